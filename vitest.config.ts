@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packages = ['core', 'dicom', 'segmentation', 'client', 'cli', 'server'];
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// Tests import sibling packages from source, so no build is needed to run them.
+const alias = Object.fromEntries(
+  packages.map((name) => [`@datamint/${name}`, `${root}packages/${name}/src/index.ts`]),
+);
+
+export default defineConfig({
+  test: {
+    projects: packages.map((name) => ({
+      resolve: { alias },
+      test: {
+        name,
+        root: `${root}packages/${name}`,
+        include: ['test/**/*.test.ts'],
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
+      },
+    })),
+    passWithNoTests: true,
+    reporters: ['default'],
+  },
+});
