@@ -1,0 +1,572 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Agent, type Dispatcher, FormData, request as undiciRequest } from 'undici';
+import { type BackoffPolicy, backoffDelay, retryAfterMs, sleep } from './backoff';
+import {
+  APIBodyError,
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  DatamintException,
+  errorForResponse,
+} from './errors';
+import { encodeQuery, type JsonValue, pythonJsonDumps, type QueryParams } from './query';
+import { redactSecrets, redactUrl } from './redact';
+import { USER_AGENT } from './version';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpClientOptions {
+  rootUrl: string;
+  apiKey: string;
+  /** Per-attempt time-out in ms (default 120 000). For streamed responses it covers the headers and each idle gap. */
+  timeout?: number;
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+  /** Connections kept per origin (default 16). */
+  maxConnections?: number;
+  /** Appended to our User-Agent, e.g. `my-pipeline/1.2`. */
+  userAgent?: string;
+  /** Debug hook: one event per attempt, retry and failure. Secrets are already masked. */
+  log?: (event: RequestLogEvent) => void;
+  /** Bring your own undici dispatcher (proxy, mock-free test agent...). Not closed by `close()`. */
+  dispatcher?: Dispatcher;
+  backoff?: Partial<BackoffPolicy>;
+}
+
+export interface RequestLogEvent {
+  type: 'request' | 'response' | 'retry' | 'error';
+  method: string;
+  /** Redacted. */
+  url: string;
+  attempt: number;
+  status?: number;
+  durationMs?: number;
+  delayMs?: number;
+  error?: string;
+  /** A curl command reproducing the request, with the key masked. */
+  curl: string;
+}
+
+export interface RequestOptions {
+  method: HttpMethod;
+  /** Path relative to the root URL (`resources/abc`), or an absolute URL. */
+  path: string;
+  query?: QueryParams;
+  /** Serialised like Python's `json.dumps` and sent as `application/json`. */
+  json?: JsonValue | object;
+  body?: FormData | Uint8Array | string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Per-attempt time-out in ms for this call. */
+  timeout?: number;
+  maxRetries?: number;
+  /**
+   * Marks a non-idempotent request (POST/PATCH) as safe to repeat: set it only when a repeat
+   * cannot create a duplicate.
+   */
+  retrySafe?: boolean;
+  /** Raise `APIBodyError` when a 2xx JSON body carries `error` (default true). */
+  checkBodyError?: boolean;
+}
+
+export interface StreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  body: Readable;
+}
+
+export interface BytesResponse {
+  status: number;
+  headers: Record<string, string>;
+  contentType: string | undefined;
+  bytes: Uint8Array;
+}
+
+export interface DownloadProgress {
+  bytes: number;
+  totalBytes: number | undefined;
+}
+
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/** Errors raised before the request left this machine: always safe to repeat. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  ...NOT_SENT_CODES,
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_ABORTED') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function isJsonContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+function carriesError(body: unknown): unknown {
+  if (body && typeof body === 'object') {
+    if (Array.isArray(body)) {
+      for (const element of body) {
+        if (element && typeof element === 'object' && !Array.isArray(element) && 'error' in element) {
+          return (element as Record<string, unknown>).error;
+        }
+      }
+      return undefined;
+    }
+    if ('error' in body) return (body as Record<string, unknown>).error ?? 'error';
+  }
+  return undefined;
+}
+
+interface Attempt {
+  controller: AbortController;
+  timedOut: () => boolean;
+  /** Restart the idle timer (stream reads). */
+  touch: () => void;
+  done: () => void;
+}
+
+/**
+ * The one HTTP client every package uses: undici Agent with keep-alive and bounded
+ * connections, retries with backoff and `Retry-After`, time-outs and abort signals, typed errors.
+ */
+export class HttpClient {
+  readonly rootUrl: string;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly #apiKey: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #userAgent: string;
+  readonly #log: ((event: RequestLogEvent) => void) | undefined;
+  readonly #backoff: BackoffPolicy;
+
+  constructor(options: HttpClientOptions) {
+    let parsed: URL;
+    try {
+      parsed = new URL(options.rootUrl);
+    } catch {
+      throw new DatamintException(
+        `Invalid Datamint API URL ${JSON.stringify(options.rootUrl)}: expected e.g. https://api.datamint.io`,
+      );
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new DatamintException(
+        `Invalid Datamint API URL ${JSON.stringify(options.rootUrl)}: only http and https are supported`,
+      );
+    }
+    if (!options.apiKey) throw new DatamintException('HttpClient needs an apiKey');
+    this.rootUrl = options.rootUrl.replace(/\/+$/, '');
+    this.#apiKey = options.apiKey;
+    this.timeout = options.timeout ?? 120_000;
+    this.maxRetries = options.maxRetries ?? 2;
+    this.#userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
+    this.#log = options.log;
+    this.#backoff = { baseDelayMs: 500, maxDelayMs: 8000, ...options.backoff };
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+      this.#ownsDispatcher = false;
+    } else {
+      this.#dispatcher = new Agent({
+        connections: options.maxConnections ?? 16,
+        keepAliveTimeout: 10_000,
+        // Our own timers enforce time-outs (per call); undici's defaults would cut slow uploads.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.#ownsDispatcher = true;
+    }
+  }
+
+  /** Closes idle connections. Pending requests finish first. */
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  /** Text safe to put in errors and logs: the key masked. */
+  redact(text: string): string {
+    return redactSecrets(text, [this.#apiKey]);
+  }
+
+  urlFor(path: string, query?: QueryParams): string {
+    const base = /^https?:\/\//i.test(path) ? path : `${this.rootUrl}/${path.replace(/^\/+/, '')}`;
+    const qs = encodeQuery(query);
+    return qs ? `${base}${base.includes('?') ? '&' : '?'}${qs}` : base;
+  }
+
+  /** JSON (or text when the server did not send JSON; `null` for an empty body). */
+  async request<T = unknown>(options: RequestOptions): Promise<T> {
+    return this.#send(options, async (res, url) => {
+      const text = await res.body.text();
+      const contentType = flattenHeaders(res.headers)['content-type'];
+      let body: unknown = text;
+      if (text.length === 0) body = null;
+      else if (isJsonContentType(contentType) || /^\s*[[{]/.test(text)) {
+        try {
+          body = JSON.parse(text);
+        } catch (error) {
+          if (isJsonContentType(contentType)) {
+            throw new DatamintException(
+              `${options.method} ${url} returned invalid JSON: ${(error as Error).message}`,
+            );
+          }
+        }
+      }
+      if (options.checkBodyError !== false) {
+        const err = carriesError(body);
+        if (err !== undefined) {
+          throw new APIBodyError(this.redact(typeof err === 'string' ? err : JSON.stringify(err)), {
+            body,
+            method: options.method,
+            url,
+          });
+        }
+      }
+      return body as T;
+    });
+  }
+
+  async requestBytes(options: RequestOptions): Promise<BytesResponse> {
+    return this.#send(options, async (res) => {
+      const headers = flattenHeaders(res.headers);
+      return {
+        status: res.statusCode,
+        headers,
+        contentType: headers['content-type'],
+        bytes: new Uint8Array(await res.body.arrayBuffer()),
+      };
+    });
+  }
+
+  /**
+   * A streamed response. The caller must consume or destroy `body`. The time-out covers the
+   * headers and then every idle gap between chunks.
+   */
+  async requestStream(options: RequestOptions): Promise<StreamResponse> {
+    return this.#send(
+      options,
+      async (res, _url, attempt) => {
+        const headers = flattenHeaders(res.headers);
+        const body = res.body as unknown as Readable;
+        body.on('data', attempt.touch);
+        body.once('close', attempt.done);
+        const length = headers['content-length'];
+        return {
+          status: res.statusCode,
+          headers,
+          contentType: headers['content-type'],
+          contentLength: length !== undefined ? Number(length) : undefined,
+          body,
+        };
+      },
+      { stream: true },
+    );
+  }
+
+  /**
+   * Streams a response to `destination` (written to a temporary name and renamed, so a failed
+   * download never leaves a half-written file under the final name).
+   */
+  async download(
+    options: RequestOptions & { destination: string; onProgress?: (p: DownloadProgress) => void },
+  ): Promise<{ bytes: number; contentType: string | undefined; headers: Record<string, string> }> {
+    const response = await this.requestStream(options);
+    const tmp = `${options.destination}.${process.pid}.${Date.now()}.part`;
+    let bytes = 0;
+    if (options.onProgress) {
+      const report = options.onProgress;
+      response.body.on('data', (chunk: Uint8Array) => {
+        bytes += chunk.byteLength;
+        report({ bytes, totalBytes: response.contentLength });
+      });
+    } else {
+      response.body.on('data', (chunk: Uint8Array) => {
+        bytes += chunk.byteLength;
+      });
+    }
+    try {
+      await pipeline(response.body, createWriteStream(tmp));
+      await rename(tmp, options.destination);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw this.#wrapTransportError(error, options, this.urlFor(options.path, options.query), undefined);
+    }
+    return { bytes, contentType: response.contentType, headers: response.headers };
+  }
+
+  #curl(method: string, url: string, headers: Record<string, string>, options: RequestOptions): string {
+    const parts = [`curl -X ${method} '${url}'`];
+    for (const [k, v] of Object.entries(headers)) parts.push(`-H '${k}: ${k === 'apikey' ? '***' : v}'`);
+    if (options.json !== undefined)
+      parts.push(`--data-raw '${this.redact(pythonJsonDumps(options.json as JsonValue))}'`);
+    else if (options.body instanceof FormData) {
+      for (const [name, value] of options.body.entries()) {
+        parts.push(
+          typeof value === 'string' ? `-F '${name}=${this.redact(value)}'` : `-F '${name}=@${value.name}'`,
+        );
+      }
+    }
+    return parts.join(' ');
+  }
+
+  #wrapTransportError(
+    error: unknown,
+    options: RequestOptions,
+    url: string,
+    attempt: Attempt | undefined,
+  ): DatamintException {
+    if (error instanceof DatamintException) return error;
+    const shownUrl = redactUrl(url, [this.#apiKey]);
+    if (options.signal?.aborted) {
+      return new APIUserAbortError({ method: options.method, url: shownUrl, cause: error });
+    }
+    if (attempt?.timedOut()) {
+      return new APITimeoutError({
+        method: options.method,
+        url: shownUrl,
+        timeoutMs: options.timeout ?? this.timeout,
+        cause: error,
+      });
+    }
+    const code = errorCode(error);
+    if (
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+    ) {
+      return new APITimeoutError({
+        method: options.method,
+        url: shownUrl,
+        timeoutMs: options.timeout ?? this.timeout,
+        cause: error,
+      });
+    }
+    const reason = this.redact(error instanceof Error ? error.message : String(error));
+    return new APIConnectionError(
+      `${options.method} ${shownUrl} failed: ${reason}${code ? ` (${code})` : ''}`,
+      {
+        method: options.method,
+        url: shownUrl,
+        code,
+        cause: error,
+      },
+    );
+  }
+
+  #startAttempt(options: RequestOptions): Attempt {
+    const controller = new AbortController();
+    const timeoutMs = options.timeout ?? this.timeout;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+        timer.unref?.();
+      }
+    };
+    const onUserAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onUserAbort, { once: true });
+    arm();
+    return {
+      controller,
+      timedOut: () => timedOut,
+      touch: arm,
+      done: () => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onUserAbort);
+      },
+    };
+  }
+
+  async #send<R>(
+    options: RequestOptions,
+    consume: (res: Dispatcher.ResponseData, url: string, attempt: Attempt) => Promise<R>,
+    mode: { stream?: boolean } = {},
+  ): Promise<R> {
+    const url = this.urlFor(options.path, options.query);
+    const shownUrl = redactUrl(url, [this.#apiKey]);
+    const maxRetries = options.maxRetries ?? this.maxRetries;
+    const repeatable = IDEMPOTENT.has(options.method) || options.retrySafe === true;
+    const headers: Record<string, string> = {
+      'user-agent': this.#userAgent,
+      accept: 'application/json, */*;q=0.5',
+      ...options.headers,
+      apikey: this.#apiKey,
+    };
+    let body: Dispatcher.DispatchOptions['body'];
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = pythonJsonDumps(options.json as JsonValue);
+    } else if (options.body !== undefined) {
+      body = options.body as Dispatcher.DispatchOptions['body'];
+    }
+
+    for (let attemptIndex = 0; ; attemptIndex++) {
+      if (options.signal?.aborted)
+        throw new APIUserAbortError({ method: options.method, url: shownUrl, cause: options.signal.reason });
+      const attempt = this.#startAttempt(options);
+      const started = Date.now();
+      const curl = this.#log ? this.#curl(options.method, shownUrl, headers, options) : '';
+      this.#log?.({
+        type: 'request',
+        method: options.method,
+        url: shownUrl,
+        attempt: attemptIndex + 1,
+        curl,
+      });
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await undiciRequest(url, {
+          method: options.method,
+          headers,
+          body,
+          dispatcher: this.#dispatcher,
+          signal: attempt.controller.signal,
+        });
+      } catch (error) {
+        attempt.done();
+        const wrapped = this.#wrapTransportError(error, options, url, attempt);
+        const code = errorCode(error);
+        const canRetry =
+          attemptIndex < maxRetries &&
+          !(wrapped instanceof APIUserAbortError) &&
+          (code !== undefined && NOT_SENT_CODES.has(code) ? true : repeatable) &&
+          (wrapped instanceof APITimeoutError || (code !== undefined && CONNECTION_CODES.has(code)));
+        if (!canRetry) {
+          this.#log?.({
+            type: 'error',
+            method: options.method,
+            url: shownUrl,
+            attempt: attemptIndex + 1,
+            error: wrapped.message,
+            curl,
+          });
+          throw wrapped;
+        }
+        const delayMs = backoffDelay(attemptIndex, this.#backoff);
+        this.#log?.({
+          type: 'retry',
+          method: options.method,
+          url: shownUrl,
+          attempt: attemptIndex + 1,
+          delayMs,
+          error: wrapped.message,
+          curl,
+        });
+        await sleep(delayMs, options.signal);
+        continue;
+      }
+
+      const status = res.statusCode;
+      this.#log?.({
+        type: 'response',
+        method: options.method,
+        url: shownUrl,
+        attempt: attemptIndex + 1,
+        status,
+        durationMs: Date.now() - started,
+        curl,
+      });
+      if (status >= 400) {
+        let errorBody: unknown;
+        try {
+          const text = await res.body.text();
+          errorBody = text;
+          if (
+            text &&
+            (isJsonContentType(res.headers['content-type'] as string | undefined) || /^\s*[[{]/.test(text))
+          ) {
+            try {
+              errorBody = JSON.parse(text);
+            } catch {
+              // keep the text
+            }
+          }
+        } catch (error) {
+          attempt.done();
+          throw this.#wrapTransportError(error, options, url, attempt);
+        }
+        attempt.done();
+        const flat = flattenHeaders(res.headers);
+        // 429 and 503 mean the server refused before doing anything: safe to repeat even a POST.
+        const refused = status === 429 || status === 503;
+        const retryableStatus = status === 408 || status === 429 || status >= 500;
+        if (attemptIndex < maxRetries && retryableStatus && (repeatable || refused)) {
+          const delayMs = retryAfterMs(flat) ?? backoffDelay(attemptIndex, this.#backoff);
+          this.#log?.({
+            type: 'retry',
+            method: options.method,
+            url: shownUrl,
+            attempt: attemptIndex + 1,
+            status,
+            delayMs,
+            curl,
+          });
+          await sleep(delayMs, options.signal);
+          continue;
+        }
+        const redactedBody =
+          typeof errorBody === 'string'
+            ? this.redact(errorBody)
+            : JSON.parse(this.redact(JSON.stringify(errorBody ?? null)));
+        throw errorForResponse({
+          status,
+          body: redactedBody,
+          requestId: flat['x-request-id'] ?? flat['request-id'],
+          method: options.method,
+          url: shownUrl,
+          headers: flat,
+        });
+      }
+      try {
+        const result = await consume(res, shownUrl, attempt);
+        if (!mode.stream) attempt.done();
+        return result;
+      } catch (error) {
+        attempt.done();
+        if (!mode.stream) res.body.destroy();
+        throw this.#wrapTransportError(error, options, url, attempt);
+      }
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpClient, InternalServerError, type RequestLogEvent } from '../src/index';
+import { type Loopback, loopback, sendJson } from './loopback';
+
+const fast = { baseDelayMs: 5, maxDelayMs: 20 };
+let server: Loopback | undefined;
+let client: HttpClient | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  await server?.close();
+  client = undefined;
+  server = undefined;
+});
+
+describe('retries', () => {
+  it('503, 503, 200 succeeds on the third attempt', async () => {
+    server = await loopback((_req, res, n) => {
+      if (n < 2) sendJson(res, 503, { message: 'busy' });
+      else sendJson(res, 200, { ok: true });
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await expect(client.request({ method: 'GET', path: 'projects' })).resolves.toEqual({ ok: true });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('gives up after maxRetries and raises the last status', async () => {
+    server = await loopback((_req, res) => sendJson(res, 502, { message: 'bad gateway' }));
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast, maxRetries: 1 });
+    await expect(client.request({ method: 'GET', path: 'x' })).rejects.toMatchObject({
+      name: 'InternalServerError',
+      status: 502,
+    });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('per-call maxRetries overrides the client', async () => {
+    server = await loopback((_req, res) => sendJson(res, 503, { message: 'busy' }));
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast, maxRetries: 5 });
+    await expect(client.request({ method: 'GET', path: 'x', maxRetries: 0 })).rejects.toBeInstanceOf(
+      InternalServerError,
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('429 with Retry-After: 1 waits about a second before retrying', async () => {
+    const seen: number[] = [];
+    server = await loopback((_req, res, n) => {
+      seen.push(Date.now());
+      if (n === 0) sendJson(res, 429, { message: 'slow down' }, { 'retry-after': '1' });
+      else sendJson(res, 200, [1, 2]);
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await expect(client.request({ method: 'GET', path: 'x' })).resolves.toEqual([1, 2]);
+    expect(seen).toHaveLength(2);
+    // The backoff alone would be <= 20 ms: a gap near a second can only come from Retry-After.
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(900);
+  });
+
+  it('a POST answered 500 is not retried', async () => {
+    server = await loopback((_req, res) => sendJson(res, 500, { message: 'boom' }));
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await expect(
+      client.request({ method: 'POST', path: 'resources', json: { a: 1 } }),
+    ).rejects.toBeInstanceOf(InternalServerError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a POST marked retrySafe is retried on 500', async () => {
+    server = await loopback((_req, res, n) =>
+      n === 0 ? sendJson(res, 500, { message: 'boom' }) : sendJson(res, 201, { id: 'a' }),
+    );
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await expect(client.request({ method: 'POST', path: 'r', json: {}, retrySafe: true })).resolves.toEqual({
+      id: 'a',
+    });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('a POST answered 503 (refused before any effect) is retried', async () => {
+    server = await loopback((_req, res, n) =>
+      n === 0 ? sendJson(res, 503, { message: 'busy' }) : sendJson(res, 201, { id: 'b' }),
+    );
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await expect(client.request({ method: 'POST', path: 'r', json: {} })).resolves.toEqual({ id: 'b' });
+  });
+
+  it('a reset connection on GET is retried', async () => {
+    server = await loopback((req, res, n) => {
+      if (n === 0) req.socket.destroy();
+      else sendJson(res, 200, { fine: true });
+    });
+    const events: RequestLogEvent[] = [];
+    client = new HttpClient({
+      rootUrl: server.url,
+      apiKey: 'k-123456',
+      backoff: fast,
+      log: (e) => events.push(e),
+    });
+    await expect(client.request({ method: 'GET', path: 'x' })).resolves.toEqual({ fine: true });
+    expect(server.requests).toHaveLength(2);
+    expect(events.map((e) => e.type)).toEqual(['request', 'retry', 'request', 'response']);
+  });
+
+  it('a reset connection on a POST is not retried (it may have taken effect)', async () => {
+    server = await loopback((req) => {
+      req.socket.destroy();
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await expect(client.request({ method: 'POST', path: 'x', json: {} })).rejects.toMatchObject({
+      name: 'APIConnectionError',
+    });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('connection refused is retried even for POST, then reported as APIConnectionError', async () => {
+    const probe = await loopback(() => undefined);
+    const url = probe.url;
+    await probe.close();
+    client = new HttpClient({ rootUrl: url, apiKey: 'k-123456', backoff: fast, maxRetries: 2 });
+    const events: RequestLogEvent[] = [];
+    const logged = new HttpClient({
+      rootUrl: url,
+      apiKey: 'k-123456',
+      backoff: fast,
+      log: (e) => events.push(e),
+    });
+    await expect(logged.request({ method: 'POST', path: 'x', json: {} })).rejects.toMatchObject({
+      name: 'APIConnectionError',
+      code: 'ECONNREFUSED',
+    });
+    expect(events.filter((e) => e.type === 'request')).toHaveLength(3);
+    await logged.close();
+  });
+});
