@@ -351,7 +351,9 @@ export class HttpClient {
     url: string,
     attempt: Attempt | undefined,
   ): DatamintException {
-    if (error instanceof DatamintException) return error;
+    for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+      if (e instanceof DatamintException) return e;
+    }
     const shownUrl = redactUrl(url, [this.#apiKey]);
     if (options.signal?.aborted) {
       return new APIUserAbortError({ method: options.method, url: shownUrl, cause: error });
@@ -389,7 +391,7 @@ export class HttpClient {
     );
   }
 
-  #startAttempt(options: RequestOptions): Attempt {
+  #startAttempt(options: RequestOptions, shownUrl: string): Attempt {
     const controller = new AbortController();
     const timeoutMs = options.timeout ?? this.timeout;
     let timedOut = false;
@@ -399,12 +401,17 @@ export class HttpClient {
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         timer = setTimeout(() => {
           timedOut = true;
-          controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+          // The reason travels with undici's abort into body streams, so a stream consumer
+          // (download) can tell a time-out from other failures.
+          controller.abort(new APITimeoutError({ method: options.method, url: shownUrl, timeoutMs }));
         }, timeoutMs);
         timer.unref?.();
       }
     };
-    const onUserAbort = () => controller.abort(options.signal?.reason);
+    const onUserAbort = () =>
+      controller.abort(
+        new APIUserAbortError({ method: options.method, url: shownUrl, cause: options.signal?.reason }),
+      );
     options.signal?.addEventListener('abort', onUserAbort, { once: true });
     arm();
     return {
@@ -444,7 +451,7 @@ export class HttpClient {
     for (let attemptIndex = 0; ; attemptIndex++) {
       if (options.signal?.aborted)
         throw new APIUserAbortError({ method: options.method, url: shownUrl, cause: options.signal.reason });
-      const attempt = this.#startAttempt(options);
+      const attempt = this.#startAttempt(options, shownUrl);
       const started = Date.now();
       const curl = this.#log ? this.#curl(options.method, shownUrl, headers, options) : '';
       this.#log?.({
@@ -466,13 +473,7 @@ export class HttpClient {
       } catch (error) {
         attempt.done();
         const wrapped = this.#wrapTransportError(error, options, url, attempt);
-        const code = errorCode(error);
-        const canRetry =
-          attemptIndex < maxRetries &&
-          !(wrapped instanceof APIUserAbortError) &&
-          (code !== undefined && NOT_SENT_CODES.has(code) ? true : repeatable) &&
-          (wrapped instanceof APITimeoutError || (code !== undefined && CONNECTION_CODES.has(code)));
-        if (!canRetry) {
+        if (!this.#canRetryTransport(error, wrapped, attemptIndex, maxRetries, repeatable)) {
           this.#log?.({
             type: 'error',
             method: options.method,
@@ -565,8 +566,46 @@ export class HttpClient {
       } catch (error) {
         attempt.done();
         if (!mode.stream) res.body.destroy();
-        throw this.#wrapTransportError(error, options, url, attempt);
+        const wrapped = this.#wrapTransportError(error, options, url, attempt);
+        // A body cut off by a reset or a stall is retried like a failed connection.
+        if (mode.stream || !this.#canRetryTransport(error, wrapped, attemptIndex, maxRetries, repeatable)) {
+          this.#log?.({
+            type: 'error',
+            method: options.method,
+            url: shownUrl,
+            attempt: attemptIndex + 1,
+            error: wrapped.message,
+            curl,
+          });
+          throw wrapped;
+        }
+        const delayMs = backoffDelay(attemptIndex, this.#backoff);
+        this.#log?.({
+          type: 'retry',
+          method: options.method,
+          url: shownUrl,
+          attempt: attemptIndex + 1,
+          delayMs,
+          error: wrapped.message,
+          curl,
+        });
+        await sleep(delayMs, options.signal);
       }
     }
+  }
+
+  #canRetryTransport(
+    error: unknown,
+    wrapped: DatamintException,
+    attemptIndex: number,
+    maxRetries: number,
+    repeatable: boolean,
+  ): boolean {
+    if (attemptIndex >= maxRetries || wrapped instanceof APIUserAbortError) return false;
+    const code = errorCode(error);
+    const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    const transient =
+      wrapped instanceof APITimeoutError || (code !== undefined && CONNECTION_CODES.has(code));
+    return transient && (notSent || repeatable);
   }
 }
