@@ -1,0 +1,488 @@
+import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import { inflateSync } from 'fflate';
+import { type DatasetEncoding, DicomDataset, trimPad } from './dataset';
+import { vrOf } from './dictionary';
+import { DicomError, DicomParseError } from './errors';
+import { hasPart10Marker, sniffRawTransferSyntax } from './sniff';
+import { type TagInput, tagFromKey, toTagKey } from './tags';
+import { TransferSyntax, type TransferSyntaxInfo, transferSyntaxInfo } from './transfer-syntax';
+
+export interface ParseOptions {
+  /** Stop at PixelData (7FE0,0010): its location is known but its value is never read. */
+  headerOnly?: boolean;
+  /** Used in error messages. */
+  fileName?: string;
+  /** Transfer syntax of a data set without file meta; by default it is sniffed (implicit/explicit LE). */
+  transferSyntaxUID?: string;
+}
+
+const PIXEL_DATA = 'x7fe00010';
+const UNSUPPORTED_VRS = new Set(['OV', 'SV', 'UV']);
+
+/** A parsed DICOM file: the root data set's accessors plus file meta, pixel data and frame access. */
+export class ParsedDicom extends DicomDataset {
+  /** The input bytes. */
+  readonly input: Uint8Array;
+  readonly fileName: string | undefined;
+  readonly transferSyntaxUID: string;
+  readonly transferSyntax: TransferSyntaxInfo;
+  /** The file had the 128-byte preamble and `DICM`. */
+  readonly hasPreamble: boolean;
+  /** File meta group (0002), undefined for raw data sets. */
+  readonly meta: DicomDataset | undefined;
+  /** Offset in {@link input} where the data set (after the file meta) starts. */
+  readonly dataSetStart: number;
+  /** Parsed with `headerOnly`: nothing after PixelData's header was read. */
+  readonly headerOnly: boolean;
+  readonly warnings: readonly string[];
+
+  constructor(init: {
+    input: Uint8Array;
+    dataSet: DataSet;
+    meta: DataSet | undefined;
+    encoding: DatasetEncoding;
+    fileName: string | undefined;
+    ts: TransferSyntaxInfo;
+    hasPreamble: boolean;
+    dataSetStart: number;
+    headerOnly: boolean;
+  }) {
+    super(init.dataSet, init.encoding);
+    this.input = init.input;
+    this.fileName = init.fileName;
+    this.transferSyntaxUID = init.ts.uid;
+    this.transferSyntax = init.ts;
+    this.hasPreamble = init.hasPreamble;
+    this.meta = init.meta
+      ? new DicomDataset(init.meta, { explicitVR: true, littleEndian: true, utf8: false })
+      : undefined;
+    this.dataSetStart = init.dataSetStart;
+    this.headerOnly = init.headerOnly;
+    this.warnings = init.dataSet.warnings ?? [];
+  }
+
+  /** Group 0002 tags are answered from the file meta, everything else from the data set. */
+  protected override rawElement(tag: TagInput): Element | undefined {
+    const key = toTagKey(tag);
+    if (key.startsWith('x0002') && this.meta) return this.meta.dataSet.elements[key];
+    return this.dataSet.elements[key];
+  }
+
+  /** The raw dicom-parser DataSet of the data set (without file meta). */
+  get rawDataSet(): DataSet {
+    return this.dataSet;
+  }
+
+  /** The pixel data element, if any. */
+  get pixelData(): Element | undefined {
+    return this.dataSet.elements[PIXEL_DATA];
+  }
+
+  get isEncapsulated(): boolean {
+    const el = this.pixelData;
+    return (
+      el !== undefined &&
+      (el.encapsulatedPixelData === true ||
+        (el.hadUndefinedLength === true && this.transferSyntax.encapsulated))
+    );
+  }
+
+  /** Offset of PixelData's value in {@link bytes}; undefined without pixel data. */
+  get pixelDataOffset(): number | undefined {
+    return this.pixelData?.dataOffset;
+  }
+
+  /**
+   * Length of PixelData's value in bytes: for native pixel data the declared length, for
+   * encapsulated pixel data the bytes from the Basic Offset Table item up to (not including) the
+   * sequence delimiter. Undefined without pixel data, or for encapsulated data parsed headerOnly.
+   */
+  get pixelDataLength(): number | undefined {
+    const el = this.pixelData;
+    if (!el) return undefined;
+    if (!el.hadUndefinedLength) return el.length;
+    if (!el.fragments) return undefined;
+    const last = el.fragments[el.fragments.length - 1];
+    return last ? last.position + last.length - el.dataOffset : el.length;
+  }
+
+  /** NumberOfFrames, or 1 when there is pixel data without it, or 0 without pixel data. */
+  get numberOfFrames(): number {
+    const n = this.number('x00280008');
+    if (n !== undefined && Number.isInteger(n) && n > 0) return n;
+    return this.pixelData ? 1 : 0;
+  }
+
+  /** Bytes of one frame of a native image, computed from Rows, Columns, SamplesPerPixel, BitsAllocated. */
+  get frameLength(): number | undefined {
+    const rows = this.number('x00280010');
+    const cols = this.number('x00280011');
+    const spp = this.number('x00280002') ?? 1;
+    const bits = this.number('x00280100');
+    if (rows === undefined || cols === undefined || bits === undefined) return undefined;
+    const totalBits = rows * cols * spp * bits;
+    return totalBits % 8 === 0 ? totalBits / 8 : undefined;
+  }
+
+  /**
+   * One frame's bytes. Native: a view of the frame inside the pixel data (no copy; big endian data
+   * is returned as stored). Encapsulated: the frame's compressed bitstream (a view when it is one
+   * fragment, else the fragments joined).
+   */
+  frame(index: number): Uint8Array {
+    const el = this.pixelData;
+    const n = this.numberOfFrames;
+    if (!el) throw new DicomError(`${this.label()}: no PixelData (7FE0,0010), cannot read frame ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index >= n) {
+      throw new DicomError(`${this.label()}: frame ${index} does not exist (NumberOfFrames ${n})`);
+    }
+    return this.isEncapsulated ? this.encapsulatedFrame(el, index, n) : this.nativeFrame(el, index, n);
+  }
+
+  private label(): string {
+    return this.fileName ? `file ${this.fileName}` : 'DICOM data set';
+  }
+
+  private nativeFrame(el: Element, index: number, n: number): Uint8Array {
+    const bits = this.frameBits();
+    const frameBits = bits ?? (n === 1 ? el.length * 8 : undefined);
+    if (frameBits === undefined) {
+      throw new DicomParseError('cannot compute the frame size of the pixel data', {
+        fileName: this.fileName,
+        offset: el.dataOffset,
+        expected: 'Rows, Columns and BitsAllocated',
+      });
+    }
+    const startBit = index * frameBits;
+    const endByte = el.dataOffset + Math.ceil((startBit + frameBits) / 8);
+    if (endByte > el.dataOffset + el.length || endByte > this.bytes.length) {
+      throw new DicomParseError(`frame ${index} (${frameBits} bits) extends past the pixel data`, {
+        fileName: this.fileName,
+        offset: el.dataOffset + Math.floor(startBit / 8),
+        expected: `${n} frames of ${frameBits} bits in ${el.length} bytes of PixelData`,
+      });
+    }
+    if (startBit % 8 === 0 && frameBits % 8 === 0) {
+      const start = el.dataOffset + startBit / 8;
+      return this.bytes.subarray(start, start + frameBits / 8);
+    }
+    return extractBits(this.bytes, el.dataOffset * 8 + startBit, frameBits);
+  }
+
+  /** Bits of one native frame (BitsAllocated 1 frames need not end on a byte boundary). */
+  private frameBits(): number | undefined {
+    const rows = this.number('x00280010');
+    const cols = this.number('x00280011');
+    const spp = this.number('x00280002') ?? 1;
+    const bits = this.number('x00280100');
+    if (rows === undefined || cols === undefined || bits === undefined) return undefined;
+    return rows * cols * spp * bits;
+  }
+
+  /** Indices into the fragment list where each frame starts. */
+  frameFragmentRanges(): [number, number][] {
+    const el = this.pixelData;
+    if (!el?.fragments) {
+      throw new DicomParseError('encapsulated pixel data was not parsed', {
+        fileName: this.fileName,
+        offset: el?.dataOffset,
+        expected: headerOnlyHint(this.headerOnly),
+      });
+    }
+    const fragments = el.fragments;
+    const n = this.numberOfFrames;
+    const bot = el.basicOffsetTable ?? [];
+    const starts: number[] = [];
+    if (bot.length > 0) {
+      let f = 0;
+      for (const offset of bot.slice(0, n)) {
+        while (f < fragments.length && fragments[f].offset < offset) f++;
+        if (f >= fragments.length || fragments[f].offset !== offset) {
+          throw new DicomParseError(`Basic Offset Table entry ${offset} is not the start of a fragment`, {
+            fileName: this.fileName,
+            offset: el.dataOffset,
+            expected: 'Basic Offset Table offsets that point at fragment items',
+          });
+        }
+        starts.push(f);
+      }
+    } else if (n === 1) {
+      starts.push(0);
+    } else if (fragments.length === n) {
+      for (let i = 0; i < n; i++) starts.push(i);
+    } else {
+      const b = this.bytes;
+      fragments.forEach((fr, i) => {
+        const p = fr.position;
+        const jpeg = b[p] === 0xff && b[p + 1] === 0xd8;
+        const j2k = b[p] === 0xff && b[p + 1] === 0x4f && b[p + 2] === 0xff && b[p + 3] === 0x51;
+        const jp2 = b[p + 4] === 0x6a && b[p + 5] === 0x50 && b[p + 6] === 0x20 && b[p + 7] === 0x20;
+        if (jpeg || j2k || jp2) starts.push(i);
+      });
+    }
+    if (starts.length !== n || starts[0] !== 0) {
+      throw new DicomParseError(`cannot map ${fragments.length} fragments to ${n} frames`, {
+        fileName: this.fileName,
+        offset: el.dataOffset,
+        expected: 'a Basic Offset Table, one fragment per frame, or fragments starting with a codec marker',
+      });
+    }
+    return starts.map((s, i) => [s, i + 1 < starts.length ? starts[i + 1] : fragments.length]);
+  }
+
+  private encapsulatedFrame(el: Element, index: number, n: number): Uint8Array {
+    const ranges = this.frameFragmentRanges();
+    if (ranges.length !== n) throw new DicomError(`${this.label()}: frame table mismatch`);
+    const [from, to] = ranges[index];
+    const fragments = (el.fragments ?? []).slice(from, to);
+    const b = this.bytes;
+    for (const fr of fragments) {
+      if (fr.position + fr.length > b.length) {
+        throw new DicomParseError(`fragment of frame ${index} extends past the end of the data`, {
+          fileName: this.fileName,
+          offset: fr.position,
+          expected: `${fr.length} bytes of fragment data`,
+        });
+      }
+    }
+    if (fragments.length === 1)
+      return b.subarray(fragments[0].position, fragments[0].position + fragments[0].length);
+    const total = fragments.reduce((s, f) => s + f.length, 0);
+    const out = new Uint8Array(total);
+    let p = 0;
+    for (const fr of fragments) {
+      out.set(b.subarray(fr.position, fr.position + fr.length), p);
+      p += fr.length;
+    }
+    return out;
+  }
+}
+
+/** Copies `count` bits starting at bit `from` (DICOM packs bits least significant first). */
+function extractBits(b: Uint8Array, from: number, count: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(count / 8));
+  const shift = from % 8;
+  const base = (from - shift) / 8;
+  for (let i = 0; i < out.length; i++) {
+    const lo = b[base + i] >>> shift;
+    const hi = shift && base + i + 1 < b.length ? (b[base + i + 1] << (8 - shift)) & 0xff : 0;
+    out[i] = lo | hi;
+  }
+  const tail = count % 8;
+  if (tail) out[out.length - 1] &= (1 << tail) - 1;
+  return out;
+}
+
+function headerOnlyHint(headerOnly: boolean): string {
+  return headerOnly
+    ? 'a full parse (the file was parsed with headerOnly)'
+    : 'fragments of encapsulated pixel data';
+}
+
+function errorText(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message;
+  if (e && typeof e === 'object' && 'exception' in e)
+    return errorText((e as { exception: unknown }).exception);
+  return String(e);
+}
+
+function partialOf(e: unknown, fallback: DataSet | undefined): DataSet | undefined {
+  if (e && typeof e === 'object' && 'dataSet' in e) {
+    const ds = (e as { dataSet?: unknown }).dataSet;
+    if (ds && typeof ds === 'object' && 'elements' in ds) return ds as DataSet;
+  }
+  return fallback;
+}
+
+/** True when bytes look like DICOM: Part 10 marker, or a plausible data set without file meta. */
+export function isDicom(bytes: Uint8Array): boolean {
+  if (!(bytes instanceof Uint8Array)) return false;
+  return hasPart10Marker(bytes) || sniffRawTransferSyntax(bytes) !== undefined;
+}
+
+function implicitVr(key: string): string | undefined {
+  const tag = tagFromKey(key);
+  // Unknown and private tags stay undefined so dicom-parser peeks for an item tag (sequence test).
+  if ((tag >>> 16) & 1) return undefined;
+  const vr = vrOf(tag);
+  return vr === 'UN' ? undefined : vr;
+}
+
+/**
+ * Parses DICOM bytes (Part 10 with or without file meta, implicit/explicit little endian, explicit
+ * big endian, deflated, encapsulated). Every failure is a {@link DicomParseError}.
+ */
+export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): ParsedDicom {
+  const fileName = options.fileName;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new DicomParseError('input is not a Uint8Array', { fileName, expected: 'Uint8Array bytes' });
+  }
+  const headerOnly = options.headerOnly === true;
+  const hasPreamble = hasPart10Marker(bytes);
+  let meta: DataSet | undefined;
+  let tsUid: string;
+  let position = 0;
+
+  if (hasPreamble) {
+    try {
+      meta = dicomParser.readPart10Header(bytes) as DataSet & { position: number };
+      position = (meta as DataSet & { position: number }).position;
+    } catch (e) {
+      throw new DicomParseError(`file meta group is malformed: ${errorText(e)}`, {
+        fileName,
+        offset: 132,
+        expected: 'explicit VR little endian group 0002 elements after DICM',
+        partial: partialOf(e, undefined),
+        cause: e,
+      });
+    }
+    const tsEl = meta.elements.x00020010;
+    const uid = tsEl ? trimPad(String(dicomParser.readFixedString(bytes, tsEl.dataOffset, tsEl.length))) : '';
+    if (!uid) {
+      if (!options.transferSyntaxUID) {
+        throw new DicomParseError('file meta has no TransferSyntaxUID (0002,0010)', {
+          fileName,
+          offset: 132,
+          expected: 'a TransferSyntaxUID in the file meta group',
+          partial: meta,
+        });
+      }
+    }
+    tsUid = uid || (options.transferSyntaxUID as string);
+  } else {
+    const sniffed = options.transferSyntaxUID ?? sniffRawTransferSyntax(bytes);
+    if (!sniffed) {
+      throw new DicomParseError(
+        'not a DICOM file: no DICM marker at offset 128 and no plausible data set at offset 0',
+        {
+          fileName,
+          offset: 0,
+          expected: "'DICM' at offset 128, or an implicit/explicit little endian data set",
+        },
+      );
+    }
+    tsUid = sniffed;
+  }
+
+  const ts = transferSyntaxInfo(tsUid);
+  let data = bytes;
+  let start = position;
+  if (ts.deflated) {
+    try {
+      data = inflateSync(bytes.subarray(position));
+    } catch (e) {
+      throw new DicomParseError(`deflated data set cannot be inflated: ${errorText(e)}`, {
+        fileName,
+        offset: position,
+        expected: 'raw deflate stream after the file meta',
+        partial: meta,
+        cause: e,
+      });
+    }
+    start = 0;
+  }
+
+  const parser = ts.littleEndian
+    ? dicomParser.littleEndianByteArrayParser
+    : dicomParser.bigEndianByteArrayParser;
+  const DataSetCtor = (
+    dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: object) => DataSet }
+  ).DataSet;
+  const dataSet = new DataSetCtor(parser, data, {});
+  dataSet.warnings = [];
+  if (start < data.length) {
+    const stream = new dicomParser.ByteStream(parser, data, start);
+    const opts = headerOnly ? { untilTag: PIXEL_DATA } : {};
+    try {
+      if (ts.explicitVR) {
+        dicomParser.parseDicomDataSetExplicit(dataSet, stream, data.length, opts as { untilTag: string });
+      } else {
+        dicomParser.parseDicomDataSetImplicit(dataSet, stream, data.length, {
+          ...(opts as { untilTag: string }),
+          vrCallback: implicitVr as (tag: string) => string,
+        });
+      }
+    } catch (e) {
+      throw new DicomParseError(
+        `data set is malformed: ${errorText(e)}${ts.deflated ? ' (offset in inflated data)' : ''}`,
+        {
+          fileName,
+          offset: stream.position,
+          expected: `${ts.explicitVR ? 'explicit' : 'implicit'} VR ${ts.littleEndian ? 'little' : 'big'} endian elements up to the end of the file`,
+          partial: dataSet,
+          cause: e,
+        },
+      );
+    }
+    dataSet.warnings.push(...stream.warnings);
+  }
+
+  validate(dataSet, data, ts, fileName, headerOnly);
+  const utf8 = isUtf8(dataSet, data);
+  return new ParsedDicom({
+    input: bytes,
+    dataSet,
+    meta,
+    encoding: { explicitVR: ts.explicitVR, littleEndian: ts.littleEndian, utf8 },
+    fileName,
+    ts,
+    hasPreamble,
+    dataSetStart: position,
+    headerOnly,
+  });
+}
+
+function isUtf8(dataSet: DataSet, data: Uint8Array): boolean {
+  const el = dataSet.elements.x00080005;
+  if (!el || el.length === 0) return false;
+  const s = String(
+    dicomParser.readFixedString(data, el.dataOffset, Math.min(el.length, data.length - el.dataOffset)),
+  );
+  return s.includes('ISO_IR 192');
+}
+
+function validate(
+  dataSet: DataSet,
+  data: Uint8Array,
+  ts: TransferSyntaxInfo,
+  fileName: string | undefined,
+  headerOnly: boolean,
+): void {
+  const fail = (message: string, offset: number, expected: string): never => {
+    throw new DicomParseError(message, { fileName, offset, expected, partial: dataSet });
+  };
+  const check = (ds: DataSet, depth: number): void => {
+    for (const key in ds.elements) {
+      const el = ds.elements[key];
+      if (ts.explicitVR && el.vr && UNSUPPORTED_VRS.has(el.vr)) {
+        fail(
+          `element ${key} has VR ${el.vr}, which dicom-parser cannot read`,
+          el.dataOffset,
+          'VRs other than OV, SV, UV',
+        );
+      }
+      const isLastPixel = headerOnly && key === PIXEL_DATA && depth === 0;
+      if (!isLastPixel && !el.hadUndefinedLength && el.dataOffset + el.length > data.length) {
+        fail(
+          `value of ${key} (${el.length} bytes) extends past the end of the data`,
+          el.dataOffset,
+          `${el.length} bytes of value`,
+        );
+      }
+      if (el.items) {
+        for (const item of el.items) if (item.dataSet) check(item.dataSet, depth + 1);
+      }
+    }
+  };
+  check(dataSet, 0);
+  const frames = dataSet.elements.x00280008;
+  if (frames) {
+    const text = trimPad(String(dicomParser.readFixedString(data, frames.dataOffset, frames.length)));
+    if (text !== '' && !/^\+?\d+$/.test(text)) {
+      fail(`NumberOfFrames (0028,0008) is "${text}"`, frames.dataOffset, 'an IS integer');
+    }
+  }
+}
+
+export { TransferSyntax };

@@ -1,0 +1,66 @@
+import { lookupKeyword } from './dictionary';
+import { DicomTagError } from './errors';
+
+/**
+ * A tag as accepted everywhere in this package: a number `0xGGGGEEEE`, a `[group, element]` pair,
+ * a string `'x00100010'`, `'00100010'`, `'(0010,0010)'`, `'0010,0010'`, or a keyword `'PatientName'`.
+ */
+export type TagInput = number | readonly [number, number] | string;
+
+const HEX8 = /^x?([0-9a-fA-F]{8})$/;
+const PAIR = /^\(?\s*(?:0x)?([0-9a-fA-F]{4})\s*,\s*(?:0x)?([0-9a-fA-F]{4})\s*\)?$/;
+
+/** Normalises any {@link TagInput} to the number `0xGGGGEEEE`. Throws DicomTagError when invalid. */
+export function toTag(input: TagInput): number {
+  if (typeof input === 'number') {
+    if (Number.isInteger(input) && input >= 0 && input <= 0xffffffff) return input >>> 0;
+    throw new DicomTagError(`tag ${input} is not an integer in 0..0xFFFFFFFF`, input);
+  }
+  if (Array.isArray(input)) {
+    const [g, e] = input as readonly [number, number];
+    if (Number.isInteger(g) && Number.isInteger(e) && g >= 0 && g <= 0xffff && e >= 0 && e <= 0xffff) {
+      return ((g << 16) | e) >>> 0;
+    }
+    throw new DicomTagError(`tag [${String(g)}, ${String(e)}] needs two integers in 0..0xFFFF`, input);
+  }
+  if (typeof input === 'string') {
+    const hex = HEX8.exec(input);
+    if (hex) return Number.parseInt(hex[1], 16) >>> 0;
+    const pair = PAIR.exec(input);
+    if (pair) return ((Number.parseInt(pair[1], 16) << 16) | Number.parseInt(pair[2], 16)) >>> 0;
+    const entry = lookupKeyword(input);
+    if (entry) return entry.tag;
+    throw new DicomTagError(
+      `"${input}" is neither a tag ('x00100010', '00100010', '(0010,0010)') nor a DICOM keyword`,
+      input,
+    );
+  }
+  throw new DicomTagError(`unsupported tag value ${String(input)}`, input);
+}
+
+/** dicom-parser's element key `'xggggeeee'`. */
+export function tagKey(tag: number): string {
+  return `x${(tag >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Key of any {@link TagInput}; fast path for strings already in dicom-parser form. */
+export function toTagKey(input: TagInput): string {
+  if (typeof input === 'string' && input.length === 9 && input[0] === 'x' && HEX8.test(input)) {
+    return input.toLowerCase();
+  }
+  return tagKey(toTag(input));
+}
+
+/** Human form `(GGGG,EEEE)`. */
+export function formatTag(tag: number): string {
+  const hex = (tag >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
+}
+
+export function tagFromKey(key: string): number {
+  return Number.parseInt(key.slice(1), 16) >>> 0;
+}
+
+export function isPrivateTag(tag: number): boolean {
+  return ((tag >>> 16) & 1) === 1;
+}
