@@ -1,1 +1,3 @@
-export {};
+export { CliError, EndOfInputError, ExitCode, UsageError } from './errors';
+export type { CliStreams } from './io';
+export { buildProgram, run } from './program';

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const repoRoot = join(packageRoot, '..', '..');
+export const sharedData = join(repoRoot, '..', 'shared', 'data');
+const tsconfig = join(packageRoot, 'test', 'tsconfig.run.json');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliRunOptions {
+  env?: Record<string, string | undefined>;
+  /** Text written to stdin, which is then closed (end of input). */
+  input?: string;
+  cwd?: string;
+}
+
+/** A throw-away HOME and XDG_CONFIG_HOME, so tests never touch the developer's config file. */
+export function makeHome(): { home: string; configFile: string; cleanup: () => void } {
+  const home = mkdtempSync(join(tmpdir(), 'datamint-cli-home-'));
+  return {
+    home,
+    configFile: join(home, 'config', 'datamintapi', 'datamintapi.yaml'),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+export function homeEnv(home: string): Record<string, string> {
+  return { HOME: home, XDG_CONFIG_HOME: join(home, 'config'), USERPROFILE: home };
+}
+
+/**
+ * Runs `datamint` from source in a child process (tsx resolves the workspace packages to their
+ * sources through test/tsconfig.run.json), with stdin a pipe, so it is never a TTY.
+ */
+export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith('DATAMINT_') && key !== 'FORCE_COLOR') env[key] = value;
+  }
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  env.TSX_TSCONFIG_PATH = tsconfig;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src', 'bin.ts'), ...args], {
+      cwd: options.cwd ?? packageRoot,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {
+      // The CLI may exit before reading everything; that is not a test failure by itself.
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
