@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // nifti-reader-js is ESM-only: the CJS build must carry it, or require() fails at run time.
+  noExternal: ['nifti-reader-js'],
 });

@@ -1,1 +1,16 @@
-export {};
+export { checkMaskDimensions, type MaskTarget } from './dimensions';
+export { encodeMaskPng } from './encode-png';
+export {
+  MaskError,
+  type MaskErrorContext,
+  MaskFormatError,
+  MaskNameError,
+  MaskShapeError,
+  MaskValueError,
+} from './errors';
+export { type MaskFromArrayOptions, maskFromArray } from './from-array';
+export { type LabelNames, labelIdentifiers } from './names';
+export type { NumericArray } from './normalise';
+export { type ReadMaskOptions, readMask } from './read-mask';
+export { type LabelMask, type MaskFrame, type SplitLabelsOptions, splitLabels } from './split-labels';
+export { type BinaryFrame, type LabelArray, type LabelFrame, MaskVolume } from './volume';

@@ -1,0 +1,57 @@
+import { crc32 } from './checksum';
+import { MaskShapeError } from './errors';
+import { deflateMaskScanlines } from './run-deflate';
+import type { BinaryFrame } from './volume';
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Encodes a binary frame as the PNG the Python SDK uploads (spec §3.1): 8-bit RGB (colour type 2),
+ * no alpha, 255 in all three channels where `frame.data` is non-zero and 0 elsewhere. Output is
+ * deterministic: the same frame always gives the same bytes.
+ */
+export function encodeMaskPng(frame: BinaryFrame): Uint8Array {
+  const { width, height, data } = frame;
+  for (const [field, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 0x7fffffff) {
+      throw new MaskShapeError(`encodeMaskPng: ${field} must be an integer in 1..2^31-1, got ${value}`, {
+        field,
+        value,
+      });
+    }
+  }
+  if (data.length !== width * height) {
+    throw new MaskShapeError(
+      `encodeMaskPng: frame data has ${data.length} values but ${width}x${height} needs ${width * height}`,
+      { field: 'data', value: data.length },
+    );
+  }
+  const idat = deflateMaskScanlines(data, width, height);
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type RGB
+  // compression 0, filter method 0, no interlace
+
+  const png = new Uint8Array(8 + (12 + 13) + (12 + idat.length) + 12);
+  png.set(SIGNATURE, 0);
+  let offset = 8;
+  offset = writeChunk(png, offset, 'IHDR', ihdr);
+  offset = writeChunk(png, offset, 'IDAT', idat);
+  writeChunk(png, offset, 'IEND', new Uint8Array(0));
+  return png;
+}
+
+function writeChunk(png: Uint8Array, offset: number, type: string, body: Uint8Array): number {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  view.setUint32(offset, body.length);
+  for (let i = 0; i < 4; i++) png[offset + 4 + i] = type.charCodeAt(i);
+  png.set(body, offset + 8);
+  view.setUint32(offset + 8 + body.length, crc32(png, offset + 4, offset + 8 + body.length));
+  return offset + 12 + body.length;
+}

@@ -1,0 +1,98 @@
+import { MaskNameError } from './errors';
+
+/**
+ * How labels become annotation identifiers (spec §2.1): one name for every label, or a map from label value
+ * to name with an optional `'default'` prefix for labels the map does not list. A record's keys must be
+ * decimal integers (`"1"`), since JSON cannot have numeric keys.
+ */
+export type LabelNames = string | ReadonlyMap<number | 'default', string> | Readonly<Record<string, string>>;
+
+/** `names` after validation. */
+export type ParsedNames =
+  | { kind: 'single'; name: string }
+  | { kind: 'map'; map: ReadonlyMap<number, string>; fallback: string | undefined };
+
+const DEFAULT_NAME = 'seg';
+
+export function parseNames(names: LabelNames | undefined): ParsedNames {
+  if (names === undefined) return { kind: 'single', name: DEFAULT_NAME };
+  if (typeof names === 'string') {
+    checkName(names, 'names');
+    return { kind: 'single', name: names };
+  }
+  const map = new Map<number, string>();
+  let fallback: string | undefined;
+  const entries: Array<[unknown, unknown]> =
+    names instanceof Map ? [...names.entries()] : Object.entries(names as Record<string, string>);
+  for (const [key, value] of entries) {
+    const field = `names[${JSON.stringify(key)}]`;
+    if (typeof value !== 'string') {
+      throw new MaskNameError(`${field} must be a string, got ${typeof value}`, { field, value });
+    }
+    checkName(value, field);
+    if (key === 'default') {
+      fallback = value;
+      continue;
+    }
+    const label =
+      typeof key === 'number'
+        ? key
+        : typeof key === 'string' && /^(0|[1-9][0-9]*)$/.test(key)
+          ? Number(key)
+          : Number.NaN;
+    if (!Number.isSafeInteger(label) || label < 0) {
+      throw new MaskNameError(
+        `names key ${JSON.stringify(key)} is not a label value (a non-negative integer) or 'default'`,
+        {
+          field: 'names',
+          value: key,
+        },
+      );
+    }
+    map.set(label, value);
+  }
+  return { kind: 'map', map, fallback };
+}
+
+function checkName(name: string, field: string): void {
+  if (name.length === 0)
+    throw new MaskNameError(`${field} is empty; identifiers must not be empty`, { field, value: name });
+}
+
+/**
+ * Identifiers for the non-zero labels `values` (ascending) of one frame, exactly as the Python SDK's
+ * `_get_segmentation_names`: a single name is used bare when the frame has one label and suffixed with
+ * `_<value>` otherwise; a map gives `map[v]`, else `default_<v>`, else MaskNameError. Duplicates raise.
+ */
+export function labelIdentifiers(values: readonly number[], names?: LabelNames): string[] {
+  return identifiersFor(values, parseNames(names));
+}
+
+export function identifiersFor(values: readonly number[], parsed: ParsedNames): string[] {
+  let ids: string[];
+  if (parsed.kind === 'single') {
+    ids = values.length === 1 ? [parsed.name] : values.map((v) => `${parsed.name}_${v}`);
+  } else {
+    ids = values.map((v) => {
+      const named = parsed.map.get(v);
+      if (named !== undefined) return named;
+      if (parsed.fallback !== undefined) return `${parsed.fallback}_${v}`;
+      throw new MaskNameError(
+        `label ${v} has no entry in names and names has no 'default'; add ${v} or 'default' to names`,
+        { field: 'names', value: v },
+      );
+    });
+  }
+  const seen = new Map<string, number>();
+  ids.forEach((id, k) => {
+    const earlier = seen.get(id);
+    if (earlier !== undefined) {
+      throw new MaskNameError(
+        `labels ${earlier} and ${values[k]} both get the identifier ${JSON.stringify(id)} in the same frame`,
+        { field: 'names', value: id },
+      );
+    }
+    seen.set(id, values[k]);
+  });
+  return ids;
+}

@@ -1,0 +1,100 @@
+import { checkMaskDimensions, type MaskTarget } from './dimensions';
+import { describeSource, MaskFormatError } from './errors';
+import { isGzip } from './gunzip';
+import { type Layout, normaliseLabels } from './normalise';
+import { describeVoxel, niftiLayout, niftiVersion, readNifti } from './read-nifti';
+import { isPng, readPng } from './read-png';
+import { MaskVolume } from './volume';
+
+export interface ReadMaskOptions {
+  /** Used in error messages only; the format is detected from the content. */
+  fileName?: string;
+  /**
+   * The Python SDK's `transpose_segmentation`. For PNG: swap rows and columns. For NIfTI the meaning is
+   * inverted (spec §2.2): by default voxel (i, j, k) goes to column i, row j of frame k; with
+   * `transpose: true` it goes to row i, column j.
+   */
+  transpose?: boolean;
+  /** Cast every value to uint8 the way numpy's `astype(uint8)` does (Python SDK parity) instead of rejecting it. */
+  wrap?: boolean;
+  /** For RGB, RGBA and gray+alpha PNGs: the channel (0-based) that holds the labels. */
+  channel?: number;
+  /** The `.img` (or `.img.gz`) bytes when `bytes` is the `.hdr` of a NIfTI pair. */
+  image?: Uint8Array | ArrayBuffer;
+  /** Compare the result with the target resource's Rows/Columns/NumberOfFrames. */
+  target?: MaskTarget;
+}
+
+/**
+ * Reads a PNG or NIfTI (.nii, .nii.gz, .hdr + .img) label mask into a MaskVolume. The format is detected
+ * from the bytes. Throws MaskError (MaskFormatError, MaskValueError, MaskShapeError) on anything that
+ * is not a valid mask.
+ */
+export function readMask(bytes: Uint8Array | ArrayBuffer, options: ReadMaskOptions = {}): MaskVolume {
+  const input = toBytes(bytes);
+  const file = options.fileName;
+  const transpose = options.transpose ?? false;
+  const context = { file };
+  let volume: MaskVolume;
+
+  if (isPng(input)) {
+    if (options.image !== undefined) {
+      throw new MaskFormatError(
+        `${describeSource(file)} is a PNG; the image option is only for NIfTI .hdr/.img pairs`,
+        {
+          file,
+          field: 'image',
+        },
+      );
+    }
+    const png = readPng(input, { channel: options.channel, file });
+    const { width, height } = png;
+    const layout: Layout = transpose
+      ? {
+          width: height,
+          height: width,
+          frames: 1,
+          colStride: width,
+          rowStride: 1,
+          frameStride: width * height,
+        }
+      : { width, height, frames: 1, colStride: 1, rowStride: width, frameStride: width * height };
+    const data = normaliseLabels(png.samples, layout, {
+      wrap: options.wrap,
+      owned: true,
+      context,
+      describe: (i) => `pixel (x ${i % width}, y ${Math.floor(i / width)})`,
+    });
+    volume = new MaskVolume(layout.width, layout.height, 1, data);
+  } else if (isGzip(input) || niftiVersion(input) !== undefined) {
+    const nifti = readNifti(input, {
+      file,
+      image: options.image === undefined ? undefined : toBytes(options.image),
+    });
+    const layout = niftiLayout(nifti.dims, transpose);
+    const data = normaliseLabels(nifti.values, layout, {
+      slope: nifti.slope,
+      inter: nifti.inter,
+      wrap: options.wrap,
+      owned: nifti.owned,
+      context,
+      describe: describeVoxel(nifti.dims),
+    });
+    volume = new MaskVolume(layout.width, layout.height, layout.frames, data);
+  } else {
+    const head = Array.from(input.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new MaskFormatError(
+      `${describeSource(file)} is neither a PNG nor a NIfTI file (first bytes: ${head || 'none'})`,
+      { file, field: 'signature', value: head },
+    );
+  }
+  if (options.target !== undefined) checkMaskDimensions(volume, options.target, file);
+  return volume;
+}
+
+/** A plain Uint8Array view: Node's Buffer overrides `slice` to share memory, which we must not inherit. */
+function toBytes(bytes: Uint8Array | ArrayBuffer): Uint8Array {
+  return bytes instanceof Uint8Array
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : new Uint8Array(bytes);
+}

@@ -1,0 +1,384 @@
+import { inflateSync } from 'fflate';
+import UPNG from 'upng-js';
+import { adler32, crc32 } from './checksum';
+import { MaskFormatError } from './errors';
+
+export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
+
+/** Decoded samples of one channel: `samples[y * width + x]`, gray values or palette indices. */
+export interface PngSamples {
+  width: number;
+  height: number;
+  samples: Uint8Array | Uint16Array;
+}
+
+interface Header {
+  width: number;
+  height: number;
+  depth: number;
+  colourType: number;
+  interlace: number;
+}
+
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const COLOUR_NAMES: Record<number, string> = {
+  0: 'grayscale',
+  2: 'RGB',
+  3: 'palette',
+  4: 'grayscale+alpha',
+  6: 'RGBA',
+};
+const ALLOWED_DEPTHS: Record<number, readonly number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
+/** Upper bound on decompressed scanlines; beyond this a "mask" is more likely an attack or corruption. */
+const MAX_RAW_BYTES = 1 << 30;
+
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+export interface ReadPngOptions {
+  /** Channel to use for RGB/RGBA/gray+alpha images (0-based). Grayscale and palette have one channel. */
+  channel?: number;
+  file?: string;
+}
+
+/**
+ * Reads a PNG as label samples the way Pillow hands them to the Python SDK (spec §5.2): 16-bit gray stays
+ * 16-bit, 1-bit gray is 0/1, 2/4-bit gray is scaled to 0..255, palette images give their indices.
+ * Structure, CRCs and the zlib stream are verified here because upng-js checks none of them.
+ */
+export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): PngSamples {
+  const file = options.file;
+  const header = validatePng(bytes, file);
+  const channels = CHANNELS[header.colourType];
+  let channel = 0;
+  if (channels > 1 || options.channel !== undefined) {
+    channel = options.channel ?? -1;
+    if (!Number.isInteger(channel) || channel < 0 || channel >= channels) {
+      throw new MaskFormatError(
+        options.channel === undefined
+          ? `${name(file)} is a ${COLOUR_NAMES[header.colourType]} PNG; masks must be grayscale or palette, or pass channel: 0..${channels - 1} to use one channel`
+          : `channel ${options.channel} does not exist in ${name(file)}, a ${COLOUR_NAMES[header.colourType]} PNG with ${channels} channel(s)`,
+        { file, field: 'channel', value: options.channel ?? COLOUR_NAMES[header.colourType] },
+      );
+    }
+  }
+  if (header.interlace === 1 && header.depth * channels === 1) {
+    // upng-js 2.1.0 de-interlaces 1-bit rows with `col & 3` instead of `col & 7` and corrupts pixels.
+    throw new MaskFormatError(
+      `${name(file)} is an interlaced 1-bit PNG, which upng-js 2.1.0 decodes incorrectly; re-save it without interlacing`,
+      { file, field: 'interlace', value: 1 },
+    );
+  }
+
+  let decoded: ReturnType<typeof UPNG.decode>;
+  try {
+    decoded = UPNG.decode(copyOf(bytes));
+  } catch (error) {
+    // upng-js and pako throw plain strings.
+    throw new MaskFormatError(
+      `${name(file)} could not be decoded: ${String(error)}`,
+      { file },
+      { cause: error },
+    );
+  }
+  return {
+    width: header.width,
+    height: header.height,
+    samples: extractChannel(decoded.data, header, channels, channel),
+  };
+}
+
+/** An exact copy (Uint8Array.prototype.slice even on a Buffer, whose own slice shares memory). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+function name(file: string | undefined): string {
+  return file === undefined ? 'PNG' : `PNG ${JSON.stringify(file)}`;
+}
+
+function extractChannel(
+  data: Uint8Array,
+  header: Header,
+  channels: number,
+  channel: number,
+): Uint8Array | Uint16Array {
+  const { width, height, depth, colourType } = header;
+  const bitsPerPixel = depth * channels;
+  const bytesPerRow = Math.ceil((width * bitsPerPixel) / 8);
+  if (depth === 16) {
+    const out = new Uint16Array(width * height);
+    for (let y = 0; y < height; y++) {
+      let p = y * bytesPerRow + channel * 2;
+      for (let x = 0; x < width; x++, p += channels * 2) out[y * width + x] = (data[p] << 8) | data[p + 1];
+    }
+    return out;
+  }
+  const out = new Uint8Array(width * height);
+  if (depth === 8) {
+    for (let y = 0; y < height; y++) {
+      let p = y * bytesPerRow + channel;
+      for (let x = 0; x < width; x++, p += channels) out[y * width + x] = data[p];
+    }
+    return out;
+  }
+  // Sub-byte depths are single-channel (gray or palette). Pillow scales 2/4-bit gray to 8 bits and
+  // reads 1-bit gray as 0/1; palette indices are used as they are.
+  const scale = colourType === 3 || depth === 1 ? 1 : 255 / ((1 << depth) - 1);
+  const mask = (1 << depth) - 1;
+  const perByte = 8 / depth;
+  for (let y = 0; y < height; y++) {
+    const row = y * bytesPerRow;
+    for (let x = 0; x < width; x++) {
+      const byte = data[row + Math.floor(x / perByte)];
+      const shift = 8 - depth * ((x % perByte) + 1);
+      out[y * width + x] = ((byte >> shift) & mask) * scale;
+    }
+  }
+  return out;
+}
+
+/** Walks every chunk: signature, lengths, CRCs, IHDR sanity, IEND presence, complete zlib stream. */
+function validatePng(bytes: Uint8Array, file: string | undefined): Header {
+  if (!isPng(bytes)) {
+    throw new MaskFormatError(`${name(file)} does not start with the PNG signature`, {
+      file,
+      field: 'signature',
+      value: Array.from(bytes.subarray(0, 8)),
+    });
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 8;
+  let header: Header | undefined;
+  const idat: Uint8Array[] = [];
+  let idatLength = 0;
+  let sawEnd = false;
+  while (offset < bytes.length) {
+    if (offset + 12 > bytes.length) {
+      throw truncated(file, `a chunk header at byte ${offset}`, 12, bytes.length - offset);
+    }
+    const length = view.getUint32(offset);
+    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+    if (length > 0x7fffffff) {
+      throw new MaskFormatError(
+        `${name(file)}: chunk ${JSON.stringify(type)} at byte ${offset} declares length ${length}`,
+        {
+          file,
+          field: type,
+          value: length,
+        },
+      );
+    }
+    if (offset + 12 + length > bytes.length) {
+      throw truncated(
+        file,
+        `chunk ${JSON.stringify(type)} at byte ${offset}`,
+        length + 12,
+        bytes.length - offset,
+      );
+    }
+    const stored = view.getUint32(offset + 8 + length);
+    const actual = crc32(bytes, offset + 4, offset + 8 + length);
+    if (stored !== actual) {
+      throw new MaskFormatError(
+        `${name(file)}: CRC mismatch in chunk ${JSON.stringify(type)} at byte ${offset} (stored 0x${hex(stored)}, computed 0x${hex(actual)}); the file is corrupt`,
+        { file, field: type, value: stored },
+      );
+    }
+    const body = bytes.subarray(offset + 8, offset + 8 + length);
+    if (header === undefined) {
+      if (type !== 'IHDR') {
+        throw new MaskFormatError(`${name(file)}: first chunk is ${JSON.stringify(type)}, expected IHDR`, {
+          file,
+          field: 'IHDR',
+          value: type,
+        });
+      }
+      header = parseHeader(body, file);
+    } else if (type === 'IDAT') {
+      idat.push(body);
+      idatLength += length;
+    } else if (type === 'IEND') {
+      sawEnd = true;
+      break;
+    }
+    offset += 12 + length;
+  }
+  if (header === undefined) throw truncated(file, 'the IHDR chunk', 25, 0);
+  if (idat.length === 0) {
+    throw new MaskFormatError(`${name(file)} has no IDAT chunk (no image data)`, { file, field: 'IDAT' });
+  }
+  if (!sawEnd) {
+    throw new MaskFormatError(`${name(file)} is truncated: it ends without an IEND chunk`, {
+      file,
+      field: 'IEND',
+    });
+  }
+  const stream = concat(idat, idatLength);
+  checkZlib(stream, scanlineGroups(header), file);
+  return header;
+}
+
+function parseHeader(body: Uint8Array, file: string | undefined): Header {
+  if (body.length !== 13) {
+    throw new MaskFormatError(`${name(file)}: IHDR has ${body.length} bytes, expected 13`, {
+      file,
+      field: 'IHDR',
+      value: body.length,
+    });
+  }
+  const view = new DataView(body.buffer, body.byteOffset, 13);
+  const header: Header = {
+    width: view.getUint32(0),
+    height: view.getUint32(4),
+    depth: body[8],
+    colourType: body[9],
+    interlace: body[12],
+  };
+  const fail = (field: string, value: number, expected: string) =>
+    new MaskFormatError(`${name(file)}: IHDR ${field} is ${value}, expected ${expected}`, {
+      file,
+      field,
+      value,
+    });
+  if (header.width < 1 || header.width > 0x7fffffff) throw fail('width', header.width, '1..2^31-1');
+  if (header.height < 1 || header.height > 0x7fffffff) throw fail('height', header.height, '1..2^31-1');
+  const depths = ALLOWED_DEPTHS[header.colourType];
+  if (depths === undefined) throw fail('colour type', header.colourType, 'one of 0, 2, 3, 4, 6');
+  if (!depths.includes(header.depth)) {
+    throw fail(`bit depth (colour type ${header.colourType})`, header.depth, depths.join(', '));
+  }
+  if (body[10] !== 0) throw fail('compression method', body[10], '0');
+  if (body[11] !== 0) throw fail('filter method', body[11], '0');
+  if (header.interlace > 1) throw fail('interlace method', header.interlace, '0 or 1');
+  return header;
+}
+
+/** Scanline groups of the image: one for plain images, one per non-empty Adam7 pass. */
+function scanlineGroups(header: Header): Array<{ rows: number; rowBytes: number }> {
+  const bitsPerPixel = header.depth * CHANNELS[header.colourType];
+  const rowBytes = (w: number) => 1 + Math.ceil((w * bitsPerPixel) / 8);
+  if (header.interlace === 0) return [{ rows: header.height, rowBytes: rowBytes(header.width) }];
+  const groups: Array<{ rows: number; rowBytes: number }> = [];
+  // Adam7 passes: [x0, y0, dx, dy]
+  for (const [x0, y0, dx, dy] of [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ]) {
+    const w = Math.ceil((header.width - x0) / dx);
+    const h = Math.ceil((header.height - y0) / dy);
+    if (w > 0 && h > 0) groups.push({ rows: h, rowBytes: rowBytes(w) });
+  }
+  return groups;
+}
+
+function checkZlib(
+  stream: Uint8Array,
+  groups: Array<{ rows: number; rowBytes: number }>,
+  file: string | undefined,
+): void {
+  const expected = groups.reduce((sum, g) => sum + g.rows * g.rowBytes, 0);
+  if (expected > MAX_RAW_BYTES) {
+    throw new MaskFormatError(
+      `${name(file)} would decompress to ${expected} bytes, more than the ${MAX_RAW_BYTES} allowed`,
+      {
+        file,
+        field: 'IHDR',
+        value: expected,
+      },
+    );
+  }
+  if (stream.length < 6) throw truncated(file, 'the zlib stream in IDAT', 6, stream.length);
+  const cmf = stream[0];
+  const flg = stream[1];
+  if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0 || flg & 0x20) {
+    throw new MaskFormatError(
+      `${name(file)}: IDAT does not start with a valid zlib header (0x${hex(cmf)} 0x${hex(flg)})`,
+      {
+        file,
+        field: 'IDAT',
+        value: (cmf << 8) | flg,
+      },
+    );
+  }
+  let raw: Uint8Array;
+  try {
+    // One spare byte: output that fills it means the stream holds more data than IHDR describes.
+    raw = inflateSync(stream.subarray(2, stream.length - 4), { out: new Uint8Array(expected + 1) });
+  } catch (error) {
+    throw new MaskFormatError(
+      `${name(file)}: image data is corrupt or truncated (${error instanceof Error ? error.message : String(error)})`,
+      { file, field: 'IDAT' },
+      { cause: error },
+    );
+  }
+  if (raw.length !== expected) {
+    throw new MaskFormatError(
+      `${name(file)}: image data decompresses to ${raw.length} bytes, IHDR requires ${expected}${raw.length < expected ? ' (truncated)' : ''}`,
+      { file, field: 'IDAT', value: raw.length },
+    );
+  }
+  const view = new DataView(stream.buffer, stream.byteOffset + stream.length - 4, 4);
+  const stored = view.getUint32(0);
+  const actual = adler32(raw.subarray(0, expected));
+  if (stored !== actual) {
+    throw new MaskFormatError(
+      `${name(file)}: zlib checksum mismatch in IDAT (stored 0x${hex(stored)}, computed 0x${hex(actual)})`,
+      { file, field: 'IDAT', value: stored },
+    );
+  }
+  let p = 0;
+  for (const { rows, rowBytes } of groups) {
+    for (let y = 0; y < rows; y++, p += rowBytes) {
+      // Filter types beyond 4 are invalid; upng-js would silently leave such rows unfiltered.
+      if (raw[p] > 4) {
+        throw new MaskFormatError(`${name(file)}: scanline ${y} uses filter type ${raw[p]}, expected 0..4`, {
+          file,
+          field: 'filter',
+          value: raw[p],
+        });
+      }
+    }
+  }
+}
+
+function truncated(
+  file: string | undefined,
+  what: string,
+  needed: number,
+  available: number,
+): MaskFormatError {
+  return new MaskFormatError(
+    `${name(file)} is truncated: ${what} needs ${needed} bytes but only ${available} remain`,
+    { file, field: 'length', value: available },
+  );
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let o = 0;
+  for (const part of parts) {
+    out.set(part, o);
+    o += part.length;
+  }
+  return out;
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}

@@ -1,0 +1,150 @@
+import { MaskShapeError } from './errors';
+import { identifiersFor, type LabelNames, parseNames } from './names';
+import type { LabelArray, MaskVolume } from './volume';
+
+export interface SplitLabelsOptions {
+  /** Identifiers: a name for every label, or a `{ value: name }` map with optional `'default'` (spec §2.1). Default `'seg'`. */
+  names?: LabelNames;
+  /**
+   * Target frame index of each mask frame within the resource: an array of length `volume.frames`, or a
+   * single number for a one-frame mask. Default `0..frames-1`.
+   */
+  frameIndex?: number | readonly number[];
+  /** Skip frames without any label (default true, as the Python SDK). */
+  discardEmpty?: boolean;
+}
+
+/** A binary mask frame: `data[y * width + x]` is 1 inside the label, 0 outside. */
+export interface MaskFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** One annotation to upload: label `value` of mask frame `sourceFrame`, placed at resource frame `frame`. */
+export interface LabelMask {
+  /** Target frame index within the resource (after `frameIndex` mapping). */
+  frame: number;
+  /** Frame of the mask volume this came from (0-based). */
+  sourceFrame: number;
+  /** Annotation identifier (also the upload's file name). */
+  identifier: string;
+  /** Label value; 0 only for the placeholder of an empty frame when `discardEmpty` is false. */
+  value: number;
+  /** 1 where the frame equals `value`, 0 elsewhere. */
+  mask: MaskFrame;
+}
+
+/**
+ * Splits a volume into one binary mask per (frame, label), lazily: nothing is allocated for a frame before
+ * the iterator reaches it. Items come in frame order, then ascending label order, so the items of one
+ * frame are consecutive (the Python SDK makes one annotation request per frame).
+ *
+ * Options and names are validated when this is called, before the first item, over every frame: a label
+ * without a name or duplicate identifiers in any frame throw MaskNameError up front, so an upload never
+ * stops half-way. With `discardEmpty: false`, a frame without labels yields one item with `value: 0` and
+ * an all-zero mask (the Python SDK sends an empty annotation list for it and uploads no file).
+ */
+export function splitLabels(
+  volume: MaskVolume,
+  options: SplitLabelsOptions = {},
+): IterableIterator<LabelMask> {
+  const targets = targetFrames(volume.frames, options.frameIndex);
+  const parsed = parseNames(options.names);
+  const discardEmpty = options.discardEmpty ?? true;
+  const perFrame: number[][] = [];
+  const identifiers: string[][] = [];
+  for (let k = 0; k < volume.frames; k++) {
+    const values = frameLabels(volume.frame(k).data);
+    perFrame.push(values);
+    identifiers.push(values.length > 0 ? identifiersFor(values, parsed) : []);
+  }
+  const emptyIdentifier =
+    parsed.kind === 'single' ? parsed.name : (parsed.map.get(0) ?? parsed.fallback ?? 'seg');
+  return generate(volume, targets, perFrame, identifiers, discardEmpty ? undefined : emptyIdentifier);
+}
+
+function* generate(
+  volume: MaskVolume,
+  targets: readonly number[],
+  perFrame: readonly number[][],
+  identifiers: readonly string[][],
+  emptyIdentifier: string | undefined,
+): Generator<LabelMask, void, undefined> {
+  const { width, height } = volume;
+  for (let k = 0; k < volume.frames; k++) {
+    const values = perFrame[k];
+    if (values.length === 0) {
+      if (emptyIdentifier !== undefined) {
+        yield {
+          frame: targets[k],
+          sourceFrame: k,
+          identifier: emptyIdentifier,
+          value: 0,
+          mask: { width, height, data: new Uint8Array(width * height) },
+        };
+      }
+      continue;
+    }
+    const labels = volume.frame(k).data;
+    for (let n = 0; n < values.length; n++) {
+      yield {
+        frame: targets[k],
+        sourceFrame: k,
+        identifier: identifiers[k][n],
+        value: values[n],
+        mask: { width, height, data: binaryMask(labels, values[n]) },
+      };
+    }
+  }
+}
+
+function binaryMask(labels: LabelArray, value: number): Uint8Array {
+  const out = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) if (labels[i] === value) out[i] = 1;
+  return out;
+}
+
+/** Sorted distinct non-zero values of one frame. */
+function frameLabels(data: LabelArray): number[] {
+  if (data instanceof Uint8Array) {
+    const seen = new Uint8Array(256);
+    for (let i = 0; i < data.length; i++) seen[data[i]] = 1;
+    const out: number[] = [];
+    for (let v = 1; v < 256; v++) if (seen[v]) out.push(v);
+    return out;
+  }
+  const set = new Set<number>();
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) set.add(data[i]);
+  return [...set].sort((a, b) => a - b);
+}
+
+/** `frame_index` semantics without the Python SDK's crash on a plain integer. */
+function targetFrames(frames: number, frameIndex: number | readonly number[] | undefined): number[] {
+  if (frameIndex === undefined) return Array.from({ length: frames }, (_, k) => k);
+  const list = typeof frameIndex === 'number' ? [frameIndex] : [...frameIndex];
+  if (typeof frameIndex === 'number' && frames !== 1) {
+    throw new MaskShapeError(
+      `frameIndex is the single number ${frameIndex} but the mask has ${frames} frames; pass an array of ${frames} indexes`,
+      { field: 'frameIndex', value: frameIndex },
+    );
+  }
+  if (list.length !== frames) {
+    throw new MaskShapeError(
+      `frameIndex has ${list.length} entries but the mask has ${frames} frame(s); give one per frame`,
+      {
+        field: 'frameIndex',
+        value: list.length,
+      },
+    );
+  }
+  list.forEach((index, k) => {
+    if (!Number.isSafeInteger(index) || index < 0) {
+      throw new MaskShapeError(`frameIndex[${k}] is ${index}; frame indexes are non-negative integers`, {
+        field: `frameIndex[${k}]`,
+        value: index,
+      });
+    }
+  });
+  return list;
+}
