@@ -250,7 +250,7 @@ export function describeVoxel(dims: [number, number, number]): (index: number) =
 }
 
 /** A fresh, aligned copy of `bytes[start, end)`; never a view, even for a Node Buffer. */
-function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
+function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(end - start);
   out.set(bytes.subarray(start, end));
   return out;

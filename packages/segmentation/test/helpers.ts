@@ -94,7 +94,9 @@ function niftiParts(spec: NiftiSpec, pair: boolean): { header: Uint8Array; image
   v.setInt32(0, headerSize, le);
   const dims = [spec.dims.length, ...spec.dims];
   if (version === 1) {
-    dims.forEach((d, i) => v.setInt16(40 + 2 * i, d, le));
+    dims.forEach((d, i) => {
+      v.setInt16(40 + 2 * i, d, le);
+    });
     v.setInt16(70, info.code, le);
     v.setInt16(72, info.bytes * 8, le);
     for (let i = 0; i < 8; i++) v.setFloat32(76 + 4 * i, 1, le);
@@ -106,7 +108,9 @@ function niftiParts(spec: NiftiSpec, pair: boolean): { header: Uint8Array; image
     header.set([0x6e, pair ? 0x69 : 0x2b, 0x32, 0, 0x0d, 0x0a, 0x1a, 0x0a], 4);
     v.setInt16(12, info.code, le);
     v.setInt16(14, info.bytes * 8, le);
-    dims.forEach((d, i) => v.setBigInt64(16 + 8 * i, BigInt(d), le));
+    dims.forEach((d, i) => {
+      v.setBigInt64(16 + 8 * i, BigInt(d), le);
+    });
     for (let i = 0; i < 8; i++) v.setFloat64(104 + 8 * i, 1, le);
     v.setBigInt64(168, BigInt(voxOffset), le);
     v.setFloat64(176, spec.slope ?? 1, le);
