@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // nifti-reader-js ships ESM only: bundling it keeps the CJS entry loadable.
+  noExternal: ['nifti-reader-js'],
 });

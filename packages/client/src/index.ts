@@ -1,1 +1,46 @@
-export {};
+export {
+  APIBodyError,
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  DatamintException,
+  Paginated,
+  ResourceNotFoundError,
+} from '@datamint/core';
+export type {
+  AddAnnotationsOptions,
+  AnnotationTargetOptions,
+  FrameSelection,
+  GetAnnotationsOptions,
+  GetWorklistsOptions,
+  UpdateWorklistOptions,
+} from './annotations';
+export { APIHandler, type APIHandlerOptions, ConnectionCheckError } from './api-handler';
+export type { CallOptions, ListOptions } from './context';
+export type { Converted, DecodedImage, NiftiData, NiftiVolume } from './decode';
+export type {
+  DownloadedFrame,
+  DownloadedResource,
+  DownloadProjectOptions,
+  DownloadResourceOptions,
+} from './download';
+export { DecodeError, UnexpectedResponseError, UploadFileError, ValidationError } from './errors';
+export type { CreateProjectOptions, CreateUserOptions } from './projects';
+export type { GetResourcesOptions, PublishOptions } from './resources';
+export type {
+  Annotation,
+  AnnotationStatus,
+  AnnotationType,
+  Channel,
+  ChannelResource,
+  Dataset,
+  Experiment,
+  Project,
+  Resource,
+  ResourceFields,
+  ResourceStatus,
+  User,
+  Worklist,
+  WorklistStatus,
+} from './types';

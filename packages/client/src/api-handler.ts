@@ -1,0 +1,348 @@
+import {
+  DatamintException,
+  DEFAULT_PAGE_SIZE,
+  HttpClient,
+  type HttpClientOptions,
+  type Paginated,
+  resolveConfig,
+} from '@datamint/core';
+import * as annotations from './annotations';
+import type { CallOptions, HandlerContext, ListOptions } from './context';
+import * as download from './download';
+import { ValidationError } from './errors';
+import * as projects from './projects';
+import * as resources from './resources';
+import type { Annotation, Channel, Dataset, Experiment, Project, Resource, User, Worklist } from './types';
+
+export interface APIHandlerOptions extends Omit<HttpClientOptions, 'rootUrl' | 'apiKey'> {
+  /** API URL. Default: `DATAMINT_API_URL`, then the config file, then `https://api.datamint.io`. */
+  rootUrl?: string;
+  /** API key. Default: `DATAMINT_API_KEY`, then the config file of the Python `datamint-config` tool. */
+  apiKey?: string;
+  /**
+   * The constructor never does I/O. With `true`, the first call checks the connection (GET /projects)
+   * before its own request and fails with the connection error. `APIHandler.connect()` checks by default.
+   */
+  checkConnection?: boolean;
+  /** Environment used for configuration (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Config file to read; `null` disables it (default: the Python tool's file). */
+  configFile?: string | null;
+  /** Files uploaded (and segmentation frames sent) at once; default 10. */
+  concurrency?: number;
+  /** Items per listing request; default 5000 as in Python. */
+  pageSize?: number;
+  /** Deprecation and other warnings; default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+}
+
+/** Connecting failed (bad URL, refused, unknown key...). The original error is `cause`. */
+export class ConnectionCheckError extends DatamintException {
+  override name = 'ConnectionCheckError';
+  constructor(cause: unknown) {
+    super(
+      `Error connecting to the Datamint API. Please check your api_key and/or other configurations. ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The Datamint API client: every method of the Python `APIHandler`, in camelCase, with optional
+ * parameters in one options object. Listings are lazy `Paginated` iterables.
+ */
+export class APIHandler {
+  readonly #options: APIHandlerOptions;
+  readonly #pageSize: number;
+  readonly #concurrency: number;
+  #context: Promise<HandlerContext> | undefined;
+  #http: HttpClient | undefined;
+  #closed = false;
+
+  constructor(options: APIHandlerOptions = {}) {
+    this.#options = { ...options };
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.#concurrency = options.concurrency ?? 10;
+    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) {
+      throw new ValidationError('pageSize', options.pageSize, 'an integer >= 1');
+    }
+    if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
+      throw new ValidationError('concurrency', options.concurrency, 'an integer >= 1');
+    }
+    // With both given, build the transport now so a malformed URL fails at construction.
+    if (options.apiKey && options.rootUrl) {
+      const http = this.#makeClient(options.rootUrl, options.apiKey);
+      this.#context = this.#withCheck(Promise.resolve(http));
+    }
+  }
+
+  /** Resolves the configuration, then checks the connection (unless `checkConnection: false`). */
+  static async connect(options: APIHandlerOptions = {}): Promise<APIHandler> {
+    const api = new APIHandler({ ...options, checkConnection: false });
+    try {
+      await api.#ctx();
+      if (options.checkConnection !== false) await api.checkConnection();
+    } catch (error) {
+      await api.close();
+      throw error;
+    }
+    return api;
+  }
+
+  /** GET /projects; any failure becomes `ConnectionCheckError` (with the original as `cause`). */
+  async checkConnection(options?: CallOptions): Promise<void> {
+    const ctx = await this.#ctx();
+    try {
+      await projects.getProjects(ctx, options);
+    } catch (error) {
+      throw new ConnectionCheckError(error);
+    }
+  }
+
+  /** The resolved API URL (after the first call or `connect`), without trailing slash. */
+  get rootUrl(): string | undefined {
+    return this.#http?.rootUrl;
+  }
+
+  /** Closes the connection pool. Calls made afterwards fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#http?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #warn(message: string): void {
+    if (this.#options.onWarning) this.#options.onWarning(message);
+    else process.emitWarning(message, { type: 'DeprecationWarning', code: 'DATAMINT' });
+  }
+
+  #makeClient(rootUrl: string, apiKey: string): HttpClient {
+    const { rootUrl: _r, apiKey: _k, checkConnection: _c, env: _e, configFile: _f, ...rest } = this.#options;
+    const http = new HttpClient({ ...rest, rootUrl, apiKey });
+    this.#http = http;
+    return http;
+  }
+
+  #withCheck(http: Promise<HttpClient>): Promise<HandlerContext> {
+    const context = http.then(async (client) => {
+      const ctx: HandlerContext = {
+        http: client,
+        pageSize: this.#pageSize,
+        concurrency: this.#concurrency,
+        warn: (m) => this.#warn(m),
+      };
+      if (this.#options.checkConnection) {
+        try {
+          await projects.getProjects(ctx);
+        } catch (error) {
+          throw new ConnectionCheckError(error);
+        }
+      }
+      return ctx;
+    });
+    // Rejections are reported to the caller of the first method, not as unhandled.
+    context.catch(() => undefined);
+    return context;
+  }
+
+  #ctx(): Promise<HandlerContext> {
+    if (this.#closed) return Promise.reject(new DatamintException('This APIHandler was closed'));
+    if (!this.#context) {
+      const { apiKey, rootUrl, env, configFile } = this.#options;
+      const resolved = resolveConfig({
+        apiKey,
+        rootUrl,
+        ...(env ? { env } : {}),
+        ...(configFile !== undefined ? { configFile } : {}),
+      }).then((config) => this.#makeClient(config.rootUrl, config.apiKey));
+      this.#context = this.#withCheck(resolved);
+    }
+    return this.#context;
+  }
+
+  readonly #lazy = (): Promise<HandlerContext> => this.#ctx();
+
+  // ---- resources -------------------------------------------------------------------------
+
+  /** Lazily lists resources matching every given filter. */
+  getResources(options: resources.GetResourcesOptions & { returnIdsOnly: true }): Paginated<string>;
+  getResources(options?: resources.GetResourcesOptions & { returnIdsOnly?: false }): Paginated<Resource>;
+  getResources(options?: resources.GetResourcesOptions): Paginated<Resource | string>;
+  getResources(options: resources.GetResourcesOptions = {}): Paginated<Resource | string> {
+    return resources.getResources(this.#lazy, options, this.#pageSize, (m) => this.#warn(m));
+  }
+
+  /** One resource for one id, an array (same order) for an array of ids. */
+  async getResourcesByIds(id: string, options?: CallOptions): Promise<Resource>;
+  async getResourcesByIds(ids: readonly string[], options?: CallOptions): Promise<Resource[]>;
+  async getResourcesByIds(
+    ids: string | readonly string[],
+    options?: CallOptions,
+  ): Promise<Resource | Resource[]> {
+    const ctx = await this.#ctx();
+    if (typeof ids === 'string') return resources.getResourceById(ctx, ids, options);
+    if (!Array.isArray(ids)) throw new ValidationError('ids', ids, 'an id or an array of ids');
+    return resources.getResourcesByIds(ctx, ids, options);
+  }
+
+  /** @deprecated Use `getResources({ projectId })`. */
+  getResourcesByProject(projectId: string, options?: ListOptions): Paginated<Resource> {
+    this.#warn('getResourcesByProject is deprecated, use getResources({ projectId })');
+    return this.getResources({ ...options, projectId });
+  }
+
+  /** Publishes (inbox -> published); with `projectName` also adds them to that project. */
+  async publishResources(ids: string | readonly string[], options?: resources.PublishOptions): Promise<void> {
+    return resources.publishResources(await this.#ctx(), ids, options);
+  }
+
+  async deleteResources(ids: string | readonly string[], options?: CallOptions): Promise<void> {
+    return resources.deleteResources(await this.#ctx(), ids, options);
+  }
+
+  getChannels(options?: ListOptions): Paginated<Channel> {
+    return resources.getChannels(this.#lazy, options, this.#pageSize);
+  }
+
+  async downloadResourceFile(
+    resourceId: string,
+    options?: download.DownloadResourceOptions,
+  ): Promise<download.DownloadedResource> {
+    return download.downloadResourceFile(await this.#ctx(), resourceId, options);
+  }
+
+  async downloadResourceFrame(
+    resourceId: string,
+    frameIndex: number,
+    options?: CallOptions,
+  ): Promise<download.DownloadedFrame> {
+    return download.downloadResourceFrame(await this.#ctx(), resourceId, frameIndex, options);
+  }
+
+  // ---- projects, datasets, users, experiments -------------------------------------------
+
+  async getProjects(options?: CallOptions): Promise<Project[]> {
+    return projects.getProjects(await this.#ctx(), options);
+  }
+
+  async getProjectById(projectId: string, options?: CallOptions): Promise<Project> {
+    return projects.getProjectById(await this.#ctx(), projectId, options);
+  }
+
+  /** The project with this name (or id); throws `ResourceNotFoundError` when there is none. */
+  async getProjectByName(projectName: string, options?: CallOptions): Promise<Project> {
+    return projects.resolveProject(await this.#ctx(), projectName, options);
+  }
+
+  async createProject(
+    name: string,
+    description: string,
+    resourceIds: readonly string[],
+    options?: projects.CreateProjectOptions,
+  ): Promise<Project> {
+    return projects.createProject(await this.#ctx(), name, description, resourceIds, options);
+  }
+
+  async deleteProject(projectId: string, options?: CallOptions): Promise<void> {
+    return projects.deleteProject(await this.#ctx(), projectId, options);
+  }
+
+  async downloadProject(
+    projectId: string,
+    outpath: string,
+    options?: download.DownloadProjectOptions,
+  ): Promise<{ path: string; bytes: number }> {
+    return download.downloadProject(await this.#ctx(), projectId, outpath, options);
+  }
+
+  async getDatasets(options?: CallOptions): Promise<Dataset[]> {
+    return projects.getDatasets(await this.#ctx(), options);
+  }
+
+  async getUsers(options?: CallOptions): Promise<User[]> {
+    return projects.getUsers(await this.#ctx(), options);
+  }
+
+  async createUser(email: string, options?: projects.CreateUserOptions): Promise<User> {
+    return projects.createUser(await this.#ctx(), email, options);
+  }
+
+  /** The project's experiment with this name, or `null`. `project` is the project object or its id. */
+  async getExperimentByName(
+    name: string,
+    project: Pick<Project, 'id'> | string,
+    options?: CallOptions,
+  ): Promise<Experiment | null> {
+    return projects.getExperimentByName(await this.#ctx(), name, project, options);
+  }
+
+  // ---- annotations -----------------------------------------------------------------------
+
+  /** Label (no value) or category annotations on the image or on frames. Returns the new ids. */
+  async addAnnotations(
+    resourceId: string,
+    identifier: string,
+    options?: annotations.AddAnnotationsOptions,
+  ): Promise<string[]> {
+    return annotations.addAnnotations(await this.#ctx(), resourceId, identifier, options);
+  }
+
+  async addImageCategoryAnnotation(
+    resourceId: string,
+    identifier: string,
+    value: string,
+    options?: annotations.AnnotationTargetOptions,
+  ): Promise<string[]> {
+    return annotations.addImageCategoryAnnotation(await this.#ctx(), resourceId, identifier, value, options);
+  }
+
+  async addFrameCategoryAnnotation(
+    resourceId: string,
+    frameIndex: annotations.FrameSelection,
+    identifier: string,
+    value: string,
+    options?: annotations.AnnotationTargetOptions,
+  ): Promise<string[]> {
+    return annotations.addFrameCategoryAnnotation(
+      await this.#ctx(),
+      resourceId,
+      frameIndex,
+      identifier,
+      value,
+      options,
+    );
+  }
+
+  getAnnotations(options: annotations.GetAnnotationsOptions = {}): Paginated<Annotation> {
+    return annotations.getAnnotations(this.#lazy, options, this.#pageSize);
+  }
+
+  /** @deprecated Use `getAnnotations({ resourceId })`. */
+  getResourceAnnotations(
+    resourceId: string,
+    options: Omit<annotations.GetAnnotationsOptions, 'resourceId'> = {},
+  ): Paginated<Annotation> {
+    this.#warn('getResourceAnnotations is deprecated, use getAnnotations({ resourceId })');
+    return this.getAnnotations({ ...options, resourceId });
+  }
+
+  getAnnotationWorklist(options: annotations.GetWorklistsOptions = {}): Paginated<Worklist> {
+    return annotations.getAnnotationWorklist(this.#lazy, options, this.#pageSize);
+  }
+
+  async getAnnotationWorklistById(id: string, options?: CallOptions): Promise<Worklist> {
+    return annotations.getAnnotationWorklistById(await this.#ctx(), id, options);
+  }
+
+  async updateAnnotationWorklist(
+    worklistId: string,
+    options?: annotations.UpdateWorklistOptions,
+  ): Promise<void> {
+    return annotations.updateAnnotationWorklist(await this.#ctx(), worklistId, options);
+  }
+}

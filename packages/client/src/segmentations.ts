@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import { APIUserAbortError, DatamintException, FormData, multipartFileName } from '@datamint/core';
+import {
+  encodeMaskPng,
+  type LabelMask,
+  type LabelNames,
+  MaskError,
+  type MaskVolume,
+  maskFromArray,
+  type NumericArray,
+  readMask,
+  splitLabels,
+} from '@datamint/segmentation';
+import { createAnnotations } from './annotations';
+import { type CallOptions, callOpts, type HandlerContext, relabelNotFound, requireString } from './context';
+import { ValidationError } from './errors';
+
+/** A mask array: row-major, shape `[H, W]` or `[H, W, F]` (frames last, like the Python numpy input). */
+export interface MaskArray {
+  data: NumericArray;
+  shape: readonly [number, number] | readonly [number, number, number];
+}
+
+/** A PNG or NIfTI (.nii/.nii.gz) path or its bytes, or a {@link MaskArray}. */
+export type SegmentationInput = string | Uint8Array | MaskArray;
+
+export interface UploadSegmentationsOptions extends CallOptions {
+  /** One name, or a `{ value: name }` map with an optional `default` prefix. Default `seg`. */
+  name?: LabelNames;
+  /** Resource frame of each mask frame (length = mask frames), or one number for a one-frame mask. */
+  frameIndex?: number | readonly number[];
+  importedFrom?: string;
+  authorEmail?: string;
+  /** Skip frames without any label (default true). */
+  discardEmptySegmentations?: boolean;
+  worklistId?: string;
+  modelId?: string;
+  /** Python's `transpose_segmentation` (for NIfTI its meaning is inverted, as in Python). */
+  transposeSegmentation?: boolean;
+  /** Frames sent at once (default: the handler's concurrency). */
+  concurrency?: number;
+}
+
+/** A segmentation input could not be read or does not fit (bad format, shape or names). */
+export class SegmentationError extends DatamintException {
+  override name = 'SegmentationError';
+  readonly field: string | undefined;
+  constructor(message: string, cause?: unknown, field?: string) {
+    super(message, { cause });
+    this.field = field;
+  }
+}
+
+function isMaskArray(value: unknown): value is MaskArray {
+  return !!value && typeof value === 'object' && 'data' in value && 'shape' in value;
+}
+
+export async function loadMask(input: SegmentationInput, transpose: boolean): Promise<MaskVolume> {
+  const describe =
+    typeof input === 'string' ? input : input instanceof Uint8Array ? 'mask bytes' : 'mask array';
+  try {
+    if (typeof input === 'string') {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(input));
+      } catch (error) {
+        throw new SegmentationError(
+          `Cannot read segmentation file ${input}: ${(error as Error).message}`,
+          error,
+        );
+      }
+      return readMask(bytes, { fileName: input, transpose });
+    }
+    if (input instanceof Uint8Array) return readMask(input, { transpose });
+    if (isMaskArray(input)) return maskFromArray(input.data, input.shape, { transpose, name: 'mask array' });
+  } catch (error) {
+    if (error instanceof MaskError) {
+      throw new SegmentationError(`Invalid segmentation (${describe}): ${error.message}`, error);
+    }
+    throw error;
+  }
+  throw new ValidationError('file', input, 'a PNG/NIfTI path, its bytes, or { data, shape }');
+}
+
+/** Groups the lazily split masks by frame (items of one frame are consecutive). */
+function* byFrame(items: Iterator<LabelMask>): Generator<LabelMask[], void, undefined> {
+  let current: LabelMask[] = [];
+  for (let next = items.next(); !next.done; next = items.next()) {
+    if (current.length > 0 && current[0]!.sourceFrame !== next.value.sourceFrame) {
+      yield current;
+      current = [];
+    }
+    current.push(next.value);
+  }
+  if (current.length > 0) yield current;
+}
+
+async function uploadFrame(
+  ctx: HandlerContext,
+  resourceId: string,
+  masks: LabelMask[],
+  options: UploadSegmentationsOptions | undefined,
+): Promise<string[]> {
+  // A frame kept by `discardEmptySegmentations: false` has only the value-0 placeholder: Python
+  // POSTs an empty list for it; sending nothing has the same effect.
+  const labelled = masks.filter((m) => m.value !== 0);
+  if (labelled.length === 0) return [];
+  // The annotation DTO drops unset keys (http-api.md §5.6).
+  const items = labelled.map((m) => {
+    const item: Record<string, unknown> = {
+      type: 'segmentation',
+      identifier: m.identifier,
+      scope: 'frame',
+      frame_index: m.frame,
+    };
+    if (options?.worklistId !== undefined) item.annotation_worklist_id = options.worklistId;
+    if (options?.importedFrom !== undefined) item.imported_from = options.importedFrom;
+    if (options?.authorEmail !== undefined) item.import_author = options.authorEmail;
+    if (options?.modelId !== undefined) {
+      item.is_model = true;
+      item.model_id = options.modelId;
+    }
+    return item;
+  });
+  const ids = await createAnnotations(ctx, resourceId, items, options);
+  for (let i = 0; i < labelled.length; i++) {
+    const mask = labelled[i]!;
+    const form = new FormData();
+    const png = encodeMaskPng(mask.mask);
+    form.append(
+      'file',
+      new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
+      multipartFileName(mask.identifier),
+    );
+    await relabelNotFound(
+      () =>
+        ctx.http.request({
+          method: 'POST',
+          path: `annotations/${resourceId}/annotations/${ids[i]}/file`,
+          body: form,
+          // Attaching the same mask again replaces it: safe to repeat.
+          retrySafe: true,
+          ...callOpts(options),
+        }),
+      'annotation',
+      { resource_id: resourceId, annotation_id: ids[i] },
+    );
+  }
+  return ids;
+}
+
+/**
+ * Creates one segmentation annotation per label and frame and attaches its mask PNG. Frames are
+ * sent with bounded concurrency; masks are split lazily, so a big volume is never held as PNGs.
+ * Returns the new annotation ids in frame order, then label order.
+ */
+export async function uploadSegmentations(
+  ctx: HandlerContext,
+  resourceId: string,
+  input: SegmentationInput,
+  options?: UploadSegmentationsOptions,
+): Promise<string[]> {
+  requireString(resourceId, 'resourceId');
+  const concurrency = options?.concurrency ?? ctx.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ValidationError('concurrency', concurrency, 'an integer >= 1');
+  }
+  const volume = await loadMask(input, options?.transposeSegmentation ?? false);
+  let frames: Generator<LabelMask[], void, undefined>;
+  try {
+    const split = splitLabels(volume, {
+      ...(options?.name !== undefined ? { names: options.name } : {}),
+      ...(options?.frameIndex !== undefined ? { frameIndex: options.frameIndex } : {}),
+      discardEmpty: options?.discardEmptySegmentations ?? true,
+    });
+    frames = byFrame(split);
+  } catch (error) {
+    if (error instanceof MaskError) {
+      throw new SegmentationError(`Invalid segmentation options: ${error.message}`, error);
+    }
+    throw error;
+  }
+  const results: Promise<string[]>[] = [];
+  const pending = new Set<Promise<void>>();
+  let failed = false;
+  // Pull one frame per free slot so at most `concurrency` frames of PNGs exist at once.
+  for (const masks of frames) {
+    if (failed || options?.signal?.aborted) break;
+    const task = uploadFrame(ctx, resourceId, masks, options);
+    results.push(task);
+    const tracked: Promise<void> = task
+      .then(
+        () => undefined,
+        () => {
+          failed = true;
+        },
+      )
+      .finally(() => pending.delete(tracked));
+    pending.add(tracked);
+    if (pending.size >= concurrency) await Promise.race(pending);
+  }
+  const settled = await Promise.allSettled(results);
+  const rejected = settled.find((s) => s.status === 'rejected');
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
+  if (options?.signal?.aborted) throw new APIUserAbortError({ cause: options.signal.reason });
+  return settled.flatMap((s) => (s as PromiseFulfilledResult<string[]>).value);
+}

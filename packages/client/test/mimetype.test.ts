@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mimetypeByName, resolveMimetype, sniffMimetype } from '../src/upload/mimetype';
+import { dataDir, requireData } from './helpers/data';
+
+describe('mimetype detection', () => {
+  it('recognises generated signatures', () => {
+    const dicom = new Uint8Array(200);
+    dicom.set([0x44, 0x49, 0x43, 0x4d], 128);
+    expect(sniffMimetype(dicom)).toBe('application/dicom');
+    expect(sniffMimetype(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('image/jpeg');
+    const mp4 = new TextEncoder().encode('\0\0\0\x18ftypisom');
+    expect(sniffMimetype(mp4)).toBe('video/mp4');
+    const nifti = new Uint8Array(352);
+    new DataView(nifti.buffer).setInt32(0, 348, true);
+    nifti.set(new TextEncoder().encode('n+1\0'), 344);
+    expect(sniffMimetype(nifti)).toBe('application/x-nifti');
+    expect(sniffMimetype(new TextEncoder().encode('hello'))).toBeUndefined();
+  });
+
+  it('prefers explicit, then content, then a fixed extension table', () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(resolveMimetype(png, 'x.jpg')).toBe('image/png');
+    expect(resolveMimetype(png, 'x.jpg', 'image/x-custom')).toBe('image/x-custom');
+    expect(resolveMimetype(new Uint8Array([0x1f, 0x8b]), 'brain.nii.gz')).toBe('application/x-nifti');
+    expect(mimetypeByName('a/b.DCM')).toBe('application/dicom');
+    expect(mimetypeByName('noext')).toBeUndefined();
+    expect(resolveMimetype(new Uint8Array(4), 'file.xyz')).toBeUndefined();
+  });
+
+  it.skipIf(!requireData())('detects the real files of ../shared/data by content', () => {
+    const head = (p: string) => readFileSync(`${dataDir}/${p}`).subarray(0, 600);
+    expect(sniffMimetype(head('dicom/ts/MR_small.dcm'))).toBe('application/dicom');
+    expect(sniffMimetype(head('nifti/avg152T1_LR_nifti.nii'))).toBe('application/x-nifti');
+    // Big-endian header.
+    expect(sniffMimetype(head('nifti/anatomical.nii'))).toBe('application/x-nifti');
+  });
+});
