@@ -1,5 +1,20 @@
+export {
+  type PatientToPixelOptions,
+  type PixelLocation,
+  type PixelPoint,
+  patientToPixel,
+  pixelToPatient,
+} from './coordinates';
 export { type DatasetEncoding, DicomDataset, type DicomElement } from './dataset';
 export { type DictionaryEntry, lookupKeyword, lookupTag, vrOf } from './dictionary';
+export {
+  type DicomValue,
+  type ElementEncoding,
+  encodeElement,
+  encodeHeader,
+  encodeValue,
+  type NewElement,
+} from './encode';
 export {
   DicomAnonymizeError,
   DicomError,
@@ -8,6 +23,21 @@ export {
   DicomTagError,
   DicomWriteError,
 } from './errors';
+export {
+  DicomGeometryError,
+  type FrameGeometry,
+  type GeometrySource,
+  geometryOf,
+  type ImageGeometry,
+  type Vec3,
+} from './geometry';
 export { isDicom, ParsedDicom, type ParseOptions, parseDicom } from './parse';
 export { formatTag, isPrivateTag, type TagInput, tagKey, toTag, toTagKey } from './tags';
 export { TransferSyntax, type TransferSyntaxInfo, transferSyntaxInfo } from './transfer-syntax';
+export {
+  type DicomEdit,
+  IMPLEMENTATION_CLASS_UID,
+  IMPLEMENTATION_VERSION_NAME,
+  type WriteOptions,
+  writeDicom,
+} from './write';

@@ -5,7 +5,7 @@ import { vrOf } from './dictionary';
 import { DicomError, DicomParseError } from './errors';
 import { hasPart10Marker, sniffRawTransferSyntax } from './sniff';
 import { type TagInput, tagFromKey, toTagKey } from './tags';
-import { TransferSyntax, type TransferSyntaxInfo, transferSyntaxInfo } from './transfer-syntax';
+import { headerLength, TransferSyntax, type TransferSyntaxInfo, transferSyntaxInfo } from './transfer-syntax';
 
 export interface ParseOptions {
   /** Stop at PixelData (7FE0,0010): its location is known but its value is never read. */
@@ -328,6 +328,14 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Parse
     try {
       meta = dicomParser.readPart10Header(bytes) as DataSet & { position: number };
       position = (meta as DataSet & { position: number }).position;
+      // dicom-parser reads the meta group until a tag above (0002,FFFF), so a data set whose first
+      // group is below 0002 (e.g. 0001 in old private test files) is swallowed: cut it off here.
+      for (const key of Object.keys(meta.elements)) {
+        if (key.startsWith('x0002')) continue;
+        const el = meta.elements[key];
+        position = Math.min(position, el.dataOffset - headerLength(el.vr, true));
+        delete meta.elements[key];
+      }
     } catch (e) {
       throw new DicomParseError(`file meta group is malformed: ${errorText(e)}`, {
         fileName,

@@ -1,0 +1,376 @@
+import type { DataSet, Element } from 'dicom-parser';
+import { deflateSync } from 'fflate';
+import { vrOf } from './dictionary';
+import {
+  type DicomValue,
+  type ElementEncoding,
+  encodeElement,
+  encodeHeader,
+  ITEM,
+  ITEM_DELIMITER,
+  SEQUENCE_DELIMITER,
+  UNDEFINED_LENGTH,
+} from './encode';
+import { DicomWriteError } from './errors';
+import type { ParsedDicom } from './parse';
+import { formatTag, type TagInput, tagFromKey, toTag } from './tags';
+import { headerLength } from './transfer-syntax';
+
+/** Our implementation identity in the rebuilt file meta. */
+export const IMPLEMENTATION_CLASS_UID = '2.25.207360883151946473094725163830307512649';
+export const IMPLEMENTATION_VERSION_NAME = 'DATAMINT_TS_1';
+
+/** One edit of a data set. `set` replaces or inserts; `replace` only touches present elements. */
+export type DicomEdit =
+  | { tag: TagInput; action: 'delete' }
+  | { tag: TagInput; action: 'set' | 'replace' | 'insert'; value: DicomValue; vr?: string }
+  | {
+      tag: TagInput;
+      action: 'items';
+      /** Edits applied to every item of the sequence. */
+      each?: readonly DicomEdit[];
+      /** Edits applied to the item with that index (after `each`). */
+      items?: Readonly<Record<number, readonly DicomEdit[]>>;
+    };
+
+export interface WriteOptions {
+  /** Preamble of the output: the input's (default; zeros when it had none) or zeros. */
+  preamble?: 'keep' | 'zero';
+  /**
+   * Keep file meta elements other than the ones we rebuild (e.g. SourceApplicationEntityTitle,
+   * private meta information). Default true.
+   */
+  keepOtherMeta?: boolean;
+}
+
+/** Internal edit plan: tag -> what to do, for one data set. */
+export type Plan = Map<number, PlanOp>;
+export type PlanOp =
+  | { kind: 'delete' }
+  /** Encoded element bytes (header + value); `text` is the written value for meta syncing. */
+  | { kind: 'set'; bytes: Uint8Array; text?: string; onlyIfPresent?: boolean; onlyIfAbsent?: boolean }
+  | { kind: 'items'; each?: Plan; items?: Map<number, Plan> };
+
+/** Builds an encoded `set` operation (the anonymizer uses this directly). */
+export function setOp(tag: number, vr: string, value: DicomValue, enc: ElementEncoding): PlanOp {
+  return {
+    kind: 'set',
+    bytes: encodeElement(tag, vr, value, enc),
+    text: typeof value === 'string' ? value : undefined,
+  };
+}
+
+function vrFor(tag: number, explicitVr: string | undefined, ds: DataSet | undefined): string {
+  if (explicitVr) return explicitVr;
+  const el = ds?.elements[`x${tag.toString(16).padStart(8, '0')}`];
+  if (el?.vr) return el.vr;
+  if (el?.items) return 'SQ';
+  return vrOf(tag);
+}
+
+/** Turns public edits into a plan, checking that nested edits target sequences. */
+export function planEdits(edits: readonly DicomEdit[], ds: DataSet | undefined, enc: ElementEncoding): Plan {
+  const plan: Plan = new Map();
+  for (const edit of edits) {
+    const tag = toTag(edit.tag);
+    if (tag >>> 16 === 0x0002) {
+      throw new DicomWriteError(
+        'file meta (group 0002) is rebuilt by the writer and cannot be edited',
+        formatTag(tag),
+      );
+    }
+    if (edit.action === 'delete') {
+      plan.set(tag, { kind: 'delete' });
+    } else if (edit.action === 'items') {
+      const el = ds?.elements[`x${tag.toString(16).padStart(8, '0')}`];
+      if (!el?.items)
+        throw new DicomWriteError('item edits need an existing, parsed sequence', formatTag(tag));
+      const first = el.items[0]?.dataSet;
+      const op: PlanOp = { kind: 'items' };
+      if (edit.each) op.each = planEdits(edit.each, first, enc);
+      if (edit.items) {
+        op.items = new Map();
+        for (const [k, v] of Object.entries(edit.items)) {
+          const index = Number(k);
+          if (!Number.isInteger(index) || index < 0 || index >= el.items.length) {
+            throw new DicomWriteError(
+              `item ${k} does not exist (sequence has ${el.items.length})`,
+              formatTag(tag),
+            );
+          }
+          op.items.set(index, planEdits(v, el.items[index].dataSet, enc));
+        }
+      }
+      plan.set(tag, op);
+    } else {
+      const vr = vrFor(tag, edit.vr, ds);
+      const op = setOp(tag, vr, edit.value, enc) as Extract<PlanOp, { kind: 'set' }>;
+      if (edit.action === 'replace') op.onlyIfPresent = true;
+      if (edit.action === 'insert') op.onlyIfAbsent = true;
+      plan.set(tag, op);
+    }
+  }
+  return plan;
+}
+
+/** Output collected as views of the source and new byte arrays, concatenated once at the end. */
+class Chunks {
+  readonly parts: Uint8Array[] = [];
+  private src: Uint8Array;
+  private runStart = -1;
+  private runEnd = -1;
+  length = 0;
+
+  constructor(src: Uint8Array) {
+    this.src = src;
+  }
+
+  copy(start: number, end: number): void {
+    if (end <= start) return;
+    if (this.runEnd === start) {
+      this.runEnd = end;
+      return;
+    }
+    this.flush();
+    this.runStart = start;
+    this.runEnd = end;
+  }
+
+  push(bytes: Uint8Array): void {
+    this.flush();
+    this.parts.push(bytes);
+    this.length += bytes.length;
+  }
+
+  flush(): void {
+    if (this.runStart >= 0) {
+      this.parts.push(this.src.subarray(this.runStart, this.runEnd));
+      this.length += this.runEnd - this.runStart;
+      this.runStart = -1;
+      this.runEnd = -1;
+    }
+  }
+
+  into(out: Uint8Array, offset: number): number {
+    this.flush();
+    let o = offset;
+    for (const p of this.parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return o;
+  }
+}
+
+interface Extent {
+  tag: number;
+  el: Element;
+  start: number;
+  end: number;
+}
+
+/** Element extents of a data set: sorted by offset, each ending where the next header starts. */
+function extents(ds: DataSet, explicitVR: boolean, rangeEnd: number): Extent[] {
+  const list: Extent[] = [];
+  for (const key in ds.elements) {
+    const el = ds.elements[key];
+    list.push({ tag: tagFromKey(key), el, start: el.dataOffset - headerLength(el.vr, explicitVR), end: 0 });
+  }
+  list.sort((a, b) => a.start - b.start);
+  for (let i = 0; i < list.length; i++) list[i].end = i + 1 < list.length ? list[i + 1].start : rangeEnd;
+  return list;
+}
+
+function itemContentEnd(item: Element): number {
+  // dicom-parser counts the item delimiter into undefined-length items.
+  return item.dataOffset + (item.hadUndefinedLength ? item.length - 8 : item.length);
+}
+
+function mergePlans(a: Plan | undefined, b: Plan | undefined): Plan | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const m = new Map(a);
+  for (const [k, v] of b) m.set(k, v);
+  return m;
+}
+
+function emitDataset(
+  ds: DataSet,
+  plan: Plan | undefined,
+  start: number,
+  end: number,
+  enc: ElementEncoding,
+  out: Chunks,
+): void {
+  if (!plan || plan.size === 0) {
+    out.copy(start, end);
+    return;
+  }
+  const list = extents(ds, enc.explicitVR, end);
+  const present = new Set(list.map((e) => e.tag));
+  const inserts = [...plan.entries()]
+    .filter(([tag, op]) => op.kind === 'set' && !op.onlyIfPresent && !present.has(tag))
+    .sort((a, b) => a[0] - b[0]);
+  let next = 0;
+  if (list.length > 0 && list[0].start > start) out.copy(start, list[0].start);
+  for (const ext of list) {
+    while (next < inserts.length && inserts[next][0] < ext.tag) {
+      out.push((inserts[next][1] as { bytes: Uint8Array }).bytes);
+      next++;
+    }
+    const op = plan.get(ext.tag);
+    if (!op || (op.kind === 'set' && op.onlyIfAbsent)) {
+      out.copy(ext.start, ext.end);
+    } else if (op.kind === 'delete') {
+      // dropped
+    } else if (op.kind === 'set') {
+      out.push(op.bytes);
+    } else {
+      emitSequence(ext, op, enc, out);
+    }
+  }
+  while (next < inserts.length) {
+    out.push((inserts[next][1] as { bytes: Uint8Array }).bytes);
+    next++;
+  }
+  if (list.length === 0) out.copy(start, end);
+}
+
+function emitSequence(
+  ext: Extent,
+  op: Extract<PlanOp, { kind: 'items' }>,
+  enc: ElementEncoding,
+  out: Chunks,
+): void {
+  const items = ext.el.items;
+  if (!items) {
+    out.copy(ext.start, ext.end);
+    return;
+  }
+  out.push(encodeHeader(ext.tag, 'SQ', UNDEFINED_LENGTH, enc));
+  const itemHeader = encodeHeader(ITEM, '', UNDEFINED_LENGTH, enc);
+  const itemEnd = encodeHeader(ITEM_DELIMITER, '', 0, enc);
+  items.forEach((item, index) => {
+    out.push(itemHeader);
+    const plan = mergePlans(op.each, op.items?.get(index));
+    if (item.dataSet) emitDataset(item.dataSet, plan, item.dataOffset, itemContentEnd(item), enc, out);
+    else out.copy(item.dataOffset, itemContentEnd(item));
+    out.push(itemEnd);
+  });
+  out.push(encodeHeader(SEQUENCE_DELIMITER, '', 0, enc));
+}
+
+const META_ENC: ElementEncoding = { explicitVR: true, littleEndian: true };
+
+function uidAfterEdit(parsed: ParsedDicom, plan: Plan, tag: number): string | undefined {
+  const op = plan.get(tag);
+  if (op?.kind === 'delete') return undefined;
+  if (op?.kind === 'set' && op.text !== undefined) return op.text;
+  return parsed.string(tag);
+}
+
+function buildMeta(parsed: ParsedDicom, plan: Plan, options: WriteOptions): Uint8Array {
+  const sopClass = uidAfterEdit(parsed, plan, 0x00080016) ?? parsed.meta?.string('x00020002') ?? '';
+  const sopInstance = uidAfterEdit(parsed, plan, 0x00080018) ?? parsed.meta?.string('x00020003') ?? '';
+  const parts: Uint8Array[] = [
+    encodeElement(0x00020001, 'OB', new Uint8Array([0, 1]), META_ENC),
+    encodeElement(0x00020002, 'UI', sopClass, META_ENC),
+    encodeElement(0x00020003, 'UI', sopInstance, META_ENC),
+    encodeElement(0x00020010, 'UI', parsed.transferSyntaxUID, META_ENC),
+    encodeElement(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID, META_ENC),
+    encodeElement(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME, META_ENC),
+  ];
+  const rebuilt = new Set([
+    0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013,
+  ]);
+  if (options.keepOtherMeta !== false && parsed.meta) {
+    const meta = parsed.meta;
+    for (const key of meta.keys()) {
+      const tag = tagFromKey(key);
+      if (rebuilt.has(tag)) continue;
+      const el = meta.dataSet.elements[key];
+      const start = el.dataOffset - headerLength(el.vr, true);
+      const extra = parsed.input.subarray(start, el.dataOffset + el.length);
+      parts.push(extra);
+    }
+    parts.sort((a, b) => metaTagOf(a) - metaTagOf(b));
+  }
+  const length = parts.reduce((s, p) => s + p.length, 0);
+  return concatAll([encodeElement(0x00020000, 'UL', length, META_ENC), ...parts]);
+}
+
+function metaTagOf(bytes: Uint8Array): number {
+  return ((bytes[0] | (bytes[1] << 8)) * 0x10000 + (bytes[2] | (bytes[3] << 8))) >>> 0;
+}
+
+function concatAll(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Writes a parsed file with a plan (used by writeDicom and the anonymizer). */
+export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOptions = {}): Uint8Array {
+  if (parsed.headerOnly) {
+    for (const [tag] of plan) {
+      if (tag > 0x7fe00010) {
+        throw new DicomWriteError(
+          'element after PixelData cannot be edited in a headerOnly parse',
+          formatTag(tag),
+        );
+      }
+    }
+  }
+  const data = parsed.bytes;
+  const enc: ElementEncoding = parsed.encoding;
+  const start = parsed.transferSyntax.deflated ? 0 : parsed.dataSetStart;
+  const body = new Chunks(data);
+  emitDataset(parsed.dataSet, plan, start, data.length, enc, body);
+  const meta = buildMeta(parsed, plan, options);
+
+  if (parsed.transferSyntax.deflated) {
+    body.flush();
+    const inflated = new Uint8Array(body.length);
+    body.into(inflated, 0);
+    const deflated = deflateSync(inflated, { level: 6 });
+    const out = new Uint8Array(132 + meta.length + deflated.length);
+    writePreamble(parsed, options, out);
+    out.set(meta, 132);
+    out.set(deflated, 132 + meta.length);
+    return out;
+  }
+  body.flush();
+  const out = new Uint8Array(132 + meta.length + body.length);
+  writePreamble(parsed, options, out);
+  out.set(meta, 132);
+  body.into(out, 132 + meta.length);
+  return out;
+}
+
+function writePreamble(parsed: ParsedDicom, options: WriteOptions, out: Uint8Array): void {
+  if (options.preamble !== 'zero' && parsed.hasPreamble) out.set(parsed.input.subarray(0, 128));
+  out[128] = 0x44;
+  out[129] = 0x49;
+  out[130] = 0x43;
+  out[131] = 0x4d;
+}
+
+/**
+ * Re-emits a parsed file with edits. Untouched bytes are copied verbatim; edited elements are
+ * re-encoded in the file's transfer syntax; edited sequences are re-emitted with undefined lengths.
+ * The file meta group is rebuilt (group length, MediaStorageSOPClass/InstanceUID from the data set,
+ * TransferSyntaxUID, our implementation UID and version name). The output is always Part 10;
+ * deflated input is re-deflated.
+ */
+export function writeDicom(
+  parsed: ParsedDicom,
+  edits: readonly DicomEdit[] = [],
+  options: WriteOptions = {},
+): Uint8Array {
+  const plan = planEdits(edits, parsed.dataSet, parsed.encoding);
+  return writeWithPlan(parsed, plan, options);
+}
