@@ -152,8 +152,9 @@ function badValue(
           : n < 0
             ? 'is negative'
             : `exceeds the largest label ${MAX_LABEL}`;
+  const prefix = options.context.file === undefined ? '' : `${JSON.stringify(options.context.file)}: `;
   return new MaskValueError(
-    `${where} = ${shown} ${why}; labels must be integers in 0..${MAX_LABEL} (pass wrap: true to cast to uint8 like the Python SDK)`,
+    `${prefix}${where} = ${shown} ${why}; labels must be integers in 0..${MAX_LABEL} (pass wrap: true to cast to uint8 like the Python SDK)`,
     { ...options.context, value: v },
   );
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'fflate';
+import { gzipSync, zlibSync } from 'fflate';
 
 /** `<repo>/../shared/data`, the shared real test files (never copied into the repository). */
 export const DATA_DIR = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
@@ -155,4 +155,122 @@ function niftiParts(spec: NiftiSpec, pair: boolean): { header: Uint8Array; image
     }
   }
   return { header, image };
+}
+
+/** Chunk CRC for test-built PNGs, written independently of the package's own table code. */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export interface PngChunk {
+  type: string;
+  data: Uint8Array;
+}
+
+/** Assembles a PNG from chunks, with correct lengths and CRCs. */
+export function assemblePng(chunks: PngChunk[]): Uint8Array {
+  const size = 8 + chunks.reduce((s, c) => s + 12 + c.data.length, 0);
+  const out = new Uint8Array(size);
+  out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const view = new DataView(out.buffer);
+  let o = 8;
+  for (const { type, data } of chunks) {
+    view.setUint32(o, data.length);
+    const typed = new Uint8Array(4 + data.length);
+    for (let i = 0; i < 4; i++) typed[i] = type.charCodeAt(i);
+    typed.set(data, 4);
+    out.set(typed, o + 4);
+    view.setUint32(o + 8 + data.length, crc32(typed));
+    o += 12 + data.length;
+  }
+  return out;
+}
+
+/** Splits a PNG into its chunks (no validation: test inputs are well-formed). */
+export function pngChunks(png: Uint8Array): PngChunk[] {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const chunks: PngChunk[] = [];
+  for (let o = 8; o + 12 <= png.length; ) {
+    const length = view.getUint32(o);
+    const type = String.fromCharCode(...png.subarray(o + 4, o + 8));
+    chunks.push({ type, data: png.slice(o + 8, o + 8 + length) });
+    o += 12 + length;
+  }
+  return chunks;
+}
+
+/**
+ * A single-channel PNG (gray, or palette with a gray ramp) of `samples` (row-major, already in
+ * 0..2^depth-1), optionally Adam7-interlaced, with filter type 0 rows.
+ */
+export function buildGrayPng(opts: {
+  width: number;
+  height: number;
+  depth: 1 | 2 | 4 | 8 | 16;
+  samples: ArrayLike<number>;
+  palette?: boolean;
+  interlace?: boolean;
+}): Uint8Array {
+  const { width, height, depth, samples } = opts;
+  const passes = opts.interlace
+    ? [
+        [0, 0, 8, 8],
+        [4, 0, 8, 8],
+        [0, 4, 4, 8],
+        [2, 0, 4, 4],
+        [0, 2, 2, 4],
+        [1, 0, 2, 2],
+        [0, 1, 1, 2],
+      ]
+    : [[0, 0, 1, 1]];
+  const rows: number[] = [];
+  for (const [x0, y0, dx, dy] of passes) {
+    if (x0 >= width || y0 >= height) continue;
+    for (let y = y0; y < height; y += dy) {
+      rows.push(0);
+      const bytes: number[] = [];
+      let acc = 0;
+      let bits = 0;
+      for (let x = x0; x < width; x += dx) {
+        const s = samples[y * width + x];
+        if (depth === 16) bytes.push(s >> 8, s & 0xff);
+        else if (depth === 8) bytes.push(s);
+        else {
+          acc = (acc << depth) | s;
+          bits += depth;
+          if (bits === 8) {
+            bytes.push(acc);
+            acc = 0;
+            bits = 0;
+          }
+        }
+      }
+      if (bits > 0) bytes.push(acc << (8 - bits));
+      rows.push(...bytes);
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr[8] = depth;
+  ihdr[9] = opts.palette ? 3 : 0;
+  ihdr[12] = opts.interlace ? 1 : 0;
+  const chunks: PngChunk[] = [{ type: 'IHDR', data: ihdr }];
+  if (opts.palette) {
+    const n = 1 << depth;
+    const plte = new Uint8Array(3 * n);
+    for (let i = 0; i < n; i++) plte.fill(Math.round((i * 255) / (n - 1)), 3 * i, 3 * i + 3);
+    chunks.push({ type: 'PLTE', data: plte });
+  }
+  chunks.push(
+    { type: 'IDAT', data: zlibSync(new Uint8Array(rows)) },
+    { type: 'IEND', data: new Uint8Array(0) },
+  );
+  return assemblePng(chunks);
 }
