@@ -12,7 +12,11 @@ import * as download from './download';
 import { ValidationError } from './errors';
 import * as projects from './projects';
 import * as resources from './resources';
+import * as segmentations from './segmentations';
 import type { Annotation, Channel, Dataset, Experiment, Project, Resource, User, Worklist } from './types';
+import type { UploadSource } from './upload/inputs';
+import type { UploadResourcesOptions, UploadResult } from './upload/types';
+import { uploadResources } from './upload/upload-resources';
 
 export interface APIHandlerOptions extends Omit<HttpClientOptions, 'rootUrl' | 'apiKey'> {
   /** API URL. Default: `DATAMINT_API_URL`, then the config file, then `https://api.datamint.io`. */
@@ -108,6 +112,7 @@ export class APIHandler {
 
   /** Closes the connection pool. Calls made afterwards fail. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     await this.#http?.close();
   }
@@ -168,6 +173,17 @@ export class APIHandler {
   readonly #lazy = (): Promise<HandlerContext> => this.#ctx();
 
   // ---- resources -------------------------------------------------------------------------
+
+  /**
+   * Uploads files (paths, directories, Files, `{ name, data }`), one result per file in input
+   * order. See {@link UploadResourcesOptions}.
+   */
+  async uploadResources(
+    files: UploadSource | readonly UploadSource[],
+    options?: UploadResourcesOptions,
+  ): Promise<UploadResult[]> {
+    return uploadResources(await this.#ctx(), files, options);
+  }
 
   /** Lazily lists resources matching every given filter. */
   getResources(options: resources.GetResourcesOptions & { returnIdsOnly: true }): Paginated<string>;
@@ -316,6 +332,15 @@ export class APIHandler {
       value,
       options,
     );
+  }
+
+  /** Segmentation masks (PNG/NIfTI path or bytes, or an array) as annotations. Returns the new ids. */
+  async uploadSegmentations(
+    resourceId: string,
+    file: segmentations.SegmentationInput,
+    options?: segmentations.UploadSegmentationsOptions,
+  ): Promise<string[]> {
+    return segmentations.uploadSegmentations(await this.#ctx(), resourceId, file, options);
   }
 
   getAnnotations(options: annotations.GetAnnotationsOptions = {}): Paginated<Annotation> {

@@ -4,9 +4,18 @@ export {
   APIError,
   APITimeoutError,
   APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
   DatamintException,
+  InternalServerError,
+  NotFoundError,
   Paginated,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
   ResourceNotFoundError,
+  UnprocessableEntityError,
 } from '@datamint/core';
 export type {
   AddAnnotationsOptions,
@@ -28,6 +37,12 @@ export type {
 export { DecodeError, UnexpectedResponseError, UploadFileError, ValidationError } from './errors';
 export type { CreateProjectOptions, CreateUserOptions } from './projects';
 export type { GetResourcesOptions, PublishOptions } from './resources';
+export {
+  type MaskArray,
+  SegmentationError,
+  type SegmentationInput,
+  type UploadSegmentationsOptions,
+} from './segmentations';
 export type {
   Annotation,
   AnnotationStatus,
@@ -44,3 +59,13 @@ export type {
   Worklist,
   WorklistStatus,
 } from './types';
+export { InvalidDicomError } from './upload/dicom-prep';
+export type { MungFilename } from './upload/filename';
+export type { NamedUpload, UploadSource } from './upload/inputs';
+export type {
+  RetainTag,
+  SegmentationFiles,
+  UploadProgress,
+  UploadResourcesOptions,
+  UploadResult,
+} from './upload/types';

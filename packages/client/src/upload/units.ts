@@ -1,0 +1,114 @@
+import type { LabelNames } from '@datamint/segmentation';
+import { ValidationError } from '../errors';
+import type { SegmentationInput } from '../segmentations';
+import type { UploadEntry } from './inputs';
+import type { SegmentationFiles } from './types';
+
+/** One mask to attach after its resource is created. */
+export interface SegmentationTask {
+  input: SegmentationInput;
+  names: LabelNames | undefined;
+  frameIndex: number | readonly number[] | undefined;
+}
+
+/** One resource to create: a file, or several DICOM slices assembled into one. */
+export interface UploadUnit {
+  /** Positions (in the flattened entry list) of the inputs this resource comes from. */
+  members: number[];
+  source: string;
+  sourceFilepath: string;
+  filename: string;
+  mimetype: string | undefined;
+  /** Bytes to send, when known before preparing (files); transformed units report after `body()`. */
+  size: number;
+  /** The content to send; transformed units build it here, so memory is bounded by the concurrency. */
+  body(): Promise<Blob>;
+  segmentations: SegmentationTask[];
+}
+
+function isSegmentationInput(value: unknown): value is SegmentationInput {
+  return (
+    typeof value === 'string' ||
+    value instanceof Uint8Array ||
+    (!!value && typeof value === 'object' && 'data' in value && 'shape' in value)
+  );
+}
+
+/**
+ * Normalises one `segmentationFiles` entry into tasks. Unlike Python, a single path is never
+ * iterated character by character and a number frame index is accepted.
+ */
+export function segmentationTasks(
+  spec: SegmentationFiles | null | undefined,
+  field: string,
+): SegmentationTask[] {
+  if (spec === null || spec === undefined) return [];
+  if (isSegmentationInput(spec)) return [{ input: spec, names: undefined, frameIndex: undefined }];
+  if (Array.isArray(spec)) {
+    return spec.map((input, i) => {
+      if (!isSegmentationInput(input)) {
+        throw new ValidationError(`${field}[${i}]`, input, 'a PNG/NIfTI path, its bytes or { data, shape }');
+      }
+      return { input, names: undefined, frameIndex: undefined };
+    });
+  }
+  if (typeof spec === 'object' && 'files' in spec) {
+    const single = !Array.isArray(spec.files);
+    const files = (single ? [spec.files] : spec.files) as SegmentationInput[];
+    const names = spec.names;
+    const namesPerFile = Array.isArray(names);
+    if (namesPerFile && (names as unknown[]).length !== files.length) {
+      throw new ValidationError(`${field}.names`, names, `${files.length} entries, one per file`);
+    }
+    const frames = spec.frameIndex;
+    if (!single && frames !== undefined && (!Array.isArray(frames) || frames.length !== files.length)) {
+      throw new ValidationError(
+        `${field}.frameIndex`,
+        frames,
+        `an array of ${files.length} entries, one per file`,
+      );
+    }
+    return files.map((input, i) => {
+      if (!isSegmentationInput(input)) {
+        throw new ValidationError(
+          `${field}.files[${i}]`,
+          input,
+          'a PNG/NIfTI path, its bytes or { data, shape }',
+        );
+      }
+      const frameIndex = single
+        ? (frames as number | readonly number[] | undefined)
+        : ((frames as readonly (number | readonly number[] | null | undefined)[] | undefined)?.[i] ??
+          undefined);
+      const name = namesPerFile
+        ? ((names as (LabelNames | null | undefined)[])[i] ?? undefined)
+        : (names as LabelNames | undefined);
+      return { input, names: name, frameIndex };
+    });
+  }
+  throw new ValidationError(field, spec, 'a mask, an array of masks, or { files, names?, frameIndex? }');
+}
+
+/** A unit that sends one entry unchanged, streamed from its source. */
+export function plainUnit(
+  index: number,
+  entry: UploadEntry,
+  names: { sourceFilepath: string; filename: string },
+  mimetype: string | undefined,
+  segmentations: SegmentationTask[],
+): UploadUnit {
+  return {
+    members: [index],
+    source: entry.source,
+    sourceFilepath: names.sourceFilepath,
+    filename: names.filename,
+    mimetype,
+    size: entry.size,
+    body: async () => {
+      const blob = await entry.blob();
+      // slice() with a type is lazy: the file is still read only while the request streams.
+      return blob.slice(0, blob.size, mimetype ?? 'application/octet-stream');
+    },
+    segmentations,
+  };
+}

@@ -1,0 +1,389 @@
+import { randomUUID } from 'node:crypto';
+import {
+  APIUserAbortError,
+  DatamintException,
+  FormData,
+  mapSettled,
+  multipartFileName,
+} from '@datamint/core';
+import type { HandlerContext } from '../context';
+import { UnexpectedResponseError, UploadFileError, ValidationError } from '../errors';
+import { resolveProject } from '../projects';
+import { addToDataset, publishOne } from '../resources';
+import { uploadSegmentations } from '../segmentations';
+import type { Project } from '../types';
+import { planDicomUnits } from './dicom-prep';
+import { checkMung, uploadNames } from './filename';
+import { expandInput, Spool, type UploadEntry, type UploadSource } from './inputs';
+import { resolveMimetype } from './mimetype';
+import type { UploadResourcesOptions, UploadResult } from './types';
+import { plainUnit, type SegmentationTask, segmentationTasks, type UploadUnit } from './units';
+
+/** A prepared file: its entry and names, or why it cannot be uploaded. */
+export interface Slot {
+  source: string;
+  entry?: UploadEntry;
+  names?: { sourceFilepath: string; filename: string };
+  mimetype?: string;
+  segmentations: SegmentationTask[];
+  error?: DatamintException;
+}
+
+type UnitOutcome =
+  | { ok: true; id: string; segmentationIds: string[] }
+  | { ok: false; error: UploadFileError; id?: string };
+
+function asDatamint(error: unknown): DatamintException {
+  return error instanceof DatamintException
+    ? error
+    : new DatamintException(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+function checkTags(options: UploadResourcesOptions, warn: (m: string) => void): string[] {
+  let tags = options.tags;
+  if (options.labels !== undefined) {
+    warn('uploadResources: the "labels" option is deprecated, use "tags"');
+    tags ??= options.labels;
+  }
+  if (tags === undefined) return [];
+  const list = typeof tags === 'string' ? [tags] : [...tags];
+  return list.map((tag, i) => {
+    if (typeof tag !== 'string' || tag.trim() === '')
+      throw new ValidationError(`tags[${i}]`, tag, 'a non-empty string');
+    // Tags travel comma-joined in one field: a comma would split the tag (http-api.md §8 #17).
+    if (tag.includes(',')) throw new ValidationError(`tags[${i}]`, tag, 'a tag without commas');
+    return tag.trim();
+  });
+}
+
+function validate(options: UploadResourcesOptions, inputs: readonly UploadSource[], ctx: HandlerContext) {
+  const onError = options.onError ?? 'raise';
+  if (onError !== 'raise' && onError !== 'skip') {
+    throw new ValidationError('onError', options.onError, '"raise" or "skip"');
+  }
+  const concurrency = options.concurrency ?? ctx.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ValidationError('concurrency', options.concurrency, 'an integer >= 1');
+  }
+  for (const field of ['channel', 'modality', 'mimetype', 'publishTo'] as const) {
+    const v = options[field];
+    if (v !== undefined && (typeof v !== 'string' || v === ''))
+      throw new ValidationError(field, v, 'a non-empty string');
+  }
+  if (options.segmentationFiles !== undefined) {
+    if (!Array.isArray(options.segmentationFiles) || options.segmentationFiles.length !== inputs.length) {
+      throw new ValidationError(
+        'segmentationFiles',
+        options.segmentationFiles,
+        `an array of ${inputs.length} entries, one per input (null where none)`,
+      );
+    }
+  }
+  return {
+    onError,
+    concurrency,
+    mung: checkMung(options.mungFilename),
+    tags: checkTags(options, (m) => ctx.warn(m)),
+    segmentations: (options.segmentationFiles ?? []).map((spec, i) =>
+      segmentationTasks(spec, `segmentationFiles[${i}]`),
+    ),
+  };
+}
+
+async function expandAll(
+  inputs: readonly UploadSource[],
+  segmentations: SegmentationTask[][],
+  spool: Spool,
+  options: UploadResourcesOptions,
+  concurrency: number,
+): Promise<Slot[]> {
+  const expanded = await mapSettled(inputs, concurrency, (input, i) =>
+    expandInput(input, i, {
+      spool,
+      ...(options.recursive !== undefined ? { recursive: options.recursive } : {}),
+    }),
+  );
+  const slots: Slot[] = [];
+  expanded.forEach((result, i) => {
+    const input = inputs[i]!;
+    const source =
+      typeof input === 'string' ? input : (((input as { name?: unknown }).name as string) ?? `files[${i}]`);
+    const tasks = segmentations[i] ?? [];
+    if (!result.ok) {
+      if (result.error instanceof ValidationError) throw result.error;
+      slots.push({ source: String(source), segmentations: [], error: asDatamint(result.error) });
+      return;
+    }
+    if (tasks.length > 0 && result.value.length !== 1) {
+      throw new ValidationError(
+        `segmentationFiles[${i}]`,
+        '(masks)',
+        `no segmentations for ${JSON.stringify(source)}, which is a directory of ${result.value.length} files`,
+      );
+    }
+    for (const entry of result.value) slots.push({ source: entry.source, entry, segmentations: tasks });
+  });
+  return slots;
+}
+
+function resolveSlot(slot: Slot, options: UploadResourcesOptions, mung: 'all' | number[] | undefined): void {
+  if (!slot.entry) return;
+  try {
+    slot.names = uploadNames(slot.entry.name, mung);
+    slot.mimetype = resolveMimetype(
+      slot.entry.head,
+      slot.names.filename,
+      options.mimetype ?? slot.entry.mimetype,
+    );
+  } catch (error) {
+    slot.error = asDatamint(error);
+  }
+}
+
+async function sendUnit(
+  ctx: HandlerContext,
+  unit: UploadUnit,
+  fields: { channel?: string; modality?: string; tags: string[] },
+  options: UploadResourcesOptions,
+): Promise<string> {
+  const blob = await unit.body();
+  const form = new FormData();
+  // Part order as the Python SDK sends them (http-api.md §4.8).
+  form.append('source', 'api');
+  form.append('resource', blob, multipartFileName(unit.filename));
+  form.append('source_filepath', unit.sourceFilepath);
+  if (unit.mimetype) form.append('mimetype', unit.mimetype);
+  if (fields.channel !== undefined) form.append('channel', fields.channel);
+  if (fields.modality !== undefined) form.append('modality', fields.modality);
+  if (fields.tags.length > 0) form.append('tags', fields.tags.join(','));
+  const body = await ctx.http.request<{ id?: unknown }>({
+    method: 'POST',
+    path: 'resources',
+    body: form,
+    // The server creates the resource once per key, so a repeat after a lost response is harmless.
+    headers: { 'idempotency-key': randomUUID() },
+    retrySafe: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  });
+  if (!body || typeof body !== 'object' || typeof body.id !== 'string') {
+    throw new UnexpectedResponseError('POST /resources', body, 'an object with the new resource "id"');
+  }
+  return body.id;
+}
+
+async function runUnit(
+  ctx: HandlerContext,
+  unit: UploadUnit,
+  fields: { channel?: string; modality?: string; tags: string[] },
+  options: UploadResourcesOptions,
+): Promise<UnitOutcome> {
+  let id: string | undefined;
+  try {
+    id = await sendUnit(ctx, unit, fields, options);
+    const segmentationIds: string[] = [];
+    for (const task of unit.segmentations) {
+      const ids = await uploadSegmentations(ctx, id, task.input, {
+        ...(task.names !== undefined ? { name: task.names } : {}),
+        ...(task.frameIndex !== undefined ? { frameIndex: task.frameIndex } : {}),
+        transposeSegmentation: options.transposeSegmentation ?? false,
+        // Inside an upload slot, frames go one by one (the slots are the concurrency).
+        concurrency: 1,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+      });
+      segmentationIds.push(...ids);
+    }
+    return { ok: true, id, segmentationIds };
+  } catch (error) {
+    return { ok: false, error: new UploadFileError(unit.source, error, id), ...(id ? { id } : {}) };
+  }
+}
+
+/**
+ * Runs units with at most `concurrency` in flight. After a failure under `onError: 'raise'`, or an
+ * abort, no new unit starts; those in flight finish (aborted requests fail fast).
+ */
+async function runUnits(
+  ctx: HandlerContext,
+  units: UploadUnit[],
+  concurrency: number,
+  stopOnError: boolean,
+  fields: { channel?: string; modality?: string; tags: string[] },
+  options: UploadResourcesOptions,
+): Promise<(UnitOutcome | undefined)[]> {
+  const outcomes: (UnitOutcome | undefined)[] = new Array(units.length);
+  const bytesTotal = units.reduce((sum, u) => sum + u.size, 0);
+  let next = 0;
+  let done = 0;
+  let bytesDone = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop && next < units.length) {
+      if (options.signal?.aborted) return;
+      const index = next++;
+      const unit = units[index]!;
+      const outcome = await runUnit(ctx, unit, fields, options);
+      outcomes[index] = outcome;
+      done++;
+      bytesDone += unit.size;
+      if (!outcome.ok && stopOnError) stop = true;
+      options.onProgress?.({
+        filesDone: done,
+        filesTotal: units.length,
+        bytesDone,
+        bytesTotal,
+        source: unit.source,
+        ok: outcome.ok,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
+  return outcomes;
+}
+
+/** Publishes the created resources, then adds them to the project; failures are per resource. */
+async function publishAll(
+  ctx: HandlerContext,
+  ids: string[],
+  project: Project | undefined,
+  concurrency: number,
+  options: UploadResourcesOptions,
+): Promise<Map<string, unknown>> {
+  const failures = new Map<string, unknown>();
+  const call = { ...(options.signal ? { signal: options.signal } : {}) };
+  const settled = await mapSettled(ids, concurrency, (id) => publishOne(ctx, id, call), call);
+  settled.forEach((s, i) => {
+    if (!s.ok) failures.set(ids[i]!, s.error);
+  });
+  const published = ids.filter((id) => !failures.has(id));
+  if (project && published.length > 0) {
+    try {
+      await addToDataset(ctx, project.dataset_id, published, call);
+    } catch (error) {
+      for (const id of published) failures.set(id, error);
+    }
+  }
+  return failures;
+}
+
+/**
+ * The upload pipeline (http-api.md §5.1, without the Python bugs of §8): expand inputs, name and
+ * type them, assemble/anonymize DICOM, upload with bounded concurrency and exactly-once keys,
+ * attach segmentations, publish. Returns one result per file, in input order.
+ */
+export async function uploadResources(
+  ctx: HandlerContext,
+  files: UploadSource | readonly UploadSource[],
+  options: UploadResourcesOptions = {},
+): Promise<UploadResult[]> {
+  const inputs: readonly UploadSource[] = Array.isArray(files) ? files : [files as UploadSource];
+  const checked = validate(options, inputs, ctx);
+  options.signal?.throwIfAborted();
+  // Resolved first: an unknown project must not leave uploaded, unpublished files behind.
+  const project =
+    options.publishTo !== undefined ? await resolveProject(ctx, options.publishTo, options) : undefined;
+  const spool = new Spool();
+  try {
+    const slots = await expandAll(inputs, checked.segmentations, spool, options, checked.concurrency);
+    for (const slot of slots) resolveSlot(slot, options, checked.mung);
+    if (checked.onError === 'raise') {
+      const bad = slots.find((s) => s.error);
+      if (bad) throw new UploadFileError(bad.source, bad.error);
+    }
+    const units = await planDicomUnits(slots, options, checked.mung, checked.concurrency);
+    const covered = new Set(units.flatMap((u) => u.members));
+    slots.forEach((slot, i) => {
+      if (slot.entry && !slot.error && !covered.has(i)) {
+        units.push(plainUnit(i, slot.entry, slot.names!, slot.mimetype, slot.segmentations));
+      }
+    });
+    units.sort((a, b) => a.members[0]! - b.members[0]!);
+    if (checked.onError === 'raise') {
+      const bad = slots.find((s) => s.error);
+      if (bad) throw new UploadFileError(bad.source, bad.error);
+    }
+    const fields = {
+      ...(options.channel !== undefined ? { channel: options.channel } : {}),
+      ...(options.modality !== undefined ? { modality: options.modality } : {}),
+      tags: checked.tags,
+    };
+    const outcomes = await runUnits(
+      ctx,
+      units,
+      checked.concurrency,
+      checked.onError === 'raise',
+      fields,
+      options,
+    );
+    if (options.signal?.aborted) throw new APIUserAbortError({ cause: options.signal.reason });
+    if (checked.onError === 'raise') {
+      const failed = outcomes.find((o) => o && !o.ok);
+      if (failed && !failed.ok) throw failed.error;
+    }
+    if (options.publish || project) {
+      const ids = outcomes.flatMap((o) => (o?.ok ? [o.id] : []));
+      const failures = await publishAll(ctx, ids, project, checked.concurrency, options);
+      if (failures.size > 0) {
+        const [firstId, firstError] = failures.entries().next().value as [string, unknown];
+        if (checked.onError === 'raise') {
+          const unit = units[outcomes.findIndex((o) => o?.ok && o.id === firstId)]!;
+          throw new UploadFileError(unit.source, firstError, firstId);
+        }
+        outcomes.forEach((o, i) => {
+          if (o?.ok && failures.has(o.id)) {
+            outcomes[i] = {
+              ok: false,
+              id: o.id,
+              error: new UploadFileError(units[i]!.source, failures.get(o.id), o.id),
+            };
+          }
+        });
+      }
+    }
+    return buildResults(slots, units, outcomes);
+  } finally {
+    await spool.cleanup();
+  }
+}
+
+function buildResults(
+  slots: Slot[],
+  units: UploadUnit[],
+  outcomes: (UnitOutcome | undefined)[],
+): UploadResult[] {
+  const bySlot = new Map<number, number>();
+  units.forEach((unit, u) => {
+    for (const m of unit.members) bySlot.set(m, u);
+  });
+  return slots.map((slot, i): UploadResult => {
+    if (slot.error)
+      return { ok: false, source: slot.source, error: new UploadFileError(slot.source, slot.error) };
+    const u = bySlot.get(i);
+    const outcome = u === undefined ? undefined : outcomes[u];
+    const unit = u === undefined ? undefined : units[u];
+    if (!outcome || !unit) {
+      return {
+        ok: false,
+        source: slot.source,
+        error: new UploadFileError(
+          slot.source,
+          new DatamintException('not uploaded: the upload stopped before this file'),
+        ),
+      };
+    }
+    if (!outcome.ok) {
+      const error =
+        unit.members.length > 1 ? new UploadFileError(slot.source, outcome.error, outcome.id) : outcome.error;
+      return { ok: false, source: slot.source, error, ...(outcome.id ? { id: outcome.id } : {}) };
+    }
+    return {
+      ok: true,
+      source: slot.source,
+      id: outcome.id,
+      filename: unit.filename,
+      ...(unit.members.length > 1 ? { assembledFrom: unit.members.length } : {}),
+      segmentationIds: outcome.segmentationIds,
+    };
+  });
+}
