@@ -1,1 +1,23 @@
-export {};
+export {
+  BadRequestError,
+  ConflictError,
+  HttpError,
+  NotFoundError,
+  NotImplementedHttpError,
+  PayloadTooLargeError,
+  ServerConfigError,
+  ServerError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from './errors';
+export type {
+  ApiKeyRecord,
+  FaultKind,
+  FaultOptions,
+  LoggerOptions,
+  RunningServer,
+  ServerOptions,
+  UserSeed,
+} from './options';
+export { FAULT_KINDS } from './options';
+export { DATABASE_FILE, DEFAULT_MAX_UPLOAD_BYTES, startServer } from './server';

@@ -1,0 +1,172 @@
+/**
+ * Versioned schema. Never edit a released entry: append a new version instead, so an existing data
+ * directory upgrades in place.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE customers (
+  id TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id),
+  email TEXT NOT NULL,
+  firstname TEXT,
+  lastname TEXT,
+  roles TEXT NOT NULL DEFAULT '[]',
+  password_hash TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (customer_id, email)
+);
+
+-- Keys are stored as SHA-256 digests only, so the database never holds a usable key.
+CREATE TABLE api_keys (
+  key_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE resources (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  source_filepath TEXT,
+  mimetype TEXT,
+  size INTEGER NOT NULL,
+  storage TEXT NOT NULL,
+  upload_channel TEXT,
+  upload_mechanism TEXT,
+  modality TEXT,
+  tags TEXT NOT NULL DEFAULT '[]',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  published_on TEXT,
+  published_by TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  deleted_at TEXT,
+  deleted_by TEXT,
+  file_key TEXT NOT NULL,
+  rows INTEGER,
+  columns INTEGER,
+  number_of_frames INTEGER,
+  study_uid TEXT,
+  series_uid TEXT,
+  instance_uid TEXT,
+  transfer_syntax_uid TEXT
+);
+CREATE INDEX resources_customer_created ON resources (customer_id, deleted, created_at, seq);
+CREATE INDEX resources_customer_channel ON resources (customer_id, upload_channel);
+
+CREATE TABLE datasets (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE dataset_resources (
+  dataset_id TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  added_at TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, resource_id)
+);
+CREATE INDEX dataset_resources_resource ON dataset_resources (resource_id);
+
+CREATE TABLE worklists (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  status TEXT NOT NULL,
+  annotators TEXT NOT NULL DEFAULT '[]',
+  annotations TEXT NOT NULL DEFAULT '[]',
+  frame_labels TEXT NOT NULL DEFAULT '[]',
+  image_labels TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE worklist_resources (
+  worklist_id TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  PRIMARY KEY (worklist_id, resource_id)
+);
+
+CREATE TABLE projects (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  dataset_id TEXT NOT NULL,
+  worklist_id TEXT NOT NULL,
+  is_active_learning INTEGER NOT NULL DEFAULT 0,
+  two_up_display INTEGER NOT NULL DEFAULT 0,
+  require_review INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  UNIQUE (customer_id, name)
+);
+
+CREATE TABLE annotations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  frame_index INTEGER,
+  value TEXT,
+  geometry TEXT,
+  worklist_id TEXT,
+  imported_from TEXT,
+  import_author TEXT,
+  added_by TEXT NOT NULL,
+  model_id TEXT,
+  is_model INTEGER NOT NULL DEFAULT 0,
+  units TEXT,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  file_key TEXT,
+  file_mimetype TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX annotations_customer_resource ON annotations (customer_id, resource_id);
+
+CREATE TABLE experiments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  dataset_id TEXT,
+  name TEXT NOT NULL,
+  description TEXT,
+  environment TEXT NOT NULL DEFAULT '{}',
+  result_summary TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  completed_at TEXT
+);
+`,
+  },
+];

@@ -1,0 +1,76 @@
+/** Base of every error the server package throws to its caller (not to HTTP clients). */
+export class ServerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid `startServer` options or command-line flags. */
+export class ServerConfigError extends ServerError {}
+
+/**
+ * An error answered to an HTTP client as `{statusCode, message, error}`. Route code throws these;
+ * the error handler turns them into replies.
+ */
+export class HttpError extends ServerError {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly headers: Record<string, string>;
+
+  constructor(statusCode: number, error: string, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.statusCode = statusCode;
+    this.error = error;
+    this.headers = headers;
+  }
+}
+
+export class BadRequestError extends HttpError {
+  constructor(message: string) {
+    super(400, 'Bad Request', message);
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  constructor() {
+    super(401, 'Unauthorized', 'Unauthorized');
+  }
+}
+
+/**
+ * The addressed entity does not exist for this customer. The message always contains " not found",
+ * which is how the Python SDK recognises missing entities.
+ */
+export class NotFoundError extends HttpError {
+  readonly entity: string;
+  constructor(entity: string, detail?: string) {
+    super(404, 'Not Found', detail ? `${entity} not found: ${detail}` : `${entity} not found`);
+    this.entity = entity;
+  }
+}
+
+export class ConflictError extends HttpError {
+  constructor(message: string) {
+    super(409, 'Conflict', message);
+  }
+}
+
+export class PayloadTooLargeError extends HttpError {
+  constructor(message: string) {
+    super(413, 'Payload Too Large', message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(message: string) {
+    super(415, 'Unsupported Media Type', message);
+  }
+}
+
+/** A valid request the local server cannot fulfil, e.g. a compressed DICOM frame. */
+export class NotImplementedHttpError extends HttpError {
+  constructor(message: string) {
+    super(501, 'Not Implemented', message);
+  }
+}

@@ -1,0 +1,76 @@
+import type { Writable } from 'node:stream';
+
+/** A kind of injected failure: an HTTP status answered early, a dropped connection or a delay. */
+export type FaultKind = '503' | '429' | 'reset' | 'slow';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['503', '429', 'reset', 'slow'];
+
+export interface FaultOptions {
+  /** Probability in [0, 1] that a request is faulted. */
+  rate: number;
+  /** Which faults may be chosen (uniformly). Default: all four. */
+  kinds?: FaultKind[];
+  /** Seed of the pseudo-random sequence, so a run can be replayed. Default 1. */
+  seed?: number;
+  /** Delay applied by the `slow` fault, in milliseconds. Default 1500. */
+  slowMs?: number;
+  /** `Retry-After` value (seconds) sent with 503 and 429 faults. Default 1. */
+  retryAfterSeconds?: number;
+}
+
+/** An API key together with the identity it authenticates. */
+export interface ApiKeyRecord {
+  key: string;
+  /** Email of the key's user; generated when absent. */
+  email?: string;
+  /** Tenant of the key's user; a fresh one is created when absent. */
+  customerId?: string;
+  firstname?: string | null;
+  lastname?: string | null;
+  roles?: string[];
+}
+
+/** A user created at start-up (listed by `GET /users`), optionally with its own API key. */
+export interface UserSeed {
+  email: string;
+  customerId?: string;
+  firstname?: string | null;
+  lastname?: string | null;
+  roles?: string[];
+  apiKey?: string;
+}
+
+export interface LoggerOptions {
+  level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Where log lines go (JSON lines); default stderr. */
+  stream?: Writable;
+}
+
+export interface ServerOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 (default) picks a free one. */
+  port?: number;
+  /** Directory holding the SQLite database and uploaded files; created when missing. */
+  dataDir: string;
+  /** Accepted API keys. A plain string gets its own user and customer, stable across restarts. */
+  apiKeys?: Array<string | ApiKeyRecord>;
+  users?: UserSeed[];
+  /** Chaos testing: off unless given with a rate above 0. */
+  faults?: FaultOptions;
+  /** `false`/absent: silent; `true`: info level to stderr. The API key is never logged. */
+  logger?: boolean | LoggerOptions;
+  /** Largest accepted upload in bytes; default 2 GiB. */
+  maxUploadBytes?: number;
+  /** Mount path prefix such as `/api`; routes answer both with and without it. */
+  prefix?: string;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops accepting requests, waits for in-flight uploads and closes the database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/open-database';
+
+export interface ProjectRow {
+  id: string;
+  customer_id: string;
+  name: string;
+  description: string | null;
+  dataset_id: string;
+  worklist_id: string;
+  is_active_learning: number;
+  two_up_display: number;
+  require_review: number;
+  created_at: string;
+  created_by: string;
+}
+
+/** A project as the API returns it (§3.2); counts are strings as in the production fixture. */
+export interface ProjectJson {
+  id: string;
+  name: string;
+  description: string | null;
+  customer_id: string;
+  created_at: string;
+  created_by: string;
+  dataset_id: string;
+  worklist_id: string;
+  is_active_learning: boolean;
+  two_up_display: boolean;
+  require_review: boolean;
+  ai_model_id: null;
+  viewable_ai_segs: null;
+  editable_ai_segs: null;
+  resource_count: string;
+  annotated_resource_count: string;
+  most_recent_experiment: null;
+  closed_resources_count: string;
+  resources_to_annotate_count: number;
+}
+
+export type NewProject = Omit<ProjectRow, 'id'>;
+
+export function insertProject(db: Db, p: NewProject): string {
+  const id = randomUUID();
+  db.prepare(
+    `INSERT INTO projects (id, customer_id, name, description, dataset_id, worklist_id, is_active_learning,
+       two_up_display, require_review, created_at, created_by)
+     VALUES (@id, @customer_id, @name, @description, @dataset_id, @worklist_id, @is_active_learning,
+       @two_up_display, @require_review, @created_at, @created_by)`,
+  ).run({ ...p, id });
+  return id;
+}
+
+export function findProject(db: Db, customerId: string, id: string): ProjectRow | undefined {
+  return db.prepare('SELECT * FROM projects WHERE id = ? AND customer_id = ?').get(id, customerId) as
+    | ProjectRow
+    | undefined;
+}
+
+export function projectNameTaken(db: Db, customerId: string, name: string): boolean {
+  return (
+    db.prepare('SELECT 1 FROM projects WHERE customer_id = ? AND name = ?').get(customerId, name) !==
+    undefined
+  );
+}
+
+export function projectJson(db: Db, p: ProjectRow): ProjectJson {
+  const counts = db
+    .prepare(
+      `SELECT COUNT(*) AS total,
+         SUM(EXISTS (SELECT 1 FROM annotations a WHERE a.resource_id = r.id AND a.deleted = 0
+                     AND a.worklist_id = ?)) AS annotated
+       FROM dataset_resources dr JOIN resources r ON r.id = dr.resource_id
+       WHERE dr.dataset_id = ? AND r.deleted = 0`,
+    )
+    .get(p.worklist_id, p.dataset_id) as { total: number; annotated: number | null };
+  const annotated = counts.annotated ?? 0;
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    customer_id: p.customer_id,
+    created_at: p.created_at,
+    created_by: p.created_by,
+    dataset_id: p.dataset_id,
+    worklist_id: p.worklist_id,
+    is_active_learning: p.is_active_learning !== 0,
+    two_up_display: p.two_up_display !== 0,
+    require_review: p.require_review !== 0,
+    ai_model_id: null,
+    viewable_ai_segs: null,
+    editable_ai_segs: null,
+    resource_count: String(counts.total),
+    annotated_resource_count: String(annotated),
+    most_recent_experiment: null,
+    closed_resources_count: '0',
+    resources_to_annotate_count: counts.total - annotated,
+  };
+}
+
+export function listProjects(db: Db, customerId: string): ProjectJson[] {
+  const rows = db
+    .prepare('SELECT * FROM projects WHERE customer_id = ? ORDER BY seq')
+    .all(customerId) as ProjectRow[];
+  return rows.map((r) => projectJson(db, r));
+}
+
+/** Removes the project only: its dataset, worklist and resources stay (as on the platform). */
+export function deleteProject(db: Db, id: string): void {
+  db.prepare('DELETE FROM projects WHERE id = ?').run(id);
+}

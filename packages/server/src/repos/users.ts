@@ -1,0 +1,86 @@
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import type { Db } from '../db/open-database';
+import { parseJsonColumn } from './json';
+
+export interface UserJson {
+  id: string;
+  email: string;
+  firstname: string | null;
+  lastname: string | null;
+  roles: string[];
+  customer_id: string;
+  created_at: string;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  firstname: string | null;
+  lastname: string | null;
+  roles: string;
+  customer_id: string;
+  created_at: string;
+}
+
+function toJson(row: UserRow): UserJson {
+  return {
+    id: row.id,
+    email: row.email,
+    firstname: row.firstname,
+    lastname: row.lastname,
+    roles: parseJsonColumn<string[]>(row.roles, []),
+    customer_id: row.customer_id,
+    created_at: row.created_at,
+  };
+}
+
+const COLUMNS = 'id, email, firstname, lastname, roles, customer_id, created_at';
+
+export function listUsers(db: Db, customerId: string): UserJson[] {
+  return (
+    db
+      .prepare(`SELECT ${COLUMNS} FROM users WHERE customer_id = ? ORDER BY created_at, rowid`)
+      .all(customerId) as UserRow[]
+  ).map(toJson);
+}
+
+export function userExists(db: Db, customerId: string, email: string): boolean {
+  return (
+    db.prepare('SELECT 1 FROM users WHERE customer_id = ? AND email = ?').get(customerId, email) !== undefined
+  );
+}
+
+/** Passwords are only ever stored as salted scrypt hashes; the local server never checks them. */
+function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  return `scrypt:${salt.toString('hex')}:${scryptSync(password, salt, 32).toString('hex')}`;
+}
+
+export function createUser(
+  db: Db,
+  u: {
+    customerId: string;
+    email: string;
+    password: string | null;
+    firstname: string | null;
+    lastname: string | null;
+    roles: string[];
+    at: string;
+  },
+): UserJson {
+  const id = randomUUID();
+  db.prepare(
+    `INSERT INTO users (id, customer_id, email, firstname, lastname, roles, password_hash, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    id,
+    u.customerId,
+    u.email,
+    u.firstname,
+    u.lastname,
+    JSON.stringify(u.roles),
+    u.password === null ? null : hashPassword(u.password),
+    u.at,
+  );
+  return toJson(db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id) as UserRow);
+}

@@ -1,0 +1,144 @@
+import type { FastifyInstance } from 'fastify';
+import { streamAnnotatedDataset } from '../annotated-dataset';
+import type { AppContext } from '../context';
+import { ConflictError, NotFoundError } from '../errors';
+import { requireId } from '../ids';
+import { queryBoolean, queryPage, type RawQuery } from '../query';
+import { addToDataset, createDataset } from '../repos/datasets';
+import { listExperiments } from '../repos/experiments';
+import type { JsonValue } from '../repos/json';
+import {
+  deleteProject,
+  findProject,
+  insertProject,
+  listProjects,
+  projectJson,
+  projectNameTaken,
+} from '../repos/projects';
+import { findResource, listResources } from '../repos/resources';
+import { createWorklist } from '../repos/worklists';
+import { nowIso } from '../time';
+import {
+  optionalArray,
+  optionalBoolean,
+  optionalString,
+  optionalStringArray,
+  requiredString,
+  requireObject,
+} from '../validate';
+
+interface IdParams {
+  project_id: string;
+}
+
+export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { db } = ctx;
+
+  function projectOr404(customerId: string, rawId: string) {
+    const project = findProject(db, customerId, requireId('Project', rawId));
+    if (!project) throw new NotFoundError('Project');
+    return project;
+  }
+
+  app.get('/projects', async (req) => ({ data: listProjects(db, req.principal.customerId) }));
+
+  app.post('/projects', async (req, reply) => {
+    const body = requireObject(req.body, 'body');
+    const customerId = req.principal.customerId;
+    const name = requiredString(body, 'name', 'body');
+    const description = optionalString(body, 'description', 'body');
+    const resourceIds = optionalStringArray(body, 'resource_ids', 'body') ?? [];
+    const set =
+      body.annotation_set === undefined || body.annotation_set === null
+        ? {}
+        : requireObject(body.annotation_set, 'body.annotation_set');
+    const annotators = optionalArray(set, 'annotators', 'body.annotation_set') ?? [];
+    const setResourceIds = optionalStringArray(set, 'resource_ids', 'body.annotation_set') ?? [];
+    const annotations = optionalArray(set, 'annotations', 'body.annotation_set') ?? [];
+    const frameLabels = optionalStringArray(set, 'frame_labels', 'body.annotation_set') ?? [];
+    const imageLabels = optionalStringArray(set, 'image_labels', 'body.annotation_set') ?? [];
+    const flags = {
+      is_active_learning: optionalBoolean(body, 'is_active_learning', 'body') ?? false,
+      two_up_display: optionalBoolean(body, 'two_up_display', 'body') ?? false,
+      require_review: optionalBoolean(body, 'require_review', 'body') ?? false,
+    };
+    const allIds = [...new Set([...resourceIds, ...setResourceIds])];
+    for (const id of allIds) {
+      if (!findResource(db, customerId, id.toLowerCase())) throw new NotFoundError('Resource', id);
+    }
+    const create = db.transaction(() => {
+      if (projectNameTaken(db, customerId, name)) throw new ConflictError('Project name already exists');
+      const at = nowIso();
+      const by = req.principal.email;
+      const datasetId = createDataset(db, { customerId, name, description, by, at });
+      addToDataset(
+        db,
+        datasetId,
+        resourceIds.map((id) => id.toLowerCase()),
+        at,
+      );
+      const worklistId = createWorklist(db, {
+        customerId,
+        name,
+        description,
+        annotators,
+        annotations: annotations as JsonValue[],
+        frameLabels,
+        imageLabels,
+        resourceIds: allIds.map((id) => id.toLowerCase()),
+        by,
+        at,
+      });
+      return insertProject(db, {
+        customer_id: customerId,
+        name,
+        description,
+        dataset_id: datasetId,
+        worklist_id: worklistId,
+        is_active_learning: flags.is_active_learning ? 1 : 0,
+        two_up_display: flags.two_up_display ? 1 : 0,
+        require_review: flags.require_review ? 1 : 0,
+        created_at: at,
+        created_by: by,
+      });
+    });
+    const id = create();
+    reply.code(201);
+    return projectJson(db, findProject(db, customerId, id)!);
+  });
+
+  app.get<{ Params: IdParams }>('/projects/:project_id', async (req) =>
+    projectJson(db, projectOr404(req.principal.customerId, req.params.project_id)),
+  );
+
+  app.delete<{ Params: IdParams }>('/projects/:project_id', async (req) => {
+    const project = projectOr404(req.principal.customerId, req.params.project_id);
+    deleteProject(db, project.id);
+    return {};
+  });
+
+  app.get<{ Params: IdParams }>('/projects/:project_id/resources', async (req) => {
+    const project = projectOr404(req.principal.customerId, req.params.project_id);
+    // A bare array: the deprecated SDK method iterates the top-level value.
+    return listResources(
+      db,
+      { customerId: req.principal.customerId, datasetId: project.dataset_id, ascending: true },
+      queryPage(req.query as RawQuery),
+    ).items;
+  });
+
+  app.get<{ Params: IdParams }>('/projects/:project_id/experiments', async (req) => {
+    const project = projectOr404(req.principal.customerId, req.params.project_id);
+    return listExperiments(db, req.principal.customerId, project.dataset_id);
+  });
+
+  app.get<{ Params: IdParams }>('/projects/:project_id/annotated_dataset', async (req, reply) => {
+    const project = projectOr404(req.principal.customerId, req.params.project_id);
+    const query = req.query as RawQuery;
+    const options = {
+      allAnnotations: queryBoolean(query, 'all_annotations') ?? false,
+      includeUnannotated: queryBoolean(query, 'include_unannotated') ?? false,
+    };
+    return streamAnnotatedDataset(ctx, project, options, reply);
+  });
+}

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context';
+import { BadRequestError, NotFoundError } from '../errors';
+import { inspectFile } from '../file-inspection';
+import { requireId } from '../ids';
+import { storageFor } from '../mimetypes';
+import { lastPathComponent } from '../multipart-filename';
+import {
+  queryBoolean,
+  queryDateBound,
+  queryJsonFilter,
+  queryNonEmpty,
+  queryPage,
+  type RawQuery,
+} from '../query';
+import { renderFrame } from '../render/render-frame';
+import type { JsonValue } from '../repos/json';
+import {
+  findResource,
+  getResourceJson,
+  insertResource,
+  listChannels,
+  listResources,
+  markPublished,
+  RESOURCE_ORDER_FIELDS,
+  RESOURCE_STATUSES,
+  type ResourceOrderField,
+  type ResourceStatus,
+  softDeleteResource,
+} from '../repos/resources';
+import { nowIso } from '../time';
+import { receiveUpload, textField } from '../upload';
+
+interface IdParams {
+  resource_id: string;
+}
+
+/** The exact text the Python SDK looks for to skip already-published resources. */
+export const NOT_IN_INBOX_MESSAGE = 'Resource must be in inbox status to be approved';
+
+function parseStatus(query: RawQuery): ResourceStatus | undefined {
+  const status = queryNonEmpty(query, 'status');
+  if (status === undefined) return undefined;
+  if (!RESOURCE_STATUSES.includes(status as ResourceStatus)) {
+    throw new BadRequestError(`status must be one of ${RESOURCE_STATUSES.join(', ')}, got '${status}'`);
+  }
+  return status as ResourceStatus;
+}
+
+function parseOrderField(query: RawQuery): ResourceOrderField | undefined {
+  const field = queryNonEmpty(query, 'order_field');
+  if (field === undefined) return undefined;
+  if (!RESOURCE_ORDER_FIELDS.includes(field as ResourceOrderField)) {
+    throw new BadRequestError(
+      `order_field must be one of ${RESOURCE_ORDER_FIELDS.join(', ')}, got '${field}'`,
+    );
+  }
+  return field as ResourceOrderField;
+}
+
+function splitTags(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return [...new Set(raw.split(',').map((t) => t.trim()))].filter((t) => t !== '');
+}
+
+function metadataValue(value: string | JsonValue | undefined): JsonValue {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'string') return typeof value === 'object' ? value : {};
+  try {
+    const parsed = JSON.parse(value) as JsonValue;
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { db, store } = ctx;
+
+  app.post('/resources', (req, reply) => ctx.track(createResource(req, reply)));
+
+  async function createResource(req: FastifyRequest, reply: FastifyReply) {
+    const upload = await receiveUpload(req, ctx, { fileField: 'resource', maxFileBytes: ctx.maxUploadBytes });
+    let committedKey: string | undefined;
+    try {
+      const { fields } = upload;
+      const sourceFilepath = textField(fields, 'source_filepath') ?? null;
+      const filename =
+        upload.filename || (sourceFilepath ? lastPathComponent(sourceFilepath) : '') || 'unnamed';
+      let mimetype = textField(fields, 'mimetype') ?? upload.partMimetype ?? null;
+      const facts = await inspectFile(upload.tempPath, upload.size, mimetype ?? undefined);
+      if ((!mimetype || mimetype === 'application/octet-stream') && facts.isDicom)
+        mimetype = 'application/dicom';
+      const bypassRaw = textField(fields, 'bypass_inbox');
+      const bypass = bypassRaw !== undefined && /^(true|1)$/i.test(bypassRaw);
+      const id = randomUUID();
+      const at = nowIso();
+      const key = store.keyFor('resources', id);
+      await store.commit(upload.tempPath, key);
+      committedKey = key;
+      insertResource(db, {
+        id,
+        customer_id: req.principal.customerId,
+        filename,
+        source_filepath: sourceFilepath,
+        mimetype,
+        size: upload.size,
+        storage: storageFor(mimetype, filename),
+        upload_channel: textField(fields, 'channel') ?? null,
+        upload_mechanism: textField(fields, 'source') ?? 'api',
+        modality: textField(fields, 'modality') ?? facts.modality,
+        tags: JSON.stringify(splitTags(textField(fields, 'tags'))),
+        metadata: JSON.stringify(metadataValue(fields.get('metadata'))),
+        status: bypass ? 'published' : 'inbox',
+        created_at: at,
+        created_by: req.principal.email,
+        published_on: bypass ? at : null,
+        published_by: bypass ? req.principal.email : null,
+        file_key: key,
+        rows: facts.rows,
+        columns: facts.columns,
+        number_of_frames: facts.numberOfFrames,
+        study_uid: facts.studyUid,
+        series_uid: facts.seriesUid,
+        instance_uid: facts.instanceUid,
+        transfer_syntax_uid: facts.transferSyntaxUid,
+      });
+      committedKey = undefined;
+      reply.code(201);
+      return getResourceJson(db, req.principal.customerId, id);
+    } finally {
+      await store.discardTemp(upload.tempPath);
+      if (committedKey) await store.remove(committedKey);
+    }
+  }
+
+  app.get('/resources', async (req) => {
+    const query = req.query as RawQuery;
+    // `ids=True` (return ids only) has no documented reply shape; full objects are returned (§8.1).
+    queryBoolean(query, 'ids');
+    const { items, total } = listResources(
+      db,
+      {
+        customerId: req.principal.customerId,
+        status: parseStatus(query),
+        from: queryDateBound(query, 'from', 'start'),
+        to: queryDateBound(query, 'to', 'end'),
+        modality: queryNonEmpty(query, 'modality'),
+        mimetype: queryNonEmpty(query, 'mimetype'),
+        channel: queryNonEmpty(query, 'channel_name'),
+        projectId: queryNonEmpty(query, 'projectId'),
+        projectNames: queryJsonFilter(query, 'project'),
+        filename: queryNonEmpty(query, 'filename'),
+        tags: queryJsonFilter(query, 'tags'),
+        orderField: parseOrderField(query),
+        ascending: queryBoolean(query, 'order_by_asc'),
+      },
+      queryPage(query),
+    );
+    // The Python SDK reads data[0].resources: one element even when nothing matches.
+    return { data: [{ resources: items, totalCount: total }], totalCount: total };
+  });
+
+  app.get('/resources/channels', async (req) => {
+    const { items, total } = listChannels(db, req.principal.customerId, queryPage(req.query as RawQuery));
+    return { data: items, totalCount: String(total) };
+  });
+
+  app.get<{ Params: IdParams }>('/resources/:resource_id', async (req) => {
+    const id = requireId('Resource', req.params.resource_id);
+    const resource = getResourceJson(db, req.principal.customerId, id);
+    if (!resource) throw new NotFoundError('Resource');
+    return resource;
+  });
+
+  app.delete<{ Params: IdParams }>('/resources/:resource_id', async (req) => {
+    const id = requireId('Resource', req.params.resource_id);
+    if (!findResource(db, req.principal.customerId, id)) throw new NotFoundError('Resource');
+    softDeleteResource(db, id, req.principal.email, nowIso());
+    return {};
+  });
+
+  app.get<{ Params: IdParams }>('/resources/:resource_id/file', async (req, reply) => {
+    const id = requireId('Resource', req.params.resource_id);
+    const row = findResource(db, req.principal.customerId, id);
+    if (!row) throw new NotFoundError('Resource');
+    const path = store.pathOf(row.file_key);
+    reply
+      .header('content-type', row.mimetype || 'application/octet-stream')
+      .header('content-length', String(row.size))
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}`);
+    return reply.send(createReadStream(path));
+  });
+
+  app.get<{ Params: IdParams & { frame_index: string } }>(
+    '/resources/:resource_id/frames/:frame_index',
+    async (req, reply) => {
+      const id = requireId('Resource', req.params.resource_id);
+      const rawIndex = req.params.frame_index;
+      if (!/^\d{1,9}$/.test(rawIndex)) {
+        throw new BadRequestError(
+          `frame_index must be a non-negative integer, got '${rawIndex.slice(0, 50)}'`,
+        );
+      }
+      const row = findResource(db, req.principal.customerId, id);
+      if (!row) throw new NotFoundError('Resource');
+      const png = await renderFrame(
+        { path: store.pathOf(row.file_key), mimetype: row.mimetype, filename: row.filename },
+        Number(rawIndex),
+      );
+      return reply
+        .code(200)
+        .header('content-type', 'image/png')
+        .send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+    },
+  );
+
+  app.post<{ Params: IdParams }>('/resources/:resource_id/publish', async (req) => {
+    const id = requireId('Resource', req.params.resource_id);
+    const row = findResource(db, req.principal.customerId, id);
+    if (!row) throw new NotFoundError('Resource');
+    if (row.status !== 'inbox') throw new BadRequestError(NOT_IN_INBOX_MESSAGE);
+    markPublished(db, id, req.principal.email, nowIso());
+    return getResourceJson(db, req.principal.customerId, id);
+  });
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context';
+import { BadRequestError, ConflictError } from '../errors';
+import { createUser, listUsers, userExists } from '../repos/users';
+import { nowIso } from '../time';
+import { optionalString, optionalStringArray, requireObject } from '../validate';
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { db } = ctx;
+
+  app.get('/users', async (req) => listUsers(db, req.principal.customerId));
+
+  app.post('/users', async (req, reply) => {
+    const body = requireObject(req.body, 'body');
+    const email = optionalString(body, 'email', 'body');
+    if (email === null || !EMAIL.test(email.trim())) {
+      throw new BadRequestError(
+        `body.email is required and must be an email address, got ${JSON.stringify(body.email ?? null)}`,
+      );
+    }
+    const customerId = req.principal.customerId;
+    const user = db.transaction(() => {
+      if (userExists(db, customerId, email.trim())) throw new ConflictError('User already exists');
+      return createUser(db, {
+        customerId,
+        email: email.trim(),
+        password: optionalString(body, 'password', 'body'),
+        firstname: optionalString(body, 'firstname', 'body'),
+        lastname: optionalString(body, 'lastname', 'body'),
+        roles: optionalStringArray(body, 'roles', 'body') ?? [],
+        at: nowIso(),
+      });
+    })();
+    reply.code(201);
+    return user;
+  });
+}

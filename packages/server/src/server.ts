@@ -1,0 +1,99 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { buildApp } from './app';
+import type { AppContext } from './context';
+import { openDatabase } from './db/open-database';
+import { ServerConfigError } from './errors';
+import { FaultInjector } from './faults';
+import type { RunningServer, ServerOptions } from './options';
+import { registerPrincipals } from './principals';
+import { FileStore } from './storage';
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+export const DATABASE_FILE = 'datamint.sqlite';
+
+function normalisePrefix(prefix: string | undefined): string | undefined {
+  if (prefix === undefined || prefix === '' || prefix === '/') return undefined;
+  if (!/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(prefix)) {
+    throw new ServerConfigError(`prefix must be a URL path such as '/api', got '${prefix}'`);
+  }
+  return `/${prefix.replace(/^\/+|\/+$/g, '')}`;
+}
+
+function validate(options: ServerOptions): void {
+  if (typeof options.dataDir !== 'string' || options.dataDir === '') {
+    throw new ServerConfigError('dataDir is required: the directory holding the database and uploaded files');
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ServerConfigError(`port must be an integer between 0 and 65535, got ${options.port}`);
+  }
+  const max = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  if (!Number.isInteger(max) || max <= 0) {
+    throw new ServerConfigError(`maxUploadBytes must be a positive integer, got ${options.maxUploadBytes}`);
+  }
+  const keyCount = (options.apiKeys?.length ?? 0) + (options.users?.filter((u) => u.apiKey).length ?? 0);
+  if (keyCount === 0) {
+    throw new ServerConfigError(
+      'at least one API key is required (apiKeys option, --api-key or DATAMINT_SERVER_API_KEYS)',
+    );
+  }
+}
+
+/** Starts a Datamint-compatible API server on loopback (by default) and resolves once it accepts connections. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  validate(options);
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const store = new FileStore(dataDir);
+  await store.init();
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  const pending = new Set<Promise<unknown>>();
+  try {
+    const principals = registerPrincipals(db, options.apiKeys ?? [], options.users ?? []);
+    const ctx: AppContext = {
+      db,
+      store,
+      principals,
+      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+      track: (work) => {
+        pending.add(work);
+        const forget = () => pending.delete(work);
+        work.then(forget, forget);
+        return work;
+      },
+    };
+    const faults = options.faults && options.faults.rate > 0 ? new FaultInjector(options.faults) : undefined;
+    const app = await buildApp(ctx, {
+      logger: options.logger,
+      prefix: normalisePrefix(options.prefix),
+      faults,
+    });
+    app.addHook('onClose', async () => {
+      await Promise.allSettled([...pending]);
+    });
+    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    const address = app.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${address.port}`,
+      host: address.address,
+      port: address.port,
+      close: () => {
+        closing ??= (async () => {
+          try {
+            await app.close();
+          } finally {
+            db.close();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,112 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grayPng } from './support/images';
+import { KEY_A, send, startTestServer, type TestServer, uploadOk } from './support/server';
+
+describe('authentication, routing and the error shape', () => {
+  let server: TestServer;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    });
+    server = await startTestServer({ logger: { level: 'debug', stream }, prefix: '/api' });
+  });
+  afterAll(() => server.dispose());
+
+  it('answers 401 with the NestJS-like body when the key is missing or unknown', async () => {
+    for (const key of [null, 'not-a-key']) {
+      const reply = await send(`${server.url}/projects`, { key });
+      expect(reply.status).toBe(401);
+      expect(reply.headers['content-type']).toMatch(/^application\/json/);
+      expect(reply.json).toEqual({ statusCode: 401, message: 'Unauthorized', error: 'Unauthorized' });
+    }
+  });
+
+  it('accepts the key and returns JSON with a JSON content type', async () => {
+    const reply = await send(`${server.url}/projects`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(reply.json).toEqual({ data: [] });
+  });
+
+  it('collapses duplicate slashes and ignores a trailing slash (root_url ending in /)', async () => {
+    expect((await send(`${server.url}//projects`)).status).toBe(200);
+    expect((await send(`${server.url}//resources/channels?offset=0&limit=5000`)).json).toEqual({
+      data: [],
+      totalCount: '0',
+    });
+    expect((await send(`${server.url}/projects/`)).status).toBe(200);
+  });
+
+  it('serves every route under the configured prefix too', async () => {
+    const reply = await send(`${server.url}/api/projects`);
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ data: [] });
+  });
+
+  it('answers unknown routes with 404 whose message avoids the phrase " not found"', async () => {
+    const reply = await send(`${server.url}/nothing/here`);
+    expect(reply.status).toBe(404);
+    expect(reply.json.message).toBe('No route matches GET /nothing/here');
+    expect(reply.json.message.toLowerCase()).not.toContain(' not found');
+  });
+
+  it('answers missing entities with 404 and a message containing " not found"', async () => {
+    const reply = await send(`${server.url}/resources/00000000-0000-4000-8000-000000000000`);
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual({ statusCode: 404, message: 'Resource not found', error: 'Not Found' });
+    const malformed = await send(`${server.url}/projects/..%2F..%2Fetc`);
+    expect(malformed.status).toBe(404);
+    expect(malformed.json.message).toContain('Project not found');
+  });
+
+  it('rejects malformed JSON and wrong body types with 400 and a message', async () => {
+    const bad = await send(`${server.url}/projects`, {
+      method: 'POST',
+      body: '{"name": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/not valid JSON/);
+    const notObject = await send(`${server.url}/projects`, { method: 'POST', json: [1, 2] });
+    expect(notObject.status).toBe(400);
+    expect(notObject.json.message).toBe('body must be a JSON object');
+    const noName = await send(`${server.url}/projects`, { method: 'POST', json: { description: 'x' } });
+    expect(noName.status).toBe(400);
+    expect(noName.json.message).toBe('body.name is required and must be a non-empty string');
+  });
+
+  it('rejects bad query values with 400 naming the parameter', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['/resources?limit=-1', /'limit' must be a non-negative integer/],
+      ['/resources?from=2024-13-40', /'from' is not a valid date/],
+      ['/resources?tags=%7Bnope', /'tags' must be JSON/],
+      ['/resources?tags=%7B%22items%22%3A5%7D', /'items' must be an array of strings/],
+      ['/resources?order_field=size', /order_field must be one of/],
+      ['/resources?status=gone', /status must be one of new, inbox, published, archived/],
+      ['/resources?ids=maybe', /'ids' must be a boolean/],
+      ['/annotationsets?status=done', /status must be one of new, updating, active, completed/],
+      ['/annotations?annotation_type=blob', /annotation_type must be one of/],
+    ];
+    for (const [path, message] of cases) {
+      const reply = await send(`${server.url}${path}`);
+      expect(reply.status, path).toBe(400);
+      expect(reply.json.message, path).toMatch(message);
+      expect(reply.json.error).toBe('Bad Request');
+    }
+  });
+
+  it('never writes the API key to the log, even for failed requests', async () => {
+    await uploadOk(server.url, { bytes: grayPng(4, 4), filename: 'a.png', mimetype: 'image/png' });
+    await send(`${server.url}/resources`, { key: `${KEY_A}-wrong` });
+    await send(`${server.url}/resources/bad-id`);
+    const log = logLines.join('');
+    expect(log).toContain('incoming request');
+    expect(log).not.toContain(KEY_A);
+  });
+});

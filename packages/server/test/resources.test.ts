@@ -1,0 +1,381 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grayPng, solidJpeg } from './support/images';
+import { aiohttpMultipart } from './support/multipart';
+import { send, startTestServer, type TestServer, upload, uploadOk } from './support/server';
+
+async function listIds(url: string, query: string): Promise<string[]> {
+  const reply = await send(`${url}/resources?${query}`);
+  expect(reply.status).toBe(200);
+  return reply.json.data[0].resources.map((r: { id: string }) => r.id);
+}
+
+function tagsFilter(items: string[], filterType = 'union'): string {
+  return encodeURIComponent(JSON.stringify({ items, filterType }));
+}
+
+describe('resources: upload, list, get, file, publish, delete, channels', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.dispose());
+
+  it('stores an upload sent exactly like the Python SDK (aiohttp layout, percent-encoded name)', async () => {
+    const png = grayPng(8, 6);
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'source', value: 'api' },
+      { name: 'resource', value: png, contentType: 'image/png', filename: 'img é 1.png' },
+      { name: 'source_filepath', value: 'flat/img é 1.png' },
+      { name: 'mimetype', value: 'image/png' },
+      { name: 'channel', value: 'ch' },
+      { name: 'modality', value: 'CR' },
+      { name: 'tags', value: 't1, t2,,t1' },
+      { name: 'metadata', value: '{"Modality": "CR", "x": [1, 2]}', contentType: 'application/json' },
+    ]);
+    const reply = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+    const r = reply.json;
+    expect(r.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r).toMatchObject({
+      filename: 'img é 1.png',
+      source_filepath: 'flat/img é 1.png',
+      mimetype: 'image/png',
+      storage: 'ImageResource',
+      upload_channel: 'ch',
+      modality: 'CR',
+      tags: ['t1', 't2'],
+      metadata: { Modality: 'CR', x: [1, 2] },
+      upload_mechanism: 'api',
+      status: 'inbox',
+      published: false,
+      size: png.length,
+      created_by: 'alice@a.test',
+      customer_id: 'customer-a',
+      rows: 6,
+      columns: 8,
+      number_of_frames: 1,
+      deleted: false,
+      resource_uri: `/resources/${r.id}/file`,
+    });
+    expect(r.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(r).not.toHaveProperty('error');
+    const file = await send(`${server.url}/resources/${r.id}/file`, {
+      headers: { accept: 'application/octet-stream' },
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('image/png');
+    expect(Buffer.compare(file.bytes, Buffer.from(png))).toBe(0);
+  });
+
+  it('keeps an upload whose metadata part is broken JSON (stored as {})', async () => {
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'source', value: 'api' },
+      { name: 'resource', value: new Uint8Array([1, 2, 3]), filename: 'x.bin' },
+      { name: 'source_filepath', value: 'x.bin' },
+      { name: 'metadata', value: '{not json', contentType: 'application/json' },
+    ]);
+    const reply = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json.metadata).toEqual({});
+    expect(reply.json.mimetype).toBe('application/octet-stream');
+    expect(reply.json.storage).toBe('FileResource');
+    expect(reply.json.upload_channel).toBeNull();
+  });
+
+  it('accepts raw UTF-8 file names (undici/browser FormData) and falls back to source_filepath', async () => {
+    const raw = await uploadOk(server.url, {
+      bytes: grayPng(2, 2),
+      filename: 'ü 100%.png',
+      mimetype: 'image/png',
+    });
+    expect((await send(`${server.url}/resources/${raw}`)).json.filename).toBe('ü 100%.png');
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'resource', value: new Uint8Array([9]), filename: '' },
+      { name: 'source_filepath', value: 'dir/sub/fallback name.dat' },
+    ]);
+    const reply = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json.filename).toBe('fallback name.dat');
+  });
+
+  it('rejects uploads without a resource part, with extra file parts, or not multipart', async () => {
+    const noFile = aiohttpMultipart([{ name: 'source', value: 'api' }]);
+    let reply = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body: noFile.body,
+      headers: { 'content-type': noFile.contentType },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.json.message).toBe("missing file part 'resource' in the multipart body");
+    const wrong = aiohttpMultipart([{ name: 'other', value: new Uint8Array([1]), filename: 'a' }]);
+    reply = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body: wrong.body,
+      headers: { 'content-type': wrong.contentType },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.json.message).toMatch(/unexpected file part 'other'/);
+    reply = await send(`${server.url}/resources`, { method: 'POST', json: { a: 1 } });
+    expect(reply.status).toBe(400);
+    expect(reply.json.message).toMatch(/expected a multipart\/form-data body/);
+    const garbage = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body: 'this is not multipart',
+      headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
+    });
+    expect(garbage.status).toBe(400);
+    expect(garbage.json.message).toBeTypeOf('string');
+  });
+
+  it('stores files under server-made names only (no path traversal from file names)', async () => {
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'resource', value: new Uint8Array([7, 7]), filename: '../../../../tmp/evil.sh' },
+      { name: 'source_filepath', value: '../../../../tmp/evil.sh' },
+    ]);
+    const reply = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json.filename).toBe('evil.sh');
+    const shards = await readdir(join(server.dataDir, 'files', 'resources'));
+    for (const shard of shards) {
+      expect(shard).toMatch(/^[0-9a-f]{2}$/);
+      for (const name of await readdir(join(server.dataDir, 'files', 'resources', shard))) {
+        expect(name).toMatch(/^[0-9a-f-]{36}$/);
+      }
+    }
+    expect(await readdir(join(server.dataDir, 'tmp'))).toEqual([]);
+  });
+
+  it('rejects an upload larger than the configured limit with 413 and stores nothing', async () => {
+    const small = await startTestServer({ maxUploadBytes: 1000 });
+    try {
+      const reply = await upload(small.url, { bytes: new Uint8Array(5000), filename: 'big.bin' });
+      expect(reply.status).toBe(413);
+      expect(reply.json.message).toBe("file part 'resource' exceeds the upload limit of 1000 bytes");
+      const list = await send(`${small.url}/resources`);
+      expect(list.json.data[0].totalCount).toBe(0);
+      expect(await readdir(join(small.dataDir, 'tmp'))).toEqual([]);
+      expect(await readdir(join(small.dataDir, 'files'))).toEqual([]);
+    } finally {
+      await small.dispose();
+    }
+  });
+
+  describe('listing filters', () => {
+    let ids: Record<string, string>;
+    let fresh: TestServer;
+    beforeAll(async () => {
+      fresh = await startTestServer();
+      const u = (filename: string, mimetype: string, fields: Record<string, string>) =>
+        uploadOk(fresh.url, { bytes: grayPng(3, 3), filename, mimetype, fields });
+      ids = {
+        a: await u('Knee_emri_small.png', 'image/png', { channel: 'c1', tags: 'a,b', modality: 'CT' }),
+        b: await u('video.mp4', 'video/mp4', { channel: 'c1', tags: 'b', modality: 'MR' }),
+        c: await u('other.png', 'image/png', { channel: 'c2', tags: 'c' }),
+        d: await u('plain.png', 'image/png', {}),
+      };
+      await send(`${fresh.url}/resources/${ids.c}/publish`, { method: 'POST' });
+    });
+    afterAll(() => fresh.dispose());
+
+    it('returns one data element even when nothing matches', async () => {
+      const reply = await send(`${fresh.url}/resources?status=archived&ids=False&offset=0&limit=5000`);
+      expect(reply.json).toEqual({ data: [{ resources: [], totalCount: 0 }], totalCount: 0 });
+    });
+
+    it('lists newest first by default and treats status= (empty) as any status', async () => {
+      expect(await listIds(fresh.url, 'status=&ids=False&offset=0&limit=5000')).toEqual([
+        ids.d,
+        ids.c,
+        ids.b,
+        ids.a,
+      ]);
+      expect(await listIds(fresh.url, 'order_field=created_at&order_by_asc=True')).toEqual([
+        ids.a,
+        ids.b,
+        ids.c,
+        ids.d,
+      ]);
+      expect(await listIds(fresh.url, 'order_field=filename&order_by_asc=true')).toEqual([
+        ids.a,
+        ids.c,
+        ids.d,
+        ids.b,
+      ]);
+      expect(await listIds(fresh.url, 'order_field=filename&order_by_asc=False')).toEqual([
+        ids.b,
+        ids.d,
+        ids.c,
+        ids.a,
+      ]);
+    });
+
+    it('filters by status, channel, modality, mimetype and filename substring', async () => {
+      expect(await listIds(fresh.url, 'status=inbox')).toEqual([ids.d, ids.b, ids.a]);
+      expect(await listIds(fresh.url, 'status=published')).toEqual([ids.c]);
+      expect(await listIds(fresh.url, 'channel_name=c1')).toEqual([ids.b, ids.a]);
+      expect(await listIds(fresh.url, 'modality=MR')).toEqual([ids.b]);
+      expect(await listIds(fresh.url, 'mimetype=video%2Fmp4')).toEqual([ids.b]);
+      expect(await listIds(fresh.url, 'filename=EMRI_small')).toEqual([ids.a]);
+      expect(await listIds(fresh.url, 'filename=nomatch')).toEqual([]);
+    });
+
+    it('filters tags by union (any) and intersection (all); empty items means no filter', async () => {
+      expect(await listIds(fresh.url, `tags=${tagsFilter(['a', 'c'])}`)).toEqual([ids.c, ids.a]);
+      expect(await listIds(fresh.url, `tags=${tagsFilter(['b'])}`)).toEqual([ids.b, ids.a]);
+      expect(await listIds(fresh.url, `tags=${tagsFilter(['a', 'b'], 'intersection')}`)).toEqual([ids.a]);
+      expect(await listIds(fresh.url, `tags=${tagsFilter([])}`)).toHaveLength(4);
+      // Python's json.dumps + urlencode spelling, spaces as '+'.
+      expect(
+        await listIds(
+          fresh.url,
+          'tags=%7B%22items%22%3A+%5B%22a%22%5D%2C+%22filterType%22%3A+%22union%22%7D',
+        ),
+      ).toEqual([ids.a]);
+    });
+
+    it('filters by from/to dates (whole UTC days, inclusive) and ISO date-times', async () => {
+      const created = (await send(`${fresh.url}/resources/${ids.a}`)).json.created_at as string;
+      const day = created.slice(0, 10);
+      expect(await listIds(fresh.url, `from=${day}&to=${day}`)).toHaveLength(4);
+      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      expect(await listIds(fresh.url, `from=${next}`)).toEqual([]);
+      expect(await listIds(fresh.url, `to=2000-01-01`)).toEqual([]);
+      expect(await listIds(fresh.url, `from=${encodeURIComponent(`${day}T00:00:00.000000`)}`)).toHaveLength(
+        4,
+      );
+      expect(
+        await listIds(
+          fresh.url,
+          `to=${encodeURIComponent(created.replace('Z', '+00:00'))}&order_by_asc=True`,
+        ),
+      ).toContain(ids.a);
+    });
+
+    it('accepts and ignores ids=True (full objects are returned)', async () => {
+      const reply = await send(`${fresh.url}/resources?ids=True&status=`);
+      expect(reply.json.data[0].resources[0]).toHaveProperty('mimetype');
+    });
+
+    it('groups channels with string counts, including the null channel', async () => {
+      const reply = await send(`${fresh.url}/resources/channels?offset=0&limit=5000`);
+      expect(reply.status).toBe(200);
+      expect(reply.json.totalCount).toBe('3');
+      const byName = Object.fromEntries(
+        reply.json.data.map((c: { channel_name: string | null }) => [String(c.channel_name), c]),
+      );
+      expect(byName.c1.resource_count).toBe('2');
+      expect(byName.c1.resource_data.map((d: { resource_id: string }) => d.resource_id)).toEqual([
+        ids.a,
+        ids.b,
+      ]);
+      expect(byName.c1.resource_data[0]).toEqual({
+        created_by: 'alice@a.test',
+        customer_id: 'customer-a',
+        resource_id: ids.a,
+        resource_file_name: 'Knee_emri_small.png',
+        resource_mimetype: 'image/png',
+      });
+      expect(byName.null.resource_count).toBe('1');
+      const page = await send(`${fresh.url}/resources/channels?offset=1&limit=1`);
+      expect(page.json.data.map((c: { channel_name: string }) => c.channel_name)).toEqual(['c2']);
+    });
+  });
+
+  it('publishes inbox resources once, then answers the exact "must be in inbox" 400', async () => {
+    const id = await uploadOk(server.url, { bytes: grayPng(2, 2), filename: 'p.png', mimetype: 'image/png' });
+    const first = await send(`${server.url}/resources/${id}/publish`, { method: 'POST' });
+    expect(first.status).toBe(200);
+    expect(first.json).toMatchObject({
+      id,
+      status: 'published',
+      published: true,
+      published_by: 'alice@a.test',
+    });
+    expect(first.json.published_on).toMatch(/Z$/);
+    const again = await send(`${server.url}/resources/${id}/publish`, { method: 'POST' });
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('Resource must be in inbox status to be approved');
+    const missing = await send(`${server.url}/resources/00000000-0000-4000-8000-000000000001/publish`, {
+      method: 'POST',
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.json.message).toBe('Resource not found');
+  });
+
+  it('soft-deletes: afterwards get, file and publish answer 404 and listings omit it', async () => {
+    const id = await uploadOk(server.url, {
+      bytes: grayPng(2, 2),
+      filename: 'del.png',
+      mimetype: 'image/png',
+    });
+    expect((await send(`${server.url}/resources/${id}`, { method: 'DELETE' })).json).toEqual({});
+    for (const path of [`/resources/${id}`, `/resources/${id}/file`, `/resources/${id}/frames/0`]) {
+      const reply = await send(`${server.url}${path}`);
+      expect(reply.status, path).toBe(404);
+      expect(reply.json.message).toBe('Resource not found');
+    }
+    expect((await send(`${server.url}/resources/${id}`, { method: 'DELETE' })).status).toBe(404);
+    expect(await listIds(server.url, 'filename=del.png')).toEqual([]);
+  });
+
+  it('renders frame 0 of PNG and JPEG images as PNG and rejects other indexes with 400', async () => {
+    const png = grayPng(5, 4);
+    const pngId = await uploadOk(server.url, { bytes: png, filename: 'f.png', mimetype: 'image/png' });
+    const frame = await send(`${server.url}/resources/${pngId}/frames/0`, {
+      headers: { accept: 'image/png' },
+    });
+    expect(frame.status).toBe(200);
+    expect(frame.headers['content-type']).toBe('image/png');
+    expect(Buffer.compare(frame.bytes, Buffer.from(png))).toBe(0);
+    const out = await send(`${server.url}/resources/${pngId}/frames/1`);
+    expect(out.status).toBe(400);
+    expect(out.json.message).toBe('Frame index out of range: 1 (the resource has 1 frame)');
+    expect(out.json.message).not.toContain(' not found');
+    const bad = await send(`${server.url}/resources/${pngId}/frames/-1`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toBe("frame_index must be a non-negative integer, got '-1'");
+
+    const jpgId = await uploadOk(server.url, {
+      bytes: solidJpeg(16, 8, [200, 30, 30]),
+      filename: 'f.jpg',
+      mimetype: 'image/jpeg',
+    });
+    const rendered = await send(`${server.url}/resources/${jpgId}/frames/0`);
+    expect(rendered.status).toBe(200);
+    const image = decode(rendered.bytes);
+    expect([image.width, image.height, image.channels]).toEqual([16, 8, 3]);
+    expect(Math.abs(image.data[0] - 200)).toBeLessThan(8);
+    expect(Math.abs(image.data[1] - 30)).toBeLessThan(8);
+  });
+
+  it('answers 501 for formats it cannot render', async () => {
+    const id = await uploadOk(server.url, {
+      bytes: new Uint8Array([0, 0, 0, 24]),
+      filename: 'v.mp4',
+      mimetype: 'video/mp4',
+    });
+    const reply = await send(`${server.url}/resources/${id}/frames/0`);
+    expect(reply.status).toBe(501);
+    expect(reply.json.message).toMatch(/not supported for mimetype 'video\/mp4'/);
+  });
+});
