@@ -8,6 +8,14 @@ export {
 export { type DatasetEncoding, DicomDataset, type DicomElement } from './dataset';
 export { type DictionaryEntry, lookupKeyword, lookupTag, vrOf } from './dictionary';
 export {
+  type DicomValue,
+  type ElementEncoding,
+  encodeElement,
+  encodeHeader,
+  encodeValue,
+  type NewElement,
+} from './encode';
+export {
   DicomAnonymizeError,
   DicomError,
   DicomParseError,
@@ -26,3 +34,10 @@ export {
 export { isDicom, ParsedDicom, type ParseOptions, parseDicom } from './parse';
 export { formatTag, isPrivateTag, type TagInput, tagKey, toTag, toTagKey } from './tags';
 export { TransferSyntax, type TransferSyntaxInfo, transferSyntaxInfo } from './transfer-syntax';
+export {
+  type DicomEdit,
+  IMPLEMENTATION_CLASS_UID,
+  IMPLEMENTATION_VERSION_NAME,
+  type WriteOptions,
+  writeDicom,
+} from './write';
