@@ -1,4 +1,13 @@
 export {
+  type AnonymizationProfile,
+  type AnonymizeFileOptions,
+  type AnonymizeOptions,
+  type Anonymizer,
+  anonymizeDicom,
+  createAnonymizer,
+  SDK_TAGS,
+} from './anonymize';
+export {
   type PatientToPixelOptions,
   type PixelLocation,
   type PixelPoint,
@@ -32,8 +41,16 @@ export {
   type Vec3,
 } from './geometry';
 export { isDicom, ParsedDicom, type ParseOptions, parseDicom } from './parse';
+export {
+  type ProfileAction,
+  type ProfileRow,
+  profileRow,
+  type ResolvedAction,
+  resolveAction,
+} from './profile';
 export { formatTag, isPrivateTag, type TagInput, tagKey, toTag, toTagKey } from './tags';
 export { TransferSyntax, type TransferSyntaxInfo, transferSyntaxInfo } from './transfer-syntax';
+export { keyedUid, sdkToken } from './uid';
 export {
   type DicomEdit,
   IMPLEMENTATION_CLASS_UID,

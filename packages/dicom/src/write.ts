@@ -41,6 +41,13 @@ export interface WriteOptions {
    * private meta information). Default true.
    */
   keepOtherMeta?: boolean;
+  /**
+   * MediaStorageSOPInstanceUID to write when the data set has no SOPInstanceUID (e.g. DICOMDIR);
+   * default: the input's value.
+   */
+  mediaStorageSOPInstanceUID?: string;
+  /** Keep the input's ImplementationClassUID/VersionName instead of ours (Python SDK parity). */
+  keepImplementation?: boolean;
 }
 
 /** Internal edit plan: tag -> what to do, for one data set. */
@@ -271,14 +278,23 @@ function uidAfterEdit(parsed: ParsedDicom, plan: Plan, tag: number): string | un
 
 function buildMeta(parsed: ParsedDicom, plan: Plan, options: WriteOptions): Uint8Array {
   const sopClass = uidAfterEdit(parsed, plan, 0x00080016) ?? parsed.meta?.string('x00020002') ?? '';
-  const sopInstance = uidAfterEdit(parsed, plan, 0x00080018) ?? parsed.meta?.string('x00020003') ?? '';
+  const sopInstance =
+    uidAfterEdit(parsed, plan, 0x00080018) ??
+    options.mediaStorageSOPInstanceUID ??
+    parsed.meta?.string('x00020003') ??
+    '';
   const parts: Uint8Array[] = [
     encodeElement(0x00020001, 'OB', new Uint8Array([0, 1]), META_ENC),
     encodeElement(0x00020002, 'UI', sopClass, META_ENC),
     encodeElement(0x00020003, 'UI', sopInstance, META_ENC),
     encodeElement(0x00020010, 'UI', parsed.transferSyntaxUID, META_ENC),
-    encodeElement(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID, META_ENC),
-    encodeElement(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME, META_ENC),
+    encodeElement(0x00020012, 'UI', keepOr(parsed, options, 'x00020012', IMPLEMENTATION_CLASS_UID), META_ENC),
+    encodeElement(
+      0x00020013,
+      'SH',
+      keepOr(parsed, options, 'x00020013', IMPLEMENTATION_VERSION_NAME),
+      META_ENC,
+    ),
   ];
   const rebuilt = new Set([
     0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013,
@@ -297,6 +313,11 @@ function buildMeta(parsed: ParsedDicom, plan: Plan, options: WriteOptions): Uint
   }
   const length = parts.reduce((s, p) => s + p.length, 0);
   return concatAll([encodeElement(0x00020000, 'UL', length, META_ENC), ...parts]);
+}
+
+function keepOr(parsed: ParsedDicom, options: WriteOptions, key: string, ours: string): string {
+  if (!options.keepImplementation) return ours;
+  return parsed.meta?.string(key) || ours;
 }
 
 function metaTagOf(bytes: Uint8Array): number {

@@ -1,0 +1,336 @@
+import type { DataSet, Element } from 'dicom-parser';
+import { trimPad } from './dataset';
+import { shiftDateValue } from './dates';
+import { vrOf } from './dictionary';
+import type { DicomValue, ElementEncoding } from './encode';
+import { DicomAnonymizeError } from './errors';
+import { randomKey, utf8 } from './hash';
+import { type ParsedDicom, parseDicom } from './parse';
+import { profileRow, type ResolvedAction, resolveAction } from './profile';
+import { type TagInput, tagFromKey, toTag } from './tags';
+import { keyedUid, SDK_CLEARED, sdkToken } from './uid';
+import { type Plan, type PlanOp, setOp, writeWithPlan } from './write';
+
+/** `basic`: PS3.15 Basic Application Level Confidentiality Profile. `datamint-sdk`: Python SDK v1.4.1. */
+export type AnonymizationProfile = 'basic' | 'datamint-sdk';
+
+export interface AnonymizeOptions {
+  /** Default `basic`. */
+  profile?: AnonymizationProfile;
+  /**
+   * Tags kept exactly as they are (numbers, `[g, e]`, `'GGGG,EEEE'`, `'(0x0008, 0x0050)'`, keywords).
+   * In `basic` they are kept at every nesting level and their UIDs are not remapped.
+   */
+  retain?: readonly TagInput[];
+  /**
+   * Secret for the keyed UID mapping (`basic`). Files anonymized with the same key get the same new
+   * UIDs. Default: a random key per anonymizer, so mappings are consistent within one batch only.
+   */
+  key?: Uint8Array | string;
+  /**
+   * Retain Longitudinal Temporal Information with Modified Dates: shift dates (DA, DT) by this many
+   * days (or a function of the original PatientID, for a per-patient offset) instead of removing
+   * them; times are kept. Sets LongitudinalTemporalInformationModified to MODIFIED.
+   */
+  dateShiftDays?: number | ((patientId: string | undefined) => number);
+  /** Replacement PatientID (`basic`), or a function of the original; default: the profile's dummy. */
+  patientId?: string | ((original: string | undefined) => string);
+  /** Text of DeidentificationMethod (0012,0063). */
+  deidentificationMethod?: string;
+}
+
+export interface AnonymizeFileOptions {
+  fileName?: string;
+}
+
+/** One configuration and key, shared by every file of a batch. */
+export interface Anonymizer {
+  readonly profile: AnonymizationProfile;
+  /** Parses and anonymizes one file; returns a new Part 10 file. */
+  anonymize(bytes: Uint8Array, options?: AnonymizeFileOptions): Uint8Array;
+  /** Anonymizes an already parsed file (must not be parsed headerOnly if elements follow PixelData). */
+  anonymizeParsed(parsed: ParsedDicom): Uint8Array;
+  /** The replacement of one UID under this anonymizer's profile and key. */
+  mapUid(uid: string, tag?: TagInput): string;
+}
+
+const DELETE: PlanOp = { kind: 'delete' };
+const DUMMY_TEXT = 'ANONYMIZED';
+
+/** VR-valid dummy values for action D. */
+function dummyValue(vr: string): DicomValue {
+  switch (vr) {
+    case 'DA':
+      return '19000101';
+    case 'TM':
+      return '000000';
+    case 'DT':
+      return '19000101000000';
+    case 'AS':
+      return '000Y';
+    case 'DS':
+    case 'IS':
+      return '0';
+    case 'US':
+    case 'SS':
+    case 'UL':
+    case 'SL':
+    case 'FL':
+    case 'FD':
+    case 'AT':
+    case 'SV':
+    case 'UV':
+      return 0;
+    case 'OB':
+    case 'OW':
+    case 'OD':
+    case 'OF':
+    case 'OL':
+    case 'OV':
+    case 'UN':
+      return new Uint8Array(0);
+    case 'UR':
+      return '';
+    default:
+      return DUMMY_TEXT;
+  }
+}
+
+function emptyValue(vr: string): DicomValue {
+  if (vr === 'SQ') return [];
+  return dummyValue(vr) instanceof Uint8Array || typeof dummyValue(vr) === 'number' ? new Uint8Array(0) : '';
+}
+
+function normaliseRetain(retain: readonly TagInput[] | undefined): Set<number> {
+  const out = new Set<number>();
+  for (const t of retain ?? []) out.add(toTag(t));
+  return out;
+}
+
+function keyBytes(key: Uint8Array | string | undefined): Uint8Array {
+  if (key === undefined) return randomKey();
+  const bytes = typeof key === 'string' ? utf8(key) : key;
+  if (bytes.length === 0) throw new DicomAnonymizeError('anonymization key must not be empty');
+  return bytes;
+}
+
+function elementVr(el: Element, tag: number): string {
+  if (el.vr) return el.vr;
+  if (el.items) return 'SQ';
+  return vrOf(tag);
+}
+
+function readText(ds: DataSet, el: Element): string {
+  const b = ds.byteArray;
+  let s = '';
+  const end = Math.min(b.length, el.dataOffset + el.length);
+  for (let i = el.dataOffset; i < end; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+interface BasicContext {
+  retain: Set<number>;
+  enc: ElementEncoding;
+  mapUid: (uid: string) => string;
+  dateShift: number | undefined;
+}
+
+function remapValue(ds: DataSet, el: Element, ctx: BasicContext): string {
+  return readText(ds, el)
+    .split('\\')
+    .map((u) => {
+      const t = trimPad(u);
+      return t === '' ? '' : ctx.mapUid(t);
+    })
+    .join('\\');
+}
+
+function planItems(el: Element, ctx: BasicContext): PlanOp | undefined {
+  // A sequence whose items could not be parsed cannot be cleaned, so it is removed.
+  if (!el.items) return DELETE;
+  let items: Map<number, Plan> | undefined;
+  el.items.forEach((item, index) => {
+    if (!item.dataSet) return;
+    const plan = planBasic(item.dataSet, ctx);
+    if (!plan) return;
+    items ??= new Map();
+    items.set(index, plan);
+  });
+  return items ? { kind: 'items', items } : undefined;
+}
+
+function decideBasic(ds: DataSet, el: Element, tag: number, ctx: BasicContext): PlanOp | undefined {
+  const group = tag >>> 16;
+  if (group & 1) return DELETE;
+  // Curves (50xx) and overlays (60xx) are removed as whole groups.
+  const repeating = group & 0xff00;
+  if (repeating === 0x5000 || repeating === 0x6000) return DELETE;
+  const vr = elementVr(el, tag);
+  const row = profileRow(tag);
+  if (!row) return vr === 'SQ' ? planItems(el, ctx) : undefined;
+  if (ctx.dateShift !== undefined && row.modifiedDates === 'C') {
+    if (vr === 'DA' || vr === 'DT') {
+      const shifted = shiftDateValue(vr, trimPad(readText(ds, el)), ctx.dateShift);
+      if (shifted !== undefined) return setOp(tag, vr, shifted, ctx.enc);
+    } else if (vr === 'TM') {
+      return undefined;
+    }
+  }
+  const action: ResolvedAction = resolveAction(row.action);
+  switch (action) {
+    case 'remove':
+      return DELETE;
+    case 'empty':
+      return setOp(tag, vr, emptyValue(vr), ctx.enc);
+    case 'dummy':
+    case 'remap':
+      if (vr === 'SQ') return planItems(el, ctx);
+      if (vr === 'UI') return setOp(tag, vr, remapValue(ds, el, ctx), ctx.enc);
+      return setOp(tag, vr, dummyValue(vr), ctx.enc);
+    default:
+      return vr === 'SQ' ? planItems(el, ctx) : undefined;
+  }
+}
+
+function planBasic(ds: DataSet, ctx: BasicContext): Plan | undefined {
+  let plan: Plan | undefined;
+  for (const key in ds.elements) {
+    const tag = tagFromKey(key);
+    if (ctx.retain.has(tag) || tag >>> 16 === 0x0002) continue;
+    const op = decideBasic(ds, ds.elements[key], tag, ctx);
+    if (!op) continue;
+    plan ??= new Map();
+    plan.set(tag, op);
+  }
+  return plan;
+}
+
+/** The Python SDK's 47 attributes (spec §2.3), in its order. */
+export const SDK_TAGS: readonly number[] = [
+  0x00080014, 0x00080018, 0x00080050, 0x00080080, 0x00080081, 0x00080090, 0x00080092, 0x00080094, 0x00081010,
+  0x00081030, 0x0008103e, 0x00081040, 0x00081048, 0x00081050, 0x00081060, 0x00081070, 0x00081080, 0x00081155,
+  0x00082111, 0x00100010, 0x00100020, 0x00100030, 0x00100032, 0x00100040, 0x00101000, 0x00101001, 0x00101010,
+  0x00101020, 0x00101030, 0x00101090, 0x00102160, 0x00102180, 0x001021b0, 0x00104000, 0x00181000, 0x00181030,
+  0x0020000d, 0x0020000e, 0x00200010, 0x00200052, 0x00200200, 0x00204000, 0x00400275, 0x0040a730, 0x00880140,
+  0x30060024, 0x300600c2,
+];
+const SDK_PSEUDONYMISED = new Set([0x00080018, 0x00100020, 0x0020000d, 0x0020000e, 0x00200052]);
+
+function planSdk(parsed: ParsedDicom, retain: Set<number>): Plan {
+  const plan: Plan = new Map();
+  const ds = parsed.dataSet;
+  const enc = parsed.encoding;
+  for (const tag of SDK_TAGS) {
+    if (retain.has(tag)) continue;
+    const el = ds.elements[`x${tag.toString(16).padStart(8, '0')}`];
+    if (!el) continue;
+    const vr = elementVr(el, tag);
+    if (tag === 0x00080094) plan.set(tag, setOp(tag, vr, '000-000-0000', enc));
+    else if (vr === 'FL' || vr === 'FD') plan.set(tag, setOp(tag, vr, 0, enc));
+    else if (vr === 'DS') plan.set(tag, setOp(tag, vr, '0.0', enc));
+    else if (vr === 'SQ') plan.set(tag, DELETE);
+    else if (SDK_PSEUDONYMISED.has(tag)) {
+      // pydicom strips only trailing spaces/NULs, so leading spaces are part of the hashed text.
+      const raw = parsed.rawString(tag);
+      plan.set(tag, setOp(tag, vr, sdkToken(tag, raw), enc));
+    } else plan.set(tag, setOp(tag, vr, SDK_CLEARED, enc));
+  }
+  return plan;
+}
+
+const CODE_MEANINGS: Record<string, string> = {
+  '113100': 'Basic Application Confidentiality Profile',
+  '113107': 'Retain Longitudinal Temporal Information Modified Dates Option',
+};
+
+function codeItem(code: string) {
+  return [
+    { tag: 0x00080100, vr: 'SH', value: code },
+    { tag: 0x00080102, vr: 'SH', value: 'DCM' },
+    { tag: 0x00080104, vr: 'LO', value: CODE_MEANINGS[code] },
+  ];
+}
+
+/**
+ * Creates an anonymizer: one profile, retain list and key for a whole batch, so that UIDs map the
+ * same way in every file (references between files stay intact).
+ */
+export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
+  const profile = options.profile ?? 'basic';
+  if (profile !== 'basic' && profile !== 'datamint-sdk') {
+    throw new DicomAnonymizeError(
+      `unknown anonymization profile "${String(profile)}" (use 'basic' or 'datamint-sdk')`,
+    );
+  }
+  const retain = normaliseRetain(options.retain);
+  const key = keyBytes(options.key);
+  const mapUid = (uid: string) => keyedUid(key, uid);
+
+  const basic = (parsed: ParsedDicom): Uint8Array => {
+    const originalPatientId = parsed.string(0x00100020);
+    let dateShift: number | undefined;
+    if (options.dateShiftDays !== undefined) {
+      dateShift =
+        typeof options.dateShiftDays === 'function'
+          ? options.dateShiftDays(originalPatientId)
+          : options.dateShiftDays;
+      if (!Number.isInteger(dateShift)) {
+        throw new DicomAnonymizeError(
+          `dateShiftDays must give a whole number of days, got ${dateShift}`,
+          parsed.fileName,
+        );
+      }
+    }
+    const enc = parsed.encoding;
+    const ctx: BasicContext = { retain, enc, mapUid, dateShift };
+    const plan = planBasic(parsed.dataSet, ctx) ?? new Map();
+    if (options.patientId !== undefined && !retain.has(0x00100020)) {
+      const id =
+        typeof options.patientId === 'function' ? options.patientId(originalPatientId) : options.patientId;
+      plan.set(0x00100020, setOp(0x00100020, 'LO', id, enc));
+    }
+    plan.set(0x00120062, setOp(0x00120062, 'CS', 'YES', enc));
+    plan.set(
+      0x00120063,
+      setOp(0x00120063, 'LO', options.deidentificationMethod ?? 'DATAMINT PS3.15 BASIC PROFILE', enc),
+    );
+    const codes = dateShift === undefined ? ['113100'] : ['113100', '113107'];
+    plan.set(0x00120064, setOp(0x00120064, 'SQ', codes.map(codeItem), enc));
+    plan.set(0x00280303, setOp(0x00280303, 'CS', dateShift === undefined ? 'REMOVED' : 'MODIFIED', enc));
+    const metaUid = parsed.meta?.string('x00020003');
+    return writeWithPlan(parsed, plan, {
+      preamble: 'zero',
+      keepOtherMeta: false,
+      mediaStorageSOPInstanceUID: metaUid ? mapUid(metaUid) : undefined,
+    });
+  };
+
+  const sdk = (parsed: ParsedDicom): Uint8Array =>
+    writeWithPlan(parsed, planSdk(parsed, retain), {
+      preamble: 'keep',
+      keepOtherMeta: true,
+      keepImplementation: true,
+    });
+
+  const anonymizeParsed = (parsed: ParsedDicom): Uint8Array =>
+    profile === 'basic' ? basic(parsed) : sdk(parsed);
+
+  return {
+    profile,
+    anonymizeParsed,
+    anonymize(bytes: Uint8Array, fileOptions: AnonymizeFileOptions = {}): Uint8Array {
+      return anonymizeParsed(parseDicom(bytes, { fileName: fileOptions.fileName }));
+    },
+    mapUid(uid: string, tag: TagInput = 0x0020000d): string {
+      return profile === 'basic' ? mapUid(uid) : sdkToken(toTag(tag), uid);
+    },
+  };
+}
+
+/** Anonymizes one file. For batches use {@link createAnonymizer} so all files share one key. */
+export function anonymizeDicom(
+  bytes: Uint8Array,
+  options: AnonymizeOptions & AnonymizeFileOptions = {},
+): Uint8Array {
+  return createAnonymizer(options).anonymize(bytes, { fileName: options.fileName });
+}

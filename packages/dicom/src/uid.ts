@@ -1,0 +1,25 @@
+import { bytesToDecimal, hmacSha256, md5Hex, sha512Hex } from './hash';
+
+/**
+ * Keyed UID mapping: `2.25.` + the first 128 bits of HMAC-SHA-256(key, uid) in decimal (at most
+ * 44 characters, a valid UUID-derived UID). The same key maps the same UID to the same result.
+ */
+export function keyedUid(key: Uint8Array, uid: string): string {
+  return `2.25.${bytesToDecimal(hmacSha256(key, uid).subarray(0, 16))}`;
+}
+
+/** pydicom's root used by the Python SDK's generate_uid. */
+export const PYDICOM_UID_ROOT = '1.2.826.0.1.3680043.8.498.';
+export const SDK_CLEARED = 'CLEARED_BY_DATAMINT';
+
+/**
+ * The Python SDK's TokenMapper (seed 42): MD5 of `"(group, element)" + value + "42"`, decimal group
+ * and element; PatientID gets the hex digest, UIDs pydicom's generate_uid of "DATAMINT" + digest.
+ */
+export function sdkToken(tag: number, value: string | undefined): string {
+  if (value === undefined || value === SDK_CLEARED) return SDK_CLEARED;
+  const h = md5Hex(`(${tag >>> 16}, ${tag & 0xffff})${value}42`);
+  if (tag === 0x00100020) return h;
+  const digits = BigInt(`0x${sha512Hex(`DATAMINT${h}`)}`).toString(10);
+  return `${PYDICOM_UID_ROOT}${digits}`.slice(0, 64);
+}

@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import {
+  anonymizeDicom,
+  createAnonymizer,
+  DicomAnonymizeError,
+  type DicomDataset,
+  type ParsedDicom,
+  parseDicom,
+  profileRow,
+  resolveAction,
+  sdkToken,
+} from '../src/index';
+import { dicomFiles, indexOfBytes, read, requireData } from './data';
+
+const PHI_VRS = new Set(['PN', 'LO', 'SH', 'DA', 'DT', 'TM', 'UI', 'AE', 'ST', 'LT', 'UT', 'UC', 'AS']);
+const WRITTEN = new Set([
+  'ANONYMIZED',
+  '19000101',
+  '000000',
+  '19000101000000',
+  'DATAMINT PS3.15 BASIC PROFILE',
+]);
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+}
+
+interface Collected {
+  phi: Set<string>;
+  kept: string[];
+}
+
+/** Values of attributes the profile must not keep, and values of attributes it keeps. */
+function collect(ds: DicomDataset, retain: Set<number>, out: Collected): void {
+  for (const tag of ds.tags()) {
+    const vr = ds.vr(tag) as string;
+    const items = ds.sequence(tag);
+    if (items) {
+      for (const item of items) collect(item, retain, out);
+      continue;
+    }
+    const value = ds.string(tag) ?? '';
+    const row = profileRow(tag);
+    const private_ = ((tag >>> 16) & 1) === 1;
+    const kept = retain.has(tag) || (!private_ && (!row || resolveAction(row.action) === 'keep'));
+    if (kept) out.kept.push(value);
+    else if (PHI_VRS.has(vr))
+      for (const v of value.split('\\')) if (v.trim().length >= 6) out.phi.add(v.trim());
+  }
+}
+
+function hasPrivate(ds: DicomDataset): boolean {
+  return ds.tags().some((t) => ((t >>> 16) & 1) === 1 || (ds.sequence(t) ?? []).some(hasPrivate));
+}
+
+function pixelsEqual(a: ParsedDicom, b: ParsedDicom): boolean {
+  if (a.numberOfFrames !== b.numberOfFrames) return false;
+  for (let i = 0; i < a.numberOfFrames; i++) if (!same(a.frame(i), b.frame(i))) return false;
+  return true;
+}
+
+const PARSEABLE = dicomFiles().filter((f) => !f.rel.startsWith('broken/') && !f.rel.endsWith('.nrrd'));
+const RETAIN = ['Modality', 0x00080070, '(0018,0050)'];
+
+describe('basic profile on every parseable shared file', () => {
+  const anonymizer = createAnonymizer({ key: 'test-key', retain: RETAIN });
+  const again = createAnonymizer({ key: 'test-key', retain: RETAIN });
+  const other = createAnonymizer({ key: 'other-key' });
+  for (const { rel } of PARSEABLE) {
+    it(rel, () => {
+      const input = read(rel);
+      const original = parseDicom(input, { fileName: rel });
+      const out = anonymizer.anonymize(input, { fileName: rel });
+      const result = parseDicom(out, { fileName: `${rel} (anonymized)` });
+      expect(pixelsEqual(result, original)).toBe(true);
+      expect(hasPrivate(result)).toBe(false);
+      expect(result.string('PatientIdentityRemoved')).toBe('YES');
+      expect(result.string('LongitudinalTemporalInformationModified')).toBe('REMOVED');
+      expect(result.sequence('DeidentificationMethodCodeSequence')?.[0].string('CodeValue')).toBe('113100');
+      for (const t of ['Modality', 'Manufacturer', 'SliceThickness'])
+        expect(result.string(t)).toBe(original.string(t));
+      for (let g = 0x5000; g <= 0x60ff; g += 2) {
+        if ((g & 0xff00) === 0x5000 || (g & 0xff00) === 0x6000) {
+          expect(result.tags().some((t) => t >>> 16 === g)).toBe(false);
+        }
+      }
+      const collected: Collected = { phi: new Set(), kept: [] };
+      collect(original, new Set([0x00080060, 0x00080070, 0x00180050]), collected);
+      if (original.meta) collected.phi.add(original.meta.string('MediaStorageSOPInstanceUID') ?? '');
+      const keptText = collected.kept.join('\n');
+      // Compressed pixel data can contain any byte string; search everything else.
+      const searched = out.slice();
+      if (result.pixelDataOffset !== undefined) {
+        searched.fill(0, result.pixelDataOffset, result.pixelDataOffset + (result.pixelDataLength ?? 0));
+      }
+      for (const value of collected.phi) {
+        if (value.length < 6 || WRITTEN.has(value) || keptText.includes(value)) continue;
+        expect(indexOfBytes(searched, Buffer.from(value, 'latin1')), `${value} leaked`).toBe(-1);
+      }
+      const uid = original.string('SOPInstanceUID');
+      if (uid) {
+        expect(result.string('SOPInstanceUID')).toMatch(/^2\.25\.\d+$/);
+        expect(result.meta?.string('MediaStorageSOPInstanceUID')).toBe(result.string('SOPInstanceUID'));
+        const twice = parseDicom(again.anonymize(input));
+        expect(twice.string('SOPInstanceUID')).toBe(result.string('SOPInstanceUID'));
+        expect(twice.string('StudyInstanceUID')).toBe(result.string('StudyInstanceUID'));
+        expect(parseDicom(other.anonymize(input)).string('SOPInstanceUID')).not.toBe(
+          result.string('SOPInstanceUID'),
+        );
+      }
+    });
+  }
+});
+
+describe('basic profile details', () => {
+  it('remaps references inside sequences consistently across files', () => {
+    if (!requireData()) return;
+    const anonymizer = createAnonymizer();
+    const images = ['IMG0001.dcm', 'IMG0002.dcm', 'IMG0003.dcm'].map((f) =>
+      parseDicom(anonymizer.anonymize(read(`series/dcmqi_23x38x3/image/${f}`))),
+    );
+    const seg = parseDicom(anonymizer.anonymize(read('series/dcmqi_23x38x3/seg/label.seg.dcm')));
+    const refs = (seg.sequence('ReferencedSeriesSequence') ?? []).flatMap((s) =>
+      (s.sequence('ReferencedInstanceSequence') ?? []).map((i) => i.string('ReferencedSOPInstanceUID')),
+    );
+    expect(refs.length).toBe(3);
+    expect(new Set(refs)).toEqual(new Set(images.map((i) => i.string('SOPInstanceUID'))));
+    expect(seg.string('FrameOfReferenceUID')).toBe(images[0].string('FrameOfReferenceUID'));
+    expect(seg.sequence('ReferencedSeriesSequence')?.[0].string('SeriesInstanceUID')).toBe(
+      images[0].string('SeriesInstanceUID'),
+    );
+  });
+
+  it('shifts dates by a per-patient offset with the modified-dates option', () => {
+    if (!requireData()) return;
+    const input = read('ts/CT_small.dcm');
+    const original = parseDicom(input);
+    const out = parseDicom(
+      anonymizeDicom(input, { dateShiftDays: (id) => (id === original.string('PatientID') ? -10 : 0) }),
+    );
+    expect(original.string('StudyDate')).toBe('20040119');
+    expect(out.string('StudyDate')).toBe('20040109');
+    expect(out.string('StudyTime')).toBe(original.string('StudyTime'));
+    expect(out.string('LongitudinalTemporalInformationModified')).toBe('MODIFIED');
+    const codes = out.sequence('DeidentificationMethodCodeSequence')?.map((i) => i.string('CodeValue'));
+    expect(codes).toEqual(['113100', '113107']);
+    expect(() => anonymizeDicom(input, { dateShiftDays: 1.5 })).toThrow(DicomAnonymizeError);
+  });
+
+  it('uses a caller-supplied PatientID and honours retained UIDs', () => {
+    if (!requireData()) return;
+    const input = read('ts/MR_small.dcm');
+    const original = parseDicom(input);
+    const out = parseDicom(
+      anonymizeDicom(input, { patientId: (id) => `SUBJ-${id?.length}`, retain: ['StudyInstanceUID'] }),
+    );
+    expect(out.string('PatientID')).toBe(`SUBJ-${original.string('PatientID')?.length}`);
+    expect(out.string('StudyInstanceUID')).toBe(original.string('StudyInstanceUID'));
+    expect(out.string('SeriesInstanceUID')).not.toBe(original.string('SeriesInstanceUID'));
+  });
+
+  it('rejects unknown profiles and empty keys', () => {
+    expect(() => createAnonymizer({ profile: 'strict' as 'basic' })).toThrow(/strict/);
+    expect(() => createAnonymizer({ key: '' })).toThrow(DicomAnonymizeError);
+  });
+});
+
+describe('datamint-sdk profile (Python SDK parity)', () => {
+  it('reproduces the SDK token test vectors', () => {
+    expect(sdkToken(0x00100020, '12345')).toBe('20c3c8d94b29c434d10560b6ddd3370e');
+    expect(sdkToken(0x0020000d, '1.2.3.4')).toBe(
+      '1.2.826.0.1.3680043.8.498.15862550655114101599606812854284877519',
+    );
+    expect(sdkToken(0x0020000e, '1.2.3.4.5')).toBe(
+      '1.2.826.0.1.3680043.8.498.14622396421598157305558791352833819564',
+    );
+    expect(sdkToken(0x00200052, '1.2.3.4.6')).toBe(
+      '1.2.826.0.1.3680043.8.498.73700635966575863609692027363633958992',
+    );
+    expect(sdkToken(0x00080018, '1.2.3.4.7.1')).toBe(
+      '1.2.826.0.1.3680043.8.498.11155643469069063684378097328187433161',
+    );
+    expect(sdkToken(0x0020000d, '')).toBe('1.2.826.0.1.3680043.8.498.59650474121980580123944332565769410215');
+    expect(sdkToken(0x0020000d, 'CLEARED_BY_DATAMINT')).toBe('CLEARED_BY_DATAMINT');
+  });
+
+  it('writes exactly the SDK values and leaves everything else', () => {
+    if (!requireData()) return;
+    const input = read('ts/CT_small.dcm');
+    const original = parseDicom(input);
+    const out = anonymizeDicom(input, { profile: 'datamint-sdk', retain: [[0x0008, 0x0050]] });
+    const result = parseDicom(out);
+    expect(result.string('PatientName')).toBe('CLEARED_BY_DATAMINT');
+    const name = result.element('PatientName');
+    expect(name?.length).toBe(20);
+    expect(result.value('PatientName')?.[19]).toBe(0x20);
+    expect(result.string('PatientID')).toBe(sdkToken(0x00100020, original.rawString('PatientID')));
+    expect(result.string('StudyInstanceUID')).toBe(
+      sdkToken(0x0020000d, original.rawString('StudyInstanceUID')),
+    );
+    expect(result.string('SOPInstanceUID')).toBe(sdkToken(0x00080018, original.rawString('SOPInstanceUID')));
+    expect(result.meta?.string('MediaStorageSOPInstanceUID')).toBe(result.string('SOPInstanceUID'));
+    expect(result.meta?.string('ImplementationClassUID')).toBe(
+      original.meta?.string('ImplementationClassUID'),
+    );
+    expect(result.string('AccessionNumber')).toBe(original.string('AccessionNumber'));
+    // Dates, private tags and the preamble are untouched.
+    expect(result.string('StudyDate')).toBe(original.string('StudyDate'));
+    expect(result.tags().filter((t) => (t >>> 16) & 1)).toEqual(
+      original.tags().filter((t) => (t >>> 16) & 1),
+    );
+    expect(same(out.subarray(0, 128), input.subarray(0, 128))).toBe(true);
+    expect(pixelsEqual(result, original)).toBe(true);
+  });
+
+  it('zeroes DS, FL and FD, sets the telephone and deletes the listed sequences', () => {
+    if (!requireData()) return;
+    const input = read('ts/MR_small.dcm');
+    const parsed = parseDicom(input);
+    const out = parseDicom(createAnonymizer({ profile: 'datamint-sdk' }).anonymizeParsed(parsed));
+    if (parsed.has('PatientWeight'))
+      expect(out.value('PatientWeight')).toEqual(new Uint8Array(Buffer.from('0.0 ')));
+    expect(out.has('RequestAttributesSequence')).toBe(false);
+    const ct = parseDicom(
+      anonymizeDicom(read('multiframe/CT0012.explicit_little_endian.dcm'), { profile: 'datamint-sdk' }),
+    );
+    expect(ct.string('PatientName')).toBe('CLEARED_BY_DATAMINT');
+  });
+});
