@@ -192,7 +192,11 @@ export async function expandInput(
       ];
     }
     if (data instanceof Blob) return [await blobEntry(inputIndex, input.name, data, input.mimetype)];
-    if (data && (typeof (data as ReadableStream).getReader === 'function' || Symbol.asyncIterator in data)) {
+    if (
+      data &&
+      typeof data === 'object' &&
+      (typeof (data as ReadableStream).getReader === 'function' || Symbol.asyncIterator in data)
+    ) {
       return [await spoolStream(inputIndex, input, options.spool)];
     }
     throw new ValidationError(`files[${inputIndex}].data`, data, 'a Uint8Array, a Blob or a readable stream');

@@ -287,10 +287,6 @@ export async function uploadResources(
   try {
     const slots = await expandAll(inputs, checked.segmentations, spool, options, checked.concurrency);
     for (const slot of slots) resolveSlot(slot, options, checked.mung);
-    if (checked.onError === 'raise') {
-      const bad = slots.find((s) => s.error);
-      if (bad) throw new UploadFileError(bad.source, bad.error);
-    }
     const units = await planDicomUnits(slots, options, checked.mung, checked.concurrency);
     const covered = new Set(units.flatMap((u) => u.members));
     slots.forEach((slot, i) => {
