@@ -314,6 +314,27 @@ function implicitVr(key: string): string | undefined {
  * big endian, deflated, encapsulated). Every failure is a {@link DicomParseError}.
  */
 export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): ParsedDicom {
+  try {
+    return parseInner(bytes, options);
+  } catch (e) {
+    if (e instanceof DicomParseError) throw e;
+    // dicom-parser throws strings from places our checks cannot anticipate on corrupt input.
+    throw new DicomParseError(`malformed DICOM: ${errorText(e)}`, {
+      fileName: options.fileName,
+      expected: 'a well-formed DICOM file',
+      cause: e,
+    });
+  }
+}
+
+function safeText(data: Uint8Array, offset: number, length: number): string {
+  const end = Math.min(data.length, offset + Math.max(0, length));
+  let s = '';
+  for (let i = Math.max(0, offset); i < end; i++) s += String.fromCharCode(data[i]);
+  return s;
+}
+
+function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
   const fileName = options.fileName;
   if (!(bytes instanceof Uint8Array)) {
     throw new DicomParseError('input is not a Uint8Array', { fileName, expected: 'Uint8Array bytes' });
@@ -346,7 +367,7 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Parse
       });
     }
     const tsEl = meta.elements.x00020010;
-    const uid = tsEl ? trimPad(String(dicomParser.readFixedString(bytes, tsEl.dataOffset, tsEl.length))) : '';
+    const uid = tsEl ? trimPad(safeText(bytes, tsEl.dataOffset, tsEl.length).split('\0')[0]) : '';
     if (!uid) {
       if (!options.transferSyntaxUID) {
         throw new DicomParseError('file meta has no TransferSyntaxUID (0002,0010)', {
@@ -444,10 +465,7 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Parse
 function isUtf8(dataSet: DataSet, data: Uint8Array): boolean {
   const el = dataSet.elements.x00080005;
   if (!el || el.length === 0) return false;
-  const s = String(
-    dicomParser.readFixedString(data, el.dataOffset, Math.min(el.length, data.length - el.dataOffset)),
-  );
-  return s.includes('ISO_IR 192');
+  return safeText(data, el.dataOffset, el.length).includes('ISO_IR 192');
 }
 
 function validate(
@@ -486,7 +504,7 @@ function validate(
   check(dataSet, 0);
   const frames = dataSet.elements.x00280008;
   if (frames) {
-    const text = trimPad(String(dicomParser.readFixedString(data, frames.dataOffset, frames.length)));
+    const text = trimPad(safeText(data, frames.dataOffset, frames.length));
     if (text !== '' && !/^\+?\d+$/.test(text)) {
       fail(`NumberOfFrames (0028,0008) is "${text}"`, frames.dataOffset, 'an IS integer');
     }

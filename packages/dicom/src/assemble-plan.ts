@@ -1,0 +1,266 @@
+import { DicomError } from './errors';
+import { cross, dot, type Vec3 } from './geometry';
+import { isDicom, type ParsedDicom, parseDicom } from './parse';
+
+/** An input file: its bytes, or a loader called when the bytes are needed (possibly twice). */
+export type AssembleInput =
+  | { readonly name: string; readonly bytes: Uint8Array }
+  | { readonly name: string; load(): Uint8Array | Promise<Uint8Array> };
+
+/** How the frames of an output were ordered. */
+export type FrameOrder =
+  /** Ascending position along the slice normal (rowDirection × columnDirection). */
+  | 'position'
+  /** Ascending InstanceNumber (positions missing, not parallel or not distinct). */
+  | 'instance-number'
+  /** The order of the inputs (neither positions nor InstanceNumbers usable). */
+  | 'input-order';
+
+/** What phase 1 keeps of one slice: header values only, never its pixels. */
+export interface SliceInfo {
+  input: AssembleInput;
+  index: number;
+  name: string;
+  seriesInstanceUID: string;
+  transferSyntaxUID: string;
+  encapsulated: boolean;
+  /** Compatibility attributes that must be equal inside one output, as text. */
+  layout: Record<string, string>;
+  position: number[] | undefined;
+  orientation: number[] | undefined;
+  /** DS text of IPP/IOP/PixelSpacing/... exactly as stored, copied into the functional groups. */
+  text: Record<string, string[] | undefined>;
+  instanceNumber: number | undefined;
+  /** Native: bytes of the one frame. Encapsulated: lengths of the frame's fragments. */
+  frameLength: number;
+  fragmentLengths: number[] | undefined;
+}
+
+export interface PassedThrough {
+  name: string;
+  input: AssembleInput;
+  /** Why the file is not part of an output: not DICOM, no pixel data, multi-frame, only slice of its series... */
+  reason: string;
+}
+
+export interface Unassembled {
+  names: string[];
+  inputs: AssembleInput[];
+  /** Why these files could not be assembled; upload them unchanged. */
+  reason: string;
+}
+
+export interface SeriesGroup {
+  seriesInstanceUID: string;
+  /** Slices in frame order. */
+  slices: SliceInfo[];
+  orderedBy: FrameOrder;
+  warnings: string[];
+}
+
+export interface AssemblyPlan {
+  groups: SeriesGroup[];
+  passedThrough: PassedThrough[];
+  unassembled: Unassembled[];
+}
+
+/** Attributes that must agree for slices to share one output (besides the transfer syntax). */
+export const LAYOUT_TAGS = [
+  'FrameOfReferenceUID',
+  'Rows',
+  'Columns',
+  'SamplesPerPixel',
+  'PhotometricInterpretation',
+  'PlanarConfiguration',
+  'BitsAllocated',
+  'BitsStored',
+  'HighBit',
+  'PixelRepresentation',
+  'SOPClassUID',
+] as const;
+
+export const TEXT_TAGS = [
+  'ImagePositionPatient',
+  'ImageOrientationPatient',
+  'PixelSpacing',
+  'SliceThickness',
+  'SpacingBetweenSlices',
+] as const;
+
+export async function loadBytes(input: AssembleInput): Promise<Uint8Array> {
+  const bytes = 'bytes' in input ? input.bytes : await input.load();
+  if (!(bytes instanceof Uint8Array)) {
+    throw new DicomError(`input ${input.name}: load() returned ${typeof bytes}, not a Uint8Array`);
+  }
+  return bytes;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+type Classified = { slice: SliceInfo } | { pass: string } | { fail: string };
+
+/** Reads what grouping and sorting need; the bytes are released when this returns. */
+function classify(input: AssembleInput, index: number, bytes: Uint8Array): Classified {
+  if (!isDicom(bytes)) return { pass: 'not DICOM' };
+  let parsed: ParsedDicom;
+  try {
+    parsed = parseDicom(bytes, { fileName: input.name, headerOnly: true });
+  } catch (e) {
+    return { pass: `not readable as DICOM: ${message(e)}` };
+  }
+  if (!parsed.pixelData) return { pass: 'no pixel data (not an image)' };
+  if (parsed.numberOfFrames > 1) return { pass: `already multi-frame (${parsed.numberOfFrames} frames)` };
+  const series = parsed.string('SeriesInstanceUID');
+  if (!series) return { pass: 'no SeriesInstanceUID' };
+  const ts = parsed.transferSyntax;
+  let frameLength = 0;
+  let fragmentLengths: number[] | undefined;
+  if (ts.encapsulated) {
+    // Fragment sizes are needed up front so the output is allocated once; the bytes are here anyway.
+    try {
+      const full = parseDicom(bytes, { fileName: input.name });
+      const fragments = full.pixelData?.fragments ?? [];
+      fragmentLengths = fragments.map((f) => f.length);
+    } catch (e) {
+      return { fail: message(e) };
+    }
+    if (fragmentLengths.length === 0) return { fail: 'encapsulated PixelData has no fragments' };
+    frameLength = fragmentLengths.reduce((s, n) => s + n, 0);
+  } else {
+    const bits = parsed.number('BitsAllocated');
+    if (bits === 1) return { fail: 'BitsAllocated 1: frames are not byte-aligned' };
+    const length = parsed.frameLength;
+    const stored = parsed.pixelDataLength ?? 0;
+    if (length === undefined || length === 0) return { fail: 'Rows, Columns or BitsAllocated missing' };
+    if (stored < length) return { fail: `PixelData has ${stored} bytes, one frame needs ${length}` };
+    frameLength = length;
+  }
+  const layout: Record<string, string> = {};
+  for (const tag of LAYOUT_TAGS) layout[tag] = parsed.string(tag) ?? '';
+  const text: SliceInfo['text'] = {};
+  for (const tag of TEXT_TAGS) text[tag] = parsed.strings(tag);
+  const pos = parsed.numbers('ImagePositionPatient');
+  const iop = parsed.numbers('ImageOrientationPatient');
+  return {
+    slice: {
+      input,
+      index,
+      name: input.name,
+      seriesInstanceUID: series,
+      transferSyntaxUID: parsed.transferSyntaxUID,
+      encapsulated: ts.encapsulated,
+      layout,
+      position: pos && pos.length >= 3 && pos.every(Number.isFinite) ? pos : undefined,
+      orientation: iop && iop.length >= 6 && iop.every(Number.isFinite) ? iop : undefined,
+      text,
+      instanceNumber: parsed.number('InstanceNumber'),
+      frameLength,
+      fragmentLengths,
+    },
+  };
+}
+
+function normalOf(iop: number[]): Vec3 {
+  const n = cross([iop[0], iop[1], iop[2]], [iop[3], iop[4], iop[5]]);
+  const len = Math.hypot(n[0], n[1], n[2]);
+  return [n[0] / len, n[1] / len, n[2] / len];
+}
+
+/** Orders slices along the normal when that is well defined, else by InstanceNumber. */
+export function orderSlices(slices: SliceInfo[]): {
+  slices: SliceInfo[];
+  orderedBy: FrameOrder;
+  warnings: string[];
+} {
+  const warnings: string[] = [];
+  const first = slices[0].orientation;
+  let why: string | undefined;
+  if (!first || slices.some((s) => !s.position || !s.orientation)) {
+    why = 'ImagePositionPatient or ImageOrientationPatient missing';
+  } else {
+    const n = normalOf(first);
+    if (!Number.isFinite(n[0])) why = 'ImageOrientationPatient is degenerate';
+    else if (slices.some((s) => Math.abs(dot(normalOf(s.orientation as number[]), n)) < 1 - 1e-4)) {
+      why = 'slices are not parallel';
+    } else {
+      const keyed = slices.map((s) => ({ s, d: dot(s.position as unknown as Vec3, n) }));
+      keyed.sort((a, b) => a.d - b.d || a.s.index - b.s.index);
+      const duplicate = keyed.findIndex((k, i) => i > 0 && Math.abs(k.d - keyed[i - 1].d) < 1e-4);
+      if (duplicate < 0) return { slices: keyed.map((k) => k.s), orderedBy: 'position', warnings };
+      why = `${keyed[duplicate - 1].s.name} and ${keyed[duplicate].s.name} are at the same position`;
+    }
+  }
+  if (slices.every((s) => s.instanceNumber !== undefined)) {
+    warnings.push(`ordered by InstanceNumber: ${why}`);
+    const sorted = [...slices].sort(
+      (a, b) => (a.instanceNumber as number) - (b.instanceNumber as number) || a.index - b.index,
+    );
+    return { slices: sorted, orderedBy: 'instance-number', warnings };
+  }
+  warnings.push(`kept input order: ${why}, and InstanceNumber is missing`);
+  return { slices: [...slices].sort((a, b) => a.index - b.index), orderedBy: 'input-order', warnings };
+}
+
+/** The first attribute on which the slices disagree, described with its values and counts. */
+function mismatch(slices: SliceInfo[]): string | undefined {
+  const attributes: [string, (s: SliceInfo) => string][] = [
+    ['TransferSyntaxUID', (s) => s.transferSyntaxUID],
+    ...LAYOUT_TAGS.map((tag) => [tag, (s: SliceInfo) => s.layout[tag]] as [string, (s: SliceInfo) => string]),
+  ];
+  for (const [name, get] of attributes) {
+    const counts = new Map<string, number>();
+    for (const s of slices) counts.set(get(s), (counts.get(get(s)) ?? 0) + 1);
+    if (counts.size > 1) {
+      const values = [...counts].map(([v, c]) => `"${v}" (${c} files)`).join(' vs ');
+      const hint = name === 'TransferSyntaxUID' ? '; encapsulated slices must share one transfer syntax' : '';
+      return `${name} differs within the series: ${values}${hint}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Phase 1 of {@link assembleSeries}: loads each input once, parses its header only, and groups
+ * slices by SeriesInstanceUID. Nothing here throws for a bad input: it is passed through or reported.
+ */
+export async function planAssembly(files: readonly AssembleInput[]): Promise<AssemblyPlan> {
+  const passedThrough: PassedThrough[] = [];
+  const unassembled: Unassembled[] = [];
+  const bySeries = new Map<string, SliceInfo[]>();
+  for (let index = 0; index < files.length; index++) {
+    const input = files[index];
+    let result: Classified;
+    try {
+      result = classify(input, index, await loadBytes(input));
+    } catch (e) {
+      unassembled.push({ names: [input.name], inputs: [input], reason: `cannot be read: ${message(e)}` });
+      continue;
+    }
+    if ('pass' in result) passedThrough.push({ name: input.name, input, reason: result.pass });
+    else if ('fail' in result) {
+      unassembled.push({ names: [input.name], inputs: [input], reason: result.fail });
+    } else {
+      const list = bySeries.get(result.slice.seriesInstanceUID) ?? [];
+      list.push(result.slice);
+      bySeries.set(result.slice.seriesInstanceUID, list);
+    }
+  }
+  const groups: SeriesGroup[] = [];
+  for (const [uid, slices] of bySeries) {
+    if (slices.length === 1) {
+      const s = slices[0];
+      passedThrough.push({ name: s.name, input: s.input, reason: 'only image of its series' });
+      continue;
+    }
+    const bad = mismatch(slices);
+    if (bad) {
+      unassembled.push({ names: slices.map((s) => s.name), inputs: slices.map((s) => s.input), reason: bad });
+      continue;
+    }
+    const ordered = orderSlices(slices);
+    groups.push({ seriesInstanceUID: uid, ...ordered });
+  }
+  return { groups, passedThrough, unassembled };
+}
