@@ -1,23 +1,45 @@
-import { HttpClient, type ResolvedConfig } from '@datamint/core';
-import type { Terminal } from './ui/terminal';
+import { APIHandler } from '@datamint/client';
+import { type ResolvedConfig, resolveConfig } from '@datamint/core';
+import type { CommandContext } from './context';
 
-/** GET /projects with the resolved settings; the number of projects proves key and URL work. */
-export async function countProjects(config: ResolvedConfig, term: Terminal): Promise<number> {
-  const http = new HttpClient({
+/** The API key and URL as the Python tools resolve them (env > config file > default). */
+export async function resolveSettings(ctx: CommandContext): Promise<ResolvedConfig> {
+  const config = await resolveConfig({ env: ctx.streams.env, configFile: ctx.configFile });
+  ctx.term.addSecret(config.apiKey);
+  return config;
+}
+
+/** A client for the resolved settings; warnings and (with --verbose) requests go to stderr. */
+export async function openClient(
+  ctx: CommandContext,
+  options: { concurrency?: number } = {},
+): Promise<APIHandler> {
+  const config = await resolveSettings(ctx);
+  ctx.term.debug(
+    `API ${config.rootUrl} (key from ${config.sources.apiKey}, URL from ${config.sources.rootUrl})`,
+  );
+  return new APIHandler({
     rootUrl: config.rootUrl,
     apiKey: config.apiKey,
-    timeout: 30_000,
-    maxRetries: 1,
-    log: (event) =>
-      term.debug(`${event.type} ${event.method} ${event.url}${event.status ? ` ${event.status}` : ''}`),
+    env: ctx.streams.env,
+    configFile: ctx.configFile,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    onWarning: (message) => ctx.term.warn(message),
+    log: (event) => {
+      if (event.type === 'request') return;
+      ctx.term.debug(
+        `${event.method} ${event.url} ${event.status ?? event.error ?? event.type}${event.durationMs !== undefined ? ` ${event.durationMs} ms` : ''}`,
+      );
+    },
   });
+}
+
+/** GET /projects with the resolved settings; the number of projects proves key and URL work. */
+export async function countProjects(ctx: CommandContext): Promise<number> {
+  const api = await openClient(ctx);
   try {
-    const body = await http.request<{ data?: unknown }>({ method: 'GET', path: 'projects' });
-    if (!body || !Array.isArray(body.data)) {
-      throw new Error(`GET ${config.rootUrl}/projects did not return a project list`);
-    }
-    return body.data.length;
+    return (await api.getProjects()).length;
   } finally {
-    await http.close();
+    await api.close();
   }
 }

@@ -1,6 +1,11 @@
 import { API_KEY_ENV, configFilePath, DatamintException, readConfigFile } from '@datamint/core';
 import { Command, CommanderError } from 'commander';
 import { registerConfig } from './commands/config';
+import { registerDownload } from './commands/download';
+import { registerProjects } from './commands/projects';
+import { registerResources } from './commands/resources';
+import { registerUpload } from './commands/upload';
+import { rewriteRecursiveDepth } from './commands/upload-options';
 import { CliError, ExitCode, UsageError } from './errors';
 import { type CliStreams, processStreams } from './io';
 import { Terminal } from './ui/terminal';
@@ -50,6 +55,10 @@ Settings: DATAMINT_API_KEY / DATAMINT_API_URL override the config file written b
       inherit(sub);
     }
   };
+  registerUpload(program, streams);
+  registerResources(program, streams);
+  registerDownload(program, streams);
+  registerProjects(program, streams);
   registerConfig(program, streams);
   inherit(program);
   return program;
@@ -100,7 +109,7 @@ async function registerKnownSecrets(term: Terminal, argv: string[], streams: Cli
 export async function run(argv: string[], streams: CliStreams = processStreams()): Promise<number> {
   const program = buildProgram(streams);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv[0] === 'upload' ? rewriteRecursiveDepth(argv) : argv, { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
     const verbose = argv.includes('--verbose') || argv.includes('-v');

@@ -10,7 +10,7 @@ import {
   writeConfigFile,
 } from '@datamint/core';
 import type { Command } from 'commander';
-import { countProjects } from '../connect';
+import { countProjects, resolveSettings } from '../connect';
 import { type CommandContext, contextFor } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
@@ -151,10 +151,9 @@ async function clear(ctx: CommandContext, yes: boolean): Promise<void> {
 }
 
 async function test(ctx: CommandContext): Promise<void> {
-  const config = await resolveConfig({ env: ctx.streams.env, configFile: ctx.configFile });
-  ctx.term.addSecret(config.apiKey);
+  const config = await resolveSettings(ctx);
   try {
-    const projects = await countProjects(config, ctx.term);
+    const projects = await countProjects(ctx);
     if (ctx.term.json) ctx.term.emitJson({ ok: true, apiUrl: config.rootUrl, projects });
     else ctx.term.out(`Connection to ${config.rootUrl} successful: ${projects} project(s) found.`);
   } catch (error) {

@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const repoRoot = join(packageRoot, '..', '..');
 export const sharedData = join(repoRoot, '..', 'shared', 'data');
 const tsconfig = join(packageRoot, 'test', 'tsconfig.run.json');
+// Absolute, because `--import tsx` would be resolved from the child's working directory.
+const tsxLoader = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs'),
+).href;
 
 export interface CliResult {
   code: number | null;
@@ -51,11 +56,15 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
   }
   env.TSX_TSCONFIG_PATH = tsconfig;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src', 'bin.ts'), ...args], {
-      cwd: options.cwd ?? packageRoot,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', tsxLoader, join(packageRoot, 'src', 'bin.ts'), ...args],
+      {
+        cwd: options.cwd ?? packageRoot,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

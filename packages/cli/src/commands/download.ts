@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { APIHandler, Resource } from '@datamint/client';
+import type { Command } from 'commander';
+import { openClient } from '../connect';
+import { type CommandContext, contextFor } from '../context';
+import { CliError, UsageError } from '../errors';
+import type { CliStreams } from '../io';
+import { humanSize, renderTable } from '../ui/format';
+import { ProgressBars } from '../ui/progress';
+
+interface DownloadOptions {
+  project?: string;
+  out: string;
+  overwrite?: boolean;
+}
+
+/** A file name that is safe to create in the output folder, whatever the server sent. */
+export function safeFileName(name: string | undefined | null, fallback: string): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
+  const cleaned = base.replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '');
+  return cleaned || fallback;
+}
+
+interface Outcome {
+  id: string;
+  path?: string;
+  bytes?: number;
+  error?: string;
+}
+
+async function downloadAll(
+  ctx: CommandContext,
+  api: APIHandler,
+  resources: Resource[],
+  options: DownloadOptions,
+) {
+  const outDir = resolve(ctx.streams.cwd, options.out);
+  await mkdir(outDir, { recursive: true });
+  const used = new Set<string>();
+  const total = resources.reduce((sum, r) => sum + (typeof r.size === 'number' ? r.size : 0), 0);
+  const bars = new ProgressBars(ctx.term, { files: resources.length, bytes: total });
+  const outcomes: Outcome[] = [];
+  let bytesBefore = 0;
+  for (const [i, resource] of resources.entries()) {
+    let name = safeFileName(resource.filename, resource.id);
+    if (used.has(name) || (!options.overwrite && existsSync(join(outDir, name))))
+      name = `${resource.id}-${name}`;
+    used.add(name);
+    try {
+      const result = await api.downloadResourceFile(resource.id, {
+        savePath: join(outDir, name),
+        autoConvert: false,
+        addExtension: true,
+        onProgress: (p) => bars.update({ bytesDone: bytesBefore + p.bytes }),
+      });
+      const path = result.savePath ?? join(outDir, name);
+      const bytes = (await stat(path)).size;
+      bytesBefore += bytes;
+      outcomes.push({ id: resource.id, path, bytes });
+    } catch (error) {
+      outcomes.push({ id: resource.id, error: (error as Error).message });
+    }
+    bars.update({ filesDone: i + 1, bytesDone: bytesBefore, failed: outcomes.filter((o) => o.error).length });
+  }
+  bars.finish();
+  return outcomes;
+}
+
+export function registerDownload(program: Command, streams: CliStreams): void {
+  program
+    .command('download')
+    .description('download resource files by id, or every resource of a project')
+    .argument('[ids...]', 'resource ids')
+    .option('--project <name>', 'download every resource of this project (name or id)')
+    .option('-o, --out <dir>', 'output folder', '.')
+    .option('--overwrite', 'replace files of the same name instead of prefixing the resource id')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ datamint download 3f2a9c1e-... --out ./downloads
+  $ datamint download --project "Knee MRI" --out ./knee
+  $ datamint resources list --tag ct --ids-only | xargs datamint download --out ./ct`,
+    )
+    .action(async (ids: string[], options: DownloadOptions, command: Command) => {
+      const ctx = contextFor(command, streams);
+      if (ids.length === 0 && !options.project) {
+        throw new UsageError('give resource ids or --project NAME');
+      }
+      if (ids.length > 0 && options.project) throw new UsageError('give resource ids or --project, not both');
+      const api = await openClient(ctx);
+      try {
+        let resources: Resource[];
+        if (options.project) {
+          const project = await api.getProjectByName(options.project);
+          resources = await api.getResources({ projectId: project.id }).toArray();
+          if (resources.length === 0) throw new CliError(`project "${project.name}" has no resources`);
+        } else {
+          resources = await api.getResourcesByIds(ids);
+        }
+        const outcomes = await downloadAll(ctx, api, resources, options);
+        const failed = outcomes.filter((o) => o.error);
+        if (ctx.term.json) ctx.term.emitJson({ downloaded: outcomes.filter((o) => !o.error), failed });
+        else {
+          const rows = outcomes.map((o) => [
+            o.id,
+            o.error ? 'failed' : 'ok',
+            o.path ?? '',
+            o.error ?? humanSize(o.bytes ?? 0),
+          ]);
+          for (const line of renderTable(['ID', 'STATUS', 'FILE', 'SIZE / REASON'], rows)) ctx.term.out(line);
+        }
+        if (failed.length) throw new CliError(`${failed.length} of ${outcomes.length} download(s) failed`);
+      } finally {
+        await api.close();
+      }
+    });
+}

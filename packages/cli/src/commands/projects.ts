@@ -1,0 +1,59 @@
+import type { Project } from '@datamint/client';
+import type { Command } from 'commander';
+import { openClient } from '../connect';
+import { contextFor } from '../context';
+import type { CliStreams } from '../io';
+import { renderTable } from '../ui/format';
+import { collect } from './upload-options';
+
+export function registerProjects(program: Command, streams: CliStreams): void {
+  const projects = program.command('projects').description('list and create projects');
+  projects
+    .command('list')
+    .alias('ls')
+    .description('list projects')
+    .addHelpText('after', '\nExamples:\n  $ datamint projects list\n  $ datamint projects list --json')
+    .action(async (_options: unknown, command: Command) => {
+      const ctx = contextFor(command, streams);
+      const api = await openClient(ctx);
+      try {
+        const list: Project[] = await api.getProjects();
+        if (ctx.term.json) ctx.term.emitJson(list);
+        else if (list.length === 0) ctx.term.note('No projects yet: datamint projects create NAME');
+        else {
+          const rows = list.map((p) => [
+            p.id,
+            p.name,
+            String(p.resource_count ?? ''),
+            (p.created_at ?? '').slice(0, 19),
+            p.description ?? '',
+          ]);
+          for (const line of renderTable(['ID', 'NAME', 'RESOURCES', 'CREATED', 'DESCRIPTION'], rows))
+            ctx.term.out(line);
+        }
+      } finally {
+        await api.close();
+      }
+    });
+  projects
+    .command('create')
+    .description('create a project (with its dataset and worklist)')
+    .argument('<name>', 'project name')
+    .option('--description <text>', 'description', '')
+    .option('--resource <id>', 'resource to include (repeatable)', collect)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ datamint projects create "Knee MRI" --description "pilot" --resource 3f2a... --resource 9bc1...',
+    )
+    .action(async (name: string, options: { description: string; resource?: string[] }, command: Command) => {
+      const ctx = contextFor(command, streams);
+      const api = await openClient(ctx);
+      try {
+        const project = await api.createProject(name, options.description, options.resource ?? []);
+        if (ctx.term.json) ctx.term.emitJson(project);
+        else ctx.term.out(`Created project "${project.name}" (${project.id})`);
+      } finally {
+        await api.close();
+      }
+    });
+}

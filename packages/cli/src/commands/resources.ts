@@ -1,0 +1,109 @@
+import type { GetResourcesOptions, Resource, ResourceFields, ResourceStatus } from '@datamint/client';
+import type { Command } from 'commander';
+import { openClient } from '../connect';
+import { contextFor } from '../context';
+import type { CliStreams } from '../io';
+import { ellipsize, humanSize, renderTable } from '../ui/format';
+import { collect, parsePositiveInt } from './upload-options';
+
+interface ListOptions {
+  status?: string;
+  from?: string;
+  to?: string;
+  tag?: string[];
+  modality?: string;
+  mimetype?: string;
+  channel?: string;
+  project?: string;
+  projectId?: string;
+  filename?: string;
+  orderBy?: string;
+  asc?: boolean;
+  limit?: string;
+  idsOnly?: boolean;
+}
+
+export function resourceFilters(options: ListOptions): GetResourcesOptions {
+  const filters: GetResourcesOptions = {};
+  if (options.status) filters.status = options.status as ResourceStatus;
+  if (options.from) filters.fromDate = options.from;
+  if (options.to) filters.toDate = options.to;
+  if (options.tag?.length) filters.tags = options.tag.flatMap((t) => t.split(',')).map((t) => t.trim());
+  if (options.modality) filters.modality = options.modality;
+  if (options.mimetype) filters.mimetype = options.mimetype;
+  if (options.channel) filters.channel = options.channel;
+  if (options.project) filters.projectName = options.project;
+  if (options.projectId) filters.projectId = options.projectId;
+  if (options.filename) filters.filename = options.filename;
+  if (options.orderBy) {
+    filters.orderField = options.orderBy as ResourceFields;
+    filters.orderAscending = options.asc === true;
+  }
+  return filters;
+}
+
+function row(r: Resource): string[] {
+  return [
+    r.id,
+    ellipsize(r.filename ?? '', 40),
+    r.status ?? '',
+    r.mimetype ?? '',
+    r.modality ?? '',
+    typeof r.size === 'number' ? humanSize(r.size) : '',
+    r.upload_channel ?? '',
+    (r.created_at ?? '').slice(0, 19),
+  ];
+}
+
+export function registerResources(program: Command, streams: CliStreams): void {
+  const resources = program.command('resources').description('list resources');
+  resources
+    .command('list')
+    .alias('ls')
+    .description('list resources, newest first by default, with the filters of getResources')
+    .option('--status <status>', 'inbox, published, archived')
+    .option('--from <date>', 'created on or after this day (YYYY-MM-DD)')
+    .option('--to <date>', 'created on or before this day (YYYY-MM-DD)')
+    .option('--tag <tag>', 'having any of these tags (repeatable)', collect)
+    .option('--modality <modality>', 'e.g. CT, MR')
+    .option('--mimetype <type>', 'e.g. application/dicom')
+    .option('--channel <name>', 'upload channel')
+    .option('--project <name>', 'resources of this project (name)')
+    .option('--project-id <id>', 'resources of this project (id)')
+    .option('--filename <text>', 'file name contains this text')
+    .option('--order-by <field>', 'sort field, e.g. created_at, filename')
+    .option('--asc', 'ascending order (with --order-by)')
+    .option('--limit <n>', 'stop after n resources')
+    .option('--ids-only', 'print only the ids, one per line')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ datamint resources list --status inbox --limit 20
+  $ datamint resources list --project "Knee MRI" --modality MR --json
+  $ datamint resources list --tag ct --ids-only | xargs -n1 datamint download`,
+    )
+    .action(async (options: ListOptions, command: Command) => {
+      const ctx = contextFor(command, streams);
+      const limit =
+        options.limit === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt(options.limit, '--limit');
+      const api = await openClient(ctx);
+      try {
+        const found: Resource[] = [];
+        for await (const r of api.getResources({ ...resourceFilters(options), returnIdsOnly: false })) {
+          found.push(r);
+          if (found.length >= limit) break;
+        }
+        if (ctx.term.json) ctx.term.emitJson(options.idsOnly ? found.map((r) => r.id) : found);
+        else if (options.idsOnly) for (const r of found) ctx.term.out(r.id);
+        else if (found.length === 0) ctx.term.note('No resources match.');
+        else {
+          const headers = ['ID', 'FILENAME', 'STATUS', 'MIMETYPE', 'MODALITY', 'SIZE', 'CHANNEL', 'CREATED'];
+          for (const line of renderTable(headers, found.map(row))) ctx.term.out(line);
+          ctx.term.note(`${found.length} resource(s)`);
+        }
+      } finally {
+        await api.close();
+      }
+    });
+}

@@ -1,0 +1,63 @@
+import { toTag } from '@datamint/dicom';
+import { UsageError } from '../errors';
+
+/** Python's `--mungfilename`: `all` or positive folder positions counted from the root. */
+export function parseMungFilename(value: string): 'all' | number[] {
+  if (value.trim().toLowerCase() === 'all') return 'all';
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new UsageError(
+      `--mungfilename ${JSON.stringify(value)}: expected "all" or comma-separated positive folder positions such as 1,2`,
+      '--mungfilename',
+    );
+  }
+  return parts.map(Number);
+}
+
+/** `(0x0008, 0x0050)`, `0008,0050`, `00080050` or a keyword such as `AccessionNumber`. */
+export function parseRetainAttribute(value: string): number {
+  try {
+    return toTag(value.trim());
+  } catch {
+    throw new UsageError(
+      `--retain-attribute ${JSON.stringify(value)}: expected a DICOM tag such as "(0x0008, 0x0050)", 0008,0050 or a keyword`,
+      '--retain-attribute',
+    );
+  }
+}
+
+export function parsePositiveInt(value: string, option: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`${option} ${JSON.stringify(value)}: expected an integer from 1 to ${max}`, option);
+  }
+  return Number(value);
+}
+
+export function parseDepth(value: string): number {
+  if (!/^\d+$/.test(value.trim())) {
+    throw new UsageError(`--depth ${JSON.stringify(value)}: expected a non-negative integer`, '--depth');
+  }
+  return Number(value);
+}
+
+/**
+ * `datamint-upload -r 2 dir` meant "two levels deep"; commander cannot tell an optional value from
+ * a path, so `-r N` / `--recursive N` become `--depth N` before parsing.
+ */
+export function rewriteRecursiveDepth(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if ((arg === '-r' || arg === '--recursive') && next !== undefined && /^\d+$/.test(next)) {
+      out.push('--depth', next);
+      i++;
+    } else if (/^--recursive=\d+$/.test(arg)) out.push('--depth', arg.split('=')[1]!);
+    else out.push(arg);
+  }
+  return out;
+}
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

@@ -1,0 +1,203 @@
+import { readFile } from 'node:fs/promises';
+import type { SegmentationFiles, UploadResult } from '@datamint/client';
+import { openClient } from '../connect';
+import type { CommandContext } from '../context';
+import type { UploadUnit } from '../discovery/plan';
+import { CliError } from '../errors';
+import { ellipsize, plural, renderTable } from '../ui/format';
+import { ProgressBars } from '../ui/progress';
+import type { UploadPlan, UploadRequest } from './upload';
+
+/** The outcome of one planned unit (a file, or a series assembled into one resource). */
+export interface UnitOutcome {
+  unit: UploadUnit;
+  ok: boolean;
+  /** Resource ids created for the unit (one, unless the server side split a series). */
+  ids: string[];
+  /** Why it failed (first distinct reasons of its files). */
+  error?: string;
+  segmentationIds: string[];
+}
+
+function segmentationSpec(unit: UploadUnit): SegmentationFiles | null {
+  if (!unit.masks.length) return null;
+  return {
+    files: unit.masks.map((m) => m.path),
+    names: unit.masks.map((m) => m.names ?? undefined),
+    frameIndex: unit.masks.map((m) => m.frameIndex ?? undefined),
+  };
+}
+
+/**
+ * The modality a NIfTI's JSON sidecar declares (BIDS `Modality`, any case). The client has no
+ * metadata-file option yet, so the sidecar contributes its modality; see the README.
+ */
+async function sidecarModality(unit: UploadUnit, ctx: CommandContext): Promise<string | undefined> {
+  if (!unit.metadataFile) return undefined;
+  try {
+    const data = JSON.parse(await readFile(unit.metadataFile, 'utf8')) as unknown;
+    if (data && typeof data === 'object' && !Array.isArray(data)) {
+      for (const [key, value] of Object.entries(data)) {
+        if (key.toLowerCase() === 'modality' && typeof value === 'string' && value) return value;
+      }
+    }
+  } catch (error) {
+    ctx.term.warn(`metadata ${unit.metadataFile} ignored: ${(error as Error).message}`);
+  }
+  return undefined;
+}
+
+/** Combines the per-file results of a unit's members into one row. */
+export function unitOutcome(unit: UploadUnit, results: readonly (UploadResult | undefined)[]): UnitOutcome {
+  const ids = [...new Set(results.flatMap((r) => (r?.ok ? [r.id] : r?.id ? [r.id] : [])))];
+  const errors = [
+    ...new Set(results.flatMap((r) => (r && !r.ok ? [r.error.message] : r ? [] : ['not uploaded']))),
+  ];
+  const segmentationIds = [...new Set(results.flatMap((r) => (r?.ok ? r.segmentationIds : [])))];
+  return {
+    unit,
+    ok: errors.length === 0,
+    ids,
+    ...(errors.length ? { error: errors.slice(0, 2).join('; ') } : {}),
+    segmentationIds,
+  };
+}
+
+export function resultRows(outcomes: readonly UnitOutcome[], width: number): string[][] {
+  return outcomes.map((o) => {
+    const detail = o.ok
+      ? [
+          o.unit.kind === 'series' ? `assembled from ${o.unit.files.length} files` : '',
+          o.segmentationIds.length ? plural(o.segmentationIds.length, 'segmentation') : '',
+        ]
+          .filter(Boolean)
+          .join(', ')
+      : (o.error ?? 'failed');
+    return [o.ok ? 'ok' : 'FAILED', o.ids.join(', ') || '-', ellipsize(o.unit.label, width), detail];
+  });
+}
+
+/** Uploads the plan through `APIHandler.uploadResources` and prints one row per input. */
+export async function executeUpload(
+  ctx: CommandContext,
+  request: UploadRequest,
+  plan: UploadPlan,
+): Promise<void> {
+  const { term } = ctx;
+  const outcomes = new Map<UploadUnit, UnitOutcome>();
+  // Refused here: a DICOM file we cannot parse cannot be anonymized, so it must not leave the machine.
+  const sendable: UploadUnit[] = [];
+  for (const unit of plan.units) {
+    if (unit.problem && request.anonymize && unit.fileKind === 'dicom') {
+      outcomes.set(unit, {
+        unit,
+        ok: false,
+        ids: [],
+        error: `${unit.problem} (not sent: it cannot be anonymized)`,
+        segmentationIds: [],
+      });
+    } else sendable.push(unit);
+  }
+  const groups = new Map<string | undefined, UploadUnit[]>();
+  for (const unit of sendable) {
+    const modality = (await sidecarModality(unit, ctx)) ?? request.modality;
+    groups.set(modality, [...(groups.get(modality) ?? []), unit]);
+  }
+  const totalBytes = sendable.reduce((sum, u) => sum + u.size, 0);
+  const bars = new ProgressBars(term, { files: sendable.length, bytes: totalBytes });
+  let filesBefore = 0;
+  let bytesBefore = 0;
+  let failed = outcomes.size;
+  const api = await openClient(ctx, { concurrency: request.concurrency });
+  const useRelative = ctx.streams.cwd === process.cwd();
+  try {
+    for (const [modality, units] of groups) {
+      const inputs: string[] = [];
+      const segmentations: (SegmentationFiles | null)[] = [];
+      const owner: UploadUnit[] = [];
+      for (const unit of units) {
+        unit.files.forEach((file, i) => {
+          inputs.push(useRelative ? file.display : file.path);
+          // Masks go with the first slice: the client attaches them to the assembled resource.
+          segmentations.push(i === 0 ? segmentationSpec(unit) : null);
+          owner.push(unit);
+        });
+      }
+      let groupBytes = 0;
+      let groupFiles = 0;
+      const results = await api.uploadResources(inputs, {
+        onError: 'skip',
+        anonymize: request.anonymize,
+        ...(request.retainAttributes.length ? { anonymizeRetainCodes: request.retainAttributes } : {}),
+        tags: request.tags,
+        ...(request.channel ? { channel: request.channel } : {}),
+        ...(modality ? { modality } : {}),
+        publish: request.publish,
+        ...(request.publishTo ? { publishTo: request.publishTo } : {}),
+        ...(request.mungFilename ? { mungFilename: request.mungFilename } : {}),
+        assembleDicoms: request.assemble,
+        transposeSegmentation: request.transposeSegmentation,
+        ...(segmentations.some(Boolean) ? { segmentationFiles: segmentations } : {}),
+        concurrency: request.concurrency,
+        onProgress: (p) => {
+          groupBytes = p.bytesDone;
+          groupFiles = p.filesDone;
+          if (!p.ok) failed++;
+          bars.update({ filesDone: filesBefore + p.filesDone, bytesDone: bytesBefore + p.bytesDone, failed });
+          if (term.verbose) bars.log(`${p.ok ? 'uploaded' : 'failed'}: ${p.source}`);
+        },
+      });
+      filesBefore += groupFiles;
+      bytesBefore += groupBytes;
+      for (const unit of units) {
+        const members = unit.files.map((f) => results[inputs.indexOf(useRelative ? f.display : f.path)]);
+        outcomes.set(unit, unitOutcome(unit, members));
+      }
+    }
+  } finally {
+    bars.finish();
+    await api.close();
+  }
+
+  const ordered = plan.units.map((u) => outcomes.get(u)!);
+  const failures = ordered.filter((o) => !o.ok);
+  const created = new Set(ordered.flatMap((o) => (o.ok ? o.ids : [])));
+  if (term.json) {
+    term.emitJson({
+      ok: failures.length === 0,
+      totals: {
+        inputs: ordered.length,
+        files: plan.units.reduce((n, u) => n + u.files.length, 0),
+        resources: created.size,
+        failed: failures.length,
+      },
+      results: ordered.map((o) => ({
+        input: o.unit.label,
+        kind: o.unit.kind,
+        type: o.unit.fileKind,
+        files: o.unit.files.map((f) => f.display),
+        ok: o.ok,
+        ids: o.ids,
+        ...(o.ids.length === 1 ? { id: o.ids[0] } : {}),
+        segmentationIds: o.segmentationIds,
+        ...(o.error ? { error: o.error } : {}),
+      })),
+    });
+  } else {
+    const width = Math.max(30, term.columns - 70);
+    for (const line of renderTable(['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'], resultRows(ordered, width))) {
+      term.out(line);
+    }
+    term.out(
+      `${plural(created.size, 'resource')} created from ${plural(
+        plan.units.reduce((n, u) => n + u.files.length, 0),
+        'file',
+      )}; ${plural(failures.length, 'input')} failed.`,
+    );
+  }
+  if (failures.length) {
+    throw new CliError(
+      `${failures.length} of ${ordered.length} input(s) failed to upload (see the table above)`,
+    );
+  }
+}

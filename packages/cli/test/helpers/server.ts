@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APIHandler } from '@datamint/client';
+import { startServer } from '@datamint/server';
+
+export const API_KEY = 'cli-test-key-5f1e2d3c4b5a';
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  api: APIHandler;
+  close(): Promise<void>;
+}
+
+/** The real local server on a free port with a fresh data directory, and a client to inspect it. */
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'datamint-cli-server-'));
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, apiKeys: [API_KEY] });
+  const api = new APIHandler({ rootUrl: server.url, apiKey: API_KEY, configFile: null, env: {} });
+  return {
+    url: server.url,
+    dataDir,
+    api,
+    close: async () => {
+      await api.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
