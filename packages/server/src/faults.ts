@@ -78,6 +78,7 @@ export function installFaults(app: FastifyInstance, injector: FaultInjector): vo
     if (fault === undefined) return;
     switch (fault) {
       case 'slow':
+        reply.header('x-datamint-fault', 'slow');
         await delay(injector.slowMs);
         return;
       case 'reset': {

@@ -83,7 +83,7 @@ function upsertUser(db: Db, f: UserFields): StoredUser {
   return updated;
 }
 
-function validateKey(key: unknown, where: string): string {
+export function validateKey(key: unknown, where: string): string {
   if (typeof key !== 'string' || key.length === 0) {
     throw new ServerConfigError(`${where}: an API key must be a non-empty string`);
   }

@@ -7,7 +7,7 @@ import { openDatabase } from './db/open-database';
 import { ServerConfigError } from './errors';
 import { FaultInjector } from './faults';
 import type { RunningServer, ServerOptions } from './options';
-import { registerPrincipals } from './principals';
+import { registerPrincipals, validateKey } from './principals';
 import { FileStore } from './storage';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
@@ -34,6 +34,12 @@ function validate(options: ServerOptions): void {
     throw new ServerConfigError(`maxUploadBytes must be a positive integer, got ${options.maxUploadBytes}`);
   }
   const keyCount = (options.apiKeys?.length ?? 0) + (options.users?.filter((u) => u.apiKey).length ?? 0);
+  options.apiKeys?.forEach((entry, i) => {
+    validateKey(typeof entry === 'string' ? entry : entry?.key, `apiKeys[${i}]`);
+  });
+  options.users?.forEach((u, i) => {
+    if (u.apiKey !== undefined) validateKey(u.apiKey, `users[${i}].apiKey`);
+  });
   if (keyCount === 0) {
     throw new ServerConfigError(
       'at least one API key is required (apiKeys option, --api-key or DATAMINT_SERVER_API_KEYS)',

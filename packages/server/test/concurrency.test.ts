@@ -1,0 +1,148 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { Agent, request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DATABASE_FILE } from '../src/index';
+import { aiohttpMultipart } from './support/multipart';
+import { KEY_A, startTestServer, type TestServer, upload } from './support/server';
+
+async function filesOnDisk(dataDir: string): Promise<string[]> {
+  const root = join(dataDir, 'files', 'resources');
+  const out: string[] = [];
+  let shards: string[] = [];
+  try {
+    shards = await readdir(root);
+  } catch {
+    return out;
+  }
+  for (const shard of shards) out.push(...(await readdir(join(root, shard))));
+  return out;
+}
+
+function rowCount(dataDir: string): number {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM resources').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('concurrent and aborted uploads', () => {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.dispose().catch(() => undefined);
+  });
+
+  it('100 concurrent uploads create exactly 100 rows and 100 files with the right bytes', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const agent = new Agent({ connections: 100 });
+    try {
+      const payloads = Array.from({ length: 100 }, (_, i) => {
+        const bytes = new Uint8Array(20_000 + i);
+        bytes.fill(i);
+        return bytes;
+      });
+      const replies = await Promise.all(
+        payloads.map(async (bytes, i) => {
+          const { body, contentType } = aiohttpMultipart([
+            { name: 'source', value: 'api' },
+            { name: 'resource', value: bytes, filename: `file-${i}.bin` },
+            { name: 'source_filepath', value: `batch/file-${i}.bin` },
+          ]);
+          const res = await request(`${server.url}/resources`, {
+            method: 'POST',
+            body,
+            headers: { apikey: KEY_A, 'content-type': contentType },
+            dispatcher: agent,
+          });
+          return {
+            status: res.statusCode,
+            json: (await res.body.json()) as { id: string; size: number; filename: string },
+          };
+        }),
+      );
+      expect(replies.map((r) => r.status)).toEqual(Array(100).fill(201));
+      const ids = replies.map((r) => r.json.id);
+      expect(new Set(ids).size).toBe(100);
+      replies.forEach((r, i) => {
+        expect(r.json.size).toBe(20_000 + i);
+        expect(r.json.filename).toBe(`file-${i}.bin`);
+      });
+      expect((await filesOnDisk(server.dataDir)).sort()).toEqual([...ids].sort());
+      expect(rowCount(server.dataDir)).toBe(100);
+      // Spot-check a stored file's content.
+      const file = await request(`${server.url}/resources/${ids[42]}/file`, { headers: { apikey: KEY_A } });
+      const bytes = new Uint8Array(await file.body.arrayBuffer());
+      expect(bytes.length).toBe(20_042);
+      expect(bytes.every((b) => b === 42)).toBe(true);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('an upload aborted mid-body leaves no row, no file and no temp file', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const payload = new Uint8Array(4 * 1024 * 1024);
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'source', value: 'api' },
+      { name: 'resource', value: payload, filename: 'aborted.bin' },
+      { name: 'source_filepath', value: 'aborted.bin' },
+    ]);
+    const controller = new AbortController();
+    const head = body.subarray(0, 1024 * 1024);
+    async function* partialBody() {
+      yield head;
+      // Hold the request open until the server has started writing the temp file, then abort.
+      for (;;) {
+        if ((await readdir(join(server.dataDir, 'tmp'))).length > 0) break;
+        await delay(10);
+      }
+      controller.abort();
+      await delay(1000);
+      yield body.subarray(head.length);
+    }
+    const outcome = await request(`${server.url}/resources`, {
+      method: 'POST',
+      body: Readable.from(partialBody()),
+      headers: { apikey: KEY_A, 'content-type': contentType, 'content-length': String(body.length) },
+      signal: controller.signal,
+    }).then(
+      () => 'completed',
+      (err: Error) => err.name,
+    );
+    expect(outcome).toBe('AbortError');
+    // close() waits for in-flight uploads to finish cleaning up.
+    await server.close();
+    expect(await readdir(join(server.dataDir, 'tmp'))).toEqual([]);
+    expect(await filesOnDisk(server.dataDir)).toEqual([]);
+    expect(rowCount(server.dataDir)).toBe(0);
+  });
+
+  it('an upload whose body ends early (truncated multipart) is rejected and leaves nothing', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'resource', value: new Uint8Array(10_000), filename: 'cut.bin' },
+    ]);
+    const truncated = body.subarray(0, 5_000);
+    const reply = await request(`${server.url}/resources`, {
+      method: 'POST',
+      body: truncated,
+      headers: { apikey: KEY_A, 'content-type': contentType },
+    });
+    const json = (await reply.body.json()) as { message: string };
+    expect(reply.statusCode).toBe(400);
+    expect(json.message).toBeTypeOf('string');
+    expect(await readdir(join(server.dataDir, 'tmp'))).toEqual([]);
+    expect(await filesOnDisk(server.dataDir)).toEqual([]);
+    const list = await upload(server.url, { bytes: new Uint8Array([1]), filename: 'ok.bin' });
+    expect(list.status).toBe(201);
+    expect(rowCount(server.dataDir)).toBe(1);
+  });
+});

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grayPng } from './support/images';
+import { send, startTestServer, type TestServer, uploadOk } from './support/server';
+
+/** The body the Python SDK's create_project sends (spec §4.3). */
+function createBody(name: string, ids: string[], description = 'desc') {
+  return {
+    name,
+    is_active_learning: false,
+    resource_ids: ids,
+    annotation_set: {
+      annotators: [],
+      resource_ids: ids,
+      annotations: [],
+      frame_labels: ['f'],
+      image_labels: ['i'],
+    },
+    two_up_display: false,
+    require_review: false,
+    description,
+  };
+}
+
+describe('projects and datasets', () => {
+  let server: TestServer;
+  let r1: string;
+  let r2: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    r1 = await uploadOk(server.url, { bytes: grayPng(2, 2), filename: 'r1.png', mimetype: 'image/png' });
+    r2 = await uploadOk(server.url, { bytes: grayPng(2, 2), filename: 'r2.png', mimetype: 'image/png' });
+  });
+  afterAll(() => server.dispose());
+
+  it('creates a project with its dataset and worklist, then finds it by id, in the list and by resource filters', async () => {
+    const created = await send(`${server.url}/projects`, { method: 'POST', json: createBody('P', [r1]) });
+    expect(created.status).toBe(201);
+    const p = created.json;
+    expect(p).toMatchObject({
+      name: 'P',
+      description: 'desc',
+      created_by: 'alice@a.test',
+      resource_count: '1',
+      annotated_resource_count: '0',
+      resources_to_annotate_count: 1,
+      most_recent_experiment: null,
+    });
+    expect(p.dataset_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(p.worklist_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await send(`${server.url}/projects/${p.id}`)).json).toEqual(p);
+    expect((await send(`${server.url}/projects`)).json.data.map((x: { id: string }) => x.id)).toEqual([p.id]);
+
+    const worklist = (await send(`${server.url}/annotationsets/${p.worklist_id}`)).json;
+    expect(worklist).toMatchObject({
+      id: p.worklist_id,
+      name: 'P',
+      status: 'new',
+      frame_labels: ['f'],
+      image_labels: ['i'],
+    });
+    expect(worklist.resource_ids).toEqual([r1]);
+
+    const datasets = (await send(`${server.url}/datasets`)).json.data;
+    expect(datasets).toHaveLength(1);
+    expect(datasets[0]).toMatchObject({ id: p.dataset_id, name: 'P', total_resource: 1, resource_ids: [r1] });
+    expect(datasets[0].updated_at).toMatch(/Z$/);
+
+    const byId = await send(`${server.url}/resources?projectId=${p.id}`);
+    expect(byId.json.data[0].resources.map((r: { id: string }) => r.id)).toEqual([r1]);
+    const byName = await send(
+      `${server.url}/resources?project=${encodeURIComponent(JSON.stringify({ items: ['P'], filterType: 'union' }))}`,
+    );
+    expect(byName.json.data[0].resources.map((r: { id: string }) => r.id)).toEqual([r1]);
+    expect(byName.json.data[0].resources[0].projects).toEqual([{ id: p.id, name: 'P' }]);
+
+    const asArray = await send(`${server.url}/projects/${p.id}/resources`);
+    expect(Array.isArray(asArray.json)).toBe(true);
+    expect(asArray.json.map((r: { id: string }) => r.id)).toEqual([r1]);
+    expect((await send(`${server.url}/projects/${p.id}/experiments`)).json).toEqual([]);
+  });
+
+  it('adds resources to a dataset idempotently, and the project and its worklist follow', async () => {
+    const p = (await send(`${server.url}/projects`, { method: 'POST', json: createBody('Q', []) })).json;
+    for (let i = 0; i < 2; i++) {
+      const reply = await send(`${server.url}/datasets/${p.dataset_id}/resources`, {
+        method: 'POST',
+        json: { resource_ids_to_add: [r1, r2], all_files_selected: false },
+      });
+      expect(reply.status).toBe(200);
+      expect(reply.json).toEqual({});
+    }
+    expect((await send(`${server.url}/projects/${p.id}`)).json.resource_count).toBe('2');
+    expect((await send(`${server.url}/annotationsets/${p.worklist_id}`)).json.resource_ids).toEqual([r1, r2]);
+    expect((await send(`${server.url}/datasets/${p.dataset_id}`)).json.resource_ids).toEqual([r1, r2]);
+    const missing = await send(`${server.url}/datasets/${p.dataset_id}/resources`, {
+      method: 'POST',
+      json: { resource_ids_to_add: ['00000000-0000-4000-8000-00000000dead'] },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.json.message).toBe('Resource not found: 00000000-0000-4000-8000-00000000dead');
+    const noDataset = await send(`${server.url}/datasets/00000000-0000-4000-8000-000000000000/resources`, {
+      method: 'POST',
+      json: { resource_ids_to_add: [r1] },
+    });
+    expect(noDataset.status).toBe(404);
+    expect(noDataset.json.message).toBe('Dataset not found');
+    const badBody = await send(`${server.url}/datasets/${p.dataset_id}/resources`, {
+      method: 'POST',
+      json: { resource_ids_to_add: 'r1' },
+    });
+    expect(badBody.status).toBe(400);
+    expect(badBody.json.message).toBe('body.resource_ids_to_add must be an array of strings');
+  });
+
+  it('rejects duplicate names with 409, unknown resources with 404 and bad bodies with 400', async () => {
+    await send(`${server.url}/projects`, { method: 'POST', json: createBody('Dup', []) });
+    const dup = await send(`${server.url}/projects`, { method: 'POST', json: createBody('Dup', []) });
+    expect(dup.status).toBe(409);
+    expect(dup.json.message).toBe('Project name already exists');
+    const unknown = await send(`${server.url}/projects`, {
+      method: 'POST',
+      json: createBody('U', ['00000000-0000-4000-8000-000000000009']),
+    });
+    expect(unknown.status).toBe(404);
+    const bad = await send(`${server.url}/projects`, {
+      method: 'POST',
+      json: { ...createBody('B', []), annotation_set: { frame_labels: 'x' } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toBe('body.annotation_set.frame_labels must be an array of strings');
+  });
+
+  it('deletes a project (keeping its resources) and then answers 404 "Project not found"', async () => {
+    const p = (await send(`${server.url}/projects`, { method: 'POST', json: createBody('Gone', [r2]) })).json;
+    const del = await send(`${server.url}/projects/${p.id}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    expect(del.json).toEqual({});
+    for (const path of [
+      `/projects/${p.id}`,
+      `/projects/${p.id}/resources`,
+      `/projects/${p.id}/annotated_dataset`,
+    ]) {
+      const reply = await send(`${server.url}${path}`);
+      expect(reply.status, path).toBe(404);
+      expect(reply.json.message).toBe('Project not found');
+    }
+    expect((await send(`${server.url}/projects/${p.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await send(`${server.url}/resources/${r2}`)).status).toBe(200);
+    // The name is free again.
+    expect(
+      (await send(`${server.url}/projects`, { method: 'POST', json: createBody('Gone', []) })).status,
+    ).toBe(201);
+  });
+
+  it('lists experiments of the project dataset (created through POST /experiments)', async () => {
+    const p = (await send(`${server.url}/projects`, { method: 'POST', json: createBody('Exp', []) })).json;
+    const created = await send(`${server.url}/experiments`, {
+      method: 'POST',
+      json: { dataset_id: p.dataset_id, name: 'run-1', description: 'd', environment: { python: '3.11' } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ name: 'run-1', dataset_id: p.dataset_id, completed_at: null });
+    const list = (await send(`${server.url}/projects/${p.id}/experiments`)).json;
+    expect(list.map((e: { name: string }) => e.name)).toEqual(['run-1']);
+    expect(list[0].created_at).toMatch(/Z$/);
+    expect((await send(`${server.url}/experiments/${created.json.id}`)).json.environment).toEqual({
+      python: '3.11',
+    });
+    const noDataset = await send(`${server.url}/experiments`, {
+      method: 'POST',
+      json: { dataset_id: '00000000-0000-4000-8000-000000000000', name: 'x' },
+    });
+    expect(noDataset.status).toBe(404);
+  });
+});
