@@ -1,0 +1,99 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { homeEnv, makeHome, runCli } from './helpers/cli';
+import { pngColor, pngGray, sharedDataAvailable } from './helpers/data';
+import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+
+const hasData = sharedDataAvailable();
+
+let server: TestServer;
+let home: ReturnType<typeof makeHome>;
+let work: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  home = makeHome();
+  work = mkdtempSync(join(tmpdir(), 'datamint-cli-commands-'));
+});
+afterAll(async () => {
+  await server?.close();
+  home?.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const env = () => ({ ...homeEnv(home.home), DATAMINT_API_KEY: API_KEY, DATAMINT_API_URL: server.url });
+const cli = (args: string[]) => runCli(args, { env: env(), cwd: work });
+
+describe.skipIf(!hasData)('resources, projects and download against the local server', () => {
+  it('creates and lists projects, uploads into one, lists with filters and downloads the files back', async () => {
+    const created = await cli(['projects', 'create', 'Knee', '--description', 'pilot', '--json']);
+    expect(created.code).toBe(0);
+    const project = JSON.parse(created.stdout);
+    expect(project.name).toBe('Knee');
+    const listed = JSON.parse((await cli(['projects', 'list', '--json'])).stdout);
+    expect(listed.map((p: { id: string }) => p.id)).toContain(project.id);
+    const table = await cli(['projects', 'list']);
+    expect(table.stdout).toMatch(/^ID\s+NAME/);
+    expect(table.stdout).toContain('Knee');
+
+    mkdirSync(join(work, 'in'));
+    copyFileSync(pngGray, join(work, 'in', 'gray.png'));
+    copyFileSync(pngColor, join(work, 'in', 'color.png'));
+    const up = await cli([
+      'upload',
+      'in/gray.png',
+      '--tag',
+      'knee',
+      '--publish-to',
+      'Knee',
+      '--yes',
+      '--json',
+    ]);
+    expect(up.code).toBe(0);
+    const grayId = JSON.parse(up.stdout).results[0].id as string;
+    const up2 = await cli(['upload', 'in/color.png', '--tag', 'other', '--yes', '--json']);
+    const colorId = JSON.parse(up2.stdout).results[0].id as string;
+
+    const byTag = JSON.parse((await cli(['resources', 'list', '--tag', 'knee', '--json'])).stdout);
+    expect(byTag.map((r: { id: string }) => r.id)).toEqual([grayId]);
+    const ids = (await cli(['resources', 'list', '--ids-only'])).stdout.trim().split('\n').sort();
+    expect(ids).toEqual([grayId, colorId].sort());
+    const inProject = JSON.parse((await cli(['resources', 'list', '--project', 'Knee', '--json'])).stdout);
+    expect(inProject.map((r: { id: string }) => r.id)).toEqual([grayId]);
+    expect((await cli(['resources', 'list', '--status', 'nonsense'])).code).toBe(1);
+
+    const one = await cli(['download', colorId, '--out', 'out1', '--json']);
+    expect(one.code).toBe(0);
+    const file = JSON.parse(one.stdout).downloaded[0].path as string;
+    expect(readFileSync(file)).toEqual(readFileSync(pngColor));
+
+    const all = await cli(['download', '--project', 'Knee', '--out', 'out2']);
+    expect(all.code).toBe(0);
+    expect(readdirSync(join(work, 'out2'))).toEqual(['gray.png']);
+    expect(readFileSync(join(work, 'out2', 'gray.png'))).toEqual(readFileSync(pngGray));
+  });
+
+  it('fails with one line for unknown ids and projects, and asks for ids or --project', async () => {
+    const missing = await cli(['download', '00000000-0000-0000-0000-000000000000', '--out', 'none']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    const project = await cli(['download', '--project', 'No such project']);
+    expect(project.code).toBe(1);
+    expect(project.stderr).toContain('No such project');
+    const usage = await cli(['download']);
+    expect(usage.code).toBe(2);
+    expect(existsSync(join(work, 'none'))).toBe(false);
+  });
+
+  it('rejects a wrong key with exit code 1 and never prints it', async () => {
+    const wrong = await runCli(['resources', 'list'], {
+      env: { ...env(), DATAMINT_API_KEY: 'wrong-key-123456789' },
+      cwd: work,
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).not.toContain('wrong-key-123456789');
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
