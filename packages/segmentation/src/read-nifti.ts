@@ -61,6 +61,30 @@ export interface ReadNiftiOptions {
   file?: string;
   /** The `.img` of a `.hdr`/`.img` pair (gzipped or not). */
   image?: Uint8Array;
+  /** Replacement gzip decompressor (see ReadMaskOptions.gunzip). */
+  gunzip?: (gzip: Uint8Array) => Uint8Array;
+}
+
+/** Decompresses with the caller's gunzip when given (wrapping its errors), else with ours. */
+function decompressGzip(bytes: Uint8Array, options: ReadNiftiOptions): Uint8Array {
+  if (options.gunzip === undefined) return gunzip(bytes, options.file);
+  let out: Uint8Array;
+  try {
+    out = options.gunzip(bytes);
+  } catch (error) {
+    throw new MaskFormatError(
+      `${describeSource(options.file, 'gzip data')}: decompression failed (${error instanceof Error ? error.message : String(error)})`,
+      { file: options.file, field: 'gzip' },
+      { cause: error },
+    );
+  }
+  if (!(out instanceof Uint8Array)) {
+    throw new MaskFormatError('the gunzip option must return a Uint8Array', {
+      file: options.file,
+      field: 'gunzip',
+    });
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** Parses the header with nifti-reader-js and slices the voxels ourselves (spec §5.1). */
@@ -69,7 +93,7 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
   const what = describeSource(file, 'NIfTI');
   let owned = false;
   if (isGzip(bytes)) {
-    bytes = gunzip(bytes, file);
+    bytes = decompressGzip(bytes, options);
     owned = true;
   }
   const version = niftiVersion(bytes);
@@ -169,7 +193,7 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
         { file, field: 'magic', value: magic },
       );
     }
-    data = isGzip(options.image) ? gunzip(options.image, file) : options.image;
+    data = isGzip(options.image) ? decompressGzip(options.image, options) : options.image;
     owned = data !== options.image;
   } else if (options.image !== undefined) {
     throw new MaskFormatError(

@@ -1,4 +1,5 @@
 import { AdlerRuns } from './checksum';
+import { nextNonZero, nextZero, wordView } from './scan';
 
 /*
  * A zlib encoder specialised for binary mask images. A mask PNG's filtered scanlines (filter type 0)
@@ -212,6 +213,9 @@ export function deflateMaskScanlines(mask: ArrayLike<number>, width: number, hei
     for (; left > 0; left--) out.write(litLenCodes[byte], litLenBits[byte]);
   };
 
+  // Byte masks take the fast run scanners; any other array-like goes pixel by pixel.
+  const bytes = mask instanceof Uint8Array ? mask : undefined;
+  const words = bytes === undefined ? undefined : wordView(bytes);
   let runByte = 0;
   let runLength = 0;
   for (let y = 0; y < height; y++) {
@@ -226,15 +230,23 @@ export function deflateMaskScanlines(mask: ArrayLike<number>, width: number, hei
     let x = 0;
     while (x < width) {
       const on = mask[rowStart + x] !== 0;
-      let end = x + 1;
-      while (end < width && (mask[rowStart + end] !== 0) === on) end++;
+      let end: number;
+      if (bytes !== undefined) {
+        end =
+          (on
+            ? nextZero(bytes, rowStart + x, rowStart + width)
+            : nextNonZero(bytes, words, rowStart + x, rowStart + width)) - rowStart;
+      } else {
+        end = x + 1;
+        while (end < width && (mask[rowStart + end] !== 0) === on) end++;
+      }
       const byte = on ? 0xff : 0;
-      const bytes = 3 * (end - x);
-      if (byte === runByte) runLength += bytes;
+      const length = 3 * (end - x);
+      if (byte === runByte) runLength += length;
       else {
         emitRun(runByte, runLength);
         runByte = byte;
-        runLength = bytes;
+        runLength = length;
       }
       x = end;
     }

@@ -1,6 +1,7 @@
 import { MaskShapeError } from './errors';
 import { identifiersFor, type LabelNames, parseNames } from './names';
-import type { LabelArray, MaskVolume } from './volume';
+import { nextNonZero, wordView } from './scan';
+import { distinctLabels, type LabelArray, type MaskVolume } from './volume';
 
 export interface SplitLabelsOptions {
   /** Identifiers: a name for every label, or a `{ value: name }` map with optional `'default'` (spec §2.1). Default `'seg'`. */
@@ -55,7 +56,7 @@ export function splitLabels(
   const perFrame: number[][] = [];
   const identifiers: string[][] = [];
   for (let k = 0; k < volume.frames; k++) {
-    const values = frameLabels(volume.frame(k).data);
+    const values = distinctLabels(volume.frame(k).data);
     perFrame.push(values);
     identifiers.push(values.length > 0 ? identifiersFor(values, parsed) : []);
   }
@@ -101,22 +102,16 @@ function* generate(
 
 function binaryMask(labels: LabelArray, value: number): Uint8Array {
   const out = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) if (labels[i] === value) out[i] = 1;
-  return out;
-}
-
-/** Sorted distinct non-zero values of one frame. */
-function frameLabels(data: LabelArray): number[] {
-  if (data instanceof Uint8Array) {
-    const seen = new Uint8Array(256);
-    for (let i = 0; i < data.length; i++) seen[data[i]] = 1;
-    const out: number[] = [];
-    for (let v = 1; v < 256; v++) if (seen[v]) out.push(v);
+  if (labels instanceof Uint8Array) {
+    const words = wordView(labels);
+    for (let i = nextNonZero(labels, words, 0, labels.length); i < labels.length; ) {
+      if (labels[i] === value) out[i] = 1;
+      i = labels[i + 1] === 0 ? nextNonZero(labels, words, i + 1, labels.length) : i + 1;
+    }
     return out;
   }
-  const set = new Set<number>();
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) set.add(data[i]);
-  return [...set].sort((a, b) => a - b);
+  for (let i = 0; i < labels.length; i++) if (labels[i] === value) out[i] = 1;
+  return out;
 }
 
 /** `frame_index` semantics without the Python SDK's crash on a plain integer. */

@@ -1,4 +1,5 @@
 import { MaskShapeError } from './errors';
+import { nextNonZero, wordView } from './scan';
 
 /** The label storage of a volume: the smallest unsigned array type that holds every label. */
 export type LabelArray = Uint8Array | Uint16Array | Uint32Array;
@@ -82,7 +83,11 @@ export class MaskVolume {
 export function distinctLabels(data: LabelArray): number[] {
   if (data instanceof Uint8Array) {
     const seen = new Uint8Array(256);
-    for (let i = 0; i < data.length; i++) seen[data[i]] = 1;
+    const words = wordView(data);
+    for (let i = nextNonZero(data, words, 0, data.length); i < data.length; ) {
+      seen[data[i]] = 1;
+      i = data[i + 1] === 0 ? nextNonZero(data, words, i + 1, data.length) : i + 1;
+    }
     const out: number[] = [];
     for (let v = 1; v < 256; v++) if (seen[v]) out.push(v);
     return out;

@@ -276,3 +276,30 @@ describe('synthetic NIfTI: every datatype, byte order, version, container', () =
     expect(bytes).toEqual(before);
   });
 });
+
+describe('gunzip option', () => {
+  const values = Array.from({ length: 24 }, (_, n) => n % 4);
+  const gz = writeNifti({ dims: [4, 3, 2], type: 'uint8', values, gzip: true });
+
+  it('uses the given decompressor (node:zlib) with the same result', () => {
+    let calls = 0;
+    const v = readMask(gz, {
+      gunzip: (b) => {
+        calls++;
+        return gunzipSync(b);
+      },
+    });
+    expect(calls).toBe(1);
+    expect(Array.from(v.data)).toEqual(Array.from(readMask(gz).data));
+  });
+
+  it('wraps its errors and rejects non-Uint8Array results', () => {
+    const cut = gz.subarray(0, gz.length - 10);
+    expect(() => readMask(cut, { fileName: 'cut.nii.gz', gunzip: (b) => gunzipSync(b) })).toThrow(
+      MaskFormatError,
+    );
+    expect(() => readMask(gz, { gunzip: () => [1, 2] as unknown as Uint8Array })).toThrow(
+      /must return a Uint8Array/,
+    );
+  });
+});
