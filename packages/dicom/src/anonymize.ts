@@ -8,7 +8,7 @@ import { randomKey, utf8 } from './hash';
 import { type ParsedDicom, parseDicom } from './parse';
 import { profileRow, type ResolvedAction, resolveAction } from './profile';
 import { type TagInput, tagFromKey, toTag } from './tags';
-import { keyedUid, SDK_CLEARED, sdkToken } from './uid';
+import { createSdkTokenMapper, createUidMapper, SDK_CLEARED } from './uid';
 import { type Plan, type PlanOp, setOp, writeWithPlan } from './write';
 
 /** `basic`: PS3.15 Basic Application Level Confidentiality Profile. `datamint-sdk`: Python SDK v1.4.1. */
@@ -216,7 +216,11 @@ export const SDK_TAGS: readonly number[] = [
 ];
 const SDK_PSEUDONYMISED = new Set([0x00080018, 0x00100020, 0x0020000d, 0x0020000e, 0x00200052]);
 
-function planSdk(parsed: ParsedDicom, retain: Set<number>): Plan {
+function planSdk(
+  parsed: ParsedDicom,
+  retain: Set<number>,
+  token: (tag: number, value: string | undefined) => string,
+): Plan {
   const plan: Plan = new Map();
   const ds = parsed.dataSet;
   const enc = parsed.encoding;
@@ -232,7 +236,7 @@ function planSdk(parsed: ParsedDicom, retain: Set<number>): Plan {
     else if (SDK_PSEUDONYMISED.has(tag)) {
       // pydicom strips only trailing spaces/NULs, so leading spaces are part of the hashed text.
       const raw = parsed.rawString(tag);
-      plan.set(tag, setOp(tag, vr, sdkToken(tag, raw), enc));
+      plan.set(tag, setOp(tag, vr, token(tag, raw), enc));
     } else plan.set(tag, setOp(tag, vr, SDK_CLEARED, enc));
   }
   return plan;
@@ -264,7 +268,8 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
   }
   const retain = normaliseRetain(options.retain);
   const key = keyBytes(options.key);
-  const mapUid = (uid: string) => keyedUid(key, uid);
+  const mapUid = createUidMapper(key);
+  const sdkTokens = createSdkTokenMapper();
 
   const basic = (parsed: ParsedDicom): Uint8Array => {
     const originalPatientId = parsed.string(0x00100020);
@@ -306,7 +311,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
   };
 
   const sdk = (parsed: ParsedDicom): Uint8Array =>
-    writeWithPlan(parsed, planSdk(parsed, retain), {
+    writeWithPlan(parsed, planSdk(parsed, retain, sdkTokens), {
       preamble: 'keep',
       keepOtherMeta: true,
       keepImplementation: true,
@@ -322,7 +327,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
       return anonymizeParsed(parseDicom(bytes, { fileName: fileOptions.fileName }));
     },
     mapUid(uid: string, tag: TagInput = 0x0020000d): string {
-      return profile === 'basic' ? mapUid(uid) : sdkToken(toTag(tag), uid);
+      return profile === 'basic' ? mapUid(uid) : sdkTokens(toTag(tag), uid);
     },
   };
 }

@@ -29,6 +29,12 @@ export function hmacSha256(key: Uint8Array, message: string): Uint8Array {
   return hmac(sha256, key, utf8(message));
 }
 
+/** HMAC-SHA-256 with the key schedule computed once (each call clones the keyed state). */
+export function keyedHmacSha256(key: Uint8Array): (message: string) => Uint8Array {
+  const base = hmac.create(sha256, key);
+  return (message) => base.clone().update(utf8(message)).digest();
+}
+
 /** A random secret from the platform's CSPRNG (globalThis.crypto in Node 20 and browsers). */
 export function randomKey(bytes = 32): Uint8Array {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;

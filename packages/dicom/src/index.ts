@@ -8,6 +8,22 @@ export {
   SDK_TAGS,
 } from './anonymize';
 export {
+  type AssembledSeries,
+  type AssembleInput,
+  type AssembleOptions,
+  type AssembleResult,
+  type AssemblyPlan,
+  assembleGroup,
+  assembleSeries,
+  DicomAssembleError,
+  type FrameOrder,
+  type PassedThrough,
+  planAssembly,
+  type SeriesGroup,
+  type SliceInfo,
+  type Unassembled,
+} from './assemble-series';
+export {
   type PatientToPixelOptions,
   type PixelLocation,
   type PixelPoint,

@@ -50,8 +50,11 @@ export function swapInto(src: Uint8Array, dst: Uint8Array, offset: number, unit:
   for (let i = whole; i < src.length; i++) dst[offset + i] = src[i];
 }
 
+/** Elements in file order; dicom-parser records the delimiter of undefined-length items as an element. */
 function sorted(ds: DataSet): Element[] {
-  return Object.values(ds.elements).sort((a, b) => a.dataOffset - b.dataOffset);
+  return Object.values(ds.elements)
+    .filter((el) => !el.tag.startsWith('xfffe'))
+    .sort((a, b) => a.dataOffset - b.dataOffset);
 }
 
 function emit(ds: DataSet, bigEndian: boolean, parts: Uint8Array[]): void {
@@ -59,7 +62,8 @@ function emit(ds: DataSet, bigEndian: boolean, parts: Uint8Array[]): void {
   for (const el of sorted(ds)) {
     const tag = tagFromKey(el.tag);
     const vr = el.vr;
-    if (!vr) throw new DicomError(`element ${el.tag} has no VR: only explicit VR data sets can be transcoded`);
+    if (!vr)
+      throw new DicomError(`element ${el.tag} has no VR: only explicit VR data sets can be transcoded`);
     if (vr === 'SQ' || el.items) {
       parts.push(encodeHeader(tag, 'SQ', UNDEFINED_LENGTH, EXPLICIT_LE));
       for (const item of el.items ?? []) {

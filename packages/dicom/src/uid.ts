@@ -1,4 +1,4 @@
-import { bytesToDecimal, hmacSha256, md5Hex, sha512Hex } from './hash';
+import { bytesToDecimal, hmacSha256, keyedHmacSha256, md5Hex, sha512Hex } from './hash';
 
 /**
  * Keyed UID mapping: `2.25.` + the first 128 bits of HMAC-SHA-256(key, uid) in decimal (at most
@@ -6,6 +6,42 @@ import { bytesToDecimal, hmacSha256, md5Hex, sha512Hex } from './hash';
  */
 export function keyedUid(key: Uint8Array, uid: string): string {
   return `2.25.${bytesToDecimal(hmacSha256(key, uid).subarray(0, 16))}`;
+}
+
+const CACHE_LIMIT = 65_536;
+
+/**
+ * A memoised UID mapper for one key: the study, series and frame-of-reference UIDs repeat in every
+ * file of a batch, so caching them saves most of the hashing.
+ */
+export function createUidMapper(key: Uint8Array): (uid: string) => string {
+  const mac = keyedHmacSha256(key);
+  const cache = new Map<string, string>();
+  return (uid) => {
+    let mapped = cache.get(uid);
+    if (mapped === undefined) {
+      mapped = `2.25.${bytesToDecimal(mac(uid).subarray(0, 16))}`;
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(uid, mapped);
+    }
+    return mapped;
+  };
+}
+
+/** A memoised {@link sdkToken}. */
+export function createSdkTokenMapper(): (tag: number, value: string | undefined) => string {
+  const cache = new Map<string, string>();
+  return (tag, value) => {
+    if (value === undefined) return sdkToken(tag, value);
+    const k = `${tag}|${value}`;
+    let token = cache.get(k);
+    if (token === undefined) {
+      token = sdkToken(tag, value);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(k, token);
+    }
+    return token;
+  };
 }
 
 /** pydicom's root used by the Python SDK's generate_uid. */

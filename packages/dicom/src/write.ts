@@ -358,22 +358,36 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
     const inflated = new Uint8Array(body.length);
     body.into(inflated, 0);
     const deflated = deflateSync(inflated, { level: 6 });
-    const out = new Uint8Array(132 + meta.length + deflated.length);
+    const out = allocOutput(132 + meta.length + deflated.length);
     writePreamble(parsed, options, out);
     out.set(meta, 132);
     out.set(deflated, 132 + meta.length);
     return out;
   }
   body.flush();
-  const out = new Uint8Array(132 + meta.length + body.length);
+  const out = allocOutput(132 + meta.length + body.length);
   writePreamble(parsed, options, out);
   out.set(meta, 132);
   body.into(out, 132 + meta.length);
   return out;
 }
 
+/**
+ * The output buffer. Every byte of it is written, so in Node we skip the zero-fill of
+ * `new Uint8Array` (Buffer.allocUnsafeSlow, an own ArrayBuffer); browsers get a plain Uint8Array.
+ */
+function allocOutput(length: number): Uint8Array {
+  const B = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer;
+  if (B?.allocUnsafeSlow && length > 4096) {
+    const b = B.allocUnsafeSlow(length);
+    return new Uint8Array(b.buffer, b.byteOffset, length);
+  }
+  return new Uint8Array(length);
+}
+
 function writePreamble(parsed: ParsedDicom, options: WriteOptions, out: Uint8Array): void {
   if (options.preamble !== 'zero' && parsed.hasPreamble) out.set(parsed.input.subarray(0, 128));
+  else out.fill(0, 0, 128);
   out[128] = 0x44;
   out[129] = 0x49;
   out[130] = 0x43;

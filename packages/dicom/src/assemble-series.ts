@@ -1,0 +1,419 @@
+import {
+  type AssembleInput,
+  type FrameOrder,
+  loadBytes,
+  type PassedThrough,
+  planAssembly,
+  type SeriesGroup,
+  type SliceInfo,
+  type TEXT_TAGS,
+  type Unassembled,
+} from './assemble-plan';
+import {
+  type ElementEncoding,
+  encodeElement,
+  encodeHeader,
+  ITEM,
+  type NewElement,
+  SEQUENCE_DELIMITER,
+  UNDEFINED_LENGTH,
+} from './encode';
+import { DicomError } from './errors';
+import { type ParsedDicom, parseDicom } from './parse';
+import { swapInto, toExplicitLittleEndian } from './transcode';
+import { TransferSyntax } from './transfer-syntax';
+import { type DicomEdit, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, writeDicom } from './write';
+
+export type {
+  AssembleInput,
+  AssemblyPlan,
+  FrameOrder,
+  PassedThrough,
+  SeriesGroup,
+  SliceInfo,
+  Unassembled,
+} from './assemble-plan';
+export { planAssembly } from './assemble-plan';
+
+export interface AssembleOptions {
+  /** SOPInstanceUID of each output; default a random `2.25.` UID. */
+  newUid?: () => string;
+}
+
+/** One multi-frame file made of the slices of one series. */
+export interface AssembledSeries {
+  /** `<Modality>_series<SeriesNumber>_<frames>frames.dcm`, made unique within the result. */
+  name: string;
+  /** The Part 10 file. */
+  bytes: Uint8Array;
+  /** Input names in frame order: frame k came from `sourceNames[k]`. */
+  sourceNames: string[];
+  frames: number;
+  orderedBy: FrameOrder;
+  seriesInstanceUID: string;
+  /** The new SOPInstanceUID (also MediaStorageSOPInstanceUID). */
+  sopInstanceUID: string;
+  transferSyntaxUID: string;
+  /** E.g. why the frames were not ordered by position. */
+  warnings: string[];
+}
+
+export interface AssembleResult {
+  outputs: AssembledSeries[];
+  /** Inputs to upload unchanged: not DICOM, not an image, already multi-frame, or alone in their series. */
+  passedThrough: PassedThrough[];
+  /** Inputs that could have been assembled but were not (mixed attributes, unreadable, ...): upload them unchanged. */
+  unassembled: Unassembled[];
+}
+
+/** A series could not be written as one multi-frame file. */
+export class DicomAssembleError extends DicomError {
+  readonly seriesInstanceUID: string | undefined;
+  readonly fileName: string | undefined;
+  constructor(message: string, details: { seriesInstanceUID?: string; fileName?: string } = {}) {
+    const where = [
+      details.seriesInstanceUID ? `series ${details.seriesInstanceUID}` : undefined,
+      details.fileName ? `file ${details.fileName}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    super(where ? `${where}: ${message}` : message);
+    this.seriesInstanceUID = details.seriesInstanceUID;
+    this.fileName = details.fileName;
+  }
+}
+
+const PIXEL_DATA = 0x7fe00010;
+const PER_FRAME = 0x52009230;
+const MAX_LENGTH = 0xfffffffe;
+const EXPLICIT_LE: ElementEncoding = { explicitVR: true, littleEndian: true };
+
+const TAG: Record<(typeof TEXT_TAGS)[number], number> = {
+  ImagePositionPatient: 0x00200032,
+  ImageOrientationPatient: 0x00200037,
+  PixelSpacing: 0x00280030,
+  SliceThickness: 0x00180050,
+  SpacingBetweenSlices: 0x00180088,
+};
+const PLANE_POSITION = 0x00209113;
+const PLANE_ORIENTATION = 0x00209116;
+const PIXEL_MEASURES = 0x00289110;
+const MEASURES = ['PixelSpacing', 'SliceThickness', 'SpacingBetweenSlices'] as const;
+
+/** A random UUID-derived UID (PS3.5 B.2). */
+export function randomUid(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return `2.25.${n.toString(10)}`;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+type TextTag = (typeof TEXT_TAGS)[number];
+
+/** The value shared by every slice, or undefined when any slice lacks it or differs. */
+function sharedText(slices: SliceInfo[], tag: TextTag): string[] | undefined {
+  const first = slices[0].text[tag];
+  if (!first || first.length === 0) return undefined;
+  const joined = first.join('\\');
+  return slices.every((s) => s.text[tag]?.join('\\') === joined) ? first : undefined;
+}
+
+function ds(tag: TextTag, value: string[]): NewElement {
+  return { tag: TAG[tag], vr: 'DS', value };
+}
+
+/** Shared and per-frame functional groups, copying the DS text of the sources exactly. */
+function functionalGroups(slices: SliceInfo[]): { shared: NewElement[]; perFrame: NewElement[][] } {
+  const sharedOrientation = sharedText(slices, 'ImageOrientationPatient');
+  const sharedMeasures = MEASURES.filter((m) => sharedText(slices, m) !== undefined);
+  const shared: NewElement[] = [];
+  if (sharedMeasures.length > 0) {
+    const item = sharedMeasures.map((m) => ds(m, sharedText(slices, m) as string[]));
+    shared.push({ tag: PIXEL_MEASURES, vr: 'SQ', value: [item] });
+  }
+  if (sharedOrientation) {
+    shared.push({
+      tag: PLANE_ORIENTATION,
+      vr: 'SQ',
+      value: [[ds('ImageOrientationPatient', sharedOrientation)]],
+    });
+  }
+  const perFrame = slices.map((s) => {
+    const item: NewElement[] = [];
+    const position = s.text.ImagePositionPatient;
+    if (position && position.length > 0) {
+      item.push({ tag: PLANE_POSITION, vr: 'SQ', value: [[ds('ImagePositionPatient', position)]] });
+    }
+    const orientation = s.text.ImageOrientationPatient;
+    if (!sharedOrientation && orientation && orientation.length > 0) {
+      item.push({ tag: PLANE_ORIENTATION, vr: 'SQ', value: [[ds('ImageOrientationPatient', orientation)]] });
+    }
+    const measures = MEASURES.filter((m) => !sharedMeasures.includes(m) && (s.text[m]?.length ?? 0) > 0).map(
+      (m) => ds(m, s.text[m] as string[]),
+    );
+    if (measures.length > 0) item.push({ tag: PIXEL_MEASURES, vr: 'SQ', value: [measures] });
+    return item;
+  });
+  return { shared, perFrame };
+}
+
+function assemblyEdits(group: SeriesGroup, sopInstanceUID: string): DicomEdit[] {
+  const { shared, perFrame } = functionalGroups(group.slices);
+  const edits: DicomEdit[] = [
+    // Geometry moves into the functional groups; per-slice identity makes no sense for the whole.
+    ...[
+      'ImagePositionPatient',
+      'ImageOrientationPatient',
+      'PixelSpacing',
+      'SpacingBetweenSlices',
+      'SliceLocation',
+      'InstanceNumber',
+    ].map((tag) => ({ tag, action: 'delete' as const })),
+    { tag: PIXEL_DATA, action: 'delete' },
+    { tag: 'SOPInstanceUID', action: 'set', vr: 'UI', value: sopInstanceUID },
+    { tag: 'NumberOfFrames', action: 'set', vr: 'IS', value: String(group.slices.length) },
+    { tag: 'FrameIncrementPointer', action: 'set', vr: 'AT', value: PER_FRAME },
+    { tag: PER_FRAME, action: 'set', vr: 'SQ', value: perFrame },
+  ];
+  if (shared.length > 0)
+    edits.push({ tag: 'SharedFunctionalGroupsSequence', action: 'set', vr: 'SQ', value: [shared] });
+  return edits;
+}
+
+function fileMeta(sopClass: string, sopInstance: string, transferSyntax: string): Uint8Array {
+  const parts = [
+    encodeElement(0x00020001, 'OB', new Uint8Array([0, 1]), EXPLICIT_LE),
+    encodeElement(0x00020002, 'UI', sopClass, EXPLICIT_LE),
+    encodeElement(0x00020003, 'UI', sopInstance, EXPLICIT_LE),
+    encodeElement(0x00020010, 'UI', transferSyntax, EXPLICIT_LE),
+    encodeElement(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID, EXPLICIT_LE),
+    encodeElement(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME, EXPLICIT_LE),
+  ];
+  const length = parts.reduce((s, p) => s + p.length, 0);
+  return concat([encodeElement(0x00020000, 'UL', length, EXPLICIT_LE), ...parts]);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The template's data set without pixel data, with the edits, in the output's encoding. */
+function header(
+  template: ParsedDicom,
+  edits: DicomEdit[],
+): { body: Uint8Array; transferSyntaxUID: string; encoding: ElementEncoding } {
+  const written = writeDicom(template, edits, { preamble: 'zero' });
+  const ts = template.transferSyntax;
+  if (ts.littleEndian && !ts.deflated) {
+    // The writer emits preamble, DICM and a meta group that starts with its group length.
+    const view = new DataView(written.buffer, written.byteOffset, written.byteLength);
+    const metaEnd = 132 + 12 + view.getUint32(140, true);
+    return { body: written.subarray(metaEnd), transferSyntaxUID: ts.uid, encoding: template.encoding };
+  }
+  // Big endian and deflated outputs become Explicit VR Little Endian (pixels are swapped/inflated below).
+  const reparsed = parseDicom(written, { fileName: template.fileName });
+  return {
+    body: toExplicitLittleEndian(reparsed.dataSet, !ts.littleEndian),
+    transferSyntaxUID: TransferSyntax.ExplicitVRLittleEndian,
+    encoding: { ...EXPLICIT_LE, utf8: template.encoding.utf8 },
+  };
+}
+
+/** Checks that a slice read again is still the one planned (a lazy loader may return other bytes). */
+function checkSame(slice: SliceInfo, parsed: ParsedDicom, seriesInstanceUID: string): void {
+  const same =
+    parsed.transferSyntaxUID === slice.transferSyntaxUID &&
+    parsed.string('SeriesInstanceUID') === seriesInstanceUID &&
+    parsed.string('Rows') === slice.layout.Rows &&
+    parsed.string('Columns') === slice.layout.Columns &&
+    parsed.string('BitsAllocated') === slice.layout.BitsAllocated;
+  if (!same) {
+    throw new DicomAssembleError('the file changed between reading its header and its pixels', {
+      seriesInstanceUID,
+      fileName: slice.name,
+    });
+  }
+}
+
+function defaultName(template: ParsedDicom, frames: number): string {
+  const modality = (template.string('Modality') || 'DICOM').replace(/[^A-Za-z0-9]/g, '');
+  const number = (template.string('SeriesNumber') ?? '').replace(/[^A-Za-z0-9-]/g, '');
+  return `${modality || 'DICOM'}_series${number || 'X'}_${frames}frames.dcm`;
+}
+
+/**
+ * Builds the multi-frame file of one planned series. Memory: the output, plus one slice at a time.
+ * Throws {@link DicomAssembleError} (or a parse error) when a slice cannot be used.
+ */
+export async function assembleGroup(
+  group: SeriesGroup,
+  options: AssembleOptions = {},
+): Promise<AssembledSeries> {
+  const slices = group.slices;
+  const uid = group.seriesInstanceUID;
+  const first = slices[0];
+  let firstBytes: Uint8Array | undefined = await loadBytes(first.input);
+  const template = parseDicom(firstBytes, { fileName: first.name, headerOnly: true });
+  checkSame(first, template, uid);
+  const sopInstanceUID = (options.newUid ?? randomUid)();
+  const { body, transferSyntaxUID, encoding } = header(template, assemblyEdits(group, sopInstanceUID));
+  const meta = fileMeta(template.string('SOPClassUID') ?? '', sopInstanceUID, transferSyntaxUID);
+  const encapsulated = first.encapsulated;
+  const bits = Number(first.layout.BitsAllocated);
+  const pixelVr = encapsulated || bits <= 8 ? 'OB' : 'OW';
+  const n = slices.length;
+
+  let valueLength: number;
+  let pixelHeader: Uint8Array;
+  if (encapsulated) {
+    const items = slices.reduce((s, sl) => s + (sl.fragmentLengths ?? []).reduce((a, f) => a + 8 + f, 0), 0);
+    valueLength = 8 + 4 * n + items + 8;
+    pixelHeader = encodeHeader(PIXEL_DATA, pixelVr, UNDEFINED_LENGTH, encoding);
+  } else {
+    const raw = n * first.frameLength;
+    valueLength = raw + (raw % 2);
+    if (valueLength > MAX_LENGTH) {
+      throw new DicomAssembleError(
+        `${valueLength} bytes of pixel data exceed the 4 GiB limit of one element`,
+        {
+          seriesInstanceUID: uid,
+        },
+      );
+    }
+    pixelHeader = encodeHeader(PIXEL_DATA, pixelVr, valueLength, encoding);
+  }
+
+  const out = new Uint8Array(132 + meta.length + body.length + pixelHeader.length + valueLength);
+  out.set([0x44, 0x49, 0x43, 0x4d], 128);
+  let o = 132;
+  out.set(meta, o);
+  o += meta.length;
+  out.set(body, o);
+  o += body.length;
+  out.set(pixelHeader, o);
+  o += pixelHeader.length;
+
+  let botAt = 0;
+  let fragmentsStart = 0;
+  if (encapsulated) {
+    out.set(encodeHeader(ITEM, '', 4 * n, EXPLICIT_LE), o);
+    botAt = o + 8;
+    o = botAt + 4 * n;
+    fragmentsStart = o;
+  }
+  const view = new DataView(out.buffer);
+  // Big endian sources: swap each pixel sample (OW of 8-bit samples holds byte pairs).
+  const swapUnit = template.transferSyntax.littleEndian
+    ? 1
+    : bits > 8
+      ? bits / 8
+      : template.vr(PIXEL_DATA) === 'OW'
+        ? 2
+        : 1;
+
+  for (let k = 0; k < n; k++) {
+    const slice = slices[k];
+    const bytes: Uint8Array = k === 0 && firstBytes ? firstBytes : await loadBytes(slice.input);
+    firstBytes = undefined;
+    const parsed = parseDicom(bytes, { fileName: slice.name, headerOnly: !encapsulated });
+    checkSame(slice, parsed, uid);
+    if (encapsulated) {
+      const fragments = parsed.pixelData?.fragments ?? [];
+      const lengths = fragments.map((f) => f.length).join(',');
+      if (lengths !== (slice.fragmentLengths ?? []).join(',')) {
+        throw new DicomAssembleError('the file changed between reading its header and its pixels', {
+          seriesInstanceUID: uid,
+          fileName: slice.name,
+        });
+      }
+      view.setUint32(botAt + 4 * k, o - fragmentsStart, true);
+      for (const f of fragments) {
+        out.set(encodeHeader(ITEM, '', f.length, EXPLICIT_LE), o);
+        out.set(parsed.bytes.subarray(f.position, f.position + f.length), o + 8);
+        o += 8 + f.length;
+      }
+    } else {
+      const frame = parsed.frame(0);
+      if (frame.length !== slice.frameLength) {
+        throw new DicomAssembleError(`frame has ${frame.length} bytes, expected ${slice.frameLength}`, {
+          seriesInstanceUID: uid,
+          fileName: slice.name,
+        });
+      }
+      swapInto(frame, out, o, swapUnit);
+      o += frame.length;
+    }
+  }
+  if (encapsulated) {
+    out.set(encodeHeader(SEQUENCE_DELIMITER, '', 0, EXPLICIT_LE), o);
+    o += 8;
+  } else if (o % 2 === 1) {
+    out[o++] = 0;
+  }
+  if (o !== out.length) {
+    throw new DicomAssembleError(`wrote ${o} of ${out.length} bytes`, { seriesInstanceUID: uid });
+  }
+  return {
+    name: defaultName(template, n),
+    bytes: out,
+    sourceNames: slices.map((s) => s.name),
+    frames: n,
+    orderedBy: group.orderedBy,
+    seriesInstanceUID: uid,
+    sopInstanceUID,
+    transferSyntaxUID,
+    warnings: group.warnings,
+  };
+}
+
+function uniqueName(name: string, taken: Set<string>): string {
+  if (!taken.has(name)) return name;
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  let i = 2;
+  while (taken.has(`${stem}_${i}${ext}`)) i++;
+  return `${stem}_${i}${ext}`;
+}
+
+/**
+ * Turns single-frame slices into one multi-frame file per series (grouped by SeriesInstanceUID,
+ * ordered along the slice normal, geometry in functional groups, new SOPInstanceUID). Never
+ * throws for a bad input: non-images and singletons are passed through, series that cannot be
+ * assembled are reported in `unassembled`. Inputs are read twice (header pass, then one slice at
+ * a time), so a lazy `load()` keeps memory at the output plus a couple of slices.
+ */
+export async function assembleSeries(
+  files: readonly AssembleInput[],
+  options: AssembleOptions = {},
+): Promise<AssembleResult> {
+  const plan = await planAssembly(files);
+  const outputs: AssembledSeries[] = [];
+  const unassembled = [...plan.unassembled];
+  const taken = new Set<string>();
+  for (const group of plan.groups) {
+    try {
+      const output = await assembleGroup(group, options);
+      output.name = uniqueName(output.name, taken);
+      taken.add(output.name);
+      outputs.push(output);
+    } catch (e) {
+      unassembled.push({
+        names: group.slices.map((s) => s.name),
+        inputs: group.slices.map((s) => s.input),
+        reason: `assembly failed: ${message(e)}`,
+      });
+    }
+  }
+  return { outputs, passedThrough: plan.passedThrough, unassembled };
+}
