@@ -1,4 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDicom } from '@datamint/dicom';
@@ -9,15 +17,8 @@ import { ct5n, pngColor, pngGray, sharedDataAvailable } from './helpers/data';
 import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 
 const hasData = sharedDataAvailable();
-// Assembly and anonymization come from @datamint/dicom; until its build exports them the client
-// refuses `anonymize: true`, and the series test says so instead of failing.
-const dicomTools = (await import('@datamint/dicom')) as Record<string, unknown>;
-const canAssemble =
-  typeof dicomTools.anonymizeDicom === 'function' && typeof dicomTools.assembleSeries === 'function';
-if (!canAssemble)
-  console.warn(
-    '[cli tests] @datamint/dicom has no anonymizeDicom/assembleSeries yet: series upload test skipped',
-  );
+/** The client refuses `anonymize: true` with this message until its DICOM pipeline is complete. */
+const ANONYMIZER_MISSING = 'does not include yet';
 
 let server: TestServer;
 let home: ReturnType<typeof makeHome>;
@@ -95,27 +96,27 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     }
   });
 
-  it.skipIf(!canAssemble)(
-    'assembles a DICOM series into one anonymized multi-frame resource and counts it as one input',
-    async () => {
-      for (const f of readdirSync(ct5n)) place(`ct/${f}`, join(ct5n, f));
-      const result = await cli(['upload', 'ct', '--yes', '--json']);
-      expect(result.code).toBe(0);
-      const report = JSON.parse(result.stdout);
-      expect(report.totals).toMatchObject({ inputs: 1, files: 5, resources: 1, failed: 0 });
-      expect(report.results[0]).toMatchObject({ kind: 'series', ok: true });
-      const onServer = await serverResources();
-      expect(onServer).toHaveLength(1);
-      const file = await server.api.downloadResourceFile(onServer[0]!.id, { autoConvert: false });
-      const parsed = parseDicom(file.bytes!);
-      expect(parsed.number('NumberOfFrames')).toBe(5);
-      const original = parseDicom(
-        new Uint8Array((await import('node:fs')).readFileSync(join(ct5n, readdirSync(ct5n)[0]!))),
-      );
-      expect(parsed.string('PatientID')).not.toBe(original.string('PatientID'));
-      expect(parsed.string('SeriesInstanceUID')).not.toBe(original.string('SeriesInstanceUID'));
-    },
-  );
+  it('assembles a DICOM series into one anonymized multi-frame resource and counts it as one input', async (test) => {
+    for (const f of readdirSync(ct5n)) place(`ct/${f}`, join(ct5n, f));
+    const result = await cli(['upload', 'ct', '--yes', '--json']);
+    if (result.code === 1 && result.stderr.includes(ANONYMIZER_MISSING)) {
+      console.warn(`[cli tests] series test skipped: ${result.stderr.trim()}`);
+      test.skip();
+    }
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.totals).toMatchObject({ inputs: 1, files: 5, resources: 1, failed: 0 });
+    expect(report.results[0]).toMatchObject({ kind: 'series', ok: true });
+    const onServer = await serverResources();
+    expect(onServer).toHaveLength(1);
+    const file = await server.api.downloadResourceFile(onServer[0]!.id, { autoConvert: false });
+    const parsed = parseDicom(file.bytes!);
+    expect(parsed.number('NumberOfFrames')).toBe(5);
+    const original = parseDicom(new Uint8Array(readFileSync(join(ct5n, readdirSync(ct5n)[0]!))));
+    expect(original.string('PatientID')).toBeTruthy();
+    expect(parsed.string('PatientID')).not.toBe(original.string('PatientID'));
+    expect(parsed.string('SeriesInstanceUID')).not.toBe(original.string('SeriesInstanceUID'));
+  });
 
   it('reports a corrupt DICOM as failed, uploads the rest, and exits 1', async () => {
     place('mix/good.png', pngGray);
