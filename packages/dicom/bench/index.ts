@@ -1,10 +1,23 @@
-// pnpm bench: throughput of @datamint/dicom on real 512x512 CT slices, as ratios against baselines
-// measured in the same run (plain buffer copy; dcmjs read + write as a full-model anonymizer).
+// pnpm bench: throughput of @datamint/dicom on 200 generated 512x512 16-bit CT slices, as ratios
+// against baselines measured in the same run (plain buffer copy / concatenation, dcmjs).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import dcmjs from 'dcmjs';
-import { createAnonymizer, isDicom, parseDicom } from '../src/index';
+import {
+  type AssembleInput,
+  assembleSeries,
+  createAnonymizer,
+  isDicom,
+  type ParsedDicom,
+  parseDicom,
+  writeDicom,
+} from '../src/index';
+
+v8.setFlagsFromString('--expose_gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const seriesDir = resolve(here, '../../../../shared/data/dicom/series/dcm_qa_ct_philips_S2010');
@@ -12,26 +25,88 @@ if (!existsSync(seriesDir)) {
   console.log(`SKIPPED: ${seriesDir} not found`);
   process.exit(0);
 }
-const slices = readdirSync(seriesDir)
+
+// --- 200 slices of one series: a real CT header, the real slices' pixels, varied positions ---
+const real: ParsedDicom[] = readdirSync(seriesDir)
   .map((f) => new Uint8Array(readFileSync(join(seriesDir, f))))
-  .filter((b) => isDicom(b) && parseDicom(b, { headerOnly: true }).number('Rows') === 512);
+  .filter((b) => isDicom(b))
+  .map((b) => parseDicom(b))
+  .filter((p) => p.number('Rows') === 512 && p.number('BitsAllocated') === 16);
+const template = real[0];
 const COUNT = 200;
-const files = Array.from({ length: COUNT }, (_, i) => slices[i % slices.length]);
+
+function makeSlice(k: number): Uint8Array {
+  const z = (-400 + 1.25 * k).toFixed(2);
+  return writeDicom(template, [
+    { tag: 'ImagePositionPatient', action: 'set', value: ['-115.5', '-1.85', z] },
+    { tag: 'SliceLocation', action: 'set', value: z },
+    { tag: 'InstanceNumber', action: 'set', value: String(k + 1) },
+    { tag: 'SOPInstanceUID', action: 'set', value: `2.25.${9000000 + k}` },
+    { tag: 'PixelData', action: 'set', vr: 'OW', value: real[k % real.length].frame(0) },
+  ]);
+}
+
+// Inputs in a scrambled order so assembly really sorts.
+const order = Array.from({ length: COUNT }, (_, i) => (i * 73) % COUNT);
+// Peak memory first, while little else is allocated: a lazy loader makes each slice on demand and
+// live ArrayBuffer memory is sampled (after a full GC and a pause for the background sweeper) at
+// every load and at the end, relative to before the call.
+async function settle(): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 2));
+  gc();
+}
+await settle();
+const base = process.memoryUsage().arrayBuffers;
+let peak = 0;
+const sample = async () => {
+  await settle();
+  peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+};
+const lazy: AssembleInput[] = order.map((k) => ({
+  name: `slice${k}.dcm`,
+  load: async () => {
+    await sample();
+    return makeSlice(k);
+  },
+}));
+const lazyResult = await assembleSeries(lazy);
+await sample();
+const outputSize = lazyResult.outputs[0].bytes.length;
+
+const files = order.map((k) => makeSlice(k));
 const totalBytes = files.reduce((s, f) => s + f.length, 0);
 const MB = totalBytes / 1e6;
 
-function time(label: string, rounds: number, fn: () => void): number {
+function time(label: string, rounds: number, fn: () => unknown): number {
   fn(); // warm-up
+  gc();
   const t0 = process.hrtime.bigint();
   for (let r = 0; r < rounds; r++) fn();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9 / rounds;
   console.log(
-    `${label.padEnd(44)} ${(MB / seconds).toFixed(0).padStart(7)} MB/s  (${(seconds * 1000).toFixed(1)} ms)`,
+    `${label.padEnd(46)} ${(MB / seconds).toFixed(0).padStart(7)} MB/s  (${(seconds * 1000).toFixed(1)} ms)`,
   );
   return MB / seconds;
 }
 
-console.log(`${COUNT} CT slices 512x512 (${slices.length} distinct), ${MB.toFixed(1)} MB\n`);
+async function timeAsync(label: string, rounds: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  gc();
+  const t0 = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++) await fn();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9 / rounds;
+  console.log(
+    `${label.padEnd(46)} ${(MB / seconds).toFixed(0).padStart(7)} MB/s  (${(seconds * 1000).toFixed(1)} ms)`,
+  );
+  return MB / seconds;
+}
+
+console.log(
+  `${COUNT} CT slices 512x512 16-bit (headers of ${real.length} real Philips slices, varied positions), ${MB.toFixed(1)} MB\n`,
+);
+
+// --- anonymize ---
 const copy = time('baseline: plain buffer copy', 10, () => {
   for (const f of files) f.slice();
 });
@@ -46,14 +121,45 @@ const sdk = createAnonymizer({ profile: 'datamint-sdk' });
 const anonSdk = time('anonymize datamint-sdk', 10, () => {
   for (const f of files) sdk.anonymize(f);
 });
-const dcm = time('baseline: dcmjs read + write (no edits)', 1, () => {
+interface DcmjsAnonymizer {
+  data: { DicomMessage: { readFile(b: ArrayBuffer): { dict: object; write(): ArrayBuffer } } };
+  anonymizer: { cleanTags(dict: object): void };
+}
+const dj = dcmjs as unknown as DcmjsAnonymizer;
+const dcm = time('baseline: dcmjs read + cleanTags + write', 1, () => {
   for (const f of files) {
-    const d = dcmjs.data.DicomMessage.readFile(f.slice().buffer as ArrayBuffer);
-    (d as unknown as { write(): ArrayBuffer }).write();
+    const d = dj.data.DicomMessage.readFile(f.slice().buffer as ArrayBuffer);
+    dj.anonymizer.cleanTags(d.dict);
+    d.write();
   }
 });
+
+// --- assemble ---
+console.log('');
+const concat = time('baseline: plain concatenation of the files', 10, () => {
+  const out = new Uint8Array(totalBytes);
+  let o = 0;
+  for (const f of files) {
+    out.set(f, o);
+    o += f.length;
+  }
+  return out;
+});
+const inputs: AssembleInput[] = files.map((bytes, i) => ({ name: `slice${order[i]}.dcm`, bytes }));
+const assemble = await timeAsync('assembleSeries (200 slices -> 1 file)', 5, async () => {
+  const result = await assembleSeries(inputs);
+  if (result.outputs.length !== 1 || result.outputs[0].frames !== COUNT) throw new Error('assembly failed');
+});
+
+const sliceSize = files[0].length;
+const extra = (peak - outputSize) / sliceSize;
+
 console.log('\nratios');
-console.log(`headerOnly parse / copy       ${(header / copy).toFixed(2)}`);
-console.log(`anonymize basic / copy        ${(anon / copy).toFixed(2)}`);
-console.log(`anonymize datamint-sdk / copy ${(anonSdk / copy).toFixed(2)}`);
-console.log(`anonymize basic / dcmjs       ${(anon / dcm).toFixed(1)}x`);
+console.log(`headerOnly parse / copy          ${(header / copy).toFixed(2)}`);
+console.log(`anonymize basic / copy           ${(anon / copy).toFixed(2)}`);
+console.log(`anonymize datamint-sdk / copy    ${(anonSdk / copy).toFixed(2)}`);
+console.log(`anonymize basic / dcmjs          ${(anon / dcm).toFixed(1)}x`);
+console.log(`assemble / plain concatenation   ${(assemble / concat).toFixed(2)}`);
+console.log(
+  `assemble peak memory (lazy load)  ${(peak / 1e6).toFixed(1)} MB = output ${(outputSize / 1e6).toFixed(1)} MB + ${extra.toFixed(1)} slices of ${(sliceSize / 1e6).toFixed(2)} MB (${lazyResult.outputs[0].frames} frames)`,
+);

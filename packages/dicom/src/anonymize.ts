@@ -48,7 +48,7 @@ export interface Anonymizer {
   readonly profile: AnonymizationProfile;
   /** Parses and anonymizes one file; returns a new Part 10 file. */
   anonymize(bytes: Uint8Array, options?: AnonymizeFileOptions): Uint8Array;
-  /** Anonymizes an already parsed file (must not be parsed headerOnly if elements follow PixelData). */
+  /** Anonymizes an already parsed file (a headerOnly parse is completed first). */
   anonymizeParsed(parsed: ParsedDicom): Uint8Array;
   /** The replacement of one UID under this anonymizer's profile and key. */
   mapUid(uid: string, tag?: TagInput): string;
@@ -317,8 +317,12 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
       keepImplementation: true,
     });
 
-  const anonymizeParsed = (parsed: ParsedDicom): Uint8Array =>
-    profile === 'basic' ? basic(parsed) : sdk(parsed);
+  const anonymizeParsed = (parsed: ParsedDicom): Uint8Array => {
+    // A headerOnly parse does not see elements after PixelData (private tags, padding), which the
+    // profile must remove, so the file is parsed completely first.
+    const full = parsed.headerOnly ? parseDicom(parsed.input, { fileName: parsed.fileName }) : parsed;
+    return profile === 'basic' ? basic(full) : sdk(full);
+  };
 
   return {
     profile,

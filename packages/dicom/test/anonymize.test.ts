@@ -159,6 +159,14 @@ describe('basic profile details', () => {
     expect(out.string('SeriesInstanceUID')).not.toBe(original.string('SeriesInstanceUID'));
   });
 
+  it('completes a headerOnly parse so elements after PixelData are cleaned too', () => {
+    if (!requireData()) return;
+    const input = read('ts/CT_small.dcm');
+    const anonymizer = createAnonymizer({ key: 'k' });
+    const fromHeader = anonymizer.anonymizeParsed(parseDicom(input, { headerOnly: true }));
+    expect(Buffer.compare(Buffer.from(fromHeader), Buffer.from(anonymizer.anonymize(input)))).toBe(0);
+  });
+
   it('rejects unknown profiles and empty keys', () => {
     expect(() => createAnonymizer({ profile: 'strict' as 'basic' })).toThrow(/strict/);
     expect(() => createAnonymizer({ key: '' })).toThrow(DicomAnonymizeError);
