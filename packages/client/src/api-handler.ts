@@ -10,6 +10,7 @@ import * as annotations from './annotations';
 import type { CallOptions, HandlerContext, ListOptions } from './context';
 import * as download from './download';
 import { ValidationError } from './errors';
+import { type AddLineAnnotationOptions, addLineAnnotation } from './line-annotation';
 import * as projects from './projects';
 import * as resources from './resources';
 import * as segmentations from './segmentations';
@@ -332,6 +333,20 @@ export class APIHandler {
       value,
       options,
     );
+  }
+
+  /**
+   * A line between two points: pixel `[x, y]` (default) or patient `[X, Y, Z]` in mm, converted to
+   * pixels with the resource's DICOM geometry (or `dicomMetadata`). Returns the new ids.
+   */
+  async addLineAnnotation(
+    point1: readonly number[],
+    point2: readonly number[],
+    resourceId: string,
+    identifier: string,
+    options?: AddLineAnnotationOptions,
+  ): Promise<string[]> {
+    return addLineAnnotation(await this.#ctx(), point1, point2, resourceId, identifier, options);
   }
 
   /** Segmentation masks (PNG/NIfTI path or bytes, or an array) as annotations. Returns the new ids. */

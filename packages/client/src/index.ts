@@ -35,6 +35,7 @@ export type {
   DownloadResourceOptions,
 } from './download';
 export { DecodeError, UnexpectedResponseError, UploadFileError, ValidationError } from './errors';
+export type { AddLineAnnotationOptions } from './line-annotation';
 export type { CreateProjectOptions, CreateUserOptions } from './projects';
 export type { GetResourcesOptions, PublishOptions } from './resources';
 export {
@@ -59,7 +60,7 @@ export type {
   Worklist,
   WorklistStatus,
 } from './types';
-export { InvalidDicomError } from './upload/dicom-prep';
+export { DicomTransformError, InvalidDicomError } from './upload/dicom-prep';
 export type { MungFilename } from './upload/filename';
 export type { NamedUpload, UploadSource } from './upload/inputs';
 export type {

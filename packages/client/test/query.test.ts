@@ -44,8 +44,7 @@ describe('getResources query (http-api.md §4.9)', () => {
     const query = resourcesQuery({ labels: 'x' }, (m) => warnings.push(m));
     expect(query.tags).toBe('{"items": ["x"], "filterType": "union"}');
     expect(warnings[0]).toMatch(/labels.*deprecated/);
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
-    const bad = (o: any) => () => resourcesQuery(o, () => {});
+    const bad = (o: object) => () => resourcesQuery(o, () => {});
     expect(bad({ status: 'done' })).toThrow(/Invalid status: got "done"/);
     expect(bad({ orderField: 'size' })).toThrow(ValidationError);
     expect(bad({ fromDate: 'yesterday' })).toThrow(/fromDate/);

@@ -39,6 +39,11 @@ export interface UploadResourcesOptions extends CallOptions {
   anonymize?: boolean;
   /** Attributes kept by the anonymizer. */
   anonymizeRetainCodes?: readonly RetainTag[];
+  /**
+   * `basic` (default): the PS3.15 Basic Profile of @datamint/dicom. `datamint-sdk`: the Python SDK's
+   * tag list and deterministic tokens, for parity with existing data.
+   */
+  anonymizeProfile?: 'basic' | 'datamint-sdk';
   /** `'raise'` (default): throw the first error once in-flight files finish. `'skip'`: report it in the results. */
   onError?: 'raise' | 'skip';
   tags?: string | readonly string[];

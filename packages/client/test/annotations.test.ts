@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type APIHandler, type Project, ResourceNotFoundError, ValidationError } from '../src';
+import { grayPng } from './helpers/images';
+import { startTestServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let api: APIHandler;
+let resourceId: string;
+let project: Project;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = server.api();
+  const [r] = await api.uploadResources({ name: 'a.png', data: grayPng(4, 4) });
+  if (!r?.ok) throw new Error('upload failed');
+  resourceId = r.id;
+  project = await api.createProject('Annotated', 'd', [resourceId]);
+});
+afterAll(async () => server?.close());
+
+describe('creating annotations', () => {
+  it('addAnnotations: labels on the image, categories on an inclusive frame range', async () => {
+    const label = await api.addAnnotations(resourceId, 'lbl');
+    expect(label).toHaveLength(1);
+    const ranged = await api.addAnnotations(resourceId, 'cat', {
+      value: 'v',
+      frameIndex: { from: 0, to: 2 },
+      worklistId: project.worklist_id,
+      modelId: 'm1',
+    });
+    expect(ranged).toHaveLength(3);
+    const all = await api.getAnnotations({ resourceId }).toArray();
+    const byId = new Map(all.map((a) => [a.id, a]));
+    expect(byId.get(label[0]!)).toMatchObject({ name: 'lbl', type: 'label', scope: 'image', value: null });
+    expect(ranged.map((id) => byId.get(id)?.index)).toEqual([0, 1, 2]);
+    expect(byId.get(ranged[1]!)).toMatchObject({
+      type: 'category',
+      value: 'v',
+      annotation_worklist_id: project.worklist_id,
+      is_model: true,
+      model_id: 'm1',
+    });
+  });
+
+  it('image and frame categories, with the project resolved to its worklist', async () => {
+    const [image] = await api.addImageCategoryAnnotation(resourceId, 'fracture', 'yes', {
+      project: 'Annotated',
+    });
+    const frames = await api.addFrameCategoryAnnotation(resourceId, [4, 1], 'phase', 'arterial', {
+      importedFrom: 'pacs',
+    });
+    const list = await api.getAnnotations({ resourceId, annotationType: 'category' }).toArray();
+    expect(list.find((a) => a.id === image)).toMatchObject({
+      name: 'fracture',
+      scope: 'image',
+      annotation_worklist_id: project.worklist_id,
+      added_by: 'tester@datamint.local',
+    });
+    expect(frames.map((id) => list.find((a) => a.id === id)?.index)).toEqual([4, 1]);
+    expect(list.find((a) => a.id === frames[0])?.imported_from).toBe('pacs');
+    const inWorklist = await api.getAnnotations({ worklistId: project.worklist_id }).toArray();
+    expect(inWorklist.map((a) => a.id)).toContain(image);
+  });
+
+  it('validation errors name the field; unknown project and resource are typed', async () => {
+    await expect(api.addAnnotations(resourceId, 'x', { frameIndex: { from: 3, to: 1 } })).rejects.toThrow(
+      /Invalid frameIndex/,
+    );
+    await expect(
+      api.addImageCategoryAnnotation(resourceId, 'x', 'y', { project: 'Annotated', worklistId: 'w' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(api.addImageCategoryAnnotation(resourceId, 'x', undefined as never)).rejects.toThrow(
+      /value/,
+    );
+    await expect(api.addAnnotations(resourceId, 'x', { project: 'Nope' })).rejects.toMatchObject({
+      resourceType: 'project',
+    });
+    await expect(api.addAnnotations('00000000-0000-0000-0000-000000000000', 'x')).rejects.toMatchObject({
+      resourceType: 'resource',
+    });
+  });
+
+  it('filters annotations by author, dates and status; deprecated alias warns', async () => {
+    const warnings: string[] = [];
+    const warned = server.api({ onWarning: (m) => warnings.push(m) });
+    const today = new Date();
+    const mine = await warned
+      .getResourceAnnotations(resourceId, { annotatorEmail: 'tester@datamint.local' })
+      .toArray();
+    expect(mine.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatch(/deprecated/);
+    expect(await api.getAnnotations({ resourceId, dateFrom: today, dateTo: today }).toArray()).toHaveLength(
+      mine.length,
+    );
+    expect(await api.getAnnotations({ resourceId, dateTo: '2000-01-01' }).toArray()).toHaveLength(0);
+    expect(await api.getAnnotations({ annotatorEmail: 'someone@else.org' }).toArray()).toHaveLength(0);
+    expect(await api.getAnnotations({ resourceId, status: 'new', pageSize: 2 }).toArray()).toHaveLength(
+      mine.length,
+    );
+  });
+});
+
+describe('worklists', () => {
+  it('lists, gets and updates the project worklist', async () => {
+    const worklists = await api.getAnnotationWorklist().toArray();
+    expect(worklists.map((w) => w.id)).toContain(project.worklist_id);
+    await api.updateAnnotationWorklist(project.worklist_id, {
+      status: 'active',
+      frameLabels: ['f'],
+      imageLabels: ['i'],
+      name: 'Renamed',
+    });
+    const got = await api.getAnnotationWorklistById(project.worklist_id);
+    expect(got).toMatchObject({
+      status: 'active',
+      frame_labels: ['f'],
+      image_labels: ['i'],
+      name: 'Renamed',
+    });
+    expect((await api.getAnnotationWorklist({ status: 'active' }).toArray()).map((w) => w.id)).toEqual([
+      project.worklist_id,
+    ]);
+    expect(await api.getAnnotationWorklist({ status: 'completed' }).toArray()).toEqual([]);
+  });
+
+  it('unknown worklist ids are ResourceNotFoundError("annotation worklist")', async () => {
+    const error = await api.getAnnotationWorklistById('nope').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceNotFoundError);
+    expect(error).toMatchObject({ resourceType: 'annotation worklist', params: { id: 'nope' } });
+    await expect(api.updateAnnotationWorklist('nope', { name: 'x' })).rejects.toBeInstanceOf(
+      ResourceNotFoundError,
+    );
+    await expect(
+      api.updateAnnotationWorklist(project.worklist_id, { status: 'done' as never }),
+    ).rejects.toThrow(/Invalid status/);
+  });
+});

@@ -1,0 +1,187 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { geometryOf, parseDicom } from '@datamint/dicom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type APIHandler, ValidationError } from '../src';
+import { dataDir, requireData } from './helpers/data';
+import { grayPng, maskPng } from './helpers/images';
+import { startTestServer, type TestServer } from './helpers/server';
+
+const hasData = requireData();
+const seriesDir = `${dataDir}/dicom/series/pydicom_ct5n`;
+const seriesFiles = hasData
+  ? readdirSync(seriesDir)
+      .sort()
+      .map((f) => path.join(seriesDir, f))
+  : [];
+
+let server: TestServer;
+let api: APIHandler;
+beforeAll(async () => {
+  server = await startTestServer();
+  api = server.api();
+});
+afterAll(async () => server?.close());
+
+/** Standard pixel -> patient: P = IPP + x·colSpacing·r + y·rowSpacing·c (the test's own oracle). */
+function patientOf(file: string, x: number, y: number): [number, number, number] {
+  const ds = parseDicom(new Uint8Array(readFileSync(file)));
+  const ipp = ds.numbers('ImagePositionPatient')!;
+  const iop = ds.numbers('ImageOrientationPatient')!;
+  const [rowSpacing, colSpacing] = ds.numbers('PixelSpacing')!;
+  return [0, 1, 2].map((i) => ipp[i]! + x * colSpacing! * iop[i]! + y * rowSpacing! * iop[3 + i]!) as [
+    number,
+    number,
+    number,
+  ];
+}
+
+describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () => {
+  let seriesId: string;
+  let results: Awaited<ReturnType<APIHandler['uploadResources']>>;
+
+  beforeAll(async () => {
+    results = await api.uploadResources([seriesDir, { name: 'side.png', data: grayPng(4, 4) }], {
+      anonymize: true,
+      channel: 'series',
+      segmentationFiles: [null, null],
+    });
+  });
+
+  it('uploads one multi-frame resource per series, reported for every input file', async () => {
+    expect(results).toHaveLength(seriesFiles.length + 1);
+    const ids = new Set(results.slice(0, seriesFiles.length).map((r) => (r.ok ? r.id : 'failed')));
+    expect(ids.size).toBe(1);
+    seriesId = [...ids][0]!;
+    expect(results[0]).toMatchObject({ ok: true, assembledFrom: seriesFiles.length });
+    expect(results.at(-1)).toMatchObject({ ok: true, filename: 'side.png' });
+    const stored = await api.getResources({ channel: 'series' }).toArray();
+    expect(stored).toHaveLength(2);
+    expect(stored.find((r) => r.id === seriesId)).toMatchObject({
+      mimetype: 'application/dicom',
+      modality: 'CT',
+    });
+  });
+
+  it('the downloaded file has every frame and no PHI of the originals', async () => {
+    const downloaded = await api.downloadResourceFile(seriesId);
+    if (downloaded.converted.kind !== 'dicom') throw new Error('expected DICOM');
+    const merged = downloaded.converted.dicom;
+    expect(merged.numberOfFrames).toBe(seriesFiles.length);
+    const original = parseDicom(new Uint8Array(readFileSync(seriesFiles[0]!)));
+    for (const tag of [
+      'PatientName',
+      'PatientID',
+      'PatientBirthDate',
+      'InstitutionName',
+      'ReferringPhysicianName',
+      'AccessionNumber',
+      'StudyInstanceUID',
+      'SeriesInstanceUID',
+      'FrameOfReferenceUID',
+    ]) {
+      const before = original.string(tag);
+      if (before) expect(merged.string(tag), tag).not.toBe(before);
+    }
+    // Every frame's pixels are one of the original slices, untouched by anonymization.
+    const frames = Array.from({ length: seriesFiles.length }, (_, k) =>
+      Buffer.from(merged.frame(k)).toString('hex'),
+    );
+    const slices = seriesFiles.map((f) =>
+      Buffer.from(parseDicom(new Uint8Array(readFileSync(f))).frame(0)).toString('hex'),
+    );
+    expect([...frames].sort()).toEqual([...slices].sort());
+  });
+
+  it('a line in patient coordinates lands at the expected pixel and frame', async () => {
+    const downloaded = await api.downloadResourceFile(seriesId);
+    if (downloaded.converted.kind !== 'dicom') throw new Error('expected DICOM');
+    const geometry = geometryOf(downloaded.converted.dicom);
+    // The slice whose position is frame 3 of the merged file.
+    const source = seriesFiles.find((f) => {
+      const ipp = parseDicom(new Uint8Array(readFileSync(f))).numbers('ImagePositionPatient')!;
+      return geometry.frames[3]!.position.every((v, i) => Math.abs(v - ipp[i]!) < 1e-6);
+    })!;
+    expect(source).toBeDefined();
+    const [id] = await api.addLineAnnotation(
+      patientOf(source, 2, 3),
+      patientOf(source, 12, 9),
+      seriesId,
+      'Ruler',
+      {
+        coordsSystem: 'patient',
+      },
+    );
+    const annotation = (
+      await api.getAnnotations({ resourceId: seriesId, annotationType: 'line' }).toArray()
+    ).find((a) => a.id === id);
+    expect(annotation).toMatchObject({
+      name: 'Ruler',
+      index: 3,
+      geometry: {
+        points: [
+          [2, 3, 3],
+          [12, 9, 3],
+        ],
+      },
+    });
+    await expect(
+      api.addLineAnnotation([0, 0, 1e6], [1, 1, 1e6], seriesId, 'Far', { coordsSystem: 'patient' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('pixel lines are sent as [x, y, frame]', async () => {
+    const [id] = await api.addLineAnnotation([0, 0], [10, 30], seriesId, 'Line1', { frameIndex: 2 });
+    const annotation = (await api.getAnnotations({ resourceId: seriesId }).toArray()).find(
+      (a) => a.id === id,
+    );
+    expect(annotation).toMatchObject({
+      index: 2,
+      geometry: {
+        points: [
+          [0, 0, 2],
+          [10, 30, 2],
+        ],
+      },
+    });
+    await expect(api.addLineAnnotation([0, 0, 0], [1, 1], seriesId, 'x')).rejects.toThrow(/point1/);
+  });
+
+  it('renders a frame of the multi-frame resource', async () => {
+    const frame = await api.downloadResourceFrame(seriesId, 4);
+    expect(frame.image).toMatchObject({ width: 16, height: 16 });
+  });
+
+  it('a per-slice mask goes on that slice frame of the assembled resource', async () => {
+    const masks = seriesFiles.map((_, i) =>
+      i === 1 ? maskPng(16, 16, (x, y) => (x + y < 8 ? 1 : 0)) : null,
+    );
+    const uploaded = await api.uploadResources(seriesFiles, {
+      channel: 'seg-series',
+      segmentationFiles: masks.map((m) => (m ? { files: m, names: 'Corner' } : null)),
+    });
+    const merged = uploaded[1]!;
+    if (!merged.ok) throw merged.error;
+    expect(merged.segmentationIds).toHaveLength(1);
+    const downloaded = await api.downloadResourceFile(merged.id);
+    if (downloaded.converted.kind !== 'dicom') throw new Error('expected DICOM');
+    const ipp = parseDicom(new Uint8Array(readFileSync(seriesFiles[1]!))).numbers('ImagePositionPatient')!;
+    const frame = geometryOf(downloaded.converted.dicom).frames.findIndex((g) =>
+      g.position.every((v, i) => Math.abs(v - ipp[i]!) < 1e-6),
+    );
+    const [annotation] = await api.getAnnotations({ resourceId: merged.id }).toArray();
+    expect(annotation).toMatchObject({ name: 'Corner', index: frame });
+  });
+
+  it('assembleDicoms: false keeps one resource per file', async () => {
+    const uploaded = await api.uploadResources(seriesFiles.slice(0, 2), {
+      assembleDicoms: false,
+      channel: 'plain',
+    });
+    expect(new Set(uploaded.map((r) => (r.ok ? r.id : ''))).size).toBe(2);
+    const stored = await api.getResources({ channel: 'plain' }).toArray();
+    expect(stored.map((r) => r.filename).sort()).toEqual(
+      seriesFiles.slice(0, 2).map((f) => path.basename(f)),
+    );
+  });
+});

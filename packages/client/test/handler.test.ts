@@ -1,0 +1,149 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  APIConnectionError,
+  APIHandler,
+  AuthenticationError,
+  ConnectionCheckError,
+  DatamintException,
+  ResourceNotFoundError,
+} from '../src';
+import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+describe('construction and connection', () => {
+  it('connect() resolves configuration from the environment and checks the connection', async () => {
+    const api = await APIHandler.connect({
+      env: { DATAMINT_API_KEY: API_KEY, DATAMINT_API_URL: `${server.url}//` },
+      configFile: null,
+    });
+    expect(api.rootUrl).toBe(server.url);
+    expect(await api.getProjects()).toEqual([]);
+    await api.close();
+  });
+
+  it('reads the key from the Python config file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dm-config-'));
+    const file = path.join(dir, 'datamintapi.yaml');
+    await writeFile(file, `api_key: ${API_KEY}\ndefault_api_url: ${server.url}\n`);
+    await using api = await APIHandler.connect({ env: {}, configFile: file });
+    expect(await api.getUsers()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ email: 'tester@datamint.local' })]),
+    );
+  });
+
+  it('a wrong key fails the connection check without ever showing the key', async () => {
+    const secret = 'wrong-secret-key-123456';
+    const lines: string[] = [];
+    const error = await APIHandler.connect({
+      rootUrl: server.url,
+      apiKey: secret,
+      configFile: null,
+      log: (e) => lines.push(JSON.stringify(e)),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionCheckError);
+    expect(error).toBeInstanceOf(DatamintException);
+    expect((error as Error).cause).toBeInstanceOf(AuthenticationError);
+    const shown = [
+      (error as Error).message,
+      String((error as Error).stack),
+      JSON.stringify((error as { cause: { url: string; body: unknown } }).cause.body),
+      (error as { cause: { url: string } }).cause.url,
+      ...lines,
+    ].join('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(shown).not.toContain(secret);
+  });
+
+  it('checkConnection on the constructor defers the check to the first call', async () => {
+    const api = new APIHandler({
+      rootUrl: 'http://127.0.0.1:9',
+      apiKey: 'k-123456',
+      checkConnection: true,
+      maxRetries: 0,
+    });
+    const error = await api.getDatasets().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionCheckError);
+    expect((error as Error).cause).toBeInstanceOf(APIConnectionError);
+    await api.close();
+  });
+
+  it('a missing key says how to provide one; a malformed URL fails at construction', async () => {
+    const api = new APIHandler({ env: {}, configFile: null });
+    await expect(api.getProjects()).rejects.toThrow(/DATAMINT_API_KEY/);
+    expect(() => new APIHandler({ rootUrl: 'wrong', apiKey: 'abcdef' })).toThrow(DatamintException);
+  });
+
+  it('close() makes later calls fail', async () => {
+    const api = server.api();
+    await api.close();
+    await expect(api.getProjects()).rejects.toThrow(/closed/);
+  });
+});
+
+describe('projects, datasets, users, experiments', () => {
+  it('creates, finds, downloads and deletes a project', async () => {
+    const api = server.api();
+    const [png] = await api.uploadResources({
+      name: 'p/a.png',
+      data: (await import('./helpers/images')).grayPng(8, 8),
+    });
+    expect(png?.ok).toBe(true);
+    const id = png?.ok ? png.id : '';
+    const project = await api.createProject('Proj A', 'desc', [id]);
+    expect(project).toMatchObject({ name: 'Proj A', description: 'desc' });
+    expect(typeof project.dataset_id).toBe('string');
+    expect(await api.getProjectById(project.id)).toMatchObject({ id: project.id, name: 'Proj A' });
+    expect((await api.getProjectByName('Proj A')).id).toBe(project.id);
+    expect((await api.getProjectByName(project.id)).name).toBe('Proj A');
+    expect((await api.getProjects()).map((p) => p.name)).toContain('Proj A');
+    const datasets = await api.getDatasets();
+    expect(datasets.map((d) => d.id)).toContain(project.dataset_id);
+    const inProject = await api.getResources({ projectId: project.id }).toArray();
+    expect(inProject.map((r) => r.id)).toEqual([id]);
+
+    const zip = path.join(await mkdtemp(path.join(tmpdir(), 'dm-zip-')), 'project.zip');
+    const saved = await api.downloadProject(project.id, zip, { includeUnannotated: true });
+    const bytes = await readFile(zip);
+    expect(saved.bytes).toBe(bytes.length);
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+
+    expect(await api.getExperimentByName('none', project)).toBeNull();
+    await api.deleteProject(project.id);
+    const gone = await api.getProjectById(project.id).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(ResourceNotFoundError);
+    expect(gone).toMatchObject({ resourceType: 'project', params: { project_id: project.id } });
+    await expect(api.deleteProject(project.id)).rejects.toMatchObject({ resourceType: 'project' });
+  });
+
+  it('getProjectByName throws ResourceNotFoundError for an unknown name', async () => {
+    const error = await server
+      .api()
+      .getProjectByName('No Such Project')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceNotFoundError);
+    expect(error).toMatchObject({ resourceType: 'project', params: { project_name: 'No Such Project' } });
+  });
+
+  it('validates arguments client-side, naming the field', async () => {
+    const api = server.api();
+    await expect(api.createProject('x', 'd', 'r1' as never)).rejects.toThrow(/resourceIds/);
+    await expect(api.createUser('')).rejects.toThrow(/Invalid email/);
+  });
+
+  it('creates and lists users', async () => {
+    const api = server.api();
+    const user = await api.createUser('new.user@example.com', { firstname: 'New', roles: ['annotator'] });
+    expect(user).toMatchObject({ email: 'new.user@example.com', firstname: 'New' });
+    const users = await api.getUsers();
+    expect(users.map((u) => u.email)).toContain('new.user@example.com');
+    await expect(api.createUser('new.user@example.com')).rejects.toMatchObject({ status: 409 });
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type APIHandler, ResourceNotFoundError, ValidationError } from '../src';
+import { grayPng } from './helpers/images';
+import { startTestServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let api: APIHandler;
+const ids: string[] = [];
+const pngs = [0, 1, 2, 3, 4].map((seed) => grayPng(6 + seed, 5, seed));
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = server.api();
+  const results = await api.uploadResources(
+    pngs.map((data, i) => ({ name: `scans/img ${i} é.png`, data })),
+    { channel: 'ch-a', tags: [' t1 ', 't2'], modality: 'CR' },
+  );
+  for (const r of results) {
+    expect(r.ok).toBe(true);
+    if (r.ok) ids.push(r.id);
+  }
+  const [other] = await api.uploadResources({ name: 'other.png', data: grayPng(3, 3, 9) }, { tags: 'x' });
+  if (other?.ok) ids.push(other.id);
+});
+afterAll(async () => server?.close());
+
+describe('listing resources', () => {
+  it('stores the upload fields and filters by them', async () => {
+    const inChannel = await api.getResources({ channel: 'ch-a' }).toArray();
+    expect(inChannel.map((r) => r.id).sort()).toEqual(ids.slice(0, 5).sort());
+    const first = inChannel.find((r) => r.id === ids[0])!;
+    expect(first).toMatchObject({
+      filename: 'img 0 é.png',
+      source_filepath: 'scans/img 0 é.png',
+      mimetype: 'image/png',
+      modality: 'CR',
+      status: 'inbox',
+      upload_channel: 'ch-a',
+      size: pngs[0]!.byteLength,
+    });
+    expect(first.tags).toEqual(['t1', 't2']);
+    expect((await api.getResources({ tags: ['x'] }).toArray()).map((r) => r.id)).toEqual([ids[5]]);
+    expect(await api.getResources({ filename: 'IMG 3' }).toArray()).toHaveLength(1);
+    expect(await api.getResources({ modality: 'CR', mimetype: 'image/png' }).toArray()).toHaveLength(5);
+    expect(await api.getResources({ status: 'published' }).toArray()).toHaveLength(0);
+    const byName = await api.getResources({ orderField: 'filename', orderAscending: true }).toArray();
+    expect(byName.map((r) => r.filename)).toEqual([...byName.map((r) => r.filename)].sort());
+  });
+
+  it('pages lazily over more than one page', async () => {
+    const listing = api.getResources({ pageSize: 2 });
+    const pages: number[] = [];
+    for await (const page of listing.pages()) pages.push(page.length);
+    expect(pages).toEqual([2, 2, 2]);
+    const idsOnly = await api.getResources({ returnIdsOnly: true, pageSize: 4 }).toArray();
+    expect(idsOnly.sort()).toEqual([...ids].sort());
+    expect(await api.getResources({ pageSize: 2, limit: 3 }).toArray()).toHaveLength(3);
+  });
+
+  it('rejects bad filters before any request', () => {
+    expect(() => api.getResources({ status: 'bogus' as never })).toThrow(ValidationError);
+  });
+
+  it('lists channels', async () => {
+    const channels = await api.getChannels().toArray();
+    const a = channels.find((c) => c.channel_name === 'ch-a');
+    expect(a?.resource_data.map((r) => r.resource_id).sort()).toEqual(ids.slice(0, 5).sort());
+    expect(Number(a?.resource_count)).toBe(5);
+  });
+});
+
+describe('by id, download, publish, delete', () => {
+  it('gets one or several resources by id, and relabels not-found', async () => {
+    expect((await api.getResourcesByIds(ids[1]!)).id).toBe(ids[1]);
+    expect((await api.getResourcesByIds([ids[2]!, ids[0]!])).map((r) => r.id)).toEqual([ids[2], ids[0]]);
+    const error = await api
+      .getResourcesByIds('00000000-0000-0000-0000-000000000000')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceNotFoundError);
+    expect(error).toMatchObject({
+      resourceType: 'resource',
+      params: { resource_id: '00000000-0000-0000-0000-000000000000' },
+    });
+  });
+
+  it('downloads bytes, decodes PNG pixels, streams to disk with the extension', async () => {
+    const raw = await api.downloadResourceFile(ids[0]!, { autoConvert: false });
+    expect(Buffer.from(raw.bytes!).equals(Buffer.from(pngs[0]!))).toBe(true);
+    expect(raw.converted.kind).toBe('raw');
+
+    const decoded = await api.downloadResourceFile(ids[0]!);
+    expect(decoded.mimetype).toBe('image/png');
+    if (decoded.converted.kind !== 'image') throw new Error('expected an image');
+    expect(decoded.converted.image).toMatchObject({ width: 6, height: 5, channels: 1 });
+    expect(decoded.converted.image.data[2 * 6 + 3]).toBe((3 * 7 + 2 * 13) & 255);
+
+    const dir = await mkdtemp(path.join(tmpdir(), 'dm-dl-'));
+    const saved = await api.downloadResourceFile(ids[1]!, {
+      savePath: path.join(dir, 'file'),
+      addExtension: true,
+      autoConvert: false,
+    });
+    expect(saved.savePath).toBe(path.join(dir, 'file.png'));
+    expect(saved.bytes).toBeUndefined();
+    expect(Buffer.from(await readFile(saved.savePath!)).equals(Buffer.from(pngs[1]!))).toBe(true);
+
+    const frame = await api.downloadResourceFrame(ids[0]!, 0);
+    expect(frame.image?.width).toBe(6);
+    await expect(api.downloadResourceFrame(ids[0]!, 1)).rejects.toThrow(/frameIndex/);
+    await expect(api.downloadResourceFile('00000000-0000-0000-0000-000000000001')).rejects.toBeInstanceOf(
+      ResourceNotFoundError,
+    );
+  });
+
+  it('publishes (twice is fine) and adds to a project resolved by name', async () => {
+    const project = await api.createProject('Pub', 'p', []);
+    await api.publishResources(ids[3]!);
+    await api.publishResources([ids[3]!, ids[4]!], { projectName: 'Pub' });
+    const published = await api.getResources({ status: 'published' }).toArray();
+    expect(published.map((r) => r.id).sort()).toEqual([ids[3], ids[4]].sort());
+    const inProject = await api.getResources({ projectId: project.id }).toArray();
+    expect(inProject.map((r) => r.id).sort()).toEqual([ids[3], ids[4]].sort());
+    const error = await api.publishResources(ids[2]!, { projectName: 'Nope' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ resourceType: 'project', params: { project_name: 'Nope' } });
+    // The project is resolved first: nothing was published.
+    expect((await api.getResourcesByIds(ids[2]!)).status).toBe('inbox');
+    await expect(api.publishResources('00000000-0000-0000-0000-000000000002')).rejects.toMatchObject({
+      resourceType: 'resource',
+    });
+  });
+
+  it('deletes resources and then cannot find them', async () => {
+    await api.deleteResources([ids[5]!]);
+    await expect(api.getResourcesByIds(ids[5]!)).rejects.toBeInstanceOf(ResourceNotFoundError);
+    await expect(api.deleteResources(ids[5]!)).rejects.toMatchObject({
+      resourceType: 'resource',
+      params: { resource_id: ids[5] },
+    });
+    expect((await api.getResources().toArray()).map((r) => r.id)).not.toContain(ids[5]);
+  });
+});

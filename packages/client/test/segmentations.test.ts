@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { decode } from 'fast-png';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type APIHandler, SegmentationError } from '../src';
+import { decodeNifti } from '../src/decode';
+import { dataDir, requireData } from './helpers/data';
+import { grayPng, maskPng } from './helpers/images';
+import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let api: APIHandler;
+let resourceId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = server.api();
+  const [r] = await api.uploadResources({ name: 'a.png', data: grayPng(4, 5) });
+  if (!r?.ok) throw new Error('upload failed');
+  resourceId = r.id;
+});
+afterAll(async () => server?.close());
+
+/** The mask PNG the server stored for an annotation, decoded. */
+async function maskOf(annotationId: string) {
+  const res = await request(`${server.url}/annotations/${resourceId}/annotations/${annotationId}/file`, {
+    headers: { apikey: API_KEY },
+  });
+  expect(res.statusCode).toBe(200);
+  return decode(new Uint8Array(await res.body.arrayBuffer()));
+}
+
+describe('uploadSegmentations', () => {
+  it('from an array: names per label value, frames mapped, binary RGB masks', async () => {
+    // shape [H=3, W=4, F=2], row-major with frames last.
+    const H = 3;
+    const W = 4;
+    const F = 2;
+    const label = (y: number, x: number, f: number) => (f === 0 ? (x < 2 ? 1 : 2) : y === 1 ? 2 : 0);
+    const data = new Uint8Array(H * W * F);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) for (let f = 0; f < F; f++) data[(y * W + x) * F + f] = label(y, x, f);
+    const ids = await api.uploadSegmentations(
+      resourceId,
+      { data, shape: [H, W, F] },
+      {
+        name: { 1: 'Femur', 2: 'Tibia' },
+        frameIndex: [5, 7],
+        importedFrom: 'unit',
+      },
+    );
+    expect(ids).toHaveLength(3);
+    const annotations = await api.getAnnotations({ resourceId, annotationType: 'segmentation' }).toArray();
+    const got = ids.map((id) => annotations.find((a) => a.id === id));
+    expect(got.map((a) => [a?.name, a?.index, a?.scope])).toEqual([
+      ['Femur', 5, 'frame'],
+      ['Tibia', 5, 'frame'],
+      ['Tibia', 7, 'frame'],
+    ]);
+    expect(got[0]?.imported_from).toBe('unit');
+    const tibia7 = await maskOf(ids[2]!);
+    expect([tibia7.width, tibia7.height, tibia7.channels]).toEqual([W, H, 3]);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) expect(tibia7.data[(y * W + x) * 3]).toBe(label(y, x, 1) === 2 ? 255 : 0);
+    }
+  });
+
+  it('from a PNG mask: one label keeps the plain name', async () => {
+    const png = maskPng(4, 5, (x, y) => (x === y ? 3 : 0));
+    const [id] = await api.uploadSegmentations(resourceId, png, { name: 'Diagonal' });
+    const annotation = (await api.getAnnotations({ resourceId }).toArray()).find((a) => a.id === id);
+    expect(annotation).toMatchObject({ name: 'Diagonal', index: 0 });
+    const mask = await maskOf(id!);
+    expect(mask.data[(2 * 4 + 2) * 3]).toBe(255);
+    expect(mask.data[(2 * 4 + 1) * 3]).toBe(0);
+  });
+
+  it.skipIf(!requireData())(
+    'from a real NIfTI file: every non-empty slice becomes a frame annotation',
+    async () => {
+      const file = `${dataDir}/nifti/standard.nii.gz`;
+      const volume = decodeNifti(new Uint8Array(readFileSync(file)), file);
+      const [I, J, K] = volume.shape as [number, number, number];
+      const nonEmpty = Array.from({ length: K }, (_, k) => k).filter((k) =>
+        volume.data.subarray(k * I * J, (k + 1) * I * J).some((v) => v !== 0),
+      );
+      const ids = await api.uploadSegmentations(resourceId, file, { name: 'Blob', worklistId: undefined });
+      expect(ids).toHaveLength(nonEmpty.length);
+      const annotations = await api.getAnnotations({ resourceId }).toArray();
+      expect(ids.map((id) => annotations.find((a) => a.id === id)?.index)).toEqual(nonEmpty);
+      const k = nonEmpty[0]!;
+      const mask = await maskOf(ids[0]!);
+      // Voxel (i, j, k) lands on column i, row j (Python default for NIfTI).
+      expect([mask.width, mask.height]).toEqual([I, J]);
+      for (let j = 0; j < J; j++) {
+        for (let i = 0; i < I; i++) {
+          expect(mask.data[(j * I + i) * 3]).toBe(volume.data[k * I * J + j * I + i] !== 0 ? 255 : 0);
+        }
+      }
+    },
+  );
+
+  it('rejects bad masks and options with typed errors', async () => {
+    await expect(api.uploadSegmentations(resourceId, new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(
+      SegmentationError,
+    );
+    await expect(
+      api.uploadSegmentations(resourceId, { data: new Uint8Array(5), shape: [2, 2] }),
+    ).rejects.toThrow(/shape/);
+    await expect(api.uploadSegmentations(resourceId, '/no/such/mask.png')).rejects.toThrow(/mask\.png/);
+    await expect(
+      api.uploadSegmentations(
+        '00000000-0000-0000-0000-000000000000',
+        maskPng(2, 2, () => 1),
+      ),
+    ).rejects.toMatchObject({ resourceType: 'resource' });
+  });
+});

@@ -1,0 +1,226 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type APIHandler,
+  APIUserAbortError,
+  InvalidDicomError,
+  ResourceNotFoundError,
+  UploadFileError,
+  type UploadProgress,
+  ValidationError,
+} from '../src';
+import { dataDir, requireData } from './helpers/data';
+import { grayPng, maskPng } from './helpers/images';
+import { startTestServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let api: APIHandler;
+let work: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = server.api();
+  work = await mkdtemp(path.join(tmpdir(), 'dm-upload-'));
+});
+afterAll(async () => server?.close());
+
+async function resourcesNamed(filename: string) {
+  return api.getResources({ filename }).toArray();
+}
+
+describe('inputs and naming', () => {
+  it('uploads paths, directories (sorted, hidden files skipped, recursive on request), Files and streams', async () => {
+    const dir = path.join(work, 'tree');
+    await mkdir(path.join(dir, 'sub'), { recursive: true });
+    await writeFile(path.join(dir, 'b.png'), grayPng(3, 3, 1));
+    await writeFile(path.join(dir, 'a.png'), grayPng(3, 3, 2));
+    await writeFile(path.join(dir, '.hidden.png'), grayPng(3, 3, 3));
+    await writeFile(path.join(dir, 'sub', 'c.png'), grayPng(3, 3, 4));
+    const flat = await api.uploadResources(dir, { channel: 'flat' });
+    expect(flat.map((r) => r.source)).toEqual([path.join(dir, 'a.png'), path.join(dir, 'b.png')]);
+    const deep = await api.uploadResources([dir], { recursive: true, channel: 'deep' });
+    expect(deep.map((r) => path.basename(r.source))).toEqual(['a.png', 'b.png', 'c.png']);
+
+    const stream = Readable.from([grayPng(2, 2, 5).subarray(0, 10), grayPng(2, 2, 5).subarray(10)]);
+    const mixed = await api.uploadResources(
+      [
+        new File([grayPng(2, 2, 6) as Uint8Array<ArrayBuffer>], 'file-object.png'),
+        { name: 'streamed/from stream.png', data: stream },
+        { name: 'web.png', data: new Blob([grayPng(2, 2, 7) as Uint8Array<ArrayBuffer>]).stream() },
+      ],
+      { channel: 'mixed' },
+    );
+    expect(mixed.every((r) => r.ok)).toBe(true);
+    const stored = await api
+      .getResources({ channel: 'mixed', orderField: 'filename', orderAscending: true })
+      .toArray();
+    expect(stored.map((r) => [r.filename, r.source_filepath, r.size])).toEqual([
+      ['file-object.png', 'file-object.png', grayPng(2, 2, 6).byteLength],
+      ['from stream.png', 'streamed/from stream.png', grayPng(2, 2, 5).byteLength],
+      ['web.png', 'web.png', grayPng(2, 2, 7).byteLength],
+    ]);
+  });
+
+  it('munges names and detects the mimetype by content', async () => {
+    const [r] = await api.uploadResources(
+      { name: 'home/me/data/really-a-png.jpg', data: grayPng(2, 2, 8) },
+      { mungFilename: [2, 3] },
+    );
+    expect(r).toMatchObject({ ok: true, filename: 'me_data_really-a-png.jpg' });
+    const [stored] = await resourcesNamed('me_data_really');
+    expect(stored).toMatchObject({ mimetype: 'image/png', source_filepath: 'me_data_really-a-png.jpg' });
+    const [typed] = await api.uploadResources(
+      { name: 'blob.bin', data: new Uint8Array([1, 2, 3, 4]) },
+      { mimetype: 'application/x-custom' },
+    );
+    expect((await api.getResourcesByIds(typed?.ok ? typed.id : '')).mimetype).toBe('application/x-custom');
+  });
+
+  it('validates options up front, naming the field', async () => {
+    await expect(api.uploadResources('x', { onError: 'ignore' as never })).rejects.toThrow(/onError/);
+    await expect(api.uploadResources('x', { mungFilename: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(api.uploadResources('x', { tags: ['a,b'] })).rejects.toThrow(/tags\[0\]/);
+    await expect(api.uploadResources(['x', 'y'], { segmentationFiles: [null] })).rejects.toThrow(
+      /segmentationFiles/,
+    );
+    await expect(api.uploadResources([{ name: 'n', data: 42 } as never])).rejects.toThrow(/files\[0\]\.data/);
+  });
+});
+
+describe('errors, publishing, segmentations, progress', () => {
+  it.skipIf(!requireData())(
+    "onError 'skip': every other file lands, failures reported in input order",
+    async () => {
+      const inputs = [
+        { name: 'skip/ok-1.png', data: grayPng(3, 3, 11) },
+        `${dataDir}/dicom/broken/MR_truncated.dcm`,
+        `${dataDir}/dicom/ts/MR_small.dcm`,
+        path.join(work, 'does-not-exist.png'),
+        { name: 'skip/ok-2.png', data: grayPng(3, 3, 12) },
+      ];
+      const results = await api.uploadResources(inputs, { onError: 'skip', channel: 'skip' });
+      expect(results.map((r) => r.ok)).toEqual([true, false, true, false, true]);
+      const bad = results[1]!;
+      if (bad.ok) throw new Error('unreachable');
+      expect(bad.error).toBeInstanceOf(UploadFileError);
+      expect(bad.error.cause).toBeInstanceOf(InvalidDicomError);
+      expect(bad.error.message).toContain('MR_truncated.dcm');
+      expect(results[3]!.ok ? '' : (results[3] as { error: Error }).error.message).toContain(
+        'does-not-exist.png',
+      );
+      const stored = await api.getResources({ channel: 'skip' }).toArray();
+      expect(stored.map((r) => r.filename).sort()).toEqual(['MR_small.dcm', 'ok-1.png', 'ok-2.png']);
+      expect(stored.find((r) => r.filename === 'MR_small.dcm')).toMatchObject({
+        mimetype: 'application/dicom',
+        modality: 'MR',
+      });
+
+      const raised = await api.uploadResources(inputs, { channel: 'raise' }).catch((e: unknown) => e);
+      expect(raised).toBeInstanceOf(UploadFileError);
+      expect((raised as Error).message).toContain('MR_truncated.dcm');
+      expect(await api.getResources({ channel: 'raise' }).toArray()).toEqual([]);
+    },
+  );
+
+  it('publishTo resolves the project first and adds the uploads to it', async () => {
+    const project = await api.createProject('Target', 'd', []);
+    const results = await api.uploadResources(
+      [1, 2].map((i) => ({ name: `pub-${i}.png`, data: grayPng(2, 2, 20 + i) })),
+      { publishTo: 'Target' },
+    );
+    const inProject = await api.getResources({ projectId: project.id, status: 'published' }).toArray();
+    expect(inProject.map((r) => r.id).sort()).toEqual(results.map((r) => (r.ok ? r.id : '')).sort());
+    const error = await api
+      .uploadResources({ name: 'never.png', data: grayPng(2, 2) }, { publishTo: 'Unknown' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceNotFoundError);
+    expect(await resourcesNamed('never.png')).toEqual([]);
+    const [published] = await api.uploadResources(
+      { name: 'pub-only.png', data: grayPng(2, 2, 30) },
+      { publish: true },
+    );
+    expect((await api.getResourcesByIds(published?.ok ? published.id : '')).status).toBe('published');
+  });
+
+  it('segmentationFiles are attached to their resource after it is created', async () => {
+    const results = await api.uploadResources(
+      [
+        { name: 'seg/img.png', data: grayPng(4, 4, 40) },
+        { name: 'seg/plain.png', data: grayPng(4, 4, 41) },
+      ],
+      {
+        segmentationFiles: [
+          { files: [maskPng(4, 4, (x) => (x < 2 ? 1 : 2))], names: [{ 1: 'Left', 2: 'Right' }] },
+          null,
+        ],
+      },
+    );
+    const [withSeg, withoutSeg] = results;
+    if (!withSeg?.ok || !withoutSeg?.ok) throw new Error('upload failed');
+    expect(withSeg.segmentationIds).toHaveLength(2);
+    expect(withoutSeg.segmentationIds).toEqual([]);
+    const annotations = await api.getAnnotations({ resourceId: withSeg.id }).toArray();
+    expect(annotations.map((a) => a.name).sort()).toEqual(['Left', 'Right']);
+  });
+
+  it('reports progress per file with bytes', async () => {
+    const files = [5, 6, 7].map((i) => ({ name: `prog-${i}.png`, data: grayPng(i, i, i) }));
+    const events: UploadProgress[] = [];
+    await api.uploadResources(files, { onProgress: (p) => events.push(p), concurrency: 2 });
+    const total = files.reduce((s, f) => s + f.data.byteLength, 0);
+    expect(events.map((e) => e.filesDone)).toEqual([1, 2, 3]);
+    expect(events.every((e) => e.filesTotal === 3 && e.bytesTotal === total)).toBe(true);
+    expect(events.at(-1)?.bytesDone).toBe(total);
+  });
+
+  it('an aborted upload stops, throws APIUserAbortError and leaves no partial resource', async () => {
+    const big = path.join(work, 'big.bin');
+    await writeFile(big, new Uint8Array(64 * 1024 * 1024).fill(7));
+    const controller = new AbortController();
+    const inputs = [
+      { name: 'abort/small.png', data: grayPng(2, 2, 50) },
+      big,
+      ...[1, 2, 3, 4].map((i) => ({ name: `abort/later-${i}.png`, data: grayPng(2, 2, 50 + i) })),
+    ];
+    const error = await api
+      .uploadResources(inputs, {
+        concurrency: 2,
+        channel: 'abort',
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    const stored = await api.getResources({ channel: 'abort' }).toArray();
+    expect(stored.length).toBeLessThan(inputs.length);
+    for (const r of stored) {
+      expect(r.size).toBe(r.filename === 'big.bin' ? 64 * 1024 * 1024 : grayPng(2, 2, 50).byteLength);
+    }
+  });
+});
+
+describe('fault injection', () => {
+  it('200 files with 10% 503/reset land exactly once', async () => {
+    const faulty = await startTestServer({
+      faults: { rate: 0.1, kinds: ['503', 'reset'], seed: 7, retryAfterSeconds: 0 },
+    });
+    try {
+      const client = faulty.api({ maxRetries: 8 });
+      const files = Array.from({ length: 200 }, (_, i) => ({
+        name: `f/${String(i).padStart(3, '0')}.png`,
+        data: grayPng(4, 4, i),
+      }));
+      const results = await client.uploadResources(files, { onError: 'skip' });
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      const stored = await client.getResources({ pageSize: 64 }).toArray();
+      const names = stored.map((r) => r.filename).sort();
+      expect(names).toEqual(files.map((f) => path.basename(f.name)).sort());
+      expect(new Set(results.map((r) => (r.ok ? r.id : ''))).size).toBe(200);
+    } finally {
+      await faulty.close();
+    }
+  });
+});
