@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { gzipSync } from 'fflate';
 import { decompress, readHeader, readImage } from 'nifti-reader-js';
 import UPNG from 'upng-js';
-import { encodeMaskPng, readMask, splitLabels } from '../src/index';
+import { encodeMaskPng, type MaskVolume, readMask, readMaskAsync, splitLabels } from '../src/index';
 
 const I = 512;
 const J = 512;
@@ -56,51 +56,79 @@ function niftiGz(voxels: Uint8Array): Uint8Array {
 
 interface Result {
   seconds: number;
+  /** CPU time of this process: on a shared machine it moves far less than wall time. */
+  cpuSeconds: number;
   masks: number;
   pngBytes: number;
 }
 
-function ours(gz: Uint8Array, nodeZlib: boolean): Result {
+function timed(run: () => { masks: number; pngBytes: number }): Result {
+  const cpu = process.cpuUsage();
   const start = performance.now();
-  const volume = readMask(gz, {
-    fileName: 'bench.nii.gz',
-    gunzip: nodeZlib ? (b) => gunzipSync(b) : undefined,
-  });
+  const { masks, pngBytes } = run();
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6, masks, pngBytes };
+}
+
+function splitAndEncode(volume: MaskVolume): { masks: number; pngBytes: number } {
   let masks = 0;
   let pngBytes = 0;
   for (const item of splitLabels(volume, { names: { 1: 'Liver', 2: 'Spleen', 3: 'Kidney' } })) {
     pngBytes += encodeMaskPng(item.mask).length;
     masks++;
   }
-  return { seconds: (performance.now() - start) / 1000, masks, pngBytes };
+  return { masks, pngBytes };
+}
+
+/** readMaskAsync: DecompressionStream is native but async, so it is timed around the awaited read. */
+async function oursAsync(gz: Uint8Array): Promise<Result> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const volume = await readMaskAsync(gz, { fileName: 'bench.nii.gz' });
+  const { masks, pngBytes } = splitAndEncode(volume);
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6, masks, pngBytes };
+}
+
+function ours(gz: Uint8Array, nodeZlib: boolean): Result {
+  return timed(() => {
+    const volume = readMask(gz, {
+      fileName: 'bench.nii.gz',
+      gunzip: nodeZlib ? (b) => gunzipSync(b) : undefined,
+    });
+    return splitAndEncode(volume);
+  });
 }
 
 /** What a straightforward port would write: nifti-reader-js, then an RGBA buffer per mask into UPNG.encode. */
 function naive(gz: Uint8Array, frames: number): Result {
-  const start = performance.now();
-  const raw = decompress(gz.slice().buffer) as ArrayBuffer;
-  const header = readHeader(raw);
-  const voxels = new Uint8Array(readImage(header, raw));
-  let masks = 0;
-  let pngBytes = 0;
-  const size = I * J;
-  for (let k = 0; k < frames; k++) {
-    const frame = voxels.subarray(k * size, (k + 1) * size);
-    const labels = [...new Set(frame)].filter((v) => v !== 0).sort((a, b) => a - b);
-    for (const label of labels) {
-      const rgba = new Uint8Array(size * 4);
-      for (let p = 0; p < size; p++) {
-        const on = frame[p] === label ? 255 : 0;
-        rgba[4 * p] = on;
-        rgba[4 * p + 1] = on;
-        rgba[4 * p + 2] = on;
-        rgba[4 * p + 3] = 255;
+  return timed(() => {
+    const raw = decompress(gz.slice().buffer) as ArrayBuffer;
+    const header = readHeader(raw);
+    const voxels = new Uint8Array(readImage(header, raw));
+    let masks = 0;
+    let pngBytes = 0;
+    const size = I * J;
+    for (let k = 0; k < frames; k++) {
+      const frame = voxels.subarray(k * size, (k + 1) * size);
+      const labels = [...new Set(frame)].filter((v) => v !== 0).sort((a, b) => a - b);
+      for (const label of labels) {
+        const rgba = new Uint8Array(size * 4);
+        for (let p = 0; p < size; p++) {
+          const on = frame[p] === label ? 255 : 0;
+          rgba[4 * p] = on;
+          rgba[4 * p + 1] = on;
+          rgba[4 * p + 2] = on;
+          rgba[4 * p + 3] = 255;
+        }
+        pngBytes += UPNG.encode([rgba.buffer], I, J, 0).byteLength;
+        masks++;
       }
-      pngBytes += UPNG.encode([rgba.buffer], I, J, 0).byteLength;
-      masks++;
     }
-  }
-  return { seconds: (performance.now() - start) / 1000, masks, pngBytes };
+    return { masks, pngBytes };
+  });
 }
 
 function copy(voxels: Uint8Array): number {
@@ -111,11 +139,16 @@ function copy(voxels: Uint8Array): number {
   return (performance.now() - start) / 1000;
 }
 
-function best<T extends { seconds: number }>(runs: number, f: () => T): T {
+function best<T extends { seconds: number; cpuSeconds?: number }>(runs: number, f: () => T): T {
   let winner: T | undefined;
   for (let r = 0; r < runs; r++) {
     const result = f();
-    if (winner === undefined || result.seconds < winner.seconds) winner = result;
+    if (
+      winner === undefined ||
+      (result.cpuSeconds ?? result.seconds) < (winner.cpuSeconds ?? winner.seconds)
+    ) {
+      winner = result;
+    }
   }
   return winner as T;
 }
@@ -130,21 +163,28 @@ console.log(
 const copySeconds = best(5, () => ({ seconds: copy(voxels) })).seconds;
 const fast = best(3, () => ours(gz, false));
 const fastNode = best(3, () => ours(gz, true));
+let fastAsync: Result | undefined;
+for (let r = 0; r < 3; r++) {
+  const result = await oursAsync(gz);
+  if (fastAsync === undefined || result.cpuSeconds < fastAsync.cpuSeconds) fastAsync = result;
+}
+if (fastAsync === undefined) throw new Error('no async run');
 // The naive pipeline is slow: run it on the first 40% of the slices and scale per mask.
 const naiveFrames = Math.round(K * 0.4);
 const slow = best(1, () => naive(gz, naiveFrames));
 
 const row = (name: string, r: Result, frames: number) =>
-  `${name.padEnd(34)} ${(frames / r.seconds).toFixed(0).padStart(7)} frames/s ${(r.masks / r.seconds).toFixed(0).padStart(7)} masks/s ${((mb * frames) / K / r.seconds).toFixed(0).padStart(6)} MB/s  ${r.masks} masks, ${(r.pngBytes / r.masks / 1024).toFixed(1)} KiB/mask`;
+  `${name.padEnd(38)} ${(frames / r.seconds).toFixed(0).padStart(6)} frames/s ${(r.masks / r.seconds).toFixed(0).padStart(6)} masks/s ${((mb * frames) / K / r.seconds).toFixed(0).padStart(5)} MB/s | per CPU-second: ${(frames / r.cpuSeconds).toFixed(0).padStart(6)} frames ${((mb * frames) / K / r.cpuSeconds).toFixed(0).padStart(5)} MB | ${r.masks} masks, ${(r.pngBytes / r.masks / 1024).toFixed(1)} KiB/mask`;
 console.log(row('@datamint/segmentation (fflate)', fast, K));
 console.log(row('@datamint/segmentation (node:zlib)', fastNode, K));
+console.log(row('@datamint/segmentation (readMaskAsync)', fastAsync, K));
 console.log(row(`naive upng-js (first ${naiveFrames} slices)`, slow, naiveFrames));
 console.log(`plain copy of the volume: ${(mb / copySeconds).toFixed(0)} MB/s`);
-const perMaskOurs = fast.seconds / fast.masks;
-const perMaskNaive = slow.seconds / slow.masks;
-const perMaskNode = fastNode.seconds / fastNode.masks;
+const perMaskOurs = fast.cpuSeconds / fast.masks;
+const perMaskNaive = slow.cpuSeconds / slow.masks;
+const perMaskNode = fastNode.cpuSeconds / fastNode.masks;
 console.log(
-  `ratio vs naive upng-js pipeline (time per mask): ${(perMaskNaive / perMaskOurs).toFixed(1)}x faster (fflate), ${(perMaskNaive / perMaskNode).toFixed(1)}x (node:zlib)`,
+  `ratio vs naive upng-js pipeline (CPU time per mask): ${(perMaskNaive / perMaskOurs).toFixed(1)}x faster (fflate), ${(perMaskNaive / perMaskNode).toFixed(1)}x (node:zlib)`,
 );
 console.log(
   `ratio vs plain copy (throughput): ${(copySeconds / fast.seconds).toFixed(3)} of memcpy speed (fflate)`,
@@ -152,8 +192,11 @@ console.log(
 for (const [name, r] of [
   ['fflate', fast],
   ['node:zlib', fastNode],
+  ['readMaskAsync', fastAsync],
 ] as const) {
+  const wall = K / r.seconds;
+  const cpu = K / r.cpuSeconds;
   console.log(
-    `target 1000 frames/s (Python SDK ~125) with ${name}: ${K / r.seconds >= 1000 ? 'met' : 'NOT met'}`,
+    `target 1000 frames/s (Python SDK ~125) with ${name}: ${wall >= 1000 ? 'met' : 'not met'} by wall clock (${wall.toFixed(0)}), ${cpu >= 1000 ? 'met' : 'not met'} per CPU-second (${cpu.toFixed(0)})`,
   );
 }

@@ -82,3 +82,35 @@ export function gunzip(bytes: Uint8Array, file: string | undefined): Uint8Array 
   }
   return out;
 }
+
+/** Decompresses with the platform's DecompressionStream, which verifies the gzip CRC and length itself. */
+export async function gunzipNative(bytes: Uint8Array, file: string | undefined): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+      .stream()
+      .pipeThrough(new DecompressionStream('gzip'));
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } catch (error) {
+    throw new MaskFormatError(
+      `${describeSource(file, 'gzip data')}: compressed data is corrupt or truncated (${error instanceof Error ? error.message : String(error)})`,
+      { file, field: 'gzip' },
+      { cause: error },
+    );
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

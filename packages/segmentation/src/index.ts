@@ -11,6 +11,6 @@ export {
 export { type MaskFromArrayOptions, maskFromArray } from './from-array';
 export { type LabelNames, labelIdentifiers } from './names';
 export type { NumericArray } from './normalise';
-export { type ReadMaskOptions, readMask } from './read-mask';
+export { type ReadMaskOptions, readMask, readMaskAsync } from './read-mask';
 export { type LabelMask, type MaskFrame, type SplitLabelsOptions, splitLabels } from './split-labels';
 export { type BinaryFrame, type LabelArray, type LabelFrame, MaskVolume } from './volume';

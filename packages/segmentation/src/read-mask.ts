@@ -1,6 +1,6 @@
 import { checkMaskDimensions, type MaskTarget } from './dimensions';
 import { describeSource, MaskFormatError } from './errors';
-import { isGzip } from './gunzip';
+import { gunzipNative, isGzip } from './gunzip';
 import { type Layout, normaliseLabels } from './normalise';
 import { describeVoxel, niftiLayout, niftiVersion, readNifti } from './read-nifti';
 import { isPng, readPng } from './read-png';
@@ -37,7 +37,28 @@ export interface ReadMaskOptions {
  * is not a valid mask.
  */
 export function readMask(bytes: Uint8Array | ArrayBuffer, options: ReadMaskOptions = {}): MaskVolume {
+  return decodeMask(toBytes(bytes), options, false);
+}
+
+/**
+ * `readMask` for `await`ing callers: gzip is decompressed by the platform's native `DecompressionStream`
+ * (browsers, Node >= 18), which is several times faster than the portable fflate path. Falls back to
+ * `readMask` when a `gunzip` option is given or the platform has no DecompressionStream.
+ */
+export async function readMaskAsync(
+  bytes: Uint8Array | ArrayBuffer,
+  options: ReadMaskOptions = {},
+): Promise<MaskVolume> {
   const input = toBytes(bytes);
+  if (options.gunzip !== undefined || typeof DecompressionStream === 'undefined')
+    return readMask(input, options);
+  const image = options.image === undefined ? undefined : toBytes(options.image);
+  const main = isGzip(input) ? await gunzipNative(input, options.fileName) : input;
+  const img = image !== undefined && isGzip(image) ? await gunzipNative(image, options.fileName) : image;
+  return decodeMask(main, { ...options, image: img }, main !== input);
+}
+
+function decodeMask(input: Uint8Array, options: ReadMaskOptions, ownedInput: boolean): MaskVolume {
   const file = options.fileName;
   const transpose = options.transpose ?? false;
   const context = { file };
@@ -75,6 +96,7 @@ export function readMask(bytes: Uint8Array | ArrayBuffer, options: ReadMaskOptio
   } else if (isGzip(input) || niftiVersion(input) !== undefined) {
     const nifti = readNifti(input, {
       file,
+      owned: ownedInput,
       image: options.image === undefined ? undefined : toBytes(options.image),
       gunzip: options.gunzip,
     });

@@ -61,6 +61,8 @@ export interface ReadNiftiOptions {
   file?: string;
   /** The `.img` of a `.hdr`/`.img` pair (gzipped or not). */
   image?: Uint8Array;
+  /** True when `bytes` was allocated by this package (e.g. decompressed), so views into it may be kept. */
+  owned?: boolean;
   /** Replacement gzip decompressor (see ReadMaskOptions.gunzip). */
   gunzip?: (gzip: Uint8Array) => Uint8Array;
 }
@@ -91,7 +93,7 @@ function decompressGzip(bytes: Uint8Array, options: ReadNiftiOptions): Uint8Arra
 export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): NiftiVoxels {
   const file = options.file;
   const what = describeSource(file, 'NIfTI');
-  let owned = false;
+  let owned = options.owned ?? false;
   if (isGzip(bytes)) {
     bytes = decompressGzip(bytes, options);
     owned = true;

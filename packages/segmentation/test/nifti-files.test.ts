@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MaskFormatError, MaskShapeError, MaskValueError, type MaskVolume, readMask } from '../src/index';
+import {
+  MaskFormatError,
+  MaskShapeError,
+  MaskValueError,
+  type MaskVolume,
+  readMask,
+  readMaskAsync,
+} from '../src/index';
 import { DATA_DIR, hasSharedData, type NiftiType, writeNifti, writeNiftiPair } from './helpers';
 
 interface HandDecoded {
@@ -301,5 +308,36 @@ describe('gunzip option', () => {
     expect(() => readMask(gz, { gunzip: () => [1, 2] as unknown as Uint8Array })).toThrow(
       /must return a Uint8Array/,
     );
+  });
+});
+
+describe('readMaskAsync (native DecompressionStream)', () => {
+  const values = Array.from({ length: 60 }, (_, n) => (n * 7) % 5);
+
+  it('gives the same volume as readMask for .nii.gz, pairs and PNG', async () => {
+    const gz = writeNifti({ dims: [5, 4, 3], type: 'int16', values, gzip: true, littleEndian: false });
+    const a = await readMaskAsync(gz, { transpose: true });
+    const b = readMask(gz, { transpose: true });
+    expect([a.width, a.height, a.frames]).toEqual([b.width, b.height, b.frames]);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    const pair = writeNiftiPair({ dims: [5, 4, 3], type: 'uint8', values, gzip: true });
+    expect(Array.from((await readMaskAsync(pair.hdr, { image: pair.img })).data)).toEqual(
+      Array.from(readMask(pair.hdr, { image: pair.img }).data),
+    );
+    const plain = writeNifti({ dims: [5, 4, 3], type: 'uint8', values });
+    expect(Array.from((await readMaskAsync(plain)).data)).toEqual(values.slice(0, 60));
+  });
+
+  it('rejects corrupt and truncated gzip with MaskFormatError', async () => {
+    const gz = writeNifti({ dims: [5, 4, 3], type: 'uint8', values, gzip: true });
+    for (const n of [3, 20, gz.length - 4, gz.length - 1]) {
+      await expect(
+        readMaskAsync(gz.subarray(0, n), { fileName: 'cut.nii.gz' }),
+        `length ${n}`,
+      ).rejects.toThrow(MaskFormatError);
+    }
+    const flipped = gz.slice();
+    flipped[gz.length - 6] ^= 0xff; // CRC-32 trailer
+    await expect(readMaskAsync(flipped)).rejects.toThrow(MaskFormatError);
   });
 });
