@@ -11,6 +11,8 @@ import {
   geometryOf,
   type ParsedDicom,
   parseDicom,
+  patientToPixel,
+  pixelToPatient,
   TransferSyntax,
   writeDicom,
 } from '../src/index';
@@ -95,6 +97,12 @@ function checkOutput(
     const ipp = perFrame[k].sequence('PlanePositionSequence')?.[0];
     expect(ipp?.strings('ImagePositionPatient')).toEqual(e.parsed.strings('ImagePositionPatient'));
     expect([...geometry.frames[k].position]).toEqual(e.parsed.numbers('ImagePositionPatient'));
+    // A point of source slice k lands on frame k of the volume, at the same pixel.
+    const p = pixelToPatient(geometryOf(e.parsed), { x: 7.5, y: 3 });
+    const loc = patientToPixel(geometry, p);
+    expect(loc.frame).toBe(k);
+    expect(loc.x).toBeCloseTo(7.5, 9);
+    expect(loc.y).toBeCloseTo(3, 9);
   });
 
   // Independent readers: dicom-parser directly and dcmjs.
