@@ -37,6 +37,7 @@ const ALLOWED_DEPTHS: Record<number, readonly number[]> = {
 };
 /** Upper bound on decompressed scanlines; beyond this a "mask" is more likely an attack or corruption. */
 const MAX_RAW_BYTES = 1 << 30;
+const MAX_DEFLATE_RATIO = 1032;
 
 export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
@@ -303,6 +304,13 @@ function checkZlib(
     );
   }
   if (stream.length < 6) throw truncated(file, 'the zlib stream in IDAT', 6, stream.length);
+  if (expected > stream.length * MAX_DEFLATE_RATIO + 1024) {
+    // Deflate cannot expand more than ~1032:1, so the image data must be truncated; don't allocate for it.
+    throw new MaskFormatError(
+      `${name(file)} is truncated: IHDR needs ${expected} bytes of scanlines but IDAT holds only ${stream.length} compressed bytes`,
+      { file, field: 'IDAT', value: stream.length },
+    );
+  }
   const cmf = stream[0];
   const flg = stream[1];
   if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0 || flg & 0x20) {

@@ -171,3 +171,20 @@ describe('PNG sample depths and interlacing', () => {
     }
   }
 });
+
+describe('PNG size sanity', () => {
+  it('rejects an IHDR far larger than its IDAT could hold, without allocating for it', () => {
+    const small = buildGrayPng({ width: 4, height: 4, depth: 8, samples: new Array(16).fill(0) });
+    const chunks = pngChunks(small);
+    const ihdr = chunks[0].data.slice();
+    new DataView(ihdr.buffer).setUint32(0, 20000);
+    new DataView(ihdr.buffer).setUint32(4, 20000);
+    expect(() => readMask(assemblePng([{ type: 'IHDR', data: ihdr }, ...chunks.slice(1)]))).toThrow(
+      /IHDR needs 400020000 bytes/,
+    );
+    new DataView(ihdr.buffer).setUint32(0, 0x7fffffff);
+    expect(() => readMask(assemblePng([{ type: 'IHDR', data: ihdr }, ...chunks.slice(1)]))).toThrow(
+      /more than/,
+    );
+  });
+});
