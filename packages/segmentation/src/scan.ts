@@ -6,7 +6,7 @@
 /** A 32-bit view over `bytes` when its offset allows one; the tail (length % 4) stays byte-addressed. */
 export function wordView(bytes: Uint8Array): Uint32Array | undefined {
   return bytes.byteOffset % 4 === 0
-    ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)
+    ? new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4))
     : undefined;
 }
 
@@ -23,7 +23,7 @@ export function nextNonZero(
       if (bytes[i] !== 0) return i;
       i++;
     }
-    while (i + 4 <= to && words[i >> 2] === 0) i += 4;
+    while (i + 4 <= to && words[i >>> 2] === 0) i += 4;
   }
   while (i < to && bytes[i] === 0) i++;
   return i;
