@@ -1,5 +1,7 @@
-/** Base of every error the server package throws to its caller (not to HTTP clients). */
-export class ServerError extends Error {
+import { DatamintException } from '@datamint/core';
+
+/** Base of every error the server package throws; part of the project's `DatamintException` tree. */
+export class ServerError extends DatamintException {
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

@@ -7,7 +7,7 @@ import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../src/index';
 import { aiohttpMultipart } from './support/multipart';
-import { KEY_A, startTestServer, type TestServer, upload } from './support/server';
+import { KEY_A, KEY_B, startTestServer, type TestServer, upload } from './support/server';
 
 async function filesOnDisk(dataDir: string): Promise<string[]> {
   const root = join(dataDir, 'files', 'resources');
@@ -144,5 +144,55 @@ describe('concurrent and aborted uploads', () => {
     const list = await upload(server.url, { bytes: new Uint8Array([1]), filename: 'ok.bin' });
     expect(list.status).toBe(201);
     expect(rowCount(server.dataDir)).toBe(1);
+  });
+});
+
+describe('Idempotency-Key on POST /resources', () => {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.dispose();
+  });
+
+  function body() {
+    return aiohttpMultipart([
+      { name: 'resource', value: new Uint8Array([1, 2, 3, 4]), filename: 'same.bin' },
+      { name: 'source_filepath', value: 'same.bin' },
+    ]);
+  }
+
+  async function post(url: string, key: string, idem: string) {
+    const { body: b, contentType } = body();
+    const res = await request(`${url}/resources`, {
+      method: 'POST',
+      body: b,
+      headers: { apikey: key, 'content-type': contentType, 'idempotency-key': idem },
+    });
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      json: (await res.body.json()) as { id: string; message?: string },
+    };
+  }
+
+  it('creates the resource once per key, replays it for repeats, per customer', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const first = await post(server.url, KEY_A, 'idem-1');
+    const again = await post(server.url, KEY_A, 'idem-1');
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.json.id).toBe(first.json.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const concurrent = await Promise.all(Array.from({ length: 8 }, () => post(server.url, KEY_A, 'idem-2')));
+    expect(new Set(concurrent.map((r) => r.json.id)).size).toBe(1);
+    const other = await post(server.url, KEY_B, 'idem-1');
+    expect(other.json.id).not.toBe(first.json.id);
+    expect(rowCount(server.dataDir)).toBe(3);
+    expect(await filesOnDisk(server.dataDir)).toHaveLength(3);
+    const bad = await post(server.url, KEY_A, 'x'.repeat(300));
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toBe(
+      'header Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
+    );
   });
 });

@@ -71,11 +71,34 @@ describe('persistence across restarts', () => {
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
-      expect(versions).toEqual([{ version: 1 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
       const keys = db.prepare('SELECT key_hash FROM api_keys').all() as Array<{ key_hash: string }>;
       expect(keys).toHaveLength(1);
       expect(keys[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(JSON.stringify(db.prepare('SELECT * FROM users').all())).not.toContain('hash-me-please');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a version-1 database in place (migrations are versioned)', async () => {
+    const dataDir = await makeDataDir();
+    dirs.push(dataDir);
+    const { MIGRATIONS } = await import('../src/db/migrations');
+    const { openDatabase } = await import('../src/db/open-database');
+    const v1 = openDatabase(join(dataDir, DATABASE_FILE), MIGRATIONS.slice(0, 1));
+    v1.close();
+    const server = await startServer({ dataDir, apiKeys: ['k'] });
+    await server.close();
+    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([
+        { version: 1 },
+        { version: 2 },
+      ]);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'idempotency_keys'").get()).toEqual({
+        name: 'idempotency_keys',
+      });
     } finally {
       db.close();
     }
@@ -92,7 +115,7 @@ describe('persistence across restarts', () => {
     ).run();
     db.close();
     await expect(startServer({ dataDir, apiKeys: ['k'] })).rejects.toThrow(
-      'database schema version 99 is newer than this server supports (1); upgrade @datamint/server',
+      'database schema version 99 is newer than this server supports (2); upgrade @datamint/server',
     );
     await expect(startServer({ dataDir, apiKeys: [] })).rejects.toBeInstanceOf(ServerConfigError);
     await expect(startServer({ dataDir, apiKeys: ['k'], port: 70000 })).rejects.toThrow(
@@ -100,6 +123,19 @@ describe('persistence across restarts', () => {
     );
     await expect(startServer({ dataDir, apiKeys: ['has space'] })).rejects.toThrow(
       'apiKeys[0]: an API key may only contain printable ASCII without spaces',
+    );
+  });
+});
+
+describe('error classes', () => {
+  it('belong to the DatamintException tree', async () => {
+    const { DatamintException } = await import('@datamint/core');
+    const error = await startServer({ dataDir: '', apiKeys: ['k'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerConfigError);
+    expect(error).toBeInstanceOf(DatamintException);
+    expect((error as Error).name).toBe('ServerConfigError');
+    expect((error as Error).message).toBe(
+      'dataDir is required: the directory holding the database and uploaded files',
     );
   });
 });

@@ -169,4 +169,19 @@ CREATE TABLE experiments (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'idempotency keys for creating requests',
+    sql: `
+-- One row per (customer, endpoint, Idempotency-Key): a repeated request returns the first result.
+CREATE TABLE idempotency_keys (
+  customer_id TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  key TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (customer_id, endpoint, key)
+);
+`,
+  },
 ];

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { inspectFile } from '../file-inspection';
+import { findIdempotent, idempotencyKeyOf, recordIdempotent } from '../idempotency';
 import { requireId } from '../ids';
 import { storageFor } from '../mimetypes';
 import { lastPathComponent } from '../multipart-filename';
@@ -24,6 +25,7 @@ import {
   listChannels,
   listResources,
   markPublished,
+  type NewResource,
   RESOURCE_ORDER_FIELDS,
   RESOURCE_STATUSES,
   type ResourceOrderField,
@@ -38,6 +40,8 @@ interface IdParams {
 }
 
 /** The exact text the Python SDK looks for to skip already-published resources. */
+const UPLOAD_ENDPOINT = 'POST /resources';
+
 export const NOT_IN_INBOX_MESSAGE = 'Resource must be in inbox status to be approved';
 
 function parseStatus(query: RawQuery): ResourceStatus | undefined {
@@ -81,7 +85,19 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/resources', (req, reply) => ctx.track(createResource(req, reply)));
 
+  /** Answers a repeated request with the resource its key created, storing nothing new. */
+  function replay(reply: FastifyReply, customerId: string, id: string) {
+    reply.code(201).header('idempotent-replayed', 'true');
+    return getResourceJson(db, customerId, id) ?? { id };
+  }
+
   async function createResource(req: FastifyRequest, reply: FastifyReply) {
+    const customerId = req.principal.customerId;
+    const idempotencyKey = idempotencyKeyOf(req);
+    if (idempotencyKey) {
+      const earlier = findIdempotent(db, customerId, UPLOAD_ENDPOINT, idempotencyKey);
+      if (earlier) return replay(reply, customerId, earlier);
+    }
     const upload = await receiveUpload(req, ctx, { fileField: 'resource', maxFileBytes: ctx.maxUploadBytes });
     let committedKey: string | undefined;
     try {
@@ -100,9 +116,9 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
       const key = store.keyFor('resources', id);
       await store.commit(upload.tempPath, key);
       committedKey = key;
-      insertResource(db, {
+      const row: NewResource = {
         id,
-        customer_id: req.principal.customerId,
+        customer_id: customerId,
         filename,
         source_filepath: sourceFilepath,
         mimetype,
@@ -126,12 +142,31 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
         series_uid: facts.seriesUid,
         instance_uid: facts.instanceUid,
         transfer_syntax_uid: facts.transferSyntaxUid,
-      });
+      };
+      // A concurrent twin with the same key may have finished first: then ours is dropped.
+      const winner = db.transaction(() => {
+        if (idempotencyKey) {
+          const earlier = findIdempotent(db, customerId, UPLOAD_ENDPOINT, idempotencyKey);
+          if (earlier) return earlier;
+          recordIdempotent(db, {
+            customerId,
+            endpoint: UPLOAD_ENDPOINT,
+            key: idempotencyKey,
+            entityId: id,
+            at,
+          });
+        }
+        insertResource(db, row);
+        return id;
+      })();
+      if (winner !== id) return replay(reply, customerId, winner);
       committedKey = undefined;
       reply.code(201);
-      return getResourceJson(db, req.principal.customerId, id);
-    } finally {
+      return getResourceJson(db, customerId, id);
+    } catch (err) {
       await store.discardTemp(upload.tempPath);
+      throw err;
+    } finally {
       if (committedKey) await store.remove(committedKey);
     }
   }
