@@ -279,6 +279,11 @@ export async function assembleGroup(
   if (encapsulated) {
     const items = slices.reduce((s, sl) => s + (sl.fragmentLengths ?? []).reduce((a, f) => a + 8 + f, 0), 0);
     valueLength = 8 + 4 * n + items + 8;
+    if (items > MAX_LENGTH) {
+      throw new DicomAssembleError(`${items} bytes of fragments exceed the 32-bit Basic Offset Table`, {
+        seriesInstanceUID: uid,
+      });
+    }
     pixelHeader = encodeHeader(PIXEL_DATA, pixelVr, UNDEFINED_LENGTH, encoding);
   } else {
     const raw = n * first.frameLength;
