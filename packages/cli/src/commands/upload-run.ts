@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { SegmentationFiles, UploadResult } from '@datamint/client';
+import { readMask } from '@datamint/segmentation';
 import { openClient } from '../connect';
 import type { CommandContext } from '../context';
 import type { UploadUnit } from '../discovery/plan';
+import type { DiscoveredMask } from '../discovery/segmentations';
 import { CliError } from '../errors';
 import { ellipsize, plural, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
@@ -19,12 +21,28 @@ export interface UnitOutcome {
   segmentationIds: string[];
 }
 
-function segmentationSpec(unit: UploadUnit): SegmentationFiles | null {
+/**
+ * The client puts a mask without frame index on the frame of the slice it came with; a volume
+ * mask (NIfTI) of an assembled series covers all frames instead, so its frames are spelled out.
+ */
+async function frameIndexesOf(
+  mask: DiscoveredMask,
+  unit: UploadUnit,
+): Promise<number | number[] | undefined> {
+  if (mask.frameIndex !== null) return mask.frameIndex;
+  if (unit.kind !== 'series' || !/\.nii(\.gz)?$/i.test(mask.path)) return undefined;
+  const volume = readMask(new Uint8Array(await readFile(mask.path)), { fileName: mask.path });
+  return Array.from({ length: volume.frames }, (_, i) => i);
+}
+
+async function segmentationSpec(unit: UploadUnit): Promise<SegmentationFiles | null> {
   if (!unit.masks.length) return null;
+  const frameIndex: (number | number[] | undefined)[] = [];
+  for (const mask of unit.masks) frameIndex.push(await frameIndexesOf(mask, unit));
   return {
     files: unit.masks.map((m) => m.path),
     names: unit.masks.map((m) => m.names ?? undefined),
-    frameIndex: unit.masks.map((m) => m.frameIndex ?? undefined),
+    frameIndex,
   };
 }
 
@@ -47,6 +65,15 @@ async function sidecarModality(unit: UploadUnit, ctx: CommandContext): Promise<s
   return undefined;
 }
 
+/** The root cause's message: wrappers repeat the file name that the table already shows. */
+export function innermostMessage(error: Error): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) {
+    current = current.cause;
+  }
+  return (current as Error).message;
+}
+
 /** Combines the per-file results of a unit's members into one row. */
 export function unitOutcome(unit: UploadUnit, results: readonly (UploadResult | undefined)[]): UnitOutcome {
   const ids = [...new Set(results.flatMap((r) => (r?.ok ? [r.id] : r?.id ? [r.id] : [])))];
@@ -58,7 +85,7 @@ export function unitOutcome(unit: UploadUnit, results: readonly (UploadResult | 
     unit,
     ok: errors.length === 0,
     ids,
-    ...(errors.length ? { error: errors.slice(0, 2).join('; ') } : {}),
+    ...(errors.length ? { error: errors.join('; ') } : {}),
     segmentationIds,
   };
 }
@@ -72,7 +99,7 @@ export function resultRows(outcomes: readonly UnitOutcome[], width: number): str
         ]
           .filter(Boolean)
           .join(', ')
-      : (o.error ?? 'failed');
+      : ellipsize(o.error ?? 'failed', Math.max(60, width * 2));
     return [o.ok ? 'ok' : 'FAILED', o.ids.join(', ') || '-', ellipsize(o.unit.label, width), detail];
   });
 }
@@ -116,10 +143,11 @@ export async function executeUpload(
       const segmentations: (SegmentationFiles | null)[] = [];
       const owner: UploadUnit[] = [];
       for (const unit of units) {
+        const spec = await segmentationSpec(unit);
         unit.files.forEach((file, i) => {
           inputs.push(useRelative ? file.display : file.path);
           // Masks go with the first slice: the client attaches them to the assembled resource.
-          segmentations.push(i === 0 ? segmentationSpec(unit) : null);
+          segmentations.push(i === 0 ? spec : null);
           owner.push(unit);
         });
       }
@@ -161,6 +189,7 @@ export async function executeUpload(
 
   const ordered = plan.units.map((u) => outcomes.get(u)!);
   const failures = ordered.filter((o) => !o.ok);
+  for (const f of failures) term.debug(`failed: ${f.unit.label}: ${f.error}`);
   const created = new Set(ordered.flatMap((o) => (o.ok ? o.ids : [])));
   if (term.json) {
     term.emitJson({
@@ -184,7 +213,7 @@ export async function executeUpload(
       })),
     });
   } else {
-    const width = Math.max(30, term.columns - 70);
+    const width = Math.max(48, term.columns - 60);
     for (const line of renderTable(['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'], resultRows(ordered, width))) {
       term.out(line);
     }
