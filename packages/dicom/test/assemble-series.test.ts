@@ -322,6 +322,42 @@ describe('assembleSeries refuses to mix and never aborts the batch', () => {
   });
 });
 
+describe('assembleSeries on mixed batches', () => {
+  it('separates interleaved series and gives the same bytes whatever the input order', async () => {
+    if (!requireData()) return;
+    const ct = seriesInputs('pydicom_ct5n');
+    const mr = seriesInputs('dcm_qa_decubitus_HFS_t1_sag');
+    const batch = [...ct, ...mr].map((input, i) => ({ input, key: (i * 37) % 40 }));
+    const shuffled = [...batch].sort((a, b) => a.key - b.key).map((b) => b.input);
+    // One fixed UID, so the two runs must give byte-identical files.
+    const newUid = () => '2.25.7';
+    const a = await assembleSeries([...ct, ...mr], { newUid });
+    const b = await assembleSeries(shuffled, { newUid });
+    expect(a.outputs.map((o) => o.frames).sort()).toEqual([35, 5]);
+    expect(b.outputs.map((o) => o.frames).sort()).toEqual([35, 5]);
+    for (const out of a.outputs) {
+      const twin = b.outputs.find((o) => o.seriesInstanceUID === out.seriesInstanceUID);
+      expect(twin?.sourceNames).toEqual(out.sourceNames);
+      expect(new Set(out.sourceNames).size).toBe(out.frames);
+      expect(Buffer.from(twin?.bytes ?? []).equals(Buffer.from(out.bytes))).toBe(true);
+    }
+  });
+
+  it('makes output names unique', async () => {
+    if (!requireData()) return;
+    const one = makeSlices('ts/MR_small.dcm', [1, 2]);
+    const two = makeSlices(
+      'ts/MR_small.dcm',
+      [1, 2],
+      [{ tag: 'SeriesInstanceUID', action: 'set', value: '2.25.99' }],
+    );
+    const { outputs } = await assembleSeries([...one, ...two.map((i) => ({ ...i, name: `b/${i.name}` }))]);
+    expect(outputs).toHaveLength(2);
+    expect(outputs[0].name).not.toBe(outputs[1].name);
+    expect(outputs[1].name).toBe(outputs[0].name.replace('.dcm', '_2.dcm'));
+  });
+});
+
 describe('assembleSeries with lazy loaders', () => {
   it('reads each file twice and builds the same bytes as from memory', async () => {
     if (!requireData()) return;
