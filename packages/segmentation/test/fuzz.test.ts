@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMaskPng, MaskError, type MaskVolume, readMask } from '../src/index';
+import { encodeMaskPng, MaskError, type MaskVolume, readMask, readMaskAsync } from '../src/index';
 import { assemblePng, buildGrayPng, pngChunks, prng, writeNifti, writeNiftiPair } from './helpers';
 
 const SEED = 0x5eed;
@@ -122,6 +122,25 @@ describe(`seeded fuzzing (seed ${SEED}) only ever gives MaskError`, () => {
       const bytes = new Uint8Array(n).map(() => Math.floor(rnd() * 256));
       if (n > 4 && rnd() < 0.3) bytes.set([0x1f, 0x8b, 8, 0]);
       readOnlyMaskErrors(bytes, `garbage ${n}`);
+    }
+  });
+
+  it('readMaskAsync on mutated and truncated .nii.gz', async () => {
+    const rnd = prng(SEED + 2);
+    const gz = niftiInputs['v1-float.nii.gz'];
+    for (let round = 0; round < 100; round++) {
+      for (const [kind, bytes] of [
+        ['mutate', mutate(gz, rnd)],
+        ['truncate', truncate(gz, rnd)],
+      ] as const) {
+        try {
+          const volume = await readMaskAsync(bytes);
+          expect(volume.data.length).toBe(volume.width * volume.height * volume.frames);
+        } catch (error) {
+          if (!(error instanceof MaskError))
+            throw new Error(`${kind} #${round}: non-MaskError ${String(error)}`);
+        }
+      }
     }
   });
 });

@@ -341,3 +341,17 @@ describe('readMaskAsync (native DecompressionStream)', () => {
     await expect(readMaskAsync(flipped)).rejects.toThrow(MaskFormatError);
   });
 });
+
+describe('target dimension check on NIfTI', () => {
+  // I=4 columns, J=3 rows by default.
+  const nii = writeNifti({ dims: [4, 3, 2], type: 'uint8', values: new Array(24).fill(0) });
+
+  it('passes when Rows/Columns/NumberOfFrames match and names the mismatch otherwise', () => {
+    expect(() => readMask(nii, { target: { rows: 3, columns: 4, frames: 2 } })).not.toThrow();
+    expect(() => readMask(nii, { fileName: 'seg.nii', target: { rows: 4, columns: 3 } })).toThrow(
+      /"seg.nii" \(4 columns x 3 rows x 2 frames\).*toggle the transpose option/,
+    );
+    expect(() => readMask(nii, { transpose: true, target: { rows: 4, columns: 3 } })).not.toThrow();
+    expect(() => readMask(nii, { target: { frames: 3 } })).toThrow(MaskShapeError);
+  });
+});
