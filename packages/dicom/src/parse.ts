@@ -379,6 +379,38 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
       }
     }
     tsUid = uid || (options.transferSyntaxUID as string);
+  } else if (startsWithMetaGroup(bytes)) {
+    // A file meta group without the preamble (some archives strip the first 132 bytes).
+    const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, 0);
+    const elements: Record<string, Element> = {};
+    try {
+      while (
+        stream.position + 8 <= bytes.length &&
+        bytes[stream.position] === 0x02 &&
+        bytes[stream.position + 1] === 0
+      ) {
+        const el = dicomParser.readDicomElementExplicit(stream, []);
+        elements[el.tag] = el;
+      }
+    } catch (e) {
+      throw new DicomParseError(`file meta group at offset 0 is malformed: ${errorText(e)}`, {
+        fileName,
+        offset: stream.position,
+        expected: 'explicit VR little endian group 0002 elements',
+        cause: e,
+      });
+    }
+    const DataSetCtor = (
+      dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: object) => DataSet }
+    ).DataSet;
+    meta = new DataSetCtor(dicomParser.littleEndianByteArrayParser, bytes, elements);
+    meta.warnings = [];
+    position = stream.position;
+    const tsEl = elements.x00020010;
+    tsUid =
+      (tsEl ? trimPad(safeText(bytes, tsEl.dataOffset, tsEl.length).split('\0')[0]) : '') ||
+      options.transferSyntaxUID ||
+      TransferSyntax.ImplicitVRLittleEndian;
   } else {
     const sniffed = options.transferSyntaxUID ?? sniffRawTransferSyntax(bytes);
     if (!sniffed) {
@@ -460,6 +492,14 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
     dataSetStart: position,
     headerOnly,
   });
+}
+
+/** True when the bytes start with an explicit VR little endian (0002,xxxx) element. */
+function startsWithMetaGroup(b: Uint8Array): boolean {
+  if (b.length < 12 || b[0] !== 0x02 || b[1] !== 0x00) return false;
+  const v0 = b[4];
+  const v1 = b[5];
+  return v0 >= 0x41 && v0 <= 0x5a && v1 >= 0x41 && v1 <= 0x5a;
 }
 
 function isUtf8(dataSet: DataSet, data: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
-import { DicomParseError, isDicom, parseDicom, TransferSyntax, toTag } from '../src/index';
+import { DicomParseError, isDicom, parseDicom, TransferSyntax, toTag, writeDicom } from '../src/index';
 import { dicomFiles, read, requireData } from './data';
 
 const NOT_DICOM = new Set(['series/dcmqi_23x38x3/nrrd/label.nrrd']);
@@ -106,6 +106,25 @@ describe('accessors', () => {
     const ex = parseDicom(read('structure/ExplVR_LitEndNoMeta.dcm'));
     expect(ex.transferSyntaxUID).toBe(TransferSyntax.ExplicitVRLittleEndian);
     expect(ex.string('Modality')).toBe('RTPLAN');
+  });
+
+  it('reads a file meta group that lost its preamble', () => {
+    if (!requireData()) return;
+    for (const rel of ['ts/MR_small_implicit.dcm', 'ts/MR_small_bigendian.dcm', 'ts/MR_small_RLE.dcm']) {
+      const full = parseDicom(read(rel));
+      const stripped = parseDicom(read(rel).subarray(132));
+      expect(stripped.hasPreamble).toBe(false);
+      expect(stripped.transferSyntaxUID).toBe(full.transferSyntaxUID);
+      expect(stripped.meta?.string('MediaStorageSOPInstanceUID')).toBe(
+        full.meta?.string('MediaStorageSOPInstanceUID'),
+      );
+      expect(stripped.string('PatientName')).toBe(full.string('PatientName'));
+      expect(Buffer.from(stripped.frame(0)).equals(Buffer.from(full.frame(0)))).toBe(true);
+      const rewritten = parseDicom(writeDicom(stripped));
+      expect(rewritten.hasPreamble).toBe(true);
+      expect(rewritten.transferSyntaxUID).toBe(full.transferSyntaxUID);
+      expect(Buffer.from(rewritten.frame(0)).equals(Buffer.from(full.frame(0)))).toBe(true);
+    }
   });
 
   it('joins fragments of encapsulated frames', () => {
