@@ -299,7 +299,8 @@ export async function assembleGroup(
     pixelHeader = encodeHeader(PIXEL_DATA, pixelVr, valueLength, encoding);
   }
 
-  const out = new Uint8Array(132 + meta.length + body.length + pixelHeader.length + valueLength);
+  const out = allocUninitialised(132 + meta.length + body.length + pixelHeader.length + valueLength);
+  out.fill(0, 0, 128);
   out.set([0x44, 0x49, 0x43, 0x4d], 128);
   let o = 132;
   out.set(meta, o);
@@ -317,7 +318,7 @@ export async function assembleGroup(
     o = botAt + 4 * n;
     fragmentsStart = o;
   }
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   // Big endian sources: swap each pixel sample (OW of 8-bit samples holds byte pairs).
   const swapUnit = template.transferSyntax.littleEndian
     ? 1
@@ -380,6 +381,17 @@ export async function assembleGroup(
     transferSyntaxUID,
     warnings: group.warnings,
   };
+}
+
+/**
+ * The output buffer without zero-filling in Node (every byte is written, checked at the end);
+ * a plain Uint8Array in browsers.
+ */
+function allocUninitialised(length: number): Uint8Array {
+  const B = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer;
+  if (!B?.allocUnsafeSlow || length < 65536) return new Uint8Array(length);
+  const b = B.allocUnsafeSlow(length);
+  return new Uint8Array(b.buffer, b.byteOffset, length);
 }
 
 function uniqueName(name: string, taken: Set<string>): string {
