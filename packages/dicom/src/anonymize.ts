@@ -8,7 +8,7 @@ import { randomKey, utf8 } from './hash';
 import { type ParsedDicom, parseDicom } from './parse';
 import { profileRow, type ResolvedAction, resolveAction } from './profile';
 import { type TagInput, tagFromKey, toTag } from './tags';
-import { createSdkTokenMapper, createUidMapper, SDK_CLEARED } from './uid';
+import { createPseudonymMapper, createSdkTokenMapper, createUidMapper, SDK_CLEARED } from './uid';
 import { type Plan, type PlanOp, setOp, writeWithPlan } from './write';
 
 /** `basic`: PS3.15 Basic Application Level Confidentiality Profile. `datamint-sdk`: Python SDK v1.4.1. */
@@ -33,7 +33,10 @@ export interface AnonymizeOptions {
    * them; times are kept. Sets LongitudinalTemporalInformationModified to MODIFIED.
    */
   dateShiftDays?: number | ((patientId: string | undefined) => number);
-  /** Replacement PatientID (`basic`), or a function of the original; default: the profile's dummy. */
+  /**
+   * Replacement PatientID (`basic`), or a function of the original. Default: a keyed pseudonym
+   * `ANON-<24 hex>` (HMAC of the original ID), the same for one patient under one key.
+   */
   patientId?: string | ((original: string | undefined) => string);
   /** Text of DeidentificationMethod (0012,0063). */
   deidentificationMethod?: string;
@@ -269,6 +272,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
   const retain = normaliseRetain(options.retain);
   const key = keyBytes(options.key);
   const mapUid = createUidMapper(key);
+  const pseudonymFor = createPseudonymMapper(key);
   const sdkTokens = createSdkTokenMapper();
 
   const basic = (parsed: ParsedDicom): Uint8Array => {
@@ -289,10 +293,17 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     const enc = parsed.encoding;
     const ctx: BasicContext = { retain, enc, mapUid, dateShift };
     const plan = planBasic(parsed.dataSet, ctx) ?? new Map();
-    if (options.patientId !== undefined && !retain.has(0x00100020)) {
-      const id =
-        typeof options.patientId === 'function' ? options.patientId(originalPatientId) : options.patientId;
-      plan.set(0x00100020, setOp(0x00100020, 'LO', id, enc));
+    if (!retain.has(0x00100020)) {
+      let id: string | undefined;
+      if (options.patientId !== undefined) {
+        id =
+          typeof options.patientId === 'function' ? options.patientId(originalPatientId) : options.patientId;
+      } else if (originalPatientId) {
+        // A keyed pseudonym is a valid D value that keeps one patient's files together for the key
+        // holder only; without the key it cannot be linked back (unlike the SDK's plain MD5).
+        id = pseudonymFor(originalPatientId);
+      }
+      if (id !== undefined) plan.set(0x00100020, setOp(0x00100020, 'LO', id, enc));
     }
     plan.set(0x00120062, setOp(0x00120062, 'CS', 'YES', enc));
     plan.set(

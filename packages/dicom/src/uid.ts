@@ -1,4 +1,4 @@
-import { bytesToDecimal, hmacSha256, keyedHmacSha256, md5Hex, sha512Hex } from './hash';
+import { bytesToDecimal, hmacSha256, keyedHmacSha256, md5Hex, sha512Hex, toHex } from './hash';
 
 /**
  * Keyed UID mapping: `2.25.` + the first 128 bits of HMAC-SHA-256(key, uid) in decimal (at most
@@ -25,6 +25,21 @@ export function createUidMapper(key: Uint8Array): (uid: string) => string {
       cache.set(uid, mapped);
     }
     return mapped;
+  };
+}
+
+/** Keyed PatientID pseudonyms: `ANON-` + 24 hex digits of HMAC-SHA-256(key, "PatientID:" + id). */
+export function createPseudonymMapper(key: Uint8Array): (id: string) => string {
+  const mac = keyedHmacSha256(key);
+  const cache = new Map<string, string>();
+  return (id) => {
+    let p = cache.get(id);
+    if (p === undefined) {
+      p = `ANON-${toHex(mac(`PatientID:${id}`).subarray(0, 12)).toUpperCase()}`;
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(id, p);
+    }
+    return p;
   };
 }
 

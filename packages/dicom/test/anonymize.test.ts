@@ -9,6 +9,7 @@ import {
   profileRow,
   resolveAction,
   sdkToken,
+  writeDicom,
 } from '../src/index';
 import { dicomFiles, indexOfBytes, read, requireData } from './data';
 
@@ -165,6 +166,54 @@ describe('basic profile details', () => {
     const anonymizer = createAnonymizer({ key: 'k' });
     const fromHeader = anonymizer.anonymizeParsed(parseDicom(input, { headerOnly: true }));
     expect(Buffer.compare(Buffer.from(fromHeader), Buffer.from(anonymizer.anonymize(input)))).toBe(0);
+  });
+
+  it('replaces PatientID with a keyed pseudonym that is stable per key', () => {
+    if (!requireData()) return;
+    const slices = ['I10', 'I20'].map((f) => read(`series/dcm_qa_ct_philips_S2010/${f}`));
+    const a = createAnonymizer({ key: 'one' });
+    const ids = slices.map((s) => parseDicom(a.anonymize(s)).string('PatientID'));
+    expect(ids[0]).toMatch(/^ANON-[0-9A-F]{24}$/);
+    expect(ids[1]).toBe(ids[0]);
+    const other = parseDicom(createAnonymizer({ key: 'two' }).anonymize(slices[0])).string('PatientID');
+    expect(other).not.toBe(ids[0]);
+  });
+
+  it('removes private tags, curves, overlays, icons and original attributes at every level', () => {
+    if (!requireData()) return;
+    const base = parseDicom(read('ts/MR_small.dcm'));
+    const item = [{ tag: 0x00100010, vr: 'PN', value: 'Nested^Name' }];
+    const withJunk = parseDicom(
+      writeDicom(base, [
+        { tag: 0x50000010, action: 'set', vr: 'US', value: 2 },
+        { tag: 0x60003000, action: 'set', vr: 'OW', value: new Uint8Array(8) },
+        { tag: 0x60020010, action: 'set', vr: 'US', value: 64 },
+        { tag: 0x00880200, action: 'set', value: [item] },
+        { tag: 0x04000561, action: 'set', value: [item] },
+        { tag: 0x00091010, action: 'set', vr: 'LO', value: 'private secret' },
+        {
+          tag: 0x00081140,
+          action: 'set',
+          value: [
+            [
+              ...item,
+              { tag: 0x00291010, vr: 'LO', value: 'nested private' },
+              { tag: 0x00081155, vr: 'UI', value: '1.2.3.4.5' },
+            ],
+          ],
+        },
+      ]),
+    );
+    const out = createAnonymizer({ key: 'k' }).anonymizeParsed(withJunk);
+    const result = parseDicom(out);
+    for (const t of [0x50000010, 0x60003000, 0x60020010, 0x00880200, 0x04000561, 0x00091010]) {
+      expect(result.has(t), t.toString(16)).toBe(false);
+    }
+    const ref = result.sequence(0x00081140)?.[0];
+    expect(ref?.has(0x00291010)).toBe(false);
+    expect(ref?.string(0x00081155)).toBe(createAnonymizer({ key: 'k' }).mapUid('1.2.3.4.5'));
+    expect(indexOfBytes(out, Buffer.from('private secret'))).toBe(-1);
+    expect(indexOfBytes(out, Buffer.from('Nested^Name'))).toBe(-1);
   });
 
   it('rejects unknown profiles and empty keys', () => {
