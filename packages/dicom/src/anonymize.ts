@@ -38,6 +38,12 @@ export interface AnonymizeOptions {
    * `ANON-<24 hex>` (HMAC of the original ID), the same for one patient under one key.
    */
   patientId?: string | ((original: string | undefined) => string);
+  /**
+   * Refuse files whose BurnedInAnnotation (0028,0301) is `YES` (text burned into the pixels, which
+   * no tag-level profile removes) with a DicomAnonymizeError. Default false: such files are
+   * anonymized at the tag level and the attribute is kept.
+   */
+  rejectBurnedInAnnotation?: boolean;
   /** Text of DeidentificationMethod (0012,0063). */
   deidentificationMethod?: string;
 }
@@ -329,6 +335,12 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     });
 
   const anonymizeParsed = (parsed: ParsedDicom): Uint8Array => {
+    if (options.rejectBurnedInAnnotation && parsed.string(0x00280301)?.toUpperCase() === 'YES') {
+      throw new DicomAnonymizeError(
+        'BurnedInAnnotation (0028,0301) is YES: the pixels contain identifying text that anonymization cannot remove',
+        parsed.fileName,
+      );
+    }
     // A headerOnly parse does not see elements after PixelData (private tags, padding), which the
     // profile must remove, so the file is parsed completely first.
     const full = parsed.headerOnly ? parseDicom(parsed.input, { fileName: parsed.fileName }) : parsed;

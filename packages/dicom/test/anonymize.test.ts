@@ -216,6 +216,17 @@ describe('basic profile details', () => {
     expect(indexOfBytes(out, Buffer.from('Nested^Name'))).toBe(-1);
   });
 
+  it('can refuse files with burned-in annotation', () => {
+    if (!requireData()) return;
+    const marked = writeDicom(parseDicom(read('ts/MR_small.dcm')), [
+      { tag: 'BurnedInAnnotation', action: 'set', value: 'YES' },
+    ]);
+    expect(() => anonymizeDicom(marked, { rejectBurnedInAnnotation: true, fileName: 'us.dcm' })).toThrow(
+      /us\.dcm.*BurnedInAnnotation/,
+    );
+    expect(parseDicom(anonymizeDicom(marked)).string('BurnedInAnnotation')).toBe('YES');
+  });
+
   it('rejects unknown profiles and empty keys', () => {
     expect(() => createAnonymizer({ profile: 'strict' as 'basic' })).toThrow(/strict/);
     expect(() => createAnonymizer({ key: '' })).toThrow(DicomAnonymizeError);
