@@ -56,7 +56,7 @@ export interface ReadPngOptions {
  */
 export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): PngSamples {
   const file = options.file;
-  const header = validatePng(bytes, file);
+  const { header, scanlines } = validatePng(bytes, file);
   const channels = CHANNELS[header.colourType];
   let channel = 0;
   if (channels > 1 || options.channel !== undefined) {
@@ -72,10 +72,7 @@ export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): PngSam
   }
   if (header.interlace === 1 && header.depth * channels === 1) {
     // upng-js 2.1.0 de-interlaces 1-bit rows with `col & 3` instead of `col & 7` and corrupts pixels.
-    throw new MaskFormatError(
-      `${name(file)} is an interlaced 1-bit PNG, which upng-js 2.1.0 decodes incorrectly; re-save it without interlacing`,
-      { file, field: 'interlace', value: 1 },
-    );
+    return { width: header.width, height: header.height, samples: deinterlaceOneBit(scanlines, header) };
   }
 
   let decoded: ReturnType<typeof UPNG.decode>;
@@ -149,7 +146,7 @@ function extractChannel(
 }
 
 /** Walks every chunk: signature, lengths, CRCs, IHDR sanity, IEND presence, complete zlib stream. */
-function validatePng(bytes: Uint8Array, file: string | undefined): Header {
+function validatePng(bytes: Uint8Array, file: string | undefined): { header: Header; scanlines: Uint8Array } {
   if (!isPng(bytes)) {
     throw new MaskFormatError(`${name(file)} does not start with the PNG signature`, {
       file,
@@ -225,8 +222,8 @@ function validatePng(bytes: Uint8Array, file: string | undefined): Header {
     });
   }
   const stream = concat(idat, idatLength);
-  checkZlib(stream, scanlineGroups(header), file);
-  return header;
+  const scanlines = checkZlib(stream, scanlineGroups(header), file);
+  return { header, scanlines };
 }
 
 function parseHeader(body: Uint8Array, file: string | undefined): Header {
@@ -265,11 +262,26 @@ function parseHeader(body: Uint8Array, file: string | undefined): Header {
 }
 
 /** Scanline groups of the image: one for plain images, one per non-empty Adam7 pass. */
-function scanlineGroups(header: Header): Array<{ rows: number; rowBytes: number }> {
+/** One run of scanlines: the whole image, or one Adam7 pass (pixels x0 + dx*i, y0 + dy*j). */
+interface ScanlineGroup {
+  rows: number;
+  /** Bytes per scanline including its filter byte. */
+  rowBytes: number;
+  columns: number;
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+}
+
+function scanlineGroups(header: Header): ScanlineGroup[] {
   const bitsPerPixel = header.depth * CHANNELS[header.colourType];
   const rowBytes = (w: number) => 1 + Math.ceil((w * bitsPerPixel) / 8);
-  if (header.interlace === 0) return [{ rows: header.height, rowBytes: rowBytes(header.width) }];
-  const groups: Array<{ rows: number; rowBytes: number }> = [];
+  if (header.interlace === 0) {
+    const { width, height } = header;
+    return [{ rows: height, rowBytes: rowBytes(width), columns: width, x0: 0, y0: 0, dx: 1, dy: 1 }];
+  }
+  const groups: ScanlineGroup[] = [];
   // Adam7 passes: [x0, y0, dx, dy]
   for (const [x0, y0, dx, dy] of [
     [0, 0, 8, 8],
@@ -282,16 +294,13 @@ function scanlineGroups(header: Header): Array<{ rows: number; rowBytes: number 
   ]) {
     const w = Math.ceil((header.width - x0) / dx);
     const h = Math.ceil((header.height - y0) / dy);
-    if (w > 0 && h > 0) groups.push({ rows: h, rowBytes: rowBytes(w) });
+    if (w > 0 && h > 0) groups.push({ rows: h, rowBytes: rowBytes(w), columns: w, x0, y0, dx, dy });
   }
   return groups;
 }
 
-function checkZlib(
-  stream: Uint8Array,
-  groups: Array<{ rows: number; rowBytes: number }>,
-  file: string | undefined,
-): void {
+/** Inflates and verifies the zlib stream; returns the filtered scanlines. */
+function checkZlib(stream: Uint8Array, groups: ScanlineGroup[], file: string | undefined): Uint8Array {
   const expected = groups.reduce((sum, g) => sum + g.rows * g.rowBytes, 0);
   if (expected > MAX_RAW_BYTES) {
     throw new MaskFormatError(
@@ -362,6 +371,7 @@ function checkZlib(
       }
     }
   }
+  return raw.subarray(0, expected);
 }
 
 function truncated(
@@ -389,4 +399,52 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
 
 function hex(n: number): string {
   return n.toString(16).padStart(2, '0');
+}
+
+/**
+ * Adam7 1-bit images (gray or palette), decoded here because upng-js gets them wrong: unfilter each pass
+ * (sub-byte filters work on whole bytes) and scatter its bits. 1-bit gray reads as 0/1 like Pillow.
+ */
+function deinterlaceOneBit(scanlines: Uint8Array, header: Header): Uint8Array {
+  const out = new Uint8Array(header.width * header.height);
+  let offset = 0;
+  for (const group of scanlineGroups(header)) {
+    const { rows, rowBytes, columns, x0, y0, dx, dy } = group;
+    const rowData = rowBytes - 1;
+    const pass = new Uint8Array(rows * rowData);
+    for (let y = 0; y < rows; y++) {
+      const filter = scanlines[offset + y * rowBytes];
+      const src = offset + y * rowBytes + 1;
+      const o = y * rowData;
+      for (let x = 0; x < rowData; x++) {
+        const a = x > 0 ? pass[o + x - 1] : 0;
+        const b = y > 0 ? pass[o - rowData + x] : 0;
+        const c = x > 0 && y > 0 ? pass[o - rowData + x - 1] : 0;
+        const v = scanlines[src + x];
+        pass[o + x] =
+          filter === 0
+            ? v
+            : filter === 1
+              ? v + a
+              : filter === 2
+                ? v + b
+                : filter === 3
+                  ? v + ((a + b) >> 1)
+                  : v + paeth(a, b, c);
+      }
+      for (let i = 0; i < columns; i++) {
+        out[(y0 + y * dy) * header.width + x0 + i * dx] = (pass[o + (i >> 3)] >> (7 - (i & 7))) & 1;
+      }
+    }
+    offset += rows * rowBytes;
+  }
+  return out;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }

@@ -215,6 +215,8 @@ export function buildGrayPng(opts: {
   samples: ArrayLike<number>;
   palette?: boolean;
   interlace?: boolean;
+  /** PNG filter types applied to successive scanlines, cycling (default: all 0). */
+  filters?: number[];
 }): Uint8Array {
   const { width, height, depth, samples } = opts;
   const passes = opts.interlace
@@ -229,10 +231,13 @@ export function buildGrayPng(opts: {
       ]
     : [[0, 0, 1, 1]];
   const rows: number[] = [];
+  const filters = opts.filters ?? [0];
+  const bpp = depth === 16 ? 2 : 1;
+  let line = 0;
   for (const [x0, y0, dx, dy] of passes) {
     if (x0 >= width || y0 >= height) continue;
+    let previous: number[] | undefined;
     for (let y = y0; y < height; y += dy) {
-      rows.push(0);
       const bytes: number[] = [];
       let acc = 0;
       let bits = 0;
@@ -251,7 +256,9 @@ export function buildGrayPng(opts: {
         }
       }
       if (bits > 0) bytes.push(acc << (8 - bits));
-      rows.push(...bytes);
+      const filter = filters[line++ % filters.length];
+      rows.push(filter, ...filterRow(filter, bytes, previous, bpp));
+      previous = bytes;
     }
   }
   const ihdr = new Uint8Array(13);
@@ -273,4 +280,25 @@ export function buildGrayPng(opts: {
     { type: 'IEND', data: new Uint8Array(0) },
   );
   return assemblePng(chunks);
+}
+
+/** Applies PNG filter `type` to one scanline (RFC 2083 §6), given the previous unfiltered scanline. */
+function filterRow(type: number, row: number[], previous: number[] | undefined, bpp: number): number[] {
+  return row.map((x, i) => {
+    const a = i >= bpp ? row[i - bpp] : 0;
+    const b = previous ? previous[i] : 0;
+    const c = previous && i >= bpp ? previous[i - bpp] : 0;
+    let predictor = 0;
+    if (type === 1) predictor = a;
+    else if (type === 2) predictor = b;
+    else if (type === 3) predictor = (a + b) >> 1;
+    else if (type === 4) {
+      const p = a + b - c;
+      const pa = Math.abs(p - a);
+      const pb = Math.abs(p - b);
+      const pc = Math.abs(p - c);
+      predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+    return (x - predictor) & 0xff;
+  });
 }
