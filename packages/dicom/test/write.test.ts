@@ -180,6 +180,25 @@ describe('writeDicom edits', () => {
     }
   });
 
+  it('writes from a headerOnly parse exactly like from a full parse', () => {
+    if (!requireData()) return;
+    for (const rel of [
+      'ts/CT_small.dcm',
+      'ts/MR_small_bigendian.dcm',
+      'multiframe/CT0012.fragmented_no_bot_jpeg_lossless.70.dcm',
+    ]) {
+      const edits = [{ tag: 'PatientName', action: 'set' as const, value: 'Header^Only' }];
+      const fromHeader = writeDicom(parseDicom(read(rel), { headerOnly: true }), edits);
+      const fromFull = writeDicom(parseDicom(read(rel)), edits);
+      expect(same(fromHeader, fromFull)).toBe(true);
+    }
+    expect(() =>
+      writeDicom(parseDicom(read('ts/CT_small.dcm'), { headerOnly: true }), [
+        { tag: 0xfffcfffc, action: 'delete' },
+      ]),
+    ).toThrow(DicomWriteError);
+  });
+
   it('keeps deflated files deflated', () => {
     if (!requireData()) return;
     const parsed = parseDicom(read('ts/report_dfl.dcm'));
