@@ -44,6 +44,14 @@ const pngInputs: Record<string, Uint8Array> = {
   'palette4.png': buildGrayPng({ width: 16, height: 12, depth: 4, samples, palette: true }),
   'gray16-interlaced.png': buildGrayPng({ width: 16, height: 12, depth: 16, samples, interlace: true }),
   'mask-rgb.png': encodeMaskPng({ width: 16, height: 12, data: samples }),
+  'gray1-interlaced.png': buildGrayPng({
+    width: 16,
+    height: 12,
+    depth: 1,
+    samples: samples.map((v) => v & 1),
+    interlace: true,
+    filters: [0, 1, 2, 3, 4],
+  }),
 };
 const niftiInputs: Record<string, Uint8Array> = {
   'v1-le-int16.nii': writeNifti({ dims: [4, 3, 2], type: 'int16', values: samples.slice(0, 24) }),
