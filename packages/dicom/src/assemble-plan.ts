@@ -132,7 +132,9 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array): Class
     const bits = parsed.number('BitsAllocated');
     if (bits === 1) return { fail: 'BitsAllocated 1: frames are not byte-aligned' };
     const length = parsed.frameLength;
-    const stored = parsed.pixelDataLength ?? 0;
+    // A header-only parse knows the declared length; the bytes actually present may be fewer.
+    const available = parsed.bytes.length - (parsed.pixelDataOffset ?? parsed.bytes.length);
+    const stored = Math.min(parsed.pixelDataLength ?? 0, available);
     if (length === undefined || length === 0) return { fail: 'Rows, Columns or BitsAllocated missing' };
     if (stored < length) return { fail: `PixelData has ${stored} bytes, one frame needs ${length}` };
     frameLength = length;
