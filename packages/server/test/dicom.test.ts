@@ -154,6 +154,11 @@ describe.skipIf(!hasSharedData())('DICOM rendering of real files (../shared/data
     'dicom/ts/image_dfl.dcm',
     'dicom/ts/ExplVR_BigEnd.dcm',
     'dicom/ts/SC_rgb_jpeg_dcmtk.dcm',
+    'dicom/ts/MR_small_RLE.dcm',
+    'dicom/ts/MR_small_jp2klossless.dcm',
+    'dicom/ts/SC_rgb_rle.dcm',
+    'dicom/multiframe/CT0012.not_fragmented_bot_rle.dcm',
+    'dicom/multiframe/IM00001.fragmented_no_bot_jpeg_baseline.50.dcm',
     'dicom/multiframe/emri_small.dcm',
     'dicom/multiframe/rtdose.dcm',
     'dicom/multiframe/CT0012.explicit_little_endian.dcm',
@@ -208,11 +213,47 @@ describe.skipIf(!hasSharedData())('DICOM rendering of real files (../shared/data
     expect(new Set(ct.image!.data).size).toBeGreaterThan(10);
   });
 
-  it('answers 501 naming the transfer syntax for compressed DICOM', async () => {
-    const { reply } = await frame(server, ids.get('dicom/ts/SC_rgb_jpeg_dcmtk.dcm')!, 0);
+  it('decodes RLE Lossless to exactly the pixels of the uncompressed original (single and multi-frame)', async () => {
+    const plain = (await frame(server, ids.get('dicom/ts/MR_small.dcm')!, 0)).image!;
+    const rle = (await frame(server, ids.get('dicom/ts/MR_small_RLE.dcm')!, 0)).image!;
+    expect(Array.from(rle.data)).toEqual(Array.from(plain.data));
+    for (const index of [0, 1]) {
+      const native = (
+        await frame(server, ids.get('dicom/multiframe/CT0012.explicit_little_endian.dcm')!, index)
+      ).image!;
+      const packed = (
+        await frame(server, ids.get('dicom/multiframe/CT0012.not_fragmented_bot_rle.dcm')!, index)
+      ).image!;
+      expect(Buffer.compare(Buffer.from(packed.data), Buffer.from(native.data)), `frame ${index}`).toBe(0);
+    }
+    const rgb = (await frame(server, ids.get('dicom/ts/SC_rgb_rle.dcm')!, 0)).image!;
+    expect([rgb.width, rgb.height, rgb.channels]).toEqual([100, 100, 3]);
+    // pydicom's SC_rgb test image: the top rows are pure red.
+    expect(Array.from(rgb.data.subarray(0, 3))).toEqual([255, 0, 0]);
+  });
+
+  it('decodes 8-bit JPEG Baseline frames (colour, multi-frame, fragmented)', async () => {
+    const sc = (await frame(server, ids.get('dicom/ts/SC_rgb_jpeg_dcmtk.dcm')!, 0)).image!;
+    expect([sc.width, sc.height, sc.channels]).toEqual([100, 100, 3]);
+    const [r, g, b] = sc.data;
+    expect(r).toBeGreaterThan(200);
+    expect(g).toBeLessThan(60);
+    expect(b).toBeLessThan(60);
+    const us = ids.get('dicom/multiframe/IM00001.fragmented_no_bot_jpeg_baseline.50.dcm')!;
+    const last = (await frame(server, us, 7)).image!;
+    expect([last.width, last.height, last.channels]).toEqual([320, 240, 3]);
+    expect((await frame(server, us, 8)).reply.status).toBe(400);
+  });
+
+  it('answers 501 naming the transfer syntax for compressions it cannot decode', async () => {
+    const { reply } = await frame(server, ids.get('dicom/ts/MR_small_jp2klossless.dcm')!, 0);
     expect(reply.status).toBe(501);
     expect(reply.json.message).toBe(
-      'cannot render frames of compressed DICOM (transfer syntax 1.2.840.10008.1.2.4.50); only uncompressed files are decoded',
+      'cannot render frames of compressed DICOM (transfer syntax 1.2.840.10008.1.2.4.90); only uncompressed, RLE Lossless and 8-bit JPEG Baseline files are decoded',
     );
+    // Metadata of compressed files is still read on upload.
+    const meta = (await send(`${server.url}/resources/${ids.get('dicom/ts/MR_small_jp2klossless.dcm')}`))
+      .json;
+    expect(meta).toMatchObject({ rows: 64, columns: 64, transfer_syntax_uid: '1.2.840.10008.1.2.4.90' });
   });
 });

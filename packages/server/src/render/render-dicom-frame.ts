@@ -1,5 +1,7 @@
 import { type DicomDataset, type ParsedDicom, TransferSyntax } from '@datamint/dicom';
+import jpeg from 'jpeg-js';
 import { BadRequestError, NotImplementedHttpError } from '../errors';
+import { decodeRleFrame } from './decode-rle';
 import type { Raster } from './encode-png';
 
 interface Window {
@@ -181,9 +183,62 @@ const NATIVE_SYNTAXES = new Set<string>([
   TransferSyntax.ExplicitVRBigEndian,
 ]);
 
+/** Frame pixels in a native layout, whatever the transfer syntax they were stored in. */
+interface DecodedFrame {
+  bytes: Uint8Array;
+  littleEndian: boolean;
+  layout: PixelLayout;
+}
+
+function readFrame(parsed: ParsedDicom, index: number): Uint8Array {
+  try {
+    return parsed.frame(index);
+  } catch (err) {
+    throw new NotImplementedHttpError(`cannot read frame ${index}: ${(err as Error).message}`);
+  }
+}
+
+/** Largest JPEG frame decoded, in megapixels (jpeg-js allocates the whole raster). */
+const MAX_JPEG_MEGAPIXELS = 100;
+
+function decodeFrame(parsed: ParsedDicom, index: number, layout: PixelLayout): DecodedFrame {
+  const ts = parsed.transferSyntaxUID;
+  if (NATIVE_SYNTAXES.has(ts) && !parsed.isEncapsulated) {
+    return { bytes: readFrame(parsed, index), littleEndian: parsed.transferSyntax.littleEndian, layout };
+  }
+  if (ts === TransferSyntax.RLELossless) {
+    const bytes = decodeRleFrame(readFrame(parsed, index), layout);
+    return { bytes, littleEndian: true, layout: { ...layout, planar: layout.samples > 1 } };
+  }
+  if (ts === TransferSyntax.JPEGBaseline && layout.bitsAllocated === 8) {
+    let image: { width: number; height: number; data: Uint8Array };
+    try {
+      image = jpeg.decode(readFrame(parsed, index), {
+        formatAsRGBA: false,
+        maxResolutionInMP: MAX_JPEG_MEGAPIXELS,
+      });
+    } catch (err) {
+      throw new NotImplementedHttpError(`cannot decode JPEG frame ${index}: ${String(err)}`);
+    }
+    const decodedLayout = { ...layout, rows: image.height, columns: image.width, planar: false };
+    if (layout.samples === 1) {
+      // jpeg-js always returns three channels; a grayscale JPEG repeats its value in each.
+      const gray = new Uint8Array(image.width * image.height);
+      for (let i = 0; i < gray.length; i++) gray[i] = image.data[i * 3];
+      return { bytes: gray, littleEndian: true, layout: decodedLayout };
+    }
+    // jpeg-js converts YCbCr to RGB itself.
+    return { bytes: image.data, littleEndian: true, layout: { ...decodedLayout, photometric: 'RGB' } };
+  }
+  throw new NotImplementedHttpError(
+    `cannot render frames of compressed DICOM (transfer syntax ${ts}); only uncompressed, RLE Lossless and 8-bit JPEG Baseline files are decoded`,
+  );
+}
+
 /**
- * Renders frame `index` of an uncompressed DICOM image to 8-bit pixels: grayscale through the
- * file's rescale and window (min/max when it has none; MONOCHROME1 inverted), RGB/YBR_FULL as RGB.
+ * Renders frame `index` of a DICOM image to 8-bit pixels: grayscale through the file's rescale and
+ * window (min/max when it has none; MONOCHROME1 inverted), RGB/YBR_FULL as RGB. Native, RLE
+ * Lossless and 8-bit JPEG Baseline pixel data are decoded; other compressions are a 501.
  */
 export function renderDicomFrame(parsed: ParsedDicom, index: number): Raster {
   const frames = parsed.numberOfFrames;
@@ -191,23 +246,13 @@ export function renderDicomFrame(parsed: ParsedDicom, index: number): Raster {
   if (index >= frames) {
     throw new BadRequestError(`Frame index out of range: ${index} (the resource has ${frames} frames)`);
   }
-  if (parsed.isEncapsulated || !NATIVE_SYNTAXES.has(parsed.transferSyntaxUID)) {
+  const stored = layoutOf(parsed);
+  if (![8, 16, 32].includes(stored.bitsAllocated)) {
     throw new NotImplementedHttpError(
-      `cannot render frames of compressed DICOM (transfer syntax ${parsed.transferSyntaxUID}); only uncompressed files are decoded`,
+      `cannot render ${stored.bitsAllocated}-bit pixel data; only 8, 16 and 32`,
     );
   }
-  const layout = layoutOf(parsed);
-  if (![8, 16, 32].includes(layout.bitsAllocated)) {
-    throw new NotImplementedHttpError(
-      `cannot render ${layout.bitsAllocated}-bit pixel data; only 8, 16 and 32`,
-    );
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = parsed.frame(index);
-  } catch (err) {
-    throw new NotImplementedHttpError(`cannot read frame ${index}: ${(err as Error).message}`);
-  }
+  const { bytes, littleEndian, layout } = decodeFrame(parsed, index, stored);
   const width = layout.columns;
   const height = layout.rows;
   if (layout.samples === 3 && ['RGB', 'YBR_FULL'].includes(layout.photometric)) {
@@ -218,7 +263,7 @@ export function renderDicomFrame(parsed: ParsedDicom, index: number): Raster {
       `cannot render photometric interpretation ${layout.photometric} with ${layout.samples} samples per pixel`,
     );
   }
-  const values = readSamples(bytes, layout, parsed.transferSyntax.littleEndian);
+  const values = readSamples(bytes, layout, littleEndian);
   const data = toGray(values, valueTransform(parsed, index), layout.photometric === 'MONOCHROME1');
   return { width, height, channels: 1, data };
 }
