@@ -142,3 +142,34 @@ describe('by id, download, publish, delete', () => {
     expect((await api.getResources().toArray()).map((r) => r.id)).not.toContain(ids[5]);
   });
 });
+
+describe('decoding downloads and deprecated listings', () => {
+  it('decodes NIfTI volumes and JSON by mimetype', async () => {
+    const { dataDir, requireData } = await import('./helpers/data');
+    const json = new TextEncoder().encode('{"answer": 42}');
+    const inputs = [
+      { name: 'meta.json', data: json },
+      ...(requireData() ? [`${dataDir}/nifti/standard.nii.gz`] : []),
+    ];
+    const uploaded = await api.uploadResources(inputs, { channel: 'decode' });
+    const [jsonId, niftiId] = uploaded.map((r) => (r.ok ? r.id : ''));
+    const decodedJson = await api.downloadResourceFile(jsonId!);
+    expect(decodedJson.converted).toEqual({ kind: 'json', value: { answer: 42 } });
+    if (niftiId) {
+      const nifti = await api.downloadResourceFile(niftiId);
+      expect(nifti.mimetype).toBe('application/x-nifti');
+      if (nifti.converted.kind !== 'nifti') throw new Error('expected a NIfTI volume');
+      expect(nifti.converted.volume.shape).toEqual([4, 5, 7]);
+      expect(nifti.converted.volume.data).toHaveLength(4 * 5 * 7);
+      expect(new Set(nifti.converted.volume.data)).toEqual(new Set([0, 255]));
+    }
+  });
+
+  it('getResourcesByProject still works, with a deprecation warning', async () => {
+    const warnings: string[] = [];
+    const warned = server.api({ onWarning: (m) => warnings.push(m) });
+    const project = await warned.createProject('Deprecated', 'd', [ids[0]!]);
+    expect((await warned.getResourcesByProject(project.id).toArray()).map((r) => r.id)).toEqual([ids[0]]);
+    expect(warnings).toEqual([expect.stringMatching(/getResourcesByProject is deprecated/)]);
+  });
+});

@@ -14,7 +14,7 @@ import {
 } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
-import { startTestServer, type TestServer } from './helpers/server';
+import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
 let api: APIHandler;
@@ -208,7 +208,8 @@ describe('fault injection', () => {
       faults: { rate: 0.1, kinds: ['503', 'reset'], seed: 7, retryAfterSeconds: 0 },
     });
     try {
-      const client = faulty.api({ maxRetries: 8 });
+      const events: string[] = [];
+      const client = faulty.api({ maxRetries: 8, log: (e) => events.push(JSON.stringify(e)) });
       const files = Array.from({ length: 200 }, (_, i) => ({
         name: `f/${String(i).padStart(3, '0')}.png`,
         data: grayPng(4, 4, i),
@@ -219,6 +220,13 @@ describe('fault injection', () => {
       const names = stored.map((r) => r.filename).sort();
       expect(names).toEqual(files.map((f) => path.basename(f.name)).sort());
       expect(new Set(results.map((r) => (r.ok ? r.id : ''))).size).toBe(200);
+      // Retries happened, were logged, and the key shows in no log line and no error.
+      expect(events.some((e) => e.includes('"type":"retry"'))).toBe(true);
+      const notFound = await client.getResourcesByIds('missing').catch((e: unknown) => e as Error);
+      const shown = [...events, notFound.message, String(notFound.stack), JSON.stringify(notFound)].join(
+        '\n',
+      );
+      expect(shown).not.toContain(API_KEY);
     } finally {
       await faulty.close();
     }

@@ -1,0 +1,292 @@
+/**
+ * `pnpm bench` for @datamint/client. Speed and memory are reported as ratios against baselines
+ * measured in the same run, never asserted. Every measurement runs in a fresh child process, so
+ * RSS and heap numbers belong to that measurement alone; the server is another process.
+ *  1. Upload 1,000 files of 256 KiB from disk with `uploadResources` vs a raw undici loop that POSTs
+ *     prebuilt multipart bodies from memory (the server bench's loop), both 10 in flight.
+ *  2. Iterate 100,000 resources with `for await (getResources())` vs `.toArray()`: the heap retained
+ *     while streaming stays at about one page, whatever the listing size.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Agent, FormData, request } from 'undici';
+import { APIHandler } from '../src';
+
+const FILES = Number(process.env.BENCH_FILES ?? 1000);
+const FILE_BYTES = 256 * 1024;
+const IN_FLIGHT = 10;
+const LIST_ROWS = Number(process.env.BENCH_LIST_ROWS ?? 100_000);
+const PAGE = 5000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const KEY = 'bench-key-0123456789';
+const self = fileURLToPath(import.meta.url);
+const serverBin = fileURLToPath(new URL('../../server/src/bin.ts', import.meta.url));
+/** The server's own seeding helper: inserting 100,000 rows directly measures listing, not uploads. */
+const seedModule = new URL('../../server/test/support/seed.ts', import.meta.url).href;
+type Seed = (dataDir: string, customerId: string, count: number) => string[];
+
+interface Measure {
+  items: number;
+  seconds: number;
+  perSecond: number;
+  mbPerSecond: number;
+  /** Peak resident memory of the measuring process (VmHWM). */
+  rssPeakMb: number;
+  /** Largest heap in use after a forced GC, over the heap before the measurement. */
+  retainedMb: number;
+  /** The same at each probe (for listings: once per page). */
+  samplesMb: number[];
+}
+
+async function pool(count: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+async function peakRssMb(): Promise<number> {
+  try {
+    const status = await readFile('/proc/self/status', 'utf8');
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
+  } catch {
+    return process.memoryUsage.rss() / 1024 / 1024;
+  }
+}
+
+/** Runs `fn`, timing it and tracking the heap retained at each `probe()` (after a forced GC). */
+async function measure(
+  items: number,
+  bytes: number,
+  fn: (probe: () => void) => Promise<number | undefined>,
+): Promise<Measure> {
+  const gc = globalThis.gc ?? (() => undefined);
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  const samplesMb: number[] = [];
+  const probe = () => {
+    gc();
+    const used = process.memoryUsage().heapUsed;
+    samplesMb.push((used - base) / 1024 / 1024);
+    peak = Math.max(peak, used);
+  };
+  const start = process.hrtime.bigint();
+  const counted = (await fn(probe)) ?? items;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  probe();
+  return {
+    items: counted,
+    seconds,
+    perSecond: counted / seconds,
+    mbPerSecond: bytes / 1e6 / seconds,
+    rssPeakMb: await peakRssMb(),
+    retainedMb: (peak - base) / 1024 / 1024,
+    samplesMb,
+  };
+}
+
+async function filesOf(dir: string): Promise<string[]> {
+  return Array.from({ length: FILES }, (_, i) => path.join(dir, `file-${String(i).padStart(5, '0')}.bin`));
+}
+
+/** Child-process side: one measurement, printed as JSON. */
+async function worker(kind: string, url: string, arg: string): Promise<void> {
+  const agent = new Agent({ connections: IN_FLIGHT });
+  const api = new APIHandler({ rootUrl: url, apiKey: KEY, configFile: null, concurrency: IN_FLIGHT });
+  let result: Measure;
+  // Warm-up outside the measurement: code compilation, connections, the server's first requests.
+  const WARM = 10;
+  if (kind === 'raw' || kind === 'client') {
+    const warm = (await filesOf(arg)).slice(0, WARM);
+    await api.uploadResources(warm, { channel: 'warm-up' });
+  } else {
+    await api.getResources({ pageSize: PAGE, limit: PAGE }).toArray();
+  }
+  if (kind === 'raw') {
+    const paths = await filesOf(arg);
+    // Bodies built in memory up front so the loop measures HTTP only, as in the server bench.
+    const bodies = await Promise.all(
+      paths.map(async (file, i) => {
+        const form = new FormData();
+        form.append('source', 'api');
+        form.append('resource', new Blob([await readFile(file)]), `raw-${i}.bin`);
+        form.append('source_filepath', `raw/raw-${i}.bin`);
+        const response = new Response(form as unknown as BodyInit);
+        return {
+          body: new Uint8Array(await response.arrayBuffer()),
+          type: response.headers.get('content-type')!,
+        };
+      }),
+    );
+    result = await measure(FILES, FILES * FILE_BYTES, async () => {
+      await pool(bodies.length, IN_FLIGHT, async (i) => {
+        const res = await request(`${url}/resources`, {
+          method: 'POST',
+          body: bodies[i]!.body,
+          headers: { apikey: KEY, 'content-type': bodies[i]!.type },
+          dispatcher: agent,
+        });
+        await res.body.text();
+        if (res.statusCode >= 300) throw new Error(`raw upload ${i} answered ${res.statusCode}`);
+      });
+      return undefined;
+    });
+  } else if (kind === 'client') {
+    const paths = await filesOf(arg);
+    result = await measure(FILES, FILES * FILE_BYTES, async () => {
+      const results = await api.uploadResources(paths, { channel: 'client', onError: 'skip' });
+      const failed = results.filter((r) => !r.ok).length;
+      if (failed > 0) throw new Error(`${failed} client uploads failed`);
+      return undefined;
+    });
+  } else if (kind === 'stream') {
+    result = await measure(0, 0, async (probe) => {
+      let n = 0;
+      for await (const resource of api.getResources({ pageSize: PAGE })) {
+        if (resource.id) n++;
+        // Mid-page: the current page is alive, the earlier ones must not be.
+        if (n % PAGE === PAGE / 2) probe();
+      }
+      return n;
+    });
+  } else {
+    let all: unknown[] = [];
+    result = await measure(0, 0, async () => {
+      all = await api.getResources({ pageSize: PAGE }).toArray();
+      return all.length;
+    });
+    all = [];
+  }
+  await api.close();
+  await agent.close();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function child(kind: string, url: string, arg = ''): Promise<Measure> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', self, 'worker', kind, url, arg],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Measure;
+}
+
+/** The server binary in its own process; resolves once it prints `listening on URL`. */
+async function spawnServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      serverBin,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--api-key',
+      KEY,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`datamint-server exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+function uploadLine(label: string, m: Measure): void {
+  console.log(
+    `${label.padEnd(36)} ${m.perSecond.toFixed(0).padStart(7)} files/s ${m.mbPerSecond.toFixed(1).padStart(7)} MB/s ${m.seconds.toFixed(2).padStart(7)} s   RSS peak ${m.rssPeakMb.toFixed(0)} MB`,
+  );
+}
+
+function best(a: Measure | undefined, b: Measure): Measure {
+  return !a || b.perSecond > a.perSecond ? b : a;
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(path.join(tmpdir(), 'datamint-client-bench-'));
+  const server = await spawnServer(path.join(work, 'data'));
+  try {
+    console.log(
+      `@datamint/client bench: ${FILES} uploads of ${FILE_BYTES / 1024} KiB, ${IN_FLIGHT} in flight; iterate ${LIST_ROWS} resources in pages of ${PAGE}`,
+    );
+    const dir = path.join(work, 'files');
+    await mkdir(dir);
+    const paths = await filesOf(dir);
+    await pool(FILES, 16, async (i) => writeFile(paths[i]!, randomBytes(FILE_BYTES)));
+
+    // The machine may be shared: alternate the two and keep each one's best round.
+    let raw: Measure | undefined;
+    let client: Measure | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      raw = best(raw, await child('raw', server.url, dir));
+      client = best(client, await child('client', server.url, dir));
+    }
+    uploadLine('baseline raw undici loop (memory)', raw!);
+    uploadLine('client uploadResources (from disk)', client!);
+    console.log(
+      `  ratio client/raw: files/s ${(client!.perSecond / raw!.perSecond).toFixed(2)} (aim >= 0.80), RSS ${(client!.rssPeakMb / raw!.rssPeakMb).toFixed(2)}; best of ${ROUNDS} alternating rounds`,
+    );
+
+    const users = (await (
+      await request(`${server.url}/users`, { headers: { apikey: KEY } })
+    ).body.json()) as Array<{
+      customer_id: string;
+    }>;
+    const toSeed = Math.max(0, LIST_ROWS - 2 * ROUNDS * (FILES + 10));
+    const { seedResources } = (await import(seedModule)) as { seedResources: Seed };
+    seedResources(path.join(work, 'data'), users[0]!.customer_id, toSeed);
+
+    const stream = await child('stream', server.url);
+    const collect = await child('collect', server.url);
+    const perPage = collect.retainedMb / Math.ceil(collect.items / PAGE);
+    console.log(
+      `iterate (for await)                  ${stream.perSecond.toFixed(0).padStart(7)} items/s  ${stream.items} items  retained heap ${stream.retainedMb.toFixed(1)} MB  RSS peak ${stream.rssPeakMb.toFixed(0)} MB`,
+    );
+    console.log(
+      `baseline collect (.toArray())        ${collect.perSecond.toFixed(0).padStart(7)} items/s  ${collect.items} items  retained heap ${collect.retainedMb.toFixed(1)} MB  RSS peak ${collect.rssPeakMb.toFixed(0)} MB`,
+    );
+    const pages = stream.samplesMb.slice(0, -1);
+    const half = Math.floor(pages.length / 2);
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    console.log(
+      `  one page ~${perPage.toFixed(1)} MB (collect / pages). Streaming, retained per page: first half ${avg(pages.slice(0, half)).toFixed(1)} MB, second half ${avg(pages.slice(half)).toFixed(1)} MB, max ${Math.max(...pages).toFixed(1)} MB over ${pages.length} pages (flat = bounded by a page, not the listing)`,
+    );
+    console.log(
+      `  ratios streaming/collect: retained memory ${(stream.retainedMb / collect.retainedMb).toFixed(2)}, speed ${(stream.perSecond / collect.perSecond).toFixed(2)}`,
+    );
+  } finally {
+    await server.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const [mode, kind, url, arg] = process.argv.slice(2);
+(mode === 'worker' ? worker(kind!, url!, arg ?? '') : main()).catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
