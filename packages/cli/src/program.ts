@@ -73,7 +73,6 @@ export function reportError(error: unknown, term: Terminal): ExitCode {
   }
   if (error instanceof UsageError) {
     term.error(error.message);
-    term.writeErr("Run with --help for the command's usage.\n");
     return ExitCode.usage;
   }
   if (error instanceof CliError) {
@@ -109,7 +108,7 @@ async function registerKnownSecrets(term: Terminal, argv: string[], streams: Cli
 export async function run(argv: string[], streams: CliStreams = processStreams()): Promise<number> {
   const program = buildProgram(streams);
   try {
-    await program.parseAsync(argv[0] === 'upload' ? rewriteRecursiveDepth(argv) : argv, { from: 'user' });
+    await program.parseAsync(argv.includes('upload') ? rewriteRecursiveDepth(argv) : argv, { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
     const verbose = argv.includes('--verbose') || argv.includes('-v');
