@@ -110,3 +110,56 @@ describe('authentication, routing and the error shape', () => {
     expect(log).not.toContain(KEY_A);
   });
 });
+
+describe('configured users and keys', () => {
+  it('lists seeded users of the key’s customer and authenticates users that carry their own key', async () => {
+    const server = await startTestServer({
+      apiKeys: [
+        { key: 'admin-key', email: 'admin@c.test', customerId: 'cust-c', firstname: 'Ada', lastname: 'Min' },
+      ],
+      users: [
+        { email: 'annotator@c.test', customerId: 'cust-c', roles: ['annotator'] },
+        { email: 'keyed@c.test', customerId: 'cust-c', apiKey: 'keyed-key' },
+        { email: 'elsewhere@d.test', customerId: 'cust-d' },
+      ],
+    });
+    try {
+      const users = (await send(`${server.url}/users`, { key: 'admin-key' })).json;
+      expect(users.map((u: { email: string }) => u.email)).toEqual([
+        'admin@c.test',
+        'annotator@c.test',
+        'keyed@c.test',
+      ]);
+      expect(users[0]).toMatchObject({
+        firstname: 'Ada',
+        lastname: 'Min',
+        roles: ['admin'],
+        customer_id: 'cust-c',
+      });
+      expect(users[1].roles).toEqual(['annotator']);
+      const id = await uploadOk(server.url, {
+        bytes: grayPng(2, 2),
+        filename: 'k.png',
+        mimetype: 'image/png',
+        key: 'keyed-key',
+      });
+      const seen = await send(`${server.url}/resources/${id}`, { key: 'admin-key' });
+      expect(seen.json.created_by).toBe('keyed@c.test');
+      expect(seen.json.user_info).toEqual({ firstname: null, lastname: null });
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('generates a stable identity for a plain key', async () => {
+    const server = await startTestServer({ apiKeys: ['just-a-key'] });
+    try {
+      const [user] = (await send(`${server.url}/users`, { key: 'just-a-key' })).json;
+      expect(user.email).toMatch(/^user-[0-9a-f]{8}@datamint\.local$/);
+      expect(user.customer_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(user.email).not.toContain('just-a-key');
+    } finally {
+      await server.dispose();
+    }
+  });
+});

@@ -83,3 +83,28 @@ describe('pagination boundaries (0, 1, 5000, 5001 items)', () => {
     expect(counts).toEqual([1667, 1667]);
   });
 });
+
+describe('GET /projects/:id/resources (deprecated, no pagination in the Python SDK)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.dispose());
+
+  it('answers at most 4999 items without limit (so the SDK loop ends) and pages with offset/limit', async () => {
+    const ids = seedResources(server.dataDir, 'customer-a', 5001);
+    const project = (
+      await send(`${server.url}/projects`, { method: 'POST', json: { name: 'Big', resource_ids: [] } })
+    ).json;
+    const add = await send(`${server.url}/datasets/${project.dataset_id}/resources`, {
+      method: 'POST',
+      json: { resource_ids_to_add: ids, all_files_selected: false },
+    });
+    expect(add.status).toBe(200);
+    const capped = await send(`${server.url}/projects/${project.id}/resources`);
+    expect(capped.json).toHaveLength(4999);
+    expect(capped.json[0].id).toBe(ids[0]);
+    const tail = await send(`${server.url}/projects/${project.id}/resources?offset=5000&limit=5000`);
+    expect(tail.json.map((r: { id: string }) => r.id)).toEqual([ids[5000]]);
+  });
+});

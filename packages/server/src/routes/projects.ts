@@ -31,6 +31,8 @@ interface IdParams {
   project_id: string;
 }
 
+export const LEGACY_PAGE_CAP = 4999;
+
 export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx;
 
@@ -119,11 +121,15 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: IdParams }>('/projects/:project_id/resources', async (req) => {
     const project = projectOr404(req.principal.customerId, req.params.project_id);
+    const page = queryPage(req.query as RawQuery);
+    // The deprecated Python method sends no offset/limit and re-requests forever while a reply holds
+    // 5000 items or more: without an explicit limit, answer at most 4999.
+    const limited = page.limit === undefined ? { ...page, limit: LEGACY_PAGE_CAP } : page;
     // A bare array: the deprecated SDK method iterates the top-level value.
     return listResources(
       db,
       { customerId: req.principal.customerId, datasetId: project.dataset_id, ascending: true },
-      queryPage(req.query as RawQuery),
+      limited,
     ).items;
   });
 
