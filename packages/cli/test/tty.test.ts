@@ -1,0 +1,102 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CliStreams } from '../src/io';
+import { run } from '../src/program';
+import { homeEnv, makeHome } from './helpers/cli';
+import { pngGray, sharedDataAvailable } from './helpers/data';
+import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+
+/** A terminal-like output: what a user would see, ANSI codes included. */
+class TerminalOutput extends Writable {
+  isTTY = true;
+  columns = 100;
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += chunk.toString();
+    callback();
+  }
+}
+
+function terminal(env: Record<string, string>, answers: string | null) {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  if (answers !== null) stdin.write(answers);
+  else stdin.end();
+  const stdout = new TerminalOutput();
+  const stderr = new TerminalOutput();
+  const streams: CliStreams = { stdin, stdout, stderr, env, cwd: work };
+  return { streams, stdout, stderr };
+}
+
+const hasData = sharedDataAvailable();
+let server: TestServer;
+let home: ReturnType<typeof makeHome>;
+let work: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  home = makeHome();
+});
+afterAll(async () => {
+  await server?.close();
+  home?.cleanup();
+});
+beforeEach(async () => {
+  work = mkdtempSync(join(tmpdir(), 'datamint-cli-tty-'));
+  mkdirSync(join(work, 'd'));
+  if (hasData) copyFileSync(pngGray, join(work, 'd', 'a.png'));
+  const ids = await server.api.getResources({ returnIdsOnly: true }).toArray();
+  if (ids.length) await server.api.deleteResources(ids);
+  return () => rmSync(work, { recursive: true, force: true });
+});
+
+const env = (): Record<string, string> => ({
+  ...homeEnv(home.home),
+  DATAMINT_API_KEY: API_KEY,
+  DATAMINT_API_URL: server.url,
+});
+
+describe.skipIf(!hasData)('upload on a terminal (in process, terminal-like streams)', () => {
+  it('shows the summary, asks, and uploads nothing when the answer is no', async () => {
+    const t = terminal(env(), 'n\n');
+    const code = await run(['upload', 'd'], t.streams);
+    expect(code).toBe(1);
+    expect(t.stdout.text).toContain('1 file (');
+    expect(t.stderr.text).toContain('Do you want to proceed with the upload? (y/n): ');
+    expect(t.stderr.text).toContain('upload cancelled: nothing was uploaded');
+    expect(await server.api.getResources({ returnIdsOnly: true }).toArray()).toHaveLength(0);
+  });
+
+  it('treats end of input at the confirmation as no', async () => {
+    const t = terminal(env(), null);
+    expect(await run(['upload', 'd'], t.streams)).toBe(1);
+    expect(await server.api.getResources({ returnIdsOnly: true }).toArray()).toHaveLength(0);
+  });
+
+  it('uploads on yes and draws file and byte bars on stderr, in colour', async () => {
+    const t = terminal(env(), 'y\n');
+    const code = await run(['upload', 'd'], t.streams);
+    expect(code).toBe(0);
+    expect(t.stderr.text).toMatch(/files \[#+\] 100% 1\/1/);
+    expect(t.stderr.text).toMatch(/bytes \[#+\] 100% /);
+    expect(t.stdout.text).toMatch(/ok\s+[0-9a-f-]{36}\s+d\/a\.png/);
+    expect(await server.api.getResources({ returnIdsOnly: true }).toArray()).toHaveLength(1);
+  });
+
+  it('draws no bars and no prompt with --json, and no colour with NO_COLOR', async () => {
+    const t = terminal(env(), '');
+    expect(await run(['upload', 'd', '--json', '--yes'], t.streams)).toBe(0);
+    expect(t.stderr.text).not.toContain('files [');
+    expect(JSON.parse(t.stdout.text).totals.resources).toBe(1);
+
+    const coloured = terminal(env(), '');
+    await run(['download', '--project', 'nope'], coloured.streams);
+    expect(coloured.stderr.text).toContain('\u001b[31merror:\u001b[0m');
+    const plain = terminal({ ...env(), NO_COLOR: '1' }, '');
+    await run(['download', '--project', 'nope'], plain.streams);
+    expect(plain.stderr.text).toMatch(/^error: /);
+    expect(plain.stderr.text).not.toContain('\u001b[');
+  });
+});
