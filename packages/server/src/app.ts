@@ -71,6 +71,21 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
       }
     },
   );
+  // Any other type: an empty body is no body (publish/delete from clients that always set a type), and
+  // JSON text is read leniently; routes that need an object or array reject anything else with 400.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(null, text);
+    }
+  });
 
   await app.register(multipart, { throwFileSizeLimit: true });
 

@@ -163,3 +163,40 @@ describe('configured users and keys', () => {
     }
   });
 });
+
+describe('lenient body parsing', () => {
+  it('treats empty bodies of any content type as no body, and rejects non-JSON bodies with 400', async () => {
+    const server = await startTestServer();
+    try {
+      const id = await uploadOk(server.url, {
+        bytes: grayPng(2, 2),
+        filename: 'p.png',
+        mimetype: 'image/png',
+      });
+      for (const type of ['text/xml', 'application/x-www-form-urlencoded', 'application/json']) {
+        const reply = await send(`${server.url}/resources/${id}/publish`, {
+          method: 'POST',
+          body: '',
+          headers: { 'content-type': type },
+        });
+        expect(reply.status, type).toBeLessThan(500);
+        expect(reply.headers['content-type']).toMatch(/^application\/json/);
+      }
+      const text = await send(`${server.url}/projects`, {
+        method: 'POST',
+        body: '{"name": "from text/plain"}',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(text.status).toBe(201);
+      const junk = await send(`${server.url}/projects`, {
+        method: 'POST',
+        body: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(junk.status).toBe(400);
+      expect(junk.json.message).toBe('body must be a JSON object');
+    } finally {
+      await server.dispose();
+    }
+  });
+});
