@@ -108,6 +108,7 @@ export function planJson(units: readonly UploadUnit[], skipped: readonly Skipped
       ...(u.metadataFile ? { metadataFile: u.metadataFile } : {}),
       masks: u.masks.map((m) => ({ path: m.path, frameIndex: m.frameIndex, names: m.names })),
       ...(u.problem ? { problem: u.problem } : {}),
+      ...(u.note ? { note: u.note } : {}),
     })),
     skipped: skipped.map((s) => ({ path: s.path, reason: s.reason })),
   };

@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { parseDicom } from '@datamint/dicom';
+import { parseDicom, planAssembly } from '@datamint/dicom';
 import type { DiscoveredMask } from './segmentations';
 import { isNifti } from './sidecars';
 import type { DiscoveredFile } from './walk';
@@ -17,6 +17,8 @@ export interface UploadUnit {
   seriesInstanceUid?: string;
   /** Why this unit is expected to fail (an unreadable DICOM header...). */
   problem?: string;
+  /** Something worth knowing before uploading (a series that cannot be assembled...). */
+  note?: string;
   masks: DiscoveredMask[];
   metadataFile?: string;
 }
@@ -82,13 +84,15 @@ export interface PlanInput {
 }
 
 /**
- * Turns the discovered files into what will be uploaded: one unit per series to be assembled
- * (grouped by SeriesInstanceUID, not Python's FrameOfReferenceUID) and one per other file.
- * Masks of a series' slices are merged, so masks found next to any slice apply to the series.
+ * Turns the discovered files into what will be uploaded: one unit per series that
+ * @datamint/dicom's `planAssembly` (the planner the upload itself uses) will assemble, and one per
+ * other file. Masks of a series' slices are merged, so masks found next to any slice apply to it.
  */
 export async function planUpload(input: PlanInput): Promise<UploadUnit[]> {
   const units: UploadUnit[] = [];
-  const series = new Map<string, { files: DiscoveredFile[]; header: DicomHeader; index: number }>();
+  const headers = new Map<string, DicomHeader>();
+  const readable: DiscoveredFile[] = [];
+  const byPath = new Map<string, UploadUnit>();
   for (const file of input.files) {
     const head = await readHead(file.path, 544);
     const fileKind = kindOf(file, head);
@@ -102,48 +106,52 @@ export async function planUpload(input: PlanInput): Promise<UploadUnit[]> {
       ...(input.metadata.has(file.path) ? { metadataFile: input.metadata.get(file.path)! } : {}),
     };
     if (fileKind === 'dicom') {
-      let header: DicomHeader;
       try {
-        header = await readDicomHeader(file);
+        headers.set(file.path, await readDicomHeader(file));
+        readable.push(file);
       } catch (error) {
-        units.push({ ...unit, problem: `not readable as DICOM: ${(error as Error).message}` });
-        continue;
-      }
-      if (header.seriesInstanceUid && input.assemble) {
-        const group = series.get(header.seriesInstanceUid);
-        if (group) {
-          group.files.push(file);
-          continue;
-        }
-        series.set(header.seriesInstanceUid, { files: [file], header, index: units.length });
-        units.push({ ...unit, seriesInstanceUid: header.seriesInstanceUid });
-        continue;
+        unit.problem = `not readable as DICOM: ${(error as Error).message}`;
       }
     }
     units.push(unit);
+    byPath.set(file.path, unit);
   }
-  for (const group of series.values()) {
-    if (group.files.length < 2) continue;
+  if (!input.assemble || readable.length < 2) return units;
+
+  const plan = await planAssembly(
+    readable.map((f) => ({ name: f.path, load: async () => new Uint8Array(await readFile(f.path)) })),
+  );
+  for (const group of plan.groups) {
+    const files = group.slices.map((s) => readable.find((f) => f.path === s.name)!);
+    const first = byPath.get(files[0]!.path)!;
     const masks: DiscoveredMask[] = [];
-    for (const file of group.files) {
+    for (const file of files) {
       for (const mask of input.masks.get(file.path) ?? []) {
         if (!masks.some((m) => m.path === mask.path)) masks.push(mask);
       }
     }
-    const h = group.header;
-    units[group.index] = {
+    const h = headers.get(files[0]!.path)!;
+    const series: UploadUnit = {
       kind: 'series',
       fileKind: 'dicom',
-      files: group.files,
-      label: `${h.seriesDescription ?? h.modality ?? 'DICOM'} series (${group.files.length} files, ${commonFolder(group.files)})`,
-      size: group.files.reduce((sum, f) => sum + f.size, 0),
-      seriesInstanceUid: group.header.seriesInstanceUid!,
+      files,
+      label: `${h.seriesDescription ?? h.modality ?? 'DICOM'} series (${files.length} files, ${commonFolder(files)})`,
+      size: files.reduce((sum, f) => sum + f.size, 0),
+      seriesInstanceUid: group.seriesInstanceUID,
       masks,
     };
+    // The series takes the place of its first slice; the other slices' units disappear.
+    units[units.indexOf(first)] = series;
+    for (const file of files.slice(1)) units.splice(units.indexOf(byPath.get(file.path)!), 1);
+  }
+  for (const skipped of plan.unassembled) {
+    for (const name of skipped.names) {
+      const unit = byPath.get(name);
+      if (unit) unit.note = `uploaded as is, not assembled: ${skipped.reason}`;
+    }
   }
   return units;
 }
-
 function commonFolder(files: readonly DiscoveredFile[]): string {
   const dirs = files.map((f) => f.display.split(/[\\/]/).slice(0, -1));
   const first = dirs[0] ?? [];
