@@ -1,4 +1,4 @@
-import { DatamintException } from '@datamint/core';
+import { DatamintException, mapSettled } from '@datamint/core';
 import {
   type AnonymizationProfile,
   type Anonymizer,
@@ -128,17 +128,22 @@ function anonymizedUnit(index: number, slot: Slot, anonymizer: Anonymizer): Uplo
  * every DICOM is anonymized with one key per call. Transformations run when the unit's upload
  * slot starts, so memory is bounded by the concurrency. Returns only the transformed units.
  */
-export async function planDicomUnits(slots: Slot[], options: UploadResourcesOptions): Promise<UploadUnit[]> {
+export async function planDicomUnits(
+  slots: Slot[],
+  options: UploadResourcesOptions,
+  concurrency: number,
+): Promise<UploadUnit[]> {
   const indexes = slots.flatMap((s, i) => (s.entry && !s.error && s.mimetype === DICOM_MIMETYPE ? [i] : []));
   if (indexes.length === 0) return [];
-  for (const i of indexes) {
+  // One file in memory per worker: a full parse catches truncated pixel data too.
+  await mapSettled(indexes, concurrency, async (i) => {
     const slot = slots[i]!;
     try {
       parseDicom(await slot.entry!.bytes(), { fileName: slot.source });
     } catch (error) {
       slot.error = new InvalidDicomError(slot.source, error);
     }
-  }
+  });
   const valid = indexes.filter((i) => !slots[i]!.error);
   const anonymizer = anonymizerFor(options);
   const units: UploadUnit[] = [];

@@ -287,7 +287,7 @@ export async function uploadResources(
   try {
     const slots = await expandAll(inputs, checked.segmentations, spool, options, checked.concurrency);
     for (const slot of slots) resolveSlot(slot, options, checked.mung);
-    const units = await planDicomUnits(slots, options);
+    const units = await planDicomUnits(slots, options, checked.concurrency);
     const covered = new Set(units.flatMap((u) => u.members));
     slots.forEach((slot, i) => {
       if (slot.entry && !slot.error && !covered.has(i)) {
