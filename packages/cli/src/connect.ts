@@ -1,6 +1,30 @@
 import { APIHandler } from '@datamint/client';
-import { type ResolvedConfig, resolveConfig } from '@datamint/core';
+import { API_KEY_ENV, type ResolvedConfig, resolveConfig, writeConfigFile } from '@datamint/core';
 import type { CommandContext } from './context';
+import { CliError } from './errors';
+
+/**
+ * `datamint-upload`'s behaviour when no key is configured: on a terminal, ask for one (not echoed)
+ * and offer to save it; the answer is used for this run. Without a terminal nothing is asked.
+ */
+export async function ensureApiKey(ctx: CommandContext): Promise<void> {
+  const current = await resolveConfig({
+    env: ctx.streams.env,
+    configFile: ctx.configFile,
+    requireApiKey: false,
+  });
+  if (current.apiKey !== undefined || !ctx.term.stdinIsTTY || ctx.term.json) return;
+  ctx.term.note(`No API key configured (${API_KEY_ENV} or ${ctx.configFile}).`);
+  const key = (await ctx.prompt.ask('API key (leave empty to abort): ', { hidden: true }))?.trim();
+  if (!key) throw new CliError('API key not provided: nothing was uploaded');
+  ctx.term.addSecret(key);
+  if (await ctx.prompt.confirm('Save the API key so it automatically loads next time?')) {
+    await writeConfigFile({ api_key: key }, ctx.configFile);
+    ctx.term.note(`API key saved to ${ctx.configFile}`);
+  }
+  // Like the Python tool, the key is exported for the rest of this run.
+  ctx.streams.env[API_KEY_ENV] = key;
+}
 
 /** The API key and URL as the Python tools resolve them (env > config file > default). */
 export async function resolveSettings(ctx: CommandContext): Promise<ResolvedConfig> {

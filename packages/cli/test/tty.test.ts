@@ -100,3 +100,27 @@ describe.skipIf(!hasData)('upload on a terminal (in process, terminal-like strea
     expect(plain.stderr.text).not.toContain('\u001b[');
   });
 });
+
+describe.skipIf(!hasData)('API key prompt on a terminal', () => {
+  it('asks for a missing key, saves it on request and uploads with it', async () => {
+    const { DATAMINT_API_KEY: _unset, ...withoutKey } = env();
+    const t = terminal(withoutKey, `${API_KEY}\ny\ny\n`);
+    const code = await run(['upload', 'd'], t.streams);
+    expect(code).toBe(0);
+    expect(t.stderr.text).toContain('API key (leave empty to abort): ');
+    expect(t.stderr.text).not.toContain(API_KEY);
+    expect(t.stdout.text).not.toContain(API_KEY);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(home.home, 'config', 'datamintapi', 'datamintapi.yaml'), 'utf8')).toBe(
+      `api_key: ${API_KEY}\n`,
+    );
+    expect(await server.api.getResources({ returnIdsOnly: true }).toArray()).toHaveLength(1);
+  });
+
+  it('aborts with exit code 1 on an empty answer', async () => {
+    const { DATAMINT_API_KEY: _unset, ...withoutKey } = env();
+    const t = terminal({ ...withoutKey, XDG_CONFIG_HOME: join(work, 'empty-config') }, '\n');
+    expect(await run(['upload', 'd'], t.streams)).toBe(1);
+    expect(t.stderr.text).toContain('API key not provided');
+  });
+});

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { resolveSettings } from '../connect';
+import { ensureApiKey, resolveSettings } from '../connect';
 import { type CommandContext, contextFor } from '../context';
 import { parseExtensionList } from '../discovery/extensions';
 import { readSegmentationNames, type SegmentationNames } from '../discovery/names';
@@ -173,7 +173,10 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
   const request = validateUploadOptions(paths, raw);
   ctx.term.debug(`upload request: ${JSON.stringify({ ...request, depth: String(request.depth) })}`);
   // A missing key is reported before any file is read, not after the summary.
-  if (!request.dryRun) await resolveSettings(ctx);
+  if (!request.dryRun) {
+    await ensureApiKey(ctx);
+    await resolveSettings(ctx);
+  }
   const plan = await buildUploadPlan(request, ctx);
   const lines = summaryLines(plan.units, plan.skipped, {
     segmentation: request.segmentationPath !== undefined,
