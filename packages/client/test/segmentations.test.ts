@@ -32,8 +32,8 @@ async function maskOf(annotationId: string) {
 
 describe('uploadSegmentations', () => {
   it('from an array: names per label value, frames mapped, binary RGB masks', async () => {
-    // shape [H=3, W=4, F=2], row-major with frames last.
-    const H = 3;
+    // shape [H=5, W=4, F=2] (the resource is 4 x 5), row-major with frames last.
+    const H = 5;
     const W = 4;
     const F = 2;
     const label = (y: number, x: number, f: number) => (f === 0 ? (x < 2 ? 1 : 2) : y === 1 ? 2 : 0);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type APIHandler,
+  APIConnectionError,
+  APIHandler,
   APIUserAbortError,
   InvalidDicomError,
   ResourceNotFoundError,
@@ -14,6 +15,7 @@ import {
 } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
+import { lossyProxy } from './helpers/lossy-proxy';
 import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
@@ -229,6 +231,51 @@ describe('fault injection', () => {
       expect(shown).not.toContain(API_KEY);
     } finally {
       await faulty.close();
+    }
+  });
+});
+
+describe('exactly once when responses are lost', () => {
+  it('an upload whose response is lost is retried with the same key and lands once', async () => {
+    const proxy = await lossyProxy(server.url, (req) => req.method === 'POST' && req.url === '/resources');
+    try {
+      const client = new APIHandler({
+        rootUrl: proxy.url,
+        apiKey: API_KEY,
+        configFile: null,
+        backoff: { baseDelayMs: 10, maxDelayMs: 50 },
+      });
+      const files = Array.from({ length: 12 }, (_, i) => ({
+        name: `lost/${i}.png`,
+        data: grayPng(3, 3, 100 + i),
+      }));
+      const results = await client.uploadResources(files, { channel: 'lost', concurrency: 4 });
+      await client.close();
+      expect(proxy.dropped).toBe(12);
+      // Every file was sent twice, yet exists once, with the id the client reports.
+      expect(proxy.forwarded.filter((f) => f === 'POST /resources')).toHaveLength(24);
+      const stored = await api.getResources({ channel: 'lost' }).toArray();
+      expect(stored).toHaveLength(12);
+      expect(results.map((r) => (r.ok ? r.id : '')).sort()).toEqual(stored.map((r) => r.id).sort());
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('creating annotations is not retried after a lost response (no duplicates)', async () => {
+    const [resource] = await api.uploadResources({ name: 'once.png', data: grayPng(2, 2, 77) });
+    const id = resource?.ok ? resource.id : '';
+    const proxy = await lossyProxy(
+      server.url,
+      (req) => req.method === 'POST' && req.url === `/annotations/${id}/annotations`,
+    );
+    try {
+      const client = new APIHandler({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null });
+      await expect(client.addAnnotations(id, 'only-once')).rejects.toBeInstanceOf(APIConnectionError);
+      await client.close();
+      expect(await api.getAnnotations({ resourceId: id }).toArray()).toHaveLength(1);
+    } finally {
+      await proxy.close();
     }
   });
 });
