@@ -472,29 +472,16 @@ export class HttpClient {
         });
       } catch (error) {
         attempt.done();
-        const wrapped = this.#wrapTransportError(error, options, url, attempt);
-        if (!this.#canRetryTransport(error, wrapped, attemptIndex, maxRetries, repeatable)) {
-          this.#log?.({
-            type: 'error',
-            method: options.method,
-            url: shownUrl,
-            attempt: attemptIndex + 1,
-            error: wrapped.message,
-            curl,
-          });
-          throw wrapped;
-        }
-        const delayMs = backoffDelay(attemptIndex, this.#backoff);
-        this.#log?.({
-          type: 'retry',
-          method: options.method,
-          url: shownUrl,
-          attempt: attemptIndex + 1,
-          delayMs,
-          error: wrapped.message,
+        await this.#retryAfterTransportError(error, {
+          options,
+          url,
+          shownUrl,
           curl,
+          attempt,
+          attemptIndex,
+          maxRetries,
+          repeatable,
         });
-        await sleep(delayMs, options.signal);
         continue;
       }
 
@@ -566,32 +553,52 @@ export class HttpClient {
       } catch (error) {
         attempt.done();
         if (!mode.stream) res.body.destroy();
-        const wrapped = this.#wrapTransportError(error, options, url, attempt);
-        // A body cut off by a reset or a stall is retried like a failed connection.
-        if (mode.stream || !this.#canRetryTransport(error, wrapped, attemptIndex, maxRetries, repeatable)) {
-          this.#log?.({
-            type: 'error',
-            method: options.method,
-            url: shownUrl,
-            attempt: attemptIndex + 1,
-            error: wrapped.message,
-            curl,
-          });
-          throw wrapped;
-        }
-        const delayMs = backoffDelay(attemptIndex, this.#backoff);
-        this.#log?.({
-          type: 'retry',
-          method: options.method,
-          url: shownUrl,
-          attempt: attemptIndex + 1,
-          delayMs,
-          error: wrapped.message,
+        // A body cut off by a reset or a stall is retried like a failed connection; a stream
+        // already handed to the caller cannot be.
+        await this.#retryAfterTransportError(error, {
+          options,
+          url,
+          shownUrl,
           curl,
+          attempt,
+          attemptIndex,
+          maxRetries: mode.stream ? attemptIndex : maxRetries,
+          repeatable,
         });
-        await sleep(delayMs, options.signal);
       }
     }
+  }
+
+  /** Throws the wrapped error when the failure is final; otherwise logs and waits out the backoff. */
+  async #retryAfterTransportError(
+    error: unknown,
+    ctx: {
+      options: RequestOptions;
+      url: string;
+      shownUrl: string;
+      curl: string;
+      attempt: Attempt;
+      attemptIndex: number;
+      maxRetries: number;
+      repeatable: boolean;
+    },
+  ): Promise<void> {
+    const { options, attemptIndex } = ctx;
+    const wrapped = this.#wrapTransportError(error, options, ctx.url, ctx.attempt);
+    const event = {
+      method: options.method,
+      url: ctx.shownUrl,
+      attempt: attemptIndex + 1,
+      error: wrapped.message,
+      curl: ctx.curl,
+    };
+    if (!this.#canRetryTransport(error, wrapped, attemptIndex, ctx.maxRetries, ctx.repeatable)) {
+      this.#log?.({ type: 'error', ...event });
+      throw wrapped;
+    }
+    const delayMs = backoffDelay(attemptIndex, this.#backoff);
+    this.#log?.({ type: 'retry', ...event, delayMs });
+    await sleep(delayMs, options.signal);
   }
 
   #canRetryTransport(
