@@ -5,7 +5,7 @@ import { openClient } from '../connect';
 import type { CommandContext } from '../context';
 import type { UploadUnit } from '../discovery/plan';
 import type { DiscoveredMask } from '../discovery/segmentations';
-import { CliError } from '../errors';
+import { CliError, ExitCode } from '../errors';
 import { ellipsize, plural, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
 import type { UploadPlan, UploadRequest } from './upload';
@@ -135,10 +135,20 @@ export async function executeUpload(
   let filesBefore = 0;
   let bytesBefore = 0;
   let failed = outcomes.size;
+  let uploaded = 0;
   const api = await openClient(ctx, { concurrency: request.concurrency });
   const useRelative = ctx.streams.cwd === process.cwd();
+  // Ctrl-C aborts through the client, which leaves no half-created resource; a second one quits now.
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    bars.log('Interrupted: stopping the uploads in flight (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
   try {
     for (const [modality, units] of groups) {
+      if (controller.signal.aborted) break;
       const inputs: string[] = [];
       const segmentations: (SegmentationFiles | null)[] = [];
       const owner: UploadUnit[] = [];
@@ -167,10 +177,12 @@ export async function executeUpload(
         transposeSegmentation: request.transposeSegmentation,
         ...(segmentations.some(Boolean) ? { segmentationFiles: segmentations } : {}),
         concurrency: request.concurrency,
+        signal: controller.signal,
         onProgress: (p) => {
           groupBytes = p.bytesDone;
           groupFiles = p.filesDone;
-          if (!p.ok) failed++;
+          if (p.ok) uploaded++;
+          else failed++;
           bars.update({ filesDone: filesBefore + p.filesDone, bytesDone: bytesBefore + p.bytesDone, failed });
           if (term.verbose) bars.log(`${p.ok ? 'uploaded' : 'failed'}: ${p.source}`);
         },
@@ -182,9 +194,18 @@ export async function executeUpload(
         outcomes.set(unit, unitOutcome(unit, members));
       }
     }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
   } finally {
+    process.off('SIGINT', onInterrupt);
     bars.finish();
     await api.close();
+  }
+  if (controller.signal.aborted) {
+    throw new CliError(
+      `upload interrupted: ${uploaded} of ${sendable.length} resources were confirmed before it (an upload in flight may have landed too); they stay on the server (see \`datamint resources list\`)`,
+      { exitCode: ExitCode.interrupted },
+    );
   }
 
   const ordered = plan.units.map((u) => outcomes.get(u)!);
