@@ -224,6 +224,34 @@ describe('annotations, worklists, users', () => {
     expect(noFile.json.message).toBe("missing file part 'file' in the multipart body");
   });
 
+  it('validates masks with @datamint/segmentation: readable PNG of the resource frame size', async () => {
+    const [id] = (await post([{ type: 'segmentation', identifier: 'Tibia', scope: 'frame', frame_index: 0 }]))
+      .json;
+    const attach = async (value: Uint8Array) => {
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'file', value, contentType: 'image/png', filename: 'Tibia' },
+      ]);
+      return send(`${server.url}/annotations/${rid}/annotations/${id}/file`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType },
+      });
+    };
+    const wrongSize = await attach(grayPng(5, 4));
+    expect(wrongSize.status).toBe(400);
+    expect(wrongSize.json.message).toMatch(
+      /^mask rejected: "Tibia" \(5 columns x 4 rows x 1 frames\) does not match the target resource: width 5 != Columns 4/,
+    );
+    const notPng = await attach(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    expect(notPng.status).toBe(400);
+    expect(notPng.json.message).toMatch(/neither a PNG nor a NIfTI file/);
+    expect(
+      (
+        await send(`${server.url}/annotations?resource_id=${rid}&annotation_type=segmentation`)
+      ).json.data.find((a: { id: string }) => a.id === id).file,
+    ).toBeNull();
+  });
+
   it('deletes an annotation (then hidden from listings)', async () => {
     const [id] = (await post([{ type: 'label', identifier: 'tmp', scope: 'image' }])).json;
     expect((await send(`${server.url}/annotations/${id}`, { method: 'DELETE' })).json).toEqual({});

@@ -279,9 +279,10 @@ describe('spec §7.3 acceptance scenarios over raw HTTP', () => {
         names.map((name) => ({ type: 'segmentation', identifier: name, scope: 'frame', frame_index: f })),
       );
       for (const [k, id] of segIds.entries()) {
-        const rgb = new Uint8Array(4 * 4 * 3);
-        rgb.fill(255, 0, (k + 1) * 12);
-        const png = encode({ width: 4, height: 4, data: rgb, channels: 3, depth: 8 });
+        // The DICOM is 8x8: an RGB 0/255 mask of the same size, as the Python SDK encodes it.
+        const rgb = new Uint8Array(8 * 8 * 3);
+        rgb.fill(255, 0, (k + 1) * 24);
+        const png = encode({ width: 8, height: 8, data: rgb, channels: 3, depth: 8 });
         const { body, contentType } = aiohttpMultipart([
           { name: 'file', value: png, contentType: 'image/png', filename: names[k] },
         ]);

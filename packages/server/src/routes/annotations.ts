@@ -30,6 +30,7 @@ import {
   requiredString,
   requireObject,
 } from '../validate';
+import { validateMask } from '../validate-mask';
 
 interface ResourceParams {
   resource_id: string;
@@ -139,8 +140,10 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   async function attachFile(req: FastifyRequest<{ Params: FileParams }>, reply: FastifyReply) {
     const annotation = annotationOr404(req);
+    const resource = findResource(db, req.principal.customerId, annotation.resource_id)!;
     const upload = await receiveUpload(req, ctx, { fileField: 'file', maxFileBytes: MAX_MASK_BYTES });
     try {
+      await validateMask(upload.tempPath, upload.filename, resource);
       const key = store.keyFor('masks', annotation.id);
       await store.commit(upload.tempPath, key);
       setAnnotationFile(db, annotation.id, key, upload.partMimetype || 'application/octet-stream');
