@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
@@ -116,6 +117,22 @@ describe('projects, datasets, users, experiments', () => {
     expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
 
     expect(await api.getExperimentByName('none', project)).toBeNull();
+    // Experiments are created outside the seed API (Python's Experiment class): POST /experiments.
+    const created = await request(`${server.url}/experiments`, {
+      method: 'POST',
+      headers: { apikey: API_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        dataset_id: project.dataset_id,
+        name: 'run-1',
+        description: 'd',
+        environment: {},
+      }),
+    });
+    const experiment = (await created.body.json()) as { id: string };
+    expect(await api.getExperimentByName('run-1', project.id)).toMatchObject({
+      id: experiment.id,
+      name: 'run-1',
+    });
     await api.deleteProject(project.id);
     const gone = await api.getProjectById(project.id).catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(ResourceNotFoundError);

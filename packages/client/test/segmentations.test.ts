@@ -100,6 +100,30 @@ describe('uploadSegmentations', () => {
     },
   );
 
+  it('transposeSegmentation swaps rows and columns of arrays; empty frames are skipped either way', async () => {
+    // shape [H=4, W=5]: transposed it covers the 4 x 5 resource.
+    const data = new Uint8Array(4 * 5);
+    data[1 * 5 + 3] = 1; // row 1, column 3 -> after transposition: column 1, row 3
+    const [id] = await api.uploadSegmentations(
+      resourceId,
+      { data, shape: [4, 5] },
+      {
+        name: 'Dot',
+        transposeSegmentation: true,
+      },
+    );
+    const mask = await maskOf(id!);
+    expect([mask.width, mask.height]).toEqual([4, 5]);
+    const on = [...Array(20).keys()].filter((i) => mask.data[i * 3] === 255);
+    expect(on).toEqual([3 * 4 + 1]);
+    const empty = await api.uploadSegmentations(
+      resourceId,
+      { data: new Uint8Array(4 * 5 * 2), shape: [5, 4, 2] },
+      { discardEmptySegmentations: false },
+    );
+    expect(empty).toEqual([]);
+  });
+
   it('rejects bad masks and options with typed errors', async () => {
     await expect(api.uploadSegmentations(resourceId, new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(
       SegmentationError,
