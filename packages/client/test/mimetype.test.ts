@@ -20,12 +20,14 @@ describe('mimetype detection', () => {
 
   it('prefers explicit, then content, then a fixed extension table', () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    expect(resolveMimetype(png, 'x.jpg')).toBe('image/png');
-    expect(resolveMimetype(png, 'x.jpg', 'image/x-custom')).toBe('image/x-custom');
-    expect(resolveMimetype(new Uint8Array([0x1f, 0x8b]), 'brain.nii.gz')).toBe('application/x-nifti');
+    expect(resolveMimetype(sniffMimetype(png), 'x.jpg')).toBe('image/png');
+    expect(resolveMimetype(sniffMimetype(png), 'x.jpg', 'image/x-custom')).toBe('image/x-custom');
+    expect(resolveMimetype(sniffMimetype(new Uint8Array([0x1f, 0x8b])), 'brain.nii.gz')).toBe(
+      'application/x-nifti',
+    );
     expect(mimetypeByName('a/b.DCM')).toBe('application/dicom');
     expect(mimetypeByName('noext')).toBeUndefined();
-    expect(resolveMimetype(new Uint8Array(4), 'file.xyz')).toBeUndefined();
+    expect(resolveMimetype(sniffMimetype(new Uint8Array(4)), 'file.xyz')).toBeUndefined();
   });
 
   it.skipIf(!requireData())('detects the real files of ../shared/data by content', () => {

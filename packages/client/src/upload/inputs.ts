@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { blobFromPath } from '@datamint/core';
+import { blobFromPath, mapConcurrent } from '@datamint/core';
 import { ValidationError } from '../errors';
-import { SNIFF_BYTES } from './mimetype';
+import { SNIFF_BYTES, sniffMimetype } from './mimetype';
 
 /** Bytes, a Blob or a stream, with the name to upload it under. */
 export interface NamedUpload {
@@ -30,8 +30,8 @@ export interface UploadEntry {
   name: string;
   mimetype: string | undefined;
   size: number;
-  /** The first bytes, for detection. */
-  head: Uint8Array;
+  /** The type the first bytes prove (only this is kept, not the bytes, so big batches stay small). */
+  sniffed: string | undefined;
   /** A Blob streaming the content (from disk for paths and spooled streams). */
   blob(): Promise<Blob>;
   bytes(): Promise<Uint8Array>;
@@ -85,7 +85,7 @@ async function pathEntry(
     name: file,
     mimetype: undefined,
     size,
-    head: await readHead(file),
+    sniffed: sniffMimetype(await readHead(file)),
     blob: () => blobFromPath(file),
     bytes: async () => new Uint8Array(await readFile(file)),
   };
@@ -129,7 +129,7 @@ function blobEntry(
       name,
       mimetype,
       size: blob.size,
-      head: new Uint8Array(head),
+      sniffed: sniffMimetype(new Uint8Array(head)),
       blob: async () => blob,
       bytes: async () => new Uint8Array(await blob.arrayBuffer()),
     }));
@@ -164,8 +164,9 @@ export async function expandInput(
       const depth =
         options.recursive === true ? Number.POSITIVE_INFINITY : Math.max(0, Number(options.recursive ?? 0));
       const files = await listDirectory(input, depth);
-      return Promise.all(
-        files.map(async (file) => pathEntry(inputIndex, file, file, (await stat(file)).size)),
+      // Bounded: a directory of thousands of files must not open them all at once.
+      return mapConcurrent(files, 16, async (file) =>
+        pathEntry(inputIndex, file, file, (await stat(file)).size),
       );
     }
     return [await pathEntry(inputIndex, input, input, info.size)];
@@ -185,7 +186,7 @@ export async function expandInput(
           name: input.name,
           mimetype: input.mimetype,
           size: bytes.byteLength,
-          head: bytes.subarray(0, SNIFF_BYTES),
+          sniffed: sniffMimetype(bytes.subarray(0, SNIFF_BYTES)),
           blob: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
           bytes: async () => bytes,
         },

@@ -78,7 +78,14 @@ export function mimetypeByName(name: string): string | undefined {
   return BY_EXTENSION[lower.slice(dot)];
 }
 
-/** Explicit > content > extension; `undefined` when nothing applies (sent as octet-stream). */
-export function resolveMimetype(head: Uint8Array, name: string, explicit?: string): string | undefined {
-  return explicit ?? sniffMimetype(head) ?? mimetypeByName(name);
+/**
+ * Explicit > content (`sniffed`, from {@link sniffMimetype}) > extension; `undefined` when nothing
+ * applies (sent as octet-stream).
+ */
+export function resolveMimetype(
+  sniffed: string | undefined,
+  name: string,
+  explicit?: string,
+): string | undefined {
+  return explicit ?? sniffed ?? mimetypeByName(name);
 }

@@ -131,7 +131,7 @@ function resolveSlot(slot: Slot, options: UploadResourcesOptions, mung: 'all' | 
   try {
     slot.names = uploadNames(slot.entry.name, mung);
     slot.mimetype = resolveMimetype(
-      slot.entry.head,
+      slot.entry.sniffed,
       slot.names.filename,
       options.mimetype ?? slot.entry.mimetype,
     );
