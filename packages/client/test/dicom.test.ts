@@ -173,6 +173,27 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
     expect(annotation).toMatchObject({ name: 'Corner', index: frame });
   });
 
+  it('anonymization maps UIDs consistently within a call, with a new key per call', async () => {
+    const studyOf = async (id: string) => {
+      const file = await api.downloadResourceFile(id);
+      if (file.converted.kind !== 'dicom') throw new Error('expected DICOM');
+      return file.converted.dicom.string('StudyInstanceUID');
+    };
+    const original = parseDicom(new Uint8Array(readFileSync(seriesFiles[0]!))).string('StudyInstanceUID');
+    const first = await api.uploadResources(seriesFiles.slice(0, 2), {
+      anonymize: true,
+      assembleDicoms: false,
+    });
+    const second = await api.uploadResources(seriesFiles.slice(0, 1), {
+      anonymize: true,
+      assembleDicoms: false,
+    });
+    const [a, b, c] = await Promise.all([...first, ...second].map((r) => studyOf(r.ok ? r.id : '')));
+    expect(a).toBe(b);
+    expect(a).not.toBe(original);
+    expect(c).not.toBe(a);
+  });
+
   it('assembleDicoms: false keeps one resource per file', async () => {
     const uploaded = await api.uploadResources(seriesFiles.slice(0, 2), {
       assembleDicoms: false,
