@@ -90,6 +90,16 @@ export function unitOutcome(unit: UploadUnit, results: readonly (UploadResult | 
   };
 }
 
+/** A failure reason for the table: the unit's own paths (already in the INPUT column) shortened to names. */
+export function conciseReason(reason: string, unit: UploadUnit): string {
+  let out = reason;
+  for (const file of unit.files) {
+    const name = file.path.split(/[\\/]/).pop()!;
+    for (const p of [file.path, file.display]) out = out.split(p).join(name);
+  }
+  return out;
+}
+
 export function resultRows(outcomes: readonly UnitOutcome[], width: number): string[][] {
   return outcomes.map((o) => {
     const detail = o.ok
@@ -99,7 +109,7 @@ export function resultRows(outcomes: readonly UnitOutcome[], width: number): str
         ]
           .filter(Boolean)
           .join(', ')
-      : ellipsize(o.error ?? 'failed', Math.max(60, width * 2));
+      : ellipsize(conciseReason(o.error ?? 'failed', o.unit), Math.max(80, width * 2));
     return [o.ok ? 'ok' : 'FAILED', o.ids.join(', ') || '-', ellipsize(o.unit.label, width), detail];
   });
 }
@@ -234,7 +244,7 @@ export async function executeUpload(
       })),
     });
   } else {
-    const width = Math.max(48, term.columns - 60);
+    const width = term.stdoutIsTTY ? Math.max(48, term.columns - 60) : Number.POSITIVE_INFINITY;
     for (const line of renderTable(['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'], resultRows(ordered, width))) {
       term.out(line);
     }

@@ -40,7 +40,7 @@ export function renderTable(headers: string[], rows: string[][]): string[] {
 
 /** Shortens the middle of a long path so table rows stay on one line. */
 export function ellipsize(text: string, max: number): string {
-  if (text.length <= max || max < 5) return text;
+  if (text.length <= max || max < 5 || !Number.isFinite(max)) return text;
   const keep = max - 1;
   const head = Math.ceil(keep / 3);
   return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;

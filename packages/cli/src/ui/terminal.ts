@@ -52,6 +52,11 @@ export class Terminal {
     return this.#streams.stdin.isTTY === true;
   }
 
+  /** Tables are shortened to fit only on a terminal; redirected output keeps every character. */
+  get stdoutIsTTY(): boolean {
+    return this.#streams.stdout.isTTY === true;
+  }
+
   get columns(): number {
     return this.#streams.stderr.columns ?? this.#streams.stdout.columns ?? 100;
   }
