@@ -61,7 +61,15 @@ function pixelsEqual(a: ParsedDicom, b: ParsedDicom): boolean {
 }
 
 const PARSEABLE = dicomFiles().filter((f) => !f.rel.startsWith('broken/') && !f.rel.endsWith('.nrrd'));
-const RETAIN = ['Modality', 0x00080070, '(0018,0050)'];
+// Attributes the profile would otherwise change (Z, D/remove, X, U), named every supported way.
+const RETAIN = [
+  'StudyDate',
+  0x00080080,
+  '(0008,0050)',
+  [0x0020, 0x0010] as [number, number],
+  'SeriesInstanceUID',
+];
+const RETAINED_TAGS = new Set([0x00080020, 0x00080080, 0x00080050, 0x00200010, 0x0020000e]);
 
 describe('basic profile on every parseable shared file', () => {
   const anonymizer = createAnonymizer({ key: 'test-key', retain: RETAIN });
@@ -78,21 +86,24 @@ describe('basic profile on every parseable shared file', () => {
       expect(result.string('PatientIdentityRemoved')).toBe('YES');
       expect(result.string('LongitudinalTemporalInformationModified')).toBe('REMOVED');
       expect(result.sequence('DeidentificationMethodCodeSequence')?.[0].string('CodeValue')).toBe('113100');
-      for (const t of ['Modality', 'Manufacturer', 'SliceThickness'])
-        expect(result.string(t)).toBe(original.string(t));
+      for (const t of RETAINED_TAGS) expect(result.value(t), t.toString(16)).toEqual(original.value(t));
       for (let g = 0x5000; g <= 0x60ff; g += 2) {
         if ((g & 0xff00) === 0x5000 || (g & 0xff00) === 0x6000) {
           expect(result.tags().some((t) => t >>> 16 === g)).toBe(false);
         }
       }
       const collected: Collected = { phi: new Set(), kept: [] };
-      collect(original, new Set([0x00080060, 0x00080070, 0x00180050]), collected);
+      collect(original, RETAINED_TAGS, collected);
       if (original.meta) collected.phi.add(original.meta.string('MediaStorageSOPInstanceUID') ?? '');
       const keptText = collected.kept.join('\n');
-      // Compressed pixel data can contain any byte string; search everything else.
-      const searched = out.slice();
+      // Deflated output is searched after inflating it (the raw stream hides any text); compressed
+      // pixel data can contain any byte string, so everything but the pixels is searched.
+      const searched = result.transferSyntax.deflated
+        ? Buffer.concat([out.subarray(0, result.dataSetStart), result.bytes])
+        : out.slice();
       if (result.pixelDataOffset !== undefined) {
-        searched.fill(0, result.pixelDataOffset, result.pixelDataOffset + (result.pixelDataLength ?? 0));
+        const start = result.pixelDataOffset + (result.transferSyntax.deflated ? result.dataSetStart : 0);
+        searched.fill(0, start, start + (result.pixelDataLength ?? 0));
       }
       for (const value of collected.phi) {
         if (value.length < 6 || WRITTEN.has(value) || keptText.includes(value)) continue;
@@ -158,6 +169,29 @@ describe('basic profile details', () => {
     expect(out.string('PatientID')).toBe(`SUBJ-${original.string('PatientID')?.length}`);
     expect(out.string('StudyInstanceUID')).toBe(original.string('StudyInstanceUID'));
     expect(out.string('SeriesInstanceUID')).not.toBe(original.string('SeriesInstanceUID'));
+  });
+
+  it('retains tags given by number, [group, element], text and keyword, in both profiles', () => {
+    if (!requireData()) return;
+    const input = read('ts/CT_small.dcm');
+    const original = parseDicom(input);
+    const tags = [0x00080020, 0x00080080, 0x00200010, 0x00081030, 0x00081010];
+    for (const profile of ['basic', 'datamint-sdk'] as const) {
+      const plain = parseDicom(anonymizeDicom(input, { profile }));
+      const changed = tags.filter(
+        (t) => !same(plain.value(t) ?? new Uint8Array(), original.value(t) ?? new Uint8Array()),
+      );
+      // Without a retain list the profile changes these (the SDK leaves StudyDate alone).
+      expect(changed.length, profile).toBeGreaterThanOrEqual(profile === 'basic' ? 5 : 4);
+      const kept = parseDicom(
+        anonymizeDicom(input, {
+          profile,
+          retain: ['StudyDate', 0x00080080, [0x0020, 0x0010], '(0x0008, 0x1030)', '0008,1010'],
+        }),
+      );
+      for (const t of tags) expect(kept.value(t), `${profile} ${t.toString(16)}`).toEqual(original.value(t));
+      expect(kept.string('PatientName')).not.toBe(original.string('PatientName'));
+    }
   });
 
   it('completes a headerOnly parse so elements after PixelData are cleaned too', () => {

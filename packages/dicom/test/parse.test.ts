@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { DicomParseError, isDicom, parseDicom, TransferSyntax, toTag, writeDicom } from '../src/index';
-import { dicomFiles, read, requireData } from './data';
+import { DATA_DIR, dicomFiles, read, requireData, walkFiles } from './data';
 
 const NOT_DICOM = new Set(['series/dcmqi_23x38x3/nrrd/label.nrrd']);
 
@@ -147,6 +149,66 @@ describe('accessors', () => {
     expect(rle.frame(1)).toEqual(new Uint8Array(frames[1]));
   });
 
+  it('addresses every fragment of an encapsulated frame', () => {
+    if (!requireData()) return;
+    const rel = 'multiframe/CT0012.fragmented_no_bot_jpeg_lossless.70.dcm';
+    const p = parseDicom(read(rel));
+    const fragments = p.pixelData?.fragments ?? [];
+    const ranges = p.frameFragmentRanges();
+    expect(ranges).toHaveLength(2);
+    // The ranges tile the fragment list: every fragment belongs to exactly one frame.
+    expect(ranges[0][0]).toBe(0);
+    expect(ranges[0][1]).toBe(ranges[1][0]);
+    expect(ranges[1][1]).toBe(fragments.length);
+    expect(fragments.length).toBeGreaterThan(2);
+    // dcmjs (independent reader) lists the raw fragments of this file without a frame table.
+    const dcmjsFragments = dcmjs.data.DicomMessage.readFile(read(rel).buffer as ArrayBuffer).dict['7FE00010']
+      .Value as ArrayBuffer[];
+    expect(dcmjsFragments).toHaveLength(fragments.length);
+    ranges.forEach(([from, to], k) => {
+      const own = fragments.slice(from, to).map((f) => p.bytes.subarray(f.position, f.position + f.length));
+      own.forEach((f, i) => expect(Buffer.from(f).equals(Buffer.from(dcmjsFragments[from + i]))).toBe(true));
+      expect(Buffer.concat(own).equals(Buffer.from(p.frame(k))), `frame ${k}`).toBe(true);
+      // Each frame is one JPEG bitstream: SOI in its first fragment.
+      expect([own[0][0], own[0][1]]).toEqual([0xff, 0xd8]);
+    });
+  });
+
+  it('headerOnly never reads pixel data: the same header from a file cut at PixelData', () => {
+    if (!requireData()) return;
+    let checked = 0;
+    for (const { rel } of dicomFiles()) {
+      if (rel.startsWith('broken/') || NOT_DICOM.has(rel)) continue;
+      const bytes = read(rel);
+      const full = parseDicom(bytes, { fileName: rel });
+      // Deflated offsets refer to the inflated data, so there is no file offset to cut at.
+      if (full.pixelDataOffset === undefined || full.transferSyntax.deflated) continue;
+      const cut = bytes.slice(0, full.pixelDataOffset);
+      const header = parseDicom(cut, { fileName: rel, headerOnly: true });
+      expect(header.headerOnly).toBe(true);
+      expect(header.pixelDataOffset, rel).toBe(full.pixelDataOffset);
+      // Elements stored before PixelData (trailing padding after it can parse as elements too).
+      const before = full
+        .tags()
+        .filter((t) => (full.element(t)?.dataOffset ?? 0) < (full.pixelDataOffset ?? 0));
+      expect(
+        header.tags().filter((t) => t < 0x7fe00010),
+        rel,
+      ).toEqual(before);
+      for (const t of before) {
+        if (!full.sequence(t)) expect(header.value(t), `${rel} ${t.toString(16)}`).toEqual(full.value(t));
+      }
+      // Garbage where the pixels were changes nothing either.
+      const garbled = bytes.slice();
+      garbled.fill(0xff, full.pixelDataOffset);
+      expect(parseDicom(garbled, { headerOnly: true }).string('SOPInstanceUID')).toBe(
+        full.string('SOPInstanceUID'),
+      );
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('unpacks 1-bit frames that do not start on a byte boundary', () => {
     if (!requireData()) return;
     const seg = parseDicom(read('series/dcmqi_23x38x3/seg/label.seg.dcm'));
@@ -162,6 +224,24 @@ describe('accessors', () => {
 });
 
 describe('isDicom and errors', () => {
+  it('finds every parseable file by content, whatever its name (no extension, UID-like names)', () => {
+    if (!requireData()) return;
+    let extensionless = 0;
+    for (const { rel } of dicomFiles()) {
+      if (rel.startsWith('broken/') || NOT_DICOM.has(rel)) continue;
+      // isDicom never sees a name: Philips exports (I10, I100, DIRFILE) and UID-named files such as
+      // 1.2.840.113619.2.55.3.604688119, which the Python SDK rejects by "extension", are found alike.
+      expect(isDicom(read(rel)), rel).toBe(true);
+      if (!/\.[a-z]{2,5}$/i.test(rel)) extensionless++;
+    }
+    expect(extensionless).toBeGreaterThanOrEqual(29);
+    for (const rel of ['png/pngsuite', 'nifti']) {
+      for (const path of walkFiles(join(DATA_DIR, rel))) {
+        expect(isDicom(new Uint8Array(readFileSync(path))), path).toBe(false);
+      }
+    }
+  });
+
   it('decides by content', () => {
     expect(isDicom(new Uint8Array(0))).toBe(false);
     expect(isDicom(new TextEncoder().encode('hello world, not dicom at all'))).toBe(false);
