@@ -167,7 +167,9 @@ describe('accessors', () => {
     expect(dcmjsFragments).toHaveLength(fragments.length);
     ranges.forEach(([from, to], k) => {
       const own = fragments.slice(from, to).map((f) => p.bytes.subarray(f.position, f.position + f.length));
-      own.forEach((f, i) => expect(Buffer.from(f).equals(Buffer.from(dcmjsFragments[from + i]))).toBe(true));
+      own.forEach((f, i) => {
+        expect(Buffer.from(f).equals(Buffer.from(dcmjsFragments[from + i]))).toBe(true);
+      });
       expect(Buffer.concat(own).equals(Buffer.from(p.frame(k))), `frame ${k}`).toBe(true);
       // Each frame is one JPEG bitstream: SOI in its first fragment.
       expect([own[0][0], own[0][1]]).toEqual([0xff, 0xd8]);
