@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type APIHandler, type Project, ResourceNotFoundError, ValidationError } from '../src';
-import { grayPng } from './helpers/images';
+import { grayPng, maskPng } from './helpers/images';
 import { startTestServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
@@ -97,6 +97,24 @@ describe('creating annotations', () => {
     expect(await api.getAnnotations({ resourceId, status: 'new', pageSize: 2 }).toArray()).toHaveLength(
       mine.length,
     );
+  });
+});
+
+describe('dataset and AI filters', () => {
+  it('filters by dataset, and hides model segmentations unless loadAiSegmentations', async () => {
+    const inDataset = await api.getAnnotations({ datasetId: project.dataset_id }).toArray();
+    expect(inDataset.length).toBeGreaterThan(0);
+    expect(inDataset.every((a) => a.resource_id === resourceId)).toBe(true);
+    const mask = maskPng(4, 4, (x) => (x === 0 ? 1 : 0));
+    const [modelMade] = await api.uploadSegmentations(resourceId, mask, { name: 'AI', modelId: 'model-7' });
+    const [human] = await api.uploadSegmentations(resourceId, mask, { name: 'Human' });
+    const plain = await api.getAnnotations({ resourceId, annotationType: 'segmentation' }).toArray();
+    expect(plain.map((a) => a.id)).toEqual([human]);
+    const withAi = await api
+      .getAnnotations({ resourceId, annotationType: 'segmentation', loadAiSegmentations: true })
+      .toArray();
+    expect(withAi.map((a) => a.id).sort()).toEqual([human, modelMade].sort());
+    expect(withAi.find((a) => a.id === modelMade)).toMatchObject({ is_model: true, model_id: 'model-7' });
   });
 });
 
