@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   mkdirSync,
@@ -116,6 +117,34 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(original.string('PatientID')).toBeTruthy();
     expect(parsed.string('PatientID')).not.toBe(original.string('PatientID'));
     expect(parsed.string('SeriesInstanceUID')).not.toBe(original.string('SeriesInstanceUID'));
+  });
+
+  it('anonymizes with the Python SDK profile and keeps retained attributes', async (test) => {
+    for (const f of readdirSync(ct5n)) place(`ct/${f}`, join(ct5n, f));
+    const result = await cli([
+      'upload',
+      'ct',
+      '--anonymization-profile',
+      'datamint-sdk',
+      '--retain-attribute',
+      '(0x0008, 0x0050)',
+      '--yes',
+      '--json',
+    ]);
+    if (result.code === 1 && result.stderr.includes(ANONYMIZER_MISSING)) test.skip();
+    expect(result.code).toBe(0);
+    const id = JSON.parse(result.stdout).results[0].id as string;
+    const parsed = parseDicom((await server.api.downloadResourceFile(id, { autoConvert: false })).bytes!);
+    const original = parseDicom(new Uint8Array(readFileSync(join(ct5n, readdirSync(ct5n)[0]!))));
+    // http-api.md §5.5: PatientID becomes md5("(16, 32)" + value + "42").
+    const token = createHash('md5')
+      .update(`(16, 32)${original.string('PatientID')}42`)
+      .digest('hex');
+    expect(parsed.string('PatientID')).toBe(token);
+    expect(parsed.string('AccessionNumber')).toBe(original.string('AccessionNumber'));
+    const bad = await cli(['upload', 'ct', '--anonymization-profile', 'strict', '--dry-run']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--anonymization-profile "strict"');
   });
 
   it('reports a corrupt DICOM as failed, uploads the rest, and exits 1', async () => {

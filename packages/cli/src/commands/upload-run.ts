@@ -176,6 +176,7 @@ export async function executeUpload(
       const results = await api.uploadResources(inputs, {
         onError: 'skip',
         anonymize: request.anonymize,
+        ...(request.anonymize ? { anonymizeProfile: request.anonymizationProfile } : {}),
         ...(request.retainAttributes.length ? { anonymizeRetainCodes: request.retainAttributes } : {}),
         tags: request.tags,
         ...(request.channel ? { channel: request.channel } : {}),

@@ -54,7 +54,7 @@ export function summarizeSkipped(skipped: readonly SkippedEntry[]): string | und
 export function summaryLines(
   units: readonly UploadUnit[],
   skipped: readonly SkippedEntry[],
-  options: { segmentation: boolean; includeFilter: boolean; anonymize: boolean },
+  options: { segmentation: boolean; includeFilter: boolean; anonymize: boolean; profile?: string },
 ): string[] {
   const t = planTotals(units);
   const lines = [

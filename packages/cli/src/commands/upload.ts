@@ -31,6 +31,7 @@ interface RawUploadOptions {
   publishTo?: string;
   retainPii?: boolean;
   retainAttribute?: string[];
+  anonymizationProfile?: string;
   mungfilename?: string;
   includeExtensions?: string[];
   excludeExtensions?: string[];
@@ -58,6 +59,7 @@ export interface UploadRequest {
   publishTo: string | undefined;
   anonymize: boolean;
   retainAttributes: number[];
+  anonymizationProfile: 'basic' | 'datamint-sdk';
   mungFilename: 'all' | number[] | undefined;
   includeExtensions: string[] | undefined;
   excludeExtensions: string[] | undefined;
@@ -90,6 +92,19 @@ export function validateUploadOptions(paths: string[], raw: RawUploadOptions): U
   }
   const segmentationPath = raw.segmentationPath ?? raw.segmentation_path;
   const segmentationNamesFile = raw.segmentationNames ?? raw.segmentation_names;
+  const profile = raw.anonymizationProfile ?? 'basic';
+  if (profile !== 'basic' && profile !== 'datamint-sdk') {
+    throw new UsageError(
+      `--anonymization-profile ${JSON.stringify(profile)}: expected basic (PS3.15 Basic Profile) or datamint-sdk (the Python SDK's list)`,
+      '--anonymization-profile',
+    );
+  }
+  if (raw.retainPii && raw.anonymizationProfile !== undefined) {
+    throw new UsageError(
+      '--anonymization-profile has no effect with --retain-pii',
+      '--anonymization-profile',
+    );
+  }
   if (segmentationNamesFile && !segmentationPath) {
     throw new UsageError('--segmentation-names needs --segmentation-path', '--segmentation-names');
   }
@@ -109,6 +124,7 @@ export function validateUploadOptions(paths: string[], raw: RawUploadOptions): U
     publishTo: raw.publishTo,
     anonymize: raw.retainPii !== true,
     retainAttributes: (raw.retainAttribute ?? []).map(parseRetainAttribute),
+    anonymizationProfile: profile,
     mungFilename: raw.mungfilename === undefined ? undefined : parseMungFilename(raw.mungfilename),
     includeExtensions: raw.includeExtensions
       ? parseExtensionList(raw.includeExtensions, '--include-extensions')
@@ -182,6 +198,7 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
     segmentation: request.segmentationPath !== undefined,
     includeFilter: request.includeExtensions !== undefined,
     anonymize: request.anonymize,
+    profile: request.anonymizationProfile,
   });
   if (request.dryRun) {
     if (ctx.term.json) ctx.term.emitJson({ dryRun: true, ...planJson(plan.units, plan.skipped) });
@@ -231,6 +248,10 @@ export function registerUpload(program: Command, streams: CliStreams): void {
       '--retain-attribute <tag>',
       'keep this DICOM attribute when anonymizing, e.g. 0008,0050 (repeatable)',
       collect,
+    )
+    .option(
+      '--anonymization-profile <name>',
+      "basic (PS3.15 Basic Profile, default) or datamint-sdk (the Python SDK's tags and tokens)",
     )
     .option(
       '--mungfilename <value>',
