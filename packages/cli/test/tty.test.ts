@@ -82,7 +82,12 @@ describe.skipIf(!hasData)('upload on a terminal (in process, terminal-like strea
     expect(t.stderr.text).toMatch(/files \[#+\] 100% 1\/1/);
     expect(t.stderr.text).toMatch(/bytes \[#+\] 100% /);
     expect(t.stdout.text).toMatch(/ok\s+[0-9a-f-]{36}\s+d\/a\.png/);
-    expect(await server.api.getResources({ returnIdsOnly: true }).toArray()).toHaveLength(1);
+    const ids = await server.api.getResources({ returnIdsOnly: true }).toArray();
+    expect(ids).toHaveLength(1);
+    const d = terminal(env(), '');
+    expect(await run(['download', ids[0]!, '--out', 'dl'], d.streams)).toBe(0);
+    expect(d.stderr.text).toMatch(/files \[#+\] 100% 1\/1/);
+    expect(d.stdout.text).toMatch(/ok\s+.*dl\/a\.png/);
   });
 
   it('draws no bars and no prompt with --json, and no colour with NO_COLOR', async () => {
