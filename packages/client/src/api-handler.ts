@@ -124,7 +124,11 @@ export class APIHandler {
 
   #warn(message: string): void {
     if (this.#options.onWarning) this.#options.onWarning(message);
-    else process.emitWarning(message, { type: 'DeprecationWarning', code: 'DATAMINT' });
+    else
+      process.emitWarning(message, {
+        type: message.includes('deprecated') ? 'DeprecationWarning' : 'DatamintWarning',
+        code: 'DATAMINT',
+      });
   }
 
   #makeClient(rootUrl: string, apiKey: string): HttpClient {

@@ -64,6 +64,7 @@ export { DicomTransformError, InvalidDicomError } from './upload/dicom-prep';
 export type { MungFilename } from './upload/filename';
 export type { NamedUpload, UploadSource } from './upload/inputs';
 export type {
+  MetadataSource,
   RetainTag,
   SegmentationFiles,
   UploadProgress,

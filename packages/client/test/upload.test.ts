@@ -168,6 +168,41 @@ describe('errors, publishing, segmentations, progress', () => {
     expect(annotations.map((a) => a.name).sort()).toEqual(['Left', 'Right']);
   });
 
+  it('metadataFiles: JSON sent as the resource metadata, its modality used unless given', async () => {
+    const sidecar = path.join(work, 'brain.json');
+    await writeFile(sidecar, '{"Modality": "MR", "EchoTime": 0.03}');
+    const broken = path.join(work, 'broken.json');
+    await writeFile(broken, '{not json');
+    const warnings: string[] = [];
+    const client = server.api({ onWarning: (m) => warnings.push(m) });
+    const results = await client.uploadResources(
+      [
+        { name: 'meta/a.png', data: grayPng(2, 2, 60) },
+        { name: 'meta/b.png', data: grayPng(2, 2, 61) },
+        { name: 'meta/c.png', data: grayPng(2, 2, 62) },
+        { name: 'meta/d.png', data: grayPng(2, 2, 63) },
+      ],
+      { channel: 'meta', metadataFiles: [sidecar, { modality: 'CT', site: 'x' }, broken, null] },
+    );
+    const stored = await Promise.all(results.map((r) => api.getResourcesByIds(r.ok ? r.id : '')));
+    expect(stored.map((r) => [r.modality ?? null, r.metadata])).toEqual([
+      ['MR', { Modality: 'MR', EchoTime: 0.03 }],
+      ['CT', { modality: 'CT', site: 'x' }],
+      [null, {}],
+      [null, {}],
+    ]);
+    expect(warnings.join('\n')).toContain('broken.json');
+    const [explicit] = await client.uploadResources(
+      { name: 'meta/e.png', data: grayPng(2, 2, 64) },
+      {
+        metadataFiles: [sidecar],
+        modality: 'OT',
+      },
+    );
+    expect((await api.getResourcesByIds(explicit?.ok ? explicit.id : '')).modality).toBe('OT');
+    await expect(client.uploadResources('x', { metadataFiles: [] })).rejects.toThrow(/metadataFiles/);
+  });
+
   it('reports progress per file with bytes', async () => {
     const files = [5, 6, 7].map((i) => ({ name: `prog-${i}.png`, data: grayPng(i, i, i) }));
     const events: UploadProgress[] = [];

@@ -88,6 +88,9 @@ function assembledUnit(
       unit.size = bytes.byteLength;
       return toBlob(bytes);
     },
+    ...(members.some((m) => slots[m]!.metadata !== undefined)
+      ? { metadata: members.map((m) => slots[m]!.metadata).find((md) => md !== undefined)! }
+      : {}),
     // A single-frame mask of one slice goes on that slice's frame of the merged resource.
     segmentations: members.flatMap((m, frame) =>
       slots[m]!.segmentations.map((task) =>
@@ -117,6 +120,7 @@ function anonymizedUnit(index: number, slot: Slot, anonymizer: Anonymizer): Uplo
       return toBlob(bytes);
     },
     segmentations: slot.segmentations,
+    ...(slot.metadata !== undefined ? { metadata: slot.metadata } : {}),
   };
   return unit;
 }

@@ -17,6 +17,9 @@ export type SegmentationFiles =
       frameIndex?: number | readonly number[] | readonly (number | readonly number[] | null | undefined)[];
     };
 
+/** Metadata of one input: a JSON file path or the object itself. */
+export type MetadataSource = string | Readonly<Record<string, unknown>>;
+
 /** A DICOM attribute to keep when anonymizing: `[group, element]`, `0x00100010`, or `'(0010,0010)'`. */
 export type RetainTag = readonly [number, number] | number | string;
 
@@ -58,6 +61,11 @@ export interface UploadResourcesOptions extends CallOptions {
   /** One entry per input (aligned with `files`); `null` for inputs without segmentations. */
   segmentationFiles?: readonly (SegmentationFiles | null | undefined)[];
   transposeSegmentation?: boolean;
+  /**
+   * One entry per input (aligned with `files`): a JSON file path or an object, sent as the
+   * resource's `metadata`. Its `modality` key (any case) is used when `modality` is not given.
+   */
+  metadataFiles?: readonly (MetadataSource | null | undefined)[];
   modality?: string;
   /** Merge single-frame DICOM slices of one series into one multi-frame resource (default true). */
   assembleDicoms?: boolean;

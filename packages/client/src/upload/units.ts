@@ -2,7 +2,7 @@ import type { LabelNames } from '@datamint/segmentation';
 import { ValidationError } from '../errors';
 import type { SegmentationInput } from '../segmentations';
 import type { UploadEntry } from './inputs';
-import type { SegmentationFiles } from './types';
+import type { MetadataSource, SegmentationFiles } from './types';
 
 /** One mask to attach after its resource is created. */
 export interface SegmentationTask {
@@ -24,6 +24,8 @@ export interface UploadUnit {
   /** The content to send; transformed units build it here, so memory is bounded by the concurrency. */
   body(): Promise<Blob>;
   segmentations: SegmentationTask[];
+  /** The input's metadata (for an assembled series: its first file's). */
+  metadata?: MetadataSource;
 }
 
 function isSegmentationInput(value: unknown): value is SegmentationInput {
@@ -96,8 +98,10 @@ export function plainUnit(
   names: { sourceFilepath: string; filename: string },
   mimetype: string | undefined,
   segmentations: SegmentationTask[],
+  metadata?: MetadataSource,
 ): UploadUnit {
   return {
+    ...(metadata !== undefined ? { metadata } : {}),
     members: [index],
     source: entry.source,
     sourceFilepath: names.sourceFilepath,

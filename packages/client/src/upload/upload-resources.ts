@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import {
   APIUserAbortError,
   DatamintException,
@@ -16,7 +17,7 @@ import { planDicomUnits } from './dicom-prep';
 import { checkMung, uploadNames } from './filename';
 import { expandInput, Spool, type UploadEntry, type UploadSource } from './inputs';
 import { resolveMimetype } from './mimetype';
-import type { UploadResourcesOptions, UploadResult } from './types';
+import type { MetadataSource, UploadResourcesOptions, UploadResult } from './types';
 import { plainUnit, type SegmentationTask, segmentationTasks, type UploadUnit } from './units';
 
 /** A prepared file: its entry and names, or why it cannot be uploaded. */
@@ -26,6 +27,7 @@ export interface Slot {
   names?: { sourceFilepath: string; filename: string };
   mimetype?: string;
   segmentations: SegmentationTask[];
+  metadata?: MetadataSource;
   error?: DatamintException;
 }
 
@@ -70,6 +72,25 @@ function validate(options: UploadResourcesOptions, inputs: readonly UploadSource
     if (v !== undefined && (typeof v !== 'string' || v === ''))
       throw new ValidationError(field, v, 'a non-empty string');
   }
+  if (options.metadataFiles !== undefined) {
+    if (!Array.isArray(options.metadataFiles) || options.metadataFiles.length !== inputs.length) {
+      throw new ValidationError(
+        'metadataFiles',
+        options.metadataFiles,
+        `an array of ${inputs.length} entries, one per input (null where none)`,
+      );
+    }
+    options.metadataFiles.forEach((m, i) => {
+      if (
+        m !== null &&
+        m !== undefined &&
+        typeof m !== 'string' &&
+        (typeof m !== 'object' || Array.isArray(m))
+      ) {
+        throw new ValidationError(`metadataFiles[${i}]`, m, 'a JSON file path or an object');
+      }
+    });
+  }
   if (options.segmentationFiles !== undefined) {
     if (!Array.isArray(options.segmentationFiles) || options.segmentationFiles.length !== inputs.length) {
       throw new ValidationError(
@@ -109,6 +130,7 @@ async function expandAll(
     const source =
       typeof input === 'string' ? input : (((input as { name?: unknown }).name as string) ?? `files[${i}]`);
     const tasks = segmentations[i] ?? [];
+    const metadata = options.metadataFiles?.[i] ?? undefined;
     if (!result.ok) {
       if (result.error instanceof ValidationError) throw result.error;
       slots.push({ source: String(source), segmentations: [], error: asDatamint(result.error) });
@@ -121,7 +143,21 @@ async function expandAll(
         `no segmentations for ${JSON.stringify(source)}, which is a directory of ${result.value.length} files`,
       );
     }
-    for (const entry of result.value) slots.push({ source: entry.source, entry, segmentations: tasks });
+    if (metadata !== undefined && result.value.length !== 1) {
+      throw new ValidationError(
+        `metadataFiles[${i}]`,
+        metadata,
+        `no metadata for ${JSON.stringify(source)}, which is a directory of ${result.value.length} files`,
+      );
+    }
+    for (const entry of result.value) {
+      slots.push({
+        source: entry.source,
+        entry,
+        segmentations: tasks,
+        ...(metadata !== undefined ? { metadata } : {}),
+      });
+    }
   });
   return slots;
 }
@@ -140,6 +176,47 @@ function resolveSlot(slot: Slot, options: UploadResourcesOptions, mung: 'all' | 
   }
 }
 
+/**
+ * The metadata text to send and the modality it declares. Like Python, a file that is not valid
+ * JSON is still sent as it is (with a warning); a file that cannot be read fails the upload.
+ */
+async function readMetadata(
+  source: MetadataSource,
+  upload: string,
+  ctx: HandlerContext,
+): Promise<{ text: string; modality?: string }> {
+  let text: string;
+  let data: unknown;
+  if (typeof source === 'string') {
+    try {
+      text = await readFile(source, 'utf8');
+    } catch (error) {
+      throw new ValidationError(
+        'metadataFiles',
+        source,
+        `a readable JSON file (${(error as Error).message})`,
+      );
+    }
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      ctx.warn(
+        `metadata file ${source} of ${upload} is not valid JSON (${(error as Error).message}); sent as it is`,
+      );
+    }
+  } else {
+    text = JSON.stringify(source);
+    data = source;
+  }
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    for (const [key, value] of Object.entries(data)) {
+      if (key.toLowerCase() === 'modality' && typeof value === 'string' && value !== '')
+        return { text, modality: value };
+    }
+  }
+  return { text };
+}
+
 async function sendUnit(
   ctx: HandlerContext,
   unit: UploadUnit,
@@ -147,6 +224,9 @@ async function sendUnit(
   options: UploadResourcesOptions,
 ): Promise<string> {
   const blob = await unit.body();
+  const metadata =
+    unit.metadata === undefined ? undefined : await readMetadata(unit.metadata, unit.source, ctx);
+  const modality = fields.modality ?? metadata?.modality;
   const form = new FormData();
   // Part order as the Python SDK sends them (http-api.md §4.8).
   form.append('source', 'api');
@@ -154,8 +234,9 @@ async function sendUnit(
   form.append('source_filepath', unit.sourceFilepath);
   if (unit.mimetype) form.append('mimetype', unit.mimetype);
   if (fields.channel !== undefined) form.append('channel', fields.channel);
-  if (fields.modality !== undefined) form.append('modality', fields.modality);
+  if (modality !== undefined) form.append('modality', modality);
   if (fields.tags.length > 0) form.append('tags', fields.tags.join(','));
+  if (metadata !== undefined) form.append('metadata', metadata.text);
   const body = await ctx.http.request<{ id?: unknown }>({
     method: 'POST',
     path: 'resources',
@@ -291,7 +372,7 @@ export async function uploadResources(
     const covered = new Set(units.flatMap((u) => u.members));
     slots.forEach((slot, i) => {
       if (slot.entry && !slot.error && !covered.has(i)) {
-        units.push(plainUnit(i, slot.entry, slot.names!, slot.mimetype, slot.segmentations));
+        units.push(plainUnit(i, slot.entry, slot.names!, slot.mimetype, slot.segmentations, slot.metadata));
       }
     });
     units.sort((a, b) => a.members[0]! - b.members[0]!);
