@@ -2,10 +2,12 @@ import { open, readFile } from 'node:fs/promises';
 import { isDicom, type ParsedDicom, parseDicom } from '@datamint/dicom';
 import { imageSize } from './image-header';
 import { looksLikeDicom } from './mimetypes';
+import { niftiShape, parseNiftiHeader, readDecodedHead } from './nifti';
 
 /** What the server learns from an uploaded file's content. */
 export interface FileFacts {
   isDicom: boolean;
+  isNifti: boolean;
   rows: number | null;
   columns: number | null;
   numberOfFrames: number | null;
@@ -18,6 +20,7 @@ export interface FileFacts {
 
 export const NO_FACTS: FileFacts = {
   isDicom: false,
+  isNifti: false,
   rows: null,
   columns: null,
   numberOfFrames: null,
@@ -52,6 +55,7 @@ function text(parsed: ParsedDicom, keyword: string): string | null {
 function dicomFacts(parsed: ParsedDicom): FileFacts {
   return {
     isDicom: true,
+    isNifti: false,
     rows: parsed.number('Rows') ?? null,
     columns: parsed.number('Columns') ?? null,
     numberOfFrames: parsed.numberOfFrames,
@@ -79,12 +83,34 @@ async function readDicomHeader(path: string, head: Uint8Array, size: number): Pr
   }
 }
 
-/** Dimensions of PNG/JPEG files; modality, size, frames and UIDs of DICOM files. */
-export async function inspectFile(path: string, size: number, mimetype?: string): Promise<FileFacts> {
+const NIFTI_TYPES = new Set(['application/x-nifti', 'application/nifti', 'application/x-nifti-gz']);
+
+async function readNiftiFacts(path: string): Promise<FileFacts | undefined> {
+  const header = parseNiftiHeader(await readDecodedHead(path, 540));
+  if (!header) return undefined;
+  const { rows, columns, frames } = niftiShape(header);
+  return { ...NO_FACTS, isNifti: true, rows, columns, numberOfFrames: frames };
+}
+
+/** Dimensions of PNG/JPEG/NIfTI files; modality, size, frames and UIDs of DICOM files. */
+export async function inspectFile(
+  path: string,
+  size: number,
+  mimetype?: string,
+  filename = '',
+): Promise<FileFacts> {
   const head = await readHead(path, Math.min(size, DICOM_HEAD_BYTES));
   // Raw data sets (no preamble) are only sniffed when the client says the file is DICOM.
   if (looksLikeDicom(head) || (mimetype === 'application/dicom' && isDicom(head))) {
     return readDicomHeader(path, head, size);
+  }
+  const maybeNifti =
+    NIFTI_TYPES.has(mimetype ?? '') ||
+    /\.nii(\.gz)?$/i.test(filename) ||
+    parseNiftiHeader(head) !== undefined;
+  if (maybeNifti) {
+    const facts = await readNiftiFacts(path);
+    if (facts) return facts;
   }
   const dims = imageSize(head);
   if (dims) return { ...NO_FACTS, rows: dims.rows, columns: dims.columns, numberOfFrames: 1 };

@@ -1,16 +1,20 @@
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { DicomError, parseDicom } from '@datamint/dicom';
 import jpeg from 'jpeg-js';
 import { BadRequestError, HttpError, NotImplementedHttpError } from '../errors';
 import { isJpeg, isPng } from '../image-header';
 import { looksLikeDicom } from '../mimetypes';
+import { isGzip, parseNiftiHeader } from '../nifti';
 import { encodePng } from './encode-png';
 import { renderDicomFrame } from './render-dicom-frame';
+import { renderNiftiSlice } from './render-nifti-slice';
 
 export interface FrameSource {
   path: string;
   mimetype: string | null;
   filename: string;
+  storage: string;
 }
 
 /** Largest JPEG we decode, in megapixels (jpeg-js allocates the whole raster). */
@@ -21,9 +25,19 @@ function singleImageFrame(index: number): void {
 }
 
 /**
- * PNG bytes of frame `index`: uncompressed DICOM is rendered, PNG is returned as stored, JPEG is
- * re-encoded. Anything else (video, NIfTI, compressed DICOM) is a 501.
+ * PNG bytes of frame `index`: DICOM frames and NIfTI slices are rendered, PNG is returned as stored,
+ * JPEG is re-encoded. Anything else (video, DICOM compressions without a decoder) is a 501.
  */
+function gunzip(bytes: Uint8Array): Uint8Array {
+  try {
+    return new Uint8Array(gunzipSync(bytes));
+  } catch (err) {
+    throw new NotImplementedHttpError(
+      `cannot render: the stored NIfTI does not decompress (${(err as Error).message})`,
+    );
+  }
+}
+
 export async function renderFrame(source: FrameSource, index: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(await readFile(source.path));
   if (looksLikeDicom(bytes) || source.mimetype === 'application/dicom') {
@@ -40,6 +54,9 @@ export async function renderFrame(source: FrameSource, index: number): Promise<U
     singleImageFrame(index);
     return bytes;
   }
+  if (source.storage === 'NiftiResource' || parseNiftiHeader(bytes) !== undefined) {
+    return encodePng(renderNiftiSlice(isGzip(bytes) ? gunzip(bytes) : bytes, index));
+  }
   if (isJpeg(bytes)) {
     singleImageFrame(index);
     try {
@@ -51,6 +68,6 @@ export async function renderFrame(source: FrameSource, index: number): Promise<U
     }
   }
   throw new NotImplementedHttpError(
-    `frame rendering is not supported for mimetype '${source.mimetype ?? 'unknown'}'; supported: uncompressed DICOM, PNG, JPEG`,
+    `frame rendering is not supported for mimetype '${source.mimetype ?? 'unknown'}'; supported: DICOM, NIfTI, PNG, JPEG`,
   );
 }

@@ -106,9 +106,11 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
       const filename =
         upload.filename || (sourceFilepath ? lastPathComponent(sourceFilepath) : '') || 'unnamed';
       let mimetype = textField(fields, 'mimetype') ?? upload.partMimetype ?? null;
-      const facts = await inspectFile(upload.tempPath, upload.size, mimetype ?? undefined);
-      if ((!mimetype || mimetype === 'application/octet-stream') && facts.isDicom)
-        mimetype = 'application/dicom';
+      const facts = await inspectFile(upload.tempPath, upload.size, mimetype ?? undefined, filename);
+      if (!mimetype || mimetype === 'application/octet-stream') {
+        if (facts.isDicom) mimetype = 'application/dicom';
+        else if (facts.isNifti) mimetype = 'application/x-nifti';
+      }
       const bypassRaw = textField(fields, 'bypass_inbox');
       const bypass = bypassRaw !== undefined && /^(true|1)$/i.test(bypassRaw);
       const id = randomUUID();
@@ -242,7 +244,12 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
       const row = findResource(db, req.principal.customerId, id);
       if (!row) throw new NotFoundError('Resource');
       const png = await renderFrame(
-        { path: store.pathOf(row.file_key), mimetype: row.mimetype, filename: row.filename },
+        {
+          path: store.pathOf(row.file_key),
+          mimetype: row.mimetype,
+          filename: row.filename,
+          storage: row.storage,
+        },
         Number(rawIndex),
       );
       return reply
