@@ -8,7 +8,9 @@ export function makeNifti(
   const header = Buffer.alloc(352);
   header.writeInt32LE(348, 0);
   header.writeInt16LE(dims.length, 40);
-  dims.forEach((d, i) => header.writeInt16LE(d, 42 + i * 2));
+  dims.forEach((d, i) => {
+    header.writeInt16LE(d, 42 + i * 2);
+  });
   header.writeInt16LE(4, 70); // datatype int16
   header.writeInt16LE(16, 72); // bitpix
   for (let i = 0; i < 8; i++) header.writeFloatLE(1, 76 + i * 4); // pixdim
