@@ -62,6 +62,28 @@ describe('creating annotations', () => {
     expect(inWorklist.map((a) => a.id)).toContain(image);
   });
 
+  it('the reference example: a pixel line on frame 2 in a project', async () => {
+    const [id] = await api.addLineAnnotation([0, 0], [10, 30], resourceId, 'Line1', {
+      frameIndex: 2,
+      project: 'Annotated',
+    });
+    const line = (await api.getAnnotations({ resourceId, annotationType: 'line' }).toArray()).find(
+      (a) => a.id === id,
+    );
+    expect(line).toMatchObject({
+      name: 'Line1',
+      scope: 'frame',
+      index: 2,
+      annotation_worklist_id: project.worklist_id,
+      geometry: {
+        points: [
+          [0, 0, 2],
+          [10, 30, 2],
+        ],
+      },
+    });
+  });
+
   it('validation errors name the field; unknown project and resource are typed', async () => {
     await expect(api.addAnnotations(resourceId, 'x', { frameIndex: { from: 3, to: 1 } })).rejects.toThrow(
       /Invalid frameIndex/,

@@ -46,6 +46,7 @@ describe('listing resources', () => {
     expect(await api.getResources({ filename: 'IMG 3' }).toArray()).toHaveLength(1);
     expect(await api.getResources({ modality: 'CR', mimetype: 'image/png' }).toArray()).toHaveLength(5);
     expect(await api.getResources({ status: 'published' }).toArray()).toHaveLength(0);
+    expect(await api.getResources({ status: 'inbox' }).toArray()).toHaveLength(6);
     const byName = await api.getResources({ orderField: 'filename', orderAscending: true }).toArray();
     expect(byName.map((r) => r.filename)).toEqual([...byName.map((r) => r.filename)].sort());
   });
