@@ -9,9 +9,9 @@ import {
   type TEXT_TAGS,
   type Unassembled,
 } from './assemble-plan';
+import { allocUninitialised } from './bytes';
 import {
   type ElementEncoding,
-  encodeElement,
   encodeHeader,
   ITEM,
   type NewElement,
@@ -22,7 +22,7 @@ import { DicomError } from './errors';
 import { type ParsedDicom, parseDicom } from './parse';
 import { swapInto, toExplicitLittleEndian } from './transcode';
 import { TransferSyntax } from './transfer-syntax';
-import { type DicomEdit, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, writeDicom } from './write';
+import { type DicomEdit, encodeFileMeta, writeDicom } from './write';
 
 export type {
   AssembleInput,
@@ -185,29 +185,6 @@ function assemblyEdits(group: SeriesGroup, sopInstanceUID: string): DicomEdit[] 
   return edits;
 }
 
-function fileMeta(sopClass: string, sopInstance: string, transferSyntax: string): Uint8Array {
-  const parts = [
-    encodeElement(0x00020001, 'OB', new Uint8Array([0, 1]), EXPLICIT_LE),
-    encodeElement(0x00020002, 'UI', sopClass, EXPLICIT_LE),
-    encodeElement(0x00020003, 'UI', sopInstance, EXPLICIT_LE),
-    encodeElement(0x00020010, 'UI', transferSyntax, EXPLICIT_LE),
-    encodeElement(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID, EXPLICIT_LE),
-    encodeElement(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME, EXPLICIT_LE),
-  ];
-  const length = parts.reduce((s, p) => s + p.length, 0);
-  return concat([encodeElement(0x00020000, 'UL', length, EXPLICIT_LE), ...parts]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** The template's data set without pixel data, with the edits, in the output's encoding. */
 function header(
   template: ParsedDicom,
@@ -268,7 +245,11 @@ export async function assembleGroup(
   checkSame(first, template, uid);
   const sopInstanceUID = (options.newUid ?? randomUid)();
   const { body, transferSyntaxUID, encoding } = header(template, assemblyEdits(group, sopInstanceUID));
-  const meta = fileMeta(template.string('SOPClassUID') ?? '', sopInstanceUID, transferSyntaxUID);
+  const meta = encodeFileMeta({
+    sopClassUID: template.string('SOPClassUID') ?? '',
+    sopInstanceUID,
+    transferSyntaxUID,
+  });
   const encapsulated = first.encapsulated;
   const bits = Number(first.layout.BitsAllocated);
   const pixelVr = encapsulated || bits <= 8 ? 'OB' : 'OW';
@@ -381,17 +362,6 @@ export async function assembleGroup(
     transferSyntaxUID,
     warnings: group.warnings,
   };
-}
-
-/**
- * The output buffer without zero-filling in Node (every byte is written, checked at the end);
- * a plain Uint8Array in browsers.
- */
-function allocUninitialised(length: number): Uint8Array {
-  const B = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer;
-  if (!B?.allocUnsafeSlow || length < 65536) return new Uint8Array(length);
-  const b = B.allocUnsafeSlow(length);
-  return new Uint8Array(b.buffer, b.byteOffset, length);
 }
 
 function uniqueName(name: string, taken: Set<string>): string {

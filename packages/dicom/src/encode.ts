@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes';
 import { vrOf } from './dictionary';
 import { DicomWriteError } from './errors';
 import { formatTag } from './tags';
@@ -176,18 +177,6 @@ export function encodeHeader(tag: number, vr: string, length: number, enc: Eleme
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** Encodes the items of a new sequence (undefined-length items and delimiters) into `parts`. */
 export function encodeItems(
   items: readonly (readonly NewElement[])[],
@@ -212,7 +201,7 @@ export function encodeElement(tag: number, vr: string, value: DicomValue, enc: E
     if (!isItems(value)) throw new DicomWriteError('SQ values must be arrays of items', formatTag(tag));
     const parts: Uint8Array[] = [encodeHeader(tag, vr, UNDEFINED_LENGTH, enc)];
     encodeItems(value, enc, parts);
-    return concat(parts);
+    return concatBytes(parts);
   }
   if (isItems(value) && value.length > 0) {
     throw new DicomWriteError(`items given for VR ${vr}`, formatTag(tag));

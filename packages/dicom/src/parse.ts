@@ -115,13 +115,8 @@ export class ParsedDicom extends DicomDataset {
 
   /** Bytes of one frame of a native image, computed from Rows, Columns, SamplesPerPixel, BitsAllocated. */
   get frameLength(): number | undefined {
-    const rows = this.number('x00280010');
-    const cols = this.number('x00280011');
-    const spp = this.number('x00280002') ?? 1;
-    const bits = this.number('x00280100');
-    if (rows === undefined || cols === undefined || bits === undefined) return undefined;
-    const totalBits = rows * cols * spp * bits;
-    return totalBits % 8 === 0 ? totalBits / 8 : undefined;
+    const bits = this.frameBits();
+    return bits !== undefined && bits % 8 === 0 ? bits / 8 : undefined;
   }
 
   /**

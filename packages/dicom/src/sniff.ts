@@ -22,35 +22,35 @@ function plausibleTag(group: number, element: number, previous: number): boolean
   return !(group & 1 && group <= 0x0007);
 }
 
-function walkExplicit(b: Uint8Array): boolean {
-  let p = 0;
-  let previous = -1;
-  let count = 0;
-  while (count < MAX_ELEMENTS && p + 8 <= b.length) {
-    const group = b[p] | (b[p + 1] << 8);
-    const element = b[p + 2] | (b[p + 3] << 8);
-    if (!plausibleTag(group, element, previous)) return false;
-    const vr = String.fromCharCode(b[p + 4], b[p + 5]);
-    if (!VRS.has(vr)) return false;
-    let length: number;
-    if (LONG.has(vr)) {
-      if (p + 12 > b.length || b[p + 6] !== 0 || b[p + 7] !== 0) return false;
-      length = (b[p + 8] | (b[p + 9] << 8) | (b[p + 10] << 16) | (b[p + 11] << 24)) >>> 0;
-      p += 12;
-    } else {
-      length = b[p + 6] | (b[p + 7] << 8);
-      p += 8;
-    }
-    count++;
-    if (length === UNDEFINED) return vr === 'SQ' || vr === 'UN' || vr === 'OB' || vr === 'OW';
-    if (p + length > b.length) return false;
-    p += length;
-    previous = ((group << 16) | element) >>> 0;
-  }
-  return count > 0;
+interface ElementHeader {
+  /** Header bytes (8 or 12). */
+  size: number;
+  length: number;
+  /** For an undefined length: whether this element may have one. */
+  mayBeUndefined: boolean;
 }
 
-function walkImplicit(b: Uint8Array): boolean {
+/** Explicit VR little endian header at `p`, or undefined when the VR letters are not a VR. */
+function explicitHeader(b: Uint8Array, p: number): ElementHeader | undefined {
+  const vr = String.fromCharCode(b[p + 4], b[p + 5]);
+  if (!VRS.has(vr)) return undefined;
+  if (!LONG.has(vr)) return { size: 8, length: b[p + 6] | (b[p + 7] << 8), mayBeUndefined: false };
+  if (p + 12 > b.length || b[p + 6] !== 0 || b[p + 7] !== 0) return undefined;
+  const length = (b[p + 8] | (b[p + 9] << 8) | (b[p + 10] << 16) | (b[p + 11] << 24)) >>> 0;
+  return { size: 12, length, mayBeUndefined: vr === 'SQ' || vr === 'UN' || vr === 'OB' || vr === 'OW' };
+}
+
+/** Implicit VR little endian header at `p`: tag and a 4-byte length. */
+function implicitHeader(b: Uint8Array, p: number): ElementHeader {
+  const length = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) >>> 0;
+  return { size: 8, length, mayBeUndefined: true };
+}
+
+/**
+ * Walks the first few elements: each tag must be plausible and above the previous one, and each
+ * value must fit in the data. An undefined length ends the walk (we cannot skip the value).
+ */
+function walk(b: Uint8Array, readHeader: (b: Uint8Array, p: number) => ElementHeader | undefined): boolean {
   let p = 0;
   let previous = -1;
   let count = 0;
@@ -58,12 +58,13 @@ function walkImplicit(b: Uint8Array): boolean {
     const group = b[p] | (b[p + 1] << 8);
     const element = b[p + 2] | (b[p + 3] << 8);
     if (!plausibleTag(group, element, previous)) return false;
-    const length = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) >>> 0;
-    p += 8;
+    const header = readHeader(b, p);
+    if (!header) return false;
+    p += header.size;
     count++;
-    if (length === UNDEFINED) return true;
-    if (p + length > b.length) return false;
-    p += length;
+    if (header.length === UNDEFINED) return header.mayBeUndefined;
+    if (p + header.length > b.length) return false;
+    p += header.length;
     previous = ((group << 16) | element) >>> 0;
   }
   return count > 0;
@@ -76,7 +77,7 @@ function walkImplicit(b: Uint8Array): boolean {
  */
 export function sniffRawTransferSyntax(b: Uint8Array): string | undefined {
   if (b.length < 8) return undefined;
-  if (walkExplicit(b)) return TransferSyntax.ExplicitVRLittleEndian;
-  if (walkImplicit(b)) return TransferSyntax.ImplicitVRLittleEndian;
+  if (walk(b, explicitHeader)) return TransferSyntax.ExplicitVRLittleEndian;
+  if (walk(b, implicitHeader)) return TransferSyntax.ImplicitVRLittleEndian;
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { DataSet, Element } from 'dicom-parser';
+import { concatBytes } from './bytes';
 import {
   type ElementEncoding,
   encodeHeader,
@@ -92,11 +93,5 @@ function emit(ds: DataSet, bigEndian: boolean, parts: Uint8Array[]): void {
 export function toExplicitLittleEndian(ds: DataSet, bigEndian: boolean): Uint8Array {
   const parts: Uint8Array[] = [];
   emit(ds, bigEndian, parts);
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

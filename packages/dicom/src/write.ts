@@ -1,5 +1,6 @@
 import type { DataSet, Element } from 'dicom-parser';
 import { deflateSync } from 'fflate';
+import { allocUninitialised, concatBytes } from './bytes';
 import { vrOf } from './dictionary';
 import {
   type DicomValue,
@@ -276,43 +277,64 @@ function uidAfterEdit(parsed: ParsedDicom, plan: Plan, tag: number): string | un
   return parsed.string(tag);
 }
 
-function buildMeta(parsed: ParsedDicom, plan: Plan, options: WriteOptions): Uint8Array {
-  const sopClass = uidAfterEdit(parsed, plan, 0x00080016) ?? parsed.meta?.string('x00020002') ?? '';
-  const sopInstance =
-    uidAfterEdit(parsed, plan, 0x00080018) ??
-    options.mediaStorageSOPInstanceUID ??
-    parsed.meta?.string('x00020003') ??
-    '';
+export interface FileMetaFields {
+  sopClassUID: string;
+  sopInstanceUID: string;
+  transferSyntaxUID: string;
+  implementationClassUID?: string;
+  implementationVersionName?: string;
+  /** Other encoded group 0002 elements to keep (copied verbatim, sorted into tag order). */
+  extra?: readonly Uint8Array[];
+}
+
+/** Encodes a file meta group (group length first; always explicit VR little endian). */
+export function encodeFileMeta(fields: FileMetaFields): Uint8Array {
   const parts: Uint8Array[] = [
     encodeElement(0x00020001, 'OB', new Uint8Array([0, 1]), META_ENC),
-    encodeElement(0x00020002, 'UI', sopClass, META_ENC),
-    encodeElement(0x00020003, 'UI', sopInstance, META_ENC),
-    encodeElement(0x00020010, 'UI', parsed.transferSyntaxUID, META_ENC),
-    encodeElement(0x00020012, 'UI', keepOr(parsed, options, 'x00020012', IMPLEMENTATION_CLASS_UID), META_ENC),
+    encodeElement(0x00020002, 'UI', fields.sopClassUID, META_ENC),
+    encodeElement(0x00020003, 'UI', fields.sopInstanceUID, META_ENC),
+    encodeElement(0x00020010, 'UI', fields.transferSyntaxUID, META_ENC),
+    encodeElement(0x00020012, 'UI', fields.implementationClassUID ?? IMPLEMENTATION_CLASS_UID, META_ENC),
     encodeElement(
       0x00020013,
       'SH',
-      keepOr(parsed, options, 'x00020013', IMPLEMENTATION_VERSION_NAME),
+      fields.implementationVersionName ?? IMPLEMENTATION_VERSION_NAME,
       META_ENC,
     ),
+    ...(fields.extra ?? []),
   ];
-  const rebuilt = new Set([
-    0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013,
-  ]);
+  if (fields.extra?.length) parts.sort((a, b) => metaTagOf(a) - metaTagOf(b));
+  const length = parts.reduce((s, p) => s + p.length, 0);
+  return concatBytes([encodeElement(0x00020000, 'UL', length, META_ENC), ...parts]);
+}
+
+const REBUILT_META = new Set([
+  0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013,
+]);
+
+function buildMeta(parsed: ParsedDicom, plan: Plan, options: WriteOptions): Uint8Array {
+  const extra: Uint8Array[] = [];
   if (options.keepOtherMeta !== false && parsed.meta) {
     const meta = parsed.meta;
     for (const key of meta.keys()) {
-      const tag = tagFromKey(key);
-      if (rebuilt.has(tag)) continue;
+      if (REBUILT_META.has(tagFromKey(key))) continue;
       const el = meta.dataSet.elements[key];
       const start = el.dataOffset - headerLength(el.vr, true);
-      const extra = parsed.input.subarray(start, el.dataOffset + el.length);
-      parts.push(extra);
+      extra.push(parsed.input.subarray(start, el.dataOffset + el.length));
     }
-    parts.sort((a, b) => metaTagOf(a) - metaTagOf(b));
   }
-  const length = parts.reduce((s, p) => s + p.length, 0);
-  return concatAll([encodeElement(0x00020000, 'UL', length, META_ENC), ...parts]);
+  return encodeFileMeta({
+    sopClassUID: uidAfterEdit(parsed, plan, 0x00080016) ?? parsed.meta?.string('x00020002') ?? '',
+    sopInstanceUID:
+      uidAfterEdit(parsed, plan, 0x00080018) ??
+      options.mediaStorageSOPInstanceUID ??
+      parsed.meta?.string('x00020003') ??
+      '',
+    transferSyntaxUID: parsed.transferSyntaxUID,
+    implementationClassUID: keepOr(parsed, options, 'x00020012', IMPLEMENTATION_CLASS_UID),
+    implementationVersionName: keepOr(parsed, options, 'x00020013', IMPLEMENTATION_VERSION_NAME),
+    extra,
+  });
 }
 
 function keepOr(parsed: ParsedDicom, options: WriteOptions, key: string, ours: string): string {
@@ -322,16 +344,6 @@ function keepOr(parsed: ParsedDicom, options: WriteOptions, key: string, ours: s
 
 function metaTagOf(bytes: Uint8Array): number {
   return ((bytes[0] | (bytes[1] << 8)) * 0x10000 + (bytes[2] | (bytes[3] << 8))) >>> 0;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Writes a parsed file with a plan (used by writeDicom and the anonymizer). */
@@ -358,31 +370,18 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
     const inflated = new Uint8Array(body.length);
     body.into(inflated, 0);
     const deflated = deflateSync(inflated, { level: 6 });
-    const out = allocOutput(132 + meta.length + deflated.length);
+    const out = allocUninitialised(132 + meta.length + deflated.length);
     writePreamble(parsed, options, out);
     out.set(meta, 132);
     out.set(deflated, 132 + meta.length);
     return out;
   }
   body.flush();
-  const out = allocOutput(132 + meta.length + body.length);
+  const out = allocUninitialised(132 + meta.length + body.length);
   writePreamble(parsed, options, out);
   out.set(meta, 132);
   body.into(out, 132 + meta.length);
   return out;
-}
-
-/**
- * The output buffer. Every byte of it is written, so in Node we skip the zero-fill of
- * `new Uint8Array` (Buffer.allocUnsafeSlow, an own ArrayBuffer); browsers get a plain Uint8Array.
- */
-function allocOutput(length: number): Uint8Array {
-  const B = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer;
-  if (B?.allocUnsafeSlow && length > 4096) {
-    const b = B.allocUnsafeSlow(length);
-    return new Uint8Array(b.buffer, b.byteOffset, length);
-  }
-  return new Uint8Array(length);
 }
 
 function writePreamble(parsed: ParsedDicom, options: WriteOptions, out: Uint8Array): void {
