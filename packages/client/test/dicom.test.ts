@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { geometryOf, parseDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type APIHandler, ValidationError } from '../src';
+import { type APIHandler, type UploadProgress, ValidationError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
 import { startTestServer, type TestServer } from './helpers/server';
@@ -39,12 +39,14 @@ function patientOf(file: string, x: number, y: number): [number, number, number]
 describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () => {
   let seriesId: string;
   let results: Awaited<ReturnType<APIHandler['uploadResources']>>;
+  const progress: UploadProgress[] = [];
 
   beforeAll(async () => {
     results = await api.uploadResources([seriesDir, { name: 'side.png', data: grayPng(4, 4) }], {
       anonymize: true,
       channel: 'series',
       segmentationFiles: [null, null],
+      onProgress: (p) => progress.push(p),
     });
   });
 
@@ -55,6 +57,13 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
     seriesId = [...ids][0]!;
     expect(results[0]).toMatchObject({ ok: true, assembledFrom: seriesFiles.length });
     expect(results.at(-1)).toMatchObject({ ok: true, filename: 'side.png' });
+    // Two resources; progress counts input bytes, so it ends exactly at the total.
+    const inputBytes = seriesFiles.reduce((sum, f) => sum + readFileSync(f).length, 0) + grayPng(4, 4).length;
+    expect(progress.map((p) => [p.filesDone, p.filesTotal])).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(progress.at(-1)).toMatchObject({ bytesDone: inputBytes, bytesTotal: inputBytes });
     const stored = await api.getResources({ channel: 'series' }).toArray();
     expect(stored).toHaveLength(2);
     expect(stored.find((r) => r.id === seriesId)).toMatchObject({

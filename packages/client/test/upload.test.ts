@@ -211,6 +211,18 @@ describe('errors, publishing, segmentations, progress', () => {
     expect(events.map((e) => e.filesDone)).toEqual([1, 2, 3]);
     expect(events.every((e) => e.filesTotal === 3 && e.bytesTotal === total)).toBe(true);
     expect(events.at(-1)?.bytesDone).toBe(total);
+    const boom = new Error('progress callback failed');
+    const error = await api
+      .uploadResources(files, {
+        concurrency: 1,
+        channel: 'boom',
+        onProgress: () => {
+          throw boom;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBe(boom);
+    expect(await api.getResources({ channel: 'boom' }).toArray()).toHaveLength(1);
   });
 
   it('an aborted upload stops, throws APIUserAbortError and leaves no partial resource', async () => {

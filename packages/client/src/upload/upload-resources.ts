@@ -294,11 +294,14 @@ async function runUnits(
   options: UploadResourcesOptions,
 ): Promise<(UnitOutcome | undefined)[]> {
   const outcomes: (UnitOutcome | undefined)[] = new Array(units.length);
-  const bytesTotal = units.reduce((sum, u) => sum + u.size, 0);
+  // Input sizes, fixed up front: transformed units change size, the totals must not.
+  const sizes = units.map((u) => u.size);
+  const bytesTotal = sizes.reduce((sum, n) => sum + n, 0);
   let next = 0;
   let done = 0;
   let bytesDone = 0;
   let stop = false;
+  let callbackError: { error: unknown } | undefined;
   const worker = async () => {
     while (!stop && next < units.length) {
       if (options.signal?.aborted) return;
@@ -307,19 +310,26 @@ async function runUnits(
       const outcome = await runUnit(ctx, unit, fields, options);
       outcomes[index] = outcome;
       done++;
-      bytesDone += unit.size;
+      bytesDone += sizes[index]!;
       if (!outcome.ok && stopOnError) stop = true;
-      options.onProgress?.({
-        filesDone: done,
-        filesTotal: units.length,
-        bytesDone,
-        bytesTotal,
-        source: unit.source,
-        ok: outcome.ok,
-      });
+      try {
+        options.onProgress?.({
+          filesDone: done,
+          filesTotal: units.length,
+          bytesDone,
+          bytesTotal,
+          source: unit.source,
+          ok: outcome.ok,
+        });
+      } catch (error) {
+        // A throwing callback stops the upload like an error, after the files in flight.
+        callbackError ??= { error };
+        stop = true;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, units.length) }, worker));
+  if (callbackError) throw callbackError.error;
   return outcomes;
 }
 
