@@ -27,7 +27,7 @@ export interface UploadProgress {
   /** Resources finished (uploaded or failed) and expected. */
   filesDone: number;
   filesTotal: number;
-  /** Bytes of finished resources and of all of them (after assembly/anonymization). */
+  /** Input bytes of the finished resources, and of all of them (sizes before assembly/anonymization). */
   bytesDone: number;
   bytesTotal: number;
   /** The resource that just finished. */
