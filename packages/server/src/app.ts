@@ -21,7 +21,8 @@ function loggerConfig(logger: AppOptions['logger']): FastifyServerOptions['logge
   const opts = logger === true ? {} : logger;
   return {
     level: opts.level ?? 'info',
-    ...(opts.stream ? { stream: opts.stream } : {}),
+    // stdout belongs to the `listening on` line: logs always go to stderr unless a stream is given.
+    stream: opts.stream ?? process.stderr,
     // Belt and braces: the default serializers do not log headers, but a custom one might.
     redact: { paths: ['req.headers.apikey', 'headers.apikey', 'apikey'], censor: '[redacted]' },
   };

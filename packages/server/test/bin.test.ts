@@ -41,6 +41,37 @@ describe('datamint-server binary', () => {
     expect(await again.exited).toBe(0);
   });
 
+  it('applies --fault-*, --prefix and --log-level (request log on stderr, never the key)', async () => {
+    const dataDir = await makeDataDir();
+    dirs.push(dataDir);
+    const bin = await spawnServer([
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--api-key',
+      'secret-key-123',
+      '--fault-rate',
+      '1',
+      '--fault-kinds',
+      '429',
+      '--fault-seed',
+      '5',
+      '--prefix',
+      '/api',
+      '--log-level',
+      'info',
+    ]);
+    const reply = await send(`${bin.url}/api/projects`, { key: 'secret-key-123' });
+    expect(reply.status).toBe(429);
+    expect(reply.headers['x-datamint-fault']).toBe('429');
+    bin.child.kill('SIGTERM');
+    expect(await bin.exited).toBe(0);
+    expect(bin.stderr()).toContain('"url":"/api/projects"');
+    expect(bin.stderr()).not.toContain('secret-key-123');
+    expect(bin.stdout()).toBe(`listening on ${bin.url}\n`);
+  });
+
   it('exits 2 with a message naming the flag for bad flags, and 0 for --help', async () => {
     const bad = await runServer(['--port', 'eighty', '--api-key', 'k']);
     expect(bad.code).toBe(2);
