@@ -209,7 +209,7 @@ export async function quickstart(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       `  annotations   ${segs.length} segmentation, ${lineIds.length} line (${lineIds.join(', ')})\n`,
     );
-    if (options.keep || options.dataDir) process.stdout.write(`  files         ${root}\n`);
+    if (options.dataDir) process.stdout.write(`  files         ${root}\n`);
     process.stdout.write(`\n${green('Quickstart passed.')}\n`);
     if (options.keep) {
       // A throw-away key of this local server, printed so the commands below can be pasted.
@@ -232,7 +232,7 @@ export async function quickstart(argv: readonly string[]): Promise<number> {
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
     await server.close();
-    if (!options.dataDir && !options.keep) await rm(root, { recursive: true, force: true });
+    if (!options.dataDir) await rm(root, { recursive: true, force: true });
   }
   return failed ? 1 : 0;
 }
