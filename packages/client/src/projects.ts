@@ -79,12 +79,12 @@ export async function createProject(
     require_review: false,
     description,
   };
-  const project = await ctx.http.request<Project>({
-    method: 'POST',
-    path: 'projects',
-    json: body,
-    ...callOpts(options),
-  });
+  // The only thing a creation can miss is one of the listed resources.
+  const project = await relabelNotFound(
+    () => ctx.http.request<Project>({ method: 'POST', path: 'projects', json: body, ...callOpts(options) }),
+    'resource',
+    { resource_ids: ids },
+  );
   if (!project || typeof project !== 'object' || typeof project.id !== 'string') {
     throw new UnexpectedResponseError('POST /projects', project, 'the created project with an "id"');
   }

@@ -206,13 +206,18 @@ export async function addToDataset(
   ids: readonly string[],
   options?: CallOptions,
 ): Promise<void> {
-  await ctx.http.request({
-    method: 'POST',
-    path: `datasets/${datasetId}/resources`,
-    json: { resource_ids_to_add: [...ids], all_files_selected: false },
-    retrySafe: true,
-    ...callOpts(options),
-  });
+  await relabelNotFound(
+    () =>
+      ctx.http.request({
+        method: 'POST',
+        path: `datasets/${datasetId}/resources`,
+        json: { resource_ids_to_add: [...ids], all_files_selected: false },
+        retrySafe: true,
+        ...callOpts(options),
+      }),
+    'dataset',
+    { dataset_id: datasetId },
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   APIConnectionError,
   APIHandler,
   AuthenticationError,
+  BadRequestError,
   ConnectionCheckError,
   DatamintException,
   ResourceNotFoundError,
@@ -153,6 +154,17 @@ describe('projects, datasets, users, experiments', () => {
     const api = server.api();
     await expect(api.createProject('x', 'd', 'r1' as never)).rejects.toThrow(/resourceIds/);
     await expect(api.createUser('')).rejects.toThrow(/Invalid email/);
+    // Server-side validation comes back typed, with the server's message naming the field.
+    const bad = await api.createUser('not-an-email').catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(BadRequestError);
+    expect((bad as Error).message).toMatch(/email.*not-an-email/);
+    const missing = await api
+      .createProject('P', 'd', ['00000000-0000-0000-0000-00000000000a'])
+      .catch((e: unknown) => e);
+    expect(missing).toMatchObject({
+      resourceType: 'resource',
+      params: { resource_ids: ['00000000-0000-0000-0000-00000000000a'] },
+    });
   });
 
   it('creates and lists users', async () => {
