@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parseDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeNifti1 } from '../src/sample-data/nifti';
@@ -145,6 +146,39 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     const bad = await cli(['upload', 'ct', '--anonymization-profile', 'strict', '--dry-run']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--anonymization-profile "strict"');
+  });
+
+  it('renames with --mungfilename, publishes, and takes the modality from a NIfTI JSON sidecar', async () => {
+    place('study/a.png', pngGray);
+    const volume = writeNifti1({ dims: [4, 4, 2], data: new Uint8Array(32).fill(1) });
+    place('study/vol.nii.gz', gzipSync(volume));
+    place('study/vol.json', new TextEncoder().encode('{"Modality": "MR", "EchoTime": 0.03}'));
+    place('study/notes.txt', new TextEncoder().encode('not selected'));
+    const dry = JSON.parse(
+      (await cli(['upload', 'study', '--include-extensions', 'nii.gz,png', '--dry-run', '--json'])).stdout,
+    );
+    expect(dry.resources.map((r: { files: string[] }) => r.files)).toEqual([
+      ['study/a.png'],
+      ['study/vol.nii.gz'],
+    ]);
+    expect(dry.resources[1].metadataFile).toBe(join(work, 'study', 'vol.json'));
+    const result = await cli([
+      'upload',
+      'study',
+      '--include-extensions',
+      'nii.gz,png',
+      '--mungfilename',
+      'all',
+      '--publish',
+      '--yes',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const onServer = await serverResources();
+    const byName = Object.fromEntries(onServer.map((r) => [r.filename, r]));
+    expect(Object.keys(byName).sort()).toEqual(['study_a.png', 'study_vol.nii.gz']);
+    expect(byName['study_vol.nii.gz']!.modality).toBe('MR');
+    for (const r of onServer) expect(r.status).toBe('published');
   });
 
   it('reports a corrupt DICOM as failed, uploads the rest, and exits 1', async () => {
