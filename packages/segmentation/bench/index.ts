@@ -169,6 +169,17 @@ for (let r = 0; r < 3; r++) {
   if (fastAsync === undefined || result.cpuSeconds < fastAsync.cpuSeconds) fastAsync = result;
 }
 if (fastAsync === undefined) throw new Error('no async run');
+// Stages on their own, to show where the time goes: reading (gunzip + CRC + label normalisation) with
+// each decompressor, and split + encode from an already read volume.
+const readOnly = (options: Parameters<typeof readMask>[1]) =>
+  timed(() => {
+    const { frames } = readMask(gz, options);
+    return { masks: frames, pngBytes: 0 };
+  });
+const readFflate = best(3, () => readOnly({}));
+const readNode = best(3, () => readOnly({ gunzip: (b) => gunzipSync(b) }));
+const volume = readMask(gz);
+const splitEncode = best(3, () => timed(() => splitAndEncode(volume)));
 // The naive pipeline is slow: run it on the first 40% of the slices and scale per mask.
 const naiveFrames = Math.round(K * 0.4);
 const slow = best(1, () => naive(gz, naiveFrames));
@@ -180,6 +191,12 @@ console.log(row('@datamint/segmentation (node:zlib)', fastNode, K));
 console.log(row('@datamint/segmentation (readMaskAsync)', fastAsync, K));
 console.log(row(`naive upng-js (first ${naiveFrames} slices)`, slow, naiveFrames));
 console.log(`plain copy of the volume: ${(mb / copySeconds).toFixed(0)} MB/s`);
+const stage = (name: string, r: Result) =>
+  `  ${name.padEnd(36)} ${(r.cpuSeconds * 1000).toFixed(0).padStart(5)} ms CPU = ${(K / r.cpuSeconds).toFixed(0).padStart(5)} frames per CPU-second`;
+console.log('stages (300 frames):');
+console.log(stage('readMask, fflate gunzip', readFflate));
+console.log(stage('readMask, node:zlib gunzip', readNode));
+console.log(stage('splitLabels + encodeMaskPng', splitEncode));
 const perMaskOurs = fast.cpuSeconds / fast.masks;
 const perMaskNaive = slow.cpuSeconds / slow.masks;
 const perMaskNode = fastNode.cpuSeconds / fastNode.masks;

@@ -87,31 +87,72 @@ function* generate(
       }
       continue;
     }
-    const labels = volume.frame(k).data;
+    const runs = labelRuns(volume.frame(k).data, values);
     for (let n = 0; n < values.length; n++) {
       yield {
         frame: targets[k],
         sourceFrame: k,
         identifier: identifiers[k][n],
         value: values[n],
-        mask: { width, height, data: binaryMask(labels, values[n]) },
+        mask: { width, height, data: runs.mask(n) },
       };
     }
   }
 }
 
-function binaryMask(labels: LabelArray, value: number): Uint8Array {
-  const out = new Uint8Array(labels.length);
+/**
+ * The runs of equal non-zero labels of one frame, grouped by label, found in one pass: a frame with
+ * several labels is scanned once instead of once per label, and each mask is then a few `fill` calls.
+ * The runs (at most a few bytes per non-zero pixel) live only while the frame's masks are produced.
+ */
+function labelRuns(labels: LabelArray, values: readonly number[]): { mask: (n: number) => Uint8Array } {
+  const size = labels.length;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const which: number[] = [];
+  const count = new Int32Array(values.length);
+  const index = new Map<number, number>();
+  values.forEach((v, n) => {
+    index.set(v, n);
+  });
+  const push = (start: number, end: number, value: number): void => {
+    const n = index.get(value) as number;
+    starts.push(start);
+    ends.push(end);
+    which.push(n);
+    count[n]++;
+  };
   if (labels instanceof Uint8Array) {
     const words = wordView(labels);
-    for (let i = nextNonZero(labels, words, 0, labels.length); i < labels.length; ) {
-      if (labels[i] === value) out[i] = 1;
-      i = labels[i + 1] === 0 ? nextNonZero(labels, words, i + 1, labels.length) : i + 1;
+    for (let i = nextNonZero(labels, words, 0, size); i < size; ) {
+      const v = labels[i];
+      let j = i + 1;
+      while (j < size && labels[j] === v) j++;
+      push(i, j, v);
+      i = j < size && labels[j] === 0 ? nextNonZero(labels, words, j, size) : j;
     }
-    return out;
+  } else {
+    for (let i = 0; i < size; ) {
+      const v = labels[i];
+      let j = i + 1;
+      while (j < size && labels[j] === v) j++;
+      if (v !== 0) push(i, j, v);
+      i = j;
+    }
   }
-  for (let i = 0; i < labels.length; i++) if (labels[i] === value) out[i] = 1;
-  return out;
+  // Counting sort by label, so each mask visits only its own runs.
+  const first = new Int32Array(values.length + 1);
+  for (let n = 0; n < values.length; n++) first[n + 1] = first[n] + count[n];
+  const next = first.slice(0, values.length);
+  const order = new Int32Array(starts.length);
+  for (let r = 0; r < starts.length; r++) order[next[which[r]]++] = r;
+  return {
+    mask(n) {
+      const out = new Uint8Array(size);
+      for (let p = first[n]; p < first[n + 1]; p++) out.fill(1, starts[order[p]], ends[order[p]]);
+      return out;
+    },
+  };
 }
 
 /** `frame_index` semantics without the Python SDK's crash on a plain integer. */

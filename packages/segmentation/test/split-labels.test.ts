@@ -3,11 +3,12 @@ import {
   labelIdentifiers,
   MaskNameError,
   MaskShapeError,
+  MaskVolume,
   maskFromArray,
   readMask,
   splitLabels,
 } from '../src/index';
-import { writeNifti } from './helpers';
+import { prng, writeNifti } from './helpers';
 
 /** A (H=2, W=2, F=3) volume: frame 0 has labels 1 and 2, frame 1 is empty, frame 2 has only 2. */
 function volume() {
@@ -110,6 +111,45 @@ describe('splitLabels', () => {
       'Bone',
       'Bone',
     ]);
+  });
+
+  it('gives exactly labels === value for random run-heavy and noisy volumes of every array type', () => {
+    const rnd = prng(77);
+    for (const make of [
+      (n: number) => new Uint8Array(n),
+      (n: number) => new Uint16Array(n),
+      (n: number) => new Uint32Array(n),
+    ]) {
+      for (const [w, h, f, maxLabel, runLength] of [
+        [1, 1, 3, 2, 1],
+        [7, 5, 4, 3, 3],
+        [33, 9, 3, 255, 1],
+        [64, 64, 2, 5, 40],
+        [13, 11, 5, 4, 500],
+      ]) {
+        const data = make(w * h * f);
+        for (let i = 0; i < data.length; ) {
+          const value = rnd() < 0.4 ? 0 : 1 + Math.floor(rnd() * maxLabel);
+          const end = Math.min(data.length, i + 1 + Math.floor(rnd() * runLength));
+          data.fill(value, i, end);
+          i = end;
+        }
+        const volume = new MaskVolume(w, h, f, data);
+        const items = [...splitLabels(volume, { names: 'x' })];
+        let expectedCount = 0;
+        for (let k = 0; k < f; k++) {
+          const frame = data.subarray(k * w * h, (k + 1) * w * h);
+          const values = [...new Set(frame)].filter((v) => v !== 0).sort((a, b) => a - b);
+          expectedCount += values.length;
+          const ofFrame = items.filter((m) => m.sourceFrame === k);
+          expect(ofFrame.map((m) => m.value)).toEqual(values);
+          for (const m of ofFrame) {
+            expect(Array.from(m.mask.data)).toEqual(Array.from(frame, (v) => (v === m.value ? 1 : 0)));
+          }
+        }
+        expect(items).toHaveLength(expectedCount);
+      }
+    }
   });
 
   it('handles 16-bit labels', () => {
