@@ -159,6 +159,8 @@ export async function uploadSegmentations(
   resourceId: string,
   input: SegmentationInput,
   options?: UploadSegmentationsOptions,
+  /** Frame for a one-frame mask given without `frameIndex` (a slice's mask on an assembled series). */
+  singleFrameAt?: number,
 ): Promise<string[]> {
   requireString(resourceId, 'resourceId');
   const concurrency = options?.concurrency ?? ctx.concurrency;
@@ -166,11 +168,13 @@ export async function uploadSegmentations(
     throw new ValidationError('concurrency', concurrency, 'an integer >= 1');
   }
   const volume = await loadMask(input, options?.transposeSegmentation ?? false);
+  const frameIndex =
+    options?.frameIndex ?? (singleFrameAt !== undefined && volume.frames === 1 ? singleFrameAt : undefined);
   let frames: Generator<LabelMask[], void, undefined>;
   try {
     const split = splitLabels(volume, {
       ...(options?.name !== undefined ? { names: options.name } : {}),
-      ...(options?.frameIndex !== undefined ? { frameIndex: options.frameIndex } : {}),
+      ...(frameIndex !== undefined ? { frameIndex } : {}),
       discardEmpty: options?.discardEmptySegmentations ?? true,
     });
     frames = byFrame(split);

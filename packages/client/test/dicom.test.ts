@@ -203,6 +203,24 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
     expect(c).not.toBe(a);
   });
 
+  it('a volume mask given with any slice covers the assembled series frame by frame', async () => {
+    const F = seriesFiles.length;
+    const data = new Uint8Array(16 * 16 * F);
+    for (let k = 0; k < F; k++) data[(k * 16 + k) * F + k] = 1; // frame k: pixel (k, k)
+    const masks = seriesFiles.map((_, i) =>
+      i === 0 ? { files: { data, shape: [16, 16, F] as const }, names: 'Vol' } : null,
+    );
+    const uploaded = await api.uploadResources(seriesFiles, {
+      channel: 'vol-series',
+      segmentationFiles: masks,
+    });
+    const merged = uploaded[0]!;
+    if (!merged.ok) throw merged.error;
+    expect(merged.segmentationIds).toHaveLength(F);
+    const annotations = await api.getAnnotations({ resourceId: merged.id }).toArray();
+    expect(annotations.map((a) => a.index).sort()).toEqual([...Array(F).keys()]);
+  });
+
   it('assembleDicoms: false keeps one resource per file', async () => {
     const uploaded = await api.uploadResources(seriesFiles.slice(0, 2), {
       assembleDicoms: false,

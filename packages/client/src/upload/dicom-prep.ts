@@ -91,11 +91,10 @@ function assembledUnit(
     ...(members.some((m) => slots[m]!.metadata !== undefined)
       ? { metadata: members.map((m) => slots[m]!.metadata).find((md) => md !== undefined)! }
       : {}),
-    // A single-frame mask of one slice goes on that slice's frame of the merged resource.
+    // A one-frame mask of one slice goes on that slice's frame of the merged resource; a volume
+    // mask (given with any slice) covers the series as it is.
     segmentations: members.flatMap((m, frame) =>
-      slots[m]!.segmentations.map((task) =>
-        task.frameIndex === undefined ? { ...task, frameIndex: frame } : task,
-      ),
+      slots[m]!.segmentations.map((task) => ({ ...task, memberFrame: frame })),
     ),
   };
   return unit;

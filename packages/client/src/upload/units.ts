@@ -9,6 +9,11 @@ export interface SegmentationTask {
   input: SegmentationInput;
   names: LabelNames | undefined;
   frameIndex: number | readonly number[] | undefined;
+  /**
+   * Set for the masks of one slice of an assembled series: that slice's frame, used when the mask
+   * has a single frame and no `frameIndex` (a volume mask applies to the whole series as it is).
+   */
+  memberFrame?: number;
 }
 
 /** One resource to create: a file, or several DICOM slices assembled into one. */

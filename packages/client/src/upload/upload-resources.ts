@@ -264,15 +264,21 @@ async function runUnit(
     id = await sendUnit(ctx, unit, fields, options);
     const segmentationIds: string[] = [];
     for (const task of unit.segmentations) {
-      const ids = await uploadSegmentations(ctx, id, task.input, {
-        ...(task.names !== undefined ? { name: task.names } : {}),
-        ...(task.frameIndex !== undefined ? { frameIndex: task.frameIndex } : {}),
-        transposeSegmentation: options.transposeSegmentation ?? false,
-        // Inside an upload slot, frames go one by one (the slots are the concurrency).
-        concurrency: 1,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-      });
+      const ids = await uploadSegmentations(
+        ctx,
+        id,
+        task.input,
+        {
+          ...(task.names !== undefined ? { name: task.names } : {}),
+          ...(task.frameIndex !== undefined ? { frameIndex: task.frameIndex } : {}),
+          transposeSegmentation: options.transposeSegmentation ?? false,
+          // Inside an upload slot, frames go one by one (the slots are the concurrency).
+          concurrency: 1,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+        },
+        task.memberFrame,
+      );
       segmentationIds.push(...ids);
     }
     return { ok: true, id, segmentationIds };
