@@ -1,4 +1,5 @@
 import { inflateSync } from 'fflate';
+import { concatBytes } from './bytes';
 import { crc32 } from './checksum';
 import { describeSource, MaskFormatError } from './errors';
 
@@ -86,7 +87,6 @@ export function gunzip(bytes: Uint8Array, file: string | undefined): Uint8Array 
 /** Decompresses with the platform's DecompressionStream, which verifies the gzip CRC and length itself. */
 export async function gunzipNative(bytes: Uint8Array, file: string | undefined): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
     const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
       .stream()
@@ -96,7 +96,6 @@ export async function gunzipNative(bytes: Uint8Array, file: string | undefined):
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      total += value.length;
     }
   } catch (error) {
     throw new MaskFormatError(
@@ -105,12 +104,5 @@ export async function gunzipNative(bytes: Uint8Array, file: string | undefined):
       { cause: error },
     );
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -1,4 +1,5 @@
 import { isNIFTI1, isNIFTI2, readHeader } from 'nifti-reader-js';
+import { copyRange } from './bytes';
 import { describeSource, MaskFormatError, MaskShapeError } from './errors';
 import { gunzip, isGzip } from './gunzip';
 import type { Layout, NumericArray } from './normalise';
@@ -273,11 +274,4 @@ export function niftiLayout(dims: [number, number, number], transpose: boolean):
 export function describeVoxel(dims: [number, number, number]): (index: number) => string {
   const [I, J] = dims;
   return (index) => `voxel (${index % I}, ${Math.floor(index / I) % J}, ${Math.floor(index / (I * J))})`;
-}
-
-/** A fresh, aligned copy of `bytes[start, end)`; never a view, even for a Node Buffer. */
-function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(end - start);
-  out.set(bytes.subarray(start, end));
-  return out;
 }

@@ -1,5 +1,6 @@
 import { inflateSync } from 'fflate';
 import UPNG from 'upng-js';
+import { concatBytes, copyRange } from './bytes';
 import { adler32, crc32 } from './checksum';
 import { MaskFormatError } from './errors';
 
@@ -77,7 +78,7 @@ export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): PngSam
 
   let decoded: ReturnType<typeof UPNG.decode>;
   try {
-    decoded = UPNG.decode(copyOf(bytes));
+    decoded = UPNG.decode(copyRange(bytes));
   } catch (error) {
     // upng-js and pako throw plain strings.
     throw new MaskFormatError(
@@ -91,13 +92,6 @@ export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): PngSam
     height: header.height,
     samples: extractChannel(decoded.data, header, channels, channel),
   };
-}
-
-/** An exact copy (Uint8Array.prototype.slice even on a Buffer, whose own slice shares memory). */
-function copyOf(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  out.set(bytes);
-  return out;
 }
 
 function name(file: string | undefined): string {
@@ -158,7 +152,6 @@ function validatePng(bytes: Uint8Array, file: string | undefined): { header: Hea
   let offset = 8;
   let header: Header | undefined;
   const idat: Uint8Array[] = [];
-  let idatLength = 0;
   let sawEnd = false;
   while (offset < bytes.length) {
     if (offset + 12 > bytes.length) {
@@ -204,7 +197,6 @@ function validatePng(bytes: Uint8Array, file: string | undefined): { header: Hea
       header = parseHeader(body, file);
     } else if (type === 'IDAT') {
       idat.push(body);
-      idatLength += length;
     } else if (type === 'IEND') {
       sawEnd = true;
       break;
@@ -221,7 +213,7 @@ function validatePng(bytes: Uint8Array, file: string | undefined): { header: Hea
       field: 'IEND',
     });
   }
-  const stream = concat(idat, idatLength);
+  const stream = concatBytes(idat);
   const scanlines = checkZlib(stream, scanlineGroups(header), file);
   return { header, scanlines };
 }
@@ -274,6 +266,17 @@ interface ScanlineGroup {
   dy: number;
 }
 
+/** The seven Adam7 interlace passes (PNG spec §8.2) as [x0, y0, dx, dy]. */
+export const ADAM7_PASSES: readonly (readonly [number, number, number, number])[] = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
 function scanlineGroups(header: Header): ScanlineGroup[] {
   const bitsPerPixel = header.depth * CHANNELS[header.colourType];
   const rowBytes = (w: number) => 1 + Math.ceil((w * bitsPerPixel) / 8);
@@ -282,16 +285,7 @@ function scanlineGroups(header: Header): ScanlineGroup[] {
     return [{ rows: height, rowBytes: rowBytes(width), columns: width, x0: 0, y0: 0, dx: 1, dy: 1 }];
   }
   const groups: ScanlineGroup[] = [];
-  // Adam7 passes: [x0, y0, dx, dy]
-  for (const [x0, y0, dx, dy] of [
-    [0, 0, 8, 8],
-    [4, 0, 8, 8],
-    [0, 4, 4, 8],
-    [2, 0, 4, 4],
-    [0, 2, 2, 4],
-    [1, 0, 2, 2],
-    [0, 1, 1, 2],
-  ]) {
+  for (const [x0, y0, dx, dy] of ADAM7_PASSES) {
     const w = Math.ceil((header.width - x0) / dx);
     const h = Math.ceil((header.height - y0) / dy);
     if (w > 0 && h > 0) groups.push({ rows: h, rowBytes: rowBytes(w), columns: w, x0, y0, dx, dy });
@@ -384,17 +378,6 @@ function truncated(
     `${name(file)} is truncated: ${what} needs ${needed} bytes but only ${available} remain`,
     { file, field: 'length', value: available },
   );
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const part of parts) {
-    out.set(part, o);
-    o += part.length;
-  }
-  return out;
 }
 
 function hex(n: number): string {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, zlibSync } from 'fflate';
+import { ADAM7_PASSES } from '../src/read-png';
 
 /** `<repo>/../shared/data`, the shared real test files (never copied into the repository). */
 export const DATA_DIR = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
@@ -219,17 +220,7 @@ export function buildGrayPng(opts: {
   filters?: number[];
 }): Uint8Array {
   const { width, height, depth, samples } = opts;
-  const passes = opts.interlace
-    ? [
-        [0, 0, 8, 8],
-        [4, 0, 8, 8],
-        [0, 4, 4, 8],
-        [2, 0, 4, 4],
-        [0, 2, 2, 4],
-        [1, 0, 2, 2],
-        [0, 1, 1, 2],
-      ]
-    : [[0, 0, 1, 1]];
+  const passes = opts.interlace ? ADAM7_PASSES : [[0, 0, 1, 1]];
   const rows: number[] = [];
   const filters = opts.filters ?? [0];
   const bpp = depth === 16 ? 2 : 1;
