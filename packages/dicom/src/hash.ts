@@ -1,6 +1,7 @@
 import { hmac } from '@noble/hashes/hmac';
 import { md5 } from '@noble/hashes/legacy';
 import { sha256, sha512 } from '@noble/hashes/sha2';
+import { DicomAnonymizeError } from './errors';
 
 // Synchronous pure-JS hashes so the package runs unchanged in Node and browsers (WebCrypto's
 // digest is async, node:crypto is Node-only).
@@ -39,7 +40,9 @@ export function keyedHmacSha256(key: Uint8Array): (message: string) => Uint8Arra
 export function randomKey(bytes = 32): Uint8Array {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
   if (!c?.getRandomValues)
-    throw new Error('no crypto.getRandomValues available to create a random anonymization key');
+    throw new DicomAnonymizeError(
+      'no crypto.getRandomValues on this platform to create a random anonymization key; pass options.key',
+    );
   return c.getRandomValues(new Uint8Array(bytes));
 }
 

@@ -4,6 +4,7 @@ import {
   createAnonymizer,
   DicomAnonymizeError,
   type DicomDataset,
+  keyedUid,
   type ParsedDicom,
   parseDicom,
   profileRow,
@@ -259,6 +260,18 @@ describe('basic profile details', () => {
       /us\.dcm.*BurnedInAnnotation/,
     );
     expect(parseDicom(anonymizeDicom(marked)).string('BurnedInAnnotation')).toBe('YES');
+  });
+
+  it('maps UIDs with HMAC under the given key, or a random per-anonymizer secret without one', () => {
+    const uid = '1.2.840.113619.2.55.3.604688119';
+    const keyed = createAnonymizer({ key: 'secret' });
+    expect(keyed.mapUid(uid)).toBe(keyedUid(new TextEncoder().encode('secret'), uid));
+    expect(keyed.mapUid(uid)).toMatch(/^2\.25\.[1-9]\d{0,38}$/);
+    const a = createAnonymizer();
+    const b = createAnonymizer();
+    expect(a.mapUid(uid)).toBe(a.mapUid(uid));
+    expect(a.mapUid(uid)).not.toBe(b.mapUid(uid));
+    expect(a.mapUid(uid)).toMatch(/^2\.25\.[1-9]\d{0,38}$/);
   });
 
   it('rejects unknown profiles and empty keys', () => {
