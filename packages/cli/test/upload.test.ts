@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import { parseDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeNifti1 } from '../src/sample-data/nifti';
@@ -51,6 +51,31 @@ function place(rel: string, from: string | Uint8Array): string {
   if (typeof from === 'string') copyFileSync(from, path);
   else writeFileSync(path, from);
   return path;
+}
+
+/** An 8-bit grayscale PNG (label masks must be single-channel). */
+function grayPng(width: number, height: number, data: Uint8Array): Uint8Array {
+  const chunk = (type: string, body: Uint8Array): Buffer => {
+    const out = Buffer.alloc(12 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    out.write(type, 4, 'latin1');
+    out.set(body, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8);
+  const rows = Buffer.alloc(height * (width + 1));
+  for (let y = 0; y < height; y++) rows.set(data.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 async function serverResources() {
@@ -179,6 +204,25 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(Object.keys(byName).sort()).toEqual(['study_a.png', 'study_vol.nii.gz']);
     expect(byName['study_vol.nii.gz']!.modality).toBe('MR');
     for (const r of onServer) expect(r.status).toBe('published');
+  });
+
+  it('puts <n>.png masks of a series on frame n (Python crashed on integer frame indexes)', async (test) => {
+    for (const f of readdirSync(ct5n)) place(`images/ct/${f}`, join(ct5n, f));
+    const square = (x0: number) =>
+      grayPng(
+        16,
+        16,
+        Uint8Array.from({ length: 256 }, (_, i) => (i % 16 >= x0 && i % 16 < x0 + 4 ? 1 : 0)),
+      );
+    place('segs/ct/0.png', square(2));
+    place('segs/ct/3.png', square(8));
+    const result = await cli(['upload', 'images', '-r', '--segmentation-path', 'segs', '--yes', '--json']);
+    if (result.code === 1 && result.stderr.includes(ANONYMIZER_MISSING)) test.skip();
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.results).toHaveLength(1);
+    const annotations = await server.api.getAnnotations({ resourceId: report.results[0].id }).toArray();
+    expect(annotations.map((a) => Number(a.frame_index)).sort()).toEqual([0, 3]);
   });
 
   it('reports a corrupt DICOM as failed, uploads the rest, and exits 1', async () => {

@@ -71,7 +71,11 @@ export function innermostMessage(error: Error): string {
   for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) {
     current = current.cause;
   }
-  return (current as Error).message;
+  // The client prefixes each member of a series with its own file; the cause is the same.
+  return (current as Error).message.replace(
+    /^(Uploading "[^"]*" failed( after creating resource [\w-]+)?: )+/,
+    '',
+  );
 }
 
 /** Combines the per-file results of a unit's members into one row. */
