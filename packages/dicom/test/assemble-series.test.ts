@@ -261,6 +261,31 @@ describe('assembleSeries refuses to mix and never aborts the batch', () => {
     const ct = makeSlices('ts/CT_small.dcm', [3]);
     const mixedSize = await assembleSeries([...mr, ...ct]);
     expect(mixedSize.unassembled[0].reason).toMatch(/Rows differs.*"64" \(2 files\) vs "128" \(1 files\)/);
+
+    // Same series, but one slice in another frame of reference: positions would not be comparable.
+    const otherFrame = makeSlices(
+      'ts/MR_small.dcm',
+      [3],
+      [{ tag: 'FrameOfReferenceUID', action: 'set', value: '2.25.99' }],
+    ).map((i) => ({ ...i, name: 'other-frame' }));
+    const mixedFrame = await assembleSeries([...mr, ...otherFrame]);
+    expect(mixedFrame.outputs).toEqual([]);
+    expect(mixedFrame.unassembled[0].names).toEqual([...mr, ...otherFrame].map((i) => i.name));
+    expect(mixedFrame.unassembled[0].reason).toMatch(/FrameOfReferenceUID differs/);
+
+    // Same size, different bit depth: the frames could not share one PixelData layout.
+    const eightBit = makeSlices(
+      'ts/MR_small.dcm',
+      [3],
+      [
+        { tag: 'BitsAllocated', action: 'set', value: 8 },
+        { tag: 'BitsStored', action: 'set', value: 8 },
+        { tag: 'HighBit', action: 'set', value: 7 },
+      ],
+    ).map((i) => ({ ...i, name: 'eight-bit' }));
+    const mixedBits = await assembleSeries([...mr, ...eightBit]);
+    expect(mixedBits.outputs).toEqual([]);
+    expect(mixedBits.unassembled.map((u) => u.reason).join('\n')).toMatch(/BitsAllocated differs/);
   });
 
   it('passes through non-DICOM, non-image, multi-frame and single files; reports unreadable ones', async () => {
