@@ -42,11 +42,15 @@ const bold = (s: string) => (color ? `\u001b[1m${s}\u001b[0m` : s);
 const green = (s: string) => (color ? `\u001b[32m${s}\u001b[0m` : s);
 const red = (s: string) => (color ? `\u001b[31m${s}\u001b[0m` : s);
 
-let stepNumber = 0;
 const STEPS = 7;
-function step(title: string, detail = ''): void {
-  stepNumber++;
-  process.stdout.write(`\n${bold(`[${stepNumber}/${STEPS}] ${title}`)}${detail ? `  ${detail}` : ''}\n`);
+
+/** Numbered step headings; the counter lives in the run, not in the module. */
+function stepper(): (title: string, detail?: string) => void {
+  let n = 0;
+  return (title, detail = '') => {
+    n++;
+    process.stdout.write(`\n${bold(`[${n}/${STEPS}] ${title}`)}${detail ? `  ${detail}` : ''}\n`);
+  };
 }
 
 class CheckFailed extends Error {
@@ -78,6 +82,7 @@ export async function quickstart(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv);
   const root = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'datamint-quickstart-')));
   const apiKey = `quickstart-${randomBytes(12).toString('hex')}`;
+  const step = stepper();
   process.stdout.write(bold('Datamint quickstart: local server, real CLI upload, round-trip checks\n'));
 
   step('Start the local Datamint-compatible server');
