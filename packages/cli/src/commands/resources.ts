@@ -89,13 +89,22 @@ Examples:
         options.limit === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt(options.limit, '--limit');
       const api = await openClient(ctx);
       try {
+        const filters = resourceFilters(options);
+        if (options.idsOnly && !ctx.term.json) {
+          // Streamed page by page, so `--ids-only | xargs` works on any number of resources.
+          let count = 0;
+          for await (const id of api.getResources({ ...filters, returnIdsOnly: true })) {
+            ctx.term.out(id);
+            if (++count >= limit) break;
+          }
+          return;
+        }
         const found: Resource[] = [];
-        for await (const r of api.getResources({ ...resourceFilters(options), returnIdsOnly: false })) {
+        for await (const r of api.getResources({ ...filters, returnIdsOnly: false })) {
           found.push(r);
           if (found.length >= limit) break;
         }
         if (ctx.term.json) ctx.term.emitJson(options.idsOnly ? found.map((r) => r.id) : found);
-        else if (options.idsOnly) for (const r of found) ctx.term.out(r.id);
         else if (found.length === 0) ctx.term.note('No resources match.');
         else {
           const headers = ['ID', 'FILENAME', 'STATUS', 'MIMETYPE', 'MODALITY', 'SIZE', 'CHANNEL', 'CREATED'];
