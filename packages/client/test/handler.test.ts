@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -139,6 +139,19 @@ describe('projects, datasets, users, experiments', () => {
     expect(gone).toBeInstanceOf(ResourceNotFoundError);
     expect(gone).toMatchObject({ resourceType: 'project', params: { project_id: project.id } });
     await expect(api.deleteProject(project.id)).rejects.toMatchObject({ resourceType: 'project' });
+  });
+
+  it('unknown project ids are typed not-found errors and leave no file behind', async () => {
+    const api = server.api();
+    const dir = await mkdtemp(path.join(tmpdir(), 'dm-zip-missing-'));
+    const zip = path.join(dir, 'missing.zip');
+    const missing = '00000000-0000-0000-0000-0000000000ff';
+    await expect(api.downloadProject(missing, zip)).rejects.toMatchObject({
+      resourceType: 'project',
+      params: { project_id: missing },
+    });
+    expect(await readdir(dir)).toEqual([]);
+    await expect(api.getExperimentByName('x', missing)).rejects.toBeInstanceOf(ResourceNotFoundError);
   });
 
   it('getProjectByName throws ResourceNotFoundError for an unknown name', async () => {
