@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { isDicom, type ParsedDicom, parseDicom } from '@datamint/dicom';
 import { imageSize } from './image-header';
-import { looksLikeDicom } from './mimetypes';
+import { looksLikeDicom, NIFTI_TYPES } from './mimetypes';
 import { niftiShape, parseNiftiHeader, readDecodedHead } from './nifti';
 
 /** What the server learns from an uploaded file's content. */
@@ -82,8 +82,6 @@ async function readDicomHeader(path: string, head: Uint8Array, size: number): Pr
     return { ...NO_FACTS, isDicom: true };
   }
 }
-
-const NIFTI_TYPES = new Set(['application/x-nifti', 'application/nifti', 'application/x-nifti-gz']);
 
 async function readNiftiFacts(path: string): Promise<FileFacts | undefined> {
   const header = parseNiftiHeader(await readDecodedHead(path, 540));

@@ -1,6 +1,10 @@
 export type Storage = 'DicomResource' | 'ImageResource' | 'VideoResource' | 'NiftiResource' | 'FileResource';
 
-const NIFTI_TYPES = new Set(['application/x-nifti', 'application/nifti', 'application/x-nifti-gz']);
+export const NIFTI_TYPES: ReadonlySet<string> = new Set([
+  'application/x-nifti',
+  'application/nifti',
+  'application/x-nifti-gz',
+]);
 
 /** Storage class of a resource (§3.1); `FileResource` for types the platform does not render. */
 export function storageFor(mimetype: string | null, filename: string): Storage {

@@ -226,6 +226,13 @@ describe('bad input never causes a 500', () => {
         ['GET', `/annotations/${rid}/annotations/${e}/file`],
         ['DELETE', `/annotations/${e}`],
         ['GET', `/experiments/${e}`],
+        ['PATCH', `/experiments/${e}`],
+        ['POST', `/experiments/${e}/log`],
+        ['GET', `/experiments/${e}/log`],
+        ['POST', `/experiments/${e}/summary`],
+        ['PUT', `/resources/${e}/tags`],
+        ['POST', `/projects/${project.id}/resources/${e}/status`],
+        ['POST', `/projects/${e}/resources/${rid}/status`],
       ];
       for (const [method, path] of routes) {
         const reply = await send(`${server.url}${path}`, {

@@ -172,4 +172,73 @@ describe('projects and datasets', () => {
     });
     expect(noDataset.status).toBe(404);
   });
+
+  it('sets resource tags, per-project resource status and experiment logs (endpoints outside the seed)', async () => {
+    const tagged = await send(`${server.url}/resources/${r1}/tags`, {
+      method: 'PUT',
+      json: { tags: ['x', ' y ', 'x', ''] },
+    });
+    expect(tagged.status).toBe(200);
+    expect(tagged.json.tags).toEqual(['x', 'y']);
+    const byTag = await send(
+      `${server.url}/resources?tags=${encodeURIComponent(JSON.stringify({ items: ['y'] }))}`,
+    );
+    expect(byTag.json.data[0].resources.map((r: { id: string }) => r.id)).toEqual([r1]);
+
+    const p = (
+      await send(`${server.url}/projects`, { method: 'POST', json: { name: 'Status', resource_ids: [r1] } })
+    ).json;
+    expect(p.closed_resources_count).toBe('0');
+    const closed = await send(`${server.url}/projects/${p.id}/resources/${r1}/status`, {
+      method: 'POST',
+      json: { status: 'closed' },
+    });
+    expect(closed.status).toBe(200);
+    expect((await send(`${server.url}/projects/${p.id}`)).json.closed_resources_count).toBe('1');
+    const bad = await send(`${server.url}/projects/${p.id}/resources/${r1}/status`, {
+      method: 'POST',
+      json: { status: 'done' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toBe("body.status must be one of opened, annotated, closed, got 'done'");
+    const outside = await send(`${server.url}/projects/${p.id}/resources/${r2}/status`, {
+      method: 'POST',
+      json: { status: 'opened' },
+    });
+    expect(outside.status).toBe(404);
+    expect(outside.json.message).toBe('Resource not found: not in this project');
+
+    const exp = (
+      await send(`${server.url}/experiments`, {
+        method: 'POST',
+        json: { name: 'e', dataset_id: p.dataset_id },
+      })
+    ).json;
+    expect(
+      (
+        await send(`${server.url}/experiments/${exp.id}/log`, {
+          method: 'POST',
+          json: { epoch: 1, loss: 0.5 },
+        })
+      ).status,
+    ).toBe(201);
+    await send(`${server.url}/experiments/${exp.id}/log`, { method: 'POST', json: { epoch: 2, loss: 0.25 } });
+    expect((await send(`${server.url}/experiments/${exp.id}/log`)).json).toEqual([
+      { epoch: 1, loss: 0.5 },
+      { epoch: 2, loss: 0.25 },
+    ]);
+    await send(`${server.url}/experiments/${exp.id}/summary`, {
+      method: 'POST',
+      json: { result_summary: { acc: 0.9 } },
+    });
+    const patched = await send(`${server.url}/experiments/${exp.id}`, {
+      method: 'PATCH',
+      json: { name: 'renamed', completed_at: '2025-01-01T00:00:00.000Z' },
+    });
+    expect(patched.json).toMatchObject({
+      name: 'renamed',
+      result_summary: { acc: 0.9 },
+      completed_at: '2025-01-01T00:00:00.000Z',
+    });
+  });
 });

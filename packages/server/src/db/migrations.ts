@@ -184,4 +184,26 @@ CREATE TABLE idempotency_keys (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'per-project resource status, experiment logs',
+    sql: `
+CREATE TABLE project_resource_status (
+  project_id TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (project_id, resource_id)
+);
+
+CREATE TABLE experiment_logs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  experiment_id TEXT NOT NULL,
+  entry TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX experiment_logs_experiment ON experiment_logs (experiment_id, seq);
+`,
+  },
 ];

@@ -80,3 +80,49 @@ export function listExperiments(db: Db, customerId: string, datasetId?: string):
   ) as ExperimentRow[];
   return rows.map(toJson);
 }
+
+export interface ExperimentPatch {
+  name?: string;
+  description?: string | null;
+  resultSummary?: JsonValue;
+  completedAt?: string | null;
+}
+
+export function patchExperiment(db: Db, id: string, patch: ExperimentPatch): void {
+  const sets: string[] = [];
+  const params: Array<string | null> = [];
+  if (patch.name !== undefined) {
+    sets.push('name = ?');
+    params.push(patch.name);
+  }
+  if (patch.description !== undefined) {
+    sets.push('description = ?');
+    params.push(patch.description);
+  }
+  if (patch.resultSummary !== undefined) {
+    sets.push('result_summary = ?');
+    params.push(JSON.stringify(patch.resultSummary));
+  }
+  if (patch.completedAt !== undefined) {
+    sets.push('completed_at = ?');
+    params.push(patch.completedAt);
+  }
+  if (sets.length === 0) return;
+  db.prepare(`UPDATE experiments SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+}
+
+export function appendExperimentLog(db: Db, id: string, entry: JsonValue, at: string): void {
+  db.prepare('INSERT INTO experiment_logs (experiment_id, entry, created_at) VALUES (?, ?, ?)').run(
+    id,
+    JSON.stringify(entry),
+    at,
+  );
+}
+
+export function experimentLog(db: Db, id: string): JsonValue[] {
+  return (
+    db.prepare('SELECT entry FROM experiment_logs WHERE experiment_id = ? ORDER BY seq').all(id) as Array<{
+      entry: string;
+    }>
+  ).map((r) => parseJsonColumn<JsonValue>(r.entry, null));
+}

@@ -75,6 +75,14 @@ export function projectJson(db: Db, p: ProjectRow): ProjectJson {
     )
     .get(p.worklist_id, p.dataset_id) as { total: number; annotated: number | null };
   const annotated = counts.annotated ?? 0;
+  const closed = (
+    db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM project_resource_status s JOIN resources r ON r.id = s.resource_id
+         WHERE s.project_id = ? AND s.status = 'closed' AND r.deleted = 0`,
+      )
+      .get(p.id) as { n: number }
+  ).n;
   return {
     id: p.id,
     name: p.name,
@@ -93,7 +101,7 @@ export function projectJson(db: Db, p: ProjectRow): ProjectJson {
     resource_count: String(counts.total),
     annotated_resource_count: String(annotated),
     most_recent_experiment: null,
-    closed_resources_count: '0',
+    closed_resources_count: String(closed),
     resources_to_annotate_count: counts.total - annotated,
   };
 }
@@ -107,5 +115,29 @@ export function listProjects(db: Db, customerId: string): ProjectJson[] {
 
 /** Removes the project only: its dataset, worklist and resources stay (as on the platform). */
 export function deleteProject(db: Db, id: string): void {
+  db.prepare('DELETE FROM project_resource_status WHERE project_id = ?').run(id);
   db.prepare('DELETE FROM projects WHERE id = ?').run(id);
+}
+
+export const PROJECT_RESOURCE_STATUSES = ['opened', 'annotated', 'closed'] as const;
+export type ProjectResourceStatus = (typeof PROJECT_RESOURCE_STATUSES)[number];
+
+export function setProjectResourceStatus(
+  db: Db,
+  f: { projectId: string; resourceId: string; status: ProjectResourceStatus; by: string; at: string },
+): void {
+  db.prepare(
+    `INSERT INTO project_resource_status (project_id, resource_id, status, updated_at, updated_by)
+     VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (project_id, resource_id) DO UPDATE SET status = excluded.status,
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  ).run(f.projectId, f.resourceId, f.status, f.at, f.by);
+}
+
+export function projectHasResource(db: Db, project: ProjectRow, resourceId: string): boolean {
+  return (
+    db
+      .prepare('SELECT 1 FROM dataset_resources WHERE dataset_id = ? AND resource_id = ?')
+      .get(project.dataset_id, resourceId) !== undefined
+  );
 }

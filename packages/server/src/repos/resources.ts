@@ -285,6 +285,10 @@ export function softDeleteResource(db: Db, id: string, by: string, at: string): 
   db.prepare('UPDATE resources SET deleted = 1, deleted_at = ?, deleted_by = ? WHERE id = ?').run(at, by, id);
 }
 
+export function setResourceTags(db: Db, id: string, tags: string[]): void {
+  db.prepare('UPDATE resources SET tags = ? WHERE id = ?').run(JSON.stringify(tags), id);
+}
+
 export function markPublished(db: Db, id: string, by: string, at: string): void {
   db.prepare(
     "UPDATE resources SET status = 'published', published_on = ?, published_by = ? WHERE id = ?",

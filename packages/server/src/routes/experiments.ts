@@ -1,11 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
-import { NotFoundError } from '../errors';
+import { BadRequestError, NotFoundError } from '../errors';
 import { requireId } from '../ids';
 import { findDataset } from '../repos/datasets';
-import { createExperiment, getExperiment, listExperiments } from '../repos/experiments';
+import {
+  appendExperimentLog,
+  createExperiment,
+  type ExperimentPatch,
+  experimentLog,
+  getExperiment,
+  listExperiments,
+  patchExperiment,
+} from '../repos/experiments';
 import { nowIso } from '../time';
 import { optionalString, requiredString, requireObject } from '../validate';
+
+interface IdParams {
+  experiment_id: string;
+}
 
 export function experimentRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx;
@@ -35,13 +47,46 @@ export function experimentRoutes(app: FastifyInstance, ctx: AppContext): void {
     });
   });
 
-  app.get<{ Params: { experiment_id: string } }>('/experiments/:experiment_id', async (req) => {
-    const experiment = getExperiment(
-      db,
-      req.principal.customerId,
-      requireId('Experiment', req.params.experiment_id),
-    );
+  function experimentOr404(customerId: string, rawId: string) {
+    const experiment = getExperiment(db, customerId, requireId('Experiment', rawId));
     if (!experiment) throw new NotFoundError('Experiment');
     return experiment;
+  }
+
+  app.get<{ Params: IdParams }>('/experiments/:experiment_id', async (req) =>
+    experimentOr404(req.principal.customerId, req.params.experiment_id),
+  );
+
+  app.patch<{ Params: IdParams }>('/experiments/:experiment_id', async (req) => {
+    const { id } = experimentOr404(req.principal.customerId, req.params.experiment_id);
+    const body = requireObject(req.body ?? {}, 'body');
+    const patch: ExperimentPatch = {};
+    const name = optionalString(body, 'name', 'body');
+    if (name !== null) patch.name = name;
+    if (body.description !== undefined) patch.description = optionalString(body, 'description', 'body');
+    if (body.result_summary !== undefined) patch.resultSummary = body.result_summary;
+    if (body.completed_at !== undefined) patch.completedAt = optionalString(body, 'completed_at', 'body');
+    patchExperiment(db, id, patch);
+    return getExperiment(db, req.principal.customerId, id);
+  });
+
+  app.post<{ Params: IdParams }>('/experiments/:experiment_id/summary', async (req) => {
+    const { id } = experimentOr404(req.principal.customerId, req.params.experiment_id);
+    const body = requireObject(req.body, 'body');
+    if (body.result_summary === undefined) throw new BadRequestError('body.result_summary is required');
+    patchExperiment(db, id, { resultSummary: body.result_summary });
+    return getExperiment(db, req.principal.customerId, id);
+  });
+
+  app.post<{ Params: IdParams }>('/experiments/:experiment_id/log', async (req, reply) => {
+    const { id } = experimentOr404(req.principal.customerId, req.params.experiment_id);
+    appendExperimentLog(db, id, requireObject(req.body, 'body'), nowIso());
+    reply.code(201);
+    return {};
+  });
+
+  app.get<{ Params: IdParams }>('/experiments/:experiment_id/log', async (req) => {
+    const { id } = experimentOr404(req.principal.customerId, req.params.experiment_id);
+    return experimentLog(db, id);
   });
 }

@@ -12,13 +12,17 @@ import {
   findProject,
   insertProject,
   listProjects,
+  PROJECT_RESOURCE_STATUSES,
+  projectHasResource,
   projectJson,
   projectNameTaken,
+  setProjectResourceStatus,
 } from '../repos/projects';
 import { findResource, listResources } from '../repos/resources';
 import { createWorklist } from '../repos/worklists';
 import { nowIso } from '../time';
 import {
+  oneOf,
   optionalArray,
   optionalBoolean,
   optionalString,
@@ -132,6 +136,30 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
       limited,
     ).items;
   });
+
+  app.post<{ Params: IdParams & { resource_id: string } }>(
+    '/projects/:project_id/resources/:resource_id/status',
+    async (req) => {
+      const project = projectOr404(req.principal.customerId, req.params.project_id);
+      const resourceId = requireId('Resource', req.params.resource_id);
+      if (
+        !findResource(db, req.principal.customerId, resourceId) ||
+        !projectHasResource(db, project, resourceId)
+      ) {
+        throw new NotFoundError('Resource', 'not in this project');
+      }
+      const body = requireObject(req.body, 'body');
+      const status = oneOf(requiredString(body, 'status', 'body'), PROJECT_RESOURCE_STATUSES, 'body.status');
+      setProjectResourceStatus(db, {
+        projectId: project.id,
+        resourceId,
+        status,
+        by: req.principal.email,
+        at: nowIso(),
+      });
+      return {};
+    },
+  );
 
   app.get<{ Params: IdParams }>('/projects/:project_id/experiments', async (req) => {
     const project = projectOr404(req.principal.customerId, req.params.project_id);

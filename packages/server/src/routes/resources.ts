@@ -30,10 +30,12 @@ import {
   RESOURCE_STATUSES,
   type ResourceOrderField,
   type ResourceStatus,
+  setResourceTags,
   softDeleteResource,
 } from '../repos/resources';
 import { nowIso } from '../time';
 import { receiveUpload, textField } from '../upload';
+import { optionalArray, optionalStringArray, requireObject } from '../validate';
 
 interface IdParams {
   resource_id: string;
@@ -258,6 +260,22 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
         .send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
     },
   );
+
+  app.put<{ Params: IdParams }>('/resources/:resource_id/tags', async (req) => {
+    const id = requireId('Resource', req.params.resource_id);
+    if (!findResource(db, req.principal.customerId, id)) throw new NotFoundError('Resource');
+    const body = requireObject(req.body ?? {}, 'body');
+    const tags = optionalStringArray(body, 'tags', 'body');
+    // frame_labels (per-frame labels) are accepted for compatibility but not stored.
+    optionalArray(body, 'frame_labels', 'body');
+    if (tags !== null)
+      setResourceTags(
+        db,
+        id,
+        [...new Set(tags.map((t) => t.trim()))].filter((t) => t !== ''),
+      );
+    return getResourceJson(db, req.principal.customerId, id);
+  });
 
   app.post<{ Params: IdParams }>('/resources/:resource_id/publish', async (req) => {
     const id = requireId('Resource', req.params.resource_id);
