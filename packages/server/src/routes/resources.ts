@@ -189,7 +189,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
         modality: queryNonEmpty(query, 'modality'),
         mimetype: queryNonEmpty(query, 'mimetype'),
         channel: queryNonEmpty(query, 'channel_name'),
-        projectId: queryNonEmpty(query, 'projectId'),
+        projectId: queryNonEmpty(query, 'projectId')?.toLowerCase(),
         projectNames: queryJsonFilter(query, 'project'),
         filename: queryNonEmpty(query, 'filename'),
         tags: queryJsonFilter(query, 'tags'),
