@@ -65,7 +65,7 @@ export interface AssemblyPlan {
 }
 
 /** Attributes that must agree for slices to share one output (besides the transfer syntax). */
-export const LAYOUT_TAGS = [
+const LAYOUT_TAGS = [
   'FrameOfReferenceUID',
   'Rows',
   'Columns',
@@ -171,7 +171,7 @@ function normalOf(iop: number[]): Vec3 {
 }
 
 /** Orders slices along the normal when that is well defined, else by InstanceNumber. */
-export function orderSlices(slices: SliceInfo[]): {
+function orderSlices(slices: SliceInfo[]): {
   slices: SliceInfo[];
   orderedBy: FrameOrder;
   warnings: string[];

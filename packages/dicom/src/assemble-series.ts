@@ -101,7 +101,7 @@ const PIXEL_MEASURES = 0x00289110;
 const MEASURES = ['PixelSpacing', 'SliceThickness', 'SpacingBetweenSlices'] as const;
 
 /** A random UUID-derived UID (PS3.5 B.2). */
-export function randomUid(): string {
+function randomUid(): string {
   const bytes = new Uint8Array(16);
   globalThis.crypto.getRandomValues(bytes);
   let n = 0n;

@@ -292,7 +292,7 @@ export function trimPad(s: string): string {
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
-export function trimPadEnd(s: string): string {
+function trimPadEnd(s: string): string {
   let end = s.length;
   while (end > 0 && isPad(s.charCodeAt(end - 1))) end--;
   return end === s.length ? s : s.slice(0, end);

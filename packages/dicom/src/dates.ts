@@ -1,7 +1,7 @@
 const DAY_MS = 86_400_000;
 
 /** Shifts a DA value `YYYYMMDD` by whole days; undefined when it is not a valid date. */
-export function shiftDA(value: string, days: number): string | undefined {
+function shiftDA(value: string, days: number): string | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
   if (!m) return undefined;
   const y = Number(m[1]);
@@ -18,7 +18,7 @@ export function shiftDA(value: string, days: number): string | undefined {
 }
 
 /** Shifts a DT value (date part; time, fraction and offset kept). */
-export function shiftDT(value: string, days: number): string | undefined {
+function shiftDT(value: string, days: number): string | undefined {
   if (value.length < 8) return undefined;
   const date = shiftDA(value.slice(0, 8), days);
   return date === undefined ? undefined : date + value.slice(8);

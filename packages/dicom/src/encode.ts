@@ -178,7 +178,7 @@ export function encodeHeader(tag: number, vr: string, length: number, enc: Eleme
 }
 
 /** Encodes the items of a new sequence (undefined-length items and delimiters) into `parts`. */
-export function encodeItems(
+function encodeItems(
   items: readonly (readonly NewElement[])[],
   enc: ElementEncoding,
   parts: Uint8Array[],

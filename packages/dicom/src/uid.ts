@@ -60,7 +60,7 @@ export function createSdkTokenMapper(): (tag: number, value: string | undefined)
 }
 
 /** pydicom's root used by the Python SDK's generate_uid. */
-export const PYDICOM_UID_ROOT = '1.2.826.0.1.3680043.8.498.';
+const PYDICOM_UID_ROOT = '1.2.826.0.1.3680043.8.498.';
 export const SDK_CLEARED = 'CLEARED_BY_DATAMINT';
 
 /**

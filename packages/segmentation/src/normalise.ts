@@ -92,7 +92,7 @@ function allocate(max: number, count: number): LabelArray {
 }
 
 /** numpy's float/int -> uint8 cast for in-range values; out-of-range floats are platform-defined there. */
-export function wrapToUint8(v: number): number {
+function wrapToUint8(v: number): number {
   if (!Number.isFinite(v)) return 0;
   const t = Math.trunc(v) % 256;
   return t < 0 ? t + 256 : t;
