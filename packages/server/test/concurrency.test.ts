@@ -196,3 +196,79 @@ describe('Idempotency-Key on POST /resources', () => {
     );
   });
 });
+
+describe('segmentation bursts (one E21 + E22 chain per frame, all at once)', () => {
+  it('handles 100 concurrent frame chains: 200 annotations, 200 masks, nothing lost', async () => {
+    const server = await startTestServer();
+    const agent = new Agent({ connections: 128 });
+    try {
+      const { encode } = await import('fast-png');
+      const { makeDicom } = await import('./support/dicom');
+      const dicom = makeDicom({ rows: 8, columns: 8, frames: 100, bits: 8, pixel: (f) => f });
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'resource', value: dicom, contentType: 'application/dicom', filename: 'vol.dcm' },
+      ]);
+      const created = await request(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { apikey: KEY_A, 'content-type': contentType },
+      });
+      const rid = ((await created.body.json()) as { id: string }).id;
+      const mask = encode({
+        width: 8,
+        height: 8,
+        data: new Uint8Array(8 * 8 * 3).fill(255),
+        channels: 3,
+        depth: 8,
+      });
+      const chains = Array.from({ length: 100 }, async (_, frame) => {
+        const res = await request(`${server.url}/annotations/${rid}/annotations`, {
+          method: 'POST',
+          body: JSON.stringify(
+            ['Femur', 'Tibia'].map((identifier) => ({
+              type: 'segmentation',
+              identifier,
+              scope: 'frame',
+              frame_index: frame,
+            })),
+          ),
+          headers: { apikey: KEY_A, 'content-type': 'application/json' },
+          dispatcher: agent,
+        });
+        const ids = (await res.body.json()) as string[];
+        for (const [k, id] of ids.entries()) {
+          const part = aiohttpMultipart([
+            { name: 'file', value: mask, contentType: 'image/png', filename: k ? 'Tibia' : 'Femur' },
+          ]);
+          const up = await request(`${server.url}/annotations/${rid}/annotations/${id}/file`, {
+            method: 'POST',
+            body: part.body,
+            headers: { apikey: KEY_A, 'content-type': part.contentType },
+            dispatcher: agent,
+          });
+          await up.body.text();
+          expect(up.statusCode).toBe(201);
+        }
+        return ids;
+      });
+      const ids = (await Promise.all(chains)).flat();
+      expect(new Set(ids).size).toBe(200);
+      const list = await request(
+        `${server.url}/annotations?resource_id=${rid}&annotation_type=segmentation`,
+        {
+          headers: { apikey: KEY_A },
+        },
+      );
+      const annotations = (
+        (await list.body.json()) as { data: Array<{ file: string | null; index: number }> }
+      ).data;
+      expect(annotations).toHaveLength(200);
+      expect(annotations.every((a) => a.file !== null)).toBe(true);
+      expect(new Set(annotations.map((a) => a.index)).size).toBe(100);
+      expect(await readdir(join(server.dataDir, 'tmp'))).toEqual([]);
+    } finally {
+      await agent.close();
+      await server.dispose();
+    }
+  });
+});
