@@ -82,11 +82,12 @@ export async function discoverFiles(inputs: readonly string[], options: Discover
   const walk = async (dir: string, level: number, input: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Sizes of one folder are read concurrently; the order of the results stays the name order.
+    const slots: ({ kind: 'file'; path: string; size?: number } | { kind: 'dir'; path: string })[] = [];
     for (const entry of entries) {
       const path = join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      let size = 0;
       if (entry.isSymbolicLink()) {
         // Linked files are followed; linked directories are not, so a loop cannot trap the walk.
         const target = await stat(path).catch(() => undefined);
@@ -98,24 +99,24 @@ export async function discoverFiles(inputs: readonly string[], options: Discover
         else if (options.excludeDirs?.some((p) => fnmatch(entry.name, p))) {
           skipped.push({ path, reason: 'excluded directory' });
         } else if (level >= options.depth) skipped.push({ path, reason: 'too deep' });
-        else await walk(path, level + 1, input);
+        else slots.push({ kind: 'dir', path });
         continue;
       }
       if (!isFile) continue;
-      if (isSystemFile(entry.name)) {
-        skipped.push({ path, reason: 'system file' });
-        continue;
-      }
-      if (!passesExtensionFilters(fileExtension(entry.name), options)) {
+      if (isSystemFile(entry.name)) skipped.push({ path, reason: 'system file' });
+      else if (!passesExtensionFilters(fileExtension(entry.name), options)) {
         skipped.push({ path, reason: 'extension filter' });
-        continue;
-      }
-      size = (await stat(path)).size;
-      if (size < minSize) {
-        skipped.push({ path, reason: 'empty' });
-        continue;
-      }
-      add(path, size, input);
+      } else slots.push({ kind: 'file', path });
+    }
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.kind === 'file') slot.size = (await stat(slot.path)).size;
+      }),
+    );
+    for (const slot of slots) {
+      if (slot.kind === 'dir') await walk(slot.path, level + 1, input);
+      else if (slot.size! < minSize) skipped.push({ path: slot.path, reason: 'empty' });
+      else add(slot.path, slot.size!, input);
     }
   };
 
