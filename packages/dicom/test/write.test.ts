@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DicomWriteError,
   IMPLEMENTATION_CLASS_UID,
+  IMPLEMENTATION_VERSION_NAME,
   type ParsedDicom,
   parseDicom,
   TransferSyntax,
@@ -47,7 +48,12 @@ describe('writeDicom without edits round-trips every shared file', () => {
         expect(again.string(key), key).toEqual(parsed.string(key));
       }
       expect(samePixels(again, parsed)).toBe(true);
+      // Rebuilt file meta: group length counts every meta byte after its own 12-byte element.
+      expect(again.hasPreamble).toBe(true);
+      expect(again.meta?.number('FileMetaInformationGroupLength')).toBe(again.dataSetStart - 132 - 12);
+      expect(again.meta?.string('TransferSyntaxUID')).toBe(parsed.transferSyntaxUID);
       expect(again.meta?.string('ImplementationClassUID')).toBe(IMPLEMENTATION_CLASS_UID);
+      expect(again.meta?.string('ImplementationVersionName')).toBe(IMPLEMENTATION_VERSION_NAME);
       expect(again.meta?.string('MediaStorageSOPInstanceUID')).toBe(
         parsed.string('SOPInstanceUID') ?? parsed.meta?.string('MediaStorageSOPInstanceUID') ?? '',
       );
