@@ -87,6 +87,17 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(existsSync(join(work, 'none'))).toBe(false);
   });
 
+  it('checks --publish-to before uploading anything', async () => {
+    mkdirSync(join(work, 'pub'), { recursive: true });
+    copyFileSync(pngGray, join(work, 'pub', 'x.png'));
+    const before = (await server.api.getResources({ returnIdsOnly: true }).toArray()).length;
+    const result = await cli(['upload', 'pub', '--publish-to', 'No such project', '--yes']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No such project');
+    expect(result.stderr.trim().split('\n').pop()).toMatch(/^error: /);
+    expect((await server.api.getResources({ returnIdsOnly: true }).toArray()).length).toBe(before);
+  });
+
   it('rejects a wrong key with exit code 1 and never prints it', async () => {
     const wrong = await runCli(['resources', 'list'], {
       env: { ...env(), DATAMINT_API_KEY: 'wrong-key-123456789' },
