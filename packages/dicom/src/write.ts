@@ -365,22 +365,20 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
   emitDataset(parsed.dataSet, plan, start, data.length, enc, body);
   const meta = buildMeta(parsed, plan, options);
 
+  body.flush();
+  // A deflated data set has to exist whole before it can be compressed; a native one is written
+  // straight into the output.
+  let deflated: Uint8Array | undefined;
   if (parsed.transferSyntax.deflated) {
-    body.flush();
     const inflated = new Uint8Array(body.length);
     body.into(inflated, 0);
-    const deflated = deflateSync(inflated, { level: 6 });
-    const out = allocUninitialised(132 + meta.length + deflated.length);
-    writePreamble(parsed, options, out);
-    out.set(meta, 132);
-    out.set(deflated, 132 + meta.length);
-    return out;
+    deflated = deflateSync(inflated, { level: 6 });
   }
-  body.flush();
-  const out = allocUninitialised(132 + meta.length + body.length);
+  const out = allocUninitialised(132 + meta.length + (deflated?.length ?? body.length));
   writePreamble(parsed, options, out);
   out.set(meta, 132);
-  body.into(out, 132 + meta.length);
+  if (deflated) out.set(deflated, 132 + meta.length);
+  else body.into(out, 132 + meta.length);
   return out;
 }
 
