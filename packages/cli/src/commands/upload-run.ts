@@ -165,14 +165,12 @@ export async function executeUpload(
       if (controller.signal.aborted) break;
       const inputs: string[] = [];
       const segmentations: (SegmentationFiles | null)[] = [];
-      const owner: UploadUnit[] = [];
       for (const unit of units) {
         const spec = await segmentationSpec(unit);
         unit.files.forEach((file, i) => {
           inputs.push(useRelative ? file.display : file.path);
           // Masks go with the first slice: the client attaches them to the assembled resource.
           segmentations.push(i === 0 ? spec : null);
-          owner.push(unit);
         });
       }
       let groupBytes = 0;

@@ -4,7 +4,7 @@ import { type CommandContext, contextFor } from '../context';
 import { parseExtensionList } from '../discovery/extensions';
 import { readSegmentationNames, type SegmentationNames } from '../discovery/names';
 import { planUpload, type UploadUnit } from '../discovery/plan';
-import { findSegmentations } from '../discovery/segmentations';
+import { type DiscoveredMask, findSegmentations } from '../discovery/segmentations';
 import { pairJsonSidecars } from '../discovery/sidecars';
 import { discoverFiles, type SkippedEntry } from '../discovery/walk';
 import { CliError, UsageError } from '../errors';
@@ -167,7 +167,7 @@ export async function buildUploadPlan(request: UploadRequest, ctx: CommandContex
       `no file to upload in ${request.paths.join(', ')}${discovery.skipped.length ? ` (${discovery.skipped.length} skipped; --verbose lists them)` : ''}`,
     );
   }
-  let masks = new Map<string, import('../discovery/segmentations').DiscoveredMask[]>();
+  let masks = new Map<string, DiscoveredMask[]>();
   if (request.segmentationPath) {
     const names: SegmentationNames | null = request.segmentationNamesFile
       ? await readSegmentationNames(request.segmentationNamesFile)
