@@ -15,6 +15,8 @@ interface ProfileJsonRow {
   id: string;
   tag: string;
   basicProfile: string;
+  /** Retain Longitudinal Temporal Information with Modified Dates Option column. */
+  rtnLongModifDatesOpt?: string;
 }
 
 function loadJson<T>(name: string): T {
@@ -64,6 +66,7 @@ describe('generated tables against the standard JSON (oracle)', () => {
       const tag = id.startsWith('gggg') ? 0x00090010 : concrete(id);
       const row = profileRow(tag);
       expect(row?.action, r.tag).toBe(r.basicProfile.trim());
+      expect(row?.modifiedDates, `${r.tag} modified dates`).toBe((r.rtnLongModifDatesOpt ?? '').trim());
       expect(['remove', 'empty', 'dummy', 'remap', 'keep'], r.tag).toContain(
         resolveAction(row?.action ?? 'K'),
       );
