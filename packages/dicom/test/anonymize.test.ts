@@ -158,6 +158,21 @@ describe('basic profile details', () => {
     const codes = out.sequence('DeidentificationMethodCodeSequence')?.map((i) => i.string('CodeValue'));
     expect(codes).toEqual(['113100', '113107']);
     expect(() => anonymizeDicom(input, { dateShiftDays: 1.5 })).toThrow(DicomAnonymizeError);
+    // Every date the option covers is shifted by the same offset; none of the originals remain.
+    const minus10 = (da: string) =>
+      new Date(Date.UTC(+da.slice(0, 4), +da.slice(4, 6) - 1, +da.slice(6, 8)) - 10 * 86_400_000)
+        .toISOString()
+        .slice(0, 10)
+        .replace(/-/g, '');
+    let shifted = 0;
+    for (const tag of original.tags()) {
+      const value = original.string(tag) ?? '';
+      if (original.vr(tag) !== 'DA' || profileRow(tag)?.modifiedDates !== 'C' || !/^\d{8}$/.test(value))
+        continue;
+      expect(out.string(tag), tag.toString(16)).toBe(minus10(value));
+      shifted++;
+    }
+    expect(shifted).toBeGreaterThanOrEqual(4);
   });
 
   it('uses a caller-supplied PatientID and honours retained UIDs', () => {
