@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context';
+import { installCors } from './cors';
 import { BadRequestError, HttpError, UnauthorizedError } from './errors';
 import { type FaultInjector, installFaults } from './faults';
 import type { LoggerOptions } from './options';
@@ -10,6 +11,7 @@ import { registerRoutes } from './routes';
 
 export interface AppOptions {
   logger?: boolean | LoggerOptions;
+  cors?: boolean;
   prefix?: string;
   faults?: FaultInjector;
 }
@@ -44,6 +46,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
 
   app.decorateRequest('principal', null as unknown as Principal);
 
+  if (options.cors) installCors(app);
   if (options.faults) installFaults(app, options.faults);
 
   app.addHook('onRequest', async (req) => {

@@ -17,6 +17,7 @@ Options:
   --fault-seed N           seed of the fault sequence (default 1)
   --fault-slow-ms N        delay of the 'slow' fault (default 1500)
   --log-level LEVEL        log requests to stderr at this level (fatal..trace); default off
+  --cors                   allow browser pages on any origin to call the server
   -h, --help               show this help
 `;
 
@@ -68,6 +69,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     prefix: values.prefix,
     maxUploadBytes: integer('max-upload-bytes', values['max-upload-bytes'], 1, Number.MAX_SAFE_INTEGER),
     logger: level ? ({ level } as LoggerOptions) : false,
+    cors: values.cors === true,
   };
   if (rate > 0) {
     options.faults = {
@@ -97,6 +99,7 @@ function parse(argv: string[]) {
       'fault-seed': { type: 'string' },
       'fault-slow-ms': { type: 'string' },
       'log-level': { type: 'string' },
+      cors: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -64,6 +64,8 @@ export interface ServerOptions {
   maxUploadBytes?: number;
   /** Mount path prefix such as `/api`; routes answer both with and without it. */
   prefix?: string;
+  /** Answer CORS preflights and allow any origin, for browser clients. Off by default. */
+  cors?: boolean;
 }
 
 export interface RunningServer {

@@ -75,6 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger: options.logger,
       prefix: normalisePrefix(options.prefix),
       faults,
+      cors: options.cors === true,
     });
     app.addHook('onClose', async () => {
       await Promise.allSettled([...pending]);
