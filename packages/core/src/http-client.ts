@@ -57,7 +57,11 @@ export interface RequestOptions {
   query?: QueryParams;
   /** Serialised like Python's `json.dumps` and sent as `application/json`. */
   json?: JsonValue | object;
-  body?: FormData | Uint8Array | string;
+  /**
+   * A function is called once per attempt, so a streamed body (a file read stream, a generator)
+   * is rebuilt for every retry; give its `content-length` in `headers` when it is known.
+   */
+  body?: FormData | Uint8Array | string | BodyFactory;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Per-attempt time-out in ms for this call. */
@@ -71,6 +75,9 @@ export interface RequestOptions {
   /** Raise `APIBodyError` when a 2xx JSON body carries `error` (default true). */
   checkBodyError?: boolean;
 }
+
+/** Builds a request body for one attempt. */
+export type BodyFactory = () => AsyncIterable<Uint8Array> | Readable;
 
 export interface StreamResponse {
   status: number;
@@ -335,6 +342,7 @@ export class HttpClient {
     for (const [k, v] of Object.entries(headers)) parts.push(`-H '${k}: ${k === 'apikey' ? '***' : v}'`);
     if (options.json !== undefined)
       parts.push(`--data-raw '${this.redact(pythonJsonDumps(options.json as JsonValue))}'`);
+    else if (typeof options.body === 'function') parts.push(`--data-binary @-`);
     else if (options.body instanceof FormData) {
       for (const [name, value] of options.body.entries()) {
         parts.push(
@@ -444,9 +452,10 @@ export class HttpClient {
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = pythonJsonDumps(options.json as JsonValue);
-    } else if (options.body !== undefined) {
+    } else if (options.body !== undefined && typeof options.body !== 'function') {
       body = options.body as Dispatcher.DispatchOptions['body'];
     }
+    const factory = typeof options.body === 'function' ? options.body : undefined;
 
     for (let attemptIndex = 0; ; attemptIndex++) {
       if (options.signal?.aborted)
@@ -466,7 +475,7 @@ export class HttpClient {
         res = await undiciRequest(url, {
           method: options.method,
           headers,
-          body,
+          body: factory ? (factory() as Dispatcher.DispatchOptions['body']) : body,
           dispatcher: this.#dispatcher,
           signal: attempt.controller.signal,
         });

@@ -38,6 +38,7 @@ export {
   UnprocessableEntityError,
 } from './errors';
 export {
+  type BodyFactory,
   type BytesResponse,
   type DownloadProgress,
   HttpClient,

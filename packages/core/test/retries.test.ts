@@ -57,6 +57,31 @@ describe('retries', () => {
     expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(900);
   });
 
+  it('a body factory is called again for each attempt, so a stream is re-sent whole', async () => {
+    server = await loopback((_req, res, n) => {
+      if (n === 0) sendJson(res, 503, { message: 'busy' });
+      else sendJson(res, 201, { id: 'r1' });
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    let calls = 0;
+    async function* chunks() {
+      calls++;
+      yield new TextEncoder().encode('hello ');
+      yield new TextEncoder().encode('world');
+    }
+    await expect(
+      client.request({
+        method: 'POST',
+        path: 'resources',
+        body: chunks,
+        headers: { 'content-type': 'text/plain', 'content-length': '11' },
+        retrySafe: true,
+      }),
+    ).resolves.toEqual({ id: 'r1' });
+    expect(calls).toBe(2);
+    expect(server.requests.map((r) => r.body.toString())).toEqual(['hello world', 'hello world']);
+  });
+
   it('a POST answered 500 is not retried', async () => {
     server = await loopback((_req, res) => sendJson(res, 500, { message: 'boom' }));
     client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
