@@ -43,3 +43,30 @@ export function recordIdempotent(
     'INSERT INTO idempotency_keys (customer_id, endpoint, key, entity_id, created_at) VALUES (?, ?, ?, ?, ?)',
   ).run(f.customerId, f.endpoint, f.key, f.entityId, f.at);
 }
+
+/**
+ * Runs `create` (synchronous database work, returning the created entity's id or a JSON string) once
+ * per Idempotency-Key, inside a transaction: a repeated key returns the recorded result instead.
+ */
+export function oncePerKey(
+  db: Db,
+  f: { customerId: string; endpoint: string; key: string | undefined; at: string },
+  create: () => string,
+): { value: string; replayed: boolean } {
+  return db.transaction(() => {
+    if (f.key) {
+      const earlier = findIdempotent(db, f.customerId, f.endpoint, f.key);
+      if (earlier !== undefined) return { value: earlier, replayed: true };
+    }
+    const value = create();
+    if (f.key)
+      recordIdempotent(db, {
+        customerId: f.customerId,
+        endpoint: f.endpoint,
+        key: f.key,
+        entityId: value,
+        at: f.at,
+      });
+    return { value, replayed: false };
+  })();
+}

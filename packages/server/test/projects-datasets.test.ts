@@ -242,3 +242,42 @@ describe('projects and datasets', () => {
     });
   });
 });
+
+describe('Idempotency-Key on the other creating POSTs', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.dispose());
+
+  const post = (path: string, json: unknown, key: string) =>
+    send(`${server.url}${path}`, { method: 'POST', json, headers: { 'idempotency-key': key } });
+
+  it('replays POST /projects, POST /users and POST /annotations/:rid/annotations', async () => {
+    const first = await post('/projects', { name: 'Once' }, 'k-project');
+    const again = await post('/projects', { name: 'Once' }, 'k-project');
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.json.id).toBe(first.json.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await post('/projects', { name: 'Once' }, 'k-other')).status).toBe(409);
+
+    const u1 = await post('/users', { email: 'once@x.test' }, 'k-user');
+    const u2 = await post('/users', { email: 'once@x.test' }, 'k-user');
+    expect(u2.status).toBe(201);
+    expect(u2.json.id).toBe(u1.json.id);
+
+    const rid = await uploadOk(server.url, {
+      bytes: grayPng(2, 2),
+      filename: 'a.png',
+      mimetype: 'image/png',
+    });
+    const body = [
+      { identifier: 'l', type: 'label', scope: 'image' },
+      { identifier: 'm', type: 'label', scope: 'image' },
+    ];
+    const a1 = await post(`/annotations/${rid}/annotations`, body, 'k-ann');
+    const a2 = await post(`/annotations/${rid}/annotations`, body, 'k-ann');
+    expect(a2.json).toEqual(a1.json);
+    expect((await send(`${server.url}/annotations?resource_id=${rid}`)).json.totalCount).toBe(2);
+  });
+});

@@ -44,6 +44,13 @@ export function listUsers(db: Db, customerId: string): UserJson[] {
   ).map(toJson);
 }
 
+export function findUser(db: Db, customerId: string, id: string): UserJson | undefined {
+  const row = db
+    .prepare(`SELECT ${COLUMNS} FROM users WHERE id = ? AND customer_id = ?`)
+    .get(id, customerId) as UserRow | undefined;
+  return row ? toJson(row) : undefined;
+}
+
 export function userExists(db: Db, customerId: string, email: string): boolean {
   return (
     db.prepare('SELECT 1 FROM users WHERE customer_id = ? AND email = ?').get(customerId, email) !== undefined

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
+import { idempotencyKeyOf, oncePerKey } from '../idempotency';
 import { requireId } from '../ids';
 import { queryBoolean, queryDateBound, queryNonEmpty, queryPage, type RawQuery } from '../query';
 import {
@@ -121,11 +122,17 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
         created_at: at,
       };
     });
-    db.transaction(() => {
-      for (const row of rows) insertAnnotation(db, row);
-    })();
+    const { value, replayed } = oncePerKey(
+      db,
+      { customerId, endpoint: `POST /annotations/${resourceId}/annotations`, key: idempotencyKeyOf(req), at },
+      () => {
+        for (const row of rows) insertAnnotation(db, row);
+        return JSON.stringify(rows.map((r) => r.id));
+      },
+    );
     reply.code(201);
-    return rows.map((r) => r.id);
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    return JSON.parse(value) as string[];
   });
 
   function annotationOr404(req: FastifyRequest<{ Params: FileParams }>) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { streamAnnotatedDataset } from '../annotated-dataset';
 import type { AppContext } from '../context';
 import { ConflictError, NotFoundError } from '../errors';
+import { idempotencyKeyOf, oncePerKey } from '../idempotency';
 import { requireId } from '../ids';
 import { queryBoolean, queryPage, type RawQuery } from '../query';
 import { addToDataset, createDataset } from '../repos/datasets';
@@ -72,7 +73,7 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
     for (const id of allIds) {
       if (!findResource(db, customerId, id.toLowerCase())) throw new NotFoundError('Resource', id);
     }
-    const create = db.transaction(() => {
+    const create = () => {
       if (projectNameTaken(db, customerId, name)) throw new ConflictError('Project name already exists');
       const at = nowIso();
       const by = req.principal.email;
@@ -107,10 +108,19 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
         created_at: at,
         created_by: by,
       });
-    });
-    const id = create();
+    };
+    const { value: id, replayed } = oncePerKey(
+      db,
+      { customerId, endpoint: 'POST /projects', key: idempotencyKeyOf(req), at: nowIso() },
+      create,
+    );
     reply.code(201);
-    return projectJson(db, findProject(db, customerId, id)!);
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    const project = findProject(db, customerId, id);
+    // A replay after the project was deleted: report it as gone rather than recreate it.
+    if (!project)
+      throw new NotFoundError('Project', 'it was created with this Idempotency-Key and deleted since');
+    return projectJson(db, project);
   });
 
   app.get<{ Params: IdParams }>('/projects/:project_id', async (req) =>

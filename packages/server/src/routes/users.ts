@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, ConflictError } from '../errors';
-import { createUser, listUsers, userExists } from '../repos/users';
+import { idempotencyKeyOf, oncePerKey } from '../idempotency';
+import { createUser, findUser, listUsers, userExists } from '../repos/users';
 import { nowIso } from '../time';
 import { optionalString, optionalStringArray, requireObject } from '../validate';
 
@@ -21,19 +22,25 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
       );
     }
     const customerId = req.principal.customerId;
-    const user = db.transaction(() => {
-      if (userExists(db, customerId, email.trim())) throw new ConflictError('User already exists');
-      return createUser(db, {
-        customerId,
-        email: email.trim(),
-        password: optionalString(body, 'password', 'body'),
-        firstname: optionalString(body, 'firstname', 'body'),
-        lastname: optionalString(body, 'lastname', 'body'),
-        roles: optionalStringArray(body, 'roles', 'body') ?? [],
-        at: nowIso(),
-      });
-    })();
+    const { value: id, replayed } = oncePerKey(
+      db,
+      { customerId, endpoint: 'POST /users', key: idempotencyKeyOf(req), at: nowIso() },
+      () => {
+        if (userExists(db, customerId, email.trim())) throw new ConflictError('User already exists');
+        return createUser(db, {
+          customerId,
+          email: email.trim(),
+          password: optionalString(body, 'password', 'body'),
+          firstname: optionalString(body, 'firstname', 'body'),
+          lastname: optionalString(body, 'lastname', 'body'),
+          roles: optionalStringArray(body, 'roles', 'body') ?? [],
+          at: nowIso(),
+        }).id;
+      },
+    );
+    if (replayed) reply.header('idempotent-replayed', 'true');
     reply.code(201);
-    return user;
+    // Users are never deleted, so the recorded id always resolves.
+    return findUser(db, customerId, id) ?? { id };
   });
 }
