@@ -31,11 +31,3 @@ export class CliError extends DatamintException {
     this.exitCode = options.exitCode ?? ExitCode.failure;
   }
 }
-
-/** End of input reached while a prompt was waiting for an answer. */
-export class EndOfInputError extends CliError {
-  override name = 'EndOfInputError';
-  constructor(prompt: string) {
-    super(`end of input while waiting for an answer to "${prompt.trim()}"`);
-  }
-}

@@ -1,3 +1,3 @@
-export { CliError, EndOfInputError, ExitCode, UsageError } from './errors';
+export { CliError, ExitCode, UsageError } from './errors';
 export type { CliStreams } from './io';
 export { buildProgram, run } from './program';
