@@ -63,10 +63,12 @@ export type {
 export { DicomTransformError, InvalidDicomError } from './upload/dicom-prep';
 export type { MungFilename } from './upload/filename';
 export type { NamedUpload, UploadSource } from './upload/inputs';
+export { ContentSizeError } from './upload/multipart-body';
 export type {
   MetadataSource,
   RetainTag,
   SegmentationFiles,
+  UploadBytesProgress,
   UploadProgress,
   UploadResourcesOptions,
   UploadResult,

@@ -225,6 +225,26 @@ describe('errors, publishing, segmentations, progress', () => {
     expect(await api.getResources({ channel: 'boom' }).toArray()).toHaveLength(1);
   });
 
+  it('onBytes reports file bytes as they are sent, ending at the total', async () => {
+    const big = path.join(work, 'five-mb.bin');
+    await writeFile(big, new Uint8Array(5 * 1024 * 1024).fill(3));
+    const small = { name: 'bytes-small.png', data: grayPng(3, 3, 70) };
+    const seen: number[] = [];
+    let total = 0;
+    await api.uploadResources([big, small], {
+      channel: 'bytes',
+      onBytes: (p) => {
+        seen.push(p.bytesSent);
+        total = p.bytesTotal;
+      },
+    });
+    expect(total).toBe(5 * 1024 * 1024 + small.data.byteLength);
+    expect(seen.at(-1)).toBe(total);
+    // Several partial counts before the end, never going back (no retries here).
+    expect(seen.filter((b) => b > 0 && b < 5 * 1024 * 1024).length).toBeGreaterThan(2);
+    expect(seen.every((b, i) => i === 0 || b >= seen[i - 1]!)).toBe(true);
+  });
+
   it('an aborted upload stops, throws APIUserAbortError and leaves no partial resource', async () => {
     const big = path.join(work, 'big.bin');
     await writeFile(big, new Uint8Array(64 * 1024 * 1024).fill(7));

@@ -8,6 +8,7 @@ import {
   planAssembly,
   type SeriesGroup,
 } from '@datamint/dicom';
+import { bytesContent } from './multipart-body';
 import type { UploadResourcesOptions } from './types';
 import type { UploadUnit } from './units';
 import type { Slot } from './upload-resources';
@@ -35,10 +36,6 @@ export class DicomTransformError extends DatamintException {
   constructor(what: string, cause: unknown) {
     super(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
-}
-
-function toBlob(bytes: Uint8Array): Blob {
-  return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: DICOM_MIMETYPE });
 }
 
 function anonymizerFor(options: UploadResourcesOptions): Anonymizer | undefined {
@@ -86,7 +83,7 @@ function assembledUnit(
         }
       }
       unit.size = bytes.byteLength;
-      return toBlob(bytes);
+      return bytesContent(bytes);
     },
     ...(members.some((m) => slots[m]!.metadata !== undefined)
       ? { metadata: members.map((m) => slots[m]!.metadata).find((md) => md !== undefined)! }
@@ -116,7 +113,7 @@ function anonymizedUnit(index: number, slot: Slot, anonymizer: Anonymizer): Uplo
         throw new DicomTransformError(`Anonymizing ${slot.source}`, error);
       }
       unit.size = bytes.byteLength;
-      return toBlob(bytes);
+      return bytesContent(bytes);
     },
     segmentations: slot.segmentations,
     ...(slot.metadata !== undefined ? { metadata: slot.metadata } : {}),

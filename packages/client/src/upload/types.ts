@@ -35,6 +35,12 @@ export interface UploadProgress {
   ok: boolean;
 }
 
+export interface UploadBytesProgress {
+  /** Input bytes sent so far: finished resources in full, those in flight as far as they got. */
+  bytesSent: number;
+  bytesTotal: number;
+}
+
 export interface UploadResourcesOptions extends CallOptions {
   /** Mimetype for every file; default: detected from the content, then the extension. */
   mimetype?: string;
@@ -73,7 +79,13 @@ export interface UploadResourcesOptions extends CallOptions {
   recursive?: boolean | number;
   /** Resources uploaded at once (default: the handler's, 10). */
   concurrency?: number;
+  /** Called once per finished resource (uploaded or failed). */
   onProgress?: (progress: UploadProgress) => void;
+  /**
+   * Called as file bytes are sent (every chunk, and when a resource finishes): for byte-accurate
+   * progress bars on big files. A retry starts its file's count again.
+   */
+  onBytes?: (progress: UploadBytesProgress) => void;
 }
 
 /** The outcome for one file, in input order (directories expanded in name order). */

@@ -2,6 +2,7 @@ import type { LabelNames } from '@datamint/segmentation';
 import { ValidationError } from '../errors';
 import type { SegmentationInput } from '../segmentations';
 import type { UploadEntry } from './inputs';
+import type { UploadContent } from './multipart-body';
 import type { MetadataSource, SegmentationFiles } from './types';
 
 /** One mask to attach after its resource is created. */
@@ -27,7 +28,7 @@ export interface UploadUnit {
   /** Bytes to send, when known before preparing (files); transformed units report after `body()`. */
   size: number;
   /** The content to send; transformed units build it here, so memory is bounded by the concurrency. */
-  body(): Promise<Blob>;
+  body(): Promise<UploadContent>;
   segmentations: SegmentationTask[];
   /** The input's metadata (for an assembled series: its first file's). */
   metadata?: MetadataSource;
@@ -113,11 +114,7 @@ export function plainUnit(
     filename: names.filename,
     mimetype,
     size: entry.size,
-    body: async () => {
-      const blob = await entry.blob();
-      // slice() with a type is lazy: the file is still read only while the request streams.
-      return blob.slice(0, blob.size, mimetype ?? 'application/octet-stream');
-    },
+    body: async () => ({ size: entry.size, open: () => entry.open() }),
     segmentations,
   };
 }

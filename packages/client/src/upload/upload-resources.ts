@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  APIUserAbortError,
-  DatamintException,
-  FormData,
-  mapSettled,
-  multipartFileName,
-} from '@datamint/core';
+import { APIUserAbortError, DatamintException, mapSettled, multipartFileName } from '@datamint/core';
 import type { HandlerContext } from '../context';
 import { UnexpectedResponseError, UploadFileError, ValidationError } from '../errors';
 import { resolveProject } from '../projects';
@@ -17,6 +11,7 @@ import { planDicomUnits } from './dicom-prep';
 import { checkMung, uploadNames } from './filename';
 import { expandInput, Spool, type UploadEntry, type UploadSource } from './inputs';
 import { resolveMimetype } from './mimetype';
+import { type MultipartPart, multipartBody } from './multipart-body';
 import type { MetadataSource, UploadResourcesOptions, UploadResult } from './types';
 import { plainUnit, type SegmentationTask, segmentationTasks, type UploadUnit } from './units';
 
@@ -217,32 +212,57 @@ async function readMetadata(
   return { text };
 }
 
+/** Bytes of one unit sent so far; restarts with each attempt (a retry sends everything again). */
+export interface SendTracker {
+  attempt(): void;
+  sent(bytes: number): void;
+}
+
 async function sendUnit(
   ctx: HandlerContext,
   unit: UploadUnit,
   fields: { channel?: string; modality?: string; tags: string[] },
   options: UploadResourcesOptions,
+  tracker?: SendTracker,
 ): Promise<string> {
-  const blob = await unit.body();
+  const content = await unit.body();
   const metadata =
     unit.metadata === undefined ? undefined : await readMetadata(unit.metadata, unit.source, ctx);
   const modality = fields.modality ?? metadata?.modality;
-  const form = new FormData();
-  // Part order as the Python SDK sends them (http-api.md §4.8).
-  form.append('source', 'api');
-  form.append('resource', blob, multipartFileName(unit.filename));
-  form.append('source_filepath', unit.sourceFilepath);
-  if (unit.mimetype) form.append('mimetype', unit.mimetype);
-  if (fields.channel !== undefined) form.append('channel', fields.channel);
-  if (modality !== undefined) form.append('modality', modality);
-  if (fields.tags.length > 0) form.append('tags', fields.tags.join(','));
-  if (metadata !== undefined) form.append('metadata', metadata.text);
+  // Part order and layout as the Python SDK sends them (http-api.md §4.8).
+  const parts: MultipartPart[] = [
+    { name: 'source', value: 'api' },
+    {
+      name: 'resource',
+      filename: multipartFileName(unit.filename),
+      contentType: unit.mimetype ?? 'application/octet-stream',
+      content,
+    },
+    { name: 'source_filepath', value: unit.sourceFilepath },
+  ];
+  if (unit.mimetype) parts.push({ name: 'mimetype', value: unit.mimetype });
+  if (fields.channel !== undefined) parts.push({ name: 'channel', value: fields.channel });
+  if (modality !== undefined) parts.push({ name: 'modality', value: modality });
+  if (fields.tags.length > 0) parts.push({ name: 'tags', value: fields.tags.join(',') });
+  if (metadata !== undefined) {
+    parts.push({ name: 'metadata', value: metadata.text, contentType: 'application/json' });
+  }
+  const multipart = multipartBody(parts);
+  const onData = tracker ? (n: number) => tracker.sent(n) : undefined;
   const body = await ctx.http.request<{ id?: unknown }>({
     method: 'POST',
     path: 'resources',
-    body: form,
-    // The server creates the resource once per key, so a repeat after a lost response is harmless.
-    headers: { 'idempotency-key': randomUUID() },
+    // Rebuilt for every attempt: the file is streamed again from the start.
+    body: () => {
+      tracker?.attempt();
+      return multipart.chunks(onData);
+    },
+    headers: {
+      'content-type': multipart.contentType,
+      'content-length': String(multipart.length),
+      // The server creates the resource once per key, so a repeat after a lost response is harmless.
+      'idempotency-key': randomUUID(),
+    },
     retrySafe: true,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
@@ -258,10 +278,11 @@ async function runUnit(
   unit: UploadUnit,
   fields: { channel?: string; modality?: string; tags: string[] },
   options: UploadResourcesOptions,
+  tracker?: SendTracker,
 ): Promise<UnitOutcome> {
   let id: string | undefined;
   try {
-    id = await sendUnit(ctx, unit, fields, options);
+    id = await sendUnit(ctx, unit, fields, options, tracker);
     const segmentationIds: string[] = [];
     for (const task of unit.segmentations) {
       const ids = await uploadSegmentations(
@@ -308,15 +329,49 @@ async function runUnits(
   let bytesDone = 0;
   let stop = false;
   let callbackError: { error: unknown } | undefined;
+  // Bytes streamed by the units in flight (each capped at its input size), for onBytes.
+  const inFlight = new Map<number, number>();
+  let inFlightTotal = 0;
+  const reportBytes = () => {
+    if (!options.onBytes) return;
+    try {
+      options.onBytes({ bytesSent: bytesDone + inFlightTotal, bytesTotal });
+    } catch (error) {
+      callbackError ??= { error };
+      stop = true;
+    }
+  };
+  const setInFlight = (index: number, bytes: number) => {
+    inFlightTotal += bytes - (inFlight.get(index) ?? 0);
+    inFlight.set(index, bytes);
+  };
+  const trackerFor = (index: number): SendTracker | undefined => {
+    if (!options.onBytes) return undefined;
+    let sent = 0;
+    return {
+      attempt: () => {
+        sent = 0;
+        setInFlight(index, 0);
+      },
+      sent: (n) => {
+        sent += n;
+        setInFlight(index, Math.min(sent, sizes[index]!));
+        reportBytes();
+      },
+    };
+  };
   const worker = async () => {
     while (!stop && next < units.length) {
       if (options.signal?.aborted) return;
       const index = next++;
       const unit = units[index]!;
-      const outcome = await runUnit(ctx, unit, fields, options);
+      const outcome = await runUnit(ctx, unit, fields, options, trackerFor(index));
       outcomes[index] = outcome;
+      setInFlight(index, 0);
+      inFlight.delete(index);
       done++;
       bytesDone += sizes[index]!;
+      reportBytes();
       if (!outcome.ok && stopOnError) stop = true;
       try {
         options.onProgress?.({

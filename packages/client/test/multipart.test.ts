@@ -1,0 +1,55 @@
+import { multipartFileName } from '@datamint/core';
+import { describe, expect, it } from 'vitest';
+import { bytesContent, ContentSizeError, multipartBody } from '../src/upload/multipart-body';
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(Buffer.from(c));
+  return Buffer.concat(parts).toString('utf8');
+}
+
+describe('multipart body (aiohttp layout, http-api.md §1.6 and §4.8)', () => {
+  it('puts Content-Type before Content-Disposition, percent-encodes the file name, knows its length', async () => {
+    const body = multipartBody([
+      { name: 'source', value: 'api' },
+      {
+        name: 'resource',
+        filename: multipartFileName('img é 1.png'),
+        contentType: 'image/png',
+        content: bytesContent(new TextEncoder().encode('PNGDATA')),
+      },
+      { name: 'source_filepath', value: 'flat/img é 1.png' },
+      { name: 'metadata', value: '{"a": 1}', contentType: 'application/json' },
+    ]);
+    const b = /boundary=([0-9a-f]{32})$/.exec(body.contentType)?.[1];
+    expect(b).toBeDefined();
+    const text = await collect(body.chunks());
+    expect(text).toBe(
+      `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Disposition: form-data; name="source"\r\n\r\napi\r\n` +
+        `--${b}\r\nContent-Type: image/png\r\nContent-Disposition: form-data; name="resource"; filename="img%20%C3%A9%201.png"\r\n\r\nPNGDATA\r\n` +
+        `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Disposition: form-data; name="source_filepath"\r\n\r\nflat/img é 1.png\r\n` +
+        `--${b}\r\nContent-Type: application/json\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{"a": 1}\r\n` +
+        `--${b}--\r\n`,
+    );
+    expect(body.length).toBe(Buffer.byteLength(text));
+  });
+
+  it('fails when a file yields a different size than declared', async () => {
+    const shrunk = {
+      size: 10,
+      async *open() {
+        yield new Uint8Array(4);
+      },
+    };
+    const body = multipartBody([
+      { name: 'resource', filename: 'f.bin', contentType: 'x/y', content: shrunk },
+    ]);
+    await expect(collect(body.chunks())).rejects.toBeInstanceOf(ContentSizeError);
+    const grown = { ...shrunk, size: 2 };
+    await expect(
+      collect(
+        multipartBody([{ name: 'resource', filename: 'g.bin', contentType: 'x/y', content: grown }]).chunks(),
+      ),
+    ).rejects.toThrow(/g\.bin changed while uploading/);
+  });
+});
