@@ -50,7 +50,10 @@ export async function openClient(
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     onWarning: (message) => ctx.term.warn(message),
     log: (event) => {
-      if (event.type === 'request') return;
+      if (event.type === 'request') {
+        ctx.term.debug(`${event.method} ${event.url} (attempt ${event.attempt})`);
+        return;
+      }
       ctx.term.debug(
         `${event.method} ${event.url} ${event.status ?? event.error ?? event.type}${event.durationMs !== undefined ? ` ${event.durationMs} ms` : ''}`,
       );
