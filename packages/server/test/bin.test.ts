@@ -77,7 +77,9 @@ describe('datamint-server binary', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--port must be an integer between 0 and 65535, got 'eighty'");
     expect(bad.stdout).toBe('');
-    const noKey = await runServer(['--port', '0', '--data-dir', await makeDataDir()], {
+    const emptyDir = await makeDataDir();
+    dirs.push(emptyDir);
+    const noKey = await runServer(['--port', '0', '--data-dir', emptyDir], {
       DATAMINT_SERVER_API_KEYS: '',
     });
     expect(noKey.code).toBe(2);

@@ -26,6 +26,9 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     ],
     ...options,
     dataDir,
+  }).catch(async (err: unknown) => {
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     ...server,
