@@ -295,6 +295,9 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     const dry = await cli(['upload', 'd', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('Dry run: nothing was uploaded.');
+    const pythonSpelling = await cli(['upload', '--path', 'd', '--dry-run']);
+    expect(pythonSpelling.stdout).toBe(dry.stdout);
+    expect((await cli(['upload', '--dry-run'])).code).toBe(2);
     const refused = await cli(['upload', 'd'], 'y\n');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');

@@ -20,6 +20,7 @@ import { executeUpload } from './upload-run';
 import { planJson, summaryLines } from './upload-summary';
 
 interface RawUploadOptions {
+  path?: string[];
   recursive?: boolean;
   depth?: string;
   exclude?: string[];
@@ -186,7 +187,9 @@ export async function buildUploadPlan(request: UploadRequest, ctx: CommandContex
 
 async function uploadAction(paths: string[], raw: RawUploadOptions, command: Command, streams: CliStreams) {
   const ctx = contextFor(command, streams);
-  const request = validateUploadOptions(paths, raw);
+  const all = [...paths, ...(raw.path ?? [])];
+  if (all.length === 0) throw new UsageError('nothing to upload: give one or more files or directories');
+  const request = validateUploadOptions(all, raw);
   ctx.term.debug(`upload request: ${JSON.stringify({ ...request, depth: String(request.depth) })}`);
   // A missing key is reported before any file is read, not after the summary.
   if (!request.dryRun) {
@@ -229,7 +232,12 @@ export function registerUpload(program: Command, streams: CliStreams): void {
   program
     .command('upload')
     .description('upload files and folders: DICOM series are assembled and anonymized, masks attached')
-    .argument('<paths...>', 'files and directories to upload')
+    .argument('[paths...]', 'files and directories to upload')
+    .addOption(
+      new Option('--path <path>', 'datamint-upload spelling of a path argument (repeatable)')
+        .argParser(collect)
+        .hideHelp(),
+    )
     .option('-r, --recursive', 'enter sub-directories (any depth; -r N or --depth N to limit)')
     .option('--depth <n>', 'sub-directory levels to enter (0 = only the given folder)')
     .option(
