@@ -197,9 +197,11 @@ describe('accessors', () => {
         header.tags().filter((t) => t < 0x7fe00010),
         rel,
       ).toEqual(before);
-      for (const t of before) {
-        if (!full.sequence(t)) expect(header.value(t), `${rel} ${t.toString(16)}`).toEqual(full.value(t));
-      }
+      const differing = before.filter(
+        (t) =>
+          !full.sequence(t) && !Buffer.from(header.value(t) ?? []).equals(Buffer.from(full.value(t) ?? [])),
+      );
+      expect(differing, rel).toEqual([]);
       // Garbage where the pixels were changes nothing either.
       const garbled = bytes.slice();
       garbled.fill(0xff, full.pixelDataOffset);
