@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { APIUserAbortError, DatamintException, FormData, multipartFileName } from '@datamint/core';
 import {
   encodeMaskPng,
@@ -14,6 +15,12 @@ import {
 import { createAnnotations } from './annotations';
 import { type CallOptions, callOpts, type HandlerContext, relabelNotFound, requireString } from './context';
 import { ValidationError } from './errors';
+
+/**
+ * The client only runs in Node, where zlib is several times faster than the portable fflate
+ * inflater @datamint/segmentation uses by default; zlib verifies the gzip CRC and length itself.
+ */
+const nodeGunzip = (gzip: Uint8Array): Uint8Array => new Uint8Array(gunzipSync(gzip));
 
 /** A mask array: row-major, shape `[H, W]` or `[H, W, F]` (frames last, like the Python numpy input). */
 export interface MaskArray {
@@ -69,9 +76,9 @@ export async function loadMask(input: SegmentationInput, transpose: boolean): Pr
           error,
         );
       }
-      return readMask(bytes, { fileName: input, transpose });
+      return readMask(bytes, { fileName: input, transpose, gunzip: nodeGunzip });
     }
-    if (input instanceof Uint8Array) return readMask(input, { transpose });
+    if (input instanceof Uint8Array) return readMask(input, { transpose, gunzip: nodeGunzip });
     if (isMaskArray(input)) return maskFromArray(input.data, input.shape, { transpose, name: 'mask array' });
   } catch (error) {
     if (error instanceof MaskError) {
