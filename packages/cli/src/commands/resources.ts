@@ -60,7 +60,7 @@ export function registerResources(program: Command, streams: CliStreams): void {
   resources
     .command('list')
     .alias('ls')
-    .description('list resources, newest first by default, with the filters of getResources')
+    .description('list resources, with the filters of getResources (server order unless --order-by)')
     .option('--status <status>', 'inbox, published, archived')
     .option('--from <date>', 'created on or after this day (YYYY-MM-DD)')
     .option('--to <date>', 'created on or before this day (YYYY-MM-DD)')
