@@ -6,7 +6,7 @@ import {
   formatDay,
   type HandlerContext,
   type ListOptions,
-  paginate,
+  listing,
   relabelNotFound,
   requireString,
 } from './context';
@@ -155,6 +155,20 @@ export async function addAnnotations(
   return createAnnotations(ctx, resourceId, items, options);
 }
 
+/** Checks the arguments of a category annotation, then resolves its worklist. */
+async function categoryWorklist(
+  ctx: HandlerContext,
+  resourceId: string,
+  identifier: string,
+  value: string,
+  options: AnnotationTargetOptions | undefined,
+): Promise<string | null> {
+  requireString(resourceId, 'resourceId');
+  requireString(identifier, 'identifier');
+  requireString(value, 'value');
+  return resolveWorklist(ctx, options);
+}
+
 export async function addImageCategoryAnnotation(
   ctx: HandlerContext,
   resourceId: string,
@@ -162,10 +176,7 @@ export async function addImageCategoryAnnotation(
   value: string,
   options?: AnnotationTargetOptions,
 ): Promise<string[]> {
-  requireString(resourceId, 'resourceId');
-  requireString(identifier, 'identifier');
-  requireString(value, 'value');
-  const worklistId = await resolveWorklist(ctx, options);
+  const worklistId = await categoryWorklist(ctx, resourceId, identifier, value, options);
   const item = {
     identifier,
     value,
@@ -186,12 +197,9 @@ export async function addFrameCategoryAnnotation(
   value: string,
   options?: AnnotationTargetOptions,
 ): Promise<string[]> {
-  requireString(resourceId, 'resourceId');
-  requireString(identifier, 'identifier');
-  requireString(value, 'value');
   const frames = expandFrames(frameIndex);
   if (frames.length === 0) throw new ValidationError('frameIndex', frameIndex, 'at least one frame');
-  const worklistId = await resolveWorklist(ctx, options);
+  const worklistId = await categoryWorklist(ctx, resourceId, identifier, value, options);
   const items = frames.map((frame_index) => ({
     identifier,
     value,
@@ -244,18 +252,10 @@ export function getAnnotations(
     status: options.status,
     load_ai_segmentations: options.loadAiSegmentations,
   };
-  return paginate<Annotation>(
+  return listing<Annotation>(
     context,
     options,
-    async (ctx, offset, limit, signal) => {
-      const body = await ctx.http.request({
-        method: 'GET',
-        path: 'annotations',
-        query: { ...query, offset, limit },
-        ...callOpts({ signal, timeout: options.timeout }),
-      });
-      return dataArray<Annotation>(body, 'GET /annotations');
-    },
+    { path: 'annotations', query, items: (body) => dataArray<Annotation>(body, 'GET /annotations') },
     defaultPageSize,
   );
 }
@@ -272,17 +272,13 @@ export function getAnnotationWorklist(
   if (options.status !== undefined && !WORKLIST_STATUSES.includes(options.status)) {
     throw new ValidationError('status', options.status, `one of ${WORKLIST_STATUSES.join(', ')}`);
   }
-  return paginate<Worklist>(
+  return listing<Worklist>(
     context,
     options,
-    async (ctx, offset, limit, signal) => {
-      const body = await ctx.http.request({
-        method: 'GET',
-        path: 'annotationsets',
-        query: { status: options.status, offset, limit },
-        ...callOpts({ signal, timeout: options.timeout }),
-      });
-      return dataArray<Worklist>(body, 'GET /annotationsets');
+    {
+      path: 'annotationsets',
+      query: { status: options.status },
+      items: (body) => dataArray<Worklist>(body, 'GET /annotationsets'),
     },
     defaultPageSize,
   );

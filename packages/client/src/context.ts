@@ -47,13 +47,13 @@ export async function relabelNotFound<T>(
 }
 
 /**
- * A lazy listing: the context is resolved on the first page, so creating the listing never
- * performs I/O (like the Python generators).
+ * A lazy listing of GET `path` pages (offset/limit added to `query`): the context is resolved on
+ * the first page, so creating the listing never performs I/O (like the Python generators).
  */
-export function paginate<T>(
+export function listing<T>(
   context: () => Promise<HandlerContext>,
   options: ListOptions | undefined,
-  fetchPage: (ctx: HandlerContext, offset: number, limit: number, signal?: AbortSignal) => Promise<T[]>,
+  request: { path: string; query: Query; items: (body: unknown) => T[] },
   defaultPageSize: number,
 ): Paginated<T> {
   const pageOptions: { pageSize: number; signal?: AbortSignal; limit?: number } = {
@@ -63,7 +63,13 @@ export function paginate<T>(
   if (options?.limit !== undefined) pageOptions.limit = options.limit;
   return new Paginated<T>(async ({ offset, limit, signal }) => {
     const ctx = await context();
-    return fetchPage(ctx, offset, limit, signal);
+    const body = await ctx.http.request({
+      method: 'GET',
+      path: request.path,
+      query: { ...request.query, offset, limit },
+      ...callOpts({ signal, timeout: options?.timeout }),
+    });
+    return request.items(body);
   }, pageOptions);
 }
 

@@ -33,6 +33,30 @@ export function extensionFor(mimetype: string | null | undefined): string | unde
   return EXTENSIONS[mimetype.split(';')[0]!.trim().toLowerCase()];
 }
 
+/** E13 as undici options: the file of one resource, as bytes. */
+function fileRequest(resourceId: string, options: CallOptions | undefined) {
+  return {
+    method: 'GET' as const,
+    path: `resources/${resourceId}/file`,
+    headers: { accept: 'application/octet-stream' },
+    ...callOpts(options),
+  };
+}
+
+/** The stored file of a resource, in memory; not-found is `ResourceNotFoundError('resource')`. */
+export async function fetchResourceFile(
+  ctx: HandlerContext,
+  resourceId: string,
+  options?: CallOptions,
+): Promise<Uint8Array> {
+  const response = await relabelNotFound(
+    () => ctx.http.requestBytes(fileRequest(resourceId, options)),
+    'resource',
+    { resource_id: resourceId },
+  );
+  return response.bytes;
+}
+
 export interface DownloadResourceOptions extends CallOptions {
   /** Stream the file to this path (written under a temporary name, then renamed). */
   savePath?: string;
@@ -67,12 +91,6 @@ export async function downloadResourceFile(
   }
   const resource = autoConvert || addExtension ? await getResourceById(ctx, resourceId, options) : undefined;
   const mimetype = resource ? (resource.mimetype ?? null) : null;
-  const fileRequest = {
-    method: 'GET' as const,
-    path: `resources/${resourceId}/file`,
-    headers: { accept: 'application/octet-stream' },
-    ...callOpts(options),
-  };
   let bytes: Uint8Array | undefined;
   let savePath: string | undefined;
   if (options?.savePath !== undefined) {
@@ -84,7 +102,7 @@ export async function downloadResourceFile(
     await relabelNotFound(
       () =>
         ctx.http.download({
-          ...fileRequest,
+          ...fileRequest(resourceId, options),
           destination,
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         }),
@@ -93,10 +111,7 @@ export async function downloadResourceFile(
     );
     if (autoConvert) bytes = new Uint8Array(await readFile(destination));
   } else {
-    const response = await relabelNotFound(() => ctx.http.requestBytes(fileRequest), 'resource', {
-      resource_id: resourceId,
-    });
-    bytes = response.bytes;
+    bytes = await fetchResourceFile(ctx, resourceId, options);
   }
   const converted: Converted =
     autoConvert && bytes ? convert(bytes, mimetype, `resource ${resourceId}`) : { kind: 'raw' };
@@ -127,17 +142,7 @@ export async function downloadResourceFrame(
     if (frameIndex !== 0) {
       throw new ValidationError('frameIndex', frameIndex, `0: resource ${resourceId} is a single image`);
     }
-    const { bytes } = await relabelNotFound(
-      () =>
-        ctx.http.requestBytes({
-          method: 'GET',
-          path: `resources/${resourceId}/file`,
-          headers: { accept: 'application/octet-stream' },
-          ...callOpts(options),
-        }),
-      'resource',
-      { resource_id: resourceId },
-    );
+    const bytes = await fetchResourceFile(ctx, resourceId, options);
     const image = mimetype === 'image/png' ? decodeImage(bytes, `resource ${resourceId}`) : undefined;
     return { resourceId, frameIndex, mimetype, bytes, image };
   }

@@ -14,7 +14,8 @@ import {
   createAnnotations,
   resolveWorklist,
 } from './annotations';
-import { callOpts, type HandlerContext, relabelNotFound, requireString } from './context';
+import { type HandlerContext, requireString } from './context';
+import { fetchResourceFile } from './download';
 import { ValidationError } from './errors';
 
 export type Point2 = readonly [number, number];
@@ -65,17 +66,7 @@ async function geometryFor(
         fileName: metadata,
       });
     } else {
-      const { bytes } = await relabelNotFound(
-        () =>
-          ctx.http.requestBytes({
-            method: 'GET',
-            path: `resources/${resourceId}/file`,
-            headers: { accept: 'application/octet-stream' },
-            ...callOpts(options),
-          }),
-        'resource',
-        { resource_id: resourceId },
-      );
+      const bytes = await fetchResourceFile(ctx, resourceId, options);
       dataset = parseDicom(bytes, { headerOnly: true, fileName: `resource ${resourceId}` });
     }
     return geometryOf(dataset);

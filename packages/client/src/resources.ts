@@ -7,7 +7,7 @@ import {
   type HandlerContext,
   idList,
   type ListOptions,
-  paginate,
+  listing,
   type Query,
   relabelNotFound,
 } from './context';
@@ -106,20 +106,18 @@ export function getResources(
   warn: (m: string) => void,
 ): Paginated<Resource | string> {
   const query = resourcesQuery(options, warn);
-  return paginate<Resource | string>(
+  return listing<Resource | string>(
     context,
     options,
-    async (ctx, offset, limit, signal) => {
-      const body = await ctx.http.request({
-        method: 'GET',
-        path: 'resources',
-        query: { ...query, offset, limit },
-        ...callOpts({ signal, timeout: options.timeout }),
-      });
-      const items = resourcesOfPage(body);
-      // The server may answer `ids=True` with objects or with ids; the caller gets ids either way.
-      if (options.returnIdsOnly) return items.map((r) => (typeof r === 'string' ? r : (r as Resource).id));
-      return items as Resource[];
+    {
+      path: 'resources',
+      query,
+      items: (body) => {
+        const items = resourcesOfPage(body);
+        // The server may answer `ids=True` with objects or with ids; the caller gets ids either way.
+        if (options.returnIdsOnly) return items.map((r) => (typeof r === 'string' ? r : (r as Resource).id));
+        return items as Resource[];
+      },
     },
     defaultPageSize,
   );
@@ -241,17 +239,13 @@ export function getChannels(
   options: ListOptions | undefined,
   defaultPageSize: number,
 ): Paginated<Channel> {
-  return paginate<Channel>(
+  return listing<Channel>(
     context,
     options,
-    async (ctx, offset, limit, signal) => {
-      const body = await ctx.http.request({
-        method: 'GET',
-        path: 'resources/channels',
-        query: { offset, limit },
-        ...callOpts({ signal, timeout: options?.timeout }),
-      });
-      return dataArray<Channel>(body, 'GET /resources/channels');
+    {
+      path: 'resources/channels',
+      query: {},
+      items: (body) => dataArray<Channel>(body, 'GET /resources/channels'),
     },
     defaultPageSize,
   );

@@ -53,6 +53,13 @@ function checkTags(options: UploadResourcesOptions, warn: (m: string) => void): 
   });
 }
 
+/** Per-input options are arrays aligned with the inputs. */
+function checkAligned(field: string, value: readonly unknown[] | undefined, inputs: number): void {
+  if (value !== undefined && (!Array.isArray(value) || value.length !== inputs)) {
+    throw new ValidationError(field, value, `an array of ${inputs} entries, one per input (null where none)`);
+  }
+}
+
 function validate(options: UploadResourcesOptions, inputs: readonly UploadSource[], ctx: HandlerContext) {
   const onError = options.onError ?? 'raise';
   if (onError !== 'raise' && onError !== 'skip') {
@@ -67,14 +74,9 @@ function validate(options: UploadResourcesOptions, inputs: readonly UploadSource
     if (v !== undefined && (typeof v !== 'string' || v === ''))
       throw new ValidationError(field, v, 'a non-empty string');
   }
+  checkAligned('metadataFiles', options.metadataFiles, inputs.length);
+  checkAligned('segmentationFiles', options.segmentationFiles, inputs.length);
   if (options.metadataFiles !== undefined) {
-    if (!Array.isArray(options.metadataFiles) || options.metadataFiles.length !== inputs.length) {
-      throw new ValidationError(
-        'metadataFiles',
-        options.metadataFiles,
-        `an array of ${inputs.length} entries, one per input (null where none)`,
-      );
-    }
     options.metadataFiles.forEach((m, i) => {
       if (
         m !== null &&
@@ -85,15 +87,6 @@ function validate(options: UploadResourcesOptions, inputs: readonly UploadSource
         throw new ValidationError(`metadataFiles[${i}]`, m, 'a JSON file path or an object');
       }
     });
-  }
-  if (options.segmentationFiles !== undefined) {
-    if (!Array.isArray(options.segmentationFiles) || options.segmentationFiles.length !== inputs.length) {
-      throw new ValidationError(
-        'segmentationFiles',
-        options.segmentationFiles,
-        `an array of ${inputs.length} entries, one per input (null where none)`,
-      );
-    }
   }
   return {
     onError,
