@@ -94,6 +94,15 @@ describe('creating annotations', () => {
     await expect(api.addImageCategoryAnnotation(resourceId, 'x', undefined as never)).rejects.toThrow(
       /value/,
     );
+    await expect(api.addFrameCategoryAnnotation(resourceId, -1, 'phase', 'v')).rejects.toThrow(
+      /Invalid frameIndex: got -1/,
+    );
+    await expect(
+      api.addFrameCategoryAnnotation('00000000-0000-0000-0000-000000000000', 0, 'phase', 'v'),
+    ).rejects.toMatchObject({ resourceType: 'resource' });
+    expect(() => api.getAnnotations({ annotationType: 'blob' as never })).toThrow(/Invalid annotationType/);
+    expect(() => api.getAnnotations({ dateFrom: 'yesterday' })).toThrow(/Invalid dateFrom/);
+    expect(() => api.getAnnotationWorklist({ status: 'done' as never })).toThrow(/Invalid status/);
     await expect(api.addAnnotations(resourceId, 'x', { project: 'Nope' })).rejects.toMatchObject({
       resourceType: 'project',
     });
@@ -148,6 +157,7 @@ describe('worklists', () => {
       status: 'active',
       frameLabels: ['f'],
       imageLabels: ['i'],
+      annotations: [{ identifier: 'phase', type: 'category', scope: 'frame' }],
       name: 'Renamed',
     });
     const got = await api.getAnnotationWorklistById(project.worklist_id);
@@ -155,6 +165,7 @@ describe('worklists', () => {
       status: 'active',
       frame_labels: ['f'],
       image_labels: ['i'],
+      annotations: [{ identifier: 'phase', type: 'category', scope: 'frame' }],
       name: 'Renamed',
     });
     expect((await api.getAnnotationWorklist({ status: 'active' }).toArray()).map((w) => w.id)).toEqual([

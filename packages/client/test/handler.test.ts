@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decode } from 'fast-png';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +13,9 @@ import {
   DatamintException,
   ResourceNotFoundError,
 } from '../src';
+import { grayPng, maskPng } from './helpers/images';
 import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import { readZip } from './helpers/zip';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -83,6 +86,27 @@ describe('construction and connection', () => {
     expect(() => new APIHandler({ rootUrl: 'wrong', apiKey: 'abcdef' })).toThrow(DatamintException);
   });
 
+  it('every listing and getter fails typed with a wrong key, without showing it', async () => {
+    const secret = 'not-the-key-8c2f71';
+    const api = server.api({ apiKey: secret, maxRetries: 0, onWarning: () => undefined });
+    const calls: [string, () => Promise<unknown>][] = [
+      ['getProjects', () => api.getProjects()],
+      ['getDatasets', () => api.getDatasets()],
+      ['getUsers', () => api.getUsers()],
+      ['getChannels', () => api.getChannels().toArray()],
+      ['getResources', () => api.getResources().toArray()],
+      ['getResourcesByProject', () => api.getResourcesByProject('p').toArray()],
+      ['getAnnotations', () => api.getAnnotations().toArray()],
+      ['getResourceAnnotations', () => api.getResourceAnnotations('r').toArray()],
+      ['getAnnotationWorklist', () => api.getAnnotationWorklist().toArray()],
+    ];
+    for (const [name, call] of calls) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(AuthenticationError);
+      expect(`${(error as Error).message} ${(error as { url: string }).url}`, name).not.toContain(secret);
+    }
+  });
+
   it('close() makes later calls fail', async () => {
     const api = server.api();
     await api.close();
@@ -100,7 +124,9 @@ describe('projects, datasets, users, experiments', () => {
     expect(png?.ok).toBe(true);
     const id = png?.ok ? png.id : '';
     const project = await api.createProject('Proj A', 'desc', [id]);
-    expect(project).toMatchObject({ name: 'Proj A', description: 'desc' });
+    expect(project).toMatchObject({ name: 'Proj A', description: 'desc', is_active_learning: false });
+    const learning = await api.createProject('Proj AL', '', [], { isActiveLearning: true });
+    expect(await api.getProjectById(learning.id)).toMatchObject({ is_active_learning: true });
     expect(typeof project.dataset_id).toBe('string');
     expect(await api.getProjectById(project.id)).toMatchObject({ id: project.id, name: 'Proj A' });
     expect((await api.getProjectByName('Proj A')).id).toBe(project.id);
@@ -139,6 +165,63 @@ describe('projects, datasets, users, experiments', () => {
     expect(gone).toBeInstanceOf(ResourceNotFoundError);
     expect(gone).toMatchObject({ resourceType: 'project', params: { project_id: project.id } });
     await expect(api.deleteProject(project.id)).rejects.toMatchObject({ resourceType: 'project' });
+  });
+
+  it('downloadProject streams the export: worklist annotations, allAnnotations, includeUnannotated', async () => {
+    const api = server.api();
+    const pngs = [1, 2, 3].map((seed) => grayPng(5, 4, seed));
+    const uploaded = await api.uploadResources(
+      pngs.map((data, i) => ({ name: `export/r${i}.png`, data })),
+      { channel: 'export' },
+    );
+    const [inWorklist, elsewhere, bare] = uploaded.map((r) => (r.ok ? r.id : ''));
+    const project = await api.createProject('Export', 'd', [inWorklist!, elsewhere!, bare!]);
+    const [projectAnnotation] = await api.addImageCategoryAnnotation(inWorklist!, 'finding', 'yes', {
+      project: project.id,
+    });
+    const [mask] = await api.uploadSegmentations(
+      inWorklist!,
+      maskPng(5, 4, (x) => (x < 2 ? 1 : 0)),
+      {
+        name: 'Left',
+        worklistId: project.worklist_id,
+      },
+    );
+    const [outside] = await api.addAnnotations(elsewhere!, 'loose');
+    const dir = await mkdtemp(path.join(tmpdir(), 'dm-export-'));
+    const exportWith = async (options: { allAnnotations?: boolean; includeUnannotated?: boolean }) => {
+      const file = path.join(dir, `${JSON.stringify(options).replace(/\W/g, '')}.zip`);
+      const result = await api.downloadProject(project.id, file, options);
+      const bytes = new Uint8Array(await readFile(file));
+      expect(result).toEqual({ path: file, bytes: bytes.length });
+      const entries = readZip(bytes);
+      const manifest = JSON.parse(new TextDecoder().decode(entries.get('dataset.json'))) as {
+        resources: { id: string; file: string; annotations: { id: string; file?: string }[] }[];
+      };
+      return { entries, manifest };
+    };
+
+    const plain = await exportWith({});
+    expect(plain.manifest.resources.map((r) => r.id)).toEqual([inWorklist]);
+    const [only] = plain.manifest.resources;
+    expect(only!.annotations.map((a) => a.id).sort()).toEqual([projectAnnotation, mask].sort());
+    expect(Buffer.from(plain.entries.get(only!.file)!).equals(Buffer.from(pngs[0]!))).toBe(true);
+    const maskFile = only!.annotations.find((a) => a.id === mask)!.file!;
+    const maskPixels = decode(plain.entries.get(maskFile)!);
+    expect([maskPixels.width, maskPixels.height]).toEqual([5, 4]);
+    expect([maskPixels.data[0], maskPixels.data[3 * maskPixels.channels]]).toEqual([255, 0]);
+
+    const all = await exportWith({ allAnnotations: true });
+    expect(all.manifest.resources.map((r) => r.id).sort()).toEqual([inWorklist, elsewhere].sort());
+    expect(all.manifest.resources.find((r) => r.id === elsewhere)!.annotations.map((a) => a.id)).toEqual([
+      outside,
+    ]);
+
+    const everything = await exportWith({ includeUnannotated: true });
+    expect(everything.manifest.resources.map((r) => r.id).sort()).toEqual(
+      [inWorklist, elsewhere, bare].sort(),
+    );
+    expect(everything.manifest.resources.find((r) => r.id === elsewhere)!.annotations).toEqual([]);
   });
 
   it('unknown project ids are typed not-found errors and leave no file behind', async () => {

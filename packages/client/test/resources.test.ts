@@ -61,7 +61,27 @@ describe('listing resources', () => {
     expect(await api.getResources({ pageSize: 2, limit: 3 }).toArray()).toHaveLength(3);
   });
 
+  it('filters by creation day, project name and the deprecated labels (with a warning)', async () => {
+    const today = new Date();
+    expect(await api.getResources({ fromDate: today, toDate: today }).toArray()).toHaveLength(ids.length);
+    expect(await api.getResources({ toDate: '2000-01-01' }).toArray()).toEqual([]);
+    expect(await api.getResources({ fromDate: '2999-01-01' }).toArray()).toEqual([]);
+    await api.createProject('By Name', 'd', [ids[1]!, ids[2]!]);
+    const byName = await api.getResources({ projectName: 'By Name', returnIdsOnly: true }).toArray();
+    expect(byName.sort()).toEqual([ids[1], ids[2]].sort());
+    const warnings: string[] = [];
+    const warned = server.api({ onWarning: (m) => warnings.push(m) });
+    const labelled = await warned.getResources({ labels: ['x'] }).toArray();
+    expect(labelled.map((r) => r.id)).toEqual([ids[5]]);
+    expect(warnings).toEqual([expect.stringMatching(/"labels" option is deprecated/)]);
+    const descending = await api.getResources({ orderField: 'filename', orderAscending: false }).toArray();
+    const names = descending.map((r) => r.filename);
+    expect(names).toEqual([...names].sort().reverse());
+  });
+
   it('rejects bad filters before any request', () => {
+    expect(() => api.getResources({ orderField: 'size' as never })).toThrow(/Invalid orderField/);
+    expect(() => api.getResources({ fromDate: 'last week' })).toThrow(/Invalid fromDate/);
     expect(() => api.getResources({ status: 'bogus' as never })).toThrow(ValidationError);
   });
 
@@ -113,6 +133,39 @@ describe('by id, download, publish, delete', () => {
     await expect(api.downloadResourceFrame(ids[0]!, 1)).rejects.toThrow(/frameIndex/);
     await expect(api.downloadResourceFile('00000000-0000-0000-0000-000000000001')).rejects.toBeInstanceOf(
       ResourceNotFoundError,
+    );
+  });
+
+  it('returns raw bytes plus the mimetype where no decoder applies; converts a saved file too', async () => {
+    const payload = new Uint8Array([0x00, 0x01, 0xfe, 0xff, 0x10]);
+    const [custom] = await api.uploadResources(
+      { name: 'blob.raw', data: payload },
+      { mimetype: 'application/x-custom', channel: 'raw' },
+    );
+    if (!custom?.ok) throw new Error('upload failed');
+    const raw = await api.downloadResourceFile(custom.id);
+    expect(raw).toMatchObject({ mimetype: 'application/x-custom', converted: { kind: 'raw' } });
+    expect([...raw.bytes!]).toEqual([...payload]);
+
+    const dir = await mkdtemp(path.join(tmpdir(), 'dm-dl-convert-'));
+    // Saved and decoded; an extension already present is not added twice.
+    const saved = await api.downloadResourceFile(ids[2]!, {
+      savePath: path.join(dir, 'img.PNG'),
+      addExtension: true,
+    });
+    expect(saved.savePath).toBe(path.join(dir, 'img.PNG'));
+    expect(Buffer.from(await readFile(saved.savePath!)).equals(Buffer.from(pngs[2]!))).toBe(true);
+    if (saved.converted.kind !== 'image') throw new Error('expected an image');
+    expect(saved.converted.image).toMatchObject({ width: 8, height: 5 });
+    // Without a decoder the extension comes from no table: the path is kept as given.
+    const unknown = await api.downloadResourceFile(custom.id, {
+      savePath: path.join(dir, 'custom'),
+      addExtension: true,
+    });
+    expect(unknown.savePath).toBe(path.join(dir, 'custom'));
+    expect([...(await readFile(unknown.savePath!))]).toEqual([...payload]);
+    await expect(api.downloadResourceFile(ids[0]!, { savePath: 42 as never })).rejects.toThrow(
+      /Invalid savePath/,
     );
   });
 
