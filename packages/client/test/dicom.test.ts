@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { geometryOf, parseDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +94,24 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
       const before = original.string(tag);
       if (before) expect(merged.string(tag), tag).not.toBe(before);
     }
+    // No identifying value of any original slice survives anywhere in the file's bytes.
+    const raw = Buffer.from(downloaded.bytes!);
+    const identifying = new Set<string>();
+    for (const file of seriesFiles) {
+      const slice = parseDicom(new Uint8Array(readFileSync(file)));
+      for (const tag of [
+        'PatientName',
+        'PatientID',
+        'SOPInstanceUID',
+        'StudyInstanceUID',
+        'SeriesInstanceUID',
+      ]) {
+        const value = slice.string(tag);
+        if (value && value.length >= 4) identifying.add(value);
+      }
+    }
+    expect(identifying.size).toBeGreaterThan(seriesFiles.length);
+    for (const value of identifying) expect(raw.includes(value), value).toBe(false);
     // Every frame's pixels are one of the original slices, untouched by anonymization.
     const frames = Array.from({ length: seriesFiles.length }, (_, k) =>
       Buffer.from(merged.frame(k)).toString('hex'),
@@ -137,6 +157,66 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
     await expect(
       api.addLineAnnotation([0, 0, 1e6], [1, 1, 1e6], seriesId, 'Far', { coordsSystem: 'patient' }),
     ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('patient coordinates use dicomMetadata (parsed, bytes or path) instead of fetching the file', async () => {
+    const downloaded = await api.downloadResourceFile(seriesId);
+    if (downloaded.converted.kind !== 'dicom') throw new Error('expected DICOM');
+    const merged = downloaded.converted.dicom;
+    const saved = path.join(await mkdtemp(path.join(tmpdir(), 'dm-geometry-')), 'merged.dcm');
+    await writeFile(saved, downloaded.bytes!);
+    const frame1 = geometryOf(merged).frames[1]!;
+    // The pixel (x, y) of frame 1, from the frame's own position and direction cosines.
+    const at = (x: number, y: number) =>
+      [0, 1, 2].map(
+        (i) =>
+          frame1.position[i]! +
+          x * frame1.columnSpacing * frame1.rowDirection[i]! +
+          y * frame1.rowSpacing * frame1.columnDirection[i]!,
+      );
+    // The PNG resource has no DICOM file: only the metadata given can place the points.
+    const png = results.at(-1)!;
+    if (!png.ok) throw png.error;
+    for (const dicomMetadata of [merged, downloaded.bytes!, saved]) {
+      const [id] = await api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Given', {
+        coordsSystem: 'patient',
+        dicomMetadata,
+      });
+      const line = (await api.getAnnotations({ resourceId: png.id }).toArray()).find((a) => a.id === id);
+      expect(line).toMatchObject({
+        index: 1,
+        geometry: {
+          points: [
+            [1, 2, 1],
+            [7, 5, 1],
+          ],
+        },
+      });
+    }
+    await expect(
+      api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Fetched', { coordsSystem: 'patient' }),
+    ).rejects.toThrow(/Invalid dicomMetadata/);
+    await expect(
+      api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Bad', {
+        coordsSystem: 'patient',
+        dicomMetadata: grayPng(4, 4),
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('anonymizeRetainCodes keeps the listed attributes', async () => {
+    const original = parseDicom(new Uint8Array(readFileSync(seriesFiles[0]!)));
+    const [kept] = await api.uploadResources(seriesFiles[0]!, {
+      anonymize: true,
+      anonymizeRetainCodes: [[0x0010, 0x0020], '(0008,0020)'],
+      assembleDicoms: false,
+    });
+    if (!kept?.ok) throw new Error('upload failed');
+    const file = await api.downloadResourceFile(kept.id);
+    if (file.converted.kind !== 'dicom') throw new Error('expected DICOM');
+    expect(file.converted.dicom.string('PatientID')).toBe(original.string('PatientID'));
+    expect(file.converted.dicom.string('StudyDate')).toBe(original.string('StudyDate'));
+    expect(file.converted.dicom.string('PatientName')).not.toBe(original.string('PatientName'));
   });
 
   it('pixel lines are sent as [x, y, frame]', async () => {

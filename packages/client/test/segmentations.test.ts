@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { decode } from 'fast-png';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +125,54 @@ describe('uploadSegmentations', () => {
       { discardEmptySegmentations: false },
     );
     expect(empty).toEqual([]);
+  });
+
+  it('from a PNG path and from NIfTI bytes; a name map with a default; one frame index', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dm-seg-'));
+    const file = path.join(dir, 'labels.png');
+    // Values 1 (left column), 2 (top row, except the corner) and 5 (bottom-right pixel).
+    await writeFile(
+      file,
+      maskPng(4, 5, (x, y) => (x === 0 ? 1 : y === 0 ? 2 : x === 3 && y === 4 ? 5 : 0)),
+    );
+    const ids = await api.uploadSegmentations(resourceId, file, {
+      name: { 1: 'Femur', 2: 'Tibia', default: 'other' },
+      frameIndex: 3,
+    });
+    const annotations = await api.getAnnotations({ resourceId }).toArray();
+    expect(ids.map((id) => annotations.find((a) => a.id === id)).map((a) => [a?.name, a?.index])).toEqual([
+      ['Femur', 3],
+      ['Tibia', 3],
+      ['other_5', 3],
+    ]);
+    const other = await maskOf(ids[2]!);
+    const on = [...Array(20).keys()].filter((i) => other.data[i * 3] === 255);
+    expect(on).toEqual([4 * 4 + 3]);
+    await expect(
+      api.uploadSegmentations(resourceId, file, { name: { 1: 'Femur', 2: 'Tibia' } }),
+    ).rejects.toThrow(/label 5 has no entry in names/);
+    const misaligned = await api
+      .uploadSegmentations(resourceId, file, { frameIndex: [0, 1] })
+      .catch((e: unknown) => e);
+    expect(misaligned).toBeInstanceOf(SegmentationError);
+    expect((misaligned as Error).message).toMatch(/frameIndex has 2 entries but the mask has 1 frame/);
+  });
+
+  it.skipIf(!requireData())('NIfTI bytes give the same annotations as the NIfTI path', async () => {
+    const file = `${dataDir}/nifti/standard.nii.gz`;
+    const fromPath = await api.uploadSegmentations(resourceId, file, { name: 'FromPath' });
+    const fromBytes = await api.uploadSegmentations(resourceId, new Uint8Array(readFileSync(file)), {
+      name: 'FromBytes',
+    });
+    expect(fromBytes).toHaveLength(fromPath.length);
+    const annotations = await api.getAnnotations({ resourceId }).toArray();
+    const indexes = (ids: string[]) => ids.map((id) => annotations.find((a) => a.id === id)?.index);
+    expect(indexes(fromBytes)).toEqual(indexes(fromPath));
+    for (let i = 0; i < fromPath.length; i++) {
+      expect(Buffer.from((await maskOf(fromBytes[i]!)).data)).toEqual(
+        Buffer.from((await maskOf(fromPath[i]!)).data),
+      );
+    }
   });
 
   it('rejects bad masks and options with typed errors', async () => {

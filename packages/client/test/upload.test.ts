@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { decode } from 'fast-png';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
@@ -166,6 +168,30 @@ describe('errors, publishing, segmentations, progress', () => {
     expect(withoutSeg.segmentationIds).toEqual([]);
     const annotations = await api.getAnnotations({ resourceId: withSeg.id }).toArray();
     expect(annotations.map((a) => a.name).sort()).toEqual(['Left', 'Right']);
+  });
+
+  it('transposeSegmentation applies to segmentationFiles; deprecated labels become tags with a warning', async () => {
+    const warnings: string[] = [];
+    const client = server.api({ onWarning: (m) => warnings.push(m) });
+    // A [H=4, W=5] array with one pixel at row 1, column 3; the resource is 4 wide and 5 high.
+    const data = new Uint8Array(4 * 5);
+    data[1 * 5 + 3] = 1;
+    const [result] = await client.uploadResources([{ name: 'seg/t.png', data: grayPng(4, 5, 42) }], {
+      segmentationFiles: [{ files: { data, shape: [4, 5] }, names: 'Dot' }],
+      transposeSegmentation: true,
+      labels: ['old-style'],
+    });
+    if (!result?.ok) throw new Error('upload failed');
+    expect(warnings).toEqual([expect.stringMatching(/"labels" option is deprecated/)]);
+    expect((await api.getResourcesByIds(result.id)).tags).toEqual(['old-style']);
+    const [id] = result.segmentationIds;
+    const res = await request(`${server.url}/annotations/${result.id}/annotations/${id}/file`, {
+      headers: { apikey: API_KEY },
+    });
+    const mask = decode(new Uint8Array(await res.body.arrayBuffer()));
+    expect([mask.width, mask.height]).toEqual([4, 5]);
+    const on = [...Array(20).keys()].filter((i) => mask.data[i * mask.channels] === 255);
+    expect(on).toEqual([3 * 4 + 1]);
   });
 
   it('metadataFiles: JSON sent as the resource metadata, its modality used unless given', async () => {
