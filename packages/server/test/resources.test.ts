@@ -75,6 +75,32 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
     expect(Buffer.compare(file.bytes, Buffer.from(png))).toBe(0);
   });
 
+  it("accepts the later SDKs' bypass_inbox field: true publishes at once, false keeps the inbox", async () => {
+    const published = await upload(server.url, {
+      bytes: grayPng(2, 2),
+      filename: 'bypass.png',
+      mimetype: 'image/png',
+      fields: { bypass_inbox: 'True' },
+    });
+    expect(published.status).toBe(201);
+    expect(published.json).toMatchObject({
+      status: 'published',
+      published: true,
+      published_by: 'alice@a.test',
+    });
+    expect(published.json.published_on).toBe(published.json.created_at);
+    const again = await send(`${server.url}/resources/${published.json.id}/publish`, { method: 'POST' });
+    expect(again.status).toBe(400);
+    expect(again.json.message).toBe('Resource must be in inbox status to be approved');
+    const inbox = await upload(server.url, {
+      bytes: grayPng(2, 2),
+      filename: 'inbox.png',
+      mimetype: 'image/png',
+      fields: { bypass_inbox: 'false' },
+    });
+    expect(inbox.json).toMatchObject({ status: 'inbox', published: false, published_on: null });
+  });
+
   it('keeps an upload whose metadata part is broken JSON (stored as {})', async () => {
     const { body, contentType } = aiohttpMultipart([
       { name: 'source', value: 'api' },
@@ -170,11 +196,44 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
     try {
       const reply = await upload(small.url, { bytes: new Uint8Array(5000), filename: 'big.bin' });
       expect(reply.status).toBe(413);
-      expect(reply.json.message).toBe("file part 'resource' exceeds the upload limit of 1000 bytes");
+      expect(reply.json).toEqual({
+        statusCode: 413,
+        message: "file part 'resource' exceeds the upload limit of 1000 bytes",
+        error: 'Payload Too Large',
+      });
       const list = await send(`${small.url}/resources`);
       expect(list.json.data[0].totalCount).toBe(0);
       expect(await readdir(join(small.dataDir, 'tmp'))).toEqual([]);
       expect(await readdir(join(small.dataDir, 'files'))).toEqual([]);
+      // The mask route (E22) honours the same limit.
+      const rid = await uploadOk(small.url, {
+        bytes: grayPng(2, 2),
+        filename: 'ok.png',
+        mimetype: 'image/png',
+      });
+      const [aid] = (
+        await send(`${small.url}/annotations/${rid}/annotations`, {
+          method: 'POST',
+          json: [{ identifier: 'seg', type: 'segmentation', scope: 'frame', frame_index: 0 }],
+        })
+      ).json;
+      const mask = aiohttpMultipart([
+        { name: 'file', value: new Uint8Array(5000), contentType: 'image/png', filename: 'seg' },
+      ]);
+      const tooBig = await send(`${small.url}/annotations/${rid}/annotations/${aid}/file`, {
+        method: 'POST',
+        body: mask.body,
+        headers: { 'content-type': mask.contentType },
+      });
+      expect(tooBig.status).toBe(413);
+      expect(tooBig.json).toEqual({
+        statusCode: 413,
+        message: "file part 'file' exceeds the upload limit of 1000 bytes",
+        error: 'Payload Too Large',
+      });
+      expect(await readdir(join(small.dataDir, 'files'))).toEqual(['resources']);
+      expect(await readdir(join(small.dataDir, 'tmp'))).toEqual([]);
+      expect((await send(`${small.url}/annotations?resource_id=${rid}`)).json.data[0].file).toBeNull();
     } finally {
       await small.dispose();
     }
@@ -184,14 +243,17 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
     let ids: Record<string, string>;
     let fresh: TestServer;
     beforeAll(async () => {
-      fresh = await startTestServer();
-      const u = (filename: string, mimetype: string, fields: Record<string, string>) =>
-        uploadOk(fresh.url, { bytes: grayPng(3, 3), filename, mimetype, fields });
+      // A second user of the same customer, so created_by differs between rows.
+      fresh = await startTestServer({
+        users: [{ email: 'aaron@a.test', customerId: 'customer-a', apiKey: 'test-key-aaron-0003' }],
+      });
+      const u = (filename: string, mimetype: string, fields: Record<string, string>, key?: string) =>
+        uploadOk(fresh.url, { bytes: grayPng(3, 3), filename, mimetype, fields, key });
       ids = {
         a: await u('Knee_emri_small.png', 'image/png', { channel: 'c1', tags: 'a,b', modality: 'CT' }),
         b: await u('video.mp4', 'video/mp4', { channel: 'c1', tags: 'b', modality: 'MR' }),
         c: await u('other.png', 'image/png', { channel: 'c2', tags: 'c' }),
-        d: await u('plain.png', 'image/png', {}),
+        d: await u('plain.png', 'image/png', {}, 'test-key-aaron-0003'),
       };
       await send(`${fresh.url}/resources/${ids.c}/publish`, { method: 'POST' });
     });
@@ -227,6 +289,44 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
         ids.c,
         ids.a,
       ]);
+    });
+
+    it('orders by every ResourceFields value both ways, missing values last, ties by upload order', async () => {
+      const cases: Array<[string, string[], string[]]> = [
+        ['modality', [ids.a, ids.b, ids.c, ids.d], [ids.b, ids.a, ids.d, ids.c]],
+        ['created_by', [ids.d, ids.a, ids.b, ids.c], [ids.c, ids.b, ids.a, ids.d]],
+        ['published_by', [ids.c, ids.a, ids.b, ids.d], [ids.c, ids.d, ids.b, ids.a]],
+        ['published_on', [ids.c, ids.a, ids.b, ids.d], [ids.c, ids.d, ids.b, ids.a]],
+        ['filename', [ids.a, ids.c, ids.d, ids.b], [ids.b, ids.d, ids.c, ids.a]],
+        ['created_at', [ids.a, ids.b, ids.c, ids.d], [ids.d, ids.c, ids.b, ids.a]],
+      ];
+      for (const [field, ascending, descending] of cases) {
+        expect(await listIds(fresh.url, `order_field=${field}&order_by_asc=True`), field).toEqual(ascending);
+        expect(await listIds(fresh.url, `order_field=${field}&order_by_asc=False`), field).toEqual(
+          descending,
+        );
+        // order_by_asc absent: descending (newest first for the default field).
+        expect(await listIds(fresh.url, `order_field=${field}`), field).toEqual(descending);
+      }
+    });
+
+    it('combines filters (AND) and pages after filtering and ordering', async () => {
+      expect(await listIds(fresh.url, 'channel_name=c1&modality=CT')).toEqual([ids.a]);
+      expect(await listIds(fresh.url, `channel_name=c1&tags=${tagsFilter(['c'])}`)).toEqual([]);
+      expect(await listIds(fresh.url, 'mimetype=image%2Fpng&status=inbox&order_by_asc=True')).toEqual([
+        ids.a,
+        ids.d,
+      ]);
+      expect(
+        await listIds(
+          fresh.url,
+          'mimetype=image%2Fpng&order_field=filename&order_by_asc=True&offset=1&limit=1',
+        ),
+      ).toEqual([ids.c]);
+      const page = await send(`${fresh.url}/resources?mimetype=image%2Fpng&offset=2&limit=5000`);
+      expect(page.json.data[0].totalCount).toBe(3);
+      expect(page.json.totalCount).toBe(3);
+      expect(page.json.data[0].resources).toHaveLength(1);
     });
 
     it('filters by status, channel, modality, mimetype and filename substring', async () => {

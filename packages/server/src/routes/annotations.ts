@@ -40,7 +40,7 @@ interface FileParams extends ResourceParams {
   annotation_id: string;
 }
 
-/** Masks are small PNGs; anything larger than this is not a segmentation frame. */
+/** Masks are small PNGs; anything larger than this (or than the server's upload limit) is not a segmentation frame. */
 const MAX_MASK_BYTES = 256 * 1024 * 1024;
 
 function categoryValue(item: JsonObject, where: string): string | null {
@@ -148,7 +148,10 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function attachFile(req: FastifyRequest<{ Params: FileParams }>, reply: FastifyReply) {
     const annotation = annotationOr404(req);
     const resource = findResource(db, req.principal.customerId, annotation.resource_id)!;
-    const upload = await receiveUpload(req, ctx, { fileField: 'file', maxFileBytes: MAX_MASK_BYTES });
+    const upload = await receiveUpload(req, ctx, {
+      fileField: 'file',
+      maxFileBytes: Math.min(MAX_MASK_BYTES, ctx.maxUploadBytes),
+    });
     try {
       await validateMask(upload.tempPath, upload.filename, resource);
       const key = store.keyFor('masks', annotation.id);
