@@ -1,0 +1,223 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grayPng } from './support/images';
+import { aiohttpMultipart } from './support/multipart';
+import { bodyFor, fillPath, routeName, routeTable } from './support/routes';
+import { KEY_A, KEY_B, send, startTestServer, type TestServer } from './support/server';
+
+const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
+const UNKNOWN_IDS = {
+  resource_id: UNKNOWN,
+  project_id: UNKNOWN,
+  dataset_id: UNKNOWN,
+  annotation_id: UNKNOWN,
+  worklist_id: UNKNOWN,
+  experiment_id: UNKNOWN,
+  frame_index: '0',
+};
+
+/** The 25 endpoints of spec §7.2 (E1..E25) in the server's path syntax. */
+const SPEC_ENDPOINTS = [
+  'GET /projects',
+  'GET /projects/:project_id',
+  'POST /projects',
+  'DELETE /projects/:project_id',
+  'GET /projects/:project_id/resources',
+  'GET /projects/:project_id/annotated_dataset',
+  'GET /projects/:project_id/experiments',
+  'POST /resources',
+  'GET /resources',
+  'GET /resources/channels',
+  'GET /resources/:resource_id',
+  'DELETE /resources/:resource_id',
+  'GET /resources/:resource_id/file',
+  'GET /resources/:resource_id/frames/:frame_index',
+  'POST /resources/:resource_id/publish',
+  'GET /datasets',
+  'POST /datasets/:dataset_id/resources',
+  'GET /users',
+  'POST /users',
+  'GET /annotations',
+  'POST /annotations/:resource_id/annotations',
+  'POST /annotations/:resource_id/annotations/:annotation_id/file',
+  'GET /annotationsets',
+  'GET /annotationsets/:worklist_id',
+  'PATCH /annotationsets/:worklist_id',
+];
+
+describe('every route: authentication, error shape, logging', () => {
+  let server: TestServer;
+  const logLines: string[] = [];
+  const routes = routeTable();
+
+  beforeAll(async () => {
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    });
+    server = await startTestServer({ logger: { level: 'trace', stream }, prefix: '/api' });
+  });
+  afterAll(() => server.dispose());
+
+  it('the route table holds all 25 endpoints of the spec checklist', () => {
+    const names = routes.map(routeName);
+    for (const endpoint of SPEC_ENDPOINTS) expect(names).toContain(endpoint);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('answers 401 on every route, with and without the prefix, for a missing, empty or wrong key', async () => {
+    for (const route of routes) {
+      const path = fillPath(route, UNKNOWN_IDS);
+      for (const base of ['', '/api']) {
+        for (const key of [null, '', 'wrong-key', `${KEY_A}x`, KEY_A.toUpperCase()]) {
+          const reply = await send(`${server.url}${base}${path}`, {
+            ...bodyFor(routeName(route)),
+            method: route.method,
+            key,
+          });
+          const label = `${routeName(route)} ${base} key=${String(key)}`;
+          expect(reply.status, label).toBe(401);
+          expect(reply.headers['content-type'], label).toBe('application/json; charset=utf-8');
+          expect(reply.json, label).toEqual({
+            statusCode: 401,
+            message: 'Unauthorized',
+            error: 'Unauthorized',
+          });
+        }
+      }
+    }
+  });
+
+  it('answers 404 "<Entity> not found" as JSON on every route addressing an unknown id', async () => {
+    for (const route of routes.filter((r) => r.params.length > 0)) {
+      const reply = await send(`${server.url}${fillPath(route, UNKNOWN_IDS)}`, {
+        ...bodyFor(routeName(route)),
+        method: route.method,
+      });
+      const label = routeName(route);
+      expect(reply.status, label).toBe(404);
+      expect(reply.headers['content-type'], label).toBe('application/json; charset=utf-8');
+      expect(reply.json.statusCode, label).toBe(404);
+      expect(reply.json.error, label).toBe('Not Found');
+      expect(reply.json.message, label).toMatch(/^[A-Z][a-z]+( [a-z]+)? not found/);
+    }
+  });
+
+  it('answers every listing with non-empty JSON, a JSON content type and no top-level error key', async () => {
+    for (const route of routes.filter((r) => r.method === 'GET' && r.params.length === 0)) {
+      const reply = await send(`${server.url}${route.path}?offset=0&limit=5000`);
+      const label = routeName(route);
+      expect(reply.status, label).toBe(200);
+      expect(reply.headers['content-type'], label).toBe('application/json; charset=utf-8');
+      expect(reply.text.length, label).toBeGreaterThan(0);
+      if (!Array.isArray(reply.json)) expect(reply.json, label).not.toHaveProperty('error');
+    }
+  });
+
+  it('never writes an API key, right or wrong, to the log (trace level, every route)', () => {
+    const log = logLines.join('');
+    expect(log).toContain('incoming request');
+    expect(log).toContain('/api/');
+    for (const secret of [KEY_A, KEY_B, 'wrong-key', KEY_A.toUpperCase()]) expect(log).not.toContain(secret);
+  });
+});
+
+/** Every file below the data directory, relative to it. */
+async function walk(dir: string, root = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(`${relative(root, full)}/`, ...(await walk(full, root)));
+    else out.push(relative(root, full));
+  }
+  return out;
+}
+
+describe('no path traversal from any input', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.dispose());
+
+  it('stores only server-made names, whatever the file names, fields, project names and ids say', async () => {
+    const evil = '../../../evil';
+    const upload = aiohttpMultipart([
+      { name: 'source', value: evil },
+      { name: 'resource', value: grayPng(4, 4), contentType: 'image/png', filename: `${evil}.png` },
+      { name: 'source_filepath', value: `/etc/../${evil}.png` },
+      { name: 'mimetype', value: `image/png/${evil}` },
+      { name: 'channel', value: evil },
+      { name: 'modality', value: evil },
+      { name: 'tags', value: `${evil},..\\..\\evil2` },
+      { name: 'metadata', value: JSON.stringify({ path: evil }), contentType: 'application/json' },
+    ]);
+    const created = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body: upload.body,
+      headers: { 'content-type': upload.contentType },
+    });
+    expect(created.status).toBe(201);
+    const rid = created.json.id as string;
+    expect(created.json.filename).toBe('evil.png');
+
+    const project = await send(`${server.url}/projects`, {
+      method: 'POST',
+      json: { name: evil, description: evil, resource_ids: [rid] },
+    });
+    expect(project.status).toBe(201);
+    const [annotation] = (
+      await send(`${server.url}/annotations/${rid}/annotations`, {
+        method: 'POST',
+        json: [
+          { identifier: evil, type: 'segmentation', scope: 'frame', frame_index: 0, imported_from: evil },
+        ],
+      })
+    ).json;
+    const mask = aiohttpMultipart([
+      { name: 'file', value: grayPng(4, 4), contentType: 'image/png', filename: evil },
+    ]);
+    const attached = await send(`${server.url}/annotations/${rid}/annotations/${annotation}/file`, {
+      method: 'POST',
+      body: mask.body,
+      headers: { 'content-type': mask.contentType },
+    });
+    expect(attached.status).toBe(201);
+    const zip = await send(
+      `${server.url}/projects/${project.json.id}/annotated_dataset?all_annotations=True`,
+    );
+    expect(zip.status).toBe(200);
+    expect(zip.headers['content-disposition']).toMatch(
+      /^attachment; filename="[A-Za-z0-9_-][A-Za-z0-9._-]*\.zip"$/,
+    );
+
+    // Ids in paths: encoded and raw traversal never reach the file system.
+    for (const path of [
+      `/resources/..%2F..%2F${rid}/file`,
+      `/resources/${rid}%2F..%2F..%2Fdatamint.sqlite/file`,
+      `/annotations/${rid}/annotations/..%2Fresources/file`,
+    ]) {
+      const reply = await send(`${server.url}${path}`);
+      expect(reply.status, path).toBe(404);
+      expect(reply.json.message, path).toContain(' not found');
+    }
+
+    const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+    const layout = new RegExp(
+      `^(datamint\\.sqlite(-wal|-shm)?|files/|files/(resources|masks)/|files/(resources|masks)/[0-9a-f]{2}/|files/(resources|masks)/[0-9a-f]{2}/${uuid}|tmp/)$`,
+    );
+    const entries = await walk(server.dataDir);
+    for (const entry of entries) expect(entry).toMatch(layout);
+    expect(entries).toContain(`files/resources/${rid.slice(0, 2)}/${rid}`);
+    expect(entries).toContain(`files/masks/${annotation.slice(0, 2)}/${annotation}`);
+    for (const outside of ['evil', 'evil.png', 'evil.zip']) {
+      expect(existsSync(join(server.dataDir, '..', outside))).toBe(false);
+      expect(existsSync(join(server.dataDir, '..', '..', outside))).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../src/context';
+import { registerRoutes } from '../../src/routes';
+import { grayPng } from './images';
+import { aiohttpMultipart } from './multipart';
+import type { send } from './server';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: Method;
+  /** Fastify pattern, e.g. `/resources/:resource_id/file`. */
+  path: string;
+  /** Path parameter names in order of appearance. */
+  params: string[];
+}
+
+/**
+ * The server's real route table, read by running `registerRoutes` against a recorder instead of
+ * fastify. Tests loop over it so that a route added later is covered without editing the tests.
+ */
+export function routeTable(): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  const record = (method: Method) => (path: string) => {
+    routes.push({ method, path, params: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!) });
+  };
+  const recorder = {
+    get: record('GET'),
+    post: record('POST'),
+    put: record('PUT'),
+    patch: record('PATCH'),
+    delete: record('DELETE'),
+  };
+  // Route modules only read ctx inside handlers, which the recorder never calls.
+  registerRoutes(recorder as unknown as FastifyInstance, {} as AppContext);
+  return routes;
+}
+
+/** `/a/:x/b` with values for each parameter. */
+export function fillPath(route: RouteSpec, values: Record<string, string>): string {
+  return route.path.replace(/:(\w+)/g, (_m, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no test value for path parameter ':${name}' of ${route.path}`);
+    return value;
+  });
+}
+
+export const routeName = (r: RouteSpec): string => `${r.method} ${r.path}`;
+
+/** A well-formed request body per route, so a 404 is never masked by a 400 for a missing body. */
+export function bodyFor(name: string): Parameters<typeof send>[1] {
+  const mask = aiohttpMultipart([
+    { name: 'file', value: grayPng(2, 2), contentType: 'image/png', filename: 'seg' },
+  ]);
+  const bodies: Record<string, Parameters<typeof send>[1]> = {
+    'PUT /resources/:resource_id/tags': { json: { tags: ['x'] } },
+    'POST /projects/:project_id/resources/:resource_id/status': { json: { status: 'closed' } },
+    'POST /datasets/:dataset_id/resources': { json: { resource_ids_to_add: [], all_files_selected: false } },
+    'POST /annotations/:resource_id/annotations': { json: [] },
+    'POST /annotations/:resource_id/annotations/:annotation_id/file': {
+      body: mask.body,
+      headers: { 'content-type': mask.contentType },
+    },
+    'PATCH /annotationsets/:worklist_id': { json: { status: 'completed' } },
+    'PATCH /experiments/:experiment_id': { json: { name: 'changed' } },
+    'POST /experiments/:experiment_id/summary': { json: { result_summary: { x: 1 } } },
+    'POST /experiments/:experiment_id/log': { json: { x: 1 } },
+  };
+  return bodies[name] ?? {};
+}
