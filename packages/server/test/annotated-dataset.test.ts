@@ -8,6 +8,7 @@ import { readZip } from './support/zip';
 interface Manifest {
   id: string;
   updated_at: string;
+  all_annotations: boolean;
   resources: Array<{
     id: string;
     file: string;
@@ -129,6 +130,29 @@ describe('GET /projects/:id/annotated_dataset (streamed ZIP)', () => {
     expect(manifest.resources[1].annotations.map((a) => a.name)).toEqual(['lbl']);
     expect(manifest.resources[2].annotations).toEqual([]);
     expect(entries.size).toBe(1 + 3 + 1);
+  });
+
+  it('all_annotations=True alone: every annotation, only annotated resources', async () => {
+    const { manifest } = await download('all_annotations=True');
+    expect(manifest.resources.map((r) => r.id)).toEqual([ids.annotated, ids.other]);
+    expect(manifest.all_annotations).toBe(true);
+  });
+
+  it('all_annotations=False&include_unannotated=True: worklist annotations, every resource', async () => {
+    const { entries, manifest } = await download('all_annotations=False&include_unannotated=True');
+    expect(manifest.resources.map((r) => r.id)).toEqual([ids.annotated, ids.other, ids.bare]);
+    expect(manifest.resources.map((r) => r.annotations.length)).toEqual([2, 0, 0]);
+    expect(manifest.all_annotations).toBe(false);
+    // dataset.json, three resource files and one mask.
+    expect(entries.size).toBe(1 + 3 + 1);
+  });
+
+  it('answers 404 "Project not found" for unknown and deleted projects', async () => {
+    const unknown = await send(
+      `${server.url}/projects/00000000-0000-4000-8000-000000000009/annotated_dataset?all_annotations=False`,
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.message).toBe('Project not found');
   });
 
   it('rejects a bad boolean with 400', async () => {

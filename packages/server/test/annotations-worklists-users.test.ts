@@ -284,10 +284,32 @@ describe('annotations, worklists, users', () => {
       name: 'renamed',
     });
     expect((await send(`${server.url}/annotationsets?status=active`)).json.data).toHaveLength(1);
-    expect(
-      (await send(`${server.url}/annotationsets/${project.worklist_id}`, { method: 'PATCH', json: {} }))
-        .status,
-    ).toBe(200);
+    const get = async () => (await send(`${server.url}/annotationsets/${project.worklist_id}`)).json;
+    const afterFull = await get();
+    expect(afterFull).toEqual(patched.json);
+    // {} (the SDK's call with nothing set) changes nothing.
+    const empty = await send(`${server.url}/annotationsets/${project.worklist_id}`, {
+      method: 'PATCH',
+      json: {},
+    });
+    expect(empty.status).toBe(200);
+    const { updated_at: _u1, ...before } = afterFull;
+    const { updated_at: _u2, ...unchanged } = await get();
+    expect(unchanged).toEqual(before);
+    // One key: only that key changes; a given array replaces the old one wholesale.
+    await send(`${server.url}/annotationsets/${project.worklist_id}`, {
+      method: 'PATCH',
+      json: { status: 'completed', frame_labels: [] },
+    });
+    expect(await get()).toMatchObject({
+      status: 'completed',
+      frame_labels: [],
+      image_labels: ['i2'],
+      annotations: [{ x: 1 }],
+      name: 'renamed',
+    });
+    expect((await send(`${server.url}/annotationsets?status=completed`)).json.data).toHaveLength(1);
+    expect((await send(`${server.url}/annotationsets?status=active`)).json.data).toHaveLength(0);
     const bad = await send(`${server.url}/annotationsets/${project.worklist_id}`, {
       method: 'PATCH',
       json: { status: 'done' },

@@ -1,8 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FaultKind } from '../src/index';
+import { DATABASE_FILE, type FaultKind } from '../src/index';
 import { grayPng } from './support/images';
 import { KEY_A, send, startTestServer, type TestServer, upload } from './support/server';
 
@@ -45,7 +46,7 @@ describe('fault injection', () => {
     });
   }
 
-  it('reset: drops the connection without a response, and nothing is stored', async () => {
+  it('reset at rate 1: an upload is dropped before any effect: no row, no file, no temp file', async () => {
     const server = await start(['reset']);
     const error = await request(`${server.url}/projects`, { headers: { apikey: KEY_A } }).then(
       () => undefined,
@@ -62,7 +63,24 @@ describe('fault injection', () => {
       () => 'dropped',
     );
     expect(up).toBe('dropped');
+    // A large body too, so the reset lands while the client is still sending.
+    const big = await upload(server.url, {
+      bytes: new Uint8Array(8 * 1024 * 1024).fill(7),
+      filename: 'big.bin',
+    }).then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    expect(big).toBe('dropped');
+    await server.close();
+    const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM resources').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
     expect(await readdir(join(server.dataDir, 'files'))).toEqual([]);
+    expect(await readdir(join(server.dataDir, 'tmp'))).toEqual([]);
   });
 
   it('slow: delays, then serves the request normally (marked with x-datamint-fault: slow)', async () => {

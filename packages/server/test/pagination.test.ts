@@ -107,4 +107,31 @@ describe('GET /projects/:id/resources (deprecated, no pagination in the Python S
     const tail = await send(`${server.url}/projects/${project.id}/resources?offset=5000&limit=5000`);
     expect(tail.json.map((r: { id: string }) => r.id)).toEqual([ids[5000]]);
   });
+
+  it('pages annotation worklists (E23) with offset/limit, in creation order, status filter before paging', async () => {
+    const worklists: string[] = [];
+    for (const name of ['W1', 'W2', 'W3']) {
+      worklists.push(
+        (await send(`${server.url}/projects`, { method: 'POST', json: { name } })).json.worklist_id,
+      );
+    }
+    await send(`${server.url}/annotationsets/${worklists[2]}`, {
+      method: 'PATCH',
+      json: { status: 'active' },
+    });
+    const page = async (query: string) => {
+      const reply = await send(`${server.url}/annotationsets?${query}`);
+      expect(reply.status).toBe(200);
+      return reply.json as { data: Array<{ id: string }>; totalCount: number };
+    };
+    const all = (await page('offset=0&limit=5000')).data.map((w) => w.id);
+    expect(all.slice(-3)).toEqual(worklists);
+    const second = await page(`offset=${all.length - 2}&limit=1`);
+    expect(second.data.map((w) => w.id)).toEqual([worklists[1]]);
+    expect(second.totalCount).toBe(all.length);
+    expect((await page(`offset=${all.length}&limit=5000`)).data).toEqual([]);
+    const active = await page('status=active&offset=0&limit=1');
+    expect(active.data.map((w) => w.id)).toEqual([worklists[2]]);
+    expect(active.totalCount).toBe(1);
+  });
 });

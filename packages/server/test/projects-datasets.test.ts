@@ -243,6 +243,39 @@ describe('projects and datasets', () => {
   });
 });
 
+describe('GET /resources project filters', () => {
+  it('project (JSON names, union or intersection, case-sensitive) and projectId (any case)', async () => {
+    const server = await startTestServer();
+    try {
+      const up = (name: string) =>
+        uploadOk(server.url, { bytes: grayPng(2, 2), filename: name, mimetype: 'image/png' });
+      const [both, onlyX, none] = [await up('both.png'), await up('x.png'), await up('none.png')];
+      const x = (
+        await send(`${server.url}/projects`, { method: 'POST', json: createBody('X', [both, onlyX]) })
+      ).json;
+      await send(`${server.url}/projects`, { method: 'POST', json: createBody('Y y', [both]) });
+      const list = async (query: string) =>
+        (await send(`${server.url}/resources?status=&ids=False&${query}`)).json.data[0].resources.map(
+          (r: { id: string }) => r.id,
+        );
+      // Python's json.dumps spelling, urlencoded with '+' for spaces.
+      const py = (items: string[], type: string) =>
+        `project=${encodeURIComponent(`{"items": [${items.map((i) => `"${i}"`).join(', ')}], "filterType": "${type}"}`).replace(/%20/g, '+')}`;
+      expect(await list(py(['X'], 'union'))).toEqual([onlyX, both]);
+      expect(await list(py(['Y y'], 'union'))).toEqual([both]);
+      expect(await list(py(['X', 'Y y'], 'union'))).toEqual([onlyX, both]);
+      expect(await list(py(['X', 'Y y'], 'intersection'))).toEqual([both]);
+      expect(await list(py(['x'], 'union'))).toEqual([]);
+      expect(await list(py([], 'union'))).toEqual([none, onlyX, both]);
+      expect(await list(`projectId=${x.id.toUpperCase()}`)).toEqual([onlyX, both]);
+      expect(await list(`projectId=${x.id}&${py(['Y y'], 'union')}`)).toEqual([both]);
+      expect(await list('projectId=00000000-0000-4000-8000-000000000000')).toEqual([]);
+    } finally {
+      await server.dispose();
+    }
+  });
+});
+
 describe('Idempotency-Key on the other creating POSTs', () => {
   let server: TestServer;
   beforeAll(async () => {
