@@ -169,6 +169,32 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
     expect(garbage.json.message).toBeTypeOf('string');
   });
 
+  it('rejects a mimetype field that is not a media type (it becomes a response header) with 400', async () => {
+    for (const mimetype of ['image/png\r\nx-injected: 1', 'image/pngé', 'not a type', 'image/']) {
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'resource', value: grayPng(2, 2), contentType: 'image/png', filename: 'm.png' },
+        { name: 'mimetype', value: mimetype },
+      ]);
+      const reply = await send(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType },
+      });
+      expect(reply.status, mimetype).toBe(400);
+      expect(reply.json.message).toBe(
+        `mimetype must be a media type such as image/png, got ${JSON.stringify(mimetype)}`,
+      );
+    }
+    expect(await listIds(server.url, 'filename=m.png')).toEqual([]);
+    expect(await readdir(join(server.dataDir, 'tmp'))).toEqual([]);
+    const ok = await upload(server.url, {
+      bytes: grayPng(2, 2),
+      filename: 'm.png',
+      fields: { mimetype: 'application/x-nifti; charset=binary' },
+    });
+    expect(ok.status).toBe(201);
+  });
+
   it('stores files under server-made names only (no path traversal from file names)', async () => {
     const { body, contentType } = aiohttpMultipart([
       { name: 'resource', value: new Uint8Array([7, 7]), filename: '../../../../tmp/evil.sh' },

@@ -5,6 +5,7 @@ import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { idempotencyKeyOf, oncePerKey } from '../idempotency';
 import { requireId } from '../ids';
+import { servedContentType } from '../mimetypes';
 import { queryBoolean, queryDateBound, queryNonEmpty, queryPage, type RawQuery } from '../query';
 import {
   ANNOTATION_SCOPES,
@@ -177,7 +178,7 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw new NotFoundError('Annotation file', 'no mask was attached to this annotation');
       const size = await store.sizeOf(annotation.file_key);
       reply
-        .header('content-type', annotation.file_mimetype ?? 'application/octet-stream')
+        .header('content-type', servedContentType(annotation.file_mimetype))
         .header('content-length', String(size));
       return reply.send(createReadStream(store.pathOf(annotation.file_key)));
     },

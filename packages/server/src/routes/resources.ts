@@ -6,7 +6,7 @@ import { BadRequestError, NotFoundError } from '../errors';
 import { inspectFile } from '../file-inspection';
 import { findIdempotent, idempotencyKeyOf, recordIdempotent } from '../idempotency';
 import { requireId } from '../ids';
-import { storageFor } from '../mimetypes';
+import { isMediaType, servedContentType, storageFor } from '../mimetypes';
 import { lastPathComponent } from '../multipart-filename';
 import {
   queryBoolean,
@@ -107,7 +107,13 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
       const sourceFilepath = textField(fields, 'source_filepath') ?? null;
       const filename =
         upload.filename || (sourceFilepath ? lastPathComponent(sourceFilepath) : '') || 'unnamed';
-      let mimetype = textField(fields, 'mimetype') ?? upload.partMimetype ?? null;
+      const sentMimetype = textField(fields, 'mimetype');
+      if (sentMimetype !== undefined && !isMediaType(sentMimetype)) {
+        throw new BadRequestError(
+          `mimetype must be a media type such as image/png, got ${JSON.stringify(sentMimetype.slice(0, 100))}`,
+        );
+      }
+      let mimetype = sentMimetype ?? (isMediaType(upload.partMimetype) ? upload.partMimetype : null);
       const facts = await inspectFile(upload.tempPath, upload.size, mimetype ?? undefined, filename);
       if (!mimetype || mimetype === 'application/octet-stream') {
         if (facts.isDicom) mimetype = 'application/dicom';
@@ -227,7 +233,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!row) throw new NotFoundError('Resource');
     const path = store.pathOf(row.file_key);
     reply
-      .header('content-type', row.mimetype || 'application/octet-stream')
+      .header('content-type', servedContentType(row.mimetype))
       .header('content-length', String(row.size))
       .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}`);
     return reply.send(createReadStream(path));
