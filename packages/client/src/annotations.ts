@@ -7,6 +7,7 @@ import {
   type HandlerContext,
   type ListOptions,
   listing,
+  pathSegment,
   relabelNotFound,
   requireString,
 } from './context';
@@ -92,7 +93,7 @@ export async function createAnnotations(
     () =>
       ctx.http.request({
         method: 'POST',
-        path: `annotations/${resourceId}/annotations`,
+        path: `annotations/${pathSegment(resourceId, 'resourceId')}/annotations`,
         json: items as Record<string, unknown>[],
         ...callOpts(options),
       }),
@@ -291,7 +292,12 @@ export async function getAnnotationWorklistById(
 ): Promise<Worklist> {
   requireString(id, 'id');
   return relabelNotFound(
-    () => ctx.http.request<Worklist>({ method: 'GET', path: `annotationsets/${id}`, ...callOpts(options) }),
+    () =>
+      ctx.http.request<Worklist>({
+        method: 'GET',
+        path: `annotationsets/${pathSegment(id, 'id')}`,
+        ...callOpts(options),
+      }),
     'annotation worklist',
     { id },
   );
@@ -329,7 +335,7 @@ export async function updateAnnotationWorklist(
     () =>
       ctx.http.request({
         method: 'PATCH',
-        path: `annotationsets/${worklistId}`,
+        path: `annotationsets/${pathSegment(worklistId, 'worklistId')}`,
         json: body,
         // A partial replace: repeating it gives the same state.
         retrySafe: true,

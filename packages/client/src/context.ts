@@ -93,6 +93,16 @@ export function requireString(value: unknown, field: string): string {
   return value;
 }
 
+/**
+ * An id as one URL path segment: escaped, so `/`, `?` or `#` in it cannot reach another endpoint,
+ * and never `.` or `..`, which URL parsing would resolve against the path (even when escaped).
+ */
+export function pathSegment(value: unknown, field: string): string {
+  const id = requireString(value, field);
+  if (id === '.' || id === '..') throw new ValidationError(field, value, 'an id, not "." or ".."');
+  return encodeURIComponent(id);
+}
+
 export function idList(value: string | readonly string[], field: string): string[] {
   const list = typeof value === 'string' ? [value] : [...value];
   if (!Array.isArray(value) && typeof value !== 'string') {

@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import type { DownloadProgress } from '@datamint/core';
 import { DatamintException } from '@datamint/core';
 import { checkFrameIndex } from './annotations';
-import { type CallOptions, callOpts, type HandlerContext, relabelNotFound, requireString } from './context';
+import {
+  type CallOptions,
+  callOpts,
+  type HandlerContext,
+  pathSegment,
+  relabelNotFound,
+  requireString,
+} from './context';
 import { type Converted, convert, type DecodedImage, decodeImage } from './decode';
 import { ValidationError } from './errors';
 import { getResourceById } from './resources';
@@ -37,7 +44,7 @@ export function extensionFor(mimetype: string | null | undefined): string | unde
 function fileRequest(resourceId: string, options: CallOptions | undefined) {
   return {
     method: 'GET' as const,
-    path: `resources/${resourceId}/file`,
+    path: `resources/${pathSegment(resourceId, 'resourceId')}/file`,
     headers: { accept: 'application/octet-stream' },
     ...callOpts(options),
   };
@@ -150,7 +157,7 @@ export async function downloadResourceFrame(
     () =>
       ctx.http.requestBytes({
         method: 'GET',
-        path: `resources/${resourceId}/frames/${frameIndex}`,
+        path: `resources/${pathSegment(resourceId, 'resourceId')}/frames/${frameIndex}`,
         headers: { accept: 'image/png' },
         ...callOpts(options),
       }),
@@ -192,7 +199,7 @@ export async function downloadProject(
     () =>
       ctx.http.download({
         method: 'GET',
-        path: `projects/${projectId}/annotated_dataset`,
+        path: `projects/${pathSegment(projectId, 'projectId')}/annotated_dataset`,
         query: {
           all_annotations: options?.allAnnotations ?? false,
           include_unannotated: options?.includeUnannotated ? true : undefined,

@@ -4,6 +4,7 @@ import {
   callOpts,
   dataArray,
   type HandlerContext,
+  pathSegment,
   relabelNotFound,
   requireString,
 } from './context';
@@ -39,7 +40,12 @@ export async function getProjectById(
 ): Promise<Project> {
   requireString(projectId, 'projectId');
   return relabelNotFound(
-    () => ctx.http.request<Project>({ method: 'GET', path: `projects/${projectId}`, ...callOpts(options) }),
+    () =>
+      ctx.http.request<Project>({
+        method: 'GET',
+        path: `projects/${pathSegment(projectId, 'projectId')}`,
+        ...callOpts(options),
+      }),
     'project',
     { project_id: projectId },
   );
@@ -98,7 +104,12 @@ export async function deleteProject(
 ): Promise<void> {
   requireString(projectId, 'projectId');
   await relabelNotFound(
-    () => ctx.http.request({ method: 'DELETE', path: `projects/${projectId}`, ...callOpts(options) }),
+    () =>
+      ctx.http.request({
+        method: 'DELETE',
+        path: `projects/${pathSegment(projectId, 'projectId')}`,
+        ...callOpts(options),
+      }),
     'project',
     { project_id: projectId },
   );
@@ -154,7 +165,11 @@ export async function getExperimentByName(
   requireString(projectId, 'project');
   const body = await relabelNotFound(
     () =>
-      ctx.http.request({ method: 'GET', path: `projects/${projectId}/experiments`, ...callOpts(options) }),
+      ctx.http.request({
+        method: 'GET',
+        path: `projects/${pathSegment(projectId, 'project')}/experiments`,
+        ...callOpts(options),
+      }),
     'project',
     { project_id: projectId },
   );

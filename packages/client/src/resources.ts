@@ -8,6 +8,7 @@ import {
   idList,
   type ListOptions,
   listing,
+  pathSegment,
   type Query,
   relabelNotFound,
 } from './context';
@@ -130,7 +131,11 @@ export async function getResourceById(
 ): Promise<Resource> {
   return relabelNotFound(
     () =>
-      ctx.http.request<Resource>({ method: 'GET', path: `resources/${resourceId}`, ...callOpts(options) }),
+      ctx.http.request<Resource>({
+        method: 'GET',
+        path: `resources/${pathSegment(resourceId, 'resourceId')}`,
+        ...callOpts(options),
+      }),
     'resource',
     { resource_id: resourceId },
   );
@@ -155,7 +160,12 @@ export async function deleteResources(
     ctx.concurrency,
     (id) =>
       relabelNotFound(
-        () => ctx.http.request({ method: 'DELETE', path: `resources/${id}`, ...callOpts(options) }),
+        () =>
+          ctx.http.request({
+            method: 'DELETE',
+            path: `resources/${pathSegment(id, 'resourceIds')}`,
+            ...callOpts(options),
+          }),
         'resource',
         { resource_id: id },
       ),
@@ -177,7 +187,7 @@ export async function publishOne(ctx: HandlerContext, id: string, options?: Call
       () =>
         ctx.http.request({
           method: 'POST',
-          path: `resources/${id}/publish`,
+          path: `resources/${pathSegment(id, 'resourceIds')}/publish`,
           // Publishing twice changes nothing: safe to repeat.
           retrySafe: true,
           ...callOpts(options),
@@ -208,7 +218,7 @@ export async function addToDataset(
     () =>
       ctx.http.request({
         method: 'POST',
-        path: `datasets/${datasetId}/resources`,
+        path: `datasets/${pathSegment(datasetId, 'dataset_id')}/resources`,
         json: { resource_ids_to_add: [...ids], all_files_selected: false },
         retrySafe: true,
         ...callOpts(options),

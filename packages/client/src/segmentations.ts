@@ -13,7 +13,14 @@ import {
   splitLabels,
 } from '@datamint/segmentation';
 import { createAnnotations } from './annotations';
-import { type CallOptions, callOpts, type HandlerContext, relabelNotFound, requireString } from './context';
+import {
+  type CallOptions,
+  callOpts,
+  type HandlerContext,
+  pathSegment,
+  relabelNotFound,
+  requireString,
+} from './context';
 import { ValidationError } from './errors';
 
 /**
@@ -143,7 +150,7 @@ async function uploadFrame(
       () =>
         ctx.http.request({
           method: 'POST',
-          path: `annotations/${resourceId}/annotations/${ids[i]}/file`,
+          path: `annotations/${pathSegment(resourceId, 'resourceId')}/annotations/${pathSegment(ids[i], 'annotation id')}/file`,
           body: form,
           // Attaching the same mask again replaces it: safe to repeat.
           retrySafe: true,

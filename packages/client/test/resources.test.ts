@@ -186,6 +186,17 @@ describe('by id, download, publish, delete', () => {
     });
   });
 
+  it('an id is one path segment: it cannot reach another endpoint', async () => {
+    const project = await api.createProject('Guarded', 'd', []);
+    const crafted = await api.deleteResources(`../projects/${project.id}`).catch((e: unknown) => e);
+    expect(crafted).toBeInstanceOf(ResourceNotFoundError);
+    expect(crafted).toMatchObject({ params: { resource_id: `../projects/${project.id}` } });
+    expect((await api.getProjectById(project.id)).name).toBe('Guarded');
+    await expect(api.getResourcesByIds(`${ids[0]}?x=1`)).rejects.toBeInstanceOf(ResourceNotFoundError);
+    await expect(api.getResourcesByIds('..')).rejects.toThrow(/Invalid resourceId: got "\.\."/);
+    await expect(api.deleteProject('.')).rejects.toBeInstanceOf(ValidationError);
+  });
+
   it('deletes resources and then cannot find them', async () => {
     await api.deleteResources([ids[5]!]);
     await expect(api.getResourcesByIds(ids[5]!)).rejects.toBeInstanceOf(ResourceNotFoundError);
