@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { geometryOf, parseDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type APIHandler, type UploadProgress, ValidationError } from '../src';
+import { type APIHandler, BadRequestError, type UploadProgress, ValidationError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
 import { startTestServer, type TestServer } from './helpers/server';
@@ -239,6 +239,9 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
   it('renders a frame of the multi-frame resource', async () => {
     const frame = await api.downloadResourceFrame(seriesId, 4);
     expect(frame.image).toMatchObject({ width: 16, height: 16 });
+    const beyond = await api.downloadResourceFrame(seriesId, seriesFiles.length).catch((e: unknown) => e);
+    expect(beyond).toBeInstanceOf(BadRequestError);
+    expect((beyond as Error).message).toMatch(/frames\/5 .*Frame index out of range/);
   });
 
   it('a per-slice mask goes on that slice frame of the assembled resource', async () => {
