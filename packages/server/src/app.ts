@@ -30,6 +30,24 @@ function loggerConfig(logger: AppOptions['logger']): FastifyServerOptions['logge
   };
 }
 
+const textBodyOptions = { parseAs: 'string' as const, bodyLimit: JSON_BODY_LIMIT };
+
+function parseBody(strictJson: boolean) {
+  return (_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      if (strictJson) done(new BadRequestError(`request body is not valid JSON: ${(err as Error).message}`));
+      else done(null, text);
+    }
+  };
+}
+
 function errorBody(statusCode: number, message: string) {
   return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error' };
 }
@@ -57,39 +75,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
     req.principal = principal;
   });
 
-  // Empty JSON bodies are accepted (some clients send the header on body-less POSTs).
+  // Empty bodies are no body, whatever the type (some clients send the header on body-less POSTs).
+  // A JSON type must hold JSON; any other type is read leniently as JSON or else kept as text, and
+  // routes that need an object or array reject anything else with 400.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(
-    /^application\/([\w.+-]*\+)?json\b/,
-    { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT },
-    (_req, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      try {
-        done(null, JSON.parse(text));
-      } catch (err) {
-        done(new BadRequestError(`request body is not valid JSON: ${(err as Error).message}`), undefined);
-      }
-    },
-  );
-  // Any other type: an empty body is no body (publish/delete from clients that always set a type), and
-  // JSON text is read leniently; routes that need an object or array reject anything else with 400.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (_req, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(null, text);
-    }
-  });
+  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json\b/, textBodyOptions, parseBody(true));
+  app.addContentTypeParser('*', textBodyOptions, parseBody(false));
 
   await app.register(multipart, { throwFileSizeLimit: true });
 

@@ -2,6 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from './db/open-database';
 import { ServerConfigError } from './errors';
 import type { ApiKeyRecord, UserSeed } from './options';
+import { parseJsonColumn } from './repos/json';
+import type { UserRow } from './repos/users';
 import { nowIso } from './time';
 
 /** The authenticated caller of a request. */
@@ -18,14 +20,7 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-interface StoredUser {
-  id: string;
-  customer_id: string;
-  email: string;
-  firstname: string | null;
-  lastname: string | null;
-  roles: string;
-}
+type StoredUser = Omit<UserRow, 'created_at'>;
 
 function toPrincipal(u: StoredUser): Principal {
   return {
@@ -34,7 +29,7 @@ function toPrincipal(u: StoredUser): Principal {
     customerId: u.customer_id,
     firstname: u.firstname,
     lastname: u.lastname,
-    roles: JSON.parse(u.roles) as string[],
+    roles: parseJsonColumn<string[]>(u.roles, []),
   };
 }
 

@@ -1,20 +1,13 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grayPng } from './support/images';
-import { KEY_A, send, startTestServer, type TestServer, uploadOk } from './support/server';
+import { captureLog, KEY_A, send, startTestServer, type TestServer, uploadOk } from './support/server';
 
 describe('authentication, routing and the error shape', () => {
   let server: TestServer;
-  const logLines: string[] = [];
+  const log = captureLog();
 
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    });
-    server = await startTestServer({ logger: { level: 'debug', stream }, prefix: '/api' });
+    server = await startTestServer({ logger: { level: 'debug', stream: log.stream }, prefix: '/api' });
   });
   afterAll(() => server.dispose());
 
@@ -105,9 +98,9 @@ describe('authentication, routing and the error shape', () => {
     await uploadOk(server.url, { bytes: grayPng(4, 4), filename: 'a.png', mimetype: 'image/png' });
     await send(`${server.url}/resources`, { key: `${KEY_A}-wrong` });
     await send(`${server.url}/resources/bad-id`);
-    const log = logLines.join('');
-    expect(log).toContain('incoming request');
-    expect(log).not.toContain(KEY_A);
+    const text = log.text();
+    expect(text).toContain('incoming request');
+    expect(text).not.toContain(KEY_A);
   });
 });
 

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grayPng } from './support/images';
 import { aiohttpMultipart } from './support/multipart';
 import { bodyFor, fillPath, routeName, routeTable } from './support/routes';
-import { KEY_A, KEY_B, send, startTestServer, type TestServer } from './support/server';
+import { captureLog, KEY_A, KEY_B, send, startTestServer, type TestServer } from './support/server';
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
 const UNKNOWN_IDS = {
@@ -50,17 +49,11 @@ const SPEC_ENDPOINTS = [
 
 describe('every route: authentication, error shape, logging', () => {
   let server: TestServer;
-  const logLines: string[] = [];
+  const log = captureLog();
   const routes = routeTable();
 
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    });
-    server = await startTestServer({ logger: { level: 'trace', stream }, prefix: '/api' });
+    server = await startTestServer({ logger: { level: 'trace', stream: log.stream }, prefix: '/api' });
   });
   afterAll(() => server.dispose());
 
@@ -120,10 +113,10 @@ describe('every route: authentication, error shape, logging', () => {
   });
 
   it('never writes an API key, right or wrong, to the log (trace level, every route)', () => {
-    const log = logLines.join('');
-    expect(log).toContain('incoming request');
-    expect(log).toContain('/api/');
-    for (const secret of [KEY_A, KEY_B, 'wrong-key', KEY_A.toUpperCase()]) expect(log).not.toContain(secret);
+    const text = log.text();
+    expect(text).toContain('incoming request');
+    expect(text).toContain('/api/');
+    for (const secret of [KEY_A, KEY_B, 'wrong-key', KEY_A.toUpperCase()]) expect(text).not.toContain(secret);
   });
 });
 

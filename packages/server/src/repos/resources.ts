@@ -7,7 +7,23 @@ import { type JsonValue, parseJsonColumn } from './json';
 export type ResourceStatus = 'new' | 'inbox' | 'published' | 'archived';
 export const RESOURCE_STATUSES: readonly ResourceStatus[] = ['new', 'inbox', 'published', 'archived'];
 
-export interface ResourceRow {
+/** What an upload's content says about the image (DICOM/NIfTI/PNG header), stored and returned as is. */
+export interface ImageFacts {
+  rows: number | null;
+  columns: number | null;
+  number_of_frames: number | null;
+  study_uid: string | null;
+  series_uid: string | null;
+  instance_uid: string | null;
+  transfer_syntax_uid: string | null;
+}
+
+function imageFacts(row: ImageFacts): ImageFacts {
+  const { rows, columns, number_of_frames, study_uid, series_uid, instance_uid, transfer_syntax_uid } = row;
+  return { rows, columns, number_of_frames, study_uid, series_uid, instance_uid, transfer_syntax_uid };
+}
+
+export interface ResourceRow extends ImageFacts {
   seq: number;
   id: string;
   customer_id: string;
@@ -30,19 +46,12 @@ export interface ResourceRow {
   deleted_at: string | null;
   deleted_by: string | null;
   file_key: string;
-  rows: number | null;
-  columns: number | null;
-  number_of_frames: number | null;
-  study_uid: string | null;
-  series_uid: string | null;
-  instance_uid: string | null;
-  transfer_syntax_uid: string | null;
 }
 
 export type NewResource = Omit<ResourceRow, 'seq' | 'deleted' | 'deleted_at' | 'deleted_by'>;
 
 /** A resource as the API returns it (§3.1). */
-export interface ResourceJson {
+export interface ResourceJson extends ImageFacts {
   id: string;
   resource_uri: string;
   storage: string;
@@ -73,13 +82,6 @@ export interface ResourceJson {
   labels: string[];
   user_info: { firstname: string | null; lastname: string | null };
   projects: Array<{ id: string; name: string }>;
-  rows: number | null;
-  columns: number | null;
-  number_of_frames: number | null;
-  study_uid: string | null;
-  series_uid: string | null;
-  instance_uid: string | null;
-  transfer_syntax_uid: string | null;
 }
 
 type RowWithUser = ResourceRow & { u_firstname: string | null; u_lastname: string | null };
@@ -156,13 +158,7 @@ function toJson(row: RowWithUser, projects: Array<{ id: string; name: string }>)
     labels: [],
     user_info: { firstname: row.u_firstname, lastname: row.u_lastname },
     projects,
-    rows: row.rows,
-    columns: row.columns,
-    number_of_frames: row.number_of_frames,
-    study_uid: row.study_uid,
-    series_uid: row.series_uid,
-    instance_uid: row.instance_uid,
-    transfer_syntax_uid: row.transfer_syntax_uid,
+    ...imageFacts(row),
   };
 }
 

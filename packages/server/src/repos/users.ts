@@ -12,7 +12,7 @@ export interface UserJson {
   created_at: string;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   email: string;
   firstname: string | null;

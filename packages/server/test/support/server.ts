@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { type Agent, FormData, request } from 'undici';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/index';
 
@@ -106,4 +107,16 @@ export async function uploadOk(baseUrl: string, input: UploadInput): Promise<str
   const reply = await upload(baseUrl, input);
   if (reply.status !== 201) throw new Error(`upload failed: ${reply.status} ${reply.text}`);
   return reply.json.id as string;
+}
+
+/** A log destination for `startServer({ logger: { stream } })` that keeps every line for assertions. */
+export function captureLog(): { stream: Writable; text(): string } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => lines.join('') };
 }
