@@ -289,6 +289,10 @@ describe('errors, publishing, segmentations, progress', () => {
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
+    const before = await api
+      .uploadResources(inputs.slice(0, 1), { channel: 'abort', signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(before).toBeInstanceOf(APIUserAbortError);
     const stored = await api.getResources({ channel: 'abort' }).toArray();
     expect(stored.length).toBeLessThan(inputs.length);
     for (const r of stored) {

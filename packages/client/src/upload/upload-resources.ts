@@ -424,7 +424,8 @@ export async function uploadResources(
 ): Promise<UploadResult[]> {
   const inputs: readonly UploadSource[] = Array.isArray(files) ? files : [files as UploadSource];
   const checked = validate(options, inputs, ctx);
-  options.signal?.throwIfAborted();
+  // Typed like every other abort (throwIfAborted would throw the signal's DOMException).
+  if (options.signal?.aborted) throw new APIUserAbortError({ cause: options.signal.reason });
   // Resolved first: an unknown project must not leave uploaded, unpublished files behind.
   const project =
     options.publishTo !== undefined ? await resolveProject(ctx, options.publishTo, options) : undefined;
