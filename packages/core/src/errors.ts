@@ -117,6 +117,22 @@ export class APIBodyError extends DatamintException {
   }
 }
 
+/** A download arrived but could not be written to its destination (missing folder, no permission, full disk). */
+export class DownloadWriteError extends DatamintException {
+  override name = 'DownloadWriteError';
+  /** The file the caller asked for. */
+  readonly destination: string;
+  constructor(destination: string, cause: unknown) {
+    super(
+      `Cannot write the download to ${destination}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.destination = destination;
+  }
+}
+
 /** The request never got a complete response: refused, reset, DNS failure, TLS failure... */
 export class APIConnectionError extends DatamintException {
   override name = 'APIConnectionError';

@@ -10,6 +10,7 @@ import {
   APITimeoutError,
   APIUserAbortError,
   DatamintException,
+  DownloadWriteError,
   errorForResponse,
 } from './errors';
 import { encodeQuery, type JsonValue, pythonJsonDumps, type QueryParams } from './query';
@@ -327,12 +328,26 @@ export class HttpClient {
         bytes += chunk.byteLength;
       });
     }
+    const file = createWriteStream(tmp);
+    // A local file-system failure is not a transport failure: it gets its own error. The file
+    // stream also re-emits the body's errors when the pipeline tears it down; those have no syscall.
+    let fileError: unknown;
+    file.on('error', (error: NodeJS.ErrnoException) => {
+      if (typeof error.syscall === 'string') fileError ??= error;
+    });
     try {
-      await pipeline(response.body, createWriteStream(tmp));
+      await pipeline(response.body, file);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      if (fileError !== undefined && error === fileError)
+        throw new DownloadWriteError(options.destination, error);
+      throw this.#wrapTransportError(error, options, this.urlFor(options.path, options.query), undefined);
+    }
+    try {
       await rename(tmp, options.destination);
     } catch (error) {
       await rm(tmp, { force: true });
-      throw this.#wrapTransportError(error, options, this.urlFor(options.path, options.query), undefined);
+      throw new DownloadWriteError(options.destination, error);
     }
     return { bytes, contentType: response.contentType, headers: response.headers };
   }

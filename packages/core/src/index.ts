@@ -27,6 +27,7 @@ export {
   BadRequestError,
   ConflictError,
   DatamintException,
+  DownloadWriteError,
   errorForResponse,
   InternalServerError,
   NotFoundError,

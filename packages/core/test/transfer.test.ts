@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { blobFromBytes, blobFromPath, FormData, HttpClient, multipartFileName } from '../src/index';
+import {
+  blobFromBytes,
+  blobFromPath,
+  DownloadWriteError,
+  FormData,
+  HttpClient,
+  multipartFileName,
+} from '../src/index';
 import { type Loopback, loopback, sendJson } from './loopback';
 
 let server: Loopback | undefined;
@@ -80,6 +87,28 @@ describe('downloads', () => {
     expect(result).toMatchObject({ bytes: payload.length, contentType: 'application/dicom' });
     expect((await readFile(destination)).equals(payload)).toBe(true);
     expect(seen.at(-1)).toBe(payload.length);
+  });
+
+  it('a destination that cannot be written is a DownloadWriteError naming it, leaving no file', async () => {
+    server = await loopback((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/zip' });
+      res.end(Buffer.alloc(1000, 1));
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'key-1234', maxRetries: 0 });
+    const missingFolder = join(dir, 'no-such-folder', 'out.zip');
+    const error = await client
+      .download({ method: 'GET', path: 'p', destination: missingFolder })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DownloadWriteError);
+    expect(error).toMatchObject({ destination: missingFolder });
+    expect((error as Error).message).toContain(missingFolder);
+    // The destination exists as a folder: the rename fails, the temporary file is removed.
+    const folder = join(dir, 'taken');
+    await mkdir(join(folder, 'child'), { recursive: true });
+    await expect(client.download({ method: 'GET', path: 'p', destination: folder })).rejects.toBeInstanceOf(
+      DownloadWriteError,
+    );
+    expect((await readdir(dir)).sort()).toEqual(['taken']);
   });
 
   it('requestBytes returns the body with its content type', async () => {
