@@ -112,6 +112,22 @@ describe('every route: authentication, error shape, logging', () => {
     }
   });
 
+  it('answers an oversized JSON body with 413 and a message, creating nothing', async () => {
+    const huge = JSON.stringify({ name: 'big', description: 'x'.repeat(65 * 1024 * 1024) });
+    const reply = await send(`${server.url}/projects`, {
+      method: 'POST',
+      body: huge,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.json).toEqual({
+      statusCode: 413,
+      message: 'Request body is too large',
+      error: 'Payload Too Large',
+    });
+    expect((await send(`${server.url}/projects`)).json.data).toEqual([]);
+  });
+
   it('never writes an API key, right or wrong, to the log (trace level, every route)', () => {
     const text = log.text();
     expect(text).toContain('incoming request');
