@@ -8,6 +8,7 @@ export {
   BadRequestError,
   ConflictError,
   DatamintException,
+  DownloadWriteError,
   InternalServerError,
   NotFoundError,
   Paginated,

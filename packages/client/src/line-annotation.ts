@@ -61,7 +61,10 @@ async function geometryFor(
     if (metadata instanceof DicomDataset) dataset = metadata;
     else if (metadata instanceof Uint8Array) dataset = parseDicom(metadata, { headerOnly: true });
     else if (typeof metadata === 'string') {
-      dataset = parseDicom(new Uint8Array(await readFile(metadata)), {
+      const bytes = await readFile(metadata).catch((error: Error) => {
+        throw new ValidationError('dicomMetadata', metadata, `a readable DICOM file (${error.message})`);
+      });
+      dataset = parseDicom(new Uint8Array(bytes), {
         headerOnly: true,
         fileName: metadata,
       });

@@ -197,6 +197,12 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
       api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Fetched', { coordsSystem: 'patient' }),
     ).rejects.toThrow(/Invalid dicomMetadata/);
     await expect(
+      api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Missing', {
+        coordsSystem: 'patient',
+        dicomMetadata: `${saved}.missing`,
+      }),
+    ).rejects.toThrow(/Invalid dicomMetadata: got ".*merged\.dcm\.missing", expected a readable DICOM file/);
+    await expect(
       api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Bad', {
         coordsSystem: 'patient',
         dicomMetadata: grayPng(4, 4),

@@ -11,6 +11,7 @@ import {
   BadRequestError,
   ConnectionCheckError,
   DatamintException,
+  DownloadWriteError,
   ResourceNotFoundError,
 } from '../src';
 import { grayPng, maskPng } from './helpers/images';
@@ -235,6 +236,13 @@ describe('projects, datasets, users, experiments', () => {
     });
     expect(await readdir(dir)).toEqual([]);
     await expect(api.getExperimentByName('x', missing)).rejects.toBeInstanceOf(ResourceNotFoundError);
+    // A real project, but a folder that does not exist: a local error, not a network one.
+    const project = await api.createProject('Unwritable', 'd', []);
+    const nowhere = path.join(dir, 'no-such-folder', 'p.zip');
+    const unwritable = await api.downloadProject(project.id, nowhere).catch((e: unknown) => e);
+    expect(unwritable).toBeInstanceOf(DownloadWriteError);
+    expect(unwritable).toMatchObject({ destination: nowhere });
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('getProjectByName throws ResourceNotFoundError for an unknown name', async () => {
