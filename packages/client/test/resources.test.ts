@@ -197,6 +197,17 @@ describe('by id, download, publish, delete', () => {
     await expect(api.deleteProject('.')).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('deleting several ids attempts every one, then reports the first missing id', async () => {
+    const [extra] = await api.uploadResources({ name: 'to-delete.png', data: grayPng(2, 2, 99) });
+    if (!extra?.ok) throw new Error('upload failed');
+    const missing = '00000000-0000-0000-0000-0000000000dd';
+    await expect(api.deleteResources([missing, extra.id])).rejects.toMatchObject({
+      resourceType: 'resource',
+      params: { resource_id: missing },
+    });
+    await expect(api.getResourcesByIds(extra.id)).rejects.toBeInstanceOf(ResourceNotFoundError);
+  });
+
   it('deletes resources and then cannot find them', async () => {
     await api.deleteResources([ids[5]!]);
     await expect(api.getResourcesByIds(ids[5]!)).rejects.toBeInstanceOf(ResourceNotFoundError);
