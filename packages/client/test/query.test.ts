@@ -1,5 +1,6 @@
 import { encodeQuery } from '@datamint/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { ResourceFields, ResourceStatus } from '../src';
 import { expandFrames } from '../src/annotations';
 import { ValidationError } from '../src/errors';
 import { resourcesQuery } from '../src/resources';
@@ -61,5 +62,14 @@ describe('frame selections', () => {
     expect(() => expandFrames({ from: 4, to: 2 })).toThrow(/frameIndex.*from <= to/);
     expect(() => expandFrames(-1)).toThrow(/Invalid frameIndex: got -1/);
     expect(() => expandFrames([0, 1.5])).toThrow(/frameIndex\[1\]/);
+  });
+});
+
+describe('exported type aliases', () => {
+  it('ResourceStatus and ResourceFields are the Python literals (checked by typecheck)', () => {
+    expectTypeOf<ResourceStatus>().toEqualTypeOf<'new' | 'inbox' | 'published' | 'archived'>();
+    expectTypeOf<ResourceFields>().toEqualTypeOf<
+      'modality' | 'created_by' | 'published_by' | 'published_on' | 'filename' | 'created_at'
+    >();
   });
 });
