@@ -25,8 +25,19 @@ function loggerConfig(logger: AppOptions['logger']): FastifyServerOptions['logge
     level: opts.level ?? 'info',
     // stdout belongs to the `listening on` line: logs always go to stderr unless a stream is given.
     stream: opts.stream ?? process.stderr,
-    // Belt and braces: the default serializers do not log headers, but a custom one might.
-    redact: { paths: ['req.headers.apikey', 'headers.apikey', 'apikey'], censor: '[redacted]' },
+    // The default request serializer logs no headers, but plugins do: @fastify/multipart logs its
+    // busboy options, request headers included, at trace level. Redact the key wherever headers appear.
+    redact: {
+      paths: [
+        'apikey',
+        '*.apikey',
+        'headers.apikey',
+        '*.headers.apikey',
+        '*.*.headers.apikey',
+        'req.headers.apikey',
+      ],
+      censor: '[redacted]',
+    },
   };
 }
 
