@@ -4,6 +4,7 @@ import {
   callOpts,
   dataArray,
   formatDay,
+  getOne,
   type HandlerContext,
   type ListOptions,
   listing,
@@ -291,15 +292,11 @@ export async function getAnnotationWorklistById(
   options?: CallOptions,
 ): Promise<Worklist> {
   requireString(id, 'id');
-  return relabelNotFound(
-    () =>
-      ctx.http.request<Worklist>({
-        method: 'GET',
-        path: `annotationsets/${pathSegment(id, 'id')}`,
-        ...callOpts(options),
-      }),
-    'annotation worklist',
-    { id },
+  return getOne<Worklist>(
+    ctx,
+    `annotationsets/${pathSegment(id, 'id')}`,
+    { resourceType: 'annotation worklist', params: { id } },
+    options,
   );
 }
 

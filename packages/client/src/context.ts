@@ -46,6 +46,20 @@ export async function relabelNotFound<T>(
   }
 }
 
+/** GET one object; a not-found answer becomes `ResourceNotFoundError(resourceType, params)`. */
+export function getOne<T>(
+  ctx: HandlerContext,
+  path: string,
+  notFound: { resourceType: string; params: Record<string, unknown> },
+  options: CallOptions | undefined,
+): Promise<T> {
+  return relabelNotFound(
+    () => ctx.http.request<T>({ method: 'GET', path, ...callOpts(options) }),
+    notFound.resourceType,
+    notFound.params,
+  );
+}
+
 /**
  * A lazy listing of GET `path` pages (offset/limit added to `query`): the context is resolved on
  * the first page, so creating the listing never performs I/O (like the Python generators).

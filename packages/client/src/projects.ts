@@ -3,6 +3,7 @@ import {
   type CallOptions,
   callOpts,
   dataArray,
+  getOne,
   type HandlerContext,
   pathSegment,
   relabelNotFound,
@@ -39,15 +40,11 @@ export async function getProjectById(
   options?: CallOptions,
 ): Promise<Project> {
   requireString(projectId, 'projectId');
-  return relabelNotFound(
-    () =>
-      ctx.http.request<Project>({
-        method: 'GET',
-        path: `projects/${pathSegment(projectId, 'projectId')}`,
-        ...callOpts(options),
-      }),
-    'project',
-    { project_id: projectId },
+  return getOne<Project>(
+    ctx,
+    `projects/${pathSegment(projectId, 'projectId')}`,
+    { resourceType: 'project', params: { project_id: projectId } },
+    options,
   );
 }
 
@@ -163,15 +160,11 @@ export async function getExperimentByName(
   requireString(name, 'name');
   const projectId = typeof project === 'string' ? project : project?.id;
   requireString(projectId, 'project');
-  const body = await relabelNotFound(
-    () =>
-      ctx.http.request({
-        method: 'GET',
-        path: `projects/${pathSegment(projectId, 'project')}/experiments`,
-        ...callOpts(options),
-      }),
-    'project',
-    { project_id: projectId },
+  const body = await getOne<unknown>(
+    ctx,
+    `projects/${pathSegment(projectId, 'project')}/experiments`,
+    { resourceType: 'project', params: { project_id: projectId } },
+    options,
   );
   const list = Array.isArray(body) ? (body as Experiment[]) : dataArray<Experiment>(body, 'GET experiments');
   return list.find((e) => e.name === name) ?? null;

@@ -4,6 +4,7 @@ import {
   callOpts,
   dataArray,
   formatDay,
+  getOne,
   type HandlerContext,
   idList,
   type ListOptions,
@@ -129,15 +130,11 @@ export async function getResourceById(
   resourceId: string,
   options?: CallOptions,
 ): Promise<Resource> {
-  return relabelNotFound(
-    () =>
-      ctx.http.request<Resource>({
-        method: 'GET',
-        path: `resources/${pathSegment(resourceId, 'resourceId')}`,
-        ...callOpts(options),
-      }),
-    'resource',
-    { resource_id: resourceId },
+  return getOne<Resource>(
+    ctx,
+    `resources/${pathSegment(resourceId, 'resourceId')}`,
+    { resourceType: 'resource', params: { resource_id: resourceId } },
+    options,
   );
 }
 
