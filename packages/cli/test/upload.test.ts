@@ -173,7 +173,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(bad.stderr).toContain('--anonymization-profile "strict"');
   });
 
-  it('renames with --mungfilename, publishes, and takes the modality from a NIfTI JSON sidecar', async () => {
+  it('renames with --mungfilename, publishes, and sends a NIfTI JSON sidecar as its metadata', async () => {
     place('study/a.png', pngGray);
     const volume = writeNifti1({ dims: [4, 4, 2], data: new Uint8Array(32).fill(1) });
     place('study/vol.nii.gz', gzipSync(volume));
@@ -203,6 +203,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     const byName = Object.fromEntries(onServer.map((r) => [r.filename, r]));
     expect(Object.keys(byName).sort()).toEqual(['study_a.png', 'study_vol.nii.gz']);
     expect(byName['study_vol.nii.gz']!.modality).toBe('MR');
+    expect(byName['study_vol.nii.gz']!.metadata).toMatchObject({ Modality: 'MR', EchoTime: 0.03 });
     for (const r of onServer) expect(r.status).toBe('published');
   });
 

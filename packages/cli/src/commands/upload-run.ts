@@ -46,25 +46,6 @@ async function segmentationSpec(unit: UploadUnit): Promise<SegmentationFiles | n
   };
 }
 
-/**
- * The modality a NIfTI's JSON sidecar declares (BIDS `Modality`, any case). The client has no
- * metadata-file option yet, so the sidecar contributes its modality; see the README.
- */
-async function sidecarModality(unit: UploadUnit, ctx: CommandContext): Promise<string | undefined> {
-  if (!unit.metadataFile) return undefined;
-  try {
-    const data = JSON.parse(await readFile(unit.metadataFile, 'utf8')) as unknown;
-    if (data && typeof data === 'object' && !Array.isArray(data)) {
-      for (const [key, value] of Object.entries(data)) {
-        if (key.toLowerCase() === 'modality' && typeof value === 'string' && value) return value;
-      }
-    }
-  } catch (error) {
-    ctx.term.warn(`metadata ${unit.metadataFile} ignored: ${(error as Error).message}`);
-  }
-  return undefined;
-}
-
 /** The root cause's message: wrappers repeat the file name that the table already shows. */
 export function innermostMessage(error: Error): string {
   let current: unknown = error;
@@ -139,15 +120,8 @@ export async function executeUpload(
       });
     } else sendable.push(unit);
   }
-  const groups = new Map<string | undefined, UploadUnit[]>();
-  for (const unit of sendable) {
-    const modality = (await sidecarModality(unit, ctx)) ?? request.modality;
-    groups.set(modality, [...(groups.get(modality) ?? []), unit]);
-  }
   const totalBytes = sendable.reduce((sum, u) => sum + u.size, 0);
   const bars = new ProgressBars(term, { files: sendable.length, bytes: totalBytes });
-  let filesBefore = 0;
-  let bytesBefore = 0;
   let failed = outcomes.size;
   let uploaded = 0;
   const api = await openClient(ctx, { concurrency: request.concurrency });
@@ -161,51 +135,49 @@ export async function executeUpload(
   };
   process.on('SIGINT', onInterrupt);
   try {
-    for (const [modality, units] of groups) {
-      if (controller.signal.aborted) break;
-      const inputs: string[] = [];
-      const segmentations: (SegmentationFiles | null)[] = [];
-      for (const unit of units) {
-        const spec = await segmentationSpec(unit);
-        unit.files.forEach((file, i) => {
-          inputs.push(useRelative ? file.display : file.path);
-          // Masks go with the first slice: the client attaches them to the assembled resource.
-          segmentations.push(i === 0 ? spec : null);
-        });
-      }
-      let groupBytes = 0;
-      let groupFiles = 0;
-      const results = await api.uploadResources(inputs, {
-        onError: 'skip',
-        anonymize: request.anonymize,
-        ...(request.anonymize ? { anonymizeProfile: request.anonymizationProfile } : {}),
-        ...(request.retainAttributes.length ? { anonymizeRetainCodes: request.retainAttributes } : {}),
-        tags: request.tags,
-        ...(request.channel ? { channel: request.channel } : {}),
-        ...(modality ? { modality } : {}),
-        publish: request.publish,
-        ...(request.publishTo ? { publishTo: request.publishTo } : {}),
-        ...(request.mungFilename ? { mungFilename: request.mungFilename } : {}),
-        assembleDicoms: request.assemble,
-        transposeSegmentation: request.transposeSegmentation,
-        ...(segmentations.some(Boolean) ? { segmentationFiles: segmentations } : {}),
-        concurrency: request.concurrency,
-        signal: controller.signal,
-        onProgress: (p) => {
-          groupBytes = p.bytesDone;
-          groupFiles = p.filesDone;
-          if (p.ok) uploaded++;
-          else failed++;
-          bars.update({ filesDone: filesBefore + p.filesDone, bytesDone: bytesBefore + p.bytesDone, failed });
-          if (term.verbose) bars.log(`${p.ok ? 'uploaded' : 'failed'}: ${p.source}`);
-        },
+    // One call for everything, so the anonymizer maps UIDs consistently across all files.
+    const inputs: string[] = [];
+    const segmentations: (SegmentationFiles | null)[] = [];
+    const metadata: (string | null)[] = [];
+    for (const unit of sendable) {
+      const spec = await segmentationSpec(unit);
+      unit.files.forEach((file, i) => {
+        inputs.push(useRelative ? file.display : file.path);
+        // Masks go with the first slice: the client attaches them to the assembled resource.
+        segmentations.push(i === 0 ? spec : null);
+        metadata.push(i === 0 && unit.metadataFile ? unit.metadataFile : null);
       });
-      filesBefore += groupFiles;
-      bytesBefore += groupBytes;
-      for (const unit of units) {
-        const members = unit.files.map((f) => results[inputs.indexOf(useRelative ? f.display : f.path)]);
-        outcomes.set(unit, unitOutcome(unit, members));
-      }
+    }
+    const results =
+      inputs.length === 0
+        ? []
+        : await api.uploadResources(inputs, {
+            onError: 'skip',
+            anonymize: request.anonymize,
+            ...(request.anonymize ? { anonymizeProfile: request.anonymizationProfile } : {}),
+            ...(request.retainAttributes.length ? { anonymizeRetainCodes: request.retainAttributes } : {}),
+            tags: request.tags,
+            ...(request.channel ? { channel: request.channel } : {}),
+            ...(request.modality ? { modality: request.modality } : {}),
+            publish: request.publish,
+            ...(request.publishTo ? { publishTo: request.publishTo } : {}),
+            ...(request.mungFilename ? { mungFilename: request.mungFilename } : {}),
+            assembleDicoms: request.assemble,
+            transposeSegmentation: request.transposeSegmentation,
+            ...(segmentations.some(Boolean) ? { segmentationFiles: segmentations } : {}),
+            ...(metadata.some(Boolean) ? { metadataFiles: metadata } : {}),
+            concurrency: request.concurrency,
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (p.ok) uploaded++;
+              else failed++;
+              bars.update({ filesDone: p.filesDone, bytesDone: p.bytesDone, failed });
+              if (term.verbose) bars.log(`${p.ok ? 'uploaded' : 'failed'}: ${p.source}`);
+            },
+          });
+    for (const unit of sendable) {
+      const members = unit.files.map((f) => results[inputs.indexOf(useRelative ? f.display : f.path)]);
+      outcomes.set(unit, unitOutcome(unit, members));
     }
   } catch (error) {
     if (!controller.signal.aborted) throw error;
