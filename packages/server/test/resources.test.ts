@@ -494,6 +494,21 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
     expect(Math.abs(image.data[1] - 30)).toBeLessThan(8);
   });
 
+  it('answers 501 for stored PNG and JPEG files that do not decode (never 200 with a broken image)', async () => {
+    const png = grayPng(8, 8);
+    const jpg = solidJpeg(16, 16, [1, 2, 3]);
+    const cases: Array<[Uint8Array, string, RegExp]> = [
+      [png.slice(0, 40), 'image/png', /^cannot render: the stored PNG does not decode/],
+      [jpg.slice(0, jpg.length >> 1), 'image/jpeg', /^cannot render: the stored JPEG does not decode/],
+    ];
+    for (const [bytes, mimetype, message] of cases) {
+      const id = await uploadOk(server.url, { bytes, filename: 'broken', mimetype });
+      const reply = await send(`${server.url}/resources/${id}/frames/0`);
+      expect(reply.status, mimetype).toBe(501);
+      expect(reply.json.message, mimetype).toMatch(message);
+    }
+  });
+
   it('answers 501 for formats it cannot render', async () => {
     const id = await uploadOk(server.url, {
       bytes: new Uint8Array([0, 0, 0, 24]),

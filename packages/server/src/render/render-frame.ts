@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { DicomError, parseDicom } from '@datamint/dicom';
+import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { BadRequestError, HttpError, NotImplementedHttpError } from '../errors';
 import { isJpeg, isPng } from '../image-header';
@@ -24,10 +25,6 @@ function singleImageFrame(index: number): void {
   if (index !== 0) throw new BadRequestError(`Frame index out of range: ${index} (the resource has 1 frame)`);
 }
 
-/**
- * PNG bytes of frame `index`: DICOM frames and NIfTI slices are rendered, PNG is returned as stored,
- * JPEG is re-encoded. Anything else (video, DICOM compressions without a decoder) is a 501.
- */
 function gunzip(bytes: Uint8Array): Uint8Array {
   try {
     return new Uint8Array(gunzipSync(bytes));
@@ -38,6 +35,10 @@ function gunzip(bytes: Uint8Array): Uint8Array {
   }
 }
 
+/**
+ * PNG bytes of frame `index`: DICOM frames and NIfTI slices are rendered, PNG is returned as stored,
+ * JPEG is re-encoded. Anything else (video, DICOM compressions without a decoder) is a 501.
+ */
 export async function renderFrame(source: FrameSource, index: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(await readFile(source.path));
   if (looksLikeDicom(bytes) || source.mimetype === 'application/dicom') {
@@ -52,6 +53,14 @@ export async function renderFrame(source: FrameSource, index: number): Promise<U
   }
   if (isPng(bytes)) {
     singleImageFrame(index);
+    // Served as stored, but only once it decodes: the Python SDK hands the body to PIL.
+    try {
+      decodePng(bytes);
+    } catch (err) {
+      throw new NotImplementedHttpError(
+        `cannot render: the stored PNG does not decode (${(err as Error).message})`,
+      );
+    }
     return bytes;
   }
   if (source.storage === 'NiftiResource' || parseNiftiHeader(bytes) !== undefined) {
