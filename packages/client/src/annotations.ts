@@ -2,6 +2,7 @@ import type { Paginated } from '@datamint/core';
 import {
   type CallOptions,
   callOpts,
+  createOnce,
   dataArray,
   formatDay,
   getOne,
@@ -96,6 +97,7 @@ export async function createAnnotations(
         method: 'POST',
         path: `annotations/${pathSegment(resourceId, 'resourceId')}/annotations`,
         json: items as Record<string, unknown>[],
+        ...createOnce(),
         ...callOpts(options),
       }),
     'resource',

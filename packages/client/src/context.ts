@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type HttpClient, Paginated, type QueryParams, ResourceNotFoundError } from '@datamint/core';
 import { UnexpectedResponseError, ValidationError } from './errors';
 
@@ -44,6 +45,14 @@ export async function relabelNotFound<T>(
     if (error instanceof ResourceNotFoundError) throw error.relabel(resourceType, params);
     throw error;
   }
+}
+
+/**
+ * Options that make a creating POST safe to retry: the server creates once per Idempotency-Key
+ * (a fresh key per call, the same on each of its attempts) and replays its answer to a repeat.
+ */
+export function createOnce(): { headers: Record<string, string>; retrySafe: true } {
+  return { headers: { 'idempotency-key': randomUUID() }, retrySafe: true };
 }
 
 /** GET one object; a not-found answer becomes `ResourceNotFoundError(resourceType, params)`. */

@@ -2,6 +2,7 @@ import { ResourceNotFoundError } from '@datamint/core';
 import {
   type CallOptions,
   callOpts,
+  createOnce,
   dataArray,
   getOne,
   type HandlerContext,
@@ -84,7 +85,14 @@ export async function createProject(
   };
   // The only thing a creation can miss is one of the listed resources.
   const project = await relabelNotFound(
-    () => ctx.http.request<Project>({ method: 'POST', path: 'projects', json: body, ...callOpts(options) }),
+    () =>
+      ctx.http.request<Project>({
+        method: 'POST',
+        path: 'projects',
+        json: body,
+        ...createOnce(),
+        ...callOpts(options),
+      }),
     'resource',
     { resource_ids: ids },
   );
@@ -147,7 +155,13 @@ export async function createUser(
     lastname: options?.lastname ?? null,
     roles: options?.roles ?? null,
   };
-  return ctx.http.request<User>({ method: 'POST', path: 'users', json: body, ...callOpts(options) });
+  return ctx.http.request<User>({
+    method: 'POST',
+    path: 'users',
+    json: body,
+    ...createOnce(),
+    ...callOpts(options),
+  });
 }
 
 /** Python takes the project dict; an id string is accepted too. `null` when no experiment has that name. */

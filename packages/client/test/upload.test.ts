@@ -6,7 +6,6 @@ import { decode } from 'fast-png';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  APIConnectionError,
   APIHandler,
   APIUserAbortError,
   InvalidDicomError,
@@ -332,6 +331,29 @@ describe('fault injection', () => {
   });
 });
 
+describe('fault injection on segmentations', () => {
+  it('40 mask frames with 10% 503/reset become 40 annotations, each with its mask', async () => {
+    const faulty = await startTestServer({
+      faults: { rate: 0.1, kinds: ['503', 'reset'], seed: 11, retryAfterSeconds: 0 },
+    });
+    try {
+      const client = faulty.api({ maxRetries: 8 });
+      const [resource] = await client.uploadResources({ name: 'seg-faults.png', data: grayPng(6, 4, 1) });
+      if (!resource?.ok) throw new Error('upload failed');
+      const F = 40;
+      const data = new Uint8Array(4 * 6 * F);
+      for (let f = 0; f < F; f++) data[(f % 24) * F + f] = 1; // frame f: pixel number f % 24
+      const ids = await client.uploadSegmentations(resource.id, { data, shape: [4, 6, F] }, { name: 'Dot' });
+      expect(ids).toHaveLength(F);
+      const stored = await client.getAnnotations({ resourceId: resource.id, pageSize: 16 }).toArray();
+      expect(stored.map((a) => a.index).sort((a, b) => a! - b!)).toEqual([...Array(F).keys()]);
+      expect(stored.every((a) => typeof a.file === 'string' && a.file !== '')).toBe(true);
+    } finally {
+      await faulty.close();
+    }
+  });
+});
+
 describe('exactly once when responses are lost', () => {
   it('an upload whose response is lost is retried with the same key and lands once', async () => {
     const proxy = await lossyProxy(server.url, (req) => req.method === 'POST' && req.url === '/resources');
@@ -359,18 +381,28 @@ describe('exactly once when responses are lost', () => {
     }
   });
 
-  it('creating annotations is not retried after a lost response (no duplicates)', async () => {
+  it('annotations, projects and users whose response is lost are retried with their key and exist once', async () => {
     const [resource] = await api.uploadResources({ name: 'once.png', data: grayPng(2, 2, 77) });
     const id = resource?.ok ? resource.id : '';
-    const proxy = await lossyProxy(
-      server.url,
-      (req) => req.method === 'POST' && req.url === `/annotations/${id}/annotations`,
-    );
+    const creating = new Set([`/annotations/${id}/annotations`, '/projects', '/users']);
+    const proxy = await lossyProxy(server.url, (req) => req.method === 'POST' && creating.has(req.url ?? ''));
     try {
-      const client = new APIHandler({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null });
-      await expect(client.addAnnotations(id, 'only-once')).rejects.toBeInstanceOf(APIConnectionError);
+      const client = new APIHandler({
+        rootUrl: proxy.url,
+        apiKey: API_KEY,
+        configFile: null,
+        backoff: { baseDelayMs: 10, maxDelayMs: 50 },
+      });
+      const [annotation] = await client.addAnnotations(id, 'only-once');
+      const project = await client.createProject('Lost Once', 'd', [id]);
+      const user = await client.createUser('lost.once@example.com');
       await client.close();
-      expect(await api.getAnnotations({ resourceId: id }).toArray()).toHaveLength(1);
+      expect(proxy.dropped).toBe(3);
+      expect((await api.getAnnotations({ resourceId: id }).toArray()).map((a) => a.id)).toEqual([annotation]);
+      expect((await api.getProjects()).filter((p) => p.name === 'Lost Once').map((p) => p.id)).toEqual([
+        project.id,
+      ]);
+      expect((await api.getUsers()).filter((u) => u.email === user.email)).toHaveLength(1);
     } finally {
       await proxy.close();
     }
