@@ -48,6 +48,7 @@ describe('creating annotations', () => {
     });
     const frames = await api.addFrameCategoryAnnotation(resourceId, [4, 1], 'phase', 'arterial', {
       importedFrom: 'pacs',
+      authorEmail: 'radiologist@example.org',
     });
     const list = await api.getAnnotations({ resourceId, annotationType: 'category' }).toArray();
     expect(list.find((a) => a.id === image)).toMatchObject({
@@ -57,7 +58,10 @@ describe('creating annotations', () => {
       added_by: 'tester@datamint.local',
     });
     expect(frames.map((id) => list.find((a) => a.id === id)?.index)).toEqual([4, 1]);
-    expect(list.find((a) => a.id === frames[0])?.imported_from).toBe('pacs');
+    expect(list.find((a) => a.id === frames[0])).toMatchObject({
+      imported_from: 'pacs',
+      added_by: 'radiologist@example.org',
+    });
     const inWorklist = await api.getAnnotations({ worklistId: project.worklist_id }).toArray();
     expect(inWorklist.map((a) => a.id)).toContain(image);
   });
@@ -66,6 +70,9 @@ describe('creating annotations', () => {
     const [id] = await api.addLineAnnotation([0, 0], [10, 30], resourceId, 'Line1', {
       frameIndex: 2,
       project: 'Annotated',
+      importedFrom: 'viewer',
+      authorEmail: 'reader@example.org',
+      modelId: 'ruler-model',
     });
     const line = (await api.getAnnotations({ resourceId, annotationType: 'line' }).toArray()).find(
       (a) => a.id === id,
@@ -75,6 +82,10 @@ describe('creating annotations', () => {
       scope: 'frame',
       index: 2,
       annotation_worklist_id: project.worklist_id,
+      imported_from: 'viewer',
+      added_by: 'reader@example.org',
+      is_model: true,
+      model_id: 'ruler-model',
       geometry: {
         points: [
           [0, 0, 2],
@@ -118,16 +129,25 @@ describe('creating annotations', () => {
     const mine = await warned
       .getResourceAnnotations(resourceId, { annotatorEmail: 'tester@datamint.local' })
       .toArray();
+    const all = await api.getAnnotations({ resourceId }).toArray();
     expect(mine.length).toBeGreaterThan(0);
+    expect(mine.map((a) => a.id).sort()).toEqual(
+      all
+        .filter((a) => a.added_by === 'tester@datamint.local')
+        .map((a) => a.id)
+        .sort(),
+    );
+    expect(mine.length).toBeLessThan(all.length);
     expect(warnings[0]).toMatch(/deprecated/);
     expect(await api.getAnnotations({ resourceId, dateFrom: today, dateTo: today }).toArray()).toHaveLength(
-      mine.length,
+      all.length,
     );
     expect(await api.getAnnotations({ resourceId, dateTo: '2000-01-01' }).toArray()).toHaveLength(0);
     expect(await api.getAnnotations({ annotatorEmail: 'someone@else.org' }).toArray()).toHaveLength(0);
     expect(await api.getAnnotations({ resourceId, status: 'new', pageSize: 2 }).toArray()).toHaveLength(
-      mine.length,
+      all.length,
     );
+    expect(await api.getAnnotations({ resourceId, status: 'published' }).toArray()).toHaveLength(0);
   });
 });
 

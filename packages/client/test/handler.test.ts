@@ -273,8 +273,14 @@ describe('projects, datasets, users, experiments', () => {
 
   it('creates and lists users', async () => {
     const api = server.api();
-    const user = await api.createUser('new.user@example.com', { firstname: 'New', roles: ['annotator'] });
-    expect(user).toMatchObject({ email: 'new.user@example.com', firstname: 'New' });
+    const user = await api.createUser('new.user@example.com', {
+      firstname: 'New',
+      lastname: 'User',
+      password: 'pw-123456',
+      roles: ['annotator'],
+    });
+    expect(user).toMatchObject({ email: 'new.user@example.com', firstname: 'New', lastname: 'User' });
+    expect(JSON.stringify(user)).not.toContain('pw-123456');
     const users = await api.getUsers();
     expect(users.map((u) => u.email)).toContain('new.user@example.com');
     await expect(api.createUser('new.user@example.com')).rejects.toMatchObject({ status: 409 });
