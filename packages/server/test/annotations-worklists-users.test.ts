@@ -3,6 +3,7 @@ import { FormData } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grayPng } from './support/images';
 import { aiohttpMultipart } from './support/multipart';
+import { frameCategories, imageCategory } from './support/sdk-payloads';
 import { send, startTestServer, type TestServer, uploadOk } from './support/server';
 
 describe('annotations, worklists, users', () => {
@@ -25,32 +26,11 @@ describe('annotations, worklists, users', () => {
     send(`${server.url}/annotations/${resource}/annotations`, { method: 'POST', json: body });
 
   it('creates annotations from the SDK payloads and returns their ids in request order', async () => {
-    const category = await post([
-      {
-        identifier: 'fracture',
-        value: 'yes',
-        scope: 'image',
-        type: 'category',
-        imported_from: null,
-        import_author: null,
-        annotation_worklist_id: project.worklist_id,
-      },
-    ]);
+    const category = await post([imageCategory('fracture', 'yes', project.worklist_id)]);
     expect(category.status).toBe(201);
     expect(category.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(category.json).toHaveLength(1);
-    const frames = await post(
-      [0, 1, 2].map((f) => ({
-        identifier: 'phase',
-        value: 'arterial',
-        scope: 'frame',
-        frame_index: f,
-        annotation_worklist_id: null,
-        imported_from: null,
-        import_author: 'importer@x.test',
-        type: 'category',
-      })),
-    );
+    const frames = await post(frameCategories([0, 1, 2], 'phase', 'arterial', 'importer@x.test'));
     expect(frames.json).toHaveLength(3);
     const line = await post([
       {
@@ -112,6 +92,24 @@ describe('annotations, worklists, users', () => {
     expect(await ids('status=published')).toEqual([]);
     expect(await ids('from=2000-01-01&to=2000-01-02')).toEqual([]);
     expect(await ids('offset=1&limit=2')).toEqual(['phase', 'phase']);
+    // Dates: whole UTC days, inclusive; ISO date-times as Python's isoformat() sends them.
+    const created = (await send(`${server.url}/annotations?limit=1`)).json.data[0].created_at as string;
+    const day = created.slice(0, 10);
+    const nextDay = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    expect(await ids(`from=${day}&to=${day}`)).toHaveLength(5);
+    expect(await ids(`from=${nextDay}`)).toEqual([]);
+    expect(await ids(`to=${encodeURIComponent(`${day}T00:00:00`)}`)).toEqual([]);
+    expect(await ids(`from=${encodeURIComponent(`${day}T00:00:00.000000+00:00`)}`)).toHaveLength(5);
+    // dataset_id: annotations on resources outside the dataset are left out.
+    const outside = await uploadOk(server.url, {
+      bytes: grayPng(4, 4),
+      filename: 'o.png',
+      mimetype: 'image/png',
+    });
+    await post([{ identifier: 'elsewhere', type: 'label', scope: 'image' }], outside);
+    expect(await ids(`dataset_id=${project.dataset_id}`)).not.toContain('elsewhere');
+    expect(await ids(`resource_id=${outside}`)).toEqual(['elsewhere']);
+    expect(await ids('annotation_type=label')).toEqual(['elsewhere']);
 
     const ai = await post([
       {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDicom } from './support/dicom';
 import { grayPng } from './support/images';
 import { aiohttpMultipart } from './support/multipart';
+import { frameCategories, imageCategory } from './support/sdk-payloads';
 import { KEY_A, type Reply, send, startTestServer, type TestServer } from './support/server';
 import { readZip } from './support/zip';
 
@@ -220,29 +221,8 @@ describe('spec §7.3 acceptance scenarios over raw HTTP', () => {
       expect(reply.json).toHaveLength(body.length);
       return reply.json as string[];
     };
-    await post([
-      {
-        identifier: 'fracture',
-        value: 'yes',
-        scope: 'image',
-        type: 'category',
-        imported_from: null,
-        import_author: null,
-        annotation_worklist_id: worklistId,
-      },
-    ]);
-    await post(
-      [0, 1, 2].map((f) => ({
-        identifier: 'phase',
-        value: 'arterial',
-        scope: 'frame',
-        frame_index: f,
-        annotation_worklist_id: null,
-        imported_from: null,
-        import_author: null,
-        type: 'category',
-      })),
-    );
+    await post([imageCategory('fracture', 'yes', worklistId)]);
+    await post(frameCategories([0, 1, 2], 'phase', 'arterial'));
     await post([
       {
         identifier: 'lbl',
