@@ -83,6 +83,11 @@ describe('every route: authentication, error shape, logging', () => {
           });
         }
       }
+      // fastify answers HEAD for every GET route: the same hook guards it.
+      if (route.method === 'GET') {
+        const head = await send(`${server.url}${path}`, { method: 'HEAD', key: 'wrong-key' });
+        expect(head.status, `HEAD ${route.path}`).toBe(401);
+      }
     }
   });
 

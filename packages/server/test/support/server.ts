@@ -53,7 +53,7 @@ export interface Reply {
 export async function send(
   url: string,
   options: {
-    method?: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+    method?: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
     key?: string | null;
     json?: unknown;
     body?: FormData | Buffer | string;
@@ -77,7 +77,7 @@ export async function send(
   const bytes = Buffer.from(await res.body.arrayBuffer());
   const text = bytes.toString('utf8');
   let json: unknown;
-  if (String(res.headers['content-type'] ?? '').includes('json')) json = JSON.parse(text);
+  if (text !== '' && String(res.headers['content-type'] ?? '').includes('json')) json = JSON.parse(text);
   return { status: res.statusCode, headers: res.headers, bytes, text, json };
 }
 
