@@ -48,11 +48,11 @@ export async function relabelNotFound<T>(
 }
 
 /**
- * Options that make a creating POST safe to retry: the server creates once per Idempotency-Key
+ * Options for a creating POST: the server creates once per Idempotency-Key
  * (a fresh key per call, the same on each of its attempts) and replays its answer to a repeat.
  */
-export function createOnce(): { headers: Record<string, string>; retrySafe: true } {
-  return { headers: { 'idempotency-key': randomUUID() }, retrySafe: true };
+export function createOnce(): { idempotencyKey: string } {
+  return { idempotencyKey: randomUUID() };
 }
 
 /** GET one object; a not-found answer becomes `ResourceNotFoundError(resourceType, params)`. */

@@ -73,6 +73,13 @@ export interface RequestOptions {
    * cannot create a duplicate.
    */
   retrySafe?: boolean;
+  /**
+   * Sent as the `Idempotency-Key` header of a creating request (keep it the same for every
+   * attempt of one logical call). The request is repeated after a lost response only once the
+   * server has shown that it honours keys (header `x-datamint-idempotency: honoured` on any
+   * response); a server that ignores them could create duplicates, so there it is not.
+   */
+  idempotencyKey?: string;
   /** Raise `APIBodyError` when a 2xx JSON body carries `error` (default true). */
   checkBodyError?: boolean;
 }
@@ -100,6 +107,8 @@ export interface DownloadProgress {
   totalBytes: number | undefined;
 }
 
+/** A server that creates once per Idempotency-Key says so on its responses with this header. */
+export const IDEMPOTENCY_CAPABILITY_HEADER = 'x-datamint-idempotency';
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 /** Errors raised before the request left this machine: always safe to repeat. */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set([
@@ -184,6 +193,9 @@ export class HttpClient {
   readonly #userAgent: string;
   readonly #log: ((event: RequestLogEvent) => void) | undefined;
   readonly #backoff: BackoffPolicy;
+  #honoursIdempotencyKeys = false;
+  #sawResponse = false;
+  #capabilityProbe: Promise<void> | undefined;
 
   constructor(options: HttpClientOptions) {
     let parsed: URL;
@@ -220,6 +232,11 @@ export class HttpClient {
       });
       this.#ownsDispatcher = true;
     }
+  }
+
+  /** Whether the server has shown that it creates once per `Idempotency-Key`. */
+  get honoursIdempotencyKeys(): boolean {
+    return this.#honoursIdempotencyKeys;
   }
 
   /** Closes idle connections. Pending requests finish first. */
@@ -456,11 +473,16 @@ export class HttpClient {
     const url = this.urlFor(options.path, options.query);
     const shownUrl = redactUrl(url, [this.#apiKey]);
     const maxRetries = options.maxRetries ?? this.maxRetries;
-    const repeatable = IDEMPOTENT.has(options.method) || options.retrySafe === true;
+    // Evaluated at each decision: the first response may be what tells us keys are honoured.
+    const repeatable = (): boolean =>
+      IDEMPOTENT.has(options.method) ||
+      options.retrySafe === true ||
+      (options.idempotencyKey !== undefined && this.#honoursIdempotencyKeys);
     const headers: Record<string, string> = {
       'user-agent': this.#userAgent,
       accept: 'application/json, */*;q=0.5',
       ...options.headers,
+      ...(options.idempotencyKey !== undefined ? { 'idempotency-key': options.idempotencyKey } : {}),
       apikey: this.#apiKey,
     };
     let body: Dispatcher.DispatchOptions['body'];
@@ -471,6 +493,8 @@ export class HttpClient {
       body = options.body as Dispatcher.DispatchOptions['body'];
     }
     const factory = typeof options.body === 'function' ? options.body : undefined;
+
+    if (options.idempotencyKey !== undefined && !this.#sawResponse) await this.#probeCapabilities();
 
     for (let attemptIndex = 0; ; attemptIndex++) {
       if (options.signal?.aborted)
@@ -504,12 +528,13 @@ export class HttpClient {
           attempt,
           attemptIndex,
           maxRetries,
-          repeatable,
+          repeatable: repeatable(),
         });
         continue;
       }
 
       const status = res.statusCode;
+      this.#noteCapabilities(res.headers);
       this.#log?.({
         type: 'response',
         method: options.method,
@@ -543,7 +568,7 @@ export class HttpClient {
         // 429 and 503 mean the server refused before doing anything: safe to repeat even a POST.
         const refused = status === 429 || status === 503;
         const retryableStatus = status === 408 || status === 429 || status >= 500;
-        if (attemptIndex < maxRetries && retryableStatus && (repeatable || refused)) {
+        if (attemptIndex < maxRetries && retryableStatus && (repeatable() || refused)) {
           const delayMs = retryAfterMs(flat) ?? backoffDelay(attemptIndex, this.#backoff);
           this.#log?.({
             type: 'retry',
@@ -587,10 +612,38 @@ export class HttpClient {
           attempt,
           attemptIndex,
           maxRetries: mode.stream ? attemptIndex : maxRetries,
-          repeatable,
+          repeatable: repeatable(),
         });
       }
     }
+  }
+
+  #noteCapabilities(headers: Dispatcher.ResponseData['headers']): void {
+    this.#sawResponse = true;
+    if (headers[IDEMPOTENCY_CAPABILITY_HEADER] === 'honoured') this.#honoursIdempotencyKeys = true;
+  }
+
+  /**
+   * Before the first keyed create, learn whether the server honours Idempotency-Key (one GET of the
+   * root URL, whatever its status), so a reset on that very first create can be retried safely.
+   * A failed probe just leaves keyed creates unrepeated.
+   */
+  #probeCapabilities(): Promise<void> {
+    this.#capabilityProbe ??= (async () => {
+      try {
+        const res = await undiciRequest(`${this.rootUrl}/`, {
+          method: 'GET',
+          headers: { 'user-agent': this.#userAgent, apikey: this.#apiKey },
+          dispatcher: this.#dispatcher,
+          signal: AbortSignal.timeout(Math.min(this.timeout, 10_000)),
+        });
+        this.#noteCapabilities(res.headers);
+        await res.body.dump();
+      } catch {
+        // Unknown: creates stay unrepeated after lost responses.
+      }
+    })();
+    return this.#capabilityProbe;
   }
 
   /** Throws the wrapped error when the failure is final; otherwise logs and waits out the backoff. */

@@ -45,6 +45,7 @@ export {
   HttpClient,
   type HttpClientOptions,
   type HttpMethod,
+  IDEMPOTENCY_CAPABILITY_HEADER,
   type RequestLogEvent,
   type RequestOptions,
   type StreamResponse,

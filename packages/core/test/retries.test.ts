@@ -158,3 +158,52 @@ describe('retries', () => {
     await logged.close();
   });
 });
+
+describe('idempotency keys', () => {
+  it('a creating POST whose connection is reset is not repeated when the server does not say it honours keys', async () => {
+    server = await loopback((req, res) => {
+      // The capability probe (GET /) is answered without the header; the create is reset.
+      if (req.method === 'GET') sendJson(res, 404, { message: 'Cannot GET /' });
+      else req.socket.destroy();
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await expect(
+      client.request({ method: 'POST', path: 'resources', json: {}, idempotencyKey: 'key-a' }),
+    ).rejects.toMatchObject({ name: 'APIConnectionError' });
+    expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    expect(server.requests[1]!.headers['idempotency-key']).toBe('key-a');
+    expect(client.honoursIdempotencyKeys).toBe(false);
+  });
+
+  it('once the server says it honours keys, a reset creating POST is repeated with the same key', async () => {
+    server = await loopback((req, res, n) => {
+      if (n === 0) sendJson(res, 200, [], { 'x-datamint-idempotency': 'honoured' });
+      else if (n === 1) req.socket.destroy();
+      else sendJson(res, 201, { id: 'once' }, { 'x-datamint-idempotency': 'honoured' });
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    await client.request({ method: 'GET', path: 'projects' });
+    expect(client.honoursIdempotencyKeys).toBe(true);
+    await expect(
+      client.request({ method: 'POST', path: 'resources', json: {}, idempotencyKey: 'key-b' }),
+    ).resolves.toEqual({ id: 'once' });
+    expect(server.requests.slice(1).map((r) => r.headers['idempotency-key'])).toEqual(['key-b', 'key-b']);
+  });
+
+  it('before the very first keyed create, one probe learns the capability so even that create can be repeated', async () => {
+    server = await loopback((req, res, n) => {
+      if (req.method === 'GET')
+        sendJson(res, 401, { message: 'Unauthorized' }, { 'x-datamint-idempotency': 'honoured' });
+      else if (n === 1) req.socket.destroy();
+      else sendJson(res, 201, { id: 'first' });
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    const creates = [1, 2, 3].map((i) =>
+      client!.request({ method: 'POST', path: 'resources', json: { i }, idempotencyKey: `k${i}` }),
+    );
+    await expect(Promise.all(creates)).resolves.toHaveLength(3);
+    // One shared probe, then three creates of which one was reset and repeated.
+    expect(server.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
+  });
+});

@@ -75,6 +75,12 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
 
   app.decorateRequest('principal', null as unknown as Principal);
 
+  // Tells clients that creating requests are stored once per Idempotency-Key (see idempotency.ts),
+  // so they may repeat one after a lost response; @datamint/core only does so after seeing this.
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('x-datamint-idempotency', 'honoured');
+  });
+
   if (options.cors) installCors(app);
   if (options.faults) installFaults(app, options.faults);
 

@@ -253,10 +253,10 @@ async function sendUnit(
     headers: {
       'content-type': multipart.contentType,
       'content-length': String(multipart.length),
-      // The server creates the resource once per key, so a repeat after a lost response is harmless.
-      'idempotency-key': randomUUID(),
     },
-    retrySafe: true,
+    // A server that creates once per key makes a repeat after a lost response harmless; core
+    // repeats only once the server has said it honours keys.
+    idempotencyKey: randomUUID(),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   });
