@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grayPng } from './support/images';
 import { aiohttpMultipart } from './support/multipart';
+import { fillPath, routeName, routeTable } from './support/routes';
 import { type Reply, send, startTestServer, type TestServer, uploadOk } from './support/server';
 
 /** Deterministic pseudo-random generator so failures replay. */
@@ -60,6 +61,17 @@ describe('bad input never causes a 500', () => {
   let rid: string;
   let project: { id: string; dataset_id: string; worklist_id: string };
   let annotation: string;
+  let experiment: string;
+  /** Real ids for every path parameter, so route handlers get past their lookups. */
+  const realIds = () => ({
+    resource_id: rid,
+    project_id: project.id,
+    dataset_id: project.dataset_id,
+    worklist_id: project.worklist_id,
+    annotation_id: annotation,
+    experiment_id: experiment,
+    frame_index: '0',
+  });
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -73,18 +85,24 @@ describe('bad input never causes a 500', () => {
         json: [{ identifier: 's', type: 'segmentation', scope: 'frame', frame_index: 0 }],
       })
     ).json;
+    experiment = (
+      await send(`${server.url}/experiments`, {
+        method: 'POST',
+        json: { name: 'e', dataset_id: project.dataset_id },
+      })
+    ).json.id;
   });
   afterAll(() => server.dispose());
 
+  /** Every route that reads a JSON body, from the server's route table (multipart routes excluded). */
+  const MULTIPART = new Set([
+    'POST /resources',
+    'POST /annotations/:resource_id/annotations/:annotation_id/file',
+  ]);
   const jsonRoutes = () =>
-    [
-      ['POST', '/projects'],
-      ['POST', `/datasets/${project.dataset_id}/resources`],
-      ['POST', '/users'],
-      ['POST', `/annotations/${rid}/annotations`],
-      ['PATCH', `/annotationsets/${project.worklist_id}`],
-      ['POST', '/experiments'],
-    ] as const;
+    routeTable()
+      .filter((r) => r.method !== 'GET' && r.method !== 'DELETE' && !MULTIPART.has(routeName(r)))
+      .map((r) => [r.method, fillPath(r, realIds())] as const);
 
   it('JSON bodies of the wrong shape at every level', async () => {
     const random = rng(42);
@@ -112,7 +130,11 @@ describe('bad input never causes a 500', () => {
       'annotations',
       'dataset_id',
       'environment',
+      'tags',
+      'result_summary',
+      'completed_at',
     ];
+    expect(jsonRoutes().length).toBeGreaterThanOrEqual(12);
     for (const [method, path] of jsonRoutes()) {
       for (const value of JUNK_VALUES) {
         expectClientError(
@@ -206,34 +228,13 @@ describe('bad input never causes a 500', () => {
     ];
     for (const id of ids) {
       const e = encodeURIComponent(id);
-      const routes: Array<[string, string]> = [
-        ['GET', `/resources/${e}`],
-        ['DELETE', `/resources/${e}`],
-        ['GET', `/resources/${e}/file`],
-        ['GET', `/resources/${e}/frames/0`],
-        ['GET', `/resources/${rid}/frames/${e}`],
-        ['POST', `/resources/${e}/publish`],
-        ['GET', `/projects/${e}`],
-        ['DELETE', `/projects/${e}`],
-        ['GET', `/projects/${e}/resources`],
-        ['GET', `/projects/${e}/annotated_dataset`],
-        ['GET', `/projects/${e}/experiments`],
-        ['GET', `/datasets/${e}`],
-        ['POST', `/datasets/${e}/resources`],
-        ['GET', `/annotationsets/${e}`],
-        ['PATCH', `/annotationsets/${e}`],
-        ['POST', `/annotations/${e}/annotations`],
-        ['GET', `/annotations/${rid}/annotations/${e}/file`],
-        ['DELETE', `/annotations/${e}`],
-        ['GET', `/experiments/${e}`],
-        ['PATCH', `/experiments/${e}`],
-        ['POST', `/experiments/${e}/log`],
-        ['GET', `/experiments/${e}/log`],
-        ['POST', `/experiments/${e}/summary`],
-        ['PUT', `/resources/${e}/tags`],
-        ['POST', `/projects/${project.id}/resources/${e}/status`],
-        ['POST', `/projects/${e}/resources/${rid}/status`],
-      ];
+      // Every addressed route of the server, with the junk in each path parameter in turn.
+      const routes: Array<[string, string]> = [];
+      for (const route of routeTable()) {
+        for (const param of route.params) {
+          routes.push([route.method, fillPath(route, { ...realIds(), [param]: e })]);
+        }
+      }
       for (const [method, path] of routes) {
         const reply = await send(`${server.url}${path}`, {
           method: method as 'GET',

@@ -137,8 +137,9 @@ describe('every route: authentication, error shape, logging', () => {
     const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
     const seen = { ids: 0, times: 0 };
     const check = (value: unknown, where: string): void => {
-      if (Array.isArray(value)) value.forEach((v, i) => check(v, `${where}[${i}]`));
-      else if (value !== null && typeof value === 'object') {
+      if (Array.isArray(value)) {
+        for (const [i, v] of value.entries()) check(v, `${where}[${i}]`);
+      } else if (value !== null && typeof value === 'object') {
         for (const [k, v] of Object.entries(value)) {
           const path = `${where}.${k}`;
           if ((k === 'id' || k.endsWith('_id')) && k !== 'customer_id' && typeof v === 'string') {
