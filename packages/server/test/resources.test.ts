@@ -220,6 +220,9 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
   it('rejects an upload larger than the configured limit with 413 and stores nothing', async () => {
     const small = await startTestServer({ maxUploadBytes: 1000 });
     try {
+      // A body far past the limit too: the 413 must reach the client while it is still sending.
+      const far = await upload(small.url, { bytes: new Uint8Array(16 * 1024 * 1024), filename: 'far.bin' });
+      expect(far.status).toBe(413);
       const reply = await upload(small.url, { bytes: new Uint8Array(5000), filename: 'big.bin' });
       expect(reply.status).toBe(413);
       expect(reply.json).toEqual({
