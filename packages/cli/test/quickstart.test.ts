@@ -1,43 +1,9 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from './helpers/cli';
-
-const tsxLoader = pathToFileURL(
-  join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs'),
-).href;
+import { runCli } from './helpers/cli';
 
 describe('pnpm quickstart', () => {
   it('runs the whole tour against the embedded server and passes every check', async () => {
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', tsxLoader, join(packageRoot, 'src', 'quickstart.ts')],
-          {
-            cwd: packageRoot,
-            env: {
-              ...process.env,
-              TSX_TSCONFIG_PATH: join(packageRoot, 'test', 'tsconfig.run.json'),
-              NO_COLOR: '1',
-            },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          stdout += d;
-        });
-        child.stderr.setEncoding('utf8').on('data', (d: string) => {
-          stderr += d;
-        });
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      },
-    );
+    const result = await runCli([], { script: 'quickstart.ts', env: { NO_COLOR: '1' } });
     expect(result.stderr).not.toContain('Quickstart failed');
     expect(result.code).toBe(0);
     for (const check of [

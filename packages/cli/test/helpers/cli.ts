@@ -25,6 +25,8 @@ export interface CliRunOptions {
   /** Text written to stdin, which is then closed (end of input). */
   input?: string;
   cwd?: string;
+  /** The entry under src/ to run (default `bin.ts`, the `datamint` command). */
+  script?: string;
 }
 
 /** A throw-away HOME and XDG_CONFIG_HOME, so tests never touch the developer's config file. */
@@ -58,7 +60,7 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', tsxLoader, join(packageRoot, 'src', 'bin.ts'), ...args],
+      ['--import', tsxLoader, join(packageRoot, 'src', options.script ?? 'bin.ts'), ...args],
       {
         cwd: options.cwd ?? packageRoot,
         env,
