@@ -1,4 +1,4 @@
-import type { Paginated } from '@datamint/core';
+import { ANNOTATION_TYPES, type Paginated } from '@datamint/core';
 import {
   type CallOptions,
   callOpts,
@@ -31,19 +31,6 @@ export interface AnnotationTargetOptions extends CallOptions {
   authorEmail?: string;
 }
 
-export const ANNOTATION_TYPES: readonly AnnotationType[] = [
-  'segmentation',
-  'area',
-  'distance',
-  'angle',
-  'point',
-  'line',
-  'region',
-  'square',
-  'circle',
-  'category',
-  'label',
-];
 const WORKLIST_STATUSES: readonly WorklistStatus[] = ['new', 'updating', 'active', 'completed'];
 const ANNOTATION_STATUSES: readonly AnnotationStatus[] = ['new', 'published'];
 

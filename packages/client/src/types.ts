@@ -1,3 +1,6 @@
+import type { AnnotationType } from '@datamint/core';
+
+export type { AnnotationType };
 /**
  * Shapes of what the Datamint API returns (http-api.md §3). Fields the server may add are kept
  * (index signatures), so new server fields never break typing.
@@ -14,19 +17,6 @@ export type ResourceFields =
   | 'published_on'
   | 'filename'
   | 'created_at';
-
-export type AnnotationType =
-  | 'segmentation'
-  | 'area'
-  | 'distance'
-  | 'angle'
-  | 'point'
-  | 'line'
-  | 'region'
-  | 'square'
-  | 'circle'
-  | 'category'
-  | 'label';
 
 export type WorklistStatus = 'new' | 'updating' | 'active' | 'completed';
 export type AnnotationStatus = 'new' | 'published';

@@ -70,3 +70,4 @@ export {
 } from './query';
 export { maskKey, redactSecrets, redactUrl } from './redact';
 export { USER_AGENT, VERSION } from './version';
+export { ANNOTATION_TYPES, type AnnotationType } from './wire-contract';

@@ -1,22 +1,10 @@
+import { ANNOTATION_TYPES, type AnnotationType } from '@datamint/core';
 import type { Db } from '../db/open-database';
 import type { Page } from '../query';
 import { pageSql } from '../query';
 import { type JsonValue, parseJsonColumn } from './json';
 
-export const ANNOTATION_TYPES = [
-  'segmentation',
-  'area',
-  'distance',
-  'angle',
-  'point',
-  'line',
-  'region',
-  'square',
-  'circle',
-  'category',
-  'label',
-] as const;
-export type AnnotationType = (typeof ANNOTATION_TYPES)[number];
+export { ANNOTATION_TYPES, type AnnotationType };
 export const ANNOTATION_SCOPES = ['image', 'frame'] as const;
 export type AnnotationScope = (typeof ANNOTATION_SCOPES)[number];
 
