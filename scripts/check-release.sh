@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The packed-release check CI runs: pack with the real release command (dry run), install the tarballs
+# with plain npm in empty projects, import and require every package, run both binaries, and check that
+# installing the client alone pulls in none of the server's packages.
+# Prints one `::: name` line per check and `ok name` / `FAIL name`; exits non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-"$(pwd)/.tmp/release-check"}
+rm -rf "$work" && mkdir -p "$work"
+packs="$work/packs"
+failed=0
+
+check() { # check NAME COMMAND...
+  local name=$1
+  shift
+  echo "::: $name"
+  if "$@"; then echo "ok $name"; else echo "FAIL $name"; failed=$((failed + 1)); fi
+}
+
+if ! node scripts/release.mjs --dry-run --out "$packs" >"$work/release.log" 2>&1; then
+  cat "$work/release.log"
+  echo "FAIL release dry run"
+  exit 1
+fi
+
+# A tarball that still says `workspace:` cannot install from the registry.
+check "no workspace: ranges in packed manifests" bash -c "
+  for t in '$packs'/*.tgz; do
+    if tar -xOzf \"\$t\" package/package.json | grep -q '\"workspace:'; then echo \"\$t keeps a workspace: range\"; exit 1; fi
+  done"
+
+all="$work/all"
+mkdir -p "$all"
+echo '{"name":"release-check","private":true}' >"$all/package.json"
+if (cd "$all" && npm install --no-audit --no-fund --loglevel=error "$packs"/*.tgz); then
+  for t in "$packs"/*.tgz; do
+    pkg=$(tar -xOzf "$t" package/package.json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).name))')
+    check "import $pkg" bash -c "cd '$all' && node --input-type=module -e \"const m = await import('$pkg'); if (Object.keys(m).length === 0) throw new Error('no exports');\""
+    check "require $pkg" bash -c "cd '$all' && node -e \"const m = require('$pkg'); if (Object.keys(m).length === 0) throw new Error('no exports');\""
+  done
+  check "datamint --version" bash -c "cd '$all' && ./node_modules/.bin/datamint --version | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+'"
+  check "datamint-server --help" bash -c "cd '$all' && ./node_modules/.bin/datamint-server --help | grep -q 'Usage: datamint-server'"
+else
+  echo "FAIL installing the packed tarballs with npm"
+  failed=$((failed + 1))
+fi
+
+# Users of the SDK alone must not download the local server's database and web framework.
+server_only='fastify|@fastify/|better-sqlite3|yazl|@datamint/server'
+lean() { # lean PACKAGE-DIR-NAME: install that tarball (and its workspace siblings) alone
+  local name=$1 dir="$work/lean-$1"
+  mkdir -p "$dir" && echo '{"name":"lean-check","private":true}' >"$dir/package.json"
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --omit=optional "$packs"/datamint-core-*.tgz "$packs"/datamint-dicom-*.tgz "$packs"/datamint-segmentation-*.tgz "$packs"/datamint-"$name"-*.tgz) || return 1
+  local found
+  found=$(cd "$dir" && npm ls --all --parseable 2>/dev/null | grep -E "node_modules/($server_only)" || true)
+  if [ -n "$found" ]; then echo "@datamint/$name pulls in server-only packages:"; echo "$found"; return 1; fi
+}
+check "@datamint/client pulls no server-only packages" lean client
+
+echo "release check: $failed failed"
+[ "$failed" -eq 0 ]
