@@ -46,7 +46,10 @@ function run(command, args, extra = {}) {
 function publicPackages() {
   const dir = join(root, 'packages');
   return readdirSync(dir)
-    .map((name) => ({ dir: join(dir, name), manifest: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) }))
+    .map((name) => ({
+      dir: join(dir, name),
+      manifest: JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')),
+    }))
     .filter((p) => p.manifest.private !== true);
 }
 
@@ -78,7 +81,8 @@ if (options.dryRun) {
   // Provenance needs an OIDC identity from the CI provider (GitHub Actions with id-token: write);
   // elsewhere npm refuses --provenance, so it is added only where it can work.
   const provenance = process.env.ACTIONS_ID_TOKEN_REQUEST_URL ? ['--provenance'] : [];
-  if (provenance.length === 0) console.error('release: no OIDC token in this environment, publishing without provenance');
+  if (provenance.length === 0)
+    console.error('release: no OIDC token in this environment, publishing without provenance');
   run('pnpm', ['publish', '-r', '--access', 'public', '--no-git-checks', ...provenance]);
   run('pnpm', ['exec', 'changeset', 'tag']);
   console.log('release: published; commit the version changes and push the tags (git push --follow-tags)');
