@@ -57,6 +57,7 @@ export {
   type Vec3,
 } from './geometry';
 export { isDicom, ParsedDicom, type ParseOptions, parseDicom } from './parse';
+export type { DicomParseWarning, DicomParseWarningCode } from './parse-warnings';
 export {
   type ProfileAction,
   type ProfileRow,

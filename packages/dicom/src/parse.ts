@@ -3,16 +3,31 @@ import { inflateSync } from 'fflate';
 import { type DatasetEncoding, DicomDataset, trimPad } from './dataset';
 import { vrOf } from './dictionary';
 import { DicomError, DicomParseError } from './errors';
-import { hasPart10Marker, sniffRawTransferSyntax } from './sniff';
+import type { DicomParseWarning } from './parse-warnings';
+import {
+  type DetectedEncoding,
+  detectDataSetEncoding,
+  hasPart10Marker,
+  sniffRawTransferSyntax,
+} from './sniff';
 import { type TagInput, tagFromKey, toTagKey } from './tags';
-import { headerLength, TransferSyntax, type TransferSyntaxInfo, transferSyntaxInfo } from './transfer-syntax';
+import {
+  encodingName,
+  TransferSyntax,
+  type TransferSyntaxInfo,
+  transferSyntaxInfo,
+  uncompressedSyntaxFor,
+} from './transfer-syntax';
 
 export interface ParseOptions {
   /** Stop at PixelData (7FE0,0010): its location is known but its value is never read. */
   headerOnly?: boolean;
   /** Used in error messages. */
   fileName?: string;
-  /** Transfer syntax of a data set without file meta; by default it is sniffed (implicit/explicit LE). */
+  /**
+   * Transfer syntax to assume when the file meta does not name one (or there is no file meta).
+   * By default the encoding is read from the data set's bytes.
+   */
   transferSyntaxUID?: string;
 }
 
@@ -24,7 +39,13 @@ export class ParsedDicom extends DicomDataset {
   /** The input bytes. */
   readonly input: Uint8Array;
   readonly fileName: string | undefined;
+  /**
+   * The transfer syntax the data set is actually encoded in: the declared one, or, when the bytes
+   * disagree with the file meta, the uncompressed syntax that matches them. Writers use this one,
+   * so their output declares what it contains.
+   */
   readonly transferSyntaxUID: string;
+  /** Encoding rules of {@link transferSyntaxUID} as parsed (VR mode, byte order, compression). */
   readonly transferSyntax: TransferSyntaxInfo;
   /** The file had the 128-byte preamble and `DICM`. */
   readonly hasPreamble: boolean;
@@ -34,7 +55,14 @@ export class ParsedDicom extends DicomDataset {
   readonly dataSetStart: number;
   /** Parsed with `headerOnly`: nothing after PixelData's header was read. */
   readonly headerOnly: boolean;
-  readonly warnings: readonly string[];
+  /**
+   * TransferSyntaxUID as the file meta declares it; undefined without file meta or without the
+   * element. It differs from {@link transferSyntaxUID} when the data set is encoded otherwise
+   * (see {@link warnings}).
+   */
+  readonly declaredTransferSyntaxUID: string | undefined;
+  /** What was odd about the file but did not stop the parse (encoding mismatches, missing meta...). */
+  readonly warnings: readonly DicomParseWarning[];
 
   constructor(init: {
     input: Uint8Array;
@@ -46,6 +74,8 @@ export class ParsedDicom extends DicomDataset {
     hasPreamble: boolean;
     dataSetStart: number;
     headerOnly: boolean;
+    declaredTransferSyntaxUID: string | undefined;
+    warnings: DicomParseWarning[];
   }) {
     super(init.dataSet, init.encoding);
     this.input = init.input;
@@ -58,7 +88,8 @@ export class ParsedDicom extends DicomDataset {
       : undefined;
     this.dataSetStart = init.dataSetStart;
     this.headerOnly = init.headerOnly;
-    this.warnings = init.dataSet.warnings ?? [];
+    this.declaredTransferSyntaxUID = init.declaredTransferSyntaxUID;
+    this.warnings = init.warnings;
   }
 
   /** Group 0002 tags are answered from the file meta, everything else from the data set. */
@@ -282,14 +313,6 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-function partialOf(e: unknown, fallback: DataSet | undefined): DataSet | undefined {
-  if (e && typeof e === 'object' && 'dataSet' in e) {
-    const ds = (e as { dataSet?: unknown }).dataSet;
-    if (ds && typeof ds === 'object' && 'elements' in ds) return ds as DataSet;
-  }
-  return fallback;
-}
-
 /** True when bytes look like DICOM: Part 10 marker, or a plausible data set without file meta. */
 export function isDicom(bytes: Uint8Array): boolean {
   if (!(bytes instanceof Uint8Array)) return false;
@@ -329,6 +352,110 @@ function safeText(data: Uint8Array, offset: number, length: number): string {
   return s;
 }
 
+const DataSetCtor = (
+  dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: object) => DataSet }
+).DataSet;
+
+interface FileMeta {
+  dataSet: DataSet;
+  /** Offset of the first byte after the group. */
+  end: number;
+  /** TransferSyntaxUID (0002,0010), '' when absent or empty. */
+  transferSyntaxUID: string;
+}
+
+/**
+ * Reads the group 0002 elements at `offset` (always explicit VR little endian) up to the first tag
+ * of another group. FileMetaInformationGroupLength is not trusted to find the end: writers get it
+ * wrong, and the tags themselves say where the group stops.
+ */
+function readFileMeta(bytes: Uint8Array, offset: number, fileName: string | undefined): FileMeta {
+  const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, offset);
+  const elements: Record<string, Element> = {};
+  try {
+    while (
+      stream.position + 8 <= bytes.length &&
+      bytes[stream.position] === 0x02 &&
+      bytes[stream.position + 1] === 0
+    ) {
+      const el = dicomParser.readDicomElementExplicit(stream, []);
+      if (el.dataOffset + el.length > bytes.length) {
+        throw `value of ${el.tag} (${el.length} bytes) extends past the end of the data`;
+      }
+      elements[el.tag] = el;
+    }
+  } catch (e) {
+    throw new DicomParseError(`file meta group is malformed: ${errorText(e)}`, {
+      fileName,
+      offset: stream.position,
+      expected: 'explicit VR little endian group 0002 elements',
+      cause: e,
+    });
+  }
+  const dataSet = new DataSetCtor(dicomParser.littleEndianByteArrayParser, bytes, elements);
+  dataSet.warnings = [];
+  const tsEl = elements.x00020010;
+  const transferSyntaxUID = tsEl ? trimPad(safeText(bytes, tsEl.dataOffset, tsEl.length).split('\0')[0]) : '';
+  return { dataSet, end: stream.position, transferSyntaxUID };
+}
+
+function groupLengthWarning(meta: FileMeta, bytes: Uint8Array): DicomParseWarning | undefined {
+  const el = meta.dataSet.elements.x00020000;
+  if (el?.length !== 4) return undefined;
+  const declared = new DataView(bytes.buffer, bytes.byteOffset + el.dataOffset, 4).getUint32(0, true);
+  const actual = meta.end - (el.dataOffset + 4);
+  if (declared === actual) return undefined;
+  return {
+    code: 'meta-group-length',
+    message: `FileMetaInformationGroupLength (0002,0000) is ${declared}, the group has ${actual} bytes`,
+  };
+}
+
+/**
+ * The encoding to parse with: the declared syntax when the bytes agree with it, else what the bytes
+ * say (with a warning saying so).
+ */
+function chooseSyntax(
+  declared: { uid: string; by: string } | undefined,
+  detected: DetectedEncoding | undefined,
+  hasMeta: boolean,
+  warnings: DicomParseWarning[],
+): TransferSyntaxInfo {
+  const declaredInfo = declared ? transferSyntaxInfo(declared.uid) : undefined;
+  if (
+    declaredInfo &&
+    (!detected ||
+      (declaredInfo.explicitVR === detected.explicitVR &&
+        declaredInfo.littleEndian === detected.littleEndian))
+  ) {
+    return declaredInfo;
+  }
+  // Without a declaration or a readable first element, the DICOM default syntax is the best guess.
+  const encoding = detected ?? { explicitVR: false, littleEndian: true };
+  // A compressed or deflated syntax over other VR rules keeps its UID: the pixel data is still
+  // encapsulated (or the data set deflated), only the element headers differ.
+  const actual =
+    declaredInfo && (declaredInfo.encapsulated || declaredInfo.deflated)
+      ? { ...declaredInfo, explicitVR: encoding.explicitVR, littleEndian: encoding.littleEndian }
+      : transferSyntaxInfo(uncompressedSyntaxFor(encoding));
+  const bytesSay = encodingName(encoding);
+  if (declaredInfo && declared) {
+    warnings.push({
+      code: 'transfer-syntax-mismatch',
+      message: `${declared.by} declares transfer syntax ${declaredInfo.uid} (${encodingName(declaredInfo)}) but the data set is ${bytesSay}; parsed as ${bytesSay}`,
+      declared: declaredInfo.uid,
+      actual: actual.uid,
+    });
+  } else {
+    warnings.push({
+      code: hasMeta ? 'missing-transfer-syntax' : 'missing-file-meta',
+      message: `${hasMeta ? 'file meta has no TransferSyntaxUID (0002,0010)' : 'no file meta group'}; parsed as ${bytesSay}`,
+      actual: actual.uid,
+    });
+  }
+  return actual;
+}
+
 function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
   const fileName = options.fileName;
   if (!(bytes instanceof Uint8Array)) {
@@ -336,95 +463,52 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
   }
   const headerOnly = options.headerOnly === true;
   const hasPreamble = hasPart10Marker(bytes);
-  let meta: DataSet | undefined;
-  let tsUid: string;
+  const warnings: DicomParseWarning[] = [];
+  let meta: FileMeta | undefined;
   let position = 0;
 
-  if (hasPreamble) {
-    try {
-      meta = dicomParser.readPart10Header(bytes) as DataSet & { position: number };
-      position = (meta as DataSet & { position: number }).position;
-      // dicom-parser reads the meta group until a tag above (0002,FFFF), so a data set whose first
-      // group is below 0002 (e.g. 0001 in old private test files) is swallowed: cut it off here.
-      for (const key of Object.keys(meta.elements)) {
-        if (key.startsWith('x0002')) continue;
-        const el = meta.elements[key];
-        position = Math.min(position, el.dataOffset - headerLength(el.vr, true));
-        delete meta.elements[key];
-      }
-    } catch (e) {
-      throw new DicomParseError(`file meta group is malformed: ${errorText(e)}`, {
-        fileName,
-        offset: 132,
-        expected: 'explicit VR little endian group 0002 elements after DICM',
-        partial: partialOf(e, undefined),
-        cause: e,
+  if (hasPreamble || startsWithMetaGroup(bytes)) {
+    // Some archives strip the preamble and keep the meta group at offset 0.
+    meta = readFileMeta(bytes, hasPreamble ? 132 : 0, fileName);
+    position = meta.end;
+    if (!hasPreamble) {
+      warnings.push({
+        code: 'missing-preamble',
+        message: "file meta group at offset 0: no 128-byte preamble and 'DICM'",
       });
     }
-    const tsEl = meta.elements.x00020010;
-    const uid = tsEl ? trimPad(safeText(bytes, tsEl.dataOffset, tsEl.length).split('\0')[0]) : '';
-    if (!uid) {
-      if (!options.transferSyntaxUID) {
-        throw new DicomParseError('file meta has no TransferSyntaxUID (0002,0010)', {
-          fileName,
-          offset: 132,
-          expected: 'a TransferSyntaxUID in the file meta group',
-          partial: meta,
-        });
-      }
-    }
-    tsUid = uid || (options.transferSyntaxUID as string);
-  } else if (startsWithMetaGroup(bytes)) {
-    // A file meta group without the preamble (some archives strip the first 132 bytes).
-    const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, 0);
-    const elements: Record<string, Element> = {};
-    try {
-      while (
-        stream.position + 8 <= bytes.length &&
-        bytes[stream.position] === 0x02 &&
-        bytes[stream.position + 1] === 0
-      ) {
-        const el = dicomParser.readDicomElementExplicit(stream, []);
-        elements[el.tag] = el;
-      }
-    } catch (e) {
-      throw new DicomParseError(`file meta group at offset 0 is malformed: ${errorText(e)}`, {
-        fileName,
-        offset: stream.position,
-        expected: 'explicit VR little endian group 0002 elements',
-        cause: e,
-      });
-    }
-    const DataSetCtor = (
-      dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: object) => DataSet }
-    ).DataSet;
-    meta = new DataSetCtor(dicomParser.littleEndianByteArrayParser, bytes, elements);
-    meta.warnings = [];
-    position = stream.position;
-    const tsEl = elements.x00020010;
-    tsUid =
-      (tsEl ? trimPad(safeText(bytes, tsEl.dataOffset, tsEl.length).split('\0')[0]) : '') ||
-      options.transferSyntaxUID ||
-      TransferSyntax.ImplicitVRLittleEndian;
-  } else {
-    const sniffed = options.transferSyntaxUID ?? sniffRawTransferSyntax(bytes);
+    const lengthWarning = groupLengthWarning(meta, bytes);
+    if (lengthWarning) warnings.push(lengthWarning);
+  }
+  let declared: { uid: string; by: string } | undefined = meta?.transferSyntaxUID
+    ? { uid: meta.transferSyntaxUID, by: 'file meta' }
+    : options.transferSyntaxUID
+      ? { uid: options.transferSyntaxUID, by: 'options.transferSyntaxUID' }
+      : undefined;
+  if (!meta && !declared) {
+    const sniffed = sniffRawTransferSyntax(bytes);
     if (!sniffed) {
       throw new DicomParseError(
         'not a DICOM file: no DICM marker at offset 128 and no plausible data set at offset 0',
         {
           fileName,
           offset: 0,
-          expected: "'DICM' at offset 128, or an implicit/explicit little endian data set",
+          expected: "'DICM' at offset 128, or an implicit/explicit VR data set",
         },
       );
     }
-    tsUid = sniffed;
+    // Sniffing walked several elements: it is the encoding of the bytes, so no mismatch is possible.
+    declared = { uid: sniffed, by: 'sniffing' };
+    warnings.push({
+      code: 'missing-file-meta',
+      message: `no file meta group; parsed as ${encodingName(transferSyntaxInfo(sniffed))}`,
+      actual: sniffed,
+    });
   }
 
-  const ts = transferSyntaxInfo(tsUid);
   let data = bytes;
   let start = position;
-  if (ts.deflated) {
+  if (declared && transferSyntaxInfo(declared.uid).deflated) {
     try {
       data = inflateSync(bytes.subarray(position));
     } catch (e) {
@@ -432,19 +516,17 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
         fileName,
         offset: position,
         expected: 'raw deflate stream after the file meta',
-        partial: meta,
+        partial: meta?.dataSet,
         cause: e,
       });
     }
     start = 0;
   }
+  const ts = chooseSyntax(declared, detectDataSetEncoding(data, start), meta !== undefined, warnings);
 
   const parser = ts.littleEndian
     ? dicomParser.littleEndianByteArrayParser
     : dicomParser.bigEndianByteArrayParser;
-  const DataSetCtor = (
-    dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: object) => DataSet }
-  ).DataSet;
   const dataSet = new DataSetCtor(parser, data, {});
   dataSet.warnings = [];
   if (start < data.length) {
@@ -465,13 +547,13 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
         {
           fileName,
           offset: stream.position,
-          expected: `${ts.explicitVR ? 'explicit' : 'implicit'} VR ${ts.littleEndian ? 'little' : 'big'} endian elements up to the end of the file`,
+          expected: `${encodingName(ts)} elements up to the end of the file`,
           partial: dataSet,
           cause: e,
         },
       );
     }
-    dataSet.warnings.push(...stream.warnings);
+    for (const w of stream.warnings) warnings.push({ code: 'parser', message: w });
   }
 
   validate(dataSet, data, ts, fileName, headerOnly);
@@ -479,13 +561,15 @@ function parseInner(bytes: Uint8Array, options: ParseOptions): ParsedDicom {
   return new ParsedDicom({
     input: bytes,
     dataSet,
-    meta,
+    meta: meta?.dataSet,
     encoding: { explicitVR: ts.explicitVR, littleEndian: ts.littleEndian, utf8 },
     fileName,
     ts,
+    declaredTransferSyntaxUID: meta?.transferSyntaxUID || undefined,
     hasPreamble,
     dataSetStart: position,
     headerOnly,
+    warnings,
   });
 }
 

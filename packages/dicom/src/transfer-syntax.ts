@@ -46,6 +46,27 @@ export function transferSyntaxInfo(uid: string): TransferSyntaxInfo {
   };
 }
 
+/** The uncompressed transfer syntax that encodes a data set with this VR mode and byte order. */
+export function uncompressedSyntaxFor(encoding: { explicitVR: boolean; littleEndian: boolean }): string {
+  if (!encoding.explicitVR) return TransferSyntax.ImplicitVRLittleEndian;
+  return encoding.littleEndian ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ExplicitVRBigEndian;
+}
+
+/**
+ * True when the UID of `info` really describes its VR mode and byte order. False only for a data
+ * set whose bytes disagree with a compressed or deflated syntax (e.g. declared JPEG-LS, encoded
+ * implicit VR): no transfer syntax UID describes such a file, so it cannot be written as it is.
+ */
+export function isSelfConsistent(info: TransferSyntaxInfo): boolean {
+  const named = transferSyntaxInfo(info.uid);
+  return named.explicitVR === info.explicitVR && named.littleEndian === info.littleEndian;
+}
+
+/** Short human name of an encoding for messages: `explicit VR little endian`. */
+export function encodingName(encoding: { explicitVR: boolean; littleEndian: boolean }): string {
+  return `${encoding.explicitVR ? 'explicit' : 'implicit'} VR ${encoding.littleEndian ? 'little' : 'big'} endian`;
+}
+
 /** VRs whose explicit-VR header has 2 reserved bytes and a 4-byte length (12-byte header). */
 export const LONG_HEADER_VRS: ReadonlySet<string> = new Set([
   'OB',

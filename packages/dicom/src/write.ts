@@ -15,7 +15,7 @@ import {
 import { DicomWriteError } from './errors';
 import type { ParsedDicom } from './parse';
 import { formatTag, type TagInput, tagFromKey, toTag } from './tags';
-import { headerLength } from './transfer-syntax';
+import { encodingName, headerLength, isSelfConsistent } from './transfer-syntax';
 
 /** Our implementation identity in the rebuilt file meta. */
 export const IMPLEMENTATION_CLASS_UID = '2.25.207360883151946473094725163830307512649';
@@ -348,6 +348,11 @@ function metaTagOf(bytes: Uint8Array): number {
 
 /** Writes a parsed file with a plan (used by writeDicom and the anonymizer). */
 export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOptions = {}): Uint8Array {
+  if (!isSelfConsistent(parsed.transferSyntax)) {
+    throw new DicomWriteError(
+      `the data set is ${encodingName(parsed.transferSyntax)} under transfer syntax ${parsed.transferSyntaxUID}, which no transfer syntax UID describes; the file cannot be re-written as it is`,
+    );
+  }
   if (parsed.headerOnly) {
     for (const [tag] of plan) {
       if (tag > 0x7fe00010) {

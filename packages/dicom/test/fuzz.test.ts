@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createAnonymizer, DicomError, DicomParseError, parseDicom, writeDicom } from '../src/index';
+import {
+  createAnonymizer,
+  DicomError,
+  DicomParseError,
+  parseDicom,
+  TransferSyntax,
+  writeDicom,
+} from '../src/index';
+import {
+  dataSetOf,
+  pythonSdkStyle,
+  redeclare,
+  withoutPreamble,
+  withoutTransferSyntax,
+  wrongGroupLength,
+} from './crafted';
 import { read, requireData } from './data';
 
 /** mulberry32: small seeded PRNG so every run mutates the same way. */
@@ -63,39 +78,84 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   return b;
 }
 
+/** Mutates every source; returns how many mutations parsed and how many were rejected. */
+function fuzz(
+  sources: { rel: string; bytes: Uint8Array }[],
+  seed: number,
+): { parsedOk: number; rejected: number } {
+  const rnd = prng(seed);
+  const anonymizer = createAnonymizer({ key: 'fuzz' });
+  let parsedOk = 0;
+  let rejected = 0;
+  for (const { rel, bytes: src } of sources) {
+    for (let i = 0; i < MUTATIONS_PER_FILE; i++) {
+      const bytes = mutate(src, rnd);
+      let parsed: ReturnType<typeof parseDicom> | undefined;
+      try {
+        parsed = parseDicom(bytes, { fileName: `${rel}#${i}` });
+      } catch (e) {
+        if (!(e instanceof DicomParseError))
+          throw new Error(`${rel} mutation ${i}: ${String(e)}`, { cause: e });
+        rejected++;
+        continue;
+      }
+      parsedOk++;
+      // Whatever parses must also be usable: frames and re-writing fail only with typed errors.
+      try {
+        for (let f = 0; f < Math.min(parsed.numberOfFrames, 4); f++) parsed.frame(f);
+        writeDicom(parsed);
+        anonymizer.anonymizeParsed(parsed);
+      } catch (e) {
+        if (!(e instanceof DicomError))
+          throw new Error(`${rel} mutation ${i} after parse: ${String(e)}`, { cause: e });
+      }
+    }
+  }
+  return { parsedOk, rejected };
+}
+
 describe('fuzzed real files', () => {
   it(`only ever throw DicomParseError from parseDicom (${SOURCES.length * MUTATIONS_PER_FILE} mutations per seed)`, () => {
     if (!requireData()) return;
-    const rnd = prng(Number(process.env.DICOM_FUZZ_SEED ?? 1234));
-    const anonymizer = createAnonymizer({ key: 'fuzz' });
-    let parsedOk = 0;
-    let rejected = 0;
-    for (const rel of SOURCES) {
-      const src = read(rel);
-      for (let i = 0; i < MUTATIONS_PER_FILE; i++) {
-        const bytes = mutate(src, rnd);
-        let parsed: ReturnType<typeof parseDicom> | undefined;
+    const sources = SOURCES.map((rel) => ({ rel, bytes: read(rel) }));
+    const { parsedOk, rejected } = fuzz(sources, Number(process.env.DICOM_FUZZ_SEED ?? 1234));
+    expect(parsedOk + rejected).toBe(SOURCES.length * MUTATIONS_PER_FILE);
+    expect(rejected).toBeGreaterThan(100);
+  });
+
+  it('files whose declared encoding disagrees with their bytes: fuzzed and truncated, typed errors only', () => {
+    if (!requireData()) return;
+    const sources = [
+      { rel: 'python-sdk-style MR_small', bytes: pythonSdkStyle(read('ts/MR_small.dcm')) },
+      { rel: 'python-sdk-style CT_small', bytes: pythonSdkStyle(read('ts/CT_small.dcm')) },
+      {
+        rel: 'explicit over implicit',
+        bytes: redeclare(read('ts/MR_small_implicit.dcm'), TransferSyntax.ExplicitVRLittleEndian),
+      },
+      { rel: 'big endian without meta', bytes: dataSetOf(read('ts/MR_small_bigendian.dcm')) },
+      {
+        rel: 'meta without TransferSyntaxUID',
+        bytes: withoutTransferSyntax(read('ts/MR_small_implicit.dcm')),
+      },
+      { rel: 'no preamble', bytes: withoutPreamble(pythonSdkStyle(read('ts/CT_small.dcm'))) },
+      { rel: 'wrong group length', bytes: wrongGroupLength(read('ts/MR_small.dcm'), 12) },
+    ];
+    const { parsedOk, rejected } = fuzz(sources, Number(process.env.DICOM_FUZZ_SEED ?? 4321));
+    expect(parsedOk + rejected).toBe(sources.length * MUTATIONS_PER_FILE);
+    expect(rejected).toBeGreaterThan(50);
+    // Every cut through the header region: a typed error, or a parse whose elements all fit.
+    for (const { rel, bytes } of sources) {
+      for (let cut = 0; cut < Math.min(bytes.length, 1200); cut += 7) {
         try {
-          parsed = parseDicom(bytes, { fileName: `${rel}#${i}` });
+          const p = parseDicom(bytes.subarray(0, cut), { fileName: rel });
+          for (const key of p.keys()) {
+            const el = p.dataSet.elements[key];
+            expect(el.dataOffset + el.length).toBeLessThanOrEqual(cut);
+          }
         } catch (e) {
-          if (!(e instanceof DicomParseError))
-            throw new Error(`${rel} mutation ${i}: ${String(e)}`, { cause: e });
-          rejected++;
-          continue;
-        }
-        parsedOk++;
-        // Whatever parses must also be usable: frames and re-writing fail only with typed errors.
-        try {
-          for (let f = 0; f < Math.min(parsed.numberOfFrames, 4); f++) parsed.frame(f);
-          writeDicom(parsed);
-          anonymizer.anonymizeParsed(parsed);
-        } catch (e) {
-          if (!(e instanceof DicomError))
-            throw new Error(`${rel} mutation ${i} after parse: ${String(e)}`, { cause: e });
+          expect(e, `${rel} cut at ${cut}`).toBeInstanceOf(DicomParseError);
         }
       }
     }
-    expect(parsedOk + rejected).toBe(SOURCES.length * MUTATIONS_PER_FILE);
-    expect(rejected).toBeGreaterThan(100);
   });
 });
