@@ -139,7 +139,9 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   // Each example is a module of its own: top-level await works and names do not collide.
-  examples.forEach((e, i) => writeFileSync(join(work, exampleName(e, i)), `${e.code}\nexport {};\n`));
+  for (const [i, e] of examples.entries()) {
+    writeFileSync(join(work, exampleName(e, i)), `${e.code}\nexport {};\n`);
+  }
   const problems = typecheck(examples);
   for (const p of problems) console.error(p);
   console.log(`readme examples: ${examples.length} type-checked, ${problems.length ? 'with errors' : 'ok'}`);
