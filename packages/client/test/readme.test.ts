@@ -9,7 +9,7 @@ const readme = readFileSync(path.join(packageDir, 'README.md'), 'utf8');
 
 /** The README's TypeScript examples, in order. */
 function examples(): string[] {
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return [...readme.matchAll(/```ts(?: [^\n]*)?\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
 /**
