@@ -5,8 +5,9 @@ import { vrOf } from './dictionary';
 import type { DicomValue, ElementEncoding } from './encode';
 import { DicomAnonymizeError } from './errors';
 import { randomKey, utf8 } from './hash';
-import { type ParsedDicom, parseDicom } from './parse';
+import { type ParsedDicom, parseDicomWith } from './parse';
 import { profileRow, type ResolvedAction, resolveAction } from './profile';
+import { TagKeys } from './read-dataset';
 import { type TagInput, tagFromKey, toTag } from './tags';
 import { createPseudonymMapper, createSdkTokenMapper, createUidMapper, SDK_CLEARED } from './uid';
 import { type Plan, type PlanOp, setOp, writeWithPlan } from './write';
@@ -280,6 +281,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
   const mapUid = createUidMapper(key);
   const pseudonymFor = createPseudonymMapper(key);
   const sdkTokens = createSdkTokenMapper();
+  const keys = new TagKeys();
 
   const basic = (parsed: ParsedDicom): Uint8Array => {
     const originalPatientId = parsed.string(0x00100020);
@@ -343,7 +345,9 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     }
     // A headerOnly parse does not see elements after PixelData (private tags, padding), which the
     // profile must remove, so the file is parsed completely first.
-    const full = parsed.headerOnly ? parseDicom(parsed.input, { fileName: parsed.fileName }) : parsed;
+    const full = parsed.headerOnly
+      ? parseDicomWith(parsed.input, { fileName: parsed.fileName }, keys)
+      : parsed;
     return profile === 'basic' ? basic(full) : sdk(full);
   };
 
@@ -351,7 +355,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     profile,
     anonymizeParsed,
     anonymize(bytes: Uint8Array, fileOptions: AnonymizeFileOptions = {}): Uint8Array {
-      return anonymizeParsed(parseDicom(bytes, { fileName: fileOptions.fileName }));
+      return anonymizeParsed(parseDicomWith(bytes, { fileName: fileOptions.fileName }, keys));
     },
     mapUid(uid: string, tag: TagInput = 0x0020000d): string {
       return profile === 'basic' ? mapUid(uid) : sdkTokens(toTag(tag), uid);

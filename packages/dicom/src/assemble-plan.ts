@@ -1,6 +1,7 @@
 import { DicomError } from './errors';
 import { cross, dot, type Vec3 } from './geometry';
-import { isDicom, type ParsedDicom, parseDicom } from './parse';
+import { isDicom, type ParsedDicom, parseDicomWith } from './parse';
+import { TagKeys } from './read-dataset';
 
 /** An input file: its bytes, or a loader called when the bytes are needed (possibly twice). */
 export type AssembleInput =
@@ -33,6 +34,11 @@ export interface SliceInfo {
   instanceNumber: number | undefined;
   /** Native: bytes of the one frame. Encapsulated: lengths of the frame's fragments. */
   frameLength: number;
+  /**
+   * Native and not deflated: where the frame starts in the input's bytes, so that an in-memory input
+   * is copied straight into the output without a second parse.
+   */
+  frameOffset: number | undefined;
   fragmentLengths: number[] | undefined;
 }
 
@@ -102,11 +108,11 @@ function message(e: unknown): string {
 type Classified = { slice: SliceInfo } | { pass: string } | { fail: string };
 
 /** Reads what grouping and sorting need; the bytes are released when this returns. */
-function classify(input: AssembleInput, index: number, bytes: Uint8Array): Classified {
+function classify(input: AssembleInput, index: number, bytes: Uint8Array, keys: TagKeys): Classified {
   if (!isDicom(bytes)) return { pass: 'not DICOM' };
   let parsed: ParsedDicom;
   try {
-    parsed = parseDicom(bytes, { fileName: input.name, headerOnly: true });
+    parsed = parseDicomWith(bytes, { fileName: input.name, headerOnly: true }, keys);
   } catch (e) {
     return { pass: `not readable as DICOM: ${message(e)}` };
   }
@@ -116,11 +122,12 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array): Class
   if (!series) return { pass: 'no SeriesInstanceUID' };
   const ts = parsed.transferSyntax;
   let frameLength = 0;
+  let frameOffset: number | undefined;
   let fragmentLengths: number[] | undefined;
   if (ts.encapsulated) {
     // Fragment sizes are needed up front so the output is allocated once; the bytes are here anyway.
     try {
-      const full = parseDicom(bytes, { fileName: input.name });
+      const full = parseDicomWith(bytes, { fileName: input.name }, keys);
       const fragments = full.pixelData?.fragments ?? [];
       fragmentLengths = fragments.map((f) => f.length);
     } catch (e) {
@@ -138,6 +145,7 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array): Class
     if (length === undefined || length === 0) return { fail: 'Rows, Columns or BitsAllocated missing' };
     if (stored < length) return { fail: `PixelData has ${stored} bytes, one frame needs ${length}` };
     frameLength = length;
+    if (!ts.deflated) frameOffset = parsed.pixelDataOffset;
   }
   const layout: Record<string, string> = {};
   for (const tag of LAYOUT_TAGS) layout[tag] = parsed.string(tag) ?? '';
@@ -159,6 +167,7 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array): Class
       text,
       instanceNumber: parsed.number('InstanceNumber'),
       frameLength,
+      frameOffset,
       fragmentLengths,
     },
   };
@@ -231,11 +240,12 @@ export async function planAssembly(files: readonly AssembleInput[]): Promise<Ass
   const passedThrough: PassedThrough[] = [];
   const unassembled: Unassembled[] = [];
   const bySeries = new Map<string, SliceInfo[]>();
+  const keys = new TagKeys();
   for (let index = 0; index < files.length; index++) {
     const input = files[index];
     let result: Classified;
     try {
-      result = classify(input, index, await loadBytes(input));
+      result = classify(input, index, await loadBytes(input), keys);
     } catch (e) {
       unassembled.push({ names: [input.name], inputs: [input], reason: `cannot be read: ${message(e)}` });
       continue;

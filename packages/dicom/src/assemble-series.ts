@@ -19,7 +19,8 @@ import {
   UNDEFINED_LENGTH,
 } from './encode';
 import { DicomError } from './errors';
-import { type ParsedDicom, parseDicom } from './parse';
+import { type ParsedDicom, parseDicom, parseDicomWith } from './parse';
+import { TagKeys } from './read-dataset';
 import { swapInto, toExplicitLittleEndian } from './transcode';
 import { TransferSyntax } from './transfer-syntax';
 import { type DicomEdit, encodeFileMeta, writeDicom } from './write';
@@ -241,7 +242,8 @@ export async function assembleGroup(
   const uid = group.seriesInstanceUID;
   const first = slices[0];
   let firstBytes: Uint8Array | undefined = await loadBytes(first.input);
-  const template = parseDicom(firstBytes, { fileName: first.name, headerOnly: true });
+  const keys = new TagKeys();
+  const template = parseDicomWith(firstBytes, { fileName: first.name, headerOnly: true }, keys);
   checkSame(first, template, uid);
   const sopInstanceUID = (options.newUid ?? randomUid)();
   const { body, transferSyntaxUID, encoding } = header(template, assemblyEdits(group, sopInstanceUID));
@@ -311,9 +313,16 @@ export async function assembleGroup(
 
   for (let k = 0; k < n; k++) {
     const slice = slices[k];
+    if (!encapsulated && slice.frameOffset !== undefined && 'bytes' in slice.input) {
+      // In-memory bytes are the very bytes planned: the frame's place is known, copy it and move on.
+      const at = slice.frameOffset;
+      swapInto(slice.input.bytes.subarray(at, at + slice.frameLength), out, o, swapUnit);
+      o += slice.frameLength;
+      continue;
+    }
     const bytes: Uint8Array = k === 0 && firstBytes ? firstBytes : await loadBytes(slice.input);
     firstBytes = undefined;
-    const parsed = parseDicom(bytes, { fileName: slice.name, headerOnly: !encapsulated });
+    const parsed = parseDicomWith(bytes, { fileName: slice.name, headerOnly: !encapsulated }, keys);
     checkSame(slice, parsed, uid);
     if (encapsulated) {
       const fragments = parsed.pixelData?.fragments ?? [];

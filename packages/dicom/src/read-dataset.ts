@@ -1,0 +1,141 @@
+import dicomParser, { type ByteStream, type DataSet, type Element } from 'dicom-parser';
+import { vrOf } from './dictionary';
+
+const UNDEFINED_LENGTH = 0xffffffff;
+/** VRs dicom-parser reads with a 4-byte length (it does not know OV, SV, UV: validation rejects them). */
+const LONG_LENGTH = new Set(['OB', 'OD', 'OL', 'OW', 'SQ', 'OF', 'UC', 'UR', 'UT', 'UN']);
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/**
+ * Every pair of capital letters, indexed by `(c0 - 65) * 26 + (c1 - 65)`: VRs are taken from here
+ * rather than built per element, so they are the same (already hashed) strings every time.
+ */
+const LETTER_PAIRS = Array.from({ length: 26 * 26 }, (_, i) =>
+  String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26)),
+);
+const LONG_PAIR = LETTER_PAIRS.map((vr) => LONG_LENGTH.has(vr));
+
+/**
+ * Element keys (`'xggggeeee'`) by tag, shared by the files of one batch. A property key V8 has seen
+ * before is already hashed and internalized, so filling a data set's element map with keys from
+ * here costs a fifth of building each key afresh (measured: 14 µs against 70 µs for 126 elements).
+ * It lives in a batch (an anonymizer, one assembly), never at module level; its size is capped.
+ */
+export class TagKeys {
+  private readonly keys = new Map<number, string>();
+
+  /** dicom-parser's key of a tag. */
+  of(group: number, element: number): string {
+    const tag = group * 0x10000 + element;
+    let key = this.keys.get(tag);
+    if (key === undefined) {
+      key = keyOf(group, element);
+      if (this.keys.size < MAX_KEYS) this.keys.set(tag, key);
+    }
+    return key;
+  }
+}
+
+const MAX_KEYS = 1 << 16;
+
+/** dicom-parser's element key `'xggggeeee'` of a tag, without number-to-string conversion. */
+function keyOf(group: number, element: number): string {
+  return `x${HEX2[group >>> 8]}${HEX2[group & 0xff]}${HEX2[element >>> 8]}${HEX2[element & 0xff]}`;
+}
+
+/** VR an implicit VR element is read with; undefined for private and unknown tags, which dicom-parser probes for items. */
+export function implicitVrOfTag(group: number, element: number): string | undefined {
+  if (group & 1) return undefined;
+  const vr = vrOf(((group << 16) | element) >>> 0);
+  return vr === 'UN' ? undefined : vr;
+}
+
+function implicitVrCallback(key: string): string | undefined {
+  const tag = Number.parseInt(key.slice(1), 16);
+  return implicitVrOfTag(tag >>> 16, tag & 0xffff);
+}
+
+export interface ReadDataSetOptions {
+  explicitVR: boolean;
+  littleEndian: boolean;
+  /** Stop after this element's header (dicom-parser's `untilTag`). */
+  untilTag?: string;
+  /** Keys shared with other files of a batch. */
+  keys: TagKeys;
+  /** Read only while elements belong to this group (the file meta group 0002). */
+  onlyGroup?: number;
+}
+
+/**
+ * Reads the root data set into `dataSet` exactly as dicom-parser's parseDicomDataSetExplicit/Implicit
+ * would, but several times faster: a plain element with a defined length (most of a header) is read
+ * here with direct byte access; sequences, undefined lengths, the stop tag and anything odd (VR bytes
+ * that are not two capital letters, a header cut by the end of the data) go to dicom-parser's own
+ * element reader, so items, fragments, warnings and errors are dicom-parser's.
+ */
+export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadDataSetOptions): Element[] {
+  const b = stream.byteArray;
+  const end = b.length;
+  const le = options.littleEndian;
+  const untilTag = options.untilTag;
+  const elements = dataSet.elements;
+  const warnings = dataSet.warnings;
+  const keys = options.keys;
+  const u16 = le ? (p: number) => b[p] | (b[p + 1] << 8) : (p: number) => (b[p] << 8) | b[p + 1];
+  const u32 = le
+    ? (p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
+    : (p: number) => ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+  const onlyGroup = options.onlyGroup;
+  // The elements in file order, so callers need not enumerate the (large, dictionary-mode) map.
+  const list: Element[] = [];
+  let p = stream.position;
+  while (p < end) {
+    if (onlyGroup !== undefined && (p + 8 > end || u16(p) !== onlyGroup)) break;
+    if (p + 12 <= end) {
+      const group = u16(p);
+      const elementNumber = u16(p + 2);
+      const key = keys.of(group, elementNumber);
+      if (key !== untilTag) {
+        let el: Element | undefined;
+        if (options.explicitVR) {
+          const c0 = b[p + 4] - 65;
+          const c1 = b[p + 5] - 65;
+          if (c0 >= 0 && c0 < 26 && c1 >= 0 && c1 < 26) {
+            const pair = c0 * 26 + c1;
+            const vr = LETTER_PAIRS[pair];
+            if (!LONG_PAIR[pair]) {
+              el = { tag: key, vr, length: u16(p + 6), dataOffset: p + 8 } as Element;
+            } else if (vr !== 'SQ') {
+              const length = u32(p + 8);
+              if (length !== UNDEFINED_LENGTH) el = { tag: key, vr, length, dataOffset: p + 12 } as Element;
+            }
+          }
+        } else {
+          const vr = implicitVrOfTag(group, elementNumber);
+          const length = u32(p + 4);
+          if (vr !== undefined && vr !== 'SQ' && length !== UNDEFINED_LENGTH) {
+            el = { tag: key, vr, length, dataOffset: p + 8 } as Element;
+          }
+        }
+        if (el) {
+          elements[key] = el;
+          list.push(el);
+          p = el.dataOffset + el.length;
+          continue;
+        }
+      }
+    }
+    stream.position = p;
+    const el = options.explicitVR
+      ? dicomParser.readDicomElementExplicit(stream, warnings, untilTag)
+      : dicomParser.readDicomElementImplicit(stream, untilTag, implicitVrCallback as (tag: string) => string);
+    elements[el.tag] = el;
+    list.push(el);
+    p = stream.position;
+    if (el.tag === untilTag) return list;
+  }
+  stream.position = p;
+  // dicom-parser's explicit reader reports a last value running past the data; the implicit one does
+  // not (validation reports it then).
+  if (options.explicitVR && p > end) throw 'dicomParser:parseDicomDataSetExplicit: buffer overrun';
+  return list;
+}
