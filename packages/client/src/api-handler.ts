@@ -16,6 +16,7 @@ import * as resources from './resources';
 import * as segmentations from './segmentations';
 import type { Annotation, Channel, Dataset, Experiment, Project, Resource, User, Worklist } from './types';
 import type { UploadSource } from './upload/inputs';
+import type { UploadPlan } from './upload/plan-types';
 import type { UploadResourcesOptions, UploadResult } from './upload/types';
 import { uploadResources } from './upload/upload-resources';
 
@@ -180,11 +181,11 @@ export class APIHandler {
   // ---- resources -------------------------------------------------------------------------
 
   /**
-   * Uploads files (paths, directories, Files, `{ name, data }`), one result per file in input
-   * order. See {@link UploadResourcesOptions}.
+   * Uploads files (paths, directories, Files, `{ name, data }`) or runs a plan made by
+   * {@link planUpload}; one result per file in input order. See {@link UploadResourcesOptions}.
    */
   async uploadResources(
-    files: UploadSource | readonly UploadSource[],
+    files: UploadPlan | UploadSource | readonly UploadSource[],
     options?: UploadResourcesOptions,
   ): Promise<UploadResult[]> {
     return uploadResources(await this.#ctx(), files, options);

@@ -61,12 +61,24 @@ export type {
   Worklist,
   WorklistStatus,
 } from './types';
-export { DicomTransformError, InvalidDicomError } from './upload/dicom-prep';
 export type { MungFilename } from './upload/filename';
 export type { NamedUpload, UploadSource } from './upload/inputs';
+export { JournalError } from './upload/journal';
 export { ContentSizeError } from './upload/multipart-body';
+export { planUpload } from './upload/plan';
+export type {
+  PlannedFile,
+  PlannedOrigin,
+  PlannedSeries,
+  PlannedUnit,
+  PlanProblem,
+  SkippedFile,
+  SkipReason,
+  UploadPlan,
+} from './upload/plan-types';
 export type {
   MetadataSource,
+  PlanUploadOptions,
   RetainTag,
   SegmentationFiles,
   UploadBytesProgress,
@@ -74,3 +86,4 @@ export type {
   UploadResourcesOptions,
   UploadResult,
 } from './upload/types';
+export { DicomTransformError, InvalidDicomError, UnreadableFileError } from './upload/upload-errors';

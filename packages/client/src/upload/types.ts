@@ -4,6 +4,7 @@ import type { CallOptions } from '../context';
 import type { SegmentationInput } from '../segmentations';
 import type { MungFilename } from './filename';
 import type { UploadSource } from './inputs';
+import type { WalkOptions } from './walk';
 
 /** Segmentations of one input: a mask, several masks, or masks with their names and frames. */
 export type SegmentationFiles =
@@ -30,8 +31,9 @@ export interface UploadProgress {
   /** Input bytes of the finished resources, and of all of them (sizes before assembly/anonymization). */
   bytesDone: number;
   bytesTotal: number;
-  /** The resource that just finished. */
+  /** The resource that just finished: its first file, and its plan unit. */
   source: string;
+  unitId: string;
   ok: boolean;
 }
 
@@ -41,11 +43,38 @@ export interface UploadBytesProgress {
   bytesTotal: number;
 }
 
-export interface UploadResourcesOptions extends CallOptions {
+/** What `planUpload` needs: how to find, name, type, group and attach the files. */
+export interface PlanUploadOptions extends WalkOptions {
   /** Mimetype for every file; default: detected from the content, then the extension. */
   mimetype?: string;
-  /** Anonymize DICOM files (one pseudonymisation key per call, so UIDs stay consistent). */
+  /** Anonymize DICOM files before they leave the machine. */
   anonymize?: boolean;
+  mungFilename?: MungFilename;
+  /** One entry per input (aligned with `files`); `null` for inputs without segmentations. */
+  segmentationFiles?: readonly (SegmentationFiles | null | undefined)[];
+  /**
+   * One entry per input (aligned with `files`): a JSON file path or an object, sent as the
+   * resource's `metadata`. Its `modality` key (any case) is used when `modality` is not given.
+   */
+  metadataFiles?: readonly (MetadataSource | null | undefined)[];
+  /**
+   * Masks of files found in directories, by the file's source path (as the plan names it): for
+   * callers that match masks to images by their layout on disk.
+   */
+  segmentationsBySource?: ReadonlyMap<string, SegmentationFiles>;
+  /**
+   * BIDS-style metadata: `X.json` next to `X.nii`/`X.nii.gz` becomes the volume's metadata and is
+   * not uploaded as a resource of its own (default false).
+   */
+  jsonSidecars?: boolean;
+  /** Merge single-frame DICOM slices of one series into one multi-frame resource (default true). */
+  assembleDicoms?: boolean;
+  /** Files read at once while planning (default: the handler's concurrency, 10). */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface UploadResourcesOptions extends PlanUploadOptions, CallOptions {
   /** Attributes kept by the anonymizer. */
   anonymizeRetainCodes?: readonly RetainTag[];
   /**
@@ -58,27 +87,24 @@ export interface UploadResourcesOptions extends CallOptions {
   tags?: string | readonly string[];
   /** @deprecated Use `tags`. */
   labels?: string | readonly string[];
-  mungFilename?: MungFilename;
   channel?: string;
   /** Publish the uploaded resources. */
   publish?: boolean;
   /** Publish and add to this project (name or id); resolved before anything is uploaded. */
   publishTo?: string;
-  /** One entry per input (aligned with `files`); `null` for inputs without segmentations. */
-  segmentationFiles?: readonly (SegmentationFiles | null | undefined)[];
   transposeSegmentation?: boolean;
-  /**
-   * One entry per input (aligned with `files`): a JSON file path or an object, sent as the
-   * resource's `metadata`. Its `modality` key (any case) is used when `modality` is not given.
-   */
-  metadataFiles?: readonly (MetadataSource | null | undefined)[];
   modality?: string;
-  /** Merge single-frame DICOM slices of one series into one multi-frame resource (default true). */
-  assembleDicoms?: boolean;
-  /** Directories: descend into sub-directories (`true`), or that many levels. */
-  recursive?: boolean | number;
-  /** Resources uploaded at once (default: the handler's, 10). */
-  concurrency?: number;
+  /**
+   * A file (JSON lines) recording each unit's outcome and idempotency key as it completes. Run the
+   * same upload again with the same journal and only what did not land is sent; a unit whose
+   * outcome was unknown is sent again under its original key, so the server does not duplicate it.
+   */
+  journal?: string;
+  /**
+   * The in-memory inputs (Files, Blobs, bytes) a plan refers to, when running a plan made from
+   * them: `uploadResources(plan, { sources: files })`. Not needed for plans of paths.
+   */
+  sources?: readonly UploadSource[];
   /** Called once per finished resource (uploaded or failed). */
   onProgress?: (progress: UploadProgress) => void;
   /**
@@ -94,17 +120,23 @@ export type UploadResult =
       ok: true;
       /** The input's path or name. */
       source: string;
+      /** The plan unit the file belonged to (see `UploadPlan.units`). */
+      unitId: string;
       id: string;
       /** The uploaded file name (assembled series get a generated one). */
       filename: string;
       /** Set when several inputs were assembled into this resource: how many. */
       assembledFrom?: number;
       segmentationIds: string[];
+      /** Uploaded by an earlier run of the same journal, not this one. */
+      resumed?: true;
     }
   | {
       ok: false;
       source: string;
       error: DatamintException;
+      /** The plan unit, when the file was part of one (problems found while planning have none). */
+      unitId?: string;
       /** Present when the resource was created but a later step failed. */
       id?: string;
     };

@@ -1,9 +1,7 @@
 import type { LabelNames } from '@datamint/segmentation';
 import { ValidationError } from '../errors';
 import type { SegmentationInput } from '../segmentations';
-import type { UploadEntry } from './inputs';
-import type { UploadContent } from './multipart-body';
-import type { MetadataSource, SegmentationFiles } from './types';
+import type { SegmentationFiles } from './types';
 
 /** One mask to attach after its resource is created. */
 export interface SegmentationTask {
@@ -15,23 +13,6 @@ export interface SegmentationTask {
    * has a single frame and no `frameIndex` (a volume mask applies to the whole series as it is).
    */
   memberFrame?: number;
-}
-
-/** One resource to create: a file, or several DICOM slices assembled into one. */
-export interface UploadUnit {
-  /** Positions (in the flattened entry list) of the inputs this resource comes from. */
-  members: number[];
-  source: string;
-  sourceFilepath: string;
-  filename: string;
-  mimetype: string | undefined;
-  /** Bytes to send, when known before preparing (files); transformed units report after `body()`. */
-  size: number;
-  /** The content to send; transformed units build it here, so memory is bounded by the concurrency. */
-  body(): Promise<UploadContent>;
-  segmentations: SegmentationTask[];
-  /** The input's metadata (for an assembled series: its first file's). */
-  metadata?: MetadataSource;
 }
 
 function isSegmentationInput(value: unknown): value is SegmentationInput {
@@ -95,26 +76,4 @@ export function segmentationTasks(
     });
   }
   throw new ValidationError(field, spec, 'a mask, an array of masks, or { files, names?, frameIndex? }');
-}
-
-/** A unit that sends one entry unchanged, streamed from its source. */
-export function plainUnit(
-  index: number,
-  entry: UploadEntry,
-  names: { sourceFilepath: string; filename: string },
-  mimetype: string | undefined,
-  segmentations: SegmentationTask[],
-  metadata?: MetadataSource,
-): UploadUnit {
-  return {
-    ...(metadata !== undefined ? { metadata } : {}),
-    members: [index],
-    source: entry.source,
-    sourceFilepath: names.sourceFilepath,
-    filename: names.filename,
-    mimetype,
-    size: entry.size,
-    body: async () => ({ size: entry.size, open: () => entry.open() }),
-    segmentations,
-  };
 }

@@ -1,0 +1,45 @@
+/** Compression suffixes that belong to the extension before them: `.nii.gz` is one extension. */
+const COMPRESSION = new Set(['gz', 'bz2', 'xz', 'zst']);
+
+/**
+ * The lower-case extension of a file name without the dot: `scan.nii.gz` → `nii.gz`, `a.DCM` →
+ * `dcm`, `I10` → ``, `.hidden` → ``. (Python's tool used only the last suffix, so `nii.gz` filters
+ * never matched.)
+ */
+export function fileExtension(name: string): string {
+  const base = (name.split(/[\\/]/).pop() ?? name).toLowerCase();
+  const parts = base.split('.');
+  // A leading dot marks a hidden file, not an extension.
+  if (parts[0] === '') parts.shift();
+  if (parts.length < 2) return '';
+  const last = parts[parts.length - 1]!;
+  if (COMPRESSION.has(last) && parts.length >= 3 && parts[parts.length - 2] !== '') {
+    return `${parts[parts.length - 2]}.${last}`;
+  }
+  return last;
+}
+
+/**
+ * True when the file's extension is `filter` or ends with it at a dot boundary, so `gz` still
+ * matches `nii.gz` (what Python users typed) while `nii.gz` now matches too.
+ */
+export function extensionMatches(extension: string, filter: string): boolean {
+  return extension === filter || extension.endsWith(`.${filter}`);
+}
+
+/** Extension filters of a directory walk (extensions without the dot, lower case). */
+export interface ExtensionFilter {
+  includeExtensions?: readonly string[] | undefined;
+  excludeExtensions?: readonly string[] | undefined;
+}
+
+/** Include wins when both are given (callers reject that combination first). */
+export function passesExtensionFilter(extension: string, filter: ExtensionFilter): boolean {
+  if (filter.includeExtensions?.length) {
+    return filter.includeExtensions.some((f) => extensionMatches(extension, f));
+  }
+  if (filter.excludeExtensions?.length) {
+    return !filter.excludeExtensions.some((f) => extensionMatches(extension, f));
+  }
+  return true;
+}

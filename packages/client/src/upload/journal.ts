@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DatamintException } from '@datamint/core';
+
+/** What a journal remembers of one unit. */
+export interface JournalEntry {
+  /** The idempotency key its create was (or will be) sent with. */
+  key: string;
+  /** Set once the unit landed: the resource, its name and its masks. */
+  done?: { id: string; filename: string; segmentationIds: string[] };
+  /** The resource was published (and added to the project) by an earlier run. */
+  published?: boolean;
+}
+
+/** A journal line that is not what this module writes. */
+export class JournalError extends DatamintException {
+  override name = 'JournalError';
+  readonly file: string;
+  constructor(file: string, line: number, reason: string) {
+    super(`upload journal ${file}, line ${line}: ${reason}`);
+    this.file = file;
+  }
+}
+
+type Line =
+  | { unit: string; key: string; state: 'started' }
+  | { unit: string; state: 'done'; id: string; filename: string; segmentationIds: string[] }
+  | { unit: string; state: 'published' };
+
+function readLines(file: string): Map<string, JournalEntry> {
+  const entries = new Map<string, JournalEntry>();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return entries;
+    throw error;
+  }
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    let line: Line;
+    try {
+      line = JSON.parse(raw) as Line;
+    } catch {
+      // A kill can cut the last line short; anything before it was written whole.
+      if (i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '')) return;
+      throw new JournalError(file, i + 1, 'not JSON');
+    }
+    if (!line || typeof line.unit !== 'string') throw new JournalError(file, i + 1, 'no unit id');
+    const entry = entries.get(line.unit);
+    if (line.state === 'started' && typeof line.key === 'string') {
+      entries.set(line.unit, { ...entry, key: line.key });
+    } else if (line.state === 'done' && entry && typeof line.id === 'string') {
+      entry.done = { id: line.id, filename: line.filename, segmentationIds: line.segmentationIds ?? [] };
+    } else if (line.state === 'published' && entry) {
+      entry.published = true;
+    } else throw new JournalError(file, i + 1, `unexpected record ${JSON.stringify(line.state)}`);
+  });
+  return entries;
+}
+
+/**
+ * An append-only record of an upload's units (JSON lines). Each line is written synchronously
+ * before the step it announces goes on, so a killed process leaves a journal that tells, for every
+ * unit, whether it landed, and under which idempotency key it may have.
+ */
+export class UploadJournal {
+  readonly file: string;
+  readonly #entries: Map<string, JournalEntry>;
+
+  private constructor(file: string, entries: Map<string, JournalEntry>) {
+    this.file = file;
+    this.#entries = entries;
+  }
+
+  /** Opens (or starts) the journal at `file`. */
+  static open(file: string): UploadJournal {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new UploadJournal(file, readLines(file));
+  }
+
+  get(unit: string): JournalEntry | undefined {
+    return this.#entries.get(unit);
+  }
+
+  /** The key to send the unit's create with: the one it had before, or a new one (recorded first). */
+  keyFor(unit: string): string {
+    const known = this.#entries.get(unit);
+    if (known) return known.key;
+    const key = randomUUID();
+    this.#append({ unit, key, state: 'started' });
+    this.#entries.set(unit, { key });
+    return key;
+  }
+
+  done(unit: string, result: { id: string; filename: string; segmentationIds: string[] }): void {
+    this.#append({ unit, state: 'done', ...result });
+    const entry = this.#entries.get(unit);
+    if (entry) entry.done = result;
+  }
+
+  published(unit: string): void {
+    this.#append({ unit, state: 'published' });
+    const entry = this.#entries.get(unit);
+    if (entry) entry.published = true;
+  }
+
+  #append(line: Line): void {
+    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+  }
+}

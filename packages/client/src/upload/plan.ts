@@ -1,0 +1,358 @@
+import { mapSettled } from '@datamint/core';
+import { parseDicom, planAssembly } from '@datamint/dicom';
+import { ValidationError } from '../errors';
+import type { FileContent } from './content';
+import { fileExtension } from './extensions';
+import { checkMung, uploadNames } from './filename';
+import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
+import { resolveMimetype, SNIFF_BYTES, sniffMimetype } from './mimetype';
+import { contentOf } from './plan-content';
+import type { PlannedFile, PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from './plan-types';
+import { type SegmentationTask, segmentationTasks } from './segmentation-tasks';
+import type { MetadataSource, PlanUploadOptions } from './types';
+import { unitId } from './unit-id';
+import { DICOM_MIMETYPE } from './upload-errors';
+
+/** DICOM headers fit in this much unless they carry huge private data; then the whole file is read. */
+const HEADER_PROBE = 256 * 1024;
+
+/** Per-input options are arrays aligned with the inputs. */
+function checkAligned(field: string, value: readonly unknown[] | undefined, inputs: number): void {
+  if (value !== undefined && (!Array.isArray(value) || value.length !== inputs)) {
+    throw new ValidationError(field, value, `an array of ${inputs} entries, one per input (null where none)`);
+  }
+}
+
+function checkFilters(options: PlanUploadOptions): void {
+  if (options.includeExtensions?.length && options.excludeExtensions?.length) {
+    throw new ValidationError(
+      'includeExtensions',
+      options.includeExtensions,
+      'no includeExtensions when excludeExtensions is given (use one of them)',
+    );
+  }
+  for (const field of ['includeExtensions', 'excludeExtensions', 'excludeDirs'] as const) {
+    const list = options[field];
+    if (list !== undefined && (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x === ''))) {
+      throw new ValidationError(field, list, 'an array of non-empty strings');
+    }
+  }
+  if (options.mimetype !== undefined && (typeof options.mimetype !== 'string' || options.mimetype === '')) {
+    throw new ValidationError('mimetype', options.mimetype, 'a non-empty string');
+  }
+}
+
+/** Validates what planning needs; returns the per-input segmentation tasks. */
+export function checkPlanOptions(
+  inputs: readonly UploadSource[],
+  options: PlanUploadOptions,
+): SegmentationTask[][] {
+  for (const [i, input] of inputs.entries()) checkInput(input, i);
+  checkFilters(options);
+  checkMung(options.mungFilename);
+  checkAligned('metadataFiles', options.metadataFiles, inputs.length);
+  checkAligned('segmentationFiles', options.segmentationFiles, inputs.length);
+  options.metadataFiles?.forEach((m, i) => {
+    if (
+      m !== null &&
+      m !== undefined &&
+      typeof m !== 'string' &&
+      (typeof m !== 'object' || Array.isArray(m))
+    ) {
+      throw new ValidationError(`metadataFiles[${i}]`, m, 'a JSON file path or an object');
+    }
+  });
+  return (options.segmentationFiles ?? []).map((spec, i) =>
+    segmentationTasks(spec, `segmentationFiles[${i}]`),
+  );
+}
+
+/** How the caller named an input: its path or name. */
+export function sourceName(input: UploadSource, index: number): string {
+  if (typeof input === 'string') return input;
+  const name = (input as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : `files[${index}]`;
+}
+
+type FileItem = Extract<ExpandedItem, { kind: 'file' }>;
+
+/** A file being planned: what the plan will say about it, or why it cannot be uploaded. */
+interface Draft {
+  position: number;
+  item: FileItem;
+  file?: PlannedFile;
+  names?: { sourceFilepath: string; filename: string };
+  segmentations: SegmentationTask[];
+  metadata?: MetadataSource;
+  problem?: PlanProblem['error'];
+}
+
+function errorFacts(error: unknown): PlanProblem['error'] {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const code = (error as { code?: unknown })?.code;
+  return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+/** Rebuilt as `InvalidDicomError(source, reason)` in the results. */
+function dicomProblem(reason: string): PlanProblem['error'] {
+  return { name: 'InvalidDicomError', message: reason };
+}
+
+function sidecarOf(source: string): string | undefined {
+  const ext = fileExtension(source);
+  if (ext !== 'nii' && ext !== 'nii.gz') return undefined;
+  return source.replace(/\.nii(\.gz)?$/i, '.json');
+}
+
+/** `X.json` next to `X.nii(.gz)` becomes its metadata; the JSON is then not a resource of its own. */
+function pairSidecars(drafts: Draft[]): Draft[] {
+  const bySource = new Map(drafts.map((d) => [d.item.source, d]));
+  const used = new Set<Draft>();
+  for (const d of drafts) {
+    const sidecar = sidecarOf(d.item.source);
+    const json = sidecar === undefined ? undefined : bySource.get(sidecar);
+    if (json && d.metadata === undefined && json.item.origin.kind === 'path') {
+      d.metadata = json.item.origin.path;
+      used.add(json);
+    }
+  }
+  return drafts.filter((d) => !used.has(d));
+}
+
+/** Reads the header (up to PixelData); returns the parsed header, or the error that makes it unusable. */
+async function readHeader(content: FileContent, size: number, source: string) {
+  let bytes = await content.head(HEADER_PROBE);
+  try {
+    return parseDicom(bytes, { headerOnly: true, fileName: source });
+  } catch (error) {
+    if (size <= bytes.length) throw error;
+    bytes = await content.bytes();
+    return parseDicom(bytes, { headerOnly: true, fileName: source });
+  }
+}
+
+function fileUnit(d: Draft, anonymize: boolean): PlannedUnit {
+  const file = d.file!;
+  const dicom = file.mimetype === DICOM_MIMETYPE;
+  return {
+    id: '',
+    kind: 'file',
+    files: [file],
+    sourceFilepath: d.names!.sourceFilepath,
+    filename: d.names!.filename,
+    mimetype: file.mimetype,
+    size: file.size,
+    anonymize: anonymize && dicom,
+    segmentations: d.segmentations,
+    ...(d.metadata !== undefined ? { metadata: d.metadata } : {}),
+  };
+}
+
+async function seriesUnit(
+  seriesInstanceUid: string,
+  members: Draft[],
+  anonymize: boolean,
+  inputs: readonly UploadSource[],
+): Promise<PlannedUnit> {
+  const first = members[0]!;
+  let description: string | undefined;
+  let modality: string | undefined;
+  try {
+    const header = await readHeader(contentOf(first.item.origin, inputs), first.item.size, first.item.source);
+    description = header.string('SeriesDescription') || undefined;
+    modality = header.string('Modality') || undefined;
+  } catch {
+    // The slice parsed a moment ago; if it cannot be read now, only the label is lost.
+  }
+  const metadata = members.find((m) => m.metadata !== undefined)?.metadata;
+  return {
+    id: '',
+    kind: 'series',
+    files: members.map((m) => m.file!),
+    sourceFilepath: first.names!.sourceFilepath,
+    filename: first.names!.filename,
+    mimetype: DICOM_MIMETYPE,
+    size: members.reduce((sum, m) => sum + m.item.size, 0),
+    anonymize,
+    series: { seriesInstanceUid, description, modality },
+    // A one-frame mask of one slice goes on that slice's frame of the merged resource; a volume
+    // mask (given with any slice) covers the series as it is.
+    segmentations: members.flatMap((m, frame) => m.segmentations.map((t) => ({ ...t, memberFrame: frame }))),
+    ...(metadata !== undefined ? { metadata } : {}),
+  };
+}
+
+/**
+ * Plans an upload without sending anything: expands directories (one walker, one system-file
+ * rule), names and types every file, checks DICOM headers and groups the slices of each series,
+ * attaches masks and metadata. Files that cannot be read become per-file problems, never the end of
+ * the plan. The result is plain data; run it with `uploadResources(plan)`.
+ */
+export async function planUpload(
+  files: UploadSource | readonly UploadSource[],
+  options: PlanUploadOptions = {},
+): Promise<UploadPlan> {
+  const inputs: readonly UploadSource[] = Array.isArray(files) ? files : [files as UploadSource];
+  const tasks = checkPlanOptions(inputs, options);
+  const concurrency = options.concurrency ?? 10;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ValidationError('concurrency', options.concurrency, 'an integer >= 1');
+  }
+  const mung = checkMung(options.mungFilename);
+  const skipped: SkippedFile[] = [];
+  const spool = new Spool();
+  const expanded = await mapSettled(
+    inputs,
+    concurrency,
+    (input, i) => expandInput(input, i, options, spool, skipped),
+    options.signal ? { signal: options.signal } : {},
+  );
+  const problems: PlanProblem[] = [];
+  let drafts: Draft[] = [];
+  let position = 0;
+  expanded.forEach((result, i) => {
+    const items: ExpandedItem[] = result.ok
+      ? result.value
+      : [
+          {
+            kind: 'unreadable',
+            inputIndex: i,
+            source: sourceName(inputs[i]!, i),
+            error: result.error as never,
+          },
+        ];
+    const inputTasks = tasks[i] ?? [];
+    const metadata = options.metadataFiles?.[i] ?? undefined;
+    const fileCount = items.filter((x) => x.kind === 'file').length;
+    if ((inputTasks.length > 0 || metadata !== undefined) && items.length !== 1) {
+      const field = inputTasks.length > 0 ? `segmentationFiles[${i}]` : `metadataFiles[${i}]`;
+      throw new ValidationError(
+        field,
+        inputTasks.length > 0 ? '(masks)' : metadata,
+        `none for ${JSON.stringify(sourceName(inputs[i]!, i))}, which is a directory of ${fileCount} files`,
+      );
+    }
+    for (const item of items) {
+      const at = position++;
+      if (item.kind === 'unreadable') {
+        problems.push({
+          position: at,
+          inputIndex: item.inputIndex,
+          source: item.source,
+          error: {
+            name: 'UnreadableFileError',
+            message: item.error.message,
+            ...(item.error.code ? { code: item.error.code } : {}),
+          },
+        });
+        continue;
+      }
+      const found = options.segmentationsBySource?.get(item.source);
+      drafts.push({
+        position: at,
+        item,
+        segmentations: [
+          ...inputTasks,
+          ...(found ? segmentationTasks(found, `segmentationsBySource[${JSON.stringify(item.source)}]`) : []),
+        ],
+        ...(metadata !== undefined ? { metadata } : {}),
+      });
+    }
+  });
+  if (options.jsonSidecars) drafts = pairSidecars(drafts);
+
+  // Names and types: the first bytes prove the type where they can, else the name decides.
+  await mapSettled(drafts, concurrency, async (d) => {
+    try {
+      d.names = uploadNames(d.item.source, mung);
+      const head = await contentOf(d.item.origin, inputs).head(SNIFF_BYTES);
+      d.file = {
+        position: d.position,
+        inputIndex: d.item.inputIndex,
+        source: d.item.source,
+        origin: d.item.origin,
+        size: d.item.size,
+        mimetype: resolveMimetype(sniffMimetype(head), d.names.filename, options.mimetype ?? d.item.mimetype),
+      };
+    } catch (error) {
+      d.problem = errorFacts(error);
+    }
+  });
+
+  const dicoms = drafts.filter((d) => !d.problem && d.file!.mimetype === DICOM_MIMETYPE);
+  const units: PlannedUnit[] = [];
+  const grouped = new Set<Draft>();
+  const notes = new Map<Draft, string>();
+  const anonymize = options.anonymize === true;
+  // Every DICOM must parse in full (a truncated one fails alone, before anything is sent); the
+  // same read feeds the series grouping, so each file is read once.
+  const readDicom = async (d: Draft): Promise<Uint8Array> => {
+    const bytes = await contentOf(d.item.origin, inputs).bytes();
+    try {
+      parseDicom(bytes, { fileName: d.item.source });
+    } catch (error) {
+      d.problem = dicomProblem(error instanceof Error ? error.message : String(error));
+    }
+    return bytes;
+  };
+  if ((options.assembleDicoms ?? true) && dicoms.length > 1) {
+    const plan = await planAssembly(dicoms.map((d, i) => ({ name: String(i), load: () => readDicom(d) })));
+    for (const un of plan.unassembled) {
+      for (const name of un.names) {
+        const d = dicoms[Number(name)]!;
+        if (un.reason.startsWith('cannot be read')) d.problem ??= errorFacts(un.reason);
+        else notes.set(d, `uploaded as is, not assembled: ${un.reason}`);
+      }
+    }
+    for (const group of plan.groups) {
+      const members = group.slices.map((s) => dicoms[Number(s.name)]!);
+      const broken = members.find((m) => m.problem);
+      if (broken) {
+        for (const m of members) {
+          if (!m.problem)
+            notes.set(
+              m,
+              `uploaded as is, not assembled: ${broken.item.source} of its series is not readable`,
+            );
+        }
+        continue;
+      }
+      units.push(await seriesUnit(group.seriesInstanceUID, members, anonymize, inputs));
+      for (const m of members) grouped.add(m);
+    }
+  } else {
+    await mapSettled(dicoms, concurrency, readDicom);
+  }
+  for (const d of drafts) {
+    if (d.problem) {
+      problems.push({
+        position: d.position,
+        inputIndex: d.item.inputIndex,
+        source: d.item.source,
+        error: d.problem,
+      });
+    } else if (!grouped.has(d)) {
+      const unit = fileUnit(d, anonymize);
+      const note = notes.get(d);
+      units.push(note ? { ...unit, note } : unit);
+    }
+  }
+  units.sort((a, b) => a.files[0]!.position - b.files[0]!.position);
+  problems.sort((a, b) => a.position - b.position);
+  const seen = new Map<string, number>();
+  for (const unit of units) {
+    const base = unitId(unit);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    // The same file given twice plans twice; the second copy gets its own id.
+    unit.id = n === 0 ? base : `${base}-${n}`;
+  }
+  return {
+    version: 1,
+    inputCount: inputs.length,
+    units,
+    problems,
+    skipped,
+    ...(spool.dir ? { spoolDir: spool.dir } : {}),
+  };
+}

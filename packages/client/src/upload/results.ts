@@ -1,0 +1,73 @@
+import { DatamintException } from '@datamint/core';
+import { UploadFileError } from '../errors';
+import type { PlanProblem, UploadPlan } from './plan-types';
+import type { UnitOutcome } from './send';
+import type { UploadResult } from './types';
+import { InvalidDicomError, UnreadableFileError } from './upload-errors';
+
+/** How a unit ended in this run, or in the earlier run a journal remembers. */
+export type FinalOutcome = UnitOutcome | (Extract<UnitOutcome, { ok: true }> & { resumed: true });
+
+/** The typed error of a problem found while planning (plans carry plain data, not error objects). */
+export function problemError(problem: PlanProblem): DatamintException {
+  const { name, message, code } = problem.error;
+  if (name === 'InvalidDicomError')
+    return new InvalidDicomError(problem.source, new DatamintException(message));
+  if (name === 'UnreadableFileError') return new UnreadableFileError(problem.source, message, code);
+  return new DatamintException(message);
+}
+
+/** One result per file, in the order the inputs expanded to, matched to units by id. */
+export function buildResults(plan: UploadPlan, outcomes: ReadonlyMap<string, FinalOutcome>): UploadResult[] {
+  const results: { position: number; result: UploadResult }[] = [];
+  for (const problem of plan.problems) {
+    results.push({
+      position: problem.position,
+      result: {
+        ok: false,
+        source: problem.source,
+        error: new UploadFileError(problem.source, problemError(problem)),
+      },
+    });
+  }
+  for (const unit of plan.units) {
+    const outcome = outcomes.get(unit.id);
+    for (const file of unit.files) {
+      let result: UploadResult;
+      if (!outcome) {
+        result = {
+          ok: false,
+          source: file.source,
+          unitId: unit.id,
+          error: new UploadFileError(
+            file.source,
+            new DatamintException('not uploaded: the upload stopped before this file'),
+          ),
+        };
+      } else if (!outcome.ok) {
+        const error =
+          unit.files.length > 1 ? new UploadFileError(file.source, outcome.error, outcome.id) : outcome.error;
+        result = {
+          ok: false,
+          source: file.source,
+          unitId: unit.id,
+          error,
+          ...(outcome.id ? { id: outcome.id } : {}),
+        };
+      } else {
+        result = {
+          ok: true,
+          source: file.source,
+          unitId: unit.id,
+          id: outcome.id,
+          filename: outcome.filename,
+          ...(unit.files.length > 1 ? { assembledFrom: unit.files.length } : {}),
+          segmentationIds: outcome.segmentationIds,
+          ...('resumed' in outcome ? { resumed: true as const } : {}),
+        };
+      }
+      results.push({ position: file.position, result });
+    }
+  }
+  return results.sort((a, b) => a.position - b.position).map((r) => r.result);
+}

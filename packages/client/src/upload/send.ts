@@ -1,0 +1,126 @@
+import { multipartFileName } from '@datamint/core';
+import type { Anonymizer } from '@datamint/dicom';
+import type { HandlerContext } from '../context';
+import { UnexpectedResponseError, UploadFileError } from '../errors';
+import { uploadSegmentations } from '../segmentations';
+import type { UploadSource } from './inputs';
+import { readMetadata } from './metadata';
+import { type MultipartPart, multipartBody } from './multipart-body';
+import type { SendSettings } from './options';
+import type { PlannedUnit } from './plan-types';
+import type { UploadResourcesOptions } from './types';
+import { unitBody } from './unit-body';
+
+/** Bytes of one unit sent so far; restarts with each attempt (a retry sends everything again). */
+export interface SendTracker {
+  attempt(): void;
+  sent(bytes: number): void;
+}
+
+/** How one unit ended. */
+export type UnitOutcome =
+  | { ok: true; id: string; filename: string; segmentationIds: string[] }
+  | { ok: false; error: UploadFileError; id?: string };
+
+/** What every unit of one run shares. */
+export interface SendContext {
+  ctx: HandlerContext;
+  settings: SendSettings;
+  options: UploadResourcesOptions;
+  inputs: readonly UploadSource[] | undefined;
+  anonymizer: Anonymizer | undefined;
+}
+
+async function createResource(
+  run: SendContext,
+  unit: PlannedUnit,
+  idempotencyKey: string,
+  tracker: SendTracker | undefined,
+): Promise<{ id: string; filename: string }> {
+  const { ctx, options, settings } = run;
+  const body = await unitBody(unit, run.inputs, run.anonymizer);
+  const source = unit.files[0]!.source;
+  const metadata =
+    unit.metadata === undefined ? undefined : await readMetadata(unit.metadata, source, (m) => ctx.warn(m));
+  const modality = settings.fields.modality ?? metadata?.modality;
+  // Part order and layout as the Python SDK sends them.
+  const parts: MultipartPart[] = [
+    { name: 'source', value: 'api' },
+    {
+      name: 'resource',
+      filename: multipartFileName(body.filename),
+      contentType: unit.mimetype ?? 'application/octet-stream',
+      content: body.content,
+    },
+    { name: 'source_filepath', value: body.sourceFilepath },
+  ];
+  if (unit.mimetype) parts.push({ name: 'mimetype', value: unit.mimetype });
+  if (settings.fields.channel !== undefined) parts.push({ name: 'channel', value: settings.fields.channel });
+  if (modality !== undefined) parts.push({ name: 'modality', value: modality });
+  if (settings.fields.tags.length > 0) parts.push({ name: 'tags', value: settings.fields.tags.join(',') });
+  if (metadata !== undefined) {
+    parts.push({ name: 'metadata', value: metadata.text, contentType: 'application/json' });
+  }
+  const multipart = multipartBody(parts);
+  const onData = tracker ? (n: number) => tracker.sent(n) : undefined;
+  const answer = await ctx.http.request<{ id?: unknown }>({
+    method: 'POST',
+    path: 'resources',
+    // Rebuilt for every attempt: the file is streamed again from the start.
+    body: () => {
+      tracker?.attempt();
+      return multipart.chunks(onData);
+    },
+    headers: {
+      'content-type': multipart.contentType,
+      'content-length': String(multipart.length),
+    },
+    // A server that creates once per key makes a repeat after a lost response harmless, and a
+    // resumed run sends a unit whose outcome was unknown under the key it had.
+    idempotencyKey,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  });
+  if (!answer || typeof answer !== 'object' || typeof answer.id !== 'string') {
+    throw new UnexpectedResponseError('POST /resources', answer, 'an object with the new resource "id"');
+  }
+  return { id: answer.id, filename: body.filename };
+}
+
+/** Creates one unit's resource, then attaches its masks. Never throws: the outcome says how it went. */
+export async function sendUnit(
+  run: SendContext,
+  unit: PlannedUnit,
+  idempotencyKey: string,
+  tracker?: SendTracker,
+): Promise<UnitOutcome> {
+  const { ctx, options } = run;
+  let id: string | undefined;
+  const source = unit.files[0]!.source;
+  try {
+    const created = await createResource(run, unit, idempotencyKey, tracker);
+    id = created.id;
+    const segmentationIds: string[] = [];
+    for (const task of unit.segmentations) {
+      const ids = await uploadSegmentations(
+        ctx,
+        id,
+        task.input,
+        {
+          ...(task.names !== undefined ? { name: task.names } : {}),
+          ...(task.frameIndex !== undefined ? { frameIndex: task.frameIndex } : {}),
+          transposeSegmentation: options.transposeSegmentation ?? false,
+          // Inside an upload slot, frames go one by one (the slots are the concurrency).
+          concurrency: 1,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+        },
+        task.memberFrame,
+      );
+      segmentationIds.push(...ids);
+    }
+    return { ok: true, id, filename: created.filename, segmentationIds };
+  } catch (error) {
+    return { ok: false, error: new UploadFileError(source, error, id), ...(id ? { id } : {}) };
+  }
+}

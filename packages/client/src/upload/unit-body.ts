@@ -1,0 +1,94 @@
+import {
+  type AnonymizationProfile,
+  type Anonymizer,
+  assembleGroup,
+  createAnonymizer,
+  planAssembly,
+} from '@datamint/dicom';
+import type { UploadSource } from './inputs';
+import { bytesContent, type UploadContent } from './multipart-body';
+import { contentOf } from './plan-content';
+import type { PlannedUnit } from './plan-types';
+import type { RetainTag } from './types';
+import { DicomTransformError } from './upload-errors';
+
+/** What one unit sends: its content and the names it goes under (an assembled series is renamed). */
+export interface UnitBody {
+  content: UploadContent;
+  filename: string;
+  sourceFilepath: string;
+}
+
+/** One anonymizer (one random key) per run: UIDs map consistently across every file of the run. */
+export function anonymizerFor(
+  plan: { units: readonly PlannedUnit[] },
+  options: { anonymizeProfile?: AnonymizationProfile; anonymizeRetainCodes?: readonly RetainTag[] },
+): Anonymizer | undefined {
+  if (!plan.units.some((u) => u.anonymize)) return undefined;
+  return createAnonymizer({
+    profile: options.anonymizeProfile ?? 'basic',
+    retain: [...(options.anonymizeRetainCodes ?? [])],
+  });
+}
+
+async function assembled(unit: PlannedUnit, inputs: readonly UploadSource[] | undefined) {
+  const first = unit.files[0]!;
+  const what = `Assembling the series of ${first.source} (${unit.files.length} files)`;
+  try {
+    // The plan keeps which files form the series; their headers are read again here, one series
+    // at a time, so a plan can run in another process (or a resumed run) without the first one's memory.
+    const plan = await planAssembly(
+      unit.files.map((f, i) => ({ name: String(i), load: () => contentOf(f.origin, inputs).bytes() })),
+    );
+    const group = plan.groups[0];
+    if (plan.groups.length !== 1 || group!.slices.length !== unit.files.length) {
+      throw new Error('its files changed since the upload was planned (plan it again)');
+    }
+    return await assembleGroup(group!);
+  } catch (error) {
+    throw new DicomTransformError(what, error);
+  }
+}
+
+/**
+ * Builds what a unit sends, when its upload slot starts (so memory is bounded by the concurrency):
+ * a file streamed as it is, a DICOM anonymized, or a series assembled (and anonymized).
+ */
+export async function unitBody(
+  unit: PlannedUnit,
+  inputs: readonly UploadSource[] | undefined,
+  anonymizer: Anonymizer | undefined,
+): Promise<UnitBody> {
+  const first = unit.files[0]!;
+  if (unit.kind === 'file' && !unit.anonymize) {
+    const content = contentOf(first.origin, inputs);
+    return {
+      content: { size: first.size, open: () => content.open() },
+      filename: unit.filename,
+      sourceFilepath: unit.sourceFilepath,
+    };
+  }
+  let bytes: Uint8Array;
+  let filename = unit.filename;
+  let sourceFilepath = unit.sourceFilepath;
+  if (unit.kind === 'series') {
+    const output = await assembled(unit, inputs);
+    // Python names merged files after the series; the name replaces the path.
+    filename = output.name;
+    sourceFilepath = output.name;
+    bytes = output.bytes;
+  } else {
+    bytes = await contentOf(first.origin, inputs).bytes();
+  }
+  if (unit.anonymize && anonymizer) {
+    try {
+      bytes = anonymizer.anonymize(bytes, { fileName: unit.kind === 'series' ? filename : first.source });
+    } catch (error) {
+      throw new DicomTransformError(
+        unit.kind === 'series' ? `Anonymizing the series of ${first.source}` : `Anonymizing ${first.source}`,
+        error,
+      );
+    }
+  }
+  return { content: bytesContent(bytes), filename, sourceFilepath };
+}

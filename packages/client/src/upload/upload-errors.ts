@@ -1,0 +1,37 @@
+import { DatamintException } from '@datamint/core';
+
+export const DICOM_MIMETYPE = 'application/dicom';
+
+/** A DICOM input that does not parse (truncated, not DICOM despite its name...). */
+export class InvalidDicomError extends DatamintException {
+  override name = 'InvalidDicomError';
+  readonly source: string;
+  constructor(source: string, cause: unknown) {
+    super(
+      `${source} is not a readable DICOM file: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.source = source;
+  }
+}
+
+/** Anonymizing or assembling a DICOM failed. */
+export class DicomTransformError extends DatamintException {
+  override name = 'DicomTransformError';
+  constructor(what: string, cause: unknown) {
+    super(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** A file or folder of an upload cannot be read (missing, no permission...): it fails alone. */
+export class UnreadableFileError extends DatamintException {
+  override name = 'UnreadableFileError';
+  readonly source: string;
+  /** The system error code, e.g. `EACCES` or `ENOENT`. */
+  readonly code: string | undefined;
+  constructor(source: string, message: string, code?: string) {
+    super(`${source} cannot be read: ${message}`);
+    this.source = source;
+    this.code = code;
+  }
+}

@@ -1,0 +1,112 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type ExtensionFilter, fileExtension, passesExtensionFilter } from './extensions';
+import { fnmatch } from './fnmatch';
+import type { SkippedFile } from './plan-types';
+import { isSystemDirectory, isSystemFile } from './system-files';
+
+/** How directories are walked. */
+export interface WalkOptions extends ExtensionFilter {
+  /** Descend into sub-directories: `true` for any depth, a number for that many levels. */
+  recursive?: boolean | number | undefined;
+  /** Shell patterns (`*`, `?`, `[ab]`) matched against directory names; matching folders are skipped. */
+  excludeDirs?: readonly string[] | undefined;
+  /** Files found in directories that are smaller than this are skipped as empty (default 0: none). */
+  minSize?: number | undefined;
+}
+
+/** A file found on disk, or a path that could not be read. */
+export type WalkedPath =
+  | { kind: 'file'; path: string; size: number }
+  | { kind: 'unreadable'; path: string; error: NodeJS.ErrnoException };
+
+function depthOf(recursive: WalkOptions['recursive']): number {
+  if (recursive === true) return Number.POSITIVE_INFINITY;
+  return Math.max(0, Number(recursive ?? 0));
+}
+
+/**
+ * The one directory walker of uploads. A file path is itself; a directory expands to its files in
+ * name order (the file system's order differs between machines), skipping system files and the
+ * filters' rejects. Linked files are followed; linked directories are not, so a loop cannot trap
+ * the walk. A file or folder that cannot be read is returned in its place, for the caller to report.
+ */
+export async function walkPath(
+  input: string,
+  options: WalkOptions,
+  skipped: SkippedFile[],
+): Promise<WalkedPath[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(input);
+  } catch (error) {
+    return [{ kind: 'unreadable', path: input, error: error as NodeJS.ErrnoException }];
+  }
+  if (!info.isDirectory()) return [{ kind: 'file', path: input, size: info.size }];
+  const out: WalkedPath[] = [];
+  const maxDepth = depthOf(options.recursive);
+  const minSize = options.minSize ?? 0;
+  const walk = async (dir: string, level: number): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      out.push({ kind: 'unreadable', path: dir, error: error as NodeJS.ErrnoException });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const slots: ({ kind: 'dir'; path: string } | { kind: 'file'; path: string; found?: WalkedPath })[] = [];
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        let target: Awaited<ReturnType<typeof stat>> | undefined;
+        try {
+          target = await stat(full);
+        } catch (error) {
+          // A dangling or looping link names a file the user meant to include: report it.
+          slots.push({
+            kind: 'file',
+            path: full,
+            found: { kind: 'unreadable', path: full, error: error as NodeJS.ErrnoException },
+          });
+          continue;
+        }
+        isFile = target.isFile();
+        isDir = false;
+      }
+      if (isDir) {
+        if (isSystemDirectory(entry.name)) skipped.push({ source: full, reason: 'system file' });
+        else if (options.excludeDirs?.some((p) => fnmatch(entry.name, p))) {
+          skipped.push({ source: full, reason: 'excluded directory' });
+        } else if (level >= maxDepth) skipped.push({ source: full, reason: 'too deep' });
+        else slots.push({ kind: 'dir', path: full });
+      } else if (isFile) {
+        if (isSystemFile(entry.name)) skipped.push({ source: full, reason: 'system file' });
+        else if (!passesExtensionFilter(fileExtension(entry.name), options)) {
+          skipped.push({ source: full, reason: 'extension filter' });
+        } else slots.push({ kind: 'file', path: full });
+      }
+    }
+    // Sizes of one folder are read concurrently; the results keep the name order.
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.kind !== 'file' || slot.found) return;
+        try {
+          slot.found = { kind: 'file', path: slot.path, size: (await stat(slot.path)).size };
+        } catch (error) {
+          slot.found = { kind: 'unreadable', path: slot.path, error: error as NodeJS.ErrnoException };
+        }
+      }),
+    );
+    for (const slot of slots) {
+      if (slot.kind === 'dir') await walk(slot.path, level + 1);
+      else if (slot.found!.kind === 'file' && slot.found!.size < minSize) {
+        skipped.push({ source: slot.path, reason: 'empty' });
+      } else out.push(slot.found!);
+    }
+  };
+  await walk(input, 0);
+  return out;
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type APIHandler,
+  JournalError,
+  planUpload,
+  UnreadableFileError,
+  UploadFileError,
+  type UploadPlan,
+} from '../src';
+import { dataDir, requireData } from './helpers/data';
+import { grayPng } from './helpers/images';
+import { startTestServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let api: APIHandler;
+let work: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = server.api();
+  work = await mkdtemp(path.join(tmpdir(), 'dm-plan-'));
+});
+afterAll(async () => server?.close());
+
+/** A tree with one 5-slice series, two PNGs, a system file, a dangling link and a NIfTI sidecar pair. */
+async function tree(name: string): Promise<string> {
+  const root = path.join(work, name);
+  const series = path.join(dataDir, 'dicom/series/pydicom_ct5n');
+  await mkdir(path.join(root, 'ct'), { recursive: true });
+  for (const f of await readdir(series)) await copyFile(path.join(series, f), path.join(root, 'ct', f));
+  await writeFile(path.join(root, 'a.png'), grayPng(4, 4, 1));
+  await writeFile(path.join(root, 'b.png'), grayPng(4, 4, 2));
+  await writeFile(path.join(root, 'Thumbs.db'), 'litter');
+  await symlink(path.join(root, 'gone.png'), path.join(root, 'link.png'));
+  return root;
+}
+
+describe('planUpload', () => {
+  it.skipIf(!requireData())(
+    'is plain data: series grouped, files typed, problems and skips listed',
+    async () => {
+      const root = await tree('plain');
+      const plan = await planUpload([root], { recursive: true, anonymize: true });
+      expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+      expect(plan.units.map((u) => [u.kind, u.files.length, u.mimetype, u.anonymize])).toEqual([
+        ['file', 1, 'image/png', false],
+        ['file', 1, 'image/png', false],
+        ['series', 5, 'application/dicom', true],
+      ]);
+      const series = plan.units[2]!;
+      expect(series.series?.seriesInstanceUid).toMatch(/^[\d.]+$/);
+      expect(new Set(plan.units.map((u) => u.id)).size).toBe(3);
+      expect(plan.skipped).toEqual([{ source: path.join(root, 'Thumbs.db'), reason: 'system file' }]);
+      expect(plan.problems).toHaveLength(1);
+      expect(plan.problems[0]).toMatchObject({
+        source: path.join(root, 'link.png'),
+        error: { name: 'UnreadableFileError', code: 'ENOENT' },
+      });
+      // The same inputs plan to the same unit ids (journals and resumed runs depend on it).
+      const again = await planUpload([root], { recursive: true, anonymize: true });
+      expect(again.units.map((u) => u.id)).toEqual(plan.units.map((u) => u.id));
+    },
+  );
+
+  it('rejects contradictory filters naming the field', async () => {
+    await expect(
+      planUpload([work], { includeExtensions: ['png'], excludeExtensions: ['dcm'] }),
+    ).rejects.toThrow(/includeExtensions/);
+  });
+
+  it.skipIf(!requireData())('a plan read back from JSON runs; unreadable files fail alone', async () => {
+    const root = await tree('run');
+    const plan = JSON.parse(
+      JSON.stringify(await planUpload([root], { recursive: true, anonymize: true })),
+    ) as UploadPlan;
+    const results = await api.uploadResources(plan, { onError: 'skip', channel: 'from-plan' });
+    expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([
+      ['a.png', true],
+      ['b.png', true],
+      ['2062.dcm', true],
+      ['2392.dcm', true],
+      ['2693.dcm', true],
+      ['3023.dcm', true],
+      ['3353.dcm', true],
+      ['link.png', false],
+    ]);
+    const failed = results[7]!;
+    if (failed.ok) throw new Error('unreachable');
+    expect(failed.error).toBeInstanceOf(UploadFileError);
+    expect(failed.error.cause).toBeInstanceOf(UnreadableFileError);
+    const seriesIds = new Set(results.slice(2, 7).map((r) => (r.ok ? r.id : '')));
+    expect(seriesIds.size).toBe(1);
+    const stored = await api.getResources({ channel: 'from-plan' }).toArray();
+    expect(stored).toHaveLength(3);
+    expect(results.every((r) => !r.ok || plan.units.some((u) => u.id === r.unitId))).toBe(true);
+  });
+});
+
+describe('journal', () => {
+  it.skipIf(!requireData())('a second run with the same journal sends only what did not land', async () => {
+    const root = await tree('journal');
+    const journal = path.join(work, 'journal.jsonl');
+    const plan = await planUpload([root], { recursive: true });
+    // Stop after the first unit, as a crash would.
+    const controller = new AbortController();
+    await api
+      .uploadResources(plan, {
+        onError: 'skip',
+        channel: 'journal',
+        journal,
+        concurrency: 1,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      })
+      .catch(() => undefined);
+    const first = await api.getResources({ channel: 'journal' }).toArray();
+    expect(first).toHaveLength(1);
+    // A unit announced but never confirmed (a kill after the request went out) keeps its key.
+    const lines = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.state === 'done')).toHaveLength(1);
+
+    const results = await api.uploadResources(plan, { onError: 'skip', channel: 'journal', journal });
+    expect(results.filter((r) => r.ok && r.resumed)).toHaveLength(1);
+    const stored = await api.getResources({ channel: 'journal' }).toArray();
+    expect(stored).toHaveLength(3);
+    const ids = results.flatMap((r) => (r.ok ? [r.id] : []));
+    expect(new Set(ids)).toEqual(new Set(stored.map((r) => r.id)));
+  });
+
+  it('a journal that is not ours is a JournalError naming the file and line', async () => {
+    const journal = path.join(work, 'bad.jsonl');
+    await writeFile(journal, 'garbage\n{"unit":"x","key":"k","state":"started"}\n');
+    await writeFile(path.join(work, 'one.png'), grayPng(2, 2, 1));
+    const error = await api
+      .uploadResources([path.join(work, 'one.png')], { journal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalError);
+    expect((error as Error).message).toContain('bad.jsonl, line 1');
+  });
+});
