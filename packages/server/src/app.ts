@@ -6,7 +6,7 @@ import { installCors } from './cors';
 import { BadRequestError, HttpError, UnauthorizedError } from './errors';
 import { type FaultInjector, installFaults } from './faults';
 import type { LoggerOptions } from './options';
-import { hashApiKey, type Principal } from './principals';
+import { hashApiKey, type Principal, presentedApiKey } from './principals';
 import { registerRoutes } from './routes';
 
 export interface AppOptions {
@@ -35,6 +35,12 @@ function loggerConfig(logger: AppOptions['logger']): FastifyServerOptions['logge
         '*.headers.apikey',
         '*.*.headers.apikey',
         'req.headers.apikey',
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        '*.headers.authorization',
+        '*.*.headers.authorization',
+        'req.headers.authorization',
       ],
       censor: '[redacted]',
     },
@@ -69,6 +75,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
     logger: loggerConfig(options.logger),
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     bodyLimit: JSON_BODY_LIMIT,
+    // Declared schemas validate as written: no coercion ("abc" is not turned into ["abc"], "1" not
+    // into 1), so a wrong type is a 400 naming the field instead of a silently different request.
+    ajv: { customOptions: { coerceTypes: false } },
     // Lets `close()` finish even when clients keep idle keep-alive sockets open.
     forceCloseConnections: 'idle',
   });
@@ -85,8 +94,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   if (options.faults) installFaults(app, options.faults);
 
   app.addHook('onRequest', async (req) => {
-    const header = req.headers.apikey;
-    const key = typeof header === 'string' ? header : undefined;
+    const key = presentedApiKey(req.headers);
     const principal = key ? ctx.principals.get(hashApiKey(key)) : undefined;
     if (!principal) throw new UnauthorizedError();
     req.principal = principal;

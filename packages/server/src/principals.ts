@@ -20,6 +20,22 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * The key a request presents: the `apikey` header (every Python SDK request) or an
+ * `Authorization: Bearer` token (the v2 SDK's sync stack sends both, MLflow clients only the latter).
+ * Two headers naming different keys present no key at all, so no request is served under an identity
+ * the caller did not unambiguously claim.
+ */
+export function presentedApiKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const apikey = typeof headers.apikey === 'string' && headers.apikey !== '' ? headers.apikey : undefined;
+  const authorization = typeof headers.authorization === 'string' ? headers.authorization : undefined;
+  const bearer = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+  if (apikey !== undefined && bearer !== undefined && apikey !== bearer) return undefined;
+  return apikey ?? bearer;
+}
+
 type StoredUser = Omit<UserRow, 'created_at'>;
 
 function toPrincipal(u: StoredUser): Principal {

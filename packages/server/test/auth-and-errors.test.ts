@@ -24,7 +24,7 @@ describe('authentication, routing and the error shape', () => {
     const reply = await send(`${server.url}/projects`);
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(reply.json).toEqual({ data: [] });
+    expect(reply.json).toEqual({ data: [], totalCount: 0 });
   });
 
   it('collapses duplicate slashes and ignores a trailing slash (root_url ending in /)', async () => {
@@ -39,7 +39,7 @@ describe('authentication, routing and the error shape', () => {
   it('serves every route under the configured prefix too', async () => {
     const reply = await send(`${server.url}/api/projects`);
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ data: [] });
+    expect(reply.json).toEqual({ data: [], totalCount: 0 });
   });
 
   it('answers unknown routes with 404 whose message avoids the phrase " not found"', async () => {

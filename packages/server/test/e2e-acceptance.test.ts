@@ -303,7 +303,7 @@ describe('spec §7.3 acceptance scenarios over raw HTTP', () => {
   it('6. channels, datasets, users, worklists and experiments', async () => {
     const channels = (await sdkGet('/resources/channels?offset=0&limit=5000')).json.data;
     expect(channels.map((c: { channel_name: string | null }) => c.channel_name).sort()).toEqual(
-      ['c', null].sort(),
+      ['c', 'Unknown'].sort(),
     );
     expect((await sdkGet('/datasets')).json.data.map((d: { id: string }) => d.id)).toContain(
       project.dataset_id,

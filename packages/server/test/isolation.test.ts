@@ -53,8 +53,8 @@ describe('two customers never see or change each other’s data', () => {
       totalCount: 0,
     });
     expect((await b('/resources/channels')).json).toEqual({ data: [], totalCount: '0' });
-    expect((await b('/projects')).json).toEqual({ data: [] });
-    expect((await b('/datasets')).json).toEqual({ data: [] });
+    expect((await b('/projects')).json).toEqual({ data: [], totalCount: 0 });
+    expect((await b('/datasets')).json).toEqual({ data: [], totalCount: 0 });
     expect((await b('/annotations')).json).toEqual({ data: [], totalCount: 0 });
     expect((await b('/annotationsets')).json).toEqual({ data: [], totalCount: 0 });
     expect((await b('/experiments')).json).toEqual([]);

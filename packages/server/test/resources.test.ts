@@ -117,7 +117,8 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
     expect(reply.json.metadata).toEqual({});
     expect(reply.json.mimetype).toBe('application/octet-stream');
     expect(reply.json.storage).toBe('FileResource');
-    expect(reply.json.upload_channel).toBeNull();
+    // The current SDK refuses null: uploads without a channel are in the platform's "Unknown" one.
+    expect(reply.json.upload_channel).toBe('Unknown');
   });
 
   it('accepts raw UTF-8 file names (undici/browser FormData) and falls back to source_filepath', async () => {
@@ -405,7 +406,7 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
       expect(reply.json.data[0].resources[0]).toHaveProperty('mimetype');
     });
 
-    it('groups channels with string counts, including the null channel', async () => {
+    it('groups channels with string counts, including the "Unknown" channel of uploads without one', async () => {
       const reply = await send(`${fresh.url}/resources/channels?offset=0&limit=5000`);
       expect(reply.status).toBe(200);
       expect(reply.json.totalCount).toBe('3');
@@ -424,7 +425,7 @@ describe('resources: upload, list, get, file, publish, delete, channels', () => 
         resource_file_name: 'Knee_emri_small.png',
         resource_mimetype: 'image/png',
       });
-      expect(byName.null.resource_count).toBe('1');
+      expect(byName.Unknown.resource_count).toBe('1');
       const page = await send(`${fresh.url}/resources/channels?offset=1&limit=1`);
       expect(page.json.data.map((c: { channel_name: string }) => c.channel_name)).toEqual(['c2']);
     });

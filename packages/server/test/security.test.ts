@@ -67,13 +67,22 @@ describe('every route: authentication, error shape, logging', () => {
     for (const route of routes) {
       const path = fillPath(route, UNKNOWN_IDS);
       for (const base of ['', '/api']) {
-        for (const key of [null, '', 'wrong-key', `${KEY_A}x`, KEY_A.toUpperCase()]) {
+        // apikey alone, Bearer alone (wrong), and both headers naming different keys.
+        const attempts: Array<{ key: string | null; authorization?: string }> = [
+          ...[null, '', 'wrong-key', `${KEY_A}x`, KEY_A.toUpperCase()].map((key) => ({ key })),
+          { key: null, authorization: 'Bearer wrong-key' },
+          { key: null, authorization: `Basic ${KEY_A}` },
+          { key: KEY_A, authorization: `Bearer ${KEY_B}` },
+        ];
+        for (const { key, authorization } of attempts) {
+          const request = bodyFor(routeName(route)) ?? {};
           const reply = await send(`${server.url}${base}${path}`, {
-            ...bodyFor(routeName(route)),
+            ...request,
+            headers: { ...(request.headers ?? {}), ...(authorization ? { authorization } : {}) },
             method: route.method,
             key,
           });
-          const label = `${routeName(route)} ${base} key=${String(key)}`;
+          const label = `${routeName(route)} ${base} key=${String(key)} authorization=${String(authorization)}`;
           expect(reply.status, label).toBe(401);
           expect(reply.headers['content-type'], label).toBe('application/json; charset=utf-8');
           expect(reply.json, label).toEqual({
@@ -196,6 +205,7 @@ describe('every route: authentication, error shape, logging', () => {
     // Plugins that log request headers (multipart at trace level) get the key redacted.
     expect(text).toContain('"apikey":"[redacted]"');
     for (const secret of [KEY_A, KEY_B, 'wrong-key', KEY_A.toUpperCase()]) {
+      // Authorization: Bearer is redacted like apikey wherever headers are logged.
       const line = text.split('\n').find((l) => l.includes(secret));
       expect(line, secret).toBeUndefined();
     }

@@ -206,4 +206,82 @@ CREATE TABLE experiment_logs (
 CREATE INDEX experiment_logs_experiment ON experiment_logs (experiment_id, seq);
 `,
   },
+  {
+    version: 4,
+    name: 'current platform API: channels, archived projects, members, splits, invitations, volume masks',
+    sql: `
+-- The current platform answers "Unknown" for uploads without a channel, and its SDK rejects null.
+UPDATE resources SET upload_channel = 'Unknown' WHERE upload_channel IS NULL;
+
+ALTER TABLE projects ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE projects ADD COLUMN pinned_metrics TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE projects ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE project_members (
+  project_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  roles TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+);
+
+CREATE TABLE project_splits (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  project_id TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  split_name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  deleted_at TEXT,
+  deleted_by TEXT
+);
+CREATE INDEX project_splits_project ON project_splits (project_id, resource_id);
+
+CREATE TABLE invitations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  firstname TEXT,
+  lastname TEXT,
+  return_url TEXT,
+  project_id TEXT,
+  project_roles TEXT NOT NULL DEFAULT '[]',
+  annotation_worklist_id TEXT,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at TEXT
+);
+
+ALTER TABLE annotations ADD COLUMN class_map TEXT;
+ALTER TABLE annotations ADD COLUMN label_value INTEGER;
+ALTER TABLE annotations ADD COLUMN source TEXT;
+ALTER TABLE annotations ADD COLUMN project_id TEXT;
+ALTER TABLE annotations ADD COLUMN approved_at TEXT;
+ALTER TABLE annotations ADD COLUMN approved_by TEXT;
+
+CREATE TABLE dataset_downloads (
+  token TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  dataset_id TEXT NOT NULL,
+  format TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+ALTER TABLE worklists ADD COLUMN segmentation_data TEXT;
+ALTER TABLE worklists ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE worklist_resource_status (
+  worklist_id TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  annotator TEXT NOT NULL,
+  status TEXT NOT NULL,
+  message TEXT,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (worklist_id, resource_id, annotator)
+);
+`,
+  },
 ];

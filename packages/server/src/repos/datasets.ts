@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open-database';
+import { type Page, pageSql } from '../query';
 
 export interface DatasetRow {
   id: string;
@@ -11,7 +12,8 @@ export interface DatasetRow {
   updated_at: string;
 }
 
-export interface DatasetJson extends DatasetRow {
+export interface DatasetJson extends Omit<DatasetRow, 'description'> {
+  description: string;
   total_resource: number;
   resource_ids: string[];
 }
@@ -50,16 +52,26 @@ export function datasetResourceIds(db: Db, datasetId: string): string[] {
 
 export function datasetJson(db: Db, row: DatasetRow): DatasetJson {
   const ids = datasetResourceIds(db, row.id);
-  return { ...row, total_resource: ids.length, resource_ids: ids };
+  // The current SDK refuses a null description.
+  return { ...row, description: row.description ?? '', total_resource: ids.length, resource_ids: ids };
 }
 
-export function listDatasets(db: Db, customerId: string): DatasetJson[] {
+export function listDatasets(
+  db: Db,
+  customerId: string,
+  page: Page,
+): { items: DatasetJson[]; total: number } {
+  const total = (
+    db.prepare('SELECT COUNT(*) AS n FROM datasets WHERE customer_id = ?').get(customerId) as { n: number }
+  ).n;
+  const limit = pageSql(page);
   const rows = db
     .prepare(
-      'SELECT id, customer_id, name, description, created_at, created_by, updated_at FROM datasets WHERE customer_id = ? ORDER BY seq',
+      `SELECT id, customer_id, name, description, created_at, created_by, updated_at FROM datasets
+       WHERE customer_id = ? ORDER BY seq${limit.sql}`,
     )
-    .all(customerId) as DatasetRow[];
-  return rows.map((r) => datasetJson(db, r));
+    .all(customerId, ...limit.params) as DatasetRow[];
+  return { items: rows.map((r) => datasetJson(db, r)), total };
 }
 
 /**

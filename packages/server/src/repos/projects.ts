@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open-database';
+import { type Page, pageSql } from '../query';
+import { type JsonValue, parseJsonColumn } from './json';
 
 export interface ProjectRow {
   id: string;
@@ -13,6 +15,9 @@ export interface ProjectRow {
   require_review: number;
   created_at: string;
   created_by: string;
+  archived: number;
+  pinned_metrics: string;
+  extra: string;
 }
 
 /** A project as the API returns it (§3.2); counts are strings as in the production fixture. */
@@ -36,9 +41,11 @@ export interface ProjectJson {
   most_recent_experiment: null;
   closed_resources_count: string;
   resources_to_annotate_count: number;
+  archived: boolean;
+  pinned_metrics: JsonValue[];
 }
 
-export type NewProject = Omit<ProjectRow, 'id'>;
+export type NewProject = Omit<ProjectRow, 'id' | 'archived' | 'pinned_metrics' | 'extra'>;
 
 export function insertProject(db: Db, p: NewProject): string {
   const id = randomUUID();
@@ -84,6 +91,7 @@ export function projectJson(db: Db, p: ProjectRow): ProjectJson {
       .get(p.id) as { n: number }
   ).n;
   return {
+    ...parseJsonColumn<Record<string, JsonValue>>(p.extra, {}),
     id: p.id,
     name: p.name,
     description: p.description,
@@ -103,14 +111,59 @@ export function projectJson(db: Db, p: ProjectRow): ProjectJson {
     most_recent_experiment: null,
     closed_resources_count: String(closed),
     resources_to_annotate_count: counts.total - annotated,
+    archived: p.archived !== 0,
+    pinned_metrics: parseJsonColumn<JsonValue[]>(p.pinned_metrics, []),
   };
 }
 
-export function listProjects(db: Db, customerId: string): ProjectJson[] {
+/** The customer's projects, oldest first; archived ones only when asked for. */
+export function listProjects(
+  db: Db,
+  customerId: string,
+  options: { includeArchived: boolean; page: Page },
+): { items: ProjectJson[]; total: number } {
+  const where = options.includeArchived ? 'customer_id = ?' : 'customer_id = ? AND archived = 0';
+  const total = (
+    db.prepare(`SELECT COUNT(*) AS n FROM projects WHERE ${where}`).get(customerId) as { n: number }
+  ).n;
+  const limit = pageSql(options.page);
   const rows = db
-    .prepare('SELECT * FROM projects WHERE customer_id = ? ORDER BY seq')
-    .all(customerId) as ProjectRow[];
-  return rows.map((r) => projectJson(db, r));
+    .prepare(`SELECT * FROM projects WHERE ${where} ORDER BY seq${limit.sql}`)
+    .all(customerId, ...limit.params) as ProjectRow[];
+  return { items: rows.map((r) => projectJson(db, r)), total };
+}
+
+const PROJECT_COLUMNS = [
+  'name',
+  'description',
+  'archived',
+  'is_active_learning',
+  'two_up_display',
+  'require_review',
+];
+/** Keys that are computed or owned by the server: a patch cannot set them. */
+const READ_ONLY = new Set(['id', 'customer_id', 'created_at', 'created_by', 'dataset_id', 'worklist_id']);
+
+/** Applies a validated partial update; keys without a column are kept in `extra` and echoed back. */
+export function patchProject(db: Db, p: ProjectRow, patch: Record<string, JsonValue>): void {
+  const extra = parseJsonColumn<Record<string, JsonValue>>(p.extra, {});
+  const sets: string[] = [];
+  const params: Array<string | number | null> = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (READ_ONLY.has(key)) continue;
+    if (PROJECT_COLUMNS.includes(key)) {
+      sets.push(`${key} = ?`);
+      params.push(typeof value === 'boolean' ? Number(value) : (value as string | null));
+    } else if (key === 'pinned_metrics') {
+      sets.push('pinned_metrics = ?');
+      params.push(JSON.stringify(value));
+    } else {
+      extra[key] = value;
+    }
+  }
+  sets.push('extra = ?');
+  params.push(JSON.stringify(extra));
+  db.prepare(`UPDATE projects SET ${sets.join(', ')} WHERE id = ?`).run(...params, p.id);
 }
 
 /** Removes the project only: its dataset, worklist and resources stay (as on the platform). */

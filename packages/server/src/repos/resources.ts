@@ -4,6 +4,9 @@ import type { ListFilter, Page } from '../query';
 import { pageSql } from '../query';
 import { type JsonValue, parseJsonColumn } from './json';
 
+/** The channel the platform reports for uploads that named none. */
+export const UNKNOWN_CHANNEL = 'Unknown';
+
 export type ResourceStatus = 'new' | 'inbox' | 'published' | 'archived';
 export const RESOURCE_STATUSES: readonly ResourceStatus[] = ['new', 'inbox', 'published', 'archived'];
 
@@ -56,7 +59,7 @@ export interface ResourceJson extends ImageFacts {
   resource_uri: string;
   storage: string;
   location: string;
-  upload_channel: string | null;
+  upload_channel: string;
   filename: string;
   modality: string | null;
   mimetype: string | null;
@@ -132,7 +135,7 @@ function toJson(row: RowWithUser, projects: Array<{ id: string; name: string }>)
     resource_uri: `/resources/${row.id}/file`,
     storage: row.storage,
     location: `resources/${row.customer_id}/${row.id}`,
-    upload_channel: row.upload_channel,
+    upload_channel: row.upload_channel ?? UNKNOWN_CHANNEL,
     filename: row.filename,
     modality: row.modality,
     mimetype: row.mimetype,
@@ -201,6 +204,10 @@ export interface ResourceQuery {
   tags?: ListFilter;
   /** Only resources in this dataset. */
   datasetId?: string;
+  /** Only resources in the project of this exact name. */
+  projectName?: string;
+  /** Only resources without any live annotation. */
+  notAnnotated?: boolean;
   orderField?: ResourceOrderField;
   ascending?: boolean;
 }
@@ -231,6 +238,16 @@ function whereClause(q: ResourceQuery): { sql: string; params: Array<string | nu
          WHERE p.id = ? AND p.customer_id = r.customer_id AND dr.resource_id = r.id)`,
       q.projectId,
     );
+  }
+  if (q.projectName !== undefined) {
+    add(
+      `EXISTS (SELECT 1 FROM projects p JOIN dataset_resources dr ON dr.dataset_id = p.dataset_id
+         WHERE p.name = ? AND p.customer_id = r.customer_id AND dr.resource_id = r.id)`,
+      q.projectName,
+    );
+  }
+  if (q.notAnnotated) {
+    clauses.push('NOT EXISTS (SELECT 1 FROM annotations a WHERE a.resource_id = r.id AND a.deleted = 0)');
   }
   if (q.projectNames && q.projectNames.items.length > 0) {
     const names = [...new Set(q.projectNames.items)];
@@ -279,6 +296,21 @@ export function listResources(
 
 export function softDeleteResource(db: Db, id: string, by: string, at: string): void {
   db.prepare('UPDATE resources SET deleted = 1, deleted_at = ?, deleted_by = ? WHERE id = ?').run(at, by, id);
+}
+
+/** The ids among `ids` that name no live resource of the customer (for all-or-nothing bulk routes). */
+export function missingResources(db: Db, customerId: string, ids: readonly string[]): string[] {
+  const found = new Set(
+    (
+      db
+        .prepare(
+          `SELECT id FROM resources WHERE customer_id = ? AND deleted = 0
+           AND id IN (SELECT value FROM json_each(?))`,
+        )
+        .all(customerId, JSON.stringify(ids)) as Array<{ id: string }>
+    ).map((r) => r.id),
+  );
+  return ids.filter((id) => !found.has(id));
 }
 
 export function setResourceTags(db: Db, id: string, tags: string[]): void {

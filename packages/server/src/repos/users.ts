@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import type { Db } from '../db/open-database';
+import { type Page, pageSql } from '../query';
 import { parseJsonColumn } from './json';
 
 export interface UserJson {
@@ -36,11 +37,12 @@ function toJson(row: UserRow): UserJson {
 
 const COLUMNS = 'id, email, firstname, lastname, roles, customer_id, created_at';
 
-export function listUsers(db: Db, customerId: string): UserJson[] {
+export function listUsers(db: Db, customerId: string, page: Page): UserJson[] {
+  const limit = pageSql(page);
   return (
     db
-      .prepare(`SELECT ${COLUMNS} FROM users WHERE customer_id = ? ORDER BY created_at, rowid`)
-      .all(customerId) as UserRow[]
+      .prepare(`SELECT ${COLUMNS} FROM users WHERE customer_id = ? ORDER BY created_at, rowid${limit.sql}`)
+      .all(customerId, ...limit.params) as UserRow[]
   ).map(toJson);
 }
 

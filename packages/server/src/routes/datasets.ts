@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { NotFoundError } from '../errors';
 import { requireId } from '../ids';
+import { queryPage, type RawQuery } from '../query';
 import { addToDataset, datasetJson, findDataset, listDatasets } from '../repos/datasets';
 import { findResource } from '../repos/resources';
+import { datasetSchema, listOf, ok } from '../schemas/entities';
 import { nowIso } from '../time';
 import { optionalBoolean, optionalStringArray, requireObject } from '../validate';
 
@@ -14,7 +16,10 @@ interface IdParams {
 export function datasetRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx;
 
-  app.get('/datasets', async (req) => ({ data: listDatasets(db, req.principal.customerId) }));
+  app.get('/datasets', { schema: { response: ok(listOf(datasetSchema)) } }, async (req) => {
+    const { items, total } = listDatasets(db, req.principal.customerId, queryPage(req.query as RawQuery));
+    return { data: items, totalCount: total };
+  });
 
   app.get<{ Params: IdParams }>('/datasets/:dataset_id', async (req) => {
     const dataset = findDataset(db, req.principal.customerId, requireId('Dataset', req.params.dataset_id));

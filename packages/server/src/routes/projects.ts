@@ -7,13 +7,14 @@ import { requireId } from '../ids';
 import { queryBoolean, queryPage, type RawQuery } from '../query';
 import { addToDataset, createDataset } from '../repos/datasets';
 import { listExperiments } from '../repos/experiments';
-import type { JsonValue } from '../repos/json';
+import type { JsonObject, JsonValue } from '../repos/json';
 import {
   deleteProject,
   findProject,
   insertProject,
   listProjects,
   PROJECT_RESOURCE_STATUSES,
+  patchProject,
   projectHasResource,
   projectJson,
   projectNameTaken,
@@ -21,6 +22,7 @@ import {
 } from '../repos/projects';
 import { findResource, listResources } from '../repos/resources';
 import { createWorklist } from '../repos/worklists';
+import { listOf, ok, projectSchema } from '../schemas/entities';
 import { nowIso } from '../time';
 import {
   oneOf,
@@ -36,6 +38,21 @@ interface IdParams {
   project_id: string;
 }
 
+/** `PATCH /projects/:id`: any subset of the project's fields; unknown keys are kept on the project. */
+const projectPatchBody = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    description: { type: ['string', 'null'] },
+    archived: { type: 'boolean' },
+    pinned_metrics: { type: 'array' },
+    is_active_learning: { type: 'boolean' },
+    two_up_display: { type: 'boolean' },
+    require_review: { type: 'boolean' },
+  },
+  additionalProperties: true,
+};
+
 export const LEGACY_PAGE_CAP = 4999;
 
 export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -47,7 +64,15 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
     return project;
   }
 
-  app.get('/projects', async (req) => ({ data: listProjects(db, req.principal.customerId) }));
+  app.get('/projects', { schema: { response: ok(listOf(projectSchema)) } }, async (req) => {
+    const query = req.query as RawQuery;
+    const { items, total } = listProjects(db, req.principal.customerId, {
+      // Archived projects are left out unless asked for, as the platform's web app does.
+      includeArchived: queryBoolean(query, 'includeArchived') ?? false,
+      page: queryPage(query),
+    });
+    return { data: items, totalCount: total };
+  });
 
   app.post('/projects', async (req, reply) => {
     const body = requireObject(req.body, 'body');
@@ -125,6 +150,25 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: IdParams }>('/projects/:project_id', async (req) =>
     projectJson(db, projectOr404(req.principal.customerId, req.params.project_id)),
+  );
+
+  app.patch<{ Params: IdParams }>(
+    '/projects/:project_id',
+    { schema: { body: projectPatchBody, response: ok(projectSchema) } },
+    async (req) => {
+      const customerId = req.principal.customerId;
+      const project = projectOr404(customerId, req.params.project_id);
+      const body = req.body as JsonObject;
+      if (
+        typeof body.name === 'string' &&
+        body.name !== project.name &&
+        projectNameTaken(db, customerId, body.name)
+      ) {
+        throw new ConflictError('Project name already exists');
+      }
+      patchProject(db, project, body);
+      return projectJson(db, projectOr404(customerId, project.id));
+    },
   );
 
   app.delete<{ Params: IdParams }>('/projects/:project_id', async (req) => {

@@ -25,14 +25,25 @@ import {
   listChannels,
   listResources,
   markPublished,
+  missingResources,
   type NewResource,
   RESOURCE_ORDER_FIELDS,
   RESOURCE_STATUSES,
   type ResourceOrderField,
+  type ResourceQuery,
   type ResourceStatus,
   setResourceTags,
   softDeleteResource,
+  UNKNOWN_CHANNEL,
 } from '../repos/resources';
+import {
+  channelSchema,
+  type JsonSchema,
+  listOf,
+  ok,
+  resourcePageSchema,
+  resourceSchema,
+} from '../schemas/entities';
 import { nowIso } from '../time';
 import { receiveUpload, textField } from '../upload';
 import { optionalArray, optionalStringArray, requireObject } from '../validate';
@@ -64,6 +75,20 @@ function parseOrderField(query: RawQuery): ResourceOrderField | undefined {
     );
   }
   return field as ResourceOrderField;
+}
+
+/** Tags as stored: trimmed, without empties and duplicates, in first-seen order. */
+function cleanTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim()))].filter((t) => t !== '');
+}
+
+/** A JSON body holding `resource_ids` (and the given extra properties). */
+function resourceIdsBody(extra: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
+  return {
+    type: 'object',
+    required: ['resource_ids', ...required],
+    properties: { resource_ids: { type: 'array', items: { type: 'string' } }, ...extra },
+  };
 }
 
 function splitTags(raw: string | undefined): string[] {
@@ -134,7 +159,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
         mimetype,
         size: upload.size,
         storage: storageFor(mimetype, filename),
-        upload_channel: textField(fields, 'channel') ?? null,
+        upload_channel: textField(fields, 'channel') || UNKNOWN_CHANNEL,
         upload_mechanism: textField(fields, 'source') ?? 'api',
         modality: textField(fields, 'modality') ?? facts.modality,
         tags: JSON.stringify(splitTags(textField(fields, 'tags'))),
@@ -181,44 +206,117 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
   }
 
-  app.get('/resources', async (req) => {
-    const query = req.query as RawQuery;
-    // `ids=True` (return ids only) has no documented reply shape; full objects are returned (§8.1).
+  /** The filters shared by `GET /resources` and `GET /resources/not-annotated`. */
+  function resourceQuery(query: RawQuery, customerId: string): ResourceQuery {
+    // `ids=True` (return ids only) has no documented reply shape; full objects are returned.
     queryBoolean(query, 'ids');
-    const { items, total } = listResources(
-      db,
-      {
-        customerId: req.principal.customerId,
-        status: parseStatus(query),
-        from: queryDateBound(query, 'from', 'start'),
-        to: queryDateBound(query, 'to', 'end'),
-        modality: queryNonEmpty(query, 'modality'),
-        mimetype: queryNonEmpty(query, 'mimetype'),
-        channel: queryNonEmpty(query, 'channel_name'),
-        projectId: queryNonEmpty(query, 'projectId')?.toLowerCase(),
-        projectNames: queryJsonFilter(query, 'project'),
-        filename: queryNonEmpty(query, 'filename'),
-        tags: queryJsonFilter(query, 'tags'),
-        orderField: parseOrderField(query),
-        ascending: queryBoolean(query, 'order_by_asc'),
-      },
-      queryPage(query),
-    );
-    // The Python SDK reads data[0].resources: one element even when nothing matches.
+    return {
+      customerId,
+      status: parseStatus(query),
+      from: queryDateBound(query, 'from', 'start'),
+      to: queryDateBound(query, 'to', 'end'),
+      modality: queryNonEmpty(query, 'modality'),
+      mimetype: queryNonEmpty(query, 'mimetype'),
+      channel: queryNonEmpty(query, 'channel_name'),
+      projectId: queryNonEmpty(query, 'projectId')?.toLowerCase(),
+      projectNames: queryJsonFilter(query, 'project'),
+      filename: queryNonEmpty(query, 'filename'),
+      tags: queryJsonFilter(query, 'tags'),
+      orderField: parseOrderField(query),
+      ascending: queryBoolean(query, 'order_by_asc'),
+      projectName: queryNonEmpty(query, 'project_name'),
+    };
+  }
+
+  /** v1.4.1 reads data[0].resources, v2 needs the top-level totalCount: one element even when empty. */
+  function resourcePage(q: ResourceQuery, query: RawQuery) {
+    const { items, total } = listResources(db, q, queryPage(query));
     return { data: [{ resources: items, totalCount: total }], totalCount: total };
+  }
+
+  app.get('/resources', { schema: { response: ok(resourcePageSchema) } }, async (req) =>
+    resourcePage(resourceQuery(req.query as RawQuery, req.principal.customerId), req.query as RawQuery),
+  );
+
+  app.get('/resources/not-annotated', { schema: { response: ok(resourcePageSchema) } }, async (req) => {
+    const query = req.query as RawQuery;
+    return resourcePage({ ...resourceQuery(query, req.principal.customerId), notAnnotated: true }, query);
   });
 
-  app.get('/resources/channels', async (req) => {
+  /** Lower-cased ids, all naming live resources of the customer, or a 404 naming those that do not. */
+  function requireResources(customerId: string, raw: readonly string[]): string[] {
+    const ids = [...new Set(raw.map((id) => id.trim().toLowerCase()))];
+    const missing = missingResources(db, customerId, ids);
+    if (missing.length > 0) throw new NotFoundError('Resource', missing.slice(0, 10).join(', '));
+    return ids;
+  }
+
+  app.delete('/resources', async (req) => {
+    const raw = queryNonEmpty(req.query as RawQuery, 'resource_ids');
+    if (raw === undefined) {
+      throw new BadRequestError("query parameter 'resource_ids' is required (comma-separated resource ids)");
+    }
+    const customerId = req.principal.customerId;
+    const ids = requireResources(
+      customerId,
+      raw.split(',').filter((id) => id.trim() !== ''),
+    );
+    const at = nowIso();
+    // All or nothing: every id was checked above, and the deletes share one transaction.
+    db.transaction(() => {
+      for (const id of ids) softDeleteResource(db, id, req.principal.email, at);
+    })();
+    return { deleted: ids.length };
+  });
+
+  app.post('/resources/bulk-publish', { schema: { body: resourceIdsBody({}) } }, async (req) => {
+    const body = req.body as { resource_ids: string[] };
+    const customerId = req.principal.customerId;
+    const ids = requireResources(customerId, body.resource_ids);
+    const at = nowIso();
+    const published = db.transaction(() => {
+      let n = 0;
+      for (const id of ids) {
+        // Already published resources stay as they are: a bulk request is not an error for them.
+        if (findResource(db, customerId, id)?.status !== 'inbox') continue;
+        markPublished(db, id, req.principal.email, at);
+        n++;
+      }
+      return n;
+    })();
+    return { published };
+  });
+
+  app.put(
+    '/resources/tags',
+    { schema: { body: resourceIdsBody({ tags: { type: 'array', items: { type: 'string' } } }, ['tags']) } },
+    async (req) => {
+      const body = req.body as { resource_ids: string[]; tags: string[] };
+      const ids = requireResources(req.principal.customerId, body.resource_ids);
+      const tags = cleanTags(body.tags);
+      db.transaction(() => {
+        for (const id of ids) setResourceTags(db, id, tags);
+      })();
+      return { updated: ids.length, tags };
+    },
+  );
+
+  // Filters such as project_name are accepted and ignored: channels are the customer's upload groups.
+  app.get('/resources/channels', { schema: { response: ok(listOf(channelSchema)) } }, async (req) => {
     const { items, total } = listChannels(db, req.principal.customerId, queryPage(req.query as RawQuery));
     return { data: items, totalCount: String(total) };
   });
 
-  app.get<{ Params: IdParams }>('/resources/:resource_id', async (req) => {
-    const id = requireId('Resource', req.params.resource_id);
-    const resource = getResourceJson(db, req.principal.customerId, id);
-    if (!resource) throw new NotFoundError('Resource');
-    return resource;
-  });
+  app.get<{ Params: IdParams }>(
+    '/resources/:resource_id',
+    { schema: { response: ok(resourceSchema) } },
+    async (req) => {
+      const id = requireId('Resource', req.params.resource_id);
+      const resource = getResourceJson(db, req.principal.customerId, id);
+      if (!resource) throw new NotFoundError('Resource');
+      return resource;
+    },
+  );
 
   app.delete<{ Params: IdParams }>('/resources/:resource_id', async (req) => {
     const id = requireId('Resource', req.params.resource_id);
@@ -274,12 +372,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
     const tags = optionalStringArray(body, 'tags', 'body');
     // frame_labels (per-frame labels) are accepted for compatibility but not stored.
     optionalArray(body, 'frame_labels', 'body');
-    if (tags !== null)
-      setResourceTags(
-        db,
-        id,
-        [...new Set(tags.map((t) => t.trim()))].filter((t) => t !== ''),
-      );
+    if (tags !== null) setResourceTags(db, id, cleanTags(tags));
     return getResourceJson(db, req.principal.customerId, id);
   });
 

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, ConflictError } from '../errors';
 import { idempotencyKeyOf, oncePerKey } from '../idempotency';
+import { queryPage, type RawQuery } from '../query';
 import { createUser, findUser, listUsers, userExists } from '../repos/users';
+import { ok, userSchema } from '../schemas/entities';
 import { nowIso } from '../time';
 import { optionalString, optionalStringArray, requireObject } from '../validate';
 
@@ -11,7 +13,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx;
 
-  app.get('/users', async (req) => listUsers(db, req.principal.customerId));
+  app.get('/users', { schema: { response: ok({ type: 'array', items: userSchema }) } }, async (req) =>
+    listUsers(db, req.principal.customerId, queryPage(req.query as RawQuery)),
+  );
 
   app.post('/users', async (req, reply) => {
     const body = requireObject(req.body, 'body');

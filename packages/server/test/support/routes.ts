@@ -54,6 +54,7 @@ export function bodyFor(name: string): Parameters<typeof send>[1] {
   ]);
   const bodies: Record<string, Parameters<typeof send>[1]> = {
     'PUT /resources/:resource_id/tags': { json: { tags: ['x'] } },
+    'PATCH /projects/:project_id': { json: { description: 'x' } },
     'POST /projects/:project_id/resources/:resource_id/status': { json: { status: 'closed' } },
     'POST /datasets/:dataset_id/resources': { json: { resource_ids_to_add: [], all_files_selected: false } },
     'POST /annotations/:resource_id/annotations': { json: [] },
