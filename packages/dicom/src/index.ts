@@ -23,6 +23,16 @@ export {
   type SliceInfo,
   type Unassembled,
 } from './assemble-series';
+export type { CodecLoadOptions } from './codecs/codec-modules';
+export { DicomDecodeError, type DicomDecodeErrorDetails } from './codecs/decode-error';
+export {
+  DECODABLE_TRANSFER_SYNTAXES,
+  DEFAULT_MAX_MEGAPIXELS,
+  type DecodedFrame,
+  type DecodeFrameOptions,
+  decodeFrame,
+  type PixelArray,
+} from './codecs/decode-frame';
 export {
   type PatientToPixelOptions,
   type PixelLocation,
