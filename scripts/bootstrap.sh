@@ -27,4 +27,7 @@ if ! node -e "require('$(pwd)/packages/server/node_modules/better-sqlite3')(':me
   echo "bootstrap: rebuilding better-sqlite3 for $(node --version)" >&2
   pnpm --filter @datamint/server rebuild better-sqlite3 >&2
 fi
+# The browser tests need a real Chromium (Debian's package, driven by puppeteer-core).
+bash scripts/install-chromium.sh >/dev/null
+
 echo "bootstrap: ok ($(node --version), pnpm $(pnpm --version))" >&2

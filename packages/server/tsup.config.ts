@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // web-app.ts finds the built app next to the module through import.meta.url, in the CJS build too.
+  shims: true,
 });

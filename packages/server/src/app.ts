@@ -8,12 +8,15 @@ import { type FaultInjector, installFaults } from './faults';
 import type { LoggerOptions } from './options';
 import { hashApiKey, type Principal, presentedApiKey } from './principals';
 import { registerRoutes } from './routes';
+import { registerWebApp } from './web-app';
 
 export interface AppOptions {
   logger?: boolean | LoggerOptions;
   cors?: boolean;
   prefix?: string;
   faults?: FaultInjector;
+  /** Folder of the built web app served under `/app/`; `undefined` answers 404 there. */
+  webAppDir?: string;
 }
 
 const JSON_BODY_LIMIT = 64 * 1024 * 1024;
@@ -94,6 +97,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   if (options.faults) installFaults(app, options.faults);
 
   app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.public === true) return;
     const key = presentedApiKey(req.headers);
     const principal = key ? ctx.principals.get(hashApiKey(key)) : undefined;
     if (!principal) throw new UnauthorizedError();
@@ -132,6 +136,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   });
 
   await app.register(async (scope) => registerRoutes(scope, ctx));
+  registerWebApp(app, options.webAppDir);
   if (options.prefix) {
     await app.register(async (scope) => registerRoutes(scope, ctx), { prefix: options.prefix });
   }

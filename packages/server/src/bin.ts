@@ -2,6 +2,7 @@
 import { parseCli, USAGE } from './cli-args';
 import { ServerConfigError } from './errors';
 import { startServer } from './server';
+import { WEB_APP_PATH } from './web-app';
 
 async function main(): Promise<void> {
   let command: ReturnType<typeof parseCli>;
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     process.exit(err instanceof ServerConfigError ? 2 : 1);
   }
   process.stdout.write(`listening on ${server.url}\n`);
+  if (command.open) process.stdout.write(`web app: ${server.url}${WEB_APP_PATH}\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -18,10 +18,13 @@ Options:
   --fault-slow-ms N        delay of the 'slow' fault (default 1500)
   --log-level LEVEL        log requests to stderr at this level (fatal..trace); default off
   --cors                   allow browser pages on any origin to call the server
+  --open                   print the web app's address (URL/app/) once listening
+  --no-web-app             do not serve the web app under /app/
   -h, --help               show this help
 `;
 
-export type CliCommand = { kind: 'help' } | { kind: 'serve'; options: ServerOptions };
+/** What the binary was asked to do; `open` prints the web app's address once listening. */
+export type CliCommand = { kind: 'help' } | { kind: 'serve'; options: ServerOptions; open: boolean };
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -70,6 +73,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     maxUploadBytes: integer('max-upload-bytes', values['max-upload-bytes'], 1, Number.MAX_SAFE_INTEGER),
     logger: level ? ({ level } as LoggerOptions) : false,
     cors: values.cors === true,
+    webApp: values['no-web-app'] !== true,
   };
   if (rate > 0) {
     options.faults = {
@@ -79,7 +83,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       slowMs: integer('fault-slow-ms', values['fault-slow-ms'], 0, 600_000),
     };
   }
-  return { kind: 'serve', options };
+  if (values.open === true && values['no-web-app'] === true) {
+    throw new ServerConfigError('--open needs the web app; drop --no-web-app');
+  }
+  return { kind: 'serve', options, open: values.open === true };
 }
 
 function parse(argv: string[]) {
@@ -100,6 +107,8 @@ function parse(argv: string[]) {
       'fault-slow-ms': { type: 'string' },
       'log-level': { type: 'string' },
       cors: { type: 'boolean' },
+      open: { type: 'boolean' },
+      'no-web-app': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -66,6 +66,11 @@ export interface ServerOptions {
   prefix?: string;
   /** Answer CORS preflights and allow any origin, for browser clients. Off by default. */
   cors?: boolean;
+  /**
+   * The web app under `/app/`: on by default (served from the package's built `dist/app`); `false`
+   * turns it off; a string serves the app from that folder instead.
+   */
+  webApp?: boolean | string;
 }
 
 export interface RunningServer {

@@ -9,6 +9,7 @@ import { FaultInjector } from './faults';
 import type { RunningServer, ServerOptions } from './options';
 import { registerPrincipals, validateKey } from './principals';
 import { FileStore } from './storage';
+import { defaultWebAppDir } from './web-app';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 export const DATABASE_FILE = 'datamint.sqlite';
@@ -47,6 +48,12 @@ function validate(options: ServerOptions): void {
   }
 }
 
+function webAppDirOf(option: ServerOptions['webApp']): string | undefined {
+  if (option === false) return undefined;
+  if (typeof option === 'string') return resolve(option);
+  return defaultWebAppDir();
+}
+
 /** Starts a Datamint-compatible API server on loopback (by default) and resolves once it accepts connections. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   validate(options);
@@ -76,6 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       prefix: normalisePrefix(options.prefix),
       faults,
       cors: options.cors === true,
+      webAppDir: webAppDirOf(options.webApp),
     });
     app.addHook('onClose', async () => {
       await Promise.allSettled([...pending]);
