@@ -13,9 +13,15 @@ export async function buildWebApp(outDir = join(packageDir, 'dist', 'app')) {
   const appDir = join(packageDir, 'app');
   await mkdir(outDir, { recursive: true });
   await build({
-    entryPoints: [join(appDir, 'src', 'main.ts')],
-    outfile: join(outDir, 'app.js'),
+    entryPoints: { app: join(appDir, 'src', 'main.ts') },
+    outdir: outDir,
+    // The DICOM decoders (WASM codecs) are imported lazily: split them into chunks the page loads
+    // only when a compressed frame needs one.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
+    // Emscripten codecs mention Node built-ins on a path browsers never take.
+    external: ['fs', 'path', 'crypto', 'module', 'url', 'worker_threads', 'node:*'],
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
