@@ -8,9 +8,9 @@ import { randomKey, utf8 } from './hash';
 import { type ParsedDicom, parseDicomWith } from './parse';
 import { profileRow, type ResolvedAction, resolveAction } from './profile';
 import { TagKeys } from './read-dataset';
-import { type TagInput, tagFromKey, toTag } from './tags';
+import { type TagInput, tagFromKey, tagKey, toTag } from './tags';
 import { createPseudonymMapper, createSdkTokenMapper, createUidMapper, SDK_CLEARED } from './uid';
-import { type Plan, type PlanOp, setOp, writeWithPlan } from './write';
+import { type Plan, type PlanOp, SetOpCache, setOp, writeWithPlan } from './write';
 
 /** `basic`: PS3.15 Basic Application Level Confidentiality Profile. `datamint-sdk`: Python SDK v1.4.1. */
 export type AnonymizationProfile = 'basic' | 'datamint-sdk';
@@ -141,6 +141,8 @@ function readText(ds: DataSet, el: Element): string {
 interface BasicContext {
   retain: Set<number>;
   enc: ElementEncoding;
+  /** Encoded set operation in this file's encoding (cached across the batch). */
+  set: (tag: number, vr: string, value: DicomValue) => PlanOp;
   mapUid: (uid: string) => string;
   dateShift: number | undefined;
 }
@@ -181,7 +183,7 @@ function decideBasic(ds: DataSet, el: Element, tag: number, ctx: BasicContext): 
   if (ctx.dateShift !== undefined && row.modifiedDates === 'C') {
     if (vr === 'DA' || vr === 'DT') {
       const shifted = shiftDateValue(vr, trimPad(readText(ds, el)), ctx.dateShift);
-      if (shifted !== undefined) return setOp(tag, vr, shifted, ctx.enc);
+      if (shifted !== undefined) return ctx.set(tag, vr, shifted);
     } else if (vr === 'TM') {
       return undefined;
     }
@@ -191,23 +193,24 @@ function decideBasic(ds: DataSet, el: Element, tag: number, ctx: BasicContext): 
     case 'remove':
       return DELETE;
     case 'empty':
-      return setOp(tag, vr, emptyValue(vr), ctx.enc);
+      return ctx.set(tag, vr, emptyValue(vr));
     case 'dummy':
     case 'remap':
       if (vr === 'SQ') return planItems(el, ctx);
-      if (vr === 'UI') return setOp(tag, vr, remapValue(ds, el, ctx), ctx.enc);
-      return setOp(tag, vr, dummyValue(vr), ctx.enc);
+      if (vr === 'UI') return ctx.set(tag, vr, remapValue(ds, el, ctx));
+      return ctx.set(tag, vr, dummyValue(vr));
     default:
       return vr === 'SQ' ? planItems(el, ctx) : undefined;
   }
 }
 
-function planBasic(ds: DataSet, ctx: BasicContext): Plan | undefined {
+/** `inFileOrder`: the root elements as read, which spares enumerating the large element map. */
+function planBasic(ds: DataSet, ctx: BasicContext, inFileOrder?: readonly Element[]): Plan | undefined {
   let plan: Plan | undefined;
-  for (const key in ds.elements) {
-    const tag = tagFromKey(key);
+  for (const el of inFileOrder ?? Object.values(ds.elements)) {
+    const tag = tagFromKey(el.tag);
     if (ctx.retain.has(tag) || tag >>> 16 === 0x0002) continue;
-    const op = decideBasic(ds, ds.elements[key], tag, ctx);
+    const op = decideBasic(ds, el, tag, ctx);
     if (!op) continue;
     plan ??= new Map();
     plan.set(tag, op);
@@ -226,28 +229,33 @@ export const SDK_TAGS: readonly number[] = [
 ];
 const SDK_PSEUDONYMISED = new Set([0x00080018, 0x00100020, 0x0020000d, 0x0020000e, 0x00200052]);
 
+const SDK_TAG_KEYS = SDK_TAGS.map(tagKey);
+
 function planSdk(
   parsed: ParsedDicom,
   retain: Set<number>,
   token: (tag: number, value: string | undefined) => string,
+  ops: SetOpCache,
 ): Plan {
   const plan: Plan = new Map();
   const ds = parsed.dataSet;
   const enc = parsed.encoding;
-  for (const tag of SDK_TAGS) {
+  const setOp = (tag: number, vr: string, value: DicomValue) => ops.op(tag, vr, value, enc);
+  for (let i = 0; i < SDK_TAGS.length; i++) {
+    const tag = SDK_TAGS[i];
     if (retain.has(tag)) continue;
-    const el = ds.elements[`x${tag.toString(16).padStart(8, '0')}`];
+    const el = ds.elements[SDK_TAG_KEYS[i]];
     if (!el) continue;
     const vr = elementVr(el, tag);
-    if (tag === 0x00080094) plan.set(tag, setOp(tag, vr, '000-000-0000', enc));
-    else if (vr === 'FL' || vr === 'FD') plan.set(tag, setOp(tag, vr, 0, enc));
-    else if (vr === 'DS') plan.set(tag, setOp(tag, vr, '0.0', enc));
+    if (tag === 0x00080094) plan.set(tag, setOp(tag, vr, '000-000-0000'));
+    else if (vr === 'FL' || vr === 'FD') plan.set(tag, setOp(tag, vr, 0));
+    else if (vr === 'DS') plan.set(tag, setOp(tag, vr, '0.0'));
     else if (vr === 'SQ') plan.set(tag, DELETE);
     else if (SDK_PSEUDONYMISED.has(tag)) {
       // pydicom strips only trailing spaces/NULs, so leading spaces are part of the hashed text.
       const raw = parsed.rawString(tag);
-      plan.set(tag, setOp(tag, vr, token(tag, raw), enc));
-    } else plan.set(tag, setOp(tag, vr, SDK_CLEARED, enc));
+      plan.set(tag, setOp(tag, vr, token(tag, raw)));
+    } else plan.set(tag, setOp(tag, vr, SDK_CLEARED));
   }
   return plan;
 }
@@ -282,6 +290,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
   const pseudonymFor = createPseudonymMapper(key);
   const sdkTokens = createSdkTokenMapper();
   const keys = new TagKeys();
+  const ops = new SetOpCache();
 
   const basic = (parsed: ParsedDicom): Uint8Array => {
     const originalPatientId = parsed.string(0x00100020);
@@ -299,8 +308,9 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
       }
     }
     const enc = parsed.encoding;
-    const ctx: BasicContext = { retain, enc, mapUid, dateShift };
-    const plan = planBasic(parsed.dataSet, ctx) ?? new Map();
+    const set = (tag: number, vr: string, value: DicomValue) => ops.op(tag, vr, value, enc);
+    const ctx: BasicContext = { retain, enc, set, mapUid, dateShift };
+    const plan = planBasic(parsed.dataSet, ctx, parsed.rootElements) ?? new Map();
     if (!retain.has(0x00100020)) {
       let id: string | undefined;
       if (options.patientId !== undefined) {
@@ -311,16 +321,16 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
         // holder only; without the key it cannot be linked back (unlike the SDK's plain MD5).
         id = pseudonymFor(originalPatientId);
       }
-      if (id !== undefined) plan.set(0x00100020, setOp(0x00100020, 'LO', id, enc));
+      if (id !== undefined) plan.set(0x00100020, set(0x00100020, 'LO', id));
     }
-    plan.set(0x00120062, setOp(0x00120062, 'CS', 'YES', enc));
+    plan.set(0x00120062, set(0x00120062, 'CS', 'YES'));
     plan.set(
       0x00120063,
-      setOp(0x00120063, 'LO', options.deidentificationMethod ?? 'DATAMINT PS3.15 BASIC PROFILE', enc),
+      set(0x00120063, 'LO', options.deidentificationMethod ?? 'DATAMINT PS3.15 BASIC PROFILE'),
     );
     const codes = dateShift === undefined ? ['113100'] : ['113100', '113107'];
     plan.set(0x00120064, setOp(0x00120064, 'SQ', codes.map(codeItem), enc));
-    plan.set(0x00280303, setOp(0x00280303, 'CS', dateShift === undefined ? 'REMOVED' : 'MODIFIED', enc));
+    plan.set(0x00280303, set(0x00280303, 'CS', dateShift === undefined ? 'REMOVED' : 'MODIFIED'));
     const metaUid = parsed.meta?.string('x00020003');
     return writeWithPlan(parsed, plan, {
       preamble: 'zero',
@@ -330,7 +340,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
   };
 
   const sdk = (parsed: ParsedDicom): Uint8Array =>
-    writeWithPlan(parsed, planSdk(parsed, retain, sdkTokens), {
+    writeWithPlan(parsed, planSdk(parsed, retain, sdkTokens, ops), {
       preamble: 'keep',
       keepOtherMeta: true,
       keepImplementation: true,

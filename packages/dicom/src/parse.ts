@@ -76,6 +76,7 @@ export class ParsedDicom extends DicomDataset {
     headerOnly: boolean;
     declaredTransferSyntaxUID: string | undefined;
     warnings: DicomParseWarning[];
+    rootElements: Element[];
   }) {
     super(init.dataSet, init.encoding);
     this.input = init.input;
@@ -90,6 +91,7 @@ export class ParsedDicom extends DicomDataset {
     this.headerOnly = init.headerOnly;
     this.declaredTransferSyntaxUID = init.declaredTransferSyntaxUID;
     this.warnings = init.warnings;
+    this.rootElements = init.rootElements;
   }
 
   /** Group 0002 tags are answered from the file meta, everything else from the data set. */
@@ -98,6 +100,12 @@ export class ParsedDicom extends DicomDataset {
     if (key.startsWith('x0002') && this.meta) return this.meta.dataSet.elements[key];
     return this.dataSet.elements[key];
   }
+
+  /**
+   * The root data set's elements in file order (dicom-parser elements; the map in {@link dataSet}
+   * has the same objects). A `headerOnly` parse ends with PixelData.
+   */
+  readonly rootElements: readonly Element[];
 
   /** The raw dicom-parser DataSet of the data set (without file meta). */
   get rawDataSet(): DataSet {
@@ -572,6 +580,7 @@ function parseInner(bytes: Uint8Array, options: ParseOptions, keys: TagKeys): Pa
     dataSetStart: position,
     headerOnly,
     warnings,
+    rootElements: root,
   });
 }
 

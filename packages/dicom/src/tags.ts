@@ -58,7 +58,15 @@ export function formatTag(tag: number): string {
 }
 
 export function tagFromKey(key: string): number {
-  return Number.parseInt(key.slice(1), 16) >>> 0;
+  // Hand-decoded: this runs for every element the writer and the anonymizer look at, and
+  // slice + parseInt costs several times more.
+  let tag = 0;
+  for (let i = 1; i < 9; i++) {
+    const c = key.charCodeAt(i);
+    const digit = c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+    tag = tag * 16 + digit;
+  }
+  return tag;
 }
 
 export function isPrivateTag(tag: number): boolean {

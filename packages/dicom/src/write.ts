@@ -14,7 +14,7 @@ import {
 } from './encode';
 import { DicomWriteError } from './errors';
 import type { ParsedDicom } from './parse';
-import { formatTag, type TagInput, tagFromKey, toTag } from './tags';
+import { formatTag, type TagInput, tagFromKey, tagKey, toTag } from './tags';
 import { encodingName, headerLength, isSelfConsistent } from './transfer-syntax';
 
 /** Our implementation identity in the rebuilt file meta. */
@@ -66,6 +66,29 @@ export function setOp(tag: number, vr: string, value: DicomValue, enc: ElementEn
     bytes: encodeElement(tag, vr, value, enc),
     text: typeof value === 'string' ? value : undefined,
   };
+}
+
+const MAX_CACHED_OPS = 4096;
+
+/**
+ * Encoded `set` operations shared by the files of a batch: anonymizing a series writes the same
+ * dummy values, remapped UIDs and attributes into every file, and encoding each once saves part of
+ * the per-file cost of the edits. Plans only read these operations, never change them.
+ */
+export class SetOpCache {
+  private readonly ops = new Map<string, PlanOp>();
+
+  /** {@link setOp}, from the cache for text and number values. */
+  op(tag: number, vr: string, value: DicomValue, enc: ElementEncoding): PlanOp {
+    if (typeof value !== 'string' && typeof value !== 'number') return setOp(tag, vr, value, enc);
+    const key = `${tag}|${vr}|${enc.explicitVR ? 1 : 0}${enc.littleEndian ? 1 : 0}${enc.utf8 ? 1 : 0}|${typeof value}|${value}`;
+    let op = this.ops.get(key);
+    if (op === undefined) {
+      op = setOp(tag, vr, value, enc);
+      if (this.ops.size < MAX_CACHED_OPS) this.ops.set(key, op);
+    }
+    return op;
+  }
 }
 
 function vrFor(tag: number, explicitVr: string | undefined, ds: DataSet | undefined): string {
@@ -177,14 +200,27 @@ interface Extent {
   end: number;
 }
 
-/** Element extents of a data set: sorted by offset, each ending where the next header starts. */
-function extents(ds: DataSet, explicitVR: boolean, rangeEnd: number): Extent[] {
+/**
+ * Element extents of a data set: sorted by offset, each ending where the next header starts.
+ * `inFileOrder` (the root elements as read) spares enumerating and sorting the element map.
+ */
+function extents(
+  ds: DataSet,
+  explicitVR: boolean,
+  rangeEnd: number,
+  inFileOrder?: readonly Element[],
+): Extent[] {
   const list: Extent[] = [];
-  for (const key in ds.elements) {
-    const el = ds.elements[key];
-    list.push({ tag: tagFromKey(key), el, start: el.dataOffset - headerLength(el.vr, explicitVR), end: 0 });
+  const elements = inFileOrder ?? Object.values(ds.elements);
+  for (const el of elements) {
+    list.push({
+      tag: tagFromKey(el.tag),
+      el,
+      start: el.dataOffset - headerLength(el.vr, explicitVR),
+      end: 0,
+    });
   }
-  list.sort((a, b) => a.start - b.start);
+  if (!inFileOrder) list.sort((a, b) => a.start - b.start);
   for (let i = 0; i < list.length; i++) list[i].end = i + 1 < list.length ? list[i + 1].start : rangeEnd;
   return list;
 }
@@ -209,15 +245,15 @@ function emitDataset(
   end: number,
   enc: ElementEncoding,
   out: Chunks,
+  inFileOrder?: readonly Element[],
 ): void {
   if (!plan || plan.size === 0) {
     out.copy(start, end);
     return;
   }
-  const list = extents(ds, enc.explicitVR, end);
-  const present = new Set(list.map((e) => e.tag));
+  const list = extents(ds, enc.explicitVR, end, inFileOrder);
   const inserts = [...plan.entries()]
-    .filter(([tag, op]) => op.kind === 'set' && !op.onlyIfPresent && !present.has(tag))
+    .filter(([tag, op]) => op.kind === 'set' && !op.onlyIfPresent && ds.elements[tagKey(tag)] === undefined)
     .sort((a, b) => a[0] - b[0]);
   let next = 0;
   if (list.length > 0 && list[0].start > start) out.copy(start, list[0].start);
@@ -367,7 +403,7 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
   const enc: ElementEncoding = parsed.encoding;
   const start = parsed.transferSyntax.deflated ? 0 : parsed.dataSetStart;
   const body = new Chunks(data);
-  emitDataset(parsed.dataSet, plan, start, data.length, enc, body);
+  emitDataset(parsed.dataSet, plan, start, data.length, enc, body, parsed.rootElements);
   const meta = buildMeta(parsed, plan, options);
 
   body.flush();
