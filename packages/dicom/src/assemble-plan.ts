@@ -2,6 +2,7 @@ import { DicomError } from './errors';
 import { cross, dot, type Vec3 } from './geometry';
 import { isDicom, type ParsedDicom, parseDicomWith } from './parse';
 import { TagKeys } from './read-dataset';
+import { toTag } from './tags';
 
 /** An input file: its bytes, or a loader called when the bytes are needed (possibly twice). */
 export type AssembleInput =
@@ -93,6 +94,26 @@ export const TEXT_TAGS = [
   'SpacingBetweenSlices',
 ] as const;
 
+/**
+ * Every attribute planning reads: the header parse of each slice records only these, which makes it
+ * a walk over the elements rather than a full parse.
+ */
+const PLAN_TAGS: ReadonlySet<number> = new Set(
+  [
+    ...LAYOUT_TAGS,
+    ...TEXT_TAGS,
+    'SeriesInstanceUID',
+    'InstanceNumber',
+    'NumberOfFrames',
+    'Rows',
+    'Columns',
+    'SamplesPerPixel',
+    'BitsAllocated',
+    'SpecificCharacterSet',
+    'PixelData',
+  ].map((keyword) => toTag(keyword)),
+);
+
 export async function loadBytes(input: AssembleInput): Promise<Uint8Array> {
   const bytes = 'bytes' in input ? input.bytes : await input.load();
   if (!(bytes instanceof Uint8Array)) {
@@ -112,7 +133,7 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array, keys: 
   if (!isDicom(bytes)) return { pass: 'not DICOM' };
   let parsed: ParsedDicom;
   try {
-    parsed = parseDicomWith(bytes, { fileName: input.name, headerOnly: true }, keys);
+    parsed = parseDicomWith(bytes, { fileName: input.name, headerOnly: true }, keys, PLAN_TAGS);
   } catch (e) {
     return { pass: `not readable as DICOM: ${message(e)}` };
   }

@@ -337,11 +337,18 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Parse
 
 /**
  * {@link parseDicom} with element keys shared across the files of a batch (an anonymizer, an
- * assembly), which makes parsing a series of similar headers several times faster.
+ * assembly), which makes parsing a series of similar headers several times faster. With `onlyTags`
+ * the result holds only those root elements (plus PixelData when parsing headerOnly): for internal
+ * callers that read a few attributes of many files, never for a result handed to users.
  */
-export function parseDicomWith(bytes: Uint8Array, options: ParseOptions, keys: TagKeys): ParsedDicom {
+export function parseDicomWith(
+  bytes: Uint8Array,
+  options: ParseOptions,
+  keys: TagKeys,
+  onlyTags?: ReadonlySet<number>,
+): ParsedDicom {
   try {
-    return parseInner(bytes, options, keys);
+    return parseInner(bytes, options, keys, onlyTags);
   } catch (e) {
     if (e instanceof DicomParseError) throw e;
     // dicom-parser throws strings from places our checks cannot anticipate on corrupt input.
@@ -468,7 +475,12 @@ function chooseSyntax(
   return actual;
 }
 
-function parseInner(bytes: Uint8Array, options: ParseOptions, keys: TagKeys): ParsedDicom {
+function parseInner(
+  bytes: Uint8Array,
+  options: ParseOptions,
+  keys: TagKeys,
+  onlyTags: ReadonlySet<number> | undefined,
+): ParsedDicom {
   const fileName = options.fileName;
   if (!(bytes instanceof Uint8Array)) {
     throw new DicomParseError('input is not a Uint8Array', { fileName, expected: 'Uint8Array bytes' });
@@ -550,6 +562,7 @@ function parseInner(bytes: Uint8Array, options: ParseOptions, keys: TagKeys): Pa
         littleEndian: ts.littleEndian,
         untilTag: headerOnly ? PIXEL_DATA : undefined,
         keys,
+        onlyTags,
       });
     } catch (e) {
       throw new DicomParseError(

@@ -1,5 +1,6 @@
 import dicomParser, { type ByteStream, type DataSet, type Element } from 'dicom-parser';
 import { vrOf } from './dictionary';
+import { tagFromKey } from './tags';
 
 const UNDEFINED_LENGTH = 0xffffffff;
 /** VRs dicom-parser reads with a 4-byte length (it does not know OV, SV, UV: validation rejects them). */
@@ -63,6 +64,11 @@ export interface ReadDataSetOptions {
   keys: TagKeys;
   /** Read only while elements belong to this group (the file meta group 0002). */
   onlyGroup?: number;
+  /**
+   * Keep only these root elements (and the stop tag); the others are stepped over without being
+   * recorded. For callers that read a handful of attributes from many files (series planning).
+   */
+  onlyTags?: ReadonlySet<number>;
 }
 
 /**
@@ -77,6 +83,7 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
   const end = b.length;
   const le = options.littleEndian;
   const untilTag = options.untilTag;
+  const untilNumber = untilTag === undefined ? -1 : tagFromKey(untilTag);
   const elements = dataSet.elements;
   const warnings = dataSet.warnings;
   const keys = options.keys;
@@ -85,6 +92,7 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
     ? (p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
     : (p: number) => ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   const onlyGroup = options.onlyGroup;
+  const onlyTags = options.onlyTags;
   // The elements in file order, so callers need not enumerate the (large, dictionary-mode) map.
   const list: Element[] = [];
   let p = stream.position;
@@ -93,33 +101,41 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
     if (p + 12 <= end) {
       const group = u16(p);
       const elementNumber = u16(p + 2);
-      const key = keys.of(group, elementNumber);
-      if (key !== untilTag) {
-        let el: Element | undefined;
+      const tag = group * 0x10000 + elementNumber;
+      if (tag !== untilNumber) {
+        // A plain element: its value length and where it starts.
+        let vr: string | undefined;
+        let length = UNDEFINED_LENGTH;
+        let dataOffset = 0;
         if (options.explicitVR) {
           const c0 = b[p + 4] - 65;
           const c1 = b[p + 5] - 65;
           if (c0 >= 0 && c0 < 26 && c1 >= 0 && c1 < 26) {
             const pair = c0 * 26 + c1;
-            const vr = LETTER_PAIRS[pair];
+            vr = LETTER_PAIRS[pair];
             if (!LONG_PAIR[pair]) {
-              el = { tag: key, vr, length: u16(p + 6), dataOffset: p + 8 } as Element;
+              length = u16(p + 6);
+              dataOffset = p + 8;
             } else if (vr !== 'SQ') {
-              const length = u32(p + 8);
-              if (length !== UNDEFINED_LENGTH) el = { tag: key, vr, length, dataOffset: p + 12 } as Element;
+              length = u32(p + 8);
+              dataOffset = p + 12;
             }
           }
         } else {
-          const vr = implicitVrOfTag(group, elementNumber);
-          const length = u32(p + 4);
-          if (vr !== undefined && vr !== 'SQ' && length !== UNDEFINED_LENGTH) {
-            el = { tag: key, vr, length, dataOffset: p + 8 } as Element;
+          vr = implicitVrOfTag(group, elementNumber);
+          if (vr !== undefined && vr !== 'SQ') {
+            length = u32(p + 4);
+            dataOffset = p + 8;
           }
         }
-        if (el) {
-          elements[key] = el;
-          list.push(el);
-          p = el.dataOffset + el.length;
+        if (length !== UNDEFINED_LENGTH) {
+          if (onlyTags === undefined || onlyTags.has(tag)) {
+            const key = keys.of(group, elementNumber);
+            const el = { tag: key, vr, length, dataOffset } as Element;
+            elements[key] = el;
+            list.push(el);
+          }
+          p = dataOffset + length;
           continue;
         }
       }
@@ -128,8 +144,10 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
     const el = options.explicitVR
       ? dicomParser.readDicomElementExplicit(stream, warnings, untilTag)
       : dicomParser.readDicomElementImplicit(stream, untilTag, implicitVrCallback as (tag: string) => string);
-    elements[el.tag] = el;
-    list.push(el);
+    if (onlyTags === undefined || el.tag === untilTag || onlyTags.has(tagFromKey(el.tag))) {
+      elements[el.tag] = el;
+      list.push(el);
+    }
     p = stream.position;
     if (el.tag === untilTag) return list;
   }

@@ -1,6 +1,8 @@
 import dicomParser, { type DataSet } from 'dicom-parser';
 import { describe, expect, it } from 'vitest';
-import { parseDicom, vrOf } from '../src/index';
+import { parseDicom, toTag, vrOf } from '../src/index';
+import { parseDicomWith } from '../src/parse';
+import { TagKeys } from '../src/read-dataset';
 import { dicomFiles, read, requireData } from './data';
 
 const NOT_DICOM = new Set(['series/dcmqi_23x38x3/nrrd/label.nrrd']);
@@ -59,5 +61,22 @@ describe('the fast data set reader', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(100);
+  });
+
+  it('with onlyTags keeps exactly those root elements, as a full parse reads them', () => {
+    if (!requireData()) return;
+    const only = new Set(
+      ['Rows', 'SeriesInstanceUID', 'ImagePositionPatient', 'PixelData'].map((k) => toTag(k)),
+    );
+    const keys = new TagKeys();
+    for (const { rel } of dicomFiles()) {
+      if (rel.startsWith('broken/') || NOT_DICOM.has(rel)) continue;
+      const full = parseDicom(read(rel), { headerOnly: true });
+      const some = parseDicomWith(read(rel), { headerOnly: true }, keys, only);
+      const kept = shape(full.dataSet).filter((el) => only.has(toTag((el as { tag: string }).tag)));
+      expect(shape(some.dataSet), rel).toEqual(kept);
+      expect(some.string('SeriesInstanceUID')).toBe(full.string('SeriesInstanceUID'));
+      expect(some.pixelDataOffset).toBe(full.pixelDataOffset);
+    }
   });
 });
