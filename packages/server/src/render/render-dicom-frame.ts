@@ -1,7 +1,12 @@
-import { type DicomDataset, type ParsedDicom, TransferSyntax } from '@datamint/dicom';
-import jpeg from 'jpeg-js';
+import {
+  type DecodedFrame,
+  type DicomDataset,
+  DicomError,
+  decodeFrame,
+  type ParsedDicom,
+  type PixelArray,
+} from '@datamint/dicom';
 import { BadRequestError, NotImplementedHttpError } from '../errors';
-import { decodeRleFrame } from './decode-rle';
 import type { Raster } from './encode-png';
 
 interface Window {
@@ -53,66 +58,7 @@ function valueTransform(parsed: ParsedDicom, frame: number): ValueTransform {
   };
 }
 
-interface PixelLayout {
-  rows: number;
-  columns: number;
-  samples: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  signed: boolean;
-  planar: boolean;
-  photometric: string;
-}
-
-function required(parsed: ParsedDicom, keyword: string): number {
-  const value = parsed.number(keyword);
-  if (value === undefined || !Number.isInteger(value) || value <= 0) {
-    throw new NotImplementedHttpError(`cannot render: the DICOM file has no usable ${keyword}`);
-  }
-  return value;
-}
-
-function layoutOf(parsed: ParsedDicom): PixelLayout {
-  const bitsAllocated = required(parsed, 'BitsAllocated');
-  return {
-    rows: required(parsed, 'Rows'),
-    columns: required(parsed, 'Columns'),
-    samples: parsed.number('SamplesPerPixel') ?? 1,
-    bitsAllocated,
-    bitsStored: parsed.number('BitsStored') ?? bitsAllocated,
-    signed: parsed.number('PixelRepresentation') === 1,
-    planar: parsed.number('PlanarConfiguration') === 1,
-    photometric: (parsed.string('PhotometricInterpretation') ?? 'MONOCHROME2').toUpperCase(),
-  };
-}
-
-/** Stored values of one sample plane as numbers (sign and BitsStored applied). */
-function readSamples(bytes: Uint8Array, layout: PixelLayout, littleEndian: boolean): Float64Array {
-  const count = layout.rows * layout.columns * layout.samples;
-  const step = layout.bitsAllocated / 8;
-  if (bytes.length < count * step) {
-    throw new NotImplementedHttpError(
-      `cannot render: frame holds ${bytes.length} bytes, expected ${count * step} for ${layout.rows}x${layout.columns}x${layout.samples} at ${layout.bitsAllocated} bits`,
-    );
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float64Array(count);
-  const stored = Math.min(layout.bitsStored, layout.bitsAllocated);
-  const mask = stored >= 32 ? 0xffffffff : 2 ** stored - 1;
-  const signBit = 2 ** (stored - 1);
-  for (let i = 0; i < count; i++) {
-    let raw: number;
-    if (step === 1) raw = bytes[i];
-    else if (step === 2) raw = view.getUint16(i * 2, littleEndian);
-    else raw = view.getUint32(i * 4, littleEndian);
-    let value = stored >= 32 ? raw : raw % (mask + 1);
-    if (layout.signed && value >= signBit) value -= 2 * signBit;
-    out[i] = value;
-  }
-  return out;
-}
-
-function toGray(values: Float64Array, transform: ValueTransform, invert: boolean): Uint8Array {
+function toGray(values: PixelArray, transform: ValueTransform, invert: boolean): Uint8Array {
   const out = new Uint8Array(values.length);
   const modality = new Float64Array(values.length);
   let min = Number.POSITIVE_INFINITY;
@@ -152,118 +98,61 @@ function ybrToRgb(y: number, cb: number, cr: number): [number, number, number] {
   ];
 }
 
-function toRgb(bytes: Uint8Array, layout: PixelLayout): Uint8Array {
-  const n = layout.rows * layout.columns;
-  if (layout.bitsAllocated !== 8) {
+/** Interleaved 8-bit RGB or YBR_FULL samples to RGB. */
+function toRgb(frame: DecodedFrame): Uint8Array {
+  if (frame.bitsAllocated !== 8) {
     throw new NotImplementedHttpError(
-      `cannot render ${layout.bitsAllocated}-bit colour images; only 8-bit RGB`,
+      `cannot render ${frame.bitsAllocated}-bit colour images; only 8-bit RGB`,
     );
   }
-  if (bytes.length < n * 3) {
-    throw new NotImplementedHttpError(`cannot render: frame holds ${bytes.length} bytes, expected ${n * 3}`);
-  }
-  const ybr = layout.photometric === 'YBR_FULL';
+  const n = frame.rows * frame.columns;
+  const ybr = frame.photometricInterpretation === 'YBR_FULL';
+  const p = frame.pixels;
   const out = new Uint8Array(n * 3);
   for (let i = 0; i < n; i++) {
-    const a = layout.planar ? bytes[i] : bytes[i * 3];
-    const b = layout.planar ? bytes[n + i] : bytes[i * 3 + 1];
-    const c = layout.planar ? bytes[2 * n + i] : bytes[i * 3 + 2];
-    const [r, g, bl] = ybr ? ybrToRgb(a, b, c) : [a, b, c];
+    const [r, g, b] = ybr
+      ? ybrToRgb(p[i * 3], p[i * 3 + 1], p[i * 3 + 2])
+      : [p[i * 3], p[i * 3 + 1], p[i * 3 + 2]];
     out[i * 3] = r;
     out[i * 3 + 1] = g;
-    out[i * 3 + 2] = bl;
+    out[i * 3 + 2] = b;
   }
   return out;
 }
 
-const NATIVE_SYNTAXES = new Set<string>([
-  TransferSyntax.ImplicitVRLittleEndian,
-  TransferSyntax.ExplicitVRLittleEndian,
-  TransferSyntax.DeflatedExplicitVRLittleEndian,
-  TransferSyntax.ExplicitVRBigEndian,
-]);
-
-/** Frame pixels in a native layout, whatever the transfer syntax they were stored in. */
-interface DecodedFrame {
-  bytes: Uint8Array;
-  littleEndian: boolean;
-  layout: PixelLayout;
-}
-
-function readFrame(parsed: ParsedDicom, index: number): Uint8Array {
+async function decode(parsed: ParsedDicom, index: number): Promise<DecodedFrame> {
   try {
-    return parsed.frame(index);
+    return await decodeFrame(parsed, index);
   } catch (err) {
-    throw new NotImplementedHttpError(`cannot read frame ${index}: ${(err as Error).message}`);
+    if (err instanceof DicomError) throw new NotImplementedHttpError(`cannot render: ${err.message}`);
+    throw err;
   }
-}
-
-/** Largest JPEG frame decoded, in megapixels (jpeg-js allocates the whole raster). */
-const MAX_JPEG_MEGAPIXELS = 100;
-
-function decodeFrame(parsed: ParsedDicom, index: number, layout: PixelLayout): DecodedFrame {
-  const ts = parsed.transferSyntaxUID;
-  if (NATIVE_SYNTAXES.has(ts) && !parsed.isEncapsulated) {
-    return { bytes: readFrame(parsed, index), littleEndian: parsed.transferSyntax.littleEndian, layout };
-  }
-  if (ts === TransferSyntax.RLELossless) {
-    const bytes = decodeRleFrame(readFrame(parsed, index), layout);
-    return { bytes, littleEndian: true, layout: { ...layout, planar: layout.samples > 1 } };
-  }
-  if (ts === TransferSyntax.JPEGBaseline && layout.bitsAllocated === 8) {
-    let image: { width: number; height: number; data: Uint8Array };
-    try {
-      image = jpeg.decode(readFrame(parsed, index), {
-        formatAsRGBA: false,
-        maxResolutionInMP: MAX_JPEG_MEGAPIXELS,
-      });
-    } catch (err) {
-      throw new NotImplementedHttpError(`cannot decode JPEG frame ${index}: ${String(err)}`);
-    }
-    const decodedLayout = { ...layout, rows: image.height, columns: image.width, planar: false };
-    if (layout.samples === 1) {
-      // jpeg-js always returns three channels; a grayscale JPEG repeats its value in each.
-      const gray = new Uint8Array(image.width * image.height);
-      for (let i = 0; i < gray.length; i++) gray[i] = image.data[i * 3];
-      return { bytes: gray, littleEndian: true, layout: decodedLayout };
-    }
-    // jpeg-js converts YCbCr to RGB itself.
-    return { bytes: image.data, littleEndian: true, layout: { ...decodedLayout, photometric: 'RGB' } };
-  }
-  throw new NotImplementedHttpError(
-    `cannot render frames of compressed DICOM (transfer syntax ${ts}); only uncompressed, RLE Lossless and 8-bit JPEG Baseline files are decoded`,
-  );
 }
 
 /**
  * Renders frame `index` of a DICOM image to 8-bit pixels: grayscale through the file's rescale and
- * window (min/max when it has none; MONOCHROME1 inverted), RGB/YBR_FULL as RGB. Native, RLE
- * Lossless and 8-bit JPEG Baseline pixel data are decoded; other compressions are a 501.
+ * window (min/max when it has none; MONOCHROME1 inverted), RGB/YBR_FULL as RGB. Pixel data of every
+ * transfer syntax `@datamint/dicom`'s decodeFrame reads is rendered; frames it cannot decode
+ * (video, corrupt bitstreams) are a 501 naming the file, frame and transfer syntax.
  */
-export function renderDicomFrame(parsed: ParsedDicom, index: number): Raster {
+export async function renderDicomFrame(parsed: ParsedDicom, index: number): Promise<Raster> {
   const frames = parsed.numberOfFrames;
   if (frames === 0) throw new NotImplementedHttpError('cannot render: the DICOM file has no pixel data');
   if (index >= frames) {
     throw new BadRequestError(`Frame index out of range: ${index} (the resource has ${frames} frames)`);
   }
-  const stored = layoutOf(parsed);
-  if (![8, 16, 32].includes(stored.bitsAllocated)) {
+  const frame = await decode(parsed, index);
+  const width = frame.columns;
+  const height = frame.rows;
+  const photometric = frame.photometricInterpretation;
+  if (frame.samplesPerPixel === 3 && ['RGB', 'YBR_FULL'].includes(photometric)) {
+    return { width, height, channels: 3, data: toRgb(frame) };
+  }
+  if (frame.samplesPerPixel !== 1 || !photometric.startsWith('MONOCHROME')) {
     throw new NotImplementedHttpError(
-      `cannot render ${stored.bitsAllocated}-bit pixel data; only 8, 16 and 32`,
+      `cannot render photometric interpretation ${photometric} with ${frame.samplesPerPixel} samples per pixel`,
     );
   }
-  const { bytes, littleEndian, layout } = decodeFrame(parsed, index, stored);
-  const width = layout.columns;
-  const height = layout.rows;
-  if (layout.samples === 3 && ['RGB', 'YBR_FULL'].includes(layout.photometric)) {
-    return { width, height, channels: 3, data: toRgb(bytes, layout) };
-  }
-  if (layout.samples !== 1 || !layout.photometric.startsWith('MONOCHROME')) {
-    throw new NotImplementedHttpError(
-      `cannot render photometric interpretation ${layout.photometric} with ${layout.samples} samples per pixel`,
-    );
-  }
-  const values = readSamples(bytes, layout, littleEndian);
-  const data = toGray(values, valueTransform(parsed, index), layout.photometric === 'MONOCHROME1');
+  const data = toGray(frame.pixels, valueTransform(parsed, index), photometric === 'MONOCHROME1');
   return { width, height, channels: 1, data };
 }

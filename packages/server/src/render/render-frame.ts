@@ -49,7 +49,7 @@ export async function renderFrame(source: FrameSource, index: number): Promise<U
       const reason = err instanceof DicomError ? err.message : String(err);
       throw new NotImplementedHttpError(`cannot render: the stored file is not readable DICOM (${reason})`);
     }
-    return encodePng(renderDicomFrame(parsed, index));
+    return encodePng(await renderDicomFrame(parsed, index));
   }
   if (isPng(bytes)) {
     singleImageFrame(index);
