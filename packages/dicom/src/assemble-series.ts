@@ -10,6 +10,7 @@ import {
   type Unassembled,
 } from './assemble-plan';
 import { allocUninitialised } from './bytes';
+import { compressToJpegLs, JpegLsRefused } from './codecs/compress-jpeg-ls';
 import {
   type ElementEncoding,
   encodeHeader,
@@ -36,9 +37,21 @@ export type {
 } from './assemble-plan';
 export { planAssembly } from './assemble-plan';
 
+/** How assembled series store their pixels. */
+export type AssembleCompression = 'none' | 'jpeg-ls';
+
 export interface AssembleOptions {
   /** SOPInstanceUID of each output; default a random `2.25.` UID. */
   newUid?: () => string;
+  /**
+   * `'jpeg-ls'`: write outputs of native slices as JPEG-LS Lossless (1.2.840.10008.1.2.4.80, one
+   * fragment per frame, Basic Offset Table), as the platform's own client does. Slices that are
+   * already compressed stay as they are; pixel data JPEG-LS cannot hold (32-bit, YBR_FULL_422)
+   * stays uncompressed with a warning. Default `'none'`.
+   */
+  compression?: AssembleCompression;
+  /** Where the codec's `.wasm` is, for browsers (see decodeFrame). */
+  locateWasm?: (fileName: string) => string;
 }
 
 /** One multi-frame file made of the slices of one series. */
@@ -360,7 +373,7 @@ export async function assembleGroup(
   if (o !== out.length) {
     throw new DicomAssembleError(`wrote ${o} of ${out.length} bytes`, { seriesInstanceUID: uid });
   }
-  return {
+  const assembled: AssembledSeries = {
     name: defaultName(template, n),
     bytes: out,
     sourceNames: slices.map((s) => s.name),
@@ -371,6 +384,21 @@ export async function assembleGroup(
     transferSyntaxUID,
     warnings: group.warnings,
   };
+  return options.compression === 'jpeg-ls' && !encapsulated ? withJpegLs(assembled, options) : assembled;
+}
+
+/** The output as JPEG-LS, or unchanged with a warning when its pixel data is of a kind JPEG-LS cannot hold. */
+async function withJpegLs(series: AssembledSeries, options: AssembleOptions): Promise<AssembledSeries> {
+  try {
+    const bytes = await compressToJpegLs(series.bytes, {
+      fileName: series.name,
+      locateWasm: options.locateWasm,
+    });
+    return { ...series, bytes, transferSyntaxUID: TransferSyntax.JPEGLSLossless };
+  } catch (e) {
+    if (!(e instanceof JpegLsRefused)) throw e;
+    return { ...series, warnings: [...series.warnings, `kept uncompressed: ${e.message}`] };
+  }
 }
 
 function uniqueName(name: string, taken: Set<string>): string {

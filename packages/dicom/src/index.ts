@@ -8,6 +8,7 @@ export {
   SDK_TAGS,
 } from './anonymize';
 export {
+  type AssembleCompression,
   type AssembledSeries,
   type AssembleInput,
   type AssembleOptions,

@@ -1,5 +1,6 @@
 import type { DataSet, Element } from 'dicom-parser';
 import { concatBytes } from './bytes';
+import { vrOf } from './dictionary';
 import {
   type ElementEncoding,
   encodeHeader,
@@ -10,6 +11,7 @@ import {
 } from './encode';
 import { DicomError } from './errors';
 import { tagFromKey } from './tags';
+import { LONG_HEADER_VRS } from './transfer-syntax';
 
 /** Byte size of the units a big endian value is swapped in, per VR (absent: bytes, no swap). */
 const SWAP_UNIT: Record<string, number> = {
@@ -51,6 +53,16 @@ export function swapInto(src: Uint8Array, dst: Uint8Array, offset: number, unit:
   for (let i = whole; i < src.length; i++) dst[offset + i] = src[i];
 }
 
+/**
+ * VR of an element read in implicit VR: the dictionary's, or UN where a short-header VR could not
+ * hold the value's length (UN has a 4-byte length and may carry any value).
+ */
+function implicitVr(el: Element, tag: number): string {
+  if (el.items) return 'SQ';
+  const vr = vrOf(tag);
+  return LONG_HEADER_VRS.has(vr) || el.length <= 0xffff ? vr : 'UN';
+}
+
 /** Elements in file order; dicom-parser records the delimiter of undefined-length items as an element. */
 function sorted(ds: DataSet): Element[] {
   return Object.values(ds.elements)
@@ -62,9 +74,7 @@ function emit(ds: DataSet, bigEndian: boolean, parts: Uint8Array[]): void {
   const bytes = ds.byteArray;
   for (const el of sorted(ds)) {
     const tag = tagFromKey(el.tag);
-    const vr = el.vr;
-    if (!vr)
-      throw new DicomError(`element ${el.tag} has no VR: only explicit VR data sets can be transcoded`);
+    const vr = el.vr ?? implicitVr(el, tag);
     if (vr === 'SQ' || el.items) {
       parts.push(encodeHeader(tag, 'SQ', UNDEFINED_LENGTH, EXPLICIT_LE));
       for (const item of el.items ?? []) {
@@ -86,7 +96,7 @@ function emit(ds: DataSet, bigEndian: boolean, parts: Uint8Array[]): void {
 }
 
 /**
- * Re-encodes an explicit VR data set (big endian, or the inflated bytes of a deflated file) as
+ * Re-encodes a data set (implicit VR, big endian, or the inflated bytes of a deflated file) as
  * Explicit VR Little Endian: headers rewritten, binary values swapped, sequences re-emitted with
  * undefined lengths. Used for the small header of an assembled series, never for pixel data.
  */
