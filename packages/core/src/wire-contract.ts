@@ -16,6 +16,9 @@ export const ANNOTATION_TYPES = [
   'circle',
   'category',
   'label',
+  // Numeric annotations of the current platform (a JSON number in `value`).
+  'integer',
+  'float',
 ] as const;
 
 export type AnnotationType = (typeof ANNOTATION_TYPES)[number];

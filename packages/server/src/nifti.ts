@@ -115,6 +115,24 @@ export function niftiDatatypeSupported(datatype: number): boolean {
   return datatype in READERS;
 }
 
+/** Every voxel of a decoded single-file NIfTI as scaled values, in storage order; undefined when short. */
+export function niftiVoxels(bytes: Uint8Array, h: NiftiHeader): Float64Array | undefined {
+  const reader = READERS[h.datatype];
+  if (!reader) return undefined;
+  const { columns, rows, frames } = niftiShape(h);
+  const count = columns * rows * frames;
+  if (h.voxOffset < 0 || h.voxOffset + count * reader.size > bytes.length) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const scale = h.slope !== 0 && Number.isFinite(h.slope);
+  const inter = Number.isFinite(h.inter) ? h.inter : 0;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const raw = reader.read(view, h.voxOffset + i * reader.size, h.littleEndian);
+    out[i] = scale ? raw * h.slope + inter : raw;
+  }
+  return out;
+}
+
 /**
  * Slice `frame` (storage order) of a decoded single-file NIfTI as scaled values, plus the
  * volume-wide min/max so every slice of a volume is rendered on the same scale.

@@ -138,7 +138,7 @@ describe('annotations, worklists, users', () => {
       [
         [{ identifier: 'x', type: 'blob', scope: 'image' }],
         400,
-        "body[0].type must be one of segmentation, area, distance, angle, point, line, region, square, circle, category, label, got 'blob'",
+        "body[0].type must be one of segmentation, area, distance, angle, point, line, region, square, circle, category, label, integer, float, got 'blob'",
       ],
       [
         [{ identifier: 'x', type: 'label', scope: 'series' }],

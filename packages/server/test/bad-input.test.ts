@@ -71,6 +71,11 @@ describe('bad input never causes a 500', () => {
     annotation_id: annotation,
     experiment_id: experiment,
     frame_index: '0',
+    user_id: 'alice@a.test',
+    email: 'alice@a.test',
+    identifier: 'liver',
+    token: '00000000-0000-4000-8000-0000000000ff',
+    format: 'png',
   });
 
   beforeAll(async () => {
@@ -98,6 +103,7 @@ describe('bad input never causes a 500', () => {
   const MULTIPART = new Set([
     'POST /resources',
     'POST /annotations/:resource_id/annotations/:annotation_id/file',
+    'POST /annotations/:resource_id/segmentations/file',
   ]);
   const jsonRoutes = () =>
     routeTable()

@@ -95,6 +95,11 @@ describe('two customers never see or change each other’s data', () => {
       worklist_id: a.project.worklist_id,
       experiment_id: a.experiment,
       frame_index: '0',
+      user_id: 'alice@a.test',
+      email: 'alice@a.test',
+      identifier: 'liver',
+      token: '00000000-0000-4000-8000-0000000000ff',
+      format: 'png',
     };
     const addressed = routeTable().filter((r) => r.params.length > 0);
     expect(addressed.length).toBeGreaterThanOrEqual(24);

@@ -16,6 +16,11 @@ const UNKNOWN_IDS = {
   worklist_id: UNKNOWN,
   experiment_id: UNKNOWN,
   frame_index: '0',
+  user_id: 'nobody@nowhere.test',
+  email: 'nobody@nowhere.test',
+  identifier: 'liver',
+  token: '00000000-0000-4000-8000-0000000000ff',
+  format: 'png',
 };
 
 /** The 25 endpoints of spec §7.2 (E1..E25) in the server's path syntax. */

@@ -3,6 +3,7 @@ import type { Db } from '../db/open-database';
 import type { Page } from '../query';
 import { pageSql } from '../query';
 import { type JsonValue, parseJsonColumn } from './json';
+import { missingIds } from './missing-ids';
 
 export { ANNOTATION_TYPES, type AnnotationType };
 export const ANNOTATION_SCOPES = ['image', 'frame'] as const;
@@ -30,7 +31,17 @@ export interface AnnotationRow {
   file_key: string | null;
   file_mimetype: string | null;
   deleted: number;
+  /** Volume segmentations: the uploaded `segmentation_map` as JSON, and this annotation's label value. */
+  class_map: string | null;
+  label_value: number | null;
+  source: string | null;
+  project_id: string | null;
+  approved_at: string | null;
+  approved_by: string | null;
 }
+
+/** Columns a creating request may leave out (null when absent). */
+type OptionalOnInsert = 'class_map' | 'label_value' | 'source' | 'project_id' | 'approved_at' | 'approved_by';
 
 /** An annotation as the API returns it (§3.6). */
 export interface AnnotationJson {
@@ -42,7 +53,8 @@ export interface AnnotationJson {
   scope: AnnotationScope;
   index: number | null;
   frame_index: number | null;
-  value: string | null;
+  /** Numbers for `integer`/`float` annotations, text otherwise. */
+  value: string | number | null;
   geometry: JsonValue;
   annotation_worklist_id: string | null;
   imported_from: string | null;
@@ -56,21 +68,51 @@ export interface AnnotationJson {
   /** URL path of the attached mask, null without one. */
   file: string | null;
   deleted: boolean;
+  /** The current platform's key names for `type` and `added_by`. */
+  annotation_type: AnnotationType;
+  created_by: string;
+  /** Volume segmentations only: label value → name, as uploaded. */
+  class_map?: Record<string, string>;
+  label_value?: number;
+  source: string | null;
+  project_id: string | null;
+  approved_at: string | null;
+  approved_by: string | null;
 }
 
-export type NewAnnotation = Omit<AnnotationRow, 'file_key' | 'file_mimetype' | 'deleted'>;
+export type NewAnnotation = Omit<AnnotationRow, 'file_key' | 'file_mimetype' | 'deleted' | OptionalOnInsert> &
+  Partial<Pick<AnnotationRow, OptionalOnInsert | 'file_key' | 'file_mimetype'>>;
 
 export function insertAnnotation(db: Db, a: NewAnnotation): void {
   db.prepare(
     `INSERT INTO annotations (id, customer_id, resource_id, name, type, scope, frame_index, value, geometry,
-       worklist_id, imported_from, import_author, added_by, model_id, is_model, units, status, created_at)
+       worklist_id, imported_from, import_author, added_by, model_id, is_model, units, status, created_at,
+       class_map, label_value, source, project_id, file_key, file_mimetype)
      VALUES (@id, @customer_id, @resource_id, @name, @type, @scope, @frame_index, @value, @geometry,
-       @worklist_id, @imported_from, @import_author, @added_by, @model_id, @is_model, @units, @status, @created_at)`,
-  ).run(a);
+       @worklist_id, @imported_from, @import_author, @added_by, @model_id, @is_model, @units, @status, @created_at,
+       @class_map, @label_value, @source, @project_id, @file_key, @file_mimetype)`,
+  ).run({
+    class_map: null,
+    label_value: null,
+    source: null,
+    project_id: null,
+    file_key: null,
+    file_mimetype: null,
+    ...a,
+  });
 }
 
 export function maskUrl(resourceId: string, annotationId: string): string {
   return `/annotations/${resourceId}/annotations/${annotationId}/file`;
+}
+
+/** `integer`/`float` annotations answer their value as a JSON number, as the current SDK reads it. */
+function numericValue(row: AnnotationRow): string | number | null {
+  if ((row.type === 'integer' || row.type === 'float') && row.value !== null && row.value.trim() !== '') {
+    const n = Number(row.value);
+    if (Number.isFinite(n)) return n;
+  }
+  return row.value;
 }
 
 export function annotationJson(row: AnnotationRow): AnnotationJson {
@@ -83,7 +125,7 @@ export function annotationJson(row: AnnotationRow): AnnotationJson {
     scope: row.scope,
     index: row.frame_index,
     frame_index: row.frame_index,
-    value: row.value,
+    value: numericValue(row),
     geometry: parseJsonColumn<JsonValue>(row.geometry, null),
     annotation_worklist_id: row.worklist_id,
     imported_from: row.imported_from,
@@ -96,6 +138,18 @@ export function annotationJson(row: AnnotationRow): AnnotationJson {
     status: row.status,
     file: row.file_key ? maskUrl(row.resource_id, row.id) : null,
     deleted: row.deleted !== 0,
+    annotation_type: row.type,
+    created_by: row.added_by,
+    ...(row.class_map === null
+      ? {}
+      : {
+          class_map: parseJsonColumn<Record<string, string>>(row.class_map, {}),
+          label_value: row.label_value ?? 0,
+        }),
+    source: row.source,
+    project_id: row.project_id,
+    approved_at: row.approved_at,
+    approved_by: row.approved_by,
   };
 }
 
@@ -108,6 +162,8 @@ export function findAnnotation(db: Db, customerId: string, id: string): Annotati
 export interface AnnotationQuery {
   customerId: string;
   resourceId?: string;
+  /** Any of these resources (the current platform's search accepts many). */
+  resourceIds?: string[];
   type?: string;
   annotatorEmail?: string;
   from?: string;
@@ -134,6 +190,9 @@ export function listAnnotations(
     params.push(value);
   };
   if (q.resourceId !== undefined) add('a.resource_id = ?', q.resourceId);
+  if (q.resourceIds !== undefined) {
+    add('a.resource_id IN (SELECT value FROM json_each(?))', JSON.stringify(q.resourceIds));
+  }
   if (q.type !== undefined) add('a.type = ?', q.type);
   if (q.annotatorEmail !== undefined) add('a.added_by = ?', q.annotatorEmail);
   if (q.from !== undefined) add('a.created_at >= ?', q.from);
@@ -161,6 +220,26 @@ export function listAnnotations(
 
 export function setAnnotationFile(db: Db, id: string, key: string, mimetype: string): void {
   db.prepare('UPDATE annotations SET file_key = ?, file_mimetype = ? WHERE id = ?').run(key, mimetype, id);
+}
+
+export function renameAnnotation(db: Db, id: string, name: string): void {
+  db.prepare('UPDATE annotations SET name = ? WHERE id = ?').run(name, id);
+}
+
+export function setAnnotationProject(db: Db, id: string, projectId: string): void {
+  db.prepare('UPDATE annotations SET project_id = ? WHERE id = ?').run(projectId, id);
+}
+
+/** Approving publishes the annotation (status `published`, which the search's `status` filter reads). */
+export function approveAnnotation(db: Db, id: string, by: string, at: string): void {
+  db.prepare(
+    "UPDATE annotations SET status = 'published', approved_at = ?, approved_by = ? WHERE id = ?",
+  ).run(at, by, id);
+}
+
+/** The ids among `ids` that name no live annotation of the customer. */
+export function missingAnnotations(db: Db, customerId: string, ids: readonly string[]): string[] {
+  return missingIds(db, 'annotations', customerId, ids);
 }
 
 export function softDeleteAnnotation(db: Db, id: string): void {

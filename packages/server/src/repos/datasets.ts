@@ -98,3 +98,24 @@ export function addToDataset(db: Db, datasetId: string, resourceIds: string[], a
   db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(at, datasetId);
   return added;
 }
+
+/** Removes resources from a dataset and from the worklists of the projects built on it. */
+export function removeFromDataset(db: Db, datasetId: string, resourceIds: string[], at: string): void {
+  if (resourceIds.length === 0) return;
+  const remove = db.prepare('DELETE FROM dataset_resources WHERE dataset_id = ? AND resource_id = ?');
+  const removeWl = db.prepare(
+    'DELETE FROM worklist_resources WHERE resource_id = ? AND worklist_id IN (SELECT worklist_id FROM projects WHERE dataset_id = ?)',
+  );
+  for (const id of resourceIds) {
+    remove.run(datasetId, id);
+    removeWl.run(id, datasetId);
+  }
+  db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(at, datasetId);
+}
+
+/** Deletes a dataset that no project uses (its resources stay). */
+export function deleteDataset(db: Db, id: string): void {
+  db.prepare('DELETE FROM dataset_resources WHERE dataset_id = ?').run(id);
+  db.prepare('DELETE FROM dataset_downloads WHERE dataset_id = ?').run(id);
+  db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+}

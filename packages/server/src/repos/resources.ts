@@ -3,6 +3,7 @@ import { BadRequestError } from '../errors';
 import type { ListFilter, Page } from '../query';
 import { pageSql } from '../query';
 import { type JsonValue, parseJsonColumn } from './json';
+import { missingIds } from './missing-ids';
 
 /** The channel the platform reports for uploads that named none. */
 export const UNKNOWN_CHANNEL = 'Unknown';
@@ -300,17 +301,7 @@ export function softDeleteResource(db: Db, id: string, by: string, at: string): 
 
 /** The ids among `ids` that name no live resource of the customer (for all-or-nothing bulk routes). */
 export function missingResources(db: Db, customerId: string, ids: readonly string[]): string[] {
-  const found = new Set(
-    (
-      db
-        .prepare(
-          `SELECT id FROM resources WHERE customer_id = ? AND deleted = 0
-           AND id IN (SELECT value FROM json_each(?))`,
-        )
-        .all(customerId, JSON.stringify(ids)) as Array<{ id: string }>
-    ).map((r) => r.id),
-  );
-  return ids.filter((id) => !found.has(id));
+  return missingIds(db, 'resources', customerId, ids);
 }
 
 export function setResourceTags(db: Db, id: string, tags: string[]): void {

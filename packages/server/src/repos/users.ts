@@ -53,6 +53,50 @@ export function findUser(db: Db, customerId: string, id: string): UserJson | und
   return row ? toJson(row) : undefined;
 }
 
+/** A user of the customer by e-mail (the current SDK's user id) or by stored id. */
+export function findUserByEmailOrId(db: Db, customerId: string, emailOrId: string): UserJson | undefined {
+  const row = db
+    .prepare(`SELECT ${COLUMNS} FROM users WHERE customer_id = ? AND (email = ? OR id = ?)`)
+    .get(customerId, emailOrId, emailOrId) as UserRow | undefined;
+  return row ? toJson(row) : undefined;
+}
+
+/** Applies a partial update of names and roles. */
+export function updateUser(
+  db: Db,
+  id: string,
+  patch: { firstname?: string | null; lastname?: string | null; roles?: string[]; password?: string | null },
+): void {
+  const sets: string[] = [];
+  const params: Array<string | null> = [];
+  if (patch.firstname !== undefined) {
+    sets.push('firstname = ?');
+    params.push(patch.firstname);
+  }
+  if (patch.lastname !== undefined) {
+    sets.push('lastname = ?');
+    params.push(patch.lastname);
+  }
+  if (patch.roles !== undefined) {
+    sets.push('roles = ?');
+    params.push(JSON.stringify(patch.roles));
+  }
+  if (patch.password !== undefined) {
+    sets.push('password_hash = ?');
+    params.push(patch.password === null ? null : hashPassword(patch.password));
+  }
+  if (sets.length > 0) db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+}
+
+/** Whether an API key authenticates as this user (such users cannot be deleted). */
+export function userHasApiKey(db: Db, id: string): boolean {
+  return db.prepare('SELECT 1 FROM api_keys WHERE user_id = ?').get(id) !== undefined;
+}
+
+export function deleteUser(db: Db, id: string): void {
+  db.prepare('DELETE FROM users WHERE id = ?').run(id);
+}
+
 export function userExists(db: Db, customerId: string, email: string): boolean {
   return (
     db.prepare('SELECT 1 FROM users WHERE customer_id = ? AND email = ?').get(customerId, email) !== undefined

@@ -119,6 +119,7 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
         model_id: modelId,
         is_model: (optionalBoolean(item, 'is_model', where) ?? modelId !== null) ? 1 : 0,
         units: optionalString(item, 'units', where),
+        source: optionalString(item, 'source', where),
         status: 'new',
         created_at: at,
       };

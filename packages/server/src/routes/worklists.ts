@@ -3,10 +3,13 @@ import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { requireId } from '../ids';
 import { queryNonEmpty, queryPage, type RawQuery } from '../query';
+import { type JsonObject, parseJsonColumn } from '../repos/json';
 import {
+  findWorklistRow,
   getWorklist,
   listWorklists,
   patchWorklist,
+  setWorklistJson,
   WORKLIST_STATUSES,
   type WorklistPatch,
   type WorklistStatus,
@@ -17,6 +20,24 @@ import { oneOf, optionalArray, optionalString, optionalStringArray, requireObjec
 interface IdParams {
   worklist_id: string;
 }
+
+/** Keys with their own column (or computed by the server): never stored as extra fields. */
+const PATCHED_COLUMNS = new Set([
+  'status',
+  'name',
+  'description',
+  'annotations',
+  'frame_labels',
+  'image_labels',
+  'id',
+  'customer_id',
+  'created_at',
+  'created_by',
+  'updated_at',
+  'resource_ids',
+  'project_id',
+  'annotators',
+]);
 
 export function worklistRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx;
@@ -64,6 +85,13 @@ export function worklistRoutes(app: FastifyInstance, ctx: AppContext): void {
     const imageLabels = optionalStringArray(body, 'image_labels', 'body');
     if (imageLabels !== null) patch.imageLabels = imageLabels;
     patchWorklist(db, id, patch, nowIso());
+    // The current SDK patches arbitrary fields: those without a column are kept and echoed back.
+    const other = Object.entries(body).filter(([key]) => !PATCHED_COLUMNS.has(key));
+    if (other.length > 0) {
+      const row = findWorklistRow(db, customerId, id)!;
+      const extra = { ...parseJsonColumn<JsonObject>(row.extra, {}), ...Object.fromEntries(other) };
+      setWorklistJson(db, id, 'extra', extra, nowIso());
+    }
     return getWorklist(db, customerId, id);
   });
 }
