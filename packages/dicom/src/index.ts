@@ -1,4 +1,24 @@
 export {
+  type AnnotationGeometry,
+  AnnotationGeometryError,
+  type AnnotationGeometryInput,
+  annotationGeometry,
+  type BoxGeometry,
+  type BuiltAnnotationGeometry,
+  boxCorners,
+  type CoordinateSystem,
+  type ImageSpace,
+  type LineGeometry,
+  type PixelPosition,
+  parseBoxGeometry,
+  parseLineGeometry,
+  patientPointToPixel,
+  pixelPointToPatient,
+  toPixel,
+  type ViewVectors,
+  viewVectors,
+} from './annotation-geometry';
+export {
   type AnonymizationProfile,
   type AnonymizeFileOptions,
   type AnonymizeOptions,
@@ -67,6 +87,17 @@ export {
   type ImageGeometry,
   type Vec3,
 } from './geometry';
+export {
+  type AxisCode,
+  type NiftiGeometryHeader,
+  type NiftiSliceLayout,
+  niftiAxisCodes,
+  niftiPatientToPixel,
+  niftiPixelToPatient,
+  niftiPixelToWorld,
+  niftiSliceLayout,
+  type SlicePlane,
+} from './nifti-geometry';
 export { isDicom, ParsedDicom, type ParseOptions, parseDicom } from './parse';
 export type { DicomParseWarning, DicomParseWarningCode } from './parse-warnings';
 export {
