@@ -150,6 +150,7 @@ export async function quickstart(argv: readonly string[]): Promise<number> {
     const p2 = [phantom.origin[0] + 40 * phantom.pixelSpacing, y, z];
     const lineIds = await api.addLineAnnotation(p1, p2, resource.id, 'quickstart-line', {
       coordsSystem: 'patient',
+      frameIndex: k,
     });
     process.stdout.write(
       `  (${p1.map((v) => v.toFixed(1)).join(', ')}) → (${p2.map((v) => v.toFixed(1)).join(', ')}) mm  id ${lineIds.join(', ')}\n`,

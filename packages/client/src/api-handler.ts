@@ -10,7 +10,11 @@ import * as annotations from './annotations';
 import type { CallOptions, HandlerContext, ListOptions } from './context';
 import * as download from './download';
 import { ValidationError } from './errors';
-import { type AddLineAnnotationOptions, addLineAnnotation } from './line-annotation';
+import {
+  type AddGeometryAnnotationOptions,
+  addBoxAnnotation,
+  addLineAnnotation,
+} from './geometry-annotations';
 import * as projects from './projects';
 import * as resources from './resources';
 import * as segmentations from './segmentations';
@@ -341,17 +345,32 @@ export class APIHandler {
   }
 
   /**
-   * A line between two points: pixel `[x, y]` (default) or patient `[X, Y, Z]` in mm, converted to
-   * pixels with the resource's DICOM geometry (or `dicomMetadata`). Returns the new ids.
+   * A line between two points, sent the way the platform's 1.x clients send it: pixel `[x, y]`
+   * (default) as `[x, y, frameIndex]`, or converted to patient millimetres when `dicomMetadata` is
+   * given; patient `[X, Y, Z]` (`coordsSystem: 'patient'`) exactly as given. Returns the new ids.
    */
   async addLineAnnotation(
     point1: readonly number[],
     point2: readonly number[],
     resourceId: string,
     identifier: string,
-    options?: AddLineAnnotationOptions,
+    options?: AddGeometryAnnotationOptions,
   ): Promise<string[]> {
     return addLineAnnotation(await this.#ctx(), point1, point2, resourceId, identifier, options);
+  }
+
+  /**
+   * A box (`square`) from two opposite corners, with the coordinate rules of
+   * {@link APIHandler.addLineAnnotation}; the 2 corners are sent as given. Returns the new ids.
+   */
+  async addBoxAnnotation(
+    corner1: readonly number[],
+    corner2: readonly number[],
+    resourceId: string,
+    identifier: string,
+    options?: AddGeometryAnnotationOptions,
+  ): Promise<string[]> {
+    return addBoxAnnotation(await this.#ctx(), corner1, corner2, resourceId, identifier, options);
   }
 
   /** Segmentation masks (PNG/NIfTI path or bytes, or an array) as annotations. Returns the new ids. */

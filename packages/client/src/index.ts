@@ -36,7 +36,7 @@ export type {
   DownloadResourceOptions,
 } from './download';
 export { DecodeError, UnexpectedResponseError, UploadFileError, ValidationError } from './errors';
-export type { AddLineAnnotationOptions } from './line-annotation';
+export type { AddGeometryAnnotationOptions, AddLineAnnotationOptions } from './geometry-annotations';
 export type { CreateProjectOptions, CreateUserOptions } from './projects';
 export type { GetResourcesOptions, PublishOptions } from './resources';
 export {

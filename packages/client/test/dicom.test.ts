@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { geometryOf, parseDicom } from '@datamint/dicom';
+import { geometryOf, parseDicom, parseLineGeometry, toPixel } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type APIHandler, BadRequestError, type UploadProgress, ValidationError } from '../src';
 import { dataDir, requireData } from './helpers/data';
@@ -122,7 +122,7 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
     expect([...frames].sort()).toEqual([...slices].sort());
   });
 
-  it('a line in patient coordinates lands at the expected pixel and frame', async () => {
+  it('a line in patient coordinates is stored as given and maps back to its pixels and frame', async () => {
     const downloaded = await api.downloadResourceFile(seriesId);
     if (downloaded.converted.kind !== 'dicom') throw new Error('expected DICOM');
     const geometry = geometryOf(downloaded.converted.dicom);
@@ -132,34 +132,30 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
       return geometry.frames[3]!.position.every((v, i) => Math.abs(v - ipp[i]!) < 1e-6);
     })!;
     expect(source).toBeDefined();
-    const [id] = await api.addLineAnnotation(
-      patientOf(source, 2, 3),
-      patientOf(source, 12, 9),
-      seriesId,
-      'Ruler',
-      {
-        coordsSystem: 'patient',
-      },
-    );
+    const p1 = patientOf(source, 2, 3);
+    const p2 = patientOf(source, 12, 9);
+    const [id] = await api.addLineAnnotation(p1, p2, seriesId, 'Ruler', {
+      coordsSystem: 'patient',
+      frameIndex: 3,
+    });
     const annotation = (
       await api.getAnnotations({ resourceId: seriesId, annotationType: 'line' }).toArray()
     ).find((a) => a.id === id);
-    expect(annotation).toMatchObject({
-      name: 'Ruler',
-      index: 3,
-      geometry: {
-        points: [
-          [2, 3, 3],
-          [12, 9, 3],
-        ],
+    expect(annotation).toMatchObject({ name: 'Ruler', index: 3, geometry: { points: [p1, p2] } });
+    const pixels = toPixel(
+      parseLineGeometry(annotation!.geometry),
+      { kind: 'dicom', geometry },
+      {
+        coordinateSystem: 'patient',
       },
-    });
-    await expect(
-      api.addLineAnnotation([0, 0, 1e6], [1, 1, 1e6], seriesId, 'Far', { coordsSystem: 'patient' }),
-    ).rejects.toBeInstanceOf(ValidationError);
+    );
+    expect(pixels.map((p) => [p.x, p.y, p.frame].map((v) => Math.round(v! * 1e6) / 1e6))).toEqual([
+      [2, 3, 3],
+      [12, 9, 3],
+    ]);
   });
 
-  it('patient coordinates use dicomMetadata (parsed, bytes or path) instead of fetching the file', async () => {
+  it('pixel points with dicomMetadata (parsed, bytes or path) are sent in patient millimetres', async () => {
     const downloaded = await api.downloadResourceFile(seriesId);
     if (downloaded.converted.kind !== 'dicom') throw new Error('expected DICOM');
     const merged = downloaded.converted.dicom;
@@ -174,39 +170,25 @@ describe.skipIf(!hasData)('DICOM series: assembled, anonymized, annotated', () =
           x * frame1.columnSpacing * frame1.rowDirection[i]! +
           y * frame1.rowSpacing * frame1.columnDirection[i]!,
       );
-    // The PNG resource has no DICOM file: only the metadata given can place the points.
+    // The PNG resource has no DICOM file: only the metadata given places the points.
     const png = results.at(-1)!;
     if (!png.ok) throw png.error;
     for (const dicomMetadata of [merged, downloaded.bytes!, saved]) {
-      const [id] = await api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Given', {
-        coordsSystem: 'patient',
+      const [id] = await api.addLineAnnotation([1, 2], [7, 5], png.id, 'Given', {
         dicomMetadata,
+        frameIndex: 1,
       });
       const line = (await api.getAnnotations({ resourceId: png.id }).toArray()).find((a) => a.id === id);
-      expect(line).toMatchObject({
-        index: 1,
-        geometry: {
-          points: [
-            [1, 2, 1],
-            [7, 5, 1],
-          ],
-        },
-      });
+      expect(line).toMatchObject({ index: 1, geometry: { points: [at(1, 2), at(7, 5)] } });
     }
     await expect(
-      api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Fetched', { coordsSystem: 'patient' }),
-    ).rejects.toThrow(/Invalid dicomMetadata/);
-    await expect(
-      api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Missing', {
-        coordsSystem: 'patient',
+      api.addLineAnnotation([1, 2], [7, 5], png.id, 'Missing', {
         dicomMetadata: `${saved}.missing`,
+        frameIndex: 1,
       }),
     ).rejects.toThrow(/Invalid dicomMetadata: got ".*merged\.dcm\.missing", expected a readable DICOM file/);
     await expect(
-      api.addLineAnnotation(at(1, 2), at(7, 5), png.id, 'Bad', {
-        coordsSystem: 'patient',
-        dicomMetadata: grayPng(4, 4),
-      }),
+      api.addLineAnnotation([1, 2], [7, 5], png.id, 'Bad', { dicomMetadata: grayPng(4, 4) }),
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
