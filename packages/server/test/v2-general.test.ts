@@ -9,9 +9,102 @@ import {
 } from '../src/schemas/entities';
 import { expectEntity } from './support/entities';
 import { grayPng } from './support/images';
+import { routeName, routeTable } from './support/routes';
 import { KEY_A, KEY_B, send, startTestServer, type TestServer, uploadOk } from './support/server';
 
+/** Every API-host route of the current SDK's checklist (V1–V56) in the server's path syntax. */
+const CURRENT_PLATFORM_ROUTES = [
+  'GET /projects',
+  'POST /projects',
+  'GET /projects/:project_id',
+  'PATCH /projects/:project_id',
+  'DELETE /projects/:project_id',
+  'GET /projects/:project_id/resources',
+  'POST /projects/:project_id/resources',
+  'POST /projects/:project_id/resources/:resource_id/status',
+  'GET /projects/:project_id/worklists',
+  'GET /projects/:project_id/members',
+  'POST /projects/:project_id/members/:user_id',
+  'DELETE /projects/:project_id/members/:user_id',
+  'GET /projects/:project_id/annotation-statuses',
+  'GET /projects/:project_id/splits',
+  'POST /projects/:project_id/splits',
+  'GET /projects/:project_id/resources/:resource_id/split',
+  'DELETE /projects/:project_id/resources/:resource_id/annotator/:email/status-reset',
+  'GET /projects/:project_id/download-annotations',
+  'GET /projects/:project_id/annotators-statistic',
+  'GET /projects/:project_id/annotations-statistic',
+  'GET /projects/:project_id/files-matrix-statistic',
+  'GET /projects/:project_id/users/:email/status',
+  'GET /projects/:project_id/reviewmessages',
+  'GET /projects/:project_id/models',
+  'POST /resources',
+  'GET /resources',
+  'GET /resources/not-annotated',
+  'GET /resources/channels',
+  'GET /resources/:resource_id',
+  'DELETE /resources/:resource_id',
+  'DELETE /resources',
+  'GET /resources/:resource_id/file',
+  'GET /resources/:resource_id/frames/:frame_index',
+  'POST /resources/:resource_id/publish',
+  'POST /resources/bulk-publish',
+  'PUT /resources/:resource_id/tags',
+  'PUT /resources/tags',
+  'POST /annotations/search',
+  'GET /annotations/:annotation_id',
+  'PATCH /annotations/:annotation_id',
+  'PATCH /annotations/:annotation_id/approve',
+  'DELETE /annotations/:annotation_id',
+  'POST /annotations/delete-batch',
+  'POST /annotations/:resource_id/annotations',
+  'POST /annotations/:resource_id/annotations/:annotation_id/file',
+  'GET /annotations/:resource_id/annotations/:annotation_id/file',
+  'POST /annotations/:resource_id/segmentations/file',
+  'POST /annotationsets',
+  'GET /annotationsets/:worklist_id',
+  'PATCH /annotationsets/:worklist_id',
+  'GET /annotationsets/:worklist_id/segmentation-group',
+  'PUT /annotationsets/:worklist_id/segmentation-group',
+  'DELETE /annotationsets/:worklist_id/segmentation-group/:identifier',
+  'POST /annotationsets/:worklist_id/segmentation-group/upload',
+  'GET /annotationsets/:worklist_id/users/:email',
+  'GET /annotationsets/:worklist_id/resources/:resource_id/segmentations',
+  'POST /annotationsets/:worklist_id/resources/:resource_id/segmentations',
+  'GET /annotationsets/:worklist_id/resources/:resource_id/annotations',
+  'GET /annotationsets/:worklist_id/resources/:resource_id/ai_segmentations',
+  'POST /annotationsets/:worklist_id/resources/:resource_id/status',
+  'DELETE /annotationsets/:worklist_id/resources/:resource_id/annotator/:email/status-reset',
+  'POST /annotationsets/:worklist_id/annotators/:user_id',
+  'DELETE /annotationsets/:worklist_id/annotators/:user_id',
+  'POST /annotationsets/:worklist_id/resources',
+  'GET /annotationsets/:worklist_id/annotation-statuses',
+  'GET /annotationsets/:worklist_id/annotators-statistic',
+  'GET /annotationsets/:worklist_id/annotations-statistic',
+  'GET /annotationsets/:worklist_id/download-annotations',
+  'GET /users',
+  'POST /users',
+  'GET /users/:email',
+  'PATCH /users/:email',
+  'DELETE /users/:email',
+  'POST /users/invite',
+  'GET /users/invitations',
+  'DELETE /users/invitations/:email/revoke',
+  'GET /datasets',
+  'GET /datasets/:dataset_id',
+  'DELETE /datasets/:dataset_id',
+  'GET /datasets/:dataset_id/resources',
+  'POST /datasets/:dataset_id/resources',
+  'GET /datasets/:dataset_id/download/:format',
+  'GET /datasets/download/:token',
+];
+
 describe('current platform API: authentication and entity shapes', () => {
+  it('the route table holds every route of the current SDK checklist (V1–V56)', () => {
+    const names = routeTable().map(routeName);
+    for (const route of CURRENT_PLATFORM_ROUTES) expect(names, route).toContain(route);
+  });
+
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
