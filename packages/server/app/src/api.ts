@@ -229,7 +229,8 @@ export class ServerApi {
 
   /** Attaches a per-frame segmentation mask (PNG) to a resource under a label name. */
   async uploadMask(resourceId: string, mask: Blob, label: string, frameIndex: number): Promise<void> {
-    const created = await this.#json<Array<{ id: string }> | { id: string }>(
+    // The v1.4.1 wire answers the new ids as a list of strings.
+    const created = await this.#json<Array<string | { id: string }>>(
       `/annotations/${encodeURIComponent(resourceId)}/annotations`,
       {
         method: 'POST',
@@ -245,7 +246,8 @@ export class ServerApi {
         ]),
       },
     );
-    const id = Array.isArray(created) ? created[0]?.id : created.id;
+    const first = Array.isArray(created) ? created[0] : undefined;
+    const id = typeof first === 'string' ? first : first?.id;
     if (!id) throw new ApiError('The server did not return the new annotation id.', 500);
     const form = new FormData();
     form.append('file', mask, `${label}.png`);

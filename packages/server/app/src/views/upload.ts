@@ -31,8 +31,8 @@ interface PagePlan {
 /** One resource to create. */
 interface Unit {
   label: string;
-  filename: string;
-  bytes: () => Promise<Blob>;
+  /** The bytes to send and the file name they go under. */
+  bytes: () => Promise<{ blob: Blob; name: string }>;
   size: number;
   masks: string[];
 }
@@ -120,12 +120,12 @@ function unitsOf(plan: PagePlan): Unit[] {
     const size = group.slices.reduce((n, s) => n + ('bytes' in s.input ? s.input.bytes.byteLength : 0), 0);
     units.push({
       label: `series of ${group.slices.length} slices`,
-      filename: '',
       size,
       masks: [],
       bytes: async () => {
         const series = await assembleGroup(group);
-        return new Blob([series.bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' });
+        const blob = new Blob([series.bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' });
+        return { blob, name: series.name };
       },
     });
   }
@@ -137,10 +137,12 @@ function unitsOf(plan: PagePlan): Unit[] {
     const bytes = 'bytes' in input ? input.bytes : new Uint8Array();
     units.push({
       label: input.name,
-      filename: input.name.slice(input.name.lastIndexOf('/') + 1),
       size: bytes.byteLength,
       masks: masksOf(input.name),
-      bytes: async () => new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }),
+      bytes: async () => ({
+        blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }),
+        name: input.name.slice(input.name.lastIndexOf('/') + 1),
+      }),
     });
   }
   for (const path of plan.others) {
@@ -148,10 +150,9 @@ function unitsOf(plan: PagePlan): Unit[] {
     if (!file) continue;
     units.push({
       label: path,
-      filename: path.slice(path.lastIndexOf('/') + 1),
       size: file.size,
       masks: masksOf(path),
-      bytes: async () => file,
+      bytes: async () => ({ blob: file, name: path.slice(path.lastIndexOf('/') + 1) }),
     });
   }
   return units;
@@ -245,8 +246,7 @@ async function execute(
   for (const [i, unit] of units.entries()) {
     const result: UnitResult = { label: unit.label, masks: 0 };
     try {
-      const blob = await unit.bytes();
-      const name = unit.filename || `series_${i + 1}.dcm`;
+      const { blob, name } = await unit.bytes();
       const created = await api.uploadResource(blob, fields, name, (sent) => {
         const now = doneBytes + Math.min(sent, unit.size);
         bar.value = totalBytes > 0 ? now / totalBytes : 1;

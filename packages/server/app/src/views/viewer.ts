@@ -114,14 +114,12 @@ function chips(state: ViewerState): HTMLElement {
 }
 
 function legend(state: ViewerState, shown: Set<string>): HTMLElement {
-  const items = [...state.colours].map(([name, [r, g, b]]) =>
-    h(
-      'li',
-      { class: shown.has(name) ? 'on-frame' : 'elsewhere' },
-      h('span', { class: 'swatch', style: `background: rgb(${r}, ${g}, ${b})` }),
-      name,
-    ),
-  );
+  const items = [...state.colours].map(([name, [r, g, b]]) => {
+    const swatch = h('span', { class: 'swatch' });
+    // Through the CSSOM: the page's content policy refuses inline style attributes.
+    swatch.style.background = `rgb(${r}, ${g}, ${b})`;
+    return h('li', { class: shown.has(name) ? 'on-frame' : 'elsewhere' }, swatch, name);
+  });
   return h('ul', { class: 'legend', id: 'legend' }, ...items);
 }
 
