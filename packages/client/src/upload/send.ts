@@ -38,7 +38,7 @@ async function createResource(
   tracker: SendTracker | undefined,
 ): Promise<{ id: string; filename: string }> {
   const { ctx, options, settings } = run;
-  const body = await unitBody(unit, run.inputs, run.anonymizer);
+  const body = await unitBody(unit, run.inputs, run.anonymizer, run.options.compression);
   const source = unit.files[0]!.source;
   const metadata =
     unit.metadata === undefined ? undefined : await readMetadata(unit.metadata, source, (m) => ctx.warn(m));

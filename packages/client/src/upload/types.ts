@@ -1,4 +1,5 @@
 import type { DatamintException } from '@datamint/core';
+import type { AssembleCompression } from '@datamint/dicom';
 import type { LabelNames } from '@datamint/segmentation';
 import type { CallOptions } from '../context';
 import type { SegmentationInput } from '../segmentations';
@@ -82,6 +83,13 @@ export interface UploadResourcesOptions extends PlanUploadOptions, CallOptions {
    * tag list and deterministic tokens, for parity with existing data.
    */
   anonymizeProfile?: 'basic' | 'datamint-sdk';
+  /**
+   * How DICOM series assembled into one resource store their pixels: `'none'` (default, as the
+   * Python SDK 1.4.1 `APIHandler` sends them) or `'jpeg-ls'` (JPEG-LS Lossless multi-frame, as the
+   * platform's current client sends them; typically half the bytes for CT and MR). Slices already
+   * compressed, and files uploaded on their own, are sent as they are.
+   */
+  compression?: AssembleCompression;
   /** `'raise'` (default): throw the first error once in-flight files finish. `'skip'`: report it in the results. */
   onError?: 'raise' | 'skip';
   tags?: string | readonly string[];

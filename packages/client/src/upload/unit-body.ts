@@ -1,6 +1,7 @@
 import {
   type AnonymizationProfile,
   type Anonymizer,
+  type AssembleCompression,
   assembleGroup,
   createAnonymizer,
   planAssembly,
@@ -31,7 +32,11 @@ export function anonymizerFor(
   });
 }
 
-async function assembled(unit: PlannedUnit, inputs: readonly UploadSource[] | undefined) {
+async function assembled(
+  unit: PlannedUnit,
+  inputs: readonly UploadSource[] | undefined,
+  compression: AssembleCompression,
+) {
   const first = unit.files[0]!;
   const what = `Assembling the series of ${first.source} (${unit.files.length} files)`;
   try {
@@ -44,7 +49,7 @@ async function assembled(unit: PlannedUnit, inputs: readonly UploadSource[] | un
     if (plan.groups.length !== 1 || group!.slices.length !== unit.files.length) {
       throw new Error('its files changed since the upload was planned (plan it again)');
     }
-    return await assembleGroup(group!);
+    return await assembleGroup(group!, { compression });
   } catch (error) {
     throw new DicomTransformError(what, error);
   }
@@ -52,12 +57,14 @@ async function assembled(unit: PlannedUnit, inputs: readonly UploadSource[] | un
 
 /**
  * Builds what a unit sends, when its upload slot starts (so memory is bounded by the concurrency):
- * a file streamed as it is, a DICOM anonymized, or a series assembled (and anonymized).
+ * a file streamed as it is, a DICOM anonymized, or a series assembled (compressed as asked, and
+ * anonymized). Files uploaded on their own are never recompressed.
  */
 export async function unitBody(
   unit: PlannedUnit,
   inputs: readonly UploadSource[] | undefined,
   anonymizer: Anonymizer | undefined,
+  compression: AssembleCompression = 'none',
 ): Promise<UnitBody> {
   const first = unit.files[0]!;
   if (unit.kind === 'file' && !unit.anonymize) {
@@ -72,7 +79,7 @@ export async function unitBody(
   let filename = unit.filename;
   let sourceFilepath = unit.sourceFilepath;
   if (unit.kind === 'series') {
-    const output = await assembled(unit, inputs);
+    const output = await assembled(unit, inputs, compression);
     // Python names merged files after the series; the name replaces the path.
     filename = output.name;
     sourceFilepath = output.name;
