@@ -38,9 +38,12 @@ export function toTag(input: TagInput): number {
   throw new DicomTagError(`unsupported tag value ${String(input)}`, input);
 }
 
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** dicom-parser's element key `'xggggeeee'`. */
 export function tagKey(tag: number): string {
-  return `x${(tag >>> 0).toString(16).padStart(8, '0')}`;
+  // From a byte-to-hex table: every accessor call with a numeric tag goes through here.
+  return `x${HEX2[(tag >>> 24) & 0xff]}${HEX2[(tag >>> 16) & 0xff]}${HEX2[(tag >>> 8) & 0xff]}${HEX2[tag & 0xff]}`;
 }
 
 /** Key of any {@link TagInput}; fast path for strings already in dicom-parser form. */

@@ -76,19 +76,49 @@ const MAX_CACHED_OPS = 4096;
  * the per-file cost of the edits. Plans only read these operations, never change them.
  */
 export class SetOpCache {
-  private readonly ops = new Map<string, PlanOp>();
+  /** tag -> value -> operation; the operation remembers the VR and encoding it was made for. */
+  private readonly byTag = new Map<number, Map<string | number, CachedOp>>();
+  private size = 0;
 
   /** {@link setOp}, from the cache for text and number values. */
   op(tag: number, vr: string, value: DicomValue, enc: ElementEncoding): PlanOp {
     if (typeof value !== 'string' && typeof value !== 'number') return setOp(tag, vr, value, enc);
-    const key = `${tag}|${vr}|${enc.explicitVR ? 1 : 0}${enc.littleEndian ? 1 : 0}${enc.utf8 ? 1 : 0}|${typeof value}|${value}`;
-    let op = this.ops.get(key);
-    if (op === undefined) {
-      op = setOp(tag, vr, value, enc);
-      if (this.ops.size < MAX_CACHED_OPS) this.ops.set(key, op);
+    let byValue = this.byTag.get(tag);
+    const hit = byValue?.get(value);
+    if (
+      hit &&
+      hit.vr === vr &&
+      hit.explicitVR === enc.explicitVR &&
+      hit.littleEndian === enc.littleEndian &&
+      hit.utf8 === (enc.utf8 === true)
+    ) {
+      return hit.op;
+    }
+    const op = setOp(tag, vr, value, enc);
+    if (this.size < MAX_CACHED_OPS) {
+      if (!byValue) {
+        byValue = new Map();
+        this.byTag.set(tag, byValue);
+      }
+      if (!hit) this.size++;
+      byValue.set(value, {
+        op,
+        vr,
+        explicitVR: enc.explicitVR,
+        littleEndian: enc.littleEndian,
+        utf8: enc.utf8 === true,
+      });
     }
     return op;
   }
+}
+
+interface CachedOp {
+  op: PlanOp;
+  vr: string;
+  explicitVR: boolean;
+  littleEndian: boolean;
+  utf8: boolean;
 }
 
 function vrFor(tag: number, explicitVr: string | undefined, ds: DataSet | undefined): string {
