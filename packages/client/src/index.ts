@@ -26,6 +26,23 @@ export type {
   GetWorklistsOptions,
   UpdateWorklistOptions,
 } from './annotations';
+export {
+  Api,
+  type ApiOptions,
+  BULK_DELETE_BATCH,
+  ChannelEntity,
+  type ChannelResourceData,
+  type DownloadMultipleOptions,
+  type DownloadMultipleResult,
+  Entity,
+  type EntityData,
+  ResourceEntity,
+  type ResourceKind,
+  type ResourceListOptions,
+  type ResourceRef,
+  ResourcesApi,
+  resourceKind,
+} from './api/index';
 export { APIHandler, type APIHandlerOptions, ConnectionCheckError } from './api-handler';
 export type { CallOptions, ListOptions } from './context';
 export type { Converted, DecodedImage, NiftiData, NiftiVolume } from './decode';

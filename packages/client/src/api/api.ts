@@ -1,0 +1,130 @@
+import { DatamintException, DEFAULT_PAGE_SIZE, HttpClient, resolveConfig } from '@datamint/core';
+import { type APIHandlerOptions, ConnectionCheckError } from '../api-handler';
+import type { CallOptions, HandlerContext } from '../context';
+import { ValidationError } from '../errors';
+import { ResourcesApi } from './resources';
+
+/**
+ * Options of {@link Api}: the same as `APIHandler`'s, resolved the same way (argument, then
+ * `DATAMINT_API_KEY`/`DATAMINT_API_URL`, then the config file); an empty key counts as missing.
+ */
+export type ApiOptions = Omit<APIHandlerOptions, 'checkConnection'>;
+
+/**
+ * The client of the current Datamint platform API, organised by entity like the Python SDK's
+ * `datamint.Api` (2.29): `api.resources`, ... Methods return entity objects that keep every
+ * field the server sent. The constructor never does I/O; `Api.connect()` also checks the
+ * connection. Transport, retries, time-outs, cancellation and errors are `@datamint/core`'s.
+ */
+export class Api {
+  readonly #options: ApiOptions;
+  readonly #pageSize: number;
+  readonly #concurrency: number;
+  #context: Promise<HandlerContext> | undefined;
+  #http: HttpClient | undefined;
+  #closed = false;
+  #resources: ResourcesApi | undefined;
+
+  constructor(options: ApiOptions = {}) {
+    this.#options = { ...options };
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.#concurrency = options.concurrency ?? 10;
+    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) {
+      throw new ValidationError('pageSize', options.pageSize, 'an integer >= 1');
+    }
+    if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
+      throw new ValidationError('concurrency', options.concurrency, 'an integer >= 1');
+    }
+  }
+
+  /** Resolves the configuration and checks the connection (`GET /projects?offset=0&limit=1`). */
+  static async connect(options: ApiOptions = {}): Promise<Api> {
+    const api = new Api(options);
+    try {
+      await api.checkConnection();
+    } catch (error) {
+      await api.close();
+      throw error;
+    }
+    return api;
+  }
+
+  /** One small request; any failure becomes `ConnectionCheckError` with the original as `cause`. */
+  async checkConnection(options?: CallOptions): Promise<void> {
+    try {
+      const ctx = await this.#ctx();
+      await ctx.http.request({
+        method: 'GET',
+        path: 'projects',
+        query: { offset: 0, limit: 1 },
+        ...(options?.signal ? { signal: options.signal } : {}),
+        ...(options?.timeout !== undefined ? { timeout: options.timeout } : {}),
+      });
+    } catch (error) {
+      throw new ConnectionCheckError(error);
+    }
+  }
+
+  /** The resolved API URL (after the first call or `connect`), without trailing slash. */
+  get rootUrl(): string | undefined {
+    return this.#http?.rootUrl;
+  }
+
+  /** Resources: list, fetch, download, publish, tag, delete. */
+  get resources(): ResourcesApi {
+    this.#resources ??= new ResourcesApi(this.#lazy, this.#pageSize);
+    return this.#resources;
+  }
+
+  /** Closes the connection pool; calls made afterwards fail. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#http?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  readonly #lazy = (): Promise<HandlerContext> => this.#ctx();
+
+  #warn(message: string): void {
+    if (this.#options.onWarning) this.#options.onWarning(message);
+    else process.emitWarning(message, { type: 'DatamintWarning', code: 'DATAMINT' });
+  }
+
+  #ctx(): Promise<HandlerContext> {
+    if (this.#closed) return Promise.reject(new DatamintException('This Api was closed'));
+    if (!this.#context) {
+      const {
+        apiKey,
+        rootUrl,
+        env,
+        configFile,
+        pageSize: _p,
+        concurrency: _c,
+        onWarning: _w,
+        ...http
+      } = this.#options;
+      const context = resolveConfig({
+        apiKey,
+        rootUrl,
+        ...(env ? { env } : {}),
+        ...(configFile !== undefined ? { configFile } : {}),
+      }).then((config) => {
+        this.#http = new HttpClient({ ...http, rootUrl: config.rootUrl, apiKey: config.apiKey });
+        return {
+          http: this.#http,
+          pageSize: this.#pageSize,
+          concurrency: this.#concurrency,
+          warn: (m: string) => this.#warn(m),
+        };
+      });
+      // Reported to the caller of the first method, not as an unhandled rejection.
+      context.catch(() => undefined);
+      this.#context = context;
+    }
+    return this.#context;
+  }
+}

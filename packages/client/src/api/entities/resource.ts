@@ -1,0 +1,151 @@
+import type { CallOptions } from '../../context';
+import type { ResourceStatus } from '../../types';
+import { Entity } from '../entity';
+
+/** What a `ResourceEntity` asks of the resources group (kept small so entities stay plain data + links). */
+export interface ResourceLinks {
+  /** The API URL the resource came from, without trailing slash. */
+  readonly rootUrl: string;
+  fileBytes(resourceId: string, options?: CallOptions): Promise<Uint8Array>;
+  annotationsOf(resourceId: string, options?: CallOptions): Promise<unknown[]>;
+}
+
+const DICOM_STORAGES = new Set(['DicomResource', 'DicomResourceHandler']);
+const NIFTI_STORAGES = new Set(['NiftiResource', 'NiftiResourceHandler']);
+const IMAGE_STORAGES = new Set(['ImageResource', 'ImageResourceHandler']);
+const NIFTI_MIMETYPES = new Set(['application/x-nifti', 'application/nifti', 'image/nifti', 'image/x-nifti']);
+
+/** The kind of a resource, decided as the platform's SDK does: storage class first, then mimetype, then name. */
+export type ResourceKind = 'dicom' | 'nifti' | 'volume' | 'video' | 'image' | 'other';
+
+/** Decides the kind of a resource from its stored fields (storage, mimetype, filename), in that priority. */
+export function resourceKind(storage: string, mimetype: string | null, filename: string): ResourceKind {
+  const mime = (mimetype ?? '').toLowerCase();
+  const name = filename.toLowerCase();
+  if (DICOM_STORAGES.has(storage) || mime === 'application/dicom' || mime === 'application/x-dicom')
+    return 'dicom';
+  if (name.endsWith('.dcm') || name.endsWith('.dicom')) return 'dicom';
+  if (
+    NIFTI_STORAGES.has(storage) ||
+    NIFTI_MIMETYPES.has(mime) ||
+    name.endsWith('.nii') ||
+    name.endsWith('.nii.gz')
+  )
+    return 'nifti';
+  if (storage === 'VolumeResource' || storage === 'VolumeResourceHandler') return 'volume';
+  if (storage === 'VideoResource' || storage === 'VideoResourceHandler' || mime.startsWith('video/'))
+    return 'video';
+  if (IMAGE_STORAGES.has(storage) || mime.startsWith('image/')) return 'image';
+  return 'other';
+}
+
+/**
+ * A stored file (DICOM, image, NIfTI, video...) as the platform lists it. Unknown fields are kept
+ * (`get`, `toJSON`).
+ */
+export class ResourceEntity extends Entity {
+  readonly #links: ResourceLinks;
+
+  /** Builds a resource from the server's JSON; missing required fields are an `UnexpectedResponseError`. */
+  constructor(data: unknown, links: ResourceLinks) {
+    super(data, 'a resource', [
+      'id',
+      'resource_uri',
+      'storage',
+      'location',
+      'upload_channel',
+      'filename',
+      'mimetype',
+      'size',
+      'customer_id',
+      'status',
+      'created_at',
+      'created_by',
+      'published',
+      'deleted',
+    ]);
+    this.#links = links;
+  }
+
+  get id(): string {
+    return this.string('id');
+  }
+  get filename(): string {
+    return this.string('filename');
+  }
+  get mimetype(): string | null {
+    return this.optionalString('mimetype');
+  }
+  get storage(): string {
+    return this.string('storage');
+  }
+  get status(): ResourceStatus {
+    return this.string('status') as ResourceStatus;
+  }
+  get size(): number {
+    return Number(this.get('size'));
+  }
+  get modality(): string | null {
+    return this.optionalString('modality');
+  }
+  get uploadChannel(): string {
+    return this.string('upload_channel');
+  }
+  get sourceFilepath(): string | null {
+    return this.optionalString('source_filepath');
+  }
+  get createdAt(): string {
+    return this.string('created_at');
+  }
+  get createdBy(): string {
+    return this.string('created_by');
+  }
+  get published(): boolean {
+    return this.get('published') === true;
+  }
+  get deleted(): boolean {
+    return this.get('deleted') === true;
+  }
+  /** Tags (empty when the server sent none or `null`). */
+  get tags(): string[] {
+    const tags = this.get('tags');
+    return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+  }
+  /** The `metadata` object (empty when absent). */
+  get metadata(): Record<string, unknown> {
+    const metadata = this.get('metadata');
+    return metadata && typeof metadata === 'object' ? { ...(metadata as Record<string, unknown>) } : {};
+  }
+
+  /** DICOM, NIfTI, image, video... (see {@link resourceKind}). */
+  get kind(): ResourceKind {
+    return resourceKind(this.storage, this.mimetype, this.filename);
+  }
+  isDicom(): boolean {
+    return this.kind === 'dicom';
+  }
+  isNifti(): boolean {
+    return this.kind === 'nifti';
+  }
+  isImage(): boolean {
+    return this.kind === 'image';
+  }
+  isVideo(): boolean {
+    return this.kind === 'video';
+  }
+
+  /** The API address of this resource (`<api>/resources/<id>`). */
+  get url(): string {
+    return `${this.#links.rootUrl}/resources/${this.id}`;
+  }
+
+  /** The stored file's bytes (`GET /resources/{id}/file`). */
+  fetchFileData(options?: CallOptions): Promise<Uint8Array> {
+    return this.#links.fileBytes(this.id, options);
+  }
+
+  /** This resource's annotations (human and AI), through the annotation search. */
+  fetchAnnotations(options?: CallOptions): Promise<unknown[]> {
+    return this.#links.annotationsOf(this.id, options);
+  }
+}

@@ -1,0 +1,17 @@
+import { ValidationError } from '../errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Entity ids of the current platform are UUIDs; checking before the request turns a typo (or a
+ * name passed where an id belongs) into a clear error instead of a 404 from an unrelated route.
+ */
+export function entityId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw new ValidationError(field, value, 'a UUID');
+  return value;
+}
+
+/** An id, or the id of an entity object. */
+export function idOf(value: string | { readonly id: string }, field: string): string {
+  return entityId(typeof value === 'string' ? value : value?.id, field);
+}

@@ -1,0 +1,12 @@
+export { Api, type ApiOptions } from './api';
+export { ChannelEntity, type ChannelResourceData } from './entities/channel';
+export { ResourceEntity, type ResourceKind, resourceKind } from './entities/resource';
+export { Entity, type EntityData } from './entity';
+export {
+  BULK_DELETE_BATCH,
+  type DownloadMultipleOptions,
+  type DownloadMultipleResult,
+  type ResourceListOptions,
+  type ResourceRef,
+  ResourcesApi,
+} from './resources';

@@ -1,0 +1,495 @@
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { mapSettled, Paginated, pythonJsonDumps } from '@datamint/core';
+import {
+  type CallOptions,
+  callOpts,
+  formatDay,
+  type HandlerContext,
+  type ListOptions,
+  relabelNotFound,
+} from '../context';
+import { ValidationError } from '../errors';
+import { publishOne, RESOURCE_FIELDS, RESOURCE_STATUSES } from '../resources';
+import type { Annotation, ResourceFields, ResourceStatus } from '../types';
+import { ChannelEntity } from './entities/channel';
+import { ResourceEntity, type ResourceLinks } from './entities/resource';
+import { entityId, idOf } from './ids';
+import { paged } from './pages';
+
+/** A resource given by id or as the entity. */
+export type ResourceRef = string | ResourceEntity;
+
+/** Filters of `api.resources.getList`; all are combined (AND). */
+export interface ResourceListOptions extends ListOptions {
+  status?: ResourceStatus;
+  /** First day of `created_at` (inclusive). */
+  fromDate?: Date | string;
+  /** Day after the last one of `created_at` (the platform treats it as exclusive). */
+  toDate?: Date | string;
+  /** Resources having any of these tags. */
+  tags?: string | readonly string[];
+  modality?: string;
+  mimetype?: string;
+  /**
+   * Keeps resources whose `source_filepath`, made absolute, equals this path made absolute. The
+   * platform has no such filter: the whole listing is read and filtered here.
+   */
+  sourceFilepath?: string;
+  orderField?: ResourceFields;
+  orderAscending?: boolean;
+  /** Upload channel name. */
+  channel?: string;
+  /** Resources in every one of these projects (names, or project objects with a `name`). */
+  projectName?: string | { readonly name: string } | ReadonlyArray<string | { readonly name: string }>;
+  /** Case-insensitive part of the file name. */
+  filename?: string;
+}
+
+/** Where and how `downloadMultiple` writes. */
+export interface DownloadMultipleOptions extends CallOptions {
+  /** Skip a resource whose destination already exists (default `true`: overwrite). */
+  overwrite?: boolean;
+  /** Downloads in flight at once (default: the Api's `concurrency`). */
+  concurrency?: number;
+}
+
+/** One resource of `downloadMultiple`: its file, or why it failed (the others still download). */
+export type DownloadMultipleResult =
+  | { ok: true; resourceId: string; path: string; bytes: number; skipped: boolean }
+  | { ok: false; resourceId: string; path: string; error: unknown };
+
+/** Largest number of ids the platform takes in one bulk delete. */
+export const BULK_DELETE_BATCH = 200;
+
+function filterJson(items: readonly string[], filterType: 'union' | 'intersection'): string {
+  return pythonJsonDumps({ items: [...items], filterType });
+}
+
+function stringList(value: string | readonly string[], field: string): string[] {
+  const list = typeof value === 'string' ? [value] : [...value];
+  list.forEach((item, i) => {
+    if (typeof item !== 'string') throw new ValidationError(`${field}[${i}]`, item, 'a string');
+  });
+  return list;
+}
+
+function projectNames(value: NonNullable<ResourceListOptions['projectName']>): string[] {
+  const list = typeof value === 'string' || !Array.isArray(value) ? [value] : [...value];
+  return list.map((p, i) => {
+    const name = typeof p === 'string' ? p : (p as { name?: unknown })?.name;
+    if (typeof name !== 'string' || name === '') {
+      throw new ValidationError(`projectName[${i}]`, p, 'a project name or a project');
+    }
+    return name;
+  });
+}
+
+/** The query of `GET /resources`, keys in the platform SDK's order (`status` always present). */
+export function resourceListQuery(
+  options: ResourceListOptions,
+): Record<string, string | boolean | undefined> {
+  if (options.status !== undefined && !RESOURCE_STATUSES.includes(options.status)) {
+    throw new ValidationError('status', options.status, `one of ${RESOURCE_STATUSES.join(', ')}`);
+  }
+  if (options.orderField !== undefined && !RESOURCE_FIELDS.includes(options.orderField)) {
+    throw new ValidationError('orderField', options.orderField, `one of ${RESOURCE_FIELDS.join(', ')}`);
+  }
+  return {
+    from: formatDay(options.fromDate, 'fromDate'),
+    to: formatDay(options.toDate, 'toDate'),
+    status: options.status ?? '',
+    modality: options.modality,
+    mimetype: options.mimetype,
+    order_field: options.orderField,
+    order_by_asc: options.orderAscending,
+    channel_name: options.channel,
+    filename: options.filename,
+    project:
+      options.projectName === undefined
+        ? undefined
+        : filterJson(projectNames(options.projectName), 'intersection'),
+    tags: options.tags === undefined ? undefined : filterJson(stringList(options.tags, 'tags'), 'union'),
+  };
+}
+
+/** `api.resources`: listing, fetching, downloading, publishing, tagging and deleting resources. */
+export class ResourcesApi {
+  readonly #context: () => Promise<HandlerContext>;
+  readonly #pageSize: number;
+
+  /** @internal Built by `Api`. */
+  constructor(context: () => Promise<HandlerContext>, pageSize: number) {
+    this.#context = context;
+    this.#pageSize = pageSize;
+  }
+
+  async #links(): Promise<ResourceLinks> {
+    const ctx = await this.#context();
+    return {
+      rootUrl: ctx.http.rootUrl,
+      fileBytes: (id, options) => this.downloadFile(id, options),
+      annotationsOf: (id, options) => this.getAnnotations(id, options),
+    };
+  }
+
+  /** Resources matching every given filter, lazily paged (`for await`, or `.toArray()`). */
+  getList(options: ResourceListOptions = {}): Paginated<ResourceEntity> {
+    const query = resourceListQuery(options);
+    let links: ResourceLinks | undefined;
+    const context = async () => {
+      links ??= await this.#links();
+      return this.#context();
+    };
+    if (options.sourceFilepath !== undefined) return this.#bySourcePath(options);
+    return paged(
+      context,
+      { pageSize: this.#pageSize, ...options },
+      {
+        method: 'GET',
+        path: 'resources',
+        query,
+        field: 'resources',
+        build: (item) => new ResourceEntity(item, links as ResourceLinks),
+      },
+    );
+  }
+
+  #bySourcePath(options: ResourceListOptions): Paginated<ResourceEntity> {
+    const wanted = path.resolve(options.sourceFilepath as string);
+    const { limit, sourceFilepath: _s, ...rest } = options;
+    const all = this.getList(rest);
+    // One "page" holding every match: the filter needs the whole listing anyway.
+    const pageOptions: { pageSize: number; limit?: number; signal?: AbortSignal } = {
+      pageSize: Number.MAX_SAFE_INTEGER,
+    };
+    if (limit !== undefined) pageOptions.limit = limit;
+    if (options.signal) pageOptions.signal = options.signal;
+    return new Paginated<ResourceEntity>(async ({ offset }) => {
+      if (offset > 0) return [];
+      const matches: ResourceEntity[] = [];
+      for await (const r of all) {
+        if (r.sourceFilepath !== null && path.resolve(r.sourceFilepath) === wanted) matches.push(r);
+      }
+      return matches;
+    }, pageOptions);
+  }
+
+  /** Every resource (optionally the first `limit`). */
+  getAll(options: ListOptions = {}): Paginated<ResourceEntity> {
+    return this.getList(options);
+  }
+
+  /** One resource; an unknown id is `ResourceNotFoundError('resource', {id})`. */
+  async getById(resourceId: string, options?: CallOptions): Promise<ResourceEntity> {
+    const id = entityId(resourceId, 'resourceId');
+    const ctx = await this.#context();
+    const body = await relabelNotFound(
+      () => ctx.http.request({ method: 'GET', path: `resources/${id}`, ...callOpts(options) }),
+      'resource',
+      { id },
+    );
+    return new ResourceEntity(body, await this.#links());
+  }
+
+  /** The annotations of a resource (including AI segmentations), optionally of one type. */
+  async getAnnotations(
+    resource: ResourceRef,
+    options: CallOptions & { annotationType?: string } = {},
+  ): Promise<Annotation[]> {
+    const id = idOf(resource, 'resource');
+    const json: Record<string, unknown> = {};
+    if (options.annotationType !== undefined) json.annotation_type = options.annotationType;
+    json.load_ai_segmentations = true;
+    json.resource_id = id;
+    return paged(
+      this.#context,
+      { pageSize: this.#pageSize, ...callOpts(options) },
+      {
+        method: 'POST',
+        path: 'annotations/search',
+        json,
+        field: 'annotations',
+        build: (item) => item as Annotation,
+      },
+    ).toArray();
+  }
+
+  /** The stored file's bytes; an unknown id is `ResourceNotFoundError('resource', {resource_id})`. */
+  async downloadFile(resource: ResourceRef, options?: CallOptions): Promise<Uint8Array> {
+    const id = idOf(resource, 'resource');
+    const ctx = await this.#context();
+    const response = await relabelNotFound(
+      () =>
+        ctx.http.requestBytes({
+          method: 'GET',
+          path: `resources/${id}/file`,
+          headers: { accept: 'application/octet-stream' },
+          ...callOpts(options),
+        }),
+      'resource',
+      { resource_id: id },
+    );
+    return response.bytes;
+  }
+
+  /**
+   * Streams the stored file to `destination` (under a temporary name, renamed when complete, so a
+   * failure never leaves a partial file under the final name). Returns the byte count.
+   */
+  async downloadFileTo(resource: ResourceRef, destination: string, options?: CallOptions): Promise<number> {
+    const id = idOf(resource, 'resource');
+    const ctx = await this.#context();
+    const result = await relabelNotFound(
+      () =>
+        ctx.http.download({
+          method: 'GET',
+          path: `resources/${id}/file`,
+          headers: { accept: 'application/octet-stream' },
+          destination,
+          ...callOpts(options),
+        }),
+      'resource',
+      { resource_id: id },
+    );
+    return result.bytes;
+  }
+
+  /**
+   * Streams many files, a bounded number at a time. `destination` is a folder (each file is
+   * `<folder>/<resource id>`) or one path per resource. One result per resource, in order: a failed
+   * download is reported and the others still complete.
+   */
+  async downloadMultiple(
+    resources: readonly ResourceRef[],
+    destination: string | readonly string[],
+    options: DownloadMultipleOptions = {},
+  ): Promise<DownloadMultipleResult[]> {
+    const ids = resources.map((r, i) => idOf(r, `resources[${i}]`));
+    if (typeof destination !== 'string' && destination.length !== ids.length) {
+      throw new ValidationError(
+        'destination',
+        destination,
+        `a folder or ${ids.length} paths (one per resource)`,
+      );
+    }
+    const paths = ids.map((id, i) =>
+      typeof destination === 'string' ? path.join(destination, id) : (destination[i] as string),
+    );
+    if (typeof destination === 'string') await mkdir(destination, { recursive: true });
+    const ctx = await this.#context();
+    const settled = await mapSettled(
+      ids,
+      options.concurrency ?? ctx.concurrency,
+      async (id, i) => {
+        const target = paths[i] as string;
+        if (options.overwrite === false && (await exists(target))) return { bytes: 0, skipped: true };
+        return { bytes: await this.downloadFileTo(id, target, options), skipped: false };
+      },
+      callOpts(options),
+    );
+    return settled.map((s, i) => {
+      const resourceId = ids[i] as string;
+      const target = paths[i] as string;
+      return s.ok
+        ? { ok: true, resourceId, path: target, ...s.value }
+        : { ok: false, resourceId, path: target, error: s.error };
+    });
+  }
+
+  /**
+   * One frame as an image (`GET /resources/{id}/frames/{i}`, PNG or JPEG bytes). For a plain image
+   * resource only frame 0 exists and the stored file is returned.
+   */
+  async downloadFrame(resource: ResourceRef, frameIndex: number, options?: CallOptions): Promise<Uint8Array> {
+    if (!Number.isInteger(frameIndex) || frameIndex < 0) {
+      throw new ValidationError('frameIndex', frameIndex, 'an integer >= 0');
+    }
+    const entity = typeof resource === 'string' ? await this.getById(resource, options) : resource;
+    const id = idOf(entity, 'resource');
+    if (entity.isImage()) {
+      if (frameIndex !== 0) {
+        throw new ValidationError('frameIndex', frameIndex, `0 (${entity.filename} is a single image)`);
+      }
+      return this.downloadFile(id, options);
+    }
+    const ctx = await this.#context();
+    const response = await relabelNotFound(
+      () =>
+        ctx.http.requestBytes({
+          method: 'GET',
+          path: `resources/${id}/frames/${frameIndex}`,
+          headers: { accept: 'image/*' },
+          ...callOpts(options),
+        }),
+      'resource',
+      { resource_id: id, frame_index: frameIndex },
+    );
+    return response.bytes;
+  }
+
+  /**
+   * Publishes each resource (one request each, in order). A resource already out of the inbox
+   * counts as published.
+   */
+  async publish(resources: ResourceRef | readonly ResourceRef[], options?: CallOptions): Promise<void> {
+    const ids = refList(resources, 'resources');
+    const ctx = await this.#context();
+    // One after another, as the platform's SDK does; "not in the inbox" counts as published.
+    for (const id of ids) await publishOne(ctx, id, options);
+  }
+
+  /** Publishes many resources in one request (`POST /resources/bulk-publish`); nothing is sent for none. */
+  async bulkPublish(resources: readonly ResourceRef[], options?: CallOptions): Promise<void> {
+    const ids = refList(resources, 'resources');
+    if (ids.length === 0) return;
+    const ctx = await this.#context();
+    await ctx.http.request({
+      method: 'POST',
+      path: 'resources/bulk-publish',
+      json: { resource_ids: ids },
+      retrySafe: true,
+      ...callOpts(options),
+    });
+  }
+
+  /**
+   * Replaces the tags (de-duplicated, first occurrence kept). One resource (id or entity) uses its
+   * own route; an array sets the same tags on all of them in one request.
+   */
+  async setTags(
+    resources: ResourceRef | readonly ResourceRef[],
+    tags: readonly string[],
+    options?: CallOptions,
+  ): Promise<void> {
+    const unique = [...new Set(stringList(tags, 'tags'))];
+    const ctx = await this.#context();
+    if (!Array.isArray(resources)) {
+      const id = idOf(resources as ResourceRef, 'resource');
+      await relabelNotFound(
+        () =>
+          ctx.http.request({
+            method: 'PUT',
+            path: `resources/${id}/tags`,
+            json: { tags: unique },
+            ...callOpts(options),
+          }),
+        'resource',
+        { resource_id: id },
+      );
+      return;
+    }
+    const ids = refList(resources, 'resources');
+    if (ids.length === 0) return;
+    await ctx.http.request({
+      method: 'PUT',
+      path: 'resources/tags',
+      json: { resource_ids: ids, tags: unique },
+      ...callOpts(options),
+    });
+  }
+
+  /**
+   * Adds tags to each resource's current ones (read fresh from the server), one request per group
+   * of resources that share the same current tags.
+   */
+  async addTags(
+    resources: ResourceRef | readonly ResourceRef[],
+    tags: readonly string[],
+    options?: CallOptions,
+  ): Promise<void> {
+    const added = stringList(tags, 'tags');
+    const ids = refList(resources, 'resources');
+    const groups = new Map<string, { current: string[]; ids: string[] }>();
+    for (const id of ids) {
+      const current = (await this.getById(id, options)).tags;
+      const key = JSON.stringify(current);
+      const group = groups.get(key) ?? { current, ids: [] };
+      group.ids.push(id);
+      groups.set(key, group);
+    }
+    for (const group of groups.values()) {
+      const merged = [...group.current, ...added];
+      if (group.ids.length === 1) await this.setTags(group.ids[0] as string, merged, options);
+      else await this.setTags(group.ids, merged, options);
+    }
+  }
+
+  /** Deletes one resource; an unknown id is `ResourceNotFoundError('resource', {resource_id})`. */
+  async delete(resource: ResourceRef, options?: CallOptions): Promise<void> {
+    const id = idOf(resource, 'resource');
+    const ctx = await this.#context();
+    await relabelNotFound(
+      () => ctx.http.request({ method: 'DELETE', path: `resources/${id}`, ...callOpts(options) }),
+      'resource',
+      { resource_id: id },
+    );
+  }
+
+  /** Deletes many resources, at most 200 ids per request, one request after another. */
+  async bulkDelete(resources: readonly ResourceRef[], options?: CallOptions): Promise<void> {
+    const ids = refList(resources, 'resources');
+    const ctx = await this.#context();
+    for (let start = 0; start < ids.length; start += BULK_DELETE_BATCH) {
+      const batch = ids.slice(start, start + BULK_DELETE_BATCH);
+      await ctx.http.request({
+        method: 'DELETE',
+        path: 'resources',
+        query: { resource_ids: batch.join(',') },
+        ...callOpts(options),
+      });
+    }
+  }
+
+  /** Resources without annotations, filtered by the given query parameters (e.g. `project_name`, `status`). */
+  getNotAnnotated(
+    options: ListOptions & { filters?: Record<string, string> } = {},
+  ): Paginated<ResourceEntity> {
+    let links: ResourceLinks | undefined;
+    const context = async () => {
+      links ??= await this.#links();
+      return this.#context();
+    };
+    return paged(
+      context,
+      { pageSize: this.#pageSize, ...options },
+      {
+        method: 'GET',
+        path: 'resources/not-annotated',
+        query: { ...options.filters },
+        field: 'resources',
+        build: (item) => new ResourceEntity(item, links as ResourceLinks),
+      },
+    );
+  }
+
+  /** Upload channels and the resources sent through each. */
+  listChannels(options: ListOptions & { filters?: Record<string, string> } = {}): Paginated<ChannelEntity> {
+    return paged(
+      this.#context,
+      { pageSize: this.#pageSize, ...options },
+      {
+        method: 'GET',
+        path: 'resources/channels',
+        query: { ...options.filters },
+        field: 'channels',
+        build: (item) => new ChannelEntity(item),
+      },
+    );
+  }
+}
+
+function refList(resources: ResourceRef | readonly ResourceRef[], field: string): string[] {
+  // A single id string is one resource, never a sequence of characters.
+  if (!Array.isArray(resources)) return [idOf(resources as ResourceRef, field)];
+  return resources.map((r, i) => idOf(r, `${field}[${i}]`));
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
