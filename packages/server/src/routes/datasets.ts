@@ -33,11 +33,15 @@ export function datasetRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { data: items, totalCount: total };
   });
 
-  app.get<{ Params: IdParams }>('/datasets/:dataset_id', async (req) => {
-    const dataset = findDataset(db, req.principal.customerId, requireId('Dataset', req.params.dataset_id));
-    if (!dataset) throw new NotFoundError('Dataset');
-    return datasetJson(db, dataset);
-  });
+  app.get<{ Params: IdParams }>(
+    '/datasets/:dataset_id',
+    { schema: { response: ok(datasetSchema) } },
+    async (req) => {
+      const dataset = findDataset(db, req.principal.customerId, requireId('Dataset', req.params.dataset_id));
+      if (!dataset) throw new NotFoundError('Dataset');
+      return datasetJson(db, dataset);
+    },
+  );
 
   app.post<{ Params: IdParams }>('/datasets/:dataset_id/resources', async (req) => {
     const customerId = req.principal.customerId;

@@ -74,7 +74,7 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { data: items, totalCount: total };
   });
 
-  app.post('/projects', async (req, reply) => {
+  app.post('/projects', { schema: { response: ok(projectSchema, 201) } }, async (req, reply) => {
     const body = requireObject(req.body, 'body');
     const customerId = req.principal.customerId;
     const name = requiredString(body, 'name', 'body');
@@ -148,8 +148,10 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
     return projectJson(db, project);
   });
 
-  app.get<{ Params: IdParams }>('/projects/:project_id', async (req) =>
-    projectJson(db, projectOr404(req.principal.customerId, req.params.project_id)),
+  app.get<{ Params: IdParams }>(
+    '/projects/:project_id',
+    { schema: { response: ok(projectSchema) } },
+    async (req) => projectJson(db, projectOr404(req.principal.customerId, req.params.project_id)),
   );
 
   app.patch<{ Params: IdParams }>(

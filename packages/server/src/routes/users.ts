@@ -30,7 +30,7 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
     listUsers(db, req.principal.customerId, queryPage(req.query as RawQuery)),
   );
 
-  app.post('/users', async (req, reply) => {
+  app.post('/users', { schema: { response: ok(userSchema, 201) } }, async (req, reply) => {
     const body = requireObject(req.body, 'body');
     const email = optionalString(body, 'email', 'body');
     if (email === null || !EMAIL.test(email.trim())) {
