@@ -1,4 +1,5 @@
 import { ANNOTATION_TYPES, type AnnotationType } from '@datamint/core';
+import { geometryForCurrentReaders } from '../annotation-geometry';
 import type { Db } from '../db/open-database';
 import type { Page } from '../query';
 import { pageSql } from '../query';
@@ -113,6 +114,16 @@ function numericValue(row: AnnotationRow): string | number | null {
     if (Number.isFinite(n)) return n;
   }
   return row.value;
+}
+
+/** An annotation as the current platform's clients read it: boxes always with their 4 corners. */
+export function currentAnnotationJson(row: AnnotationRow): AnnotationJson {
+  return forCurrentReaders(annotationJson(row));
+}
+
+/** {@link currentAnnotationJson} for an annotation already in its JSON form. */
+export function forCurrentReaders(json: AnnotationJson): AnnotationJson {
+  return { ...json, geometry: geometryForCurrentReaders(json.type, json.geometry) };
 }
 
 export function annotationJson(row: AnnotationRow): AnnotationJson {

@@ -5,9 +5,10 @@ import { BadRequestError, NotFoundError } from '../errors';
 import { isUuid, requireId } from '../ids';
 import { queryBoolean, queryDateBound, type RawQuery } from '../query';
 import {
-  annotationJson,
   approveAnnotation,
+  currentAnnotationJson,
   findAnnotation,
+  forCurrentReaders,
   listAnnotations,
   missingAnnotations,
   renameAnnotation,
@@ -106,7 +107,7 @@ export function annotationManagementRoutes(app: FastifyInstance, ctx: AppContext
           limit: body.limit === undefined ? undefined : Number(body.limit),
         },
       );
-      return { data: items, totalCount: total };
+      return { data: items.map(forCurrentReaders), totalCount: total };
     },
   );
 
@@ -143,7 +144,7 @@ export function annotationManagementRoutes(app: FastifyInstance, ctx: AppContext
   app.get<{ Params: IdParams }>(
     '/annotations/:annotation_id',
     { schema: { response: ok(annotationSchema) } },
-    async (req) => annotationJson(annotationOr404(req.principal.customerId, req.params.annotation_id)),
+    async (req) => currentAnnotationJson(annotationOr404(req.principal.customerId, req.params.annotation_id)),
   );
 
   app.patch<{ Params: IdParams }>(
@@ -178,7 +179,7 @@ export function annotationManagementRoutes(app: FastifyInstance, ctx: AppContext
         if (typeof body.identifier === 'string') renameAnnotation(db, annotation.id, body.identifier);
         if (projectId !== undefined) setAnnotationProject(db, annotation.id, projectId);
       })();
-      return annotationJson(annotationOr404(customerId, annotation.id));
+      return currentAnnotationJson(annotationOr404(customerId, annotation.id));
     },
   );
 
@@ -189,7 +190,7 @@ export function annotationManagementRoutes(app: FastifyInstance, ctx: AppContext
       const customerId = req.principal.customerId;
       const annotation = annotationOr404(customerId, req.params.annotation_id);
       approveAnnotation(db, annotation.id, req.principal.email, nowIso());
-      return annotationJson(annotationOr404(customerId, annotation.id));
+      return currentAnnotationJson(annotationOr404(customerId, annotation.id));
     },
   );
 }

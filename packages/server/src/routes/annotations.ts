@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { storedGeometry } from '../annotation-geometry';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { idempotencyKeyOf, oncePerKey } from '../idempotency';
@@ -52,15 +53,6 @@ function categoryValue(item: JsonObject, where: string): string | null {
   throw new BadRequestError(`${where}.value must be a string or null`);
 }
 
-function geometryOf(item: JsonObject, where: string): string | null {
-  const geometry = item.geometry;
-  if (geometry === undefined || geometry === null) return null;
-  if (typeof geometry !== 'object' || Array.isArray(geometry)) {
-    throw new BadRequestError(`${where}.geometry must be an object such as {"points": [[x, y, z], ...]}`);
-  }
-  return JSON.stringify(geometry);
-}
-
 export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, store } = ctx;
 
@@ -102,16 +94,17 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const modelId = optionalString(item, 'model_id', where);
       const importAuthor = optionalString(item, 'import_author', where);
+      const type = oneOf(requiredString(item, 'type', where), ANNOTATION_TYPES, `${where}.type`);
       return {
         id: randomUUID(),
         customer_id: customerId,
         resource_id: resourceId,
         name: requiredString(item, 'identifier', where),
-        type: oneOf(requiredString(item, 'type', where), ANNOTATION_TYPES, `${where}.type`),
+        type,
         scope: oneOf(requiredString(item, 'scope', where), ANNOTATION_SCOPES, `${where}.scope`),
         frame_index: optionalNonNegativeInt(item, 'frame_index', where),
         value: categoryValue(item, where),
-        geometry: geometryOf(item, where),
+        geometry: storedGeometry(type, item.geometry, where),
         worklist_id: worklistId,
         imported_from: optionalString(item, 'imported_from', where),
         import_author: importAuthor,

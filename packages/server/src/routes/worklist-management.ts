@@ -8,7 +8,7 @@ import { requireId } from '../ids';
 import { queryBoolean, queryDateBound, queryNonEmpty, type RawQuery } from '../query';
 import {
   type AnnotationRow,
-  annotationJson,
+  currentAnnotationJson,
   insertAnnotation,
   setAnnotationFile,
 } from '../repos/annotations';
@@ -287,7 +287,7 @@ export function worklistManagementRoutes(app: FastifyInstance, ctx: AppContext):
       .filter((a) => all || a.worklist_id === row.id)
       .filter((a) => annotator === undefined || a.added_by === annotator)
       .filter(filter)
-      .map(annotationJson);
+      .map(currentAnnotationJson);
   }
 
   app.get<{ Params: ResourceParams }>(
