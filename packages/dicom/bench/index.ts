@@ -16,6 +16,7 @@ import {
   parseDicom,
   writeDicom,
 } from '../src/index';
+import { benchCodecs } from './codecs';
 
 /**
  * The Python SDK 1.4.1 on the development machine (README, Performance): anonymizing 80-140 MB/s,
@@ -200,3 +201,5 @@ aim('assemble / concatenation', assemble.wall / concat.wall, 0.7, '');
 aim('assemble / Python SDK', assemble.wall / PYTHON_SDK.assembleMBps, 15, 'x');
 aim('anonymize basic / copy', anon.wall / copy.wall, 0.7, '');
 aim('anonymize basic / Python SDK', anon.wall / PYTHON_SDK.anonymizeMBps, 15, 'x');
+
+await benchCodecs(inputs, resolve(here, '../../../../shared/data'));

@@ -1,3 +1,4 @@
+/// <reference path="./codec-packages.d.ts" />
 // Typed views of the WASM codec modules (emscripten builds of CharLS, libjpeg-turbo, OpenJPEG)
 // and their lazy loading. The packages ship their .wasm next to the loader: in Node the loader reads
 // it from its own folder, in a browser it fetches it relative to the page unless `locateWasm` says

@@ -1,3 +1,4 @@
+/// <reference path="./codec-packages.d.ts" />
 import { checkEndMarker, checkSize, jpegFrameSize } from './bitstream-header';
 import { CorruptFrame } from './decode-error';
 import type { PixelLayout } from './pixel-layout';
