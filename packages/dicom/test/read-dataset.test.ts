@@ -79,4 +79,56 @@ describe('the fast data set reader', () => {
       expect(some.pixelDataOffset).toBe(full.pixelDataOffset);
     }
   });
+
+  it('agrees with dicom-parser on corrupted headers: same elements, or both reject', () => {
+    if (!requireData()) return;
+    let seed = 99;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    let agreedParses = 0;
+    let agreedRejections = 0;
+    for (const rel of [
+      'ts/CT_small.dcm',
+      'ts/MR_small_implicit.dcm',
+      'ts/MR_small_bigendian.dcm',
+      'structure/reportsi.dcm',
+    ]) {
+      const source = read(rel);
+      const clean = parseDicom(source);
+      const ts = clean.transferSyntax;
+      const start = clean.dataSetStart;
+      for (let i = 0; i < 300; i++) {
+        const bytes = source.slice();
+        // Corrupt the data set's header region (tags, VRs, lengths), never the file meta.
+        for (let k = 0, n = 1 + Math.floor(rnd() * 4); k < n; k++) {
+          const at = start + Math.floor(rnd() * Math.min(1500, bytes.length - start));
+          bytes[at] = [0, 0xff, 0xfe, 0xe0, 0x41, 0x53, Math.floor(rnd() * 256)][Math.floor(rnd() * 7)];
+        }
+        let expected: unknown[] | undefined;
+        try {
+          expected = shape(reference(bytes, start, ts.explicitVR, ts.littleEndian));
+        } catch {
+          expected = undefined;
+        }
+        let actual: unknown[] | undefined;
+        try {
+          // Parse with the clean file's encoding, as the reference does.
+          actual = shape(parseDicom(bytes, { transferSyntaxUID: ts.uid }).dataSet);
+        } catch {
+          actual = undefined;
+        }
+        if (expected && actual) {
+          expect(actual, `${rel} mutation ${i}`).toEqual(expected);
+          agreedParses++;
+        } else if (!expected) {
+          expect(actual, `${rel} mutation ${i}: dicom-parser rejects it`).toBeUndefined();
+          agreedRejections++;
+        }
+      }
+    }
+    expect(agreedParses).toBeGreaterThan(100);
+    expect(agreedRejections).toBeGreaterThan(10);
+  });
 });
