@@ -68,10 +68,10 @@ function typecheck(examples) {
       baseUrl: root,
       paths,
     },
-    // Packages declare types for untyped dependencies in src/types.
+    // Packages declare types for their untyped dependencies in .d.ts files under src.
     include: [
       ...examples.map((e, i) => exampleName(e, i)),
-      join(root, 'packages', '*', 'src', 'types', '*.d.ts'),
+      join(root, 'packages', '*', 'src', '**', '*.d.ts'),
     ],
   };
   writeFileSync(join(work, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
