@@ -1,10 +1,19 @@
-import { type ImageGeometry, patientToPixel, type Vec3 } from '@datamint/dicom';
+import {
+  AnnotationGeometryError,
+  type BoxGeometry,
+  type ImageGeometry,
+  type LineGeometry,
+  parseBoxGeometry,
+  parseLineGeometry,
+  toPixel,
+} from '@datamint/dicom';
 
 // Lines and boxes as the platform stores them, turned into pixel outlines for one frame.
 //
 // The platform keeps geometry of DICOM and NIfTI resources in patient space (LPS millimetres) and
 // marks it with `viewPlaneNormal`/`viewUp`; geometry without those vectors is in pixel coordinates
-// `[x, y, frame]` (2D images, or clients that had no image geometry). A 4-point box lists its corners as
+// `[x, y, frame]` (2D images, or clients that had no image geometry). Reading (and expanding 1.x
+// 2-corner boxes) is @datamint/dicom's; a 4-point box lists its corners as
 // [p1, p1 + width, p1 + height, p2], so the outline visits them in the order 0, 1, 3, 2.
 
 /** An outline to draw on the current frame, in pixel coordinates (x = column, y = row). */
@@ -25,41 +34,10 @@ export interface GeometryAnnotation {
   geometry: unknown;
 }
 
-function pointsOf(geometry: unknown): Vec3[] | undefined {
-  if (!geometry || typeof geometry !== 'object' || !('points' in geometry)) return undefined;
-  const raw = (geometry as { points: unknown }).points;
-  if (!Array.isArray(raw)) return undefined;
-  const points: Vec3[] = [];
-  for (const p of raw) {
-    if (!Array.isArray(p) || p.length < 2) return undefined;
-    const [x, y, z] = p as unknown[];
-    if (typeof x !== 'number' || typeof y !== 'number') return undefined;
-    points.push([x, y, typeof z === 'number' ? z : Number.NaN]);
-  }
-  return points;
-}
-
-function isPatientSpace(geometry: unknown): boolean {
-  return !!geometry && typeof geometry === 'object' && 'viewPlaneNormal' in geometry;
-}
-
-function outline(kind: 'line' | 'box', points: Array<[number, number]>): Array<[number, number]> | undefined {
-  if (kind === 'line') return points.length === 2 ? points : undefined;
-  if (points.length === 4) {
-    const [a, b, c, d] = points as [[number, number], [number, number], [number, number], [number, number]];
-    return [a, b, d, c];
-  }
-  if (points.length === 2) {
-    // A v1.4.1 box: two diagonal corners.
-    const [[x1, y1], [x2, y2]] = points as [[number, number], [number, number]];
-    return [
-      [x1, y1],
-      [x2, y1],
-      [x2, y2],
-      [x1, y2],
-    ];
-  }
-  return undefined;
+function outline(kind: 'line' | 'box', points: Array<[number, number]>): Array<[number, number]> {
+  if (kind === 'line') return points;
+  const [a, b, c, d] = points as [[number, number], [number, number], [number, number], [number, number]];
+  return [a, b, d, c];
 }
 
 /**
@@ -73,21 +51,26 @@ export function shapeOnFrame(
 ): PixelShape | ShapeSkip {
   const kind = annotation.type === 'line' ? 'line' : annotation.type === 'square' ? 'box' : undefined;
   if (!kind) return 'no-geometry';
-  const points = pointsOf(annotation.geometry);
-  if (!points) return annotation.geometry == null ? 'no-geometry' : 'malformed';
-  let pixels: Array<[number, number]>;
+  if (annotation.geometry == null) return 'no-geometry';
+  let parsed: LineGeometry | BoxGeometry;
+  try {
+    parsed = kind === 'line' ? parseLineGeometry(annotation.geometry) : parseBoxGeometry(annotation.geometry);
+  } catch (error) {
+    if (error instanceof AnnotationGeometryError) return 'malformed';
+    throw error;
+  }
   let onFrame: number;
-  if (isPatientSpace(annotation.geometry)) {
+  let pixels: Array<[number, number]>;
+  if (parsed.viewUp !== undefined) {
     if (!dicomGeometry) return 'needs-dicom-geometry';
-    const located = points.map((p) => patientToPixel(dicomGeometry, p));
+    const located = toPixel(parsed, { kind: 'dicom', geometry: dicomGeometry });
     onFrame = located[0]?.frame ?? 0;
     pixels = located.map((l) => [l.x, l.y]);
   } else {
-    const z = points[0]?.[2];
-    onFrame = annotation.frame_index ?? (Number.isFinite(z) ? Math.round(z as number) : 0);
-    pixels = points.map((p) => [p[0], p[1]]);
+    const z = parsed.points[0][2];
+    onFrame = annotation.frame_index ?? (typeof z === 'number' ? Math.round(z) : 0);
+    pixels = parsed.points.map((p) => [p[0] ?? 0, p[1] ?? 0]);
   }
   if (onFrame !== frame) return 'other-frame';
-  const shape = outline(kind, pixels);
-  return shape ? { kind, label: annotation.identifier, points: shape } : 'malformed';
+  return { kind, label: annotation.identifier, points: outline(kind, pixels) };
 }
