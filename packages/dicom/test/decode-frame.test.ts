@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeJpegDct } from '../src/codecs/decode-jpeg-12bit';
 import {
   DECODABLE_TRANSFER_SYNTAXES,
   type DecodedFrame,
@@ -36,8 +37,6 @@ function withFragment(p: ParsedDicom, fragment: Uint8Array): Uint8Array {
 }
 
 const tsFiles = hasData ? readdirSync(join(DICOM_DIR, 'ts')).sort() : [];
-/** 12-bit DCT JPEG (JPEG Extended process 4): no maintained decoder for it among our codecs. */
-const TWELVE_BIT_DCT = 'ts/JPGExtended.dcm';
 
 describe('decodeFrame over every transfer syntax in the shared data', () => {
   it('has the data', () => {
@@ -46,7 +45,6 @@ describe('decodeFrame over every transfer syntax in the shared data', () => {
 
   for (const file of tsFiles) {
     const rel = `ts/${file}`;
-    if (rel === TWELVE_BIT_DCT) continue;
     it(`decodes ${rel} to Rows x Columns x Samples values`, async () => {
       const p = parse(rel);
       if (!p.has('PixelData')) return;
@@ -60,13 +58,94 @@ describe('decodeFrame over every transfer syntax in the shared data', () => {
     });
   }
 
-  it('refuses 12-bit DCT JPEG with a typed error naming file and frame', async () => {
+  it('decodes 12-bit JPEG Extended to the image its JPEG 2000 version holds', async () => {
     if (!requireData()) return;
-    const err = await decodeFrame(parse(TWELVE_BIT_DCT), 0).catch((e) => e);
-    expect(err).toBeInstanceOf(DicomDecodeError);
-    expect(err.message).toContain('JPGExtended.dcm');
-    expect(err.frame).toBe(0);
-    expect(err.message).toContain('12-bit');
+    // NEMA NM1 twice, lossy both times: JPEG Extended 12-bit and JPEG 2000.
+    const a = (await decodeFrame(parse('ts/JPGExtended.dcm'), 0)).pixels;
+    const b = (await decodeFrame(parse('ts/JPEG2000.dcm'), 0)).pixels;
+    expect(a).toBeInstanceOf(Uint16Array);
+    const corr = (shift: number) => {
+      let n = 0,
+        sa = 0,
+        sb = 0,
+        saa = 0,
+        sbb = 0,
+        sab = 0;
+      for (let i = 0; i + shift < a.length; i++) {
+        const x = a[i + shift],
+          y = b[i];
+        n++;
+        sa += x;
+        sb += y;
+        saa += x * x;
+        sbb += y * y;
+        sab += x * y;
+      }
+      return (
+        (sab / n - (sa / n) * (sb / n)) / Math.sqrt((saa / n - (sa / n) ** 2) * (sbb / n - (sb / n) ** 2))
+      );
+    };
+    expect(corr(0)).toBeGreaterThan(0.95);
+    // Aligned, not merely similar: any shift of 8 rows correlates less.
+    expect(corr(0)).toBeGreaterThan(corr(8 * 1024) + 0.02);
+  });
+
+  it('decodes sequential DCT JPEG as libjpeg-turbo does (within IDCT rounding)', async () => {
+    const factory = (await import('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs'))
+      .default as unknown as () => Promise<{
+      JPEGEncoder: new () => {
+        getDecodedBuffer(i: object): Uint8Array;
+        setProgressive(p: boolean): void;
+        setQuality(lossless: boolean, q: number): void;
+        encode(): void;
+        getEncodedBuffer(): Uint8Array;
+        delete(): void;
+      };
+      JPEGDecoder: new () => {
+        getEncodedBuffer(n: number): Uint8Array;
+        decode(): void;
+        getDecodedBuffer(): Uint8Array;
+        delete(): void;
+      };
+    }>;
+    const turbo = await factory();
+    for (const [w, h] of [
+      [61, 45],
+      [64, 64],
+      [200, 13],
+    ] as const) {
+      const image = new Uint8Array(w * h).map((_, i) => (Math.sin(i / 7) * 60 + (i % w) * 2 + 40) & 255);
+      const e = new turbo.JPEGEncoder();
+      e.getDecodedBuffer({ width: w, height: h, bitsPerSample: 8, componentCount: 1, isSigned: false }).set(
+        image,
+      );
+      e.setProgressive(false);
+      e.setQuality(false, 90);
+      e.encode();
+      const jpeg = e.getEncodedBuffer().slice();
+      e.delete();
+      const d = new turbo.JPEGDecoder();
+      d.getEncodedBuffer(jpeg.length).set(jpeg);
+      d.decode();
+      const reference = d.getDecodedBuffer().slice();
+      d.delete();
+      const layout = {
+        rows: h,
+        columns: w,
+        samplesPerPixel: 1,
+        bitsAllocated: 16,
+        bitsStored: 8,
+        signed: false,
+        planar: false,
+        photometricInterpretation: 'MONOCHROME2',
+      };
+      const ours = new Uint16Array(decodeJpegDct(jpeg, layout).buffer);
+      let worst = 0;
+      for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(ours[i] - reference[i]));
+      expect(worst, `${w}x${h}`).toBeLessThanOrEqual(1);
+      // A truncated scan is an error, not a partial image.
+      expect(() => decodeJpegDct(jpeg.slice(0, jpeg.length - 60), layout)).toThrow(/ends early|Huffman/);
+    }
   });
 
   it('gives the native pixels for every lossless encoding of MR_small', async () => {

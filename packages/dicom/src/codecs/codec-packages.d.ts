@@ -20,3 +20,8 @@ declare module 'jpeg-lossless-decoder-js' {
     decode(buffer: ArrayBuffer, offset: number, length: number, numBytes?: number): Uint8Array | Uint16Array;
   }
 }
+// The full libjpeg-turbo build (with the encoder): tests make reference JPEGs with it.
+declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs' {
+  const factory: unknown;
+  export default factory;
+}

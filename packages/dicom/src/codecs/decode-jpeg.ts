@@ -1,6 +1,7 @@
 import { checkEndMarker, checkSize, jpegFrameSize } from './bitstream-header';
 import { type CodecLoadOptions, loadLibJpegTurbo, runWasmDecoder } from './codec-modules';
 import { CorruptFrame } from './decode-error';
+import { decodeJpegDct } from './decode-jpeg-12bit';
 import type { PixelLayout } from './pixel-layout';
 
 /**
@@ -18,9 +19,20 @@ export async function decodeJpegBaseline(
   if (size.marker === 0xc3 || size.marker === 0xf7) {
     throw new CorruptFrame('bitstream is lossless JPEG, not the DCT process the transfer syntax names');
   }
+  if (
+    size.precision === 12 &&
+    layout.bitsAllocated === 16 &&
+    (size.marker === 0xc1 || size.marker === 0xc0)
+  ) {
+    // libjpeg-turbo is built for 8-bit samples; 12-bit grayscale JPEG Extended has its own decoder.
+    return {
+      bytes: decodeJpegDct(frame, layout),
+      photometricInterpretation: layout.photometricInterpretation,
+    };
+  }
   if (size.precision !== 8) {
     throw new CorruptFrame(
-      `${size.precision}-bit DCT JPEG is not supported; only 8-bit JPEG baseline/extended is decoded`,
+      `${size.precision}-bit DCT JPEG (marker 0xFF${(size.marker ?? 0).toString(16).toUpperCase()}, ${size.components} components) is not supported`,
     );
   }
   const turbo = await loadLibJpegTurbo(options);
