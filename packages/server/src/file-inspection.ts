@@ -2,7 +2,7 @@ import { open, readFile } from 'node:fs/promises';
 import { isDicom, type ParsedDicom, parseDicom } from '@datamint/dicom';
 import { imageSize } from './image-header';
 import { looksLikeDicom, NIFTI_TYPES } from './mimetypes';
-import { niftiShape, parseNiftiHeader, readDecodedHead } from './nifti';
+import { niftiMetadata, niftiShape, parseNiftiHeader, readDecodedHead } from './nifti';
 
 /** What the server learns from an uploaded file's content. */
 export interface FileFacts {
@@ -16,6 +16,8 @@ export interface FileFacts {
   seriesUid: string | null;
   instanceUid: string | null;
   transferSyntaxUid: string | null;
+  /** NIfTI only: the header's geometry keys, merged into the resource's `metadata`. */
+  niftiMetadata?: Record<string, number | number[] | number[][]>;
 }
 
 export const NO_FACTS: FileFacts = {
@@ -87,7 +89,14 @@ async function readNiftiFacts(path: string): Promise<FileFacts | undefined> {
   const header = parseNiftiHeader(await readDecodedHead(path, 540));
   if (!header) return undefined;
   const { rows, columns, frames } = niftiShape(header);
-  return { ...NO_FACTS, isNifti: true, rows, columns, numberOfFrames: frames };
+  return {
+    ...NO_FACTS,
+    isNifti: true,
+    rows,
+    columns,
+    numberOfFrames: frames,
+    niftiMetadata: niftiMetadata(header),
+  };
 }
 
 /** Dimensions of PNG/JPEG/NIfTI files; modality, size, frames and UIDs of DICOM files. */

@@ -11,6 +11,16 @@ export interface NiftiHeader {
   voxOffset: number;
   slope: number;
   inter: number;
+  /** pixdim[0..7]: pixdim[0] is qfac (its sign flips the third qform axis), then the voxel sizes. */
+  pixdim: number[];
+  qformCode: number;
+  sformCode: number;
+  /** quatern_b, quatern_c, quatern_d. */
+  quaternion: [number, number, number];
+  /** qoffset_x, qoffset_y, qoffset_z. */
+  qoffset: [number, number, number];
+  /** srow_x, srow_y, srow_z: the sform's first three rows. */
+  srow: [number[], number[], number[]];
 }
 
 const NIFTI1_SIZE = 348;
@@ -40,6 +50,14 @@ export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader | undefined {
         voxOffset: Math.floor(view.getFloat32(108, littleEndian)),
         slope: view.getFloat32(112, littleEndian),
         inter: view.getFloat32(116, littleEndian),
+        pixdim: Array.from({ length: 8 }, (_, i) => view.getFloat32(76 + i * 4, littleEndian)),
+        qformCode: view.getInt16(252, littleEndian),
+        sformCode: view.getInt16(254, littleEndian),
+        quaternion: [256, 260, 264].map((o) => view.getFloat32(o, littleEndian)) as [number, number, number],
+        qoffset: [268, 272, 276].map((o) => view.getFloat32(o, littleEndian)) as [number, number, number],
+        srow: [280, 296, 312].map((o) =>
+          Array.from({ length: 4 }, (_, i) => view.getFloat32(o + i * 4, littleEndian)),
+        ) as [number[], number[], number[]],
       };
     }
     if (size === NIFTI2_SIZE && bytes.length >= NIFTI2_SIZE) {
@@ -56,10 +74,63 @@ export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader | undefined {
         voxOffset: Number(view.getBigInt64(168, littleEndian)),
         slope: view.getFloat64(176, littleEndian),
         inter: view.getFloat64(184, littleEndian),
+        pixdim: Array.from({ length: 8 }, (_, i) => view.getFloat64(104 + i * 8, littleEndian)),
+        qformCode: view.getInt32(344, littleEndian),
+        sformCode: view.getInt32(348, littleEndian),
+        quaternion: [352, 360, 368].map((o) => view.getFloat64(o, littleEndian)) as [number, number, number],
+        qoffset: [376, 384, 392].map((o) => view.getFloat64(o, littleEndian)) as [number, number, number],
+        srow: [400, 432, 464].map((o) =>
+          Array.from({ length: 4 }, (_, i) => view.getFloat64(o + i * 8, littleEndian)),
+        ) as [number[], number[], number[]],
       };
     }
   }
   return undefined;
+}
+
+/**
+ * Voxel → world (RAS, mm) affine, 4 × 4, as NIfTI readers resolve it: the sform when its code is
+ * set, else the qform (quaternion, voxel sizes, qfac), else the voxel sizes alone.
+ */
+export function niftiAffine(h: NiftiHeader): number[][] {
+  const last = [0, 0, 0, 1];
+  if (h.sformCode > 0) return [...h.srow.map((row) => [...row]), last];
+  const [dx = 1, dy = 1, dz = 1] = h.pixdim.slice(1, 4).map((v) => (v > 0 ? v : 1));
+  if (h.qformCode <= 0) {
+    return [[dx, 0, 0, 0], [0, dy, 0, 0], [0, 0, dz, 0], last];
+  }
+  let [b, c, d] = h.quaternion;
+  let a2 = 1 - (b * b + c * c + d * d);
+  if (a2 < 1e-7) {
+    // The NIfTI rule for a quaternion that is not quite unit length: a = 0, (b, c, d) renormalised.
+    const n = Math.hypot(b, c, d);
+    [b, c, d] = [b / n, c / n, d / n];
+    a2 = 0;
+  }
+  const a = Math.sqrt(a2);
+  const qfac = h.pixdim[0] !== undefined && h.pixdim[0] < 0 ? -1 : 1;
+  const r = [
+    [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+    [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+    [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
+  ];
+  return [...r.map((row, i) => [row[0]! * dx, row[1]! * dy, row[2]! * dz * qfac, h.qoffset[i]!]), last];
+}
+
+/**
+ * The geometry keys the platform's clients read from a NIfTI resource's `metadata` to place
+ * annotations: `dims` = `[ndim, n1, n2, …]`, `pixDims`, `affine`, and the codes they came from.
+ */
+export function niftiMetadata(h: NiftiHeader): Record<string, number | number[] | number[][]> {
+  return {
+    dims: [h.dims.length, ...h.dims],
+    pixDims: h.pixdim,
+    affine: niftiAffine(h),
+    datatype: h.datatype,
+    qformCode: h.qformCode,
+    sformCode: h.sformCode,
+    voxOffset: h.voxOffset,
+  };
 }
 
 /** Width, height and number of 2-D slices (every slice of every volume, in storage order). */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
-import { inspectFile } from '../file-inspection';
+import { type FileFacts, inspectFile } from '../file-inspection';
 import { findIdempotent, idempotencyKeyOf, recordIdempotent } from '../idempotency';
 import { requireId } from '../ids';
 import { isMediaType, servedContentType, storageFor } from '../mimetypes';
@@ -107,6 +107,17 @@ function metadataValue(value: string | JsonValue | undefined): JsonValue {
   }
 }
 
+/**
+ * A NIfTI resource's metadata also carries its header geometry (`dims`, `pixDims`, `affine`, …), which
+ * the platform's clients read to place lines and boxes; keys the uploader sent win.
+ */
+function withNiftiGeometry(metadata: JsonValue, facts: FileFacts): JsonValue {
+  if (!facts.niftiMetadata || typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    return metadata;
+  }
+  return { ...facts.niftiMetadata, ...metadata };
+}
+
 export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, store } = ctx;
 
@@ -163,7 +174,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
         upload_mechanism: textField(fields, 'source') ?? 'api',
         modality: textField(fields, 'modality') ?? facts.modality,
         tags: JSON.stringify(splitTags(textField(fields, 'tags'))),
-        metadata: JSON.stringify(metadataValue(fields.get('metadata'))),
+        metadata: JSON.stringify(withNiftiGeometry(metadataValue(fields.get('metadata')), facts)),
         status: bypass ? 'published' : 'inbox',
         created_at: at,
         created_by: req.principal.email,
