@@ -27,6 +27,11 @@ export type {
   UpdateWorklistOptions,
 } from './annotations';
 export {
+  AnnotationEntity,
+  type AnnotationListOptions,
+  type AnnotationProvenance,
+  type AnnotationRef,
+  AnnotationsApi,
   Api,
   type ApiOptions,
   BULK_DELETE_BATCH,
@@ -36,7 +41,9 @@ export {
   type DownloadMultipleResult,
   Entity,
   type EntityData,
+  type NewAnnotation,
   ResourceEntity,
+  type ResourceIdRef,
   type ResourceKind,
   type ResourceListOptions,
   type ResourceRef,

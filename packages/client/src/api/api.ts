@@ -2,6 +2,7 @@ import { DatamintException, DEFAULT_PAGE_SIZE, HttpClient, resolveConfig } from 
 import { type APIHandlerOptions, ConnectionCheckError } from '../api-handler';
 import type { CallOptions, HandlerContext } from '../context';
 import { ValidationError } from '../errors';
+import { AnnotationsApi } from './annotations';
 import { ResourcesApi } from './resources';
 
 /**
@@ -24,6 +25,7 @@ export class Api {
   #http: HttpClient | undefined;
   #closed = false;
   #resources: ResourcesApi | undefined;
+  #annotations: AnnotationsApi | undefined;
 
   constructor(options: ApiOptions = {}) {
     this.#options = { ...options };
@@ -74,6 +76,12 @@ export class Api {
   get resources(): ResourcesApi {
     this.#resources ??= new ResourcesApi(this.#lazy, this.#pageSize);
     return this.#resources;
+  }
+
+  /** Annotations: search, create, rename, approve, download, delete. */
+  get annotations(): AnnotationsApi {
+    this.#annotations ??= new AnnotationsApi(this.#lazy, this.#pageSize);
+    return this.#annotations;
   }
 
   /** Closes the connection pool; calls made afterwards fail. */

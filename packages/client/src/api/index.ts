@@ -1,4 +1,13 @@
+export {
+  type AnnotationListOptions,
+  type AnnotationProvenance,
+  type AnnotationRef,
+  AnnotationsApi,
+  type NewAnnotation,
+  type ResourceIdRef,
+} from './annotations';
 export { Api, type ApiOptions } from './api';
+export { AnnotationEntity } from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
 export { ResourceEntity, type ResourceKind, resourceKind } from './entities/resource';
 export { Entity, type EntityData } from './entity';

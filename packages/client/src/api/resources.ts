@@ -11,7 +11,8 @@ import {
 } from '../context';
 import { ValidationError } from '../errors';
 import { publishOne, RESOURCE_FIELDS, RESOURCE_STATUSES } from '../resources';
-import type { Annotation, ResourceFields, ResourceStatus } from '../types';
+import type { ResourceFields, ResourceStatus } from '../types';
+import { AnnotationEntity } from './entities/annotation';
 import { ChannelEntity } from './entities/channel';
 import { ResourceEntity, type ResourceLinks } from './entities/resource';
 import { entityId, idOf } from './ids';
@@ -196,7 +197,7 @@ export class ResourcesApi {
   async getAnnotations(
     resource: ResourceRef,
     options: CallOptions & { annotationType?: string } = {},
-  ): Promise<Annotation[]> {
+  ): Promise<AnnotationEntity[]> {
     const id = idOf(resource, 'resource');
     const json: Record<string, unknown> = {};
     if (options.annotationType !== undefined) json.annotation_type = options.annotationType;
@@ -210,7 +211,7 @@ export class ResourcesApi {
         path: 'annotations/search',
         json,
         field: 'annotations',
-        build: (item) => item as Annotation,
+        build: (item) => new AnnotationEntity(item),
       },
     ).toArray();
   }

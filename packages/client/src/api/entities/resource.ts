@@ -1,13 +1,14 @@
 import type { CallOptions } from '../../context';
 import type { ResourceStatus } from '../../types';
 import { Entity } from '../entity';
+import type { AnnotationEntity } from './annotation';
 
 /** What a `ResourceEntity` asks of the resources group (kept small so entities stay plain data + links). */
 export interface ResourceLinks {
   /** The API URL the resource came from, without trailing slash. */
   readonly rootUrl: string;
   fileBytes(resourceId: string, options?: CallOptions): Promise<Uint8Array>;
-  annotationsOf(resourceId: string, options?: CallOptions): Promise<unknown[]>;
+  annotationsOf(resourceId: string, options?: CallOptions): Promise<AnnotationEntity[]>;
 }
 
 const DICOM_STORAGES = new Set(['DicomResource', 'DicomResourceHandler']);
@@ -145,7 +146,7 @@ export class ResourceEntity extends Entity {
   }
 
   /** This resource's annotations (human and AI), through the annotation search. */
-  fetchAnnotations(options?: CallOptions): Promise<unknown[]> {
+  fetchAnnotations(options?: CallOptions): Promise<AnnotationEntity[]> {
     return this.#links.annotationsOf(this.id, options);
   }
 }

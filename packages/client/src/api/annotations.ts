@@ -1,0 +1,369 @@
+import { type AnnotationType, APIBodyError, Paginated } from '@datamint/core';
+import {
+  type CallOptions,
+  callOpts,
+  createOnce,
+  formatDay,
+  type HandlerContext,
+  type ListOptions,
+  relabelNotFound,
+} from '../context';
+import { ValidationError } from '../errors';
+import { AnnotationEntity } from './entities/annotation';
+import { entityId, idOf } from './ids';
+import { paged } from './pages';
+
+/** An annotation given by id or as the entity. */
+export type AnnotationRef = string | AnnotationEntity;
+/** A resource given by id or as any object with an `id`. */
+export type ResourceIdRef = string | { readonly id: string };
+
+/** Filters of `api.annotations.getList`; all are combined (AND). */
+export interface AnnotationListOptions extends ListOptions {
+  /** One resource, or any of several (an empty list yields nothing, without a request). */
+  resource?: ResourceIdRef | readonly ResourceIdRef[];
+  annotationType?: AnnotationType;
+  annotatorEmail?: string;
+  fromDate?: Date | string;
+  toDate?: Date | string;
+  datasetId?: string;
+  worklistId?: string;
+  status?: 'new' | 'published';
+  /** Include model-made segmentations. */
+  loadAiSegmentations?: boolean;
+}
+
+/** Who made an annotation and where it belongs (shared by every creating method). */
+export interface AnnotationProvenance {
+  /** Annotation worklist the annotation belongs to. */
+  worklistId?: string;
+  importedFrom?: string;
+  /** Sent as `import_author`. */
+  authorEmail?: string;
+  /** Marks the annotation as a model's (`is_model: true`). */
+  modelId?: string;
+  /** Default `imported`. */
+  source?: string;
+}
+
+/** One annotation to create. */
+export interface NewAnnotation extends AnnotationProvenance {
+  type: AnnotationType;
+  identifier: string;
+  /** Default: `frame` when `frameIndex` is given, else `image`. */
+  scope?: 'image' | 'frame';
+  frameIndex?: number;
+  value?: string | number | boolean;
+  units?: string;
+  geometry?: Record<string, unknown>;
+}
+
+/** Drops `null`/`undefined` keys, recursively into objects but not into arrays (the platform's DTO rule). */
+function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === null || v === undefined) continue;
+    out[key] =
+      v && typeof v === 'object' && !Array.isArray(v) ? withoutNulls(v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+/** The wire element of one annotation, keys in the platform's order, nulls dropped. */
+export function annotationBody(annotation: NewAnnotation, field = 'annotation'): Record<string, unknown> {
+  if (typeof annotation?.identifier !== 'string' || annotation.identifier.trim() === '') {
+    throw new ValidationError(`${field}.identifier`, annotation?.identifier, 'a non-empty string');
+  }
+  if (
+    annotation.frameIndex !== undefined &&
+    (!Number.isInteger(annotation.frameIndex) || annotation.frameIndex < 0)
+  ) {
+    throw new ValidationError(`${field}.frameIndex`, annotation.frameIndex, 'an integer >= 0');
+  }
+  if (annotation.scope === 'frame' && annotation.frameIndex === undefined) {
+    throw new ValidationError(
+      `${field}.frameIndex`,
+      undefined,
+      'a frame index for a frame-scoped annotation',
+    );
+  }
+  if (annotation.modelId !== undefined && typeof annotation.modelId !== 'string') {
+    throw new ValidationError(`${field}.modelId`, annotation.modelId, 'a string');
+  }
+  return withoutNulls({
+    value: annotation.value,
+    type: annotation.type,
+    identifier: annotation.identifier,
+    scope: annotation.scope ?? (annotation.frameIndex === undefined ? 'image' : 'frame'),
+    frame_index: annotation.frameIndex,
+    annotation_worklist_id: annotation.worklistId,
+    imported_from: annotation.importedFrom,
+    import_author: annotation.authorEmail,
+    units: annotation.units,
+    geometry: annotation.geometry,
+    is_model: annotation.modelId === undefined ? undefined : true,
+    model_id: annotation.modelId,
+    source: annotation.source ?? 'imported',
+  });
+}
+
+/** `api.annotations`: searching, creating, renaming, approving, downloading and deleting annotations. */
+export class AnnotationsApi {
+  readonly #context: () => Promise<HandlerContext>;
+  readonly #pageSize: number;
+
+  /** @internal Built by `Api`. */
+  constructor(context: () => Promise<HandlerContext>, pageSize: number) {
+    this.#context = context;
+    this.#pageSize = pageSize;
+  }
+
+  /** Annotations matching every filter (`POST /annotations/search`), lazily paged. */
+  getList(options: AnnotationListOptions = {}): Paginated<AnnotationEntity> {
+    const json: Record<string, unknown> = withoutNulls({
+      annotation_type: options.annotationType,
+      annotatorEmail: options.annotatorEmail,
+      from: formatDay(options.fromDate, 'fromDate'),
+      to: formatDay(options.toDate, 'toDate'),
+      dataset_id: options.datasetId,
+      annotation_worklist_id: options.worklistId,
+      status: options.status,
+      load_ai_segmentations: options.loadAiSegmentations,
+    });
+    if (options.status !== undefined && options.status !== 'new' && options.status !== 'published') {
+      throw new ValidationError('status', options.status, '"new" or "published"');
+    }
+    const pageOptions = { pageSize: this.#pageSize, ...options };
+    if (Array.isArray(options.resource)) {
+      const ids = options.resource.map((r, i) => idOf(r as ResourceIdRef, `resource[${i}]`));
+      if (ids.length === 0) return new Paginated<AnnotationEntity>(async () => [], {});
+      json.resource_ids = ids;
+    } else if (options.resource !== undefined) {
+      json.resource_id = idOf(options.resource as ResourceIdRef, 'resource');
+    }
+    return paged(this.#context, pageOptions, {
+      method: 'POST',
+      path: 'annotations/search',
+      json,
+      field: 'annotations',
+      build: (item) => new AnnotationEntity(item),
+    });
+  }
+
+  /** Every annotation (optionally the first `limit`). */
+  getAll(options: ListOptions = {}): Paginated<AnnotationEntity> {
+    return this.getList(options);
+  }
+
+  /** One annotation; an unknown id is `ResourceNotFoundError('annotation', {id})`. */
+  async getById(annotationId: string, options?: CallOptions): Promise<AnnotationEntity> {
+    const id = entityId(annotationId, 'annotationId');
+    const ctx = await this.#context();
+    const body = await relabelNotFound(
+      () => ctx.http.request({ method: 'GET', path: `annotations/${id}`, ...callOpts(options) }),
+      'annotation',
+      { id },
+    );
+    return new AnnotationEntity(body);
+  }
+
+  /**
+   * Creates one annotation (returns its id) or several (returns their ids in order) on a resource.
+   * A repeat after a lost answer creates nothing twice (one idempotency key per call).
+   */
+  create(resource: ResourceIdRef, annotation: NewAnnotation, options?: CallOptions): Promise<string>;
+  create(
+    resource: ResourceIdRef,
+    annotations: readonly NewAnnotation[],
+    options?: CallOptions,
+  ): Promise<string[]>;
+  async create(
+    resource: ResourceIdRef,
+    annotations: NewAnnotation | readonly NewAnnotation[],
+    options?: CallOptions,
+  ): Promise<string | string[]> {
+    const resourceId = idOf(resource, 'resource');
+    const list = Array.isArray(annotations) ? annotations : [annotations as NewAnnotation];
+    const body = list.map((a, i) =>
+      annotationBody(a, Array.isArray(annotations) ? `annotations[${i}]` : 'annotation'),
+    );
+    const ctx = await this.#context();
+    const path = `annotations/${resourceId}/annotations`;
+    const answer = await relabelNotFound(
+      () =>
+        ctx.http.request<unknown>({
+          method: 'POST',
+          path,
+          json: body,
+          ...createOnce(),
+          ...callOpts(options),
+        }),
+      'resource',
+      { resource_id: resourceId },
+    );
+    const ids = createdIds(answer, body.length, ctx.http.urlFor(path));
+    return Array.isArray(annotations) ? ids : (ids[0] as string);
+  }
+
+  /** An image-wide category (`type: category`, `scope: image`); returns its id. */
+  async createImageClassification(
+    resource: ResourceIdRef,
+    identifier: string,
+    value: string,
+    options: AnnotationProvenance & CallOptions = {},
+  ): Promise<string> {
+    if (typeof value !== 'string' || value === '')
+      throw new ValidationError('value', value, 'a non-empty string');
+    return this.create(
+      resource,
+      { ...provenance(options), type: 'category', identifier, scope: 'image', value },
+      options,
+    );
+  }
+
+  /** An image-wide number: `integer` for an integer value, else `float`; returns its id. */
+  async createNumericAnnotation(
+    resource: ResourceIdRef,
+    identifier: string,
+    value: number,
+    options: AnnotationProvenance & CallOptions & { units?: string } = {},
+  ): Promise<string> {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new ValidationError('value', value, 'a finite number');
+    }
+    const annotation: NewAnnotation = {
+      ...provenance(options),
+      type: Number.isInteger(value) ? 'integer' : 'float',
+      identifier,
+      scope: 'image',
+      value,
+    };
+    if (options.units !== undefined) annotation.units = options.units;
+    return this.create(resource, annotation, options);
+  }
+
+  /** Renames an annotation and/or moves it to a project; returns it as the server now has it. */
+  async patch(
+    annotation: AnnotationRef,
+    changes: { identifier?: string; project?: string | { readonly id: string } },
+    options?: CallOptions,
+  ): Promise<AnnotationEntity> {
+    const id = idOf(annotation, 'annotation');
+    const json: Record<string, string> = {};
+    if (changes.identifier !== undefined) {
+      if (typeof changes.identifier !== 'string' || changes.identifier.trim() === '') {
+        throw new ValidationError('identifier', changes.identifier, 'a non-empty string');
+      }
+      json.identifier = changes.identifier;
+    }
+    if (changes.project !== undefined) json.project_id = idOf(changes.project, 'project');
+    if (Object.keys(json).length === 0)
+      throw new ValidationError('changes', changes, 'identifier and/or project');
+    const ctx = await this.#context();
+    const body = await relabelNotFound(
+      () =>
+        ctx.http.request({
+          method: 'PATCH',
+          path: `annotations/${id}`,
+          json,
+          retrySafe: true,
+          ...callOpts(options),
+        }),
+      'annotation',
+      { id },
+    );
+    return new AnnotationEntity(body);
+  }
+
+  /** Approves (publishes) an annotation; returns it as the server now has it. */
+  async approve(annotation: AnnotationRef, options?: CallOptions): Promise<AnnotationEntity> {
+    const id = idOf(annotation, 'annotation');
+    const ctx = await this.#context();
+    const body = await relabelNotFound(
+      () =>
+        ctx.http.request({
+          method: 'PATCH',
+          path: `annotations/${id}/approve`,
+          retrySafe: true,
+          ...callOpts(options),
+        }),
+      'annotation',
+      { id },
+    );
+    return new AnnotationEntity(body);
+  }
+
+  /** The file attached to an annotation (a segmentation mask...), as bytes. */
+  async downloadFile(annotation: AnnotationRef, options?: CallOptions): Promise<Uint8Array> {
+    const entity = typeof annotation === 'string' ? await this.getById(annotation, options) : annotation;
+    const id = idOf(entity, 'annotation');
+    const resourceId = entityId(entity.resourceId, 'annotation.resource_id');
+    const ctx = await this.#context();
+    const response = await relabelNotFound(
+      () =>
+        ctx.http.requestBytes({
+          method: 'GET',
+          path: `annotations/${resourceId}/annotations/${id}/file`,
+          ...callOpts(options),
+        }),
+      'annotation file',
+      { id, resource_id: resourceId },
+    );
+    return response.bytes;
+  }
+
+  /** Deletes one annotation. */
+  async delete(annotation: AnnotationRef, options?: CallOptions): Promise<void> {
+    const id = idOf(annotation, 'annotation');
+    const ctx = await this.#context();
+    await relabelNotFound(
+      () => ctx.http.request({ method: 'DELETE', path: `annotations/${id}`, ...callOpts(options) }),
+      'annotation',
+      { id },
+    );
+  }
+
+  /** Deletes many annotations in one request (all or none); nothing is sent for none. */
+  async bulkDelete(annotations: readonly AnnotationRef[], options?: CallOptions): Promise<void> {
+    const ids = annotations.map((a, i) => idOf(a, `annotations[${i}]`));
+    if (ids.length === 0) return;
+    const ctx = await this.#context();
+    await ctx.http.request({
+      method: 'POST',
+      path: 'annotations/delete-batch',
+      json: { ids },
+      // Deleting the same ids twice changes nothing.
+      retrySafe: true,
+      ...callOpts(options),
+    });
+  }
+}
+
+function provenance(options: AnnotationProvenance): AnnotationProvenance {
+  const out: AnnotationProvenance = {};
+  if (options.worklistId !== undefined) out.worklistId = options.worklistId;
+  if (options.importedFrom !== undefined) out.importedFrom = options.importedFrom;
+  if (options.authorEmail !== undefined) out.authorEmail = options.authorEmail;
+  if (options.modelId !== undefined) out.modelId = options.modelId;
+  if (options.source !== undefined) out.source = options.source;
+  return out;
+}
+
+/** The ids the creation route answers, one per element sent; an element with `error` fails the call. */
+function createdIds(answer: unknown, expected: number, url: string): string[] {
+  const failed = Array.isArray(answer)
+    ? answer.find((item) => item && typeof item === 'object' && 'error' in item)
+    : undefined;
+  if (
+    failed !== undefined ||
+    !Array.isArray(answer) ||
+    answer.length !== expected ||
+    !answer.every((id) => typeof id === 'string')
+  ) {
+    throw new APIBodyError(
+      `Creating annotations answered ${JSON.stringify(answer)?.slice(0, 300)}, expected ${expected} annotation ids`,
+      { body: answer, method: 'POST', url },
+    );
+  }
+  return answer as string[];
+}
