@@ -37,11 +37,17 @@ export {
   BULK_DELETE_BATCH,
   ChannelEntity,
   type ChannelResourceData,
+  type CreateApiProjectOptions,
   type DownloadMultipleOptions,
   type DownloadMultipleResult,
   Entity,
+  EntityAlreadyExistsError,
   type EntityData,
   type NewAnnotation,
+  ProjectEntity,
+  type ProjectRef,
+  ProjectSplitEntity,
+  ProjectsApi,
   ResourceEntity,
   type ResourceIdRef,
   type ResourceKind,
@@ -49,6 +55,7 @@ export {
   type ResourceRef,
   ResourcesApi,
   resourceKind,
+  type WorkStatus,
 } from './api/index';
 export { APIHandler, type APIHandlerOptions, ConnectionCheckError } from './api-handler';
 export type { CallOptions, ListOptions } from './context';

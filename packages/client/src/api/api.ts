@@ -3,6 +3,7 @@ import { type APIHandlerOptions, ConnectionCheckError } from '../api-handler';
 import type { CallOptions, HandlerContext } from '../context';
 import { ValidationError } from '../errors';
 import { AnnotationsApi } from './annotations';
+import { ProjectsApi } from './projects';
 import { ResourcesApi } from './resources';
 
 /**
@@ -26,6 +27,7 @@ export class Api {
   #closed = false;
   #resources: ResourcesApi | undefined;
   #annotations: AnnotationsApi | undefined;
+  #projects: ProjectsApi | undefined;
 
   constructor(options: ApiOptions = {}) {
     this.#options = { ...options };
@@ -82,6 +84,12 @@ export class Api {
   get annotations(): AnnotationsApi {
     this.#annotations ??= new AnnotationsApi(this.#lazy, this.#pageSize);
     return this.#annotations;
+  }
+
+  /** Projects: list, create, update, delete, resources, work status, splits. */
+  get projects(): ProjectsApi {
+    this.#projects ??= new ProjectsApi(this.#lazy, this.#pageSize, () => this.resources.links());
+    return this.#projects;
   }
 
   /** Closes the connection pool; calls made afterwards fail. */

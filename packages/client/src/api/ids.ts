@@ -15,3 +15,8 @@ export function entityId(value: unknown, field: string): string {
 export function idOf(value: string | { readonly id: string }, field: string): string {
   return entityId(typeof value === 'string' ? value : value?.id, field);
 }
+
+/** True for a UUID string (an id rather than a name). */
+export function isEntityId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}

@@ -9,8 +9,16 @@ export {
 export { Api, type ApiOptions } from './api';
 export { AnnotationEntity } from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
+export { ProjectEntity, ProjectSplitEntity } from './entities/project';
 export { ResourceEntity, type ResourceKind, resourceKind } from './entities/resource';
 export { Entity, type EntityData } from './entity';
+export {
+  type CreateProjectOptions as CreateApiProjectOptions,
+  EntityAlreadyExistsError,
+  type ProjectRef,
+  ProjectsApi,
+  type WorkStatus,
+} from './projects';
 export {
   BULK_DELETE_BATCH,
   type DownloadMultipleOptions,

@@ -125,7 +125,8 @@ export class ResourcesApi {
     this.#pageSize = pageSize;
   }
 
-  async #links(): Promise<ResourceLinks> {
+  /** @internal What resource entities built elsewhere (projects) link back to. */
+  async links(): Promise<ResourceLinks> {
     const ctx = await this.#context();
     return {
       rootUrl: ctx.http.rootUrl,
@@ -139,7 +140,7 @@ export class ResourcesApi {
     const query = resourceListQuery(options);
     let links: ResourceLinks | undefined;
     const context = async () => {
-      links ??= await this.#links();
+      links ??= await this.links();
       return this.#context();
     };
     if (options.sourceFilepath !== undefined) return this.#bySourcePath(options);
@@ -190,7 +191,7 @@ export class ResourcesApi {
       'resource',
       { id },
     );
-    return new ResourceEntity(body, await this.#links());
+    return new ResourceEntity(body, await this.links());
   }
 
   /** The annotations of a resource (including AI segmentations), optionally of one type. */
@@ -448,7 +449,7 @@ export class ResourcesApi {
   ): Paginated<ResourceEntity> {
     let links: ResourceLinks | undefined;
     const context = async () => {
-      links ??= await this.#links();
+      links ??= await this.links();
       return this.#context();
     };
     return paged(
