@@ -5,6 +5,7 @@ import type { AppContext } from './context';
 import { installCors } from './cors';
 import { BadRequestError, HttpError, UnauthorizedError } from './errors';
 import { type FaultInjector, installFaults } from './faults';
+import { MAX_JSON_DEPTH, tooDeepField } from './json-depth';
 import type { LoggerOptions } from './options';
 import { hashApiKey, type Principal, presentedApiKey } from './principals';
 import { registerRoutes } from './routes';
@@ -57,6 +58,16 @@ function parseBody(strictJson: boolean) {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    const looksJson = /^\s*[[{]/.test(text);
+    const deepField = looksJson ? tooDeepField(text) : undefined;
+    if (deepField !== undefined) {
+      done(
+        new BadRequestError(
+          `field '${deepField}' of the request body nests deeper than ${MAX_JSON_DEPTH} levels`,
+        ),
+      );
       return;
     }
     try {

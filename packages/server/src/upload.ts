@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from './context';
 import { BadRequestError, HttpError, PayloadTooLargeError } from './errors';
+import { jsonTextDepth, jsonValueDepth, MAX_JSON_DEPTH } from './json-depth';
 import { decodeMultipartFilename } from './multipart-filename';
 import type { JsonValue } from './repos/json';
 
@@ -59,6 +60,15 @@ function mapUploadError(err: unknown, limits: UploadLimits): unknown {
   // Node system errors (ENOSPC, EACCES...) carry an errno-style code: a server problem, not the client's.
   if (typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) return err;
   return new BadRequestError(`malformed multipart body: ${err.message ?? String(err)}`);
+}
+
+/** A text field holding JSON (or a JSON-typed part) must nest no deeper than the stored-JSON limit. */
+function rejectTooDeep(field: string, value: unknown): void {
+  const depth =
+    typeof value === 'string' ? (/^\s*[[{]/.test(value) ? jsonTextDepth(value) : 0) : jsonValueDepth(value);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new BadRequestError(`multipart field '${field}' nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
 }
 
 /**
@@ -120,6 +130,7 @@ export async function receiveUpload(
               `multipart field '${part.fieldname}' exceeds ${MAX_FIELD_BYTES} bytes`,
             );
           }
+          rejectTooDeep(part.fieldname, part.value);
           fields.set(part.fieldname, part.value as string | JsonValue);
         }
       }
