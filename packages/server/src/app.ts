@@ -102,6 +102,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   // so they may repeat one after a lost response; @datamint/core only does so after seeing this.
   app.addHook('onRequest', async (_req, reply) => {
     reply.header('x-datamint-idempotency', 'honoured');
+    // Browsers must not guess a runnable type from stored content (a mask that looks like HTML).
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   if (options.cors) installCors(app);

@@ -14,9 +14,26 @@ export function isMediaType(value: string): boolean {
   return MEDIA_TYPE.test(value);
 }
 
-/** The Content-Type to serve a stored file with: its mimetype when it is a valid header value. */
+// Types a browser would run as a page or script when opening a download from this origin; stored
+// content is served as plain bytes instead, whatever its uploader claimed.
+const ACTIVE_TYPE =
+  /^(text\/(html|xml|javascript|ecmascript|xsl)|application\/(xhtml\+xml|xml|javascript|ecmascript|x-javascript|wasm)|image\/svg\+xml|multipart\/)|\+xml\b/i;
+
+/**
+ * The Content-Type to serve a stored file with: its mimetype when it is a valid header value that
+ * browsers do not execute, otherwise `application/octet-stream`.
+ */
 export function servedContentType(mimetype: string | null | undefined): string {
-  return mimetype && isMediaType(mimetype) ? mimetype : 'application/octet-stream';
+  return mimetype && isMediaType(mimetype) && !ACTIVE_TYPE.test(mimetype.trim())
+    ? mimetype
+    : 'application/octet-stream';
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The type to store an accepted mask under, from its bytes: PNG masks are `image/png`, NIfTI ones bytes. */
+export function maskMimetype(head: Uint8Array): string {
+  return PNG_SIGNATURE.every((b, i) => head[i] === b) ? 'image/png' : 'application/octet-stream';
 }
 
 /** Storage class of a resource (§3.1); `FileResource` for types the platform does not render. */

@@ -76,3 +76,76 @@ describe('deeply nested JSON', () => {
     expect(JSON.stringify(list.json)).toContain(id);
   });
 });
+
+describe('names and types that break clients', () => {
+  it('strips control characters and caps names at 255 bytes keeping the extension', async () => {
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'resource', value: grayPng(4, 4), filename: 'a\u0000b\r\nc.png', contentType: 'image/png' },
+    ]);
+    const reply = await send(`${server.url}/resources`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json.filename).toBe('abc.png');
+
+    const long = `${'é'.repeat(35_000)}.nii.gz`;
+    const longId = await uploadOk(server.url, {
+      bytes: grayPng(4, 4),
+      filename: long,
+      mimetype: 'image/png',
+    });
+    const stored = await send(`${server.url}/resources/${longId}`);
+    const name = stored.json.filename as string;
+    expect(Buffer.byteLength(name, 'utf8')).toBeLessThanOrEqual(255);
+    expect(name.endsWith('.nii.gz')).toBe(true);
+    expect(name.startsWith('éé')).toBe(true);
+    const file = await send(`${server.url}/resources/${longId}/file`);
+    expect(file.status).toBe(200);
+    expect(String(file.headers['content-disposition'])).toContain('.nii.gz');
+  });
+
+  it('serves stored content with safe types and nosniff on every response', async () => {
+    const html = Buffer.from('<html><script>alert(1)</script></html>');
+    const id = await uploadOk(server.url, { bytes: html, filename: 'page.html', mimetype: 'text/html' });
+    const file = await send(`${server.url}/resources/${id}/file`);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('application/octet-stream');
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.bytes.equals(html)).toBe(true);
+
+    const pngId = await uploadOk(server.url, {
+      bytes: grayPng(4, 4),
+      filename: 'm.png',
+      mimetype: 'image/png',
+    });
+    const annotation = await send(`${server.url}/annotations/${pngId}/annotations`, {
+      method: 'POST',
+      json: [{ type: 'segmentation', identifier: 'lesion', scope: 'frame', frame_index: 0 }],
+    });
+    expect(annotation.status).toBe(201);
+    const [annotationId] = annotation.json as string[];
+    const { body, contentType } = aiohttpMultipart([
+      { name: 'file', value: grayPng(4, 4), filename: 'mask.png', contentType: 'text/html' },
+    ]);
+    const attached = await send(`${server.url}/annotations/${pngId}/annotations/${annotationId}/file`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+    });
+    expect(attached.status).toBe(201);
+    const mask = await send(`${server.url}/annotations/${pngId}/annotations/${annotationId}/file`);
+    expect(mask.status).toBe(200);
+    expect(mask.headers['content-type']).toBe('image/png');
+    expect(mask.headers['x-content-type-options']).toBe('nosniff');
+
+    for (const reply of [
+      await send(`${server.url}/nowhere`),
+      await send(`${server.url}/resources`, { key: 'wrong' }),
+    ]) {
+      expect(reply.status).toBeGreaterThanOrEqual(400);
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+});

@@ -4,9 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { storedGeometry } from '../annotation-geometry';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
+import { readHead } from '../file-inspection';
 import { idempotencyKeyOf, oncePerKey } from '../idempotency';
 import { requireId } from '../ids';
-import { servedContentType } from '../mimetypes';
+import { maskMimetype, servedContentType } from '../mimetypes';
 import { queryBoolean, queryDateBound, queryNonEmpty, queryPage, type RawQuery } from '../query';
 import {
   ANNOTATION_SCOPES,
@@ -150,8 +151,9 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
     try {
       await validateMask(upload.tempPath, upload.filename, resource);
       const key = store.keyFor('masks', annotation.id);
+      const head = await readHead(upload.tempPath, 8);
       await store.commit(upload.tempPath, key);
-      setAnnotationFile(db, annotation.id, key, upload.partMimetype || 'application/octet-stream');
+      setAnnotationFile(db, annotation.id, key, maskMimetype(head));
     } finally {
       await store.discardTemp(upload.tempPath);
     }

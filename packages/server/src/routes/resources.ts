@@ -7,7 +7,7 @@ import { type FileFacts, inspectFile } from '../file-inspection';
 import { findIdempotent, idempotencyKeyOf, recordIdempotent } from '../idempotency';
 import { requireId } from '../ids';
 import { isMediaType, servedContentType, storageFor } from '../mimetypes';
-import { lastPathComponent } from '../multipart-filename';
+import { lastPathComponent, sanitiseFileName } from '../multipart-filename';
 import {
   queryBoolean,
   queryDateBound,
@@ -142,7 +142,9 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { fields } = upload;
       const sourceFilepath = textField(fields, 'source_filepath') ?? null;
       const filename =
-        upload.filename || (sourceFilepath ? lastPathComponent(sourceFilepath) : '') || 'unnamed';
+        upload.filename ||
+        (sourceFilepath ? sanitiseFileName(lastPathComponent(sourceFilepath)) : '') ||
+        'unnamed';
       const sentMimetype = textField(fields, 'mimetype');
       if (sentMimetype !== undefined && !isMediaType(sentMimetype)) {
         throw new BadRequestError(
@@ -344,7 +346,10 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
     reply
       .header('content-type', servedContentType(row.mimetype))
       .header('content-length', String(row.size))
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}`);
+      .header(
+        'content-disposition',
+        `attachment; filename*=UTF-8''${encodeURIComponent(sanitiseFileName(row.filename))}`,
+      );
     return reply.send(createReadStream(path));
   });
 
