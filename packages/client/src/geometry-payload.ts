@@ -35,6 +35,8 @@ export interface GeometryAnnotationRequest {
   importedFrom?: string;
   importAuthor?: string;
   modelId?: string;
+  /** Default `imported`. */
+  source?: string;
 }
 
 function numbers(value: unknown): number[] | undefined {
@@ -127,6 +129,6 @@ export function geometryAnnotationPayload(request: GeometryAnnotationRequest): R
     item.is_model = true;
     item.model_id = request.modelId;
   }
-  item.source = 'imported';
+  item.source = request.source ?? 'imported';
   return item;
 }

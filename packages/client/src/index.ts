@@ -29,6 +29,7 @@ export type {
 export {
   AnnotationEntity,
   type AnnotationListOptions,
+  type AnnotationMetadata,
   type AnnotationProvenance,
   type AnnotationRef,
   AnnotationsApi,
@@ -43,6 +44,7 @@ export {
   Entity,
   EntityAlreadyExistsError,
   type EntityData,
+  type GeometryAnnotationOptions,
   type NewAnnotation,
   ProjectEntity,
   type ProjectRef,

@@ -9,9 +9,12 @@ import {
   relabelNotFound,
 } from '../context';
 import { ValidationError } from '../errors';
+import { geometryAnnotationPayload } from '../geometry-payload';
+import { AnnotationImages, type AnnotationMetadata } from './annotation-images';
 import { AnnotationEntity } from './entities/annotation';
 import { entityId, idOf } from './ids';
 import { paged } from './pages';
+import { type ResourceRef, ResourcesApi } from './resources';
 
 /** An annotation given by id or as the entity. */
 export type AnnotationRef = string | AnnotationEntity;
@@ -44,6 +47,16 @@ export interface AnnotationProvenance {
   modelId?: string;
   /** Default `imported`. */
   source?: string;
+}
+
+/** Options of `addLineAnnotation`/`addBoxAnnotation`. */
+export interface GeometryAnnotationOptions extends AnnotationProvenance, CallOptions {
+  /** Zero-based frame (slice) of pixel points; required for multi-frame DICOM and NIfTI volumes. */
+  frameIndex?: number;
+  /** `pixel` (default): `[x, y]`, x the column. `patient`: `[X, Y, Z]` in mm (LPS). */
+  coordsSystem?: 'pixel' | 'patient';
+  /** The image's geometry instead of fetching it: a parsed DICOM header, or a NIfTI resource's `metadata`. */
+  metadata?: AnnotationMetadata;
 }
 
 /** One annotation to create. */
@@ -111,6 +124,7 @@ export function annotationBody(annotation: NewAnnotation, field = 'annotation'):
 export class AnnotationsApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;
+  #images: AnnotationImages | undefined;
 
   /** @internal Built by `Api`. */
   constructor(context: () => Promise<HandlerContext>, pageSize: number) {
@@ -187,6 +201,11 @@ export class AnnotationsApi {
     const body = list.map((a, i) =>
       annotationBody(a, Array.isArray(annotations) ? `annotations[${i}]` : 'annotation'),
     );
+    const ids = await this.#post(resourceId, body, options);
+    return Array.isArray(annotations) ? ids : (ids[0] as string);
+  }
+
+  async #post(resourceId: string, body: Record<string, unknown>[], options?: CallOptions): Promise<string[]> {
     const ctx = await this.#context();
     const path = `annotations/${resourceId}/annotations`;
     const answer = await relabelNotFound(
@@ -201,8 +220,69 @@ export class AnnotationsApi {
       'resource',
       { resource_id: resourceId },
     );
-    const ids = createdIds(answer, body.length, ctx.http.urlFor(path));
-    return Array.isArray(annotations) ? ids : (ids[0] as string);
+    return createdIds(answer, body.length, ctx.http.urlFor(path));
+  }
+
+  /**
+   * A line between two points; returns its id. DICOM and NIfTI resources get patient-space
+   * geometry (LPS millimetres with the view vectors): pixel points `[x, y]` are converted with the
+   * image's geometry — `options.metadata`, else fetched once per resource (the resource, and a
+   * DICOM's file) — and patient points `[X, Y, Z]` (`coordsSystem: 'patient'`) are sent as given.
+   * Other images get pixel points `[x, y, frameIndex ?? 0]`.
+   */
+  async addLineAnnotation(
+    point1: readonly number[],
+    point2: readonly number[],
+    resource: ResourceIdRef,
+    identifier: string,
+    options: GeometryAnnotationOptions = {},
+  ): Promise<string> {
+    return this.#addGeometry('line', point1, point2, resource, identifier, options);
+  }
+
+  /**
+   * A box (`square`) from two opposite corners, sent as its 4 corners; returns its id. Coordinates
+   * as in {@link AnnotationsApi.addLineAnnotation}; `frame`-scoped exactly when `frameIndex` is given.
+   */
+  async addBoxAnnotation(
+    corner1: readonly number[],
+    corner2: readonly number[],
+    resource: ResourceIdRef,
+    identifier: string,
+    options: GeometryAnnotationOptions = {},
+  ): Promise<string> {
+    return this.#addGeometry('box', corner1, corner2, resource, identifier, options);
+  }
+
+  async #addGeometry(
+    shape: 'line' | 'box',
+    point1: readonly number[],
+    point2: readonly number[],
+    resource: ResourceIdRef,
+    identifier: string,
+    options: GeometryAnnotationOptions,
+  ): Promise<string> {
+    const resourceId = idOf(resource, 'resource');
+    this.#images ??= new AnnotationImages(new ResourcesApi(this.#context, this.#pageSize));
+    const image =
+      options.metadata !== undefined
+        ? AnnotationImages.fromMetadata(options.metadata)
+        : await this.#images.imageOf(resource as ResourceRef, options);
+    const body = geometryAnnotationPayload({
+      shape,
+      identifier,
+      points: [point1, point2],
+      ...(options.coordsSystem !== undefined ? { coordsSystem: options.coordsSystem } : {}),
+      ...(options.frameIndex !== undefined ? { frameIndex: options.frameIndex } : {}),
+      image,
+      ...(options.worklistId !== undefined ? { worklistId: options.worklistId } : {}),
+      ...(options.importedFrom !== undefined ? { importedFrom: options.importedFrom } : {}),
+      ...(options.authorEmail !== undefined ? { importAuthor: options.authorEmail } : {}),
+      ...(options.modelId !== undefined ? { modelId: options.modelId } : {}),
+      ...(options.source !== undefined ? { source: options.source } : {}),
+    });
+    const [id] = await this.#post(resourceId, [body], options);
+    return id as string;
   }
 
   /** An image-wide category (`type: category`, `scope: image`); returns its id. */

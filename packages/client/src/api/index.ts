@@ -1,8 +1,10 @@
+export type { AnnotationMetadata } from './annotation-images';
 export {
   type AnnotationListOptions,
   type AnnotationProvenance,
   type AnnotationRef,
   AnnotationsApi,
+  type GeometryAnnotationOptions,
   type NewAnnotation,
   type ResourceIdRef,
 } from './annotations';
