@@ -64,6 +64,13 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/** The request is well formed but cannot be honoured as sent (e.g. an Idempotency-Key reused for other content). */
+export class UnprocessableEntityError extends HttpError {
+  constructor(message: string) {
+    super(422, 'Unprocessable Entity', message);
+  }
+}
+
 export class UnsupportedMediaTypeError extends HttpError {
   constructor(message: string) {
     super(415, 'Unsupported Media Type', message);

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from './db/open-database';
-import { BadRequestError } from './errors';
+import { BadRequestError, UnprocessableEntityError } from './errors';
 
 const HEADER = 'idempotency-key';
 
@@ -21,52 +23,92 @@ export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   return value;
 }
 
-/** The entity created earlier under this key, if any. */
-export function findIdempotent(
-  db: Db,
-  customerId: string,
-  endpoint: string,
-  key: string,
-): string | undefined {
+/** Fingerprint of a JSON request body: a repeat must send the same value to be a replay. */
+export function bodyFingerprint(body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
+}
+
+/** Fingerprint of an upload: the file's bytes, its name and its text fields in name order. */
+export async function uploadFingerprint(
+  path: string,
+  filename: string,
+  fields: ReadonlyMap<string, unknown>,
+): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  hash.update(`\0${filename}`);
+  for (const name of [...fields.keys()].sort()) hash.update(`\0${name}=${JSON.stringify(fields.get(name))}`);
+  return hash.digest('hex');
+}
+
+/** Where a key is looked up: per customer and per creating endpoint. */
+export interface KeyScope {
+  customerId: string;
+  endpoint: string;
+  key: string;
+  /** Fingerprint of this request's content; keys recorded without one match any content. */
+  fingerprint?: string;
+  /** Whether the recorded entity still exists; a deleted one is not replayed. */
+  alive?: (entityId: string) => boolean;
+}
+
+/**
+ * The entity created earlier under this key, to replay; undefined when the key is new or its entity
+ * was deleted since (the key is then forgotten, so the request creates afresh). A key reused with
+ * other content is refused with 422, as payment APIs do, instead of replaying the first result.
+ */
+export function findIdempotent(db: Db, scope: KeyScope): string | undefined {
   const row = db
-    .prepare('SELECT entity_id FROM idempotency_keys WHERE customer_id = ? AND endpoint = ? AND key = ?')
-    .get(customerId, endpoint, key) as { entity_id: string } | undefined;
-  return row?.entity_id;
+    .prepare(
+      'SELECT entity_id, fingerprint FROM idempotency_keys WHERE customer_id = ? AND endpoint = ? AND key = ?',
+    )
+    .get(scope.customerId, scope.endpoint, scope.key) as
+    | { entity_id: string; fingerprint: string | null }
+    | undefined;
+  if (!row) return undefined;
+  if (row.fingerprint !== null && scope.fingerprint !== undefined && row.fingerprint !== scope.fingerprint) {
+    throw new UnprocessableEntityError(
+      `Idempotency-Key '${scope.key}' was already used for a different request to ${scope.endpoint}; use a new key for new content`,
+    );
+  }
+  if (scope.alive && !scope.alive(row.entity_id)) {
+    db.prepare('DELETE FROM idempotency_keys WHERE customer_id = ? AND endpoint = ? AND key = ?').run(
+      scope.customerId,
+      scope.endpoint,
+      scope.key,
+    );
+    return undefined;
+  }
+  return row.entity_id;
 }
 
 /** Records the key; call inside the transaction that creates the entity. */
-export function recordIdempotent(
-  db: Db,
-  f: { customerId: string; endpoint: string; key: string; entityId: string; at: string },
-): void {
+export function recordIdempotent(db: Db, scope: KeyScope, entityId: string, at: string): void {
   db.prepare(
-    'INSERT INTO idempotency_keys (customer_id, endpoint, key, entity_id, created_at) VALUES (?, ?, ?, ?, ?)',
-  ).run(f.customerId, f.endpoint, f.key, f.entityId, f.at);
+    'INSERT INTO idempotency_keys (customer_id, endpoint, key, entity_id, created_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(scope.customerId, scope.endpoint, scope.key, entityId, at, scope.fingerprint ?? null);
 }
 
 /**
  * Runs `create` (synchronous database work, returning the created entity's id or a JSON string) once
- * per Idempotency-Key, inside a transaction: a repeated key returns the recorded result instead.
+ * per Idempotency-Key, inside a transaction: a repeated key with the same content returns the
+ * recorded result instead.
  */
 export function oncePerKey(
   db: Db,
-  f: { customerId: string; endpoint: string; key: string | undefined; at: string },
+  f: Omit<KeyScope, 'key'> & { key: string | undefined; at: string },
   create: () => string,
 ): { value: string; replayed: boolean } {
   return db.transaction(() => {
-    if (f.key) {
-      const earlier = findIdempotent(db, f.customerId, f.endpoint, f.key);
+    const scope = f.key === undefined ? undefined : { ...f, key: f.key };
+    if (scope) {
+      const earlier = findIdempotent(db, scope);
       if (earlier !== undefined) return { value: earlier, replayed: true };
     }
     const value = create();
-    if (f.key)
-      recordIdempotent(db, {
-        customerId: f.customerId,
-        endpoint: f.endpoint,
-        key: f.key,
-        entityId: value,
-        at: f.at,
-      });
+    if (scope) recordIdempotent(db, scope, value, f.at);
     return { value, replayed: false };
   })();
 }

@@ -8,6 +8,7 @@ export {
   ServerConfigError,
   ServerError,
   UnauthorizedError,
+  UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from './errors';
 export type {

@@ -149,3 +149,72 @@ describe('names and types that break clients', () => {
     }
   });
 });
+
+describe('Idempotency-Key fingerprints', () => {
+  const idem = (key: string) => ({ 'idempotency-key': key });
+
+  it('answers 422 when a key is reused for a different file, and stores nothing new', async () => {
+    const uploadWithKey = (bytes: Uint8Array) => {
+      const { body, contentType } = aiohttpMultipart([{ name: 'resource', value: bytes, filename: 'k.bin' }]);
+      return send(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType, ...idem('upload-fp-1') },
+      });
+    };
+    const first = await uploadWithKey(new Uint8Array([1, 2, 3]));
+    expect(first.status).toBe(201);
+    const same = await uploadWithKey(new Uint8Array([1, 2, 3]));
+    expect(same.status).toBe(201);
+    expect(same.json.id).toBe(first.json.id);
+    expect(same.headers['idempotent-replayed']).toBe('true');
+    const other = await uploadWithKey(new Uint8Array([9, 9, 9]));
+    expect(other.status).toBe(422);
+    expect(other.json.message).toContain("Idempotency-Key 'upload-fp-1'");
+    const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT id FROM resources WHERE filename = 'k.bin'").all();
+      expect(rows).toEqual([{ id: first.json.id }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('answers 422 for a JSON body reused with other content', async () => {
+    const a = await send(`${server.url}/projects`, {
+      method: 'POST',
+      json: { name: 'fp-a' },
+      headers: idem('p-1'),
+    });
+    expect(a.status).toBe(201);
+    const b = await send(`${server.url}/projects`, {
+      method: 'POST',
+      json: { name: 'fp-b' },
+      headers: idem('p-1'),
+    });
+    expect(b.status).toBe(422);
+    const list = await send(`${server.url}/projects`);
+    expect(JSON.stringify(list.json)).not.toContain('fp-b');
+  });
+
+  it('does not replay a deleted resource: the key then creates afresh', async () => {
+    const post = () => {
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'resource', value: new Uint8Array([4, 5, 6]), filename: 'gone.bin' },
+      ]);
+      return send(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType, ...idem('deleted-1') },
+      });
+    };
+    const first = await post();
+    expect(first.status).toBe(201);
+    expect((await send(`${server.url}/resources/${first.json.id}`, { method: 'DELETE' })).status).toBe(200);
+    const again = await post();
+    expect(again.status).toBe(201);
+    expect(again.json.id).not.toBe(first.json.id);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect((await send(`${server.url}/resources/${again.json.id}`)).status).toBe(200);
+  });
+});

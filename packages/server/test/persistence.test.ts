@@ -71,7 +71,13 @@ describe('persistence across restarts', () => {
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(versions).toEqual([
+        { version: 1 },
+        { version: 2 },
+        { version: 3 },
+        { version: 4 },
+        { version: 5 },
+      ]);
       const keys = db.prepare('SELECT key_hash FROM api_keys').all() as Array<{ key_hash: string }>;
       expect(keys).toHaveLength(1);
       expect(keys[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -97,6 +103,7 @@ describe('persistence across restarts', () => {
         { version: 2 },
         { version: 3 },
         { version: 4 },
+        { version: 5 },
       ]);
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'idempotency_keys'").get()).toEqual({
         name: 'idempotency_keys',
@@ -117,7 +124,7 @@ describe('persistence across restarts', () => {
     ).run();
     db.close();
     await expect(startServer({ dataDir, apiKeys: ['k'] })).rejects.toThrow(
-      'database schema version 99 is newer than this server supports (4); upgrade @datamint/server',
+      'database schema version 99 is newer than this server supports (5); upgrade @datamint/server',
     );
     await expect(startServer({ dataDir, apiKeys: [] })).rejects.toBeInstanceOf(ServerConfigError);
     await expect(startServer({ dataDir, apiKeys: ['k'], port: 70000 })).rejects.toThrow(

@@ -284,4 +284,12 @@ CREATE TABLE worklist_resource_status (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'idempotency key fingerprints',
+    sql: `
+-- A hash of what was sent with the key: the same key with other content is refused, not replayed.
+ALTER TABLE idempotency_keys ADD COLUMN fingerprint TEXT;
+`,
+  },
 ];

@@ -5,7 +5,7 @@ import { storedGeometry } from '../annotation-geometry';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { readHead } from '../file-inspection';
-import { idempotencyKeyOf, oncePerKey } from '../idempotency';
+import { bodyFingerprint, idempotencyKeyOf, oncePerKey } from '../idempotency';
 import { requireId } from '../ids';
 import { maskMimetype, servedContentType } from '../mimetypes';
 import { queryBoolean, queryDateBound, queryNonEmpty, queryPage, type RawQuery } from '../query';
@@ -120,7 +120,16 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
     });
     const { value, replayed } = oncePerKey(
       db,
-      { customerId, endpoint: `POST /annotations/${resourceId}/annotations`, key: idempotencyKeyOf(req), at },
+      {
+        customerId,
+        endpoint: `POST /annotations/${resourceId}/annotations`,
+        key: idempotencyKeyOf(req),
+        at,
+        fingerprint: bodyFingerprint(req.body),
+        // Replays the created list only while its annotations still exist.
+        alive: (ids) =>
+          (JSON.parse(ids) as string[]).every((id) => findAnnotation(db, customerId, id) !== undefined),
+      },
       () => {
         for (const row of rows) insertAnnotation(db, row);
         return JSON.stringify(rows.map((r) => r.id));

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { streamAnnotatedDataset } from '../annotated-dataset';
 import type { AppContext } from '../context';
 import { ConflictError, NotFoundError } from '../errors';
-import { idempotencyKeyOf, oncePerKey } from '../idempotency';
+import { bodyFingerprint, idempotencyKeyOf, oncePerKey } from '../idempotency';
 import { requireId } from '../ids';
 import { queryBoolean, queryPage, type RawQuery } from '../query';
 import { addToDataset, createDataset } from '../repos/datasets';
@@ -136,7 +136,14 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
     const { value: id, replayed } = oncePerKey(
       db,
-      { customerId, endpoint: 'POST /projects', key: idempotencyKeyOf(req), at: nowIso() },
+      {
+        customerId,
+        endpoint: 'POST /projects',
+        key: idempotencyKeyOf(req),
+        at: nowIso(),
+        fingerprint: bodyFingerprint(req.body),
+        alive: (id) => findProject(db, customerId, id) !== undefined,
+      },
       create,
     );
     reply.code(201);

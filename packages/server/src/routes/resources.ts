@@ -4,7 +4,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { type FileFacts, inspectFile } from '../file-inspection';
-import { findIdempotent, idempotencyKeyOf, recordIdempotent } from '../idempotency';
+import {
+  findIdempotent,
+  idempotencyKeyOf,
+  type KeyScope,
+  recordIdempotent,
+  uploadFingerprint,
+} from '../idempotency';
 import { requireId } from '../ids';
 import { isMediaType, servedContentType, storageFor } from '../mimetypes';
 import { lastPathComponent, sanitiseFileName } from '../multipart-filename';
@@ -132,13 +138,26 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function createResource(req: FastifyRequest, reply: FastifyReply) {
     const customerId = req.principal.customerId;
     const idempotencyKey = idempotencyKeyOf(req);
-    if (idempotencyKey) {
-      const earlier = findIdempotent(db, customerId, UPLOAD_ENDPOINT, idempotencyKey);
-      if (earlier) return replay(reply, customerId, earlier);
-    }
     const upload = await receiveUpload(req, ctx, { fileField: 'resource', maxFileBytes: ctx.maxUploadBytes });
     let committedKey: string | undefined;
     try {
+      // The whole body is read before a replay: only its content tells a repeat from a reused key.
+      const scope: KeyScope | undefined = idempotencyKey
+        ? {
+            customerId,
+            endpoint: UPLOAD_ENDPOINT,
+            key: idempotencyKey,
+            fingerprint: await uploadFingerprint(upload.tempPath, upload.filename, upload.fields),
+            alive: (id) => findResource(db, customerId, id) !== undefined,
+          }
+        : undefined;
+      if (scope) {
+        const earlier = db.transaction(() => findIdempotent(db, scope))();
+        if (earlier) {
+          await store.discardTemp(upload.tempPath);
+          return replay(reply, customerId, earlier);
+        }
+      }
       const { fields } = upload;
       const sourceFilepath = textField(fields, 'source_filepath') ?? null;
       const filename =
@@ -193,16 +212,10 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
       };
       // A concurrent twin with the same key may have finished first: then ours is dropped.
       const winner = db.transaction(() => {
-        if (idempotencyKey) {
-          const earlier = findIdempotent(db, customerId, UPLOAD_ENDPOINT, idempotencyKey);
+        if (scope) {
+          const earlier = findIdempotent(db, scope);
           if (earlier) return earlier;
-          recordIdempotent(db, {
-            customerId,
-            endpoint: UPLOAD_ENDPOINT,
-            key: idempotencyKey,
-            entityId: id,
-            at,
-          });
+          recordIdempotent(db, scope, id, at);
         }
         insertResource(db, row);
         return id;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
-import { idempotencyKeyOf, oncePerKey } from '../idempotency';
+import { bodyFingerprint, idempotencyKeyOf, oncePerKey } from '../idempotency';
 import { isUuid } from '../ids';
 import { queryNonEmpty, queryPage, type RawQuery } from '../query';
 import { createInvitation, listInvitations, revokeInvitations } from '../repos/invitations';
@@ -41,7 +41,13 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
     const customerId = req.principal.customerId;
     const { value: id, replayed } = oncePerKey(
       db,
-      { customerId, endpoint: 'POST /users', key: idempotencyKeyOf(req), at: nowIso() },
+      {
+        customerId,
+        endpoint: 'POST /users',
+        key: idempotencyKeyOf(req),
+        at: nowIso(),
+        fingerprint: bodyFingerprint(req.body),
+      },
       () => {
         if (userExists(db, customerId, email.trim())) throw new ConflictError('User already exists');
         return createUser(db, {
