@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type APIHandler, ValidationError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng } from './helpers/images';
-import { type LossyProxy, lossyProxy } from './helpers/lossy-proxy';
+import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
 import { startTestServer, type TestServer } from './helpers/server';
 
 const hasData = requireData();
@@ -12,14 +12,14 @@ const CT = `${dataDir}/dicom/ts/CT_small.dcm`;
 const ENHANCED = `${dataDir}/dicom/multiframe/CT0012.explicit_little_endian.dcm`;
 
 let server: TestServer;
-let proxy: LossyProxy;
+let proxy: RecordingProxy;
 let api: APIHandler;
 let resourceId: string;
 
 beforeAll(async () => {
   server = await startTestServer();
   // A real loopback proxy in front of the server that records every request body.
-  proxy = await lossyProxy(server.url, () => false);
+  proxy = await recordingProxy(server.url);
   api = server.api({ rootUrl: proxy.url });
   const [r] = await api.uploadResources({ name: 'a.png', data: grayPng(4, 4) });
   if (!r?.ok) throw new Error('upload failed');
@@ -32,8 +32,10 @@ afterAll(async () => {
 
 /** The JSON body of the last annotation POST the server received. */
 function lastAnnotationBody(): unknown {
-  const i = proxy.forwarded.findLastIndex((r) => /^POST \/annotations\/[^/]+\/annotations$/.test(r));
-  return JSON.parse(proxy.bodies[i]!);
+  const posts = proxy.requests.filter(
+    (r) => r.method === 'POST' && /^\/annotations\/[^/]+\/annotations$/.test(r.url),
+  );
+  return posts.at(-1)?.json;
 }
 
 /** The standard pixel → patient mapping, computed here from the file's own attributes. */
@@ -173,7 +175,7 @@ describe('addLineAnnotation / addBoxAnnotation put the 1.x wire on the server', 
   );
 
   it.skipIf(!hasData)('bad input is a ValidationError naming the field, and nothing is sent', async () => {
-    const sent = proxy.bodies.length;
+    const sent = proxy.requests.length;
     const add = (p1: number[], p2: number[], options: Parameters<APIHandler['addLineAnnotation']>[4]) =>
       api.addLineAnnotation(p1, p2, resourceId, 'x', options);
     await expect(add([0, 0, 0], [1, 1], {})).rejects.toThrow(
@@ -199,6 +201,6 @@ describe('addLineAnnotation / addBoxAnnotation put the 1.x wire on the server', 
       /Invalid frameIndex: got 2, expected a frame of the image \(0 to 1\)/,
     );
     await expect(api.addBoxAnnotation([0, 0], [1], resourceId, 'b')).rejects.toThrow(/Invalid point2/);
-    expect(proxy.bodies.length).toBe(sent);
+    expect(proxy.requests.length).toBe(sent);
   });
 });

@@ -8,8 +8,6 @@ export interface LossyProxy {
   dropped: number;
   /** Requests forwarded to the server, by method and path. */
   forwarded: string[];
-  /** Bodies of the forwarded requests, as UTF-8 text, aligned with `forwarded`. */
-  bodies: string[];
   close(): Promise<void>;
 }
 
@@ -23,7 +21,7 @@ export async function lossyProxy(
   shouldDrop: (req: IncomingMessage) => boolean,
 ): Promise<LossyProxy> {
   const seen = new Set<string>();
-  const state = { dropped: 0, forwarded: [] as string[], bodies: [] as string[] };
+  const state = { dropped: 0, forwarded: [] as string[] };
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -32,7 +30,6 @@ export async function lossyProxy(
     delete headers.connection;
     delete headers['transfer-encoding'];
     state.forwarded.push(`${req.method} ${req.url}`);
-    state.bodies.push(Buffer.concat(chunks).toString('utf8'));
     const upstream = await request(`${target}${req.url}`, {
       method: req.method as 'GET',
       headers: headers as Record<string, string>,
@@ -61,7 +58,6 @@ export async function lossyProxy(
       return state.dropped;
     },
     forwarded: state.forwarded,
-    bodies: state.bodies,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
