@@ -7,6 +7,7 @@ import { openDatabase } from './db/open-database';
 import { ServerConfigError } from './errors';
 import { FaultInjector } from './faults';
 import type { RunningServer, ServerOptions } from './options';
+import { sweepOrphanFiles } from './orphan-sweep';
 import { registerPrincipals, validateKey } from './principals';
 import { FileStore } from './storage';
 import { defaultWebAppDir } from './web-app';
@@ -85,6 +86,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       cors: options.cors === true,
       webAppDir: webAppDirOf(options.webApp),
     });
+    const swept = await sweepOrphanFiles(db, store);
+    if (swept.length > 0) {
+      app.log.warn(
+        { count: swept.length, files: swept.slice(0, 100) },
+        `removed ${swept.length} stored file(s) without a database row (left by a crash mid-upload)`,
+      );
+    }
     app.addHook('onClose', async () => {
       await Promise.allSettled([...pending]);
     });
