@@ -25,12 +25,19 @@ export type ResourceIdRef = string | { readonly id: string };
 export interface AnnotationListOptions extends ListOptions {
   /** One resource, or any of several (an empty list yields nothing, without a request). */
   resource?: ResourceIdRef | readonly ResourceIdRef[];
+  /** Only annotations of this type. */
   annotationType?: AnnotationType;
+  /** Only annotations made by this user. */
   annotatorEmail?: string;
+  /** First day (inclusive). */
   fromDate?: Date | string;
+  /** Last day. */
   toDate?: Date | string;
+  /** Only annotations of this dataset. */
   datasetId?: string;
+  /** Only annotations of this annotation worklist. */
   worklistId?: string;
+  /** Only annotations in this status. */
   status?: 'new' | 'published';
   /** Include model-made segmentations. */
   loadAiSegmentations?: boolean;
@@ -40,6 +47,7 @@ export interface AnnotationListOptions extends ListOptions {
 export interface AnnotationProvenance {
   /** Annotation worklist the annotation belongs to. */
   worklistId?: string;
+  /** Where the annotation was imported from (a tool, a file...). */
   importedFrom?: string;
   /** Sent as `import_author`. */
   authorEmail?: string;
@@ -61,13 +69,19 @@ export interface GeometryAnnotationOptions extends AnnotationProvenance, CallOpt
 
 /** One annotation to create. */
 export interface NewAnnotation extends AnnotationProvenance {
+  /** `label`, `category`, `integer`, `float`, `line`, `square`, `segmentation`... */
   type: AnnotationType;
+  /** The label name. */
   identifier: string;
   /** Default: `frame` when `frameIndex` is given, else `image`. */
   scope?: 'image' | 'frame';
+  /** The frame a frame-scoped annotation belongs to (0-based). */
   frameIndex?: number;
+  /** A category's text, or an `integer`/`float` annotation's number. */
   value?: string | number | boolean;
+  /** Units of a numeric value (`mm`, `years`...). */
   units?: string;
+  /** The geometry object of a line or box, sent as given. */
   geometry?: Record<string, unknown>;
 }
 

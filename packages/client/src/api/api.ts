@@ -99,6 +99,7 @@ export class Api {
     await this.#http?.close();
   }
 
+  /** `await using api = new Api()` closes it at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

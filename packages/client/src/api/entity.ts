@@ -36,11 +36,13 @@ export abstract class Entity {
     return { ...this.#data };
   }
 
+  /** A field as text (empty when absent). */
   protected string(key: string): string {
     const value = this.#data[key];
     return typeof value === 'string' ? value : String(value ?? '');
   }
 
+  /** A field as text, or `null` when absent or not a string. */
   protected optionalString(key: string): string | null {
     const value = this.#data[key];
     return typeof value === 'string' ? value : null;

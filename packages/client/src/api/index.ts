@@ -23,8 +23,10 @@ export {
 } from './projects';
 export {
   BULK_DELETE_BATCH,
+  type DownloadedFile,
   type DownloadMultipleOptions,
   type DownloadMultipleResult,
+  type FailedDownload,
   type ResourceListOptions,
   type ResourceRef,
   ResourcesApi,

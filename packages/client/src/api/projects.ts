@@ -18,9 +18,13 @@ export type ProjectRef = string | ProjectEntity;
 
 /** A project with that name already exists (`create` without `existsOk`). */
 export class EntityAlreadyExistsError extends DatamintException {
+  /** Always `EntityAlreadyExistsError`. */
   override name = 'EntityAlreadyExistsError';
+  /** What kind of entity, e.g. `Project`. */
   readonly entityType: string;
+  /** What identifies the existing one, e.g. `{ name }`. */
   readonly params: Record<string, unknown>;
+  /** Names the entity type and what identifies the existing entity. */
   constructor(entityType: string, params: Record<string, unknown>) {
     super(`${entityType} already exists: ${JSON.stringify(params)}`);
     this.entityType = entityType;
@@ -30,9 +34,13 @@ export class EntityAlreadyExistsError extends DatamintException {
 
 /** Options of `api.projects.create`. */
 export interface CreateProjectOptions extends CallOptions {
+  /** Free text shown with the project. */
   description?: string;
+  /** Resources (ids or entities) the project starts with. */
   resources?: readonly (string | { readonly id: string })[];
+  /** An active-learning project. */
   isActiveLearning?: boolean;
+  /** Show two images side by side when annotating. */
   twoUpDisplay?: boolean;
   /** Return the existing project of that name instead of failing. */
   existsOk?: boolean;

@@ -23,6 +23,7 @@ export type ResourceRef = string | ResourceEntity;
 
 /** Filters of `api.resources.getList`; all are combined (AND). */
 export interface ResourceListOptions extends ListOptions {
+  /** Only resources in this status. */
   status?: ResourceStatus;
   /** First day of `created_at` (inclusive). */
   fromDate?: Date | string;
@@ -30,14 +31,18 @@ export interface ResourceListOptions extends ListOptions {
   toDate?: Date | string;
   /** Resources having any of these tags. */
   tags?: string | readonly string[];
+  /** Only resources of this modality (`CT`, `MR`...). */
   modality?: string;
+  /** Only resources of this mimetype. */
   mimetype?: string;
   /**
    * Keeps resources whose `source_filepath`, made absolute, equals this path made absolute. The
    * platform has no such filter: the whole listing is read and filtered here.
    */
   sourceFilepath?: string;
+  /** Field to order by. */
   orderField?: ResourceFields;
+  /** Order ascending (default: the server's). */
   orderAscending?: boolean;
   /** Upload channel name. */
   channel?: string;
@@ -56,9 +61,33 @@ export interface DownloadMultipleOptions extends CallOptions {
 }
 
 /** One resource of `downloadMultiple`: its file, or why it failed (the others still download). */
-export type DownloadMultipleResult =
-  | { ok: true; resourceId: string; path: string; bytes: number; skipped: boolean }
-  | { ok: false; resourceId: string; path: string; error: unknown };
+export type DownloadMultipleResult = DownloadedFile | FailedDownload;
+
+/** A resource file that was written (or skipped because it existed). */
+export interface DownloadedFile {
+  /** Always `true`. */
+  ok: true;
+  /** The resource downloaded. */
+  resourceId: string;
+  /** Where the file is. */
+  path: string;
+  /** Bytes written (0 when skipped). */
+  bytes: number;
+  /** True when the file existed and `overwrite` was `false`. */
+  skipped: boolean;
+}
+
+/** A resource file that could not be downloaded. */
+export interface FailedDownload {
+  /** Always `false`. */
+  ok: false;
+  /** The resource that failed. */
+  resourceId: string;
+  /** Where the file would have been written (nothing is left there). */
+  path: string;
+  /** Why (`ResourceNotFoundError`, `APIError`, `DownloadWriteError`...). */
+  error: unknown;
+}
 
 /** Largest number of ids the platform takes in one bulk delete. */
 export const BULK_DELETE_BATCH = 200;

@@ -25,6 +25,7 @@ export class AnnotationEntity extends Entity {
     }
   }
 
+  /** The server's `id` field. */
   get id(): string {
     return this.string('id');
   }
@@ -32,6 +33,7 @@ export class AnnotationEntity extends Entity {
   get identifier(): string {
     return String(this.get('identifier') ?? this.get('name'));
   }
+  /** The server's `type` field. */
   get type(): AnnotationType {
     return String(this.get('type') ?? this.get('annotation_type')) as AnnotationType;
   }
@@ -46,12 +48,15 @@ export class AnnotationEntity extends Entity {
     const index = this.get('frame_index') ?? this.get('index');
     return typeof index === 'number' ? index : null;
   }
+  /** The server's `resource_id` field. */
   get resourceId(): string | null {
     return this.optionalString('resource_id');
   }
+  /** The server's `status` field. */
   get status(): string | null {
     return this.optionalString('status');
   }
+  /** The server's `created_by` field. */
   get createdBy(): string | null {
     return this.optionalString('created_by') ?? this.optionalString('added_by');
   }
@@ -76,6 +81,7 @@ export class AnnotationEntity extends Entity {
     const geometry = this.get('geometry');
     return geometry && typeof geometry === 'object' ? (geometry as Record<string, unknown>) : null;
   }
+  /** True when this is a segmentation (mask). */
   isSegmentation(): boolean {
     return this.type === 'segmentation';
   }

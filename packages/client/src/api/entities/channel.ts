@@ -2,10 +2,15 @@ import { Entity } from '../entity';
 
 /** One resource sent through an upload channel. */
 export interface ChannelResourceData {
+  /** Who uploaded it. */
   created_by: string;
+  /** The owning customer. */
   customer_id: string;
+  /** The resource id. */
   resource_id: string;
+  /** The file name. */
   resource_file_name: string;
+  /** The mimetype, or `null`. */
   resource_mimetype: string | null;
 }
 
@@ -19,6 +24,7 @@ export class ChannelEntity extends Entity {
   get channelName(): string | null {
     return this.optionalString('channel_name');
   }
+  /** The server's `resource_data` field. */
   get resourceData(): ChannelResourceData[] {
     const data = this.get('resource_data');
     return Array.isArray(data) ? (data as ChannelResourceData[]) : [];

@@ -15,21 +15,27 @@ export class ProjectEntity extends Entity {
       'description',
     ]);
   }
+  /** The server's `id` field. */
   get id(): string {
     return this.string('id');
   }
+  /** The server's `name` field. */
   get name(): string {
     return this.string('name');
   }
+  /** The server's `description` field. */
   get description(): string | null {
     return this.optionalString('description');
   }
+  /** The server's `dataset_id` field. */
   get datasetId(): string {
     return this.string('dataset_id');
   }
+  /** The server's `worklist_id` field. */
   get worklistId(): string | null {
     return this.optionalString('worklist_id');
   }
+  /** The server's `archived` field. */
   get archived(): boolean {
     return this.get('archived') === true;
   }
@@ -37,9 +43,11 @@ export class ProjectEntity extends Entity {
   get resourceCount(): number {
     return Number(this.get('resource_count'));
   }
+  /** The server's `created_at` field. */
   get createdAt(): string {
     return this.string('created_at');
   }
+  /** The server's `created_by` field. */
   get createdBy(): string {
     return this.string('created_by');
   }
@@ -63,15 +71,19 @@ export class ProjectSplitEntity extends Entity {
       'created_by',
     ]);
   }
+  /** The server's `id` field. */
   get id(): string {
     return this.string('id');
   }
+  /** The server's `split_name` field. */
   get splitName(): string {
     return this.string('split_name');
   }
+  /** The server's `project_id` field. */
   get projectId(): string {
     return this.string('project_id');
   }
+  /** The server's `resource_id` field. */
   get resourceId(): string {
     return this.string('resource_id');
   }

@@ -68,42 +68,55 @@ export class ResourceEntity extends Entity {
     this.#links = links;
   }
 
+  /** The server's `id` field. */
   get id(): string {
     return this.string('id');
   }
+  /** The server's `filename` field. */
   get filename(): string {
     return this.string('filename');
   }
+  /** The server's `mimetype` field. */
   get mimetype(): string | null {
     return this.optionalString('mimetype');
   }
+  /** The server's `storage` field. */
   get storage(): string {
     return this.string('storage');
   }
+  /** The server's `status` field. */
   get status(): ResourceStatus {
     return this.string('status') as ResourceStatus;
   }
+  /** The server's `size` field. */
   get size(): number {
     return Number(this.get('size'));
   }
+  /** The server's `modality` field. */
   get modality(): string | null {
     return this.optionalString('modality');
   }
+  /** The server's `upload_channel` field. */
   get uploadChannel(): string {
     return this.string('upload_channel');
   }
+  /** The server's `source_filepath` field. */
   get sourceFilepath(): string | null {
     return this.optionalString('source_filepath');
   }
+  /** The server's `created_at` field. */
   get createdAt(): string {
     return this.string('created_at');
   }
+  /** The server's `created_by` field. */
   get createdBy(): string {
     return this.string('created_by');
   }
+  /** The server's `published` field. */
   get published(): boolean {
     return this.get('published') === true;
   }
+  /** The server's `deleted` field. */
   get deleted(): boolean {
     return this.get('deleted') === true;
   }
@@ -122,15 +135,19 @@ export class ResourceEntity extends Entity {
   get kind(): ResourceKind {
     return resourceKind(this.storage, this.mimetype, this.filename);
   }
+  /** True when this is DICOM. */
   isDicom(): boolean {
     return this.kind === 'dicom';
   }
+  /** True when this is NIfTI. */
   isNifti(): boolean {
     return this.kind === 'nifti';
   }
+  /** True when this is a plain image. */
   isImage(): boolean {
     return this.kind === 'image';
   }
+  /** True when this is a video. */
   isVideo(): boolean {
     return this.kind === 'video';
   }
