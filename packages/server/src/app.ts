@@ -6,7 +6,7 @@ import { installCors } from './cors';
 import { BadRequestError, HttpError, UnauthorizedError } from './errors';
 import { type FaultInjector, installFaults } from './faults';
 import { MAX_JSON_DEPTH, tooDeepField } from './json-depth';
-import type { LoggerOptions } from './options';
+import type { LoggerOptions, ServerTimeouts } from './options';
 import { hashApiKey, type Principal, presentedApiKey } from './principals';
 import { registerRoutes } from './routes';
 import { registerWebApp } from './web-app';
@@ -18,6 +18,7 @@ export interface AppOptions {
   faults?: FaultInjector;
   /** Folder of the built web app served under `/app/`; `undefined` answers 404 there. */
   webAppDir?: string;
+  timeouts?: ServerTimeouts;
 }
 
 const JSON_BODY_LIMIT = 64 * 1024 * 1024;
@@ -94,6 +95,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
     ajv: { customOptions: { coerceTypes: false } },
     // Lets `close()` finish even when clients keep idle keep-alive sockets open.
     forceCloseConnections: 'idle',
+    // A peer that stops sending (a stalled upload) must not hold a connection, a temp file and the
+    // shutdown forever.
+    ...(options.timeouts && {
+      requestTimeout: options.timeouts.requestMs,
+      connectionTimeout: options.timeouts.bodyMs,
+      keepAliveTimeout: options.timeouts.idleMs,
+    }),
   });
 
   app.decorateRequest('principal', null as unknown as Principal);

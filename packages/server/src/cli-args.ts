@@ -16,6 +16,10 @@ Options:
   --fault-kinds LIST       comma-separated subset of 503,429,reset,slow (default all)
   --fault-seed N           seed of the fault sequence (default 1)
   --fault-slow-ms N        delay of the 'slow' fault (default 1500)
+  --request-timeout-ms N   longest time to receive a whole request (default 600000)
+  --body-timeout-ms N      longest silence while a request is received or answered (default 30000)
+  --idle-timeout-ms N      idle keep-alive connections close after this (default 5000)
+  --shutdown-timeout-ms N  on SIGTERM/SIGINT, in-flight requests get this long (default 10000)
   --log-level LEVEL        log requests to stderr at this level (fatal..trace); default off
   --cors                   allow browser pages on any origin to call the server
   --open                   print the web app's address (URL/app/) once listening
@@ -75,6 +79,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     cors: values.cors === true,
     webApp: values['no-web-app'] !== true,
   };
+  const timeouts = {
+    requestMs: integer('request-timeout-ms', values['request-timeout-ms'], 1, 2 ** 31 - 1),
+    bodyMs: integer('body-timeout-ms', values['body-timeout-ms'], 1, 2 ** 31 - 1),
+    idleMs: integer('idle-timeout-ms', values['idle-timeout-ms'], 1, 2 ** 31 - 1),
+    shutdownMs: integer('shutdown-timeout-ms', values['shutdown-timeout-ms'], 1, 2 ** 31 - 1),
+  };
+  const given = Object.entries(timeouts).filter(([, v]) => v !== undefined);
+  if (given.length > 0) options.timeouts = Object.fromEntries(given);
   if (rate > 0) {
     options.faults = {
       rate,
@@ -106,6 +118,10 @@ function parse(argv: string[]) {
       'fault-seed': { type: 'string' },
       'fault-slow-ms': { type: 'string' },
       'log-level': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      'body-timeout-ms': { type: 'string' },
+      'idle-timeout-ms': { type: 'string' },
+      'shutdown-timeout-ms': { type: 'string' },
       cors: { type: 'boolean' },
       open: { type: 'boolean' },
       'no-web-app': { type: 'boolean' },

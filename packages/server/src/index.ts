@@ -18,7 +18,8 @@ export type {
   LoggerOptions,
   RunningServer,
   ServerOptions,
+  ServerTimeouts,
   UserSeed,
 } from './options';
 export { FAULT_KINDS } from './options';
-export { DATABASE_FILE, DEFAULT_MAX_UPLOAD_BYTES, startServer } from './server';
+export { DATABASE_FILE, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIMEOUTS, startServer } from './server';

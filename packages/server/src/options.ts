@@ -62,6 +62,8 @@ export interface ServerOptions {
   logger?: boolean | LoggerOptions;
   /** Largest accepted upload in bytes; default 2 GiB. */
   maxUploadBytes?: number;
+  /** Time-outs and the shutdown deadline; each has a default (see `DEFAULT_TIMEOUTS`). */
+  timeouts?: Partial<ServerTimeouts>;
   /** Mount path prefix such as `/api`; routes answer both with and without it. */
   prefix?: string;
   /** Answer CORS preflights and allow any origin, for browser clients. Off by default. */
@@ -80,4 +82,16 @@ export interface RunningServer {
   port: number;
   /** Stops accepting requests, waits for in-flight uploads and closes the database. */
   close(): Promise<void>;
+}
+
+/** How long the server waits for peers, in milliseconds. */
+export interface ServerTimeouts {
+  /** Longest time to receive a whole request, headers and body; then `408` and the socket closes. */
+  requestMs: number;
+  /** Longest silence on a connection while a request is being received or answered; then it is closed. */
+  bodyMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  idleMs: number;
+  /** On `close()` (SIGTERM/SIGINT for the binary): how long in-flight requests may finish before their connections are cut. */
+  shutdownMs: number;
 }

@@ -6,7 +6,7 @@ import type { AppContext } from './context';
 import { openDatabase } from './db/open-database';
 import { ServerConfigError } from './errors';
 import { FaultInjector } from './faults';
-import type { RunningServer, ServerOptions } from './options';
+import type { RunningServer, ServerOptions, ServerTimeouts } from './options';
 import { sweepOrphanFiles } from './orphan-sweep';
 import { registerPrincipals, validateKey } from './principals';
 import { FileStore } from './storage';
@@ -14,6 +14,26 @@ import { defaultWebAppDir } from './web-app';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 export const DATABASE_FILE = 'datamint.sqlite';
+
+/** Defaults of `ServerOptions.timeouts`. */
+export const DEFAULT_TIMEOUTS: Readonly<ServerTimeouts> = {
+  requestMs: 10 * 60_000,
+  bodyMs: 30_000,
+  idleMs: 5_000,
+  shutdownMs: 10_000,
+};
+
+function timeoutsOf(options: ServerOptions): ServerTimeouts {
+  const out = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  for (const [name, value] of Object.entries(out)) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new ServerConfigError(
+        `timeouts.${name} must be a positive integer of milliseconds, got ${value}`,
+      );
+    }
+  }
+  return out;
+}
 
 function normalisePrefix(prefix: string | undefined): string | undefined {
   if (prefix === undefined || prefix === '' || prefix === '/') return undefined;
@@ -58,6 +78,7 @@ function webAppDirOf(option: ServerOptions['webApp']): string | undefined {
 /** Starts a Datamint-compatible API server on loopback (by default) and resolves once it accepts connections. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   validate(options);
+  const timeouts = timeoutsOf(options);
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const store = new FileStore(dataDir);
@@ -85,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       faults,
       cors: options.cors === true,
       webAppDir: webAppDirOf(options.webApp),
+      timeouts,
     });
     const swept = await sweepOrphanFiles(db, store);
     if (swept.length > 0) {
@@ -106,9 +128,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       port: address.port,
       close: () => {
         closing ??= (async () => {
+          // Stops accepting at once; requests still running get the shutdown deadline, then their
+          // connections are cut (an upload cut mid-body removes its temp file as it fails).
+          const cut = setTimeout(() => app.server.closeAllConnections(), timeouts.shutdownMs);
           try {
             await app.close();
           } finally {
+            clearTimeout(cut);
             db.close();
           }
         })();
