@@ -5,6 +5,7 @@ import { ValidationError } from '../errors';
 import { AnnotationsApi } from './annotations';
 import { ProjectsApi } from './projects';
 import { ResourcesApi } from './resources';
+import { AnnotationWorklistsApi } from './worklists';
 
 /**
  * Options of {@link Api}: the same as `APIHandler`'s, resolved the same way (argument, then
@@ -28,6 +29,7 @@ export class Api {
   #resources: ResourcesApi | undefined;
   #annotations: AnnotationsApi | undefined;
   #projects: ProjectsApi | undefined;
+  #worklists: AnnotationWorklistsApi | undefined;
 
   constructor(options: ApiOptions = {}) {
     this.#options = { ...options };
@@ -90,6 +92,17 @@ export class Api {
   get projects(): ProjectsApi {
     this.#projects ??= new ProjectsApi(this.#lazy, this.#pageSize, () => this.resources.links());
     return this.#projects;
+  }
+
+  /** Annotation worklists: create, get, patch, list a project's. */
+  get annotationWorklists(): AnnotationWorklistsApi {
+    this.#worklists ??= new AnnotationWorklistsApi(this.#lazy);
+    return this.#worklists;
+  }
+
+  /** The platform's other name for {@link Api.annotationWorklists}. */
+  get annotationSets(): AnnotationWorklistsApi {
+    return this.annotationWorklists;
   }
 
   /** Closes the connection pool; calls made afterwards fail. */

@@ -13,6 +13,7 @@ export { AnnotationEntity } from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
 export { ProjectEntity, ProjectSplitEntity } from './entities/project';
 export { ResourceEntity, type ResourceKind, resourceKind } from './entities/resource';
+export { type WorklistAnnotator, WorklistEntity } from './entities/worklist';
 export { Entity, type EntityData } from './entity';
 export {
   type CreateProjectOptions as CreateApiProjectOptions,
@@ -31,3 +32,4 @@ export {
   type ResourceRef,
   ResourcesApi,
 } from './resources';
+export { AnnotationWorklistsApi, type CreateWorklistOptions, type WorklistRef } from './worklists';
