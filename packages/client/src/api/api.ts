@@ -5,6 +5,7 @@ import { ValidationError } from '../errors';
 import { AnnotationsApi } from './annotations';
 import { ProjectsApi } from './projects';
 import { ResourcesApi } from './resources';
+import { UsersApi } from './users';
 import { AnnotationWorklistsApi } from './worklists';
 
 /**
@@ -30,6 +31,7 @@ export class Api {
   #annotations: AnnotationsApi | undefined;
   #projects: ProjectsApi | undefined;
   #worklists: AnnotationWorklistsApi | undefined;
+  #users: UsersApi | undefined;
 
   constructor(options: ApiOptions = {}) {
     this.#options = { ...options };
@@ -103,6 +105,12 @@ export class Api {
   /** The platform's other name for {@link Api.annotationWorklists}. */
   get annotationSets(): AnnotationWorklistsApi {
     return this.annotationWorklists;
+  }
+
+  /** Users: list, get by e-mail, create. */
+  get users(): UsersApi {
+    this.#users ??= new UsersApi(this.#lazy, this.#pageSize);
+    return this.#users;
   }
 
   /** Closes the connection pool; calls made afterwards fail. */

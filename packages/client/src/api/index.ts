@@ -13,6 +13,7 @@ export { AnnotationEntity } from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
 export { ProjectEntity, ProjectSplitEntity } from './entities/project';
 export { ResourceEntity, type ResourceKind, resourceKind } from './entities/resource';
+export { UserEntity } from './entities/user';
 export { type WorklistAnnotator, WorklistEntity } from './entities/worklist';
 export { Entity, type EntityData } from './entity';
 export {
@@ -32,4 +33,5 @@ export {
   type ResourceRef,
   ResourcesApi,
 } from './resources';
+export { type CreateApiUserOptions, UsersApi } from './users';
 export { AnnotationWorklistsApi, type CreateWorklistOptions, type WorklistRef } from './worklists';
