@@ -3,6 +3,7 @@ import { type APIHandlerOptions, ConnectionCheckError } from '../api-handler';
 import type { CallOptions, HandlerContext } from '../context';
 import { ValidationError } from '../errors';
 import { AnnotationsApi } from './annotations';
+import { DatasetsApi } from './datasets';
 import { ProjectsApi } from './projects';
 import { ResourcesApi } from './resources';
 import { UsersApi } from './users';
@@ -32,6 +33,7 @@ export class Api {
   #projects: ProjectsApi | undefined;
   #worklists: AnnotationWorklistsApi | undefined;
   #users: UsersApi | undefined;
+  #datasets: DatasetsApi | undefined;
 
   constructor(options: ApiOptions = {}) {
     this.#options = { ...options };
@@ -111,6 +113,12 @@ export class Api {
   get users(): UsersApi {
     this.#users ??= new UsersApi(this.#lazy, this.#pageSize);
     return this.#users;
+  }
+
+  /** Datasets: list, get, change resources, delete. */
+  get datasets(): DatasetsApi {
+    this.#datasets ??= new DatasetsApi(this.#lazy, this.#pageSize);
+    return this.#datasets;
   }
 
   /** Closes the connection pool; calls made afterwards fail. */

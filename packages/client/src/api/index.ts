@@ -9,8 +9,10 @@ export {
   type ResourceIdRef,
 } from './annotations';
 export { Api, type ApiOptions } from './api';
+export { type DatasetRef, DatasetsApi, type UpdateDatasetResources } from './datasets';
 export { AnnotationEntity } from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
+export { DatasetEntity } from './entities/dataset';
 export { ProjectEntity, ProjectSplitEntity } from './entities/project';
 export { ResourceEntity, type ResourceKind, resourceKind } from './entities/resource';
 export { UserEntity } from './entities/user';

@@ -1,0 +1,100 @@
+import type { Paginated } from '@datamint/core';
+import {
+  type CallOptions,
+  callOpts,
+  type HandlerContext,
+  type ListOptions,
+  relabelNotFound,
+} from '../context';
+import { ValidationError } from '../errors';
+import { DatasetEntity } from './entities/dataset';
+import { entityId, idOf } from './ids';
+import { paged } from './pages';
+
+/** A dataset given by id or as the entity. */
+export type DatasetRef = string | DatasetEntity;
+
+/** What `api.datasets.updateResources` changes. */
+export interface UpdateDatasetResources extends CallOptions {
+  /** Resources to add. */
+  add?: readonly (string | { readonly id: string })[];
+  /** Resources to remove. */
+  remove?: readonly (string | { readonly id: string })[];
+  /** The project the change is made for. */
+  project?: string | { readonly id: string };
+}
+
+/** `api.datasets`: the datasets behind projects (the Python SDK keeps this group private). */
+export class DatasetsApi {
+  readonly #context: () => Promise<HandlerContext>;
+  readonly #pageSize: number;
+
+  /** @internal Built by `Api`. */
+  constructor(context: () => Promise<HandlerContext>, pageSize: number) {
+    this.#context = context;
+    this.#pageSize = pageSize;
+  }
+
+  /** Datasets, lazily paged. */
+  getList(options: ListOptions = {}): Paginated<DatasetEntity> {
+    return paged(
+      this.#context,
+      { pageSize: this.#pageSize, ...options },
+      { method: 'GET', path: 'datasets', field: 'datasets', build: (item) => new DatasetEntity(item) },
+    );
+  }
+
+  /** One dataset; an unknown id is `ResourceNotFoundError('dataset', {id})`. */
+  async getById(datasetId: string, options?: CallOptions): Promise<DatasetEntity> {
+    const id = entityId(datasetId, 'datasetId');
+    const ctx = await this.#context();
+    const body = await relabelNotFound(
+      () => ctx.http.request({ method: 'GET', path: `datasets/${id}`, ...callOpts(options) }),
+      'dataset',
+      { id },
+    );
+    return new DatasetEntity(body);
+  }
+
+  /** Adds and/or removes resources (`POST /datasets/{id}/resources`). */
+  async updateResources(
+    dataset: DatasetRef,
+    change: UpdateDatasetResources,
+    options?: CallOptions,
+  ): Promise<void> {
+    const id = idOf(dataset, 'dataset');
+    const json: Record<string, unknown> = { all_files_selected: false };
+    if (change.add !== undefined) json.resource_ids_to_add = change.add.map((r, i) => idOf(r, `add[${i}]`));
+    if (change.remove !== undefined)
+      json.resource_ids_to_delete = change.remove.map((r, i) => idOf(r, `remove[${i}]`));
+    if (change.project !== undefined) json.project_id = idOf(change.project, 'project');
+    if (change.add === undefined && change.remove === undefined) {
+      throw new ValidationError('change', change, 'resources to add and/or remove');
+    }
+    const ctx = await this.#context();
+    await relabelNotFound(
+      () =>
+        ctx.http.request({
+          method: 'POST',
+          path: `datasets/${id}/resources`,
+          json,
+          // Adding or removing the same ids again changes nothing.
+          retrySafe: true,
+          ...callOpts(options ?? change),
+        }),
+      'dataset',
+      { id },
+    );
+  }
+
+  /** Deletes a dataset. */
+  async delete(dataset: DatasetRef, options?: CallOptions): Promise<void> {
+    const id = idOf(dataset, 'dataset');
+    const ctx = await this.#context();
+    await relabelNotFound(
+      () => ctx.http.request({ method: 'DELETE', path: `datasets/${id}`, ...callOpts(options) }),
+      'dataset',
+      { id },
+    );
+  }
+}
