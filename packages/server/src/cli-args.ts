@@ -16,6 +16,8 @@ Options:
   --fault-kinds LIST       comma-separated subset of 503,429,reset,slow (default all)
   --fault-seed N           seed of the fault sequence (default 1)
   --fault-slow-ms N        delay of the 'slow' fault (default 1500)
+  --max-frame-pixels N     most pixels per frame the server decodes to render (default 100000000)
+  --max-decompressed-bytes N  most bytes a stored file may inflate to when rendering (default 1073741824)
   --request-timeout-ms N   longest time to receive a whole request (default 600000)
   --body-timeout-ms N      longest silence while a request is received or answered (default 30000)
   --idle-timeout-ms N      idle keep-alive connections close after this (default 5000)
@@ -75,6 +77,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     apiKeys: keys,
     prefix: values.prefix,
     maxUploadBytes: integer('max-upload-bytes', values['max-upload-bytes'], 1, Number.MAX_SAFE_INTEGER),
+    maxFramePixels: integer('max-frame-pixels', values['max-frame-pixels'], 1, Number.MAX_SAFE_INTEGER),
+    maxDecompressedBytes: integer(
+      'max-decompressed-bytes',
+      values['max-decompressed-bytes'],
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
     logger: level ? ({ level } as LoggerOptions) : false,
     cors: values.cors === true,
     webApp: values['no-web-app'] !== true,
@@ -118,6 +127,8 @@ function parse(argv: string[]) {
       'fault-seed': { type: 'string' },
       'fault-slow-ms': { type: 'string' },
       'log-level': { type: 'string' },
+      'max-frame-pixels': { type: 'string' },
+      'max-decompressed-bytes': { type: 'string' },
       'request-timeout-ms': { type: 'string' },
       'body-timeout-ms': { type: 'string' },
       'idle-timeout-ms': { type: 'string' },

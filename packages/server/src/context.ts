@@ -1,5 +1,6 @@
 import type { Db } from './db/open-database';
 import type { Principal } from './principals';
+import type { DecodeLimits } from './render/decode-limits';
 import type { FileStore } from './storage';
 
 /** Everything route handlers share for one server instance (no module-level state). */
@@ -8,6 +9,8 @@ export interface AppContext {
   store: FileStore;
   principals: Map<string, Principal>;
   maxUploadBytes: number;
+  /** Bounds on decoding stored files for rendering. */
+  decodeLimits: DecodeLimits;
   /** Registers work that `close()` must wait for (uploads writing files, ZIP streams). */
   track<T>(work: Promise<T>): Promise<T>;
 }

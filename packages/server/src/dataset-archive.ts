@@ -55,7 +55,7 @@ async function framesOf(ctx: AppContext, row: ResourceRow): Promise<Raster[]> {
     storage: row.storage,
   };
   const frames: Raster[] = [];
-  for (let i = 0; i < count; i++) frames.push(pngToRaster(await renderFrame(source, i)));
+  for (let i = 0; i < count; i++) frames.push(pngToRaster(await renderFrame(source, i, ctx.decodeLimits)));
   return frames;
 }
 

@@ -1,3 +1,5 @@
+import { isPng } from './image-header';
+
 export type Storage = 'DicomResource' | 'ImageResource' | 'VideoResource' | 'NiftiResource' | 'FileResource';
 
 export const NIFTI_TYPES: ReadonlySet<string> = new Set([
@@ -29,11 +31,9 @@ export function servedContentType(mimetype: string | null | undefined): string {
     : 'application/octet-stream';
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
 /** The type to store an accepted mask under, from its bytes: PNG masks are `image/png`, NIfTI ones bytes. */
 export function maskMimetype(head: Uint8Array): string {
-  return PNG_SIGNATURE.every((b, i) => head[i] === b) ? 'image/png' : 'application/octet-stream';
+  return isPng(head) ? 'image/png' : 'application/octet-stream';
 }
 
 /** Storage class of a resource (§3.1); `FileResource` for types the platform does not render. */

@@ -62,6 +62,10 @@ export interface ServerOptions {
   logger?: boolean | LoggerOptions;
   /** Largest accepted upload in bytes; default 2 GiB. */
   maxUploadBytes?: number;
+  /** Most pixels per decoded frame when rendering (PNG/JPEG/NIfTI); default 100 million. */
+  maxFramePixels?: number;
+  /** Most bytes a stored compressed file may decompress to when rendering; default 1 GiB. */
+  maxDecompressedBytes?: number;
   /** Time-outs and the shutdown deadline; each has a default (see `DEFAULT_TIMEOUTS`). */
   timeouts?: Partial<ServerTimeouts>;
   /** Mount path prefix such as `/api`; routes answer both with and without it. */

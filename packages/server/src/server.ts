@@ -9,6 +9,7 @@ import { FaultInjector } from './faults';
 import type { RunningServer, ServerOptions, ServerTimeouts } from './options';
 import { sweepOrphanFiles } from './orphan-sweep';
 import { registerPrincipals, validateKey } from './principals';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './render/decode-limits';
 import { FileStore } from './storage';
 import { defaultWebAppDir } from './web-app';
 
@@ -22,6 +23,19 @@ export const DEFAULT_TIMEOUTS: Readonly<ServerTimeouts> = {
   idleMs: 5_000,
   shutdownMs: 10_000,
 };
+
+function decodeLimitsOf(options: ServerOptions): DecodeLimits {
+  const limits = {
+    maxFramePixels: options.maxFramePixels ?? DEFAULT_DECODE_LIMITS.maxFramePixels,
+    maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_DECODE_LIMITS.maxDecompressedBytes,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new ServerConfigError(`${name} must be a positive integer, got ${value}`);
+    }
+  }
+  return limits;
+}
 
 function timeoutsOf(options: ServerOptions): ServerTimeouts {
   const out = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -92,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       store,
       principals,
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+      decodeLimits: decodeLimitsOf(options),
       track: (work) => {
         pending.add(work);
         const forget = () => pending.delete(work);

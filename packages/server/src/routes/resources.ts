@@ -386,6 +386,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
           storage: row.storage,
         },
         Number(rawIndex),
+        ctx.decodeLimits,
       );
       return reply
         .code(200)

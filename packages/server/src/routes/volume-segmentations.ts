@@ -162,6 +162,7 @@ export function volumeSegmentationRoutes(app: FastifyInstance, ctx: AppContext):
             storage: '',
           },
           0,
+          ctx.decodeLimits,
         );
       }
       return reply
