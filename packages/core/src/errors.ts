@@ -133,25 +133,60 @@ export class DownloadWriteError extends DatamintException {
   }
 }
 
+/** The sentence a connection error's message ends with when the outcome of a create is unknown. */
+export function unknownOutcomeNote(init: { outcomeUnknown?: boolean; idempotencyKey?: string }): string {
+  if (!init.outcomeUnknown) return '';
+  return init.idempotencyKey === undefined
+    ? '; the server may have stored it (outcome unknown): check before re-running'
+    : `; the server may have stored it (outcome unknown): retry with the same Idempotency-Key '${init.idempotencyKey}'`;
+}
+
 /** The request never got a complete response: refused, reset, DNS failure, TLS failure... */
 export class APIConnectionError extends DatamintException {
   override name = 'APIConnectionError';
   readonly method: string;
   readonly url: string;
   readonly code: string | undefined;
-  constructor(message: string, init: { method: string; url: string; code?: string; cause?: unknown }) {
+  /**
+   * `true` when a creating request (POST, PATCH) reached the server and no answer came back: it may
+   * or may not have been stored. Retry it with the same `idempotencyKey` (a server that honours keys
+   * then answers with what the first attempt created); without a key, check before re-running.
+   */
+  readonly outcomeUnknown: boolean;
+  /** The `Idempotency-Key` the request was sent with, to retry it safely. */
+  readonly idempotencyKey: string | undefined;
+  constructor(
+    message: string,
+    init: {
+      method: string;
+      url: string;
+      code?: string;
+      cause?: unknown;
+      outcomeUnknown?: boolean;
+      idempotencyKey?: string;
+    },
+  ) {
     super(message, { cause: init.cause });
     this.method = init.method;
     this.url = init.url;
     this.code = init.code;
+    this.outcomeUnknown = init.outcomeUnknown === true;
+    this.idempotencyKey = init.idempotencyKey;
   }
 }
 
 export class APITimeoutError extends APIConnectionError {
   override name = 'APITimeoutError';
   readonly timeoutMs: number;
-  constructor(init: { method: string; url: string; timeoutMs: number; cause?: unknown }) {
-    super(`${init.method} ${init.url} timed out after ${init.timeoutMs} ms`, init);
+  constructor(init: {
+    method: string;
+    url: string;
+    timeoutMs: number;
+    cause?: unknown;
+    outcomeUnknown?: boolean;
+    idempotencyKey?: string;
+  }) {
+    super(`${init.method} ${init.url} timed out after ${init.timeoutMs} ms${unknownOutcomeNote(init)}`, init);
     this.timeoutMs = init.timeoutMs;
   }
 }

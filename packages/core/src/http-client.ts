@@ -12,6 +12,7 @@ import {
   DatamintException,
   DownloadWriteError,
   errorForResponse,
+  unknownOutcomeNote,
 } from './errors';
 import { encodeQuery, type JsonValue, pythonJsonDumps, type QueryParams } from './query';
 import { redactSecrets, redactUrl } from './redact';
@@ -671,11 +672,37 @@ export class HttpClient {
     };
     if (!this.#canRetryTransport(error, wrapped, attemptIndex, ctx.maxRetries, ctx.repeatable)) {
       this.#log?.({ type: 'error', ...event });
-      throw wrapped;
+      throw this.#markUnknownOutcome(error, wrapped, options);
     }
     const delayMs = backoffDelay(attemptIndex, this.#backoff);
     this.#log?.({ type: 'retry', ...event, delayMs });
     await sleep(delayMs, options.signal);
+  }
+
+  /**
+   * A creating request that may have reached the server and got no answer: its error says the outcome
+   * is unknown (and carries the key to retry with), so callers do not re-run it blindly.
+   */
+  #markUnknownOutcome(
+    error: unknown,
+    wrapped: DatamintException,
+    options: RequestOptions,
+  ): DatamintException {
+    if (!(wrapped instanceof APIConnectionError) || wrapped.outcomeUnknown) return wrapped;
+    if (IDEMPOTENT.has(options.method)) return wrapped;
+    const code = errorCode(error);
+    if (code !== undefined && NOT_SENT_CODES.has(code)) return wrapped;
+    const init = {
+      method: wrapped.method,
+      url: wrapped.url,
+      code: wrapped.code,
+      cause: wrapped.cause,
+      outcomeUnknown: true,
+      idempotencyKey: options.idempotencyKey,
+    };
+    return wrapped instanceof APITimeoutError
+      ? new APITimeoutError({ ...init, timeoutMs: wrapped.timeoutMs })
+      : new APIConnectionError(`${wrapped.message}${unknownOutcomeNote(init)}`, init);
   }
 
   #canRetryTransport(

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpClient, InternalServerError, type RequestLogEvent } from '../src/index';
+import { APIConnectionError, HttpClient, InternalServerError, type RequestLogEvent } from '../src/index';
 import { type Loopback, loopback, sendJson } from './loopback';
 
 const fast = { baseDelayMs: 5, maxDelayMs: 20 };
@@ -173,6 +173,24 @@ describe('idempotency keys', () => {
     expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     expect(server.requests[1]!.headers['idempotency-key']).toBe('key-a');
     expect(client.honoursIdempotencyKeys).toBe(false);
+  });
+
+  it('a creating POST that reached the server and got no answer says its outcome is unknown, with the key', async () => {
+    server = await loopback((req, res) => {
+      if (req.method === 'GET') sendJson(res, 404, { message: 'Cannot GET /' });
+      else req.socket.destroy();
+    });
+    client = new HttpClient({ rootUrl: server.url, apiKey: 'k-123456', backoff: fast });
+    const error = await client
+      .request({ method: 'POST', path: 'resources', json: {}, idempotencyKey: 'key-u' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).toMatchObject({ outcomeUnknown: true, idempotencyKey: 'key-u' });
+    expect((error as Error).message).toContain("retry with the same Idempotency-Key 'key-u'");
+    // A PUT may simply be repeated: its failure is not an unknown outcome.
+    const put = await client.request({ method: 'PUT', path: 'x', json: {} }).catch((e: unknown) => e);
+    expect(put).toBeInstanceOf(APIConnectionError);
+    expect(put).toMatchObject({ outcomeUnknown: false });
   });
 
   it('once the server says it honours keys, a reset creating POST is repeated with the same key', async () => {
