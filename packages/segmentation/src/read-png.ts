@@ -1,6 +1,5 @@
 import { inflateSync } from 'fflate';
-import UPNG from 'upng-js';
-import { concatBytes, copyRange } from './bytes';
+import { concatBytes } from './bytes';
 import { adler32, crc32 } from './checksum';
 import { MaskFormatError } from './errors';
 
@@ -53,7 +52,8 @@ export interface ReadPngOptions {
 /**
  * Reads a PNG as label samples the way Pillow hands them to the Python SDK (spec §5.2): 16-bit gray stays
  * 16-bit, 1-bit gray is 0/1, 2/4-bit gray is scaled to 0..255, palette images give their indices.
- * Structure, CRCs and the zlib stream are verified here because upng-js checks none of them.
+ * Structure, CRCs and the zlib stream are verified, then the already-inflated scanlines are unfiltered and
+ * de-interlaced here: one inflate, and no CommonJS PNG decoder in the browser build.
  */
 export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): PngSamples {
   const file = options.file;
@@ -71,26 +71,10 @@ export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): PngSam
       );
     }
   }
-  if (header.interlace === 1 && header.depth * channels === 1) {
-    // upng-js 2.1.0 de-interlaces 1-bit rows with `col & 3` instead of `col & 7` and corrupts pixels.
-    return { width: header.width, height: header.height, samples: deinterlaceOneBit(scanlines, header) };
-  }
-
-  let decoded: ReturnType<typeof UPNG.decode>;
-  try {
-    decoded = UPNG.decode(copyRange(bytes));
-  } catch (error) {
-    // upng-js and pako throw plain strings.
-    throw new MaskFormatError(
-      `${name(file)} could not be decoded: ${String(error)}`,
-      { file },
-      { cause: error },
-    );
-  }
   return {
     width: header.width,
     height: header.height,
-    samples: extractChannel(decoded.data, header, channels, channel),
+    samples: extractChannel(unfilterImage(scanlines, header), header, channels, channel),
   };
 }
 
@@ -355,7 +339,7 @@ function checkZlib(stream: Uint8Array, groups: ScanlineGroup[], file: string | u
   let p = 0;
   for (const { rows, rowBytes } of groups) {
     for (let y = 0; y < rows; y++, p += rowBytes) {
-      // Filter types beyond 4 are invalid; upng-js would silently leave such rows unfiltered.
+      // Filter types beyond 4 are invalid; rejected before any row is unfiltered.
       if (raw[p] > 4) {
         throw new MaskFormatError(`${name(file)}: scanline ${y} uses filter type ${raw[p]}, expected 0..4`, {
           file,
@@ -385,24 +369,27 @@ function hex(n: number): string {
 }
 
 /**
- * Adam7 1-bit images (gray or palette), decoded here because upng-js gets them wrong: unfilter each pass
- * (sub-byte filters work on whole bytes) and scatter its bits. 1-bit gray reads as 0/1 like Pillow.
+ * Unfilters every pass and lays the pixels out as one non-interlaced image, rows packed at the image's own
+ * bit depth (`ceil(width * bitsPerPixel / 8)` bytes each). Filters work on whole bytes with the left
+ * neighbour one pixel back, or one byte back for sub-byte pixels.
  */
-function deinterlaceOneBit(scanlines: Uint8Array, header: Header): Uint8Array {
-  const out = new Uint8Array(header.width * header.height);
+function unfilterImage(scanlines: Uint8Array, header: Header): Uint8Array {
+  const bitsPerPixel = header.depth * CHANNELS[header.colourType];
+  const bpp = Math.max(1, bitsPerPixel >> 3);
+  const outRow = Math.ceil((header.width * bitsPerPixel) / 8);
+  const out = new Uint8Array(outRow * header.height);
   let offset = 0;
-  for (const group of scanlineGroups(header)) {
-    const { rows, rowBytes, columns, x0, y0, dx, dy } = group;
+  for (const { rows, rowBytes, columns, x0, y0, dx, dy } of scanlineGroups(header)) {
     const rowData = rowBytes - 1;
-    const pass = new Uint8Array(rows * rowData);
+    const pass = header.interlace === 0 ? out : new Uint8Array(rows * rowData);
     for (let y = 0; y < rows; y++) {
       const filter = scanlines[offset + y * rowBytes];
       const src = offset + y * rowBytes + 1;
       const o = y * rowData;
       for (let x = 0; x < rowData; x++) {
-        const a = x > 0 ? pass[o + x - 1] : 0;
+        const a = x >= bpp ? pass[o + x - bpp] : 0;
         const b = y > 0 ? pass[o - rowData + x] : 0;
-        const c = x > 0 && y > 0 ? pass[o - rowData + x - 1] : 0;
+        const c = x >= bpp && y > 0 ? pass[o - rowData + x - bpp] : 0;
         const v = scanlines[src + x];
         pass[o + x] =
           filter === 0
@@ -415,13 +402,41 @@ function deinterlaceOneBit(scanlines: Uint8Array, header: Header): Uint8Array {
                   ? v + ((a + b) >> 1)
                   : v + paeth(a, b, c);
       }
-      for (let i = 0; i < columns; i++) {
-        out[(y0 + y * dy) * header.width + x0 + i * dx] = (pass[o + (i >> 3)] >> (7 - (i & 7))) & 1;
-      }
+      if (pass !== out) scatterRow(pass, o, out, (y0 + y * dy) * outRow, columns, x0, dx, bitsPerPixel);
     }
     offset += rows * rowBytes;
   }
   return out;
+}
+
+/** Copies one Adam7 pass row's pixels to their columns `x0 + i * dx` of the full-size row. */
+function scatterRow(
+  pass: Uint8Array,
+  from: number,
+  out: Uint8Array,
+  to: number,
+  columns: number,
+  x0: number,
+  dx: number,
+  bitsPerPixel: number,
+): void {
+  if (bitsPerPixel >= 8) {
+    const bytes = bitsPerPixel >> 3;
+    for (let i = 0; i < columns; i++) {
+      const s = from + i * bytes;
+      out.set(pass.subarray(s, s + bytes), to + (x0 + i * dx) * bytes);
+    }
+    return;
+  }
+  const mask = (1 << bitsPerPixel) - 1;
+  for (let i = 0; i < columns; i++) {
+    const srcBit = i * bitsPerPixel;
+    const value = (pass[from + (srcBit >> 3)] >> (8 - bitsPerPixel - (srcBit & 7))) & mask;
+    const dstBit = (x0 + i * dx) * bitsPerPixel;
+    const shift = 8 - bitsPerPixel - (dstBit & 7);
+    const at = to + (dstBit >> 3);
+    out[at] = (out[at] & ~(mask << shift)) | (value << shift);
+  }
 }
 
 function paeth(a: number, b: number, c: number): number {
