@@ -216,6 +216,7 @@ export async function quickstart(argv: readonly string[]): Promise<number> {
       `  annotations   ${segs.length} segmentation, ${lineIds.length} line (${lineIds.join(', ')})\n`,
     );
     if (options.dataDir) process.stdout.write(`  files         ${root}\n`);
+    process.stdout.write(`  web app       ${server.url}/app/#/resources/${resource.id}\n`);
     process.stdout.write(`\n${green('Quickstart passed.')}\n`);
     if (options.keep) {
       // A throw-away key of this local server, printed so the commands below can be pasted.
@@ -235,6 +236,8 @@ export async function quickstart(argv: readonly string[]): Promise<number> {
     await api.close();
     if (options.keep && !failed) {
       process.stdout.write(`\nServer running at ${server.url}; press Ctrl-C to stop.\n`);
+      // The page asks for the key; this throw-away key is the local server's only one.
+      process.stdout.write(`Web app: ${server.url}/app/ (API key: ${apiKey})\n`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
     await server.close();

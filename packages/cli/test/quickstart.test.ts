@@ -19,6 +19,7 @@ describe('pnpm quickstart', () => {
     }
     expect(result.stdout).toMatch(/server\s+http:\/\/127\.0\.0\.1:\d+/);
     expect(result.stdout).toMatch(/resource\s+[0-9a-f-]{36}/);
+    expect(result.stdout).toMatch(/web app\s+http:\/\/127\.0\.0\.1:\d+\/app\/#\/resources\/[0-9a-f-]{36}/);
     // The throw-away key is printed only with --keep.
     expect(result.stdout).not.toMatch(/DATAMINT_API_KEY=/);
   });
