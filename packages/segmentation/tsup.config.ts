@@ -8,5 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   // nifti-reader-js is ESM-only: the CJS build must carry it, or require() fails at run time.
+  // Bundled, it is a devDependency, not something users install.
   noExternal: ['nifti-reader-js'],
 });
