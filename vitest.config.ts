@@ -4,10 +4,16 @@ import { defineConfig } from 'vitest/config';
 const packages = ['core', 'dicom', 'segmentation', 'client', 'cli', 'server'];
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-// Tests import sibling packages from source, so no build is needed to run them.
-const alias = Object.fromEntries(
-  packages.map((name) => [`@datamint/${name}`, `${root}packages/${name}/src/index.ts`]),
-);
+// Tests import sibling packages from source, so no build is needed to run them. Subpath exports
+// (`@datamint/core/internal`) come first: a bare package alias would also match them as a prefix.
+const subpaths: Record<string, string> = { '@datamint/core/internal': 'core/src/internal.ts' };
+const alias = [
+  ...Object.entries(subpaths).map(([find, file]) => ({ find, replacement: `${root}packages/${file}` })),
+  ...packages.map((name) => ({
+    find: new RegExp(`^@datamint/${name}$`),
+    replacement: `${root}packages/${name}/src/index.ts`,
+  })),
+];
 
 export default defineConfig({
   test: {

@@ -1,4 +1,5 @@
-import { ANNOTATION_TYPES, type Paginated } from '@datamint/core';
+import type { Paginated } from '@datamint/core';
+import { ANNOTATION_TYPES } from '@datamint/core/internal';
 import {
   type CallOptions,
   callOpts,

@@ -1,11 +1,11 @@
 import {
   DatamintException,
-  DEFAULT_PAGE_SIZE,
   HttpClient,
   type HttpClientOptions,
   type Paginated,
   resolveConfig,
 } from '@datamint/core';
+import { DEFAULT_PAGE_SIZE } from '@datamint/core/internal';
 import * as annotations from './annotations';
 import type { CallOptions, HandlerContext, ListOptions } from './context';
 import * as download from './download';

@@ -1,4 +1,10 @@
-import { APIError, mapConcurrent, type Paginated, pythonJsonDumps } from '@datamint/core';
+import { APIError, mapConcurrent, type Paginated } from '@datamint/core';
+import {
+  NOT_IN_INBOX_MESSAGE,
+  pythonJsonDumps,
+  RESOURCE_ORDER_FIELDS,
+  RESOURCE_STATUSES,
+} from '@datamint/core/internal';
 import {
   type CallOptions,
   callOpts,
@@ -17,15 +23,8 @@ import { UnexpectedResponseError, ValidationError } from './errors';
 import { resolveProject } from './projects';
 import type { Channel, Resource, ResourceFields, ResourceStatus } from './types';
 
-export const RESOURCE_STATUSES: readonly ResourceStatus[] = ['new', 'inbox', 'published', 'archived'];
-export const RESOURCE_FIELDS: readonly ResourceFields[] = [
-  'modality',
-  'created_by',
-  'published_by',
-  'published_on',
-  'filename',
-  'created_at',
-];
+// The values the server validates against, from the shared wire contract.
+export { RESOURCE_ORDER_FIELDS as RESOURCE_FIELDS, RESOURCE_STATUSES };
 
 export interface GetResourcesOptions extends ListOptions {
   status?: ResourceStatus;
@@ -59,8 +58,8 @@ export function resourcesQuery(options: GetResourcesOptions, warn: (m: string) =
   if (options.status !== undefined && !RESOURCE_STATUSES.includes(options.status)) {
     throw new ValidationError('status', options.status, `one of ${RESOURCE_STATUSES.join(', ')}`);
   }
-  if (options.orderField !== undefined && !RESOURCE_FIELDS.includes(options.orderField)) {
-    throw new ValidationError('orderField', options.orderField, `one of ${RESOURCE_FIELDS.join(', ')}`);
+  if (options.orderField !== undefined && !RESOURCE_ORDER_FIELDS.includes(options.orderField)) {
+    throw new ValidationError('orderField', options.orderField, `one of ${RESOURCE_ORDER_FIELDS.join(', ')}`);
   }
   let tags = options.tags;
   if (options.labels !== undefined) {
@@ -175,8 +174,6 @@ export interface PublishOptions extends CallOptions {
   projectName?: string;
 }
 
-const ALREADY_PUBLISHED = 'Resource must be in inbox status to be approved';
-
 /** E15 for one id; a resource that is no longer in the inbox counts as published (http-api.md §8 #31). */
 export async function publishOne(ctx: HandlerContext, id: string, options?: CallOptions): Promise<void> {
   try {
@@ -196,7 +193,7 @@ export async function publishOne(ctx: HandlerContext, id: string, options?: Call
     if (
       error instanceof APIError &&
       error.status === 400 &&
-      JSON.stringify(error.body).includes(ALREADY_PUBLISHED)
+      JSON.stringify(error.body).includes(NOT_IN_INBOX_MESSAGE)
     ) {
       return;
     }

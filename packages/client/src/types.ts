@@ -1,22 +1,13 @@
-import type { AnnotationType } from '@datamint/core';
+import type { AnnotationType, ResourceOrderField, ResourceStatus } from '@datamint/core/internal';
 
-export type { AnnotationType };
+export type { AnnotationType, ResourceStatus };
 /**
  * Shapes of what the Datamint API returns (http-api.md §3). Fields the server may add are kept
  * (index signatures), so new server fields never break typing.
  */
 
-/** The available resource status. */
-export type ResourceStatus = 'new' | 'inbox' | 'published' | 'archived';
-
 /** The fields resources can be ordered by. */
-export type ResourceFields =
-  | 'modality'
-  | 'created_by'
-  | 'published_by'
-  | 'published_on'
-  | 'filename'
-  | 'created_at';
+export type ResourceFields = ResourceOrderField;
 
 export type WorklistStatus = 'new' | 'updating' | 'active' | 'completed';
 export type AnnotationStatus = 'new' | 'published';

@@ -1,4 +1,4 @@
-import { encodeQuery } from '@datamint/core';
+import { encodeQuery } from '@datamint/core/internal';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ResourceFields, ResourceStatus } from '../src';
 import { expandFrames } from '../src/annotations';

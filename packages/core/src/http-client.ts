@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, type Dispatcher, FormData, request as undiciRequest } from 'undici';
-import { type BackoffPolicy, backoffDelay, retryAfterMs, sleep } from './backoff';
+import { type BackoffPolicy, retryAfterMs, sleep } from './backoff';
 import {
   APIBodyError,
   APIConnectionError,
@@ -16,7 +16,9 @@ import {
 } from './errors';
 import { encodeQuery, type JsonValue, pythonJsonDumps, type QueryParams } from './query';
 import { redactSecrets, redactUrl } from './redact';
+import { type AttemptOutcome, decideRetry, needsCapabilityProbe } from './retry-decision';
 import { USER_AGENT } from './version';
+import { IDEMPOTENCY_CAPABILITY_HEADER, IDEMPOTENCY_HONOURED, IDEMPOTENCY_KEY_HEADER } from './wire-contract';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -107,31 +109,6 @@ export interface DownloadProgress {
   bytes: number;
   totalBytes: number | undefined;
 }
-
-/** A server that creates once per Idempotency-Key says so on its responses with this header. */
-export const IDEMPOTENCY_CAPABILITY_HEADER = 'x-datamint-idempotency';
-const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-/** Errors raised before the request left this machine: always safe to repeat. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-const CONNECTION_CODES: ReadonlySet<string> = new Set([
-  ...NOT_SENT_CODES,
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-]);
 
 function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
@@ -474,16 +451,11 @@ export class HttpClient {
     const url = this.urlFor(options.path, options.query);
     const shownUrl = redactUrl(url, [this.#apiKey]);
     const maxRetries = options.maxRetries ?? this.maxRetries;
-    // Evaluated at each decision: the first response may be what tells us keys are honoured.
-    const repeatable = (): boolean =>
-      IDEMPOTENT.has(options.method) ||
-      options.retrySafe === true ||
-      (options.idempotencyKey !== undefined && this.#honoursIdempotencyKeys);
     const headers: Record<string, string> = {
       'user-agent': this.#userAgent,
       accept: 'application/json, */*;q=0.5',
       ...options.headers,
-      ...(options.idempotencyKey !== undefined ? { 'idempotency-key': options.idempotencyKey } : {}),
+      ...(options.idempotencyKey !== undefined ? { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey } : {}),
       apikey: this.#apiKey,
     };
     let body: Dispatcher.DispatchOptions['body'];
@@ -495,7 +467,8 @@ export class HttpClient {
     }
     const factory = typeof options.body === 'function' ? options.body : undefined;
 
-    if (options.idempotencyKey !== undefined && !this.#sawResponse) await this.#probeCapabilities();
+    if (needsCapabilityProbe(options.idempotencyKey !== undefined, this.#sawResponse))
+      await this.#probeCapabilities();
 
     for (let attemptIndex = 0; ; attemptIndex++) {
       if (options.signal?.aborted)
@@ -529,7 +502,6 @@ export class HttpClient {
           attempt,
           attemptIndex,
           maxRetries,
-          repeatable: repeatable(),
         });
         continue;
       }
@@ -566,11 +538,16 @@ export class HttpClient {
         }
         attempt.done();
         const flat = flattenHeaders(res.headers);
-        // 429 and 503 mean the server refused before doing anything: safe to repeat even a POST.
-        const refused = status === 429 || status === 503;
-        const retryableStatus = status === 408 || status === 429 || status >= 500;
-        if (attemptIndex < maxRetries && retryableStatus && (repeatable() || refused)) {
-          const delayMs = retryAfterMs(flat) ?? backoffDelay(attemptIndex, this.#backoff);
+        const decision = decideRetry(
+          this.#facts(options, attemptIndex, maxRetries, {
+            kind: 'status',
+            status,
+            retryAfterMs: retryAfterMs(flat),
+          }),
+          this.#backoff,
+        );
+        if (decision.retry) {
+          const { delayMs } = decision;
           this.#log?.({
             type: 'retry',
             method: options.method,
@@ -613,7 +590,6 @@ export class HttpClient {
           attempt,
           attemptIndex,
           maxRetries: mode.stream ? attemptIndex : maxRetries,
-          repeatable: repeatable(),
         });
       }
     }
@@ -621,7 +597,7 @@ export class HttpClient {
 
   #noteCapabilities(headers: Dispatcher.ResponseData['headers']): void {
     this.#sawResponse = true;
-    if (headers[IDEMPOTENCY_CAPABILITY_HEADER] === 'honoured') this.#honoursIdempotencyKeys = true;
+    if (headers[IDEMPOTENCY_CAPABILITY_HEADER] === IDEMPOTENCY_HONOURED) this.#honoursIdempotencyKeys = true;
   }
 
   /**
@@ -647,6 +623,19 @@ export class HttpClient {
     return this.#capabilityProbe;
   }
 
+  /** The facts the retry policy decides on (evaluated per attempt: a response may have revealed the key capability). */
+  #facts(options: RequestOptions, attemptIndex: number, maxRetries: number, outcome: AttemptOutcome) {
+    return {
+      method: options.method,
+      attemptIndex,
+      maxRetries,
+      retrySafe: options.retrySafe === true,
+      hasIdempotencyKey: options.idempotencyKey !== undefined,
+      serverHonoursKeys: this.#honoursIdempotencyKeys,
+      outcome,
+    };
+  }
+
   /** Throws the wrapped error when the failure is final; otherwise logs and waits out the backoff. */
   async #retryAfterTransportError(
     error: unknown,
@@ -658,7 +647,6 @@ export class HttpClient {
       attempt: Attempt;
       attemptIndex: number;
       maxRetries: number;
-      repeatable: boolean;
     },
   ): Promise<void> {
     const { options, attemptIndex } = ctx;
@@ -670,53 +658,43 @@ export class HttpClient {
       error: wrapped.message,
       curl: ctx.curl,
     };
-    if (!this.#canRetryTransport(error, wrapped, attemptIndex, ctx.maxRetries, ctx.repeatable)) {
+    const decision = decideRetry(
+      this.#facts(options, attemptIndex, ctx.maxRetries, transportOutcome(error, wrapped)),
+      this.#backoff,
+    );
+    if (!decision.retry) {
       this.#log?.({ type: 'error', ...event });
-      throw this.#markUnknownOutcome(error, wrapped, options);
+      throw decision.outcomeUnknown ? markUnknownOutcome(wrapped, options) : wrapped;
     }
-    const delayMs = backoffDelay(attemptIndex, this.#backoff);
-    this.#log?.({ type: 'retry', ...event, delayMs });
-    await sleep(delayMs, options.signal);
+    this.#log?.({ type: 'retry', ...event, delayMs: decision.delayMs });
+    await sleep(decision.delayMs, options.signal);
   }
+}
 
-  /**
-   * A creating request that may have reached the server and got no answer: its error says the outcome
-   * is unknown (and carries the key to retry with), so callers do not re-run it blindly.
-   */
-  #markUnknownOutcome(
-    error: unknown,
-    wrapped: DatamintException,
-    options: RequestOptions,
-  ): DatamintException {
-    if (!(wrapped instanceof APIConnectionError) || wrapped.outcomeUnknown) return wrapped;
-    if (IDEMPOTENT.has(options.method)) return wrapped;
-    const code = errorCode(error);
-    if (code !== undefined && NOT_SENT_CODES.has(code)) return wrapped;
-    const init = {
-      method: wrapped.method,
-      url: wrapped.url,
-      code: wrapped.code,
-      cause: wrapped.cause,
-      outcomeUnknown: true,
-      idempotencyKey: options.idempotencyKey,
-    };
-    return wrapped instanceof APITimeoutError
-      ? new APITimeoutError({ ...init, timeoutMs: wrapped.timeoutMs })
-      : new APIConnectionError(`${wrapped.message}${unknownOutcomeNote(init)}`, init);
-  }
+/** How a failed attempt ended, for the retry policy. */
+function transportOutcome(error: unknown, wrapped: DatamintException): AttemptOutcome {
+  if (wrapped instanceof APIUserAbortError) return { kind: 'abort' };
+  const code = errorCode(error);
+  if (wrapped instanceof APITimeoutError) return { kind: 'timeout', code };
+  if (wrapped instanceof APIConnectionError) return { kind: 'connection', code };
+  return { kind: 'other' };
+}
 
-  #canRetryTransport(
-    error: unknown,
-    wrapped: DatamintException,
-    attemptIndex: number,
-    maxRetries: number,
-    repeatable: boolean,
-  ): boolean {
-    if (attemptIndex >= maxRetries || wrapped instanceof APIUserAbortError) return false;
-    const code = errorCode(error);
-    const notSent = code !== undefined && NOT_SENT_CODES.has(code);
-    const transient =
-      wrapped instanceof APITimeoutError || (code !== undefined && CONNECTION_CODES.has(code));
-    return transient && (notSent || repeatable);
-  }
+/**
+ * A creating request that may have reached the server and got no answer: its error says the outcome
+ * is unknown (and carries the key to retry with), so callers do not re-run it blindly.
+ */
+function markUnknownOutcome(wrapped: DatamintException, options: RequestOptions): DatamintException {
+  if (!(wrapped instanceof APIConnectionError) || wrapped.outcomeUnknown) return wrapped;
+  const init = {
+    method: wrapped.method,
+    url: wrapped.url,
+    code: wrapped.code,
+    cause: wrapped.cause,
+    outcomeUnknown: true,
+    idempotencyKey: options.idempotencyKey,
+  };
+  return wrapped instanceof APITimeoutError
+    ? new APITimeoutError({ ...init, timeoutMs: wrapped.timeoutMs })
+    : new APIConnectionError(`${wrapped.message}${unknownOutcomeNote(init)}`, init);
 }

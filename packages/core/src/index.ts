@@ -1,4 +1,4 @@
-export { type BackoffPolicy, backoffDelay, retryAfterMs, sleep } from './backoff';
+export type { BackoffPolicy } from './backoff';
 export { Limiter, mapConcurrent, mapSettled, type Settled } from './concurrency';
 export {
   API_KEY_ENV,
@@ -28,14 +28,12 @@ export {
   ConflictError,
   DatamintException,
   DownloadWriteError,
-  errorForResponse,
   InternalServerError,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
   RateLimitError,
   ResourceNotFoundError,
-  serverMessageOf,
   UnprocessableEntityError,
 } from './errors';
 export {
@@ -45,29 +43,16 @@ export {
   HttpClient,
   type HttpClientOptions,
   type HttpMethod,
-  IDEMPOTENCY_CAPABILITY_HEADER,
   type RequestLogEvent,
   type RequestOptions,
   type StreamResponse,
 } from './http-client';
 export { blobFromBytes, blobFromPath, FormData, multipartFileName } from './multipart';
 export {
-  DEFAULT_PAGE_SIZE,
   type PageFetcher,
   type PageRequest,
   Paginated,
   type PaginatedOptions,
 } from './paginate';
-export {
-  encodeQuery,
-  type JsonValue,
-  pythonIsoFormat,
-  pythonJsonDumps,
-  type QueryParams,
-  type QueryValue,
-  quoteAll,
-  quotePlus,
-} from './query';
-export { maskKey, redactSecrets, redactUrl } from './redact';
+export type { JsonValue, QueryParams, QueryValue } from './query';
 export { USER_AGENT, VERSION } from './version';
-export { ANNOTATION_TYPES, type AnnotationType } from './wire-contract';

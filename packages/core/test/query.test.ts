@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeQuery, pythonIsoFormat, pythonJsonDumps, quoteAll } from '../src/index';
+import { encodeQuery, pythonIsoFormat, pythonJsonDumps, quoteAll } from '../src/internal';
 
 describe('query strings as Python requests encodes them', () => {
   it('omits null/undefined, capitalises booleans, keeps integers', () => {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { IDEMPOTENCY_CAPABILITY_HEADER, IDEMPOTENCY_HONOURED } from '@datamint/core/internal';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context';
@@ -109,7 +110,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   // Tells clients that creating requests are stored once per Idempotency-Key (see idempotency.ts),
   // so they may repeat one after a lost response; @datamint/core only does so after seeing this.
   app.addHook('onRequest', async (_req, reply) => {
-    reply.header('x-datamint-idempotency', 'honoured');
+    reply.header(IDEMPOTENCY_CAPABILITY_HEADER, IDEMPOTENCY_HONOURED);
     // Browsers must not guess a runnable type from stored content (a mask that looks like HTML).
     reply.header('x-content-type-options', 'nosniff');
   });

@@ -1,7 +1,9 @@
+import { CLIENT_READ_HEADERS, IDEMPOTENCY_KEY_HEADER } from '@datamint/core/internal';
 import type { FastifyInstance } from 'fastify';
 
-const ALLOWED_HEADERS = 'apikey, content-type, accept, idempotency-key';
-const EXPOSED_HEADERS = 'retry-after, idempotent-replayed, x-datamint-fault, content-disposition';
+const ALLOWED_HEADERS = `apikey, content-type, accept, ${IDEMPOTENCY_KEY_HEADER}`;
+// What the client reads in a browser, plus the fault marker tests look at.
+const EXPOSED_HEADERS = [...CLIENT_READ_HEADERS, 'x-datamint-fault'].join(', ');
 
 /**
  * Lets browser pages on any origin call the server (the key travels in a header, never in cookies, so

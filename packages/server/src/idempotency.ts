@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { IDEMPOTENCY_KEY_HEADER as HEADER } from '@datamint/core/internal';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from './db/open-database';
 import { BadRequestError, UnprocessableEntityError } from './errors';
-
-const HEADER = 'idempotency-key';
 
 /** The request's `Idempotency-Key` header, validated; undefined when absent. */
 export function idempotencyKeyOf(req: FastifyRequest): string | undefined {

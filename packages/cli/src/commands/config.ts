@@ -4,11 +4,11 @@ import {
   API_URL_ENV,
   type ConfigSource,
   clearConfigFile,
-  maskKey,
   readConfigFile,
   resolveConfig,
   writeConfigFile,
 } from '@datamint/core';
+import { maskKey } from '@datamint/core/internal';
 import type { Command } from 'commander';
 import { countProjects, resolveSettings } from '../connect';
 import { type CommandContext, contextFor } from '../context';

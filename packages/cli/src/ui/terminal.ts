@@ -1,4 +1,4 @@
-import { redactSecrets } from '@datamint/core';
+import { redactSecrets } from '@datamint/core/internal';
 import type { CliStreams } from '../io';
 
 export interface TerminalOptions {

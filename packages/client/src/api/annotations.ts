@@ -1,4 +1,5 @@
-import { type AnnotationType, APIBodyError, Paginated } from '@datamint/core';
+import { APIBodyError, Paginated } from '@datamint/core';
+import type { AnnotationType } from '@datamint/core/internal';
 import {
   type CallOptions,
   callOpts,

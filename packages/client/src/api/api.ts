@@ -1,4 +1,5 @@
-import { DatamintException, DEFAULT_PAGE_SIZE, HttpClient, resolveConfig } from '@datamint/core';
+import { DatamintException, HttpClient, resolveConfig } from '@datamint/core';
+import { DEFAULT_PAGE_SIZE } from '@datamint/core/internal';
 import { type APIHandlerOptions, ConnectionCheckError } from '../api-handler';
 import type { CallOptions, HandlerContext } from '../context';
 import { ValidationError } from '../errors';

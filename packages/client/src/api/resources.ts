@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { mapSettled, Paginated, pythonJsonDumps } from '@datamint/core';
+import { mapSettled, Paginated } from '@datamint/core';
+import { pythonJsonDumps } from '@datamint/core/internal';
 import {
   type CallOptions,
   callOpts,

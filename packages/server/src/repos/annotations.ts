@@ -1,4 +1,4 @@
-import { ANNOTATION_TYPES, type AnnotationType } from '@datamint/core';
+import { ANNOTATION_TYPES, type AnnotationType } from '@datamint/core/internal';
 import { geometryForCurrentReaders } from '../annotation-geometry';
 import type { Db } from '../db/open-database';
 import type { Page } from '../query';

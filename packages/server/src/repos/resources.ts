@@ -1,3 +1,9 @@
+import {
+  RESOURCE_ORDER_FIELDS,
+  RESOURCE_STATUSES,
+  type ResourceOrderField,
+  type ResourceStatus,
+} from '@datamint/core/internal';
 import type { Db } from '../db/open-database';
 import { BadRequestError } from '../errors';
 import type { ListFilter, Page } from '../query';
@@ -8,8 +14,7 @@ import { missingIds } from './missing-ids';
 /** The channel the platform reports for uploads that named none. */
 export const UNKNOWN_CHANNEL = 'Unknown';
 
-export type ResourceStatus = 'new' | 'inbox' | 'published' | 'archived';
-export const RESOURCE_STATUSES: readonly ResourceStatus[] = ['new', 'inbox', 'published', 'archived'];
+export { RESOURCE_ORDER_FIELDS, RESOURCE_STATUSES, type ResourceOrderField, type ResourceStatus };
 
 /** What an upload's content says about the image (DICOM/NIfTI/PNG header), stored and returned as is. */
 export interface ImageFacts {
@@ -180,16 +185,6 @@ export function getResourceJson(db: Db, customerId: string, id: string): Resourc
     .get(id, customerId) as RowWithUser | undefined;
   return row ? rowsToJson(db, [row])[0] : undefined;
 }
-
-export const RESOURCE_ORDER_FIELDS = [
-  'modality',
-  'created_by',
-  'published_by',
-  'published_on',
-  'filename',
-  'created_at',
-] as const;
-export type ResourceOrderField = (typeof RESOURCE_ORDER_FIELDS)[number];
 
 export interface ResourceQuery {
   customerId: string;

@@ -1,4 +1,4 @@
-import { ANNOTATION_TYPES } from '@datamint/core';
+import { ANNOTATION_TYPES } from '@datamint/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { NOT_IN_INBOX_MESSAGE } from '@datamint/core/internal';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
@@ -60,8 +61,6 @@ interface IdParams {
 
 /** The exact text the Python SDK looks for to skip already-published resources. */
 const UPLOAD_ENDPOINT = 'POST /resources';
-
-export const NOT_IN_INBOX_MESSAGE = 'Resource must be in inbox status to be approved';
 
 function parseStatus(query: RawQuery): ResourceStatus | undefined {
   const status = queryNonEmpty(query, 'status');

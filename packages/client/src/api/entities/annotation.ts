@@ -1,4 +1,4 @@
-import { ANNOTATION_TYPES, type AnnotationType } from '@datamint/core';
+import { ANNOTATION_TYPES, type AnnotationType } from '@datamint/core/internal';
 import { UnexpectedResponseError } from '../../errors';
 import { Entity } from '../entity';
 
