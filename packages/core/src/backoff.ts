@@ -1,5 +1,6 @@
 import { APIUserAbortError } from './errors';
 
+/** How long the HTTP client waits between retries (before jitter; `Retry-After` wins when sent). */
 export interface BackoffPolicy {
   /** First retry delay in ms (default 500). */
   baseDelayMs: number;

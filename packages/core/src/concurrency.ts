@@ -1,23 +1,40 @@
 import { APIUserAbortError } from './errors';
 
-export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+/** One item's outcome in {@link mapSettled}: its value, or what it threw. */
+export type Settled<R> =
+  | {
+      /** The item's function resolved. */
+      ok: true;
+      /** What it resolved to. */
+      value: R;
+    }
+  | {
+      /** The item's function threw (or the signal aborted before it started). */
+      ok: false;
+      /** What it threw: usually a `DatamintException`. */
+      error: unknown;
+    };
 
 /** A counting semaphore: `run(fn)` waits for a free slot. */
 export class Limiter {
+  /** The most `run` calls in flight at once. */
   readonly limit: number;
   #active = 0;
   readonly #queue: (() => void)[] = [];
 
+  /** @throws RangeError when `limit` is not an integer >= 1. */
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
     this.limit = limit;
   }
 
+  /** How many `run` calls are in flight now. */
   get active(): number {
     return this.#active;
   }
 
+  /** Runs `fn` once a slot is free and returns (or throws) what it does; the slot is freed either way. */
   async run<R>(fn: () => Promise<R>): Promise<R> {
     if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
     this.#active++;

@@ -4,16 +4,22 @@ import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DatamintException } from './errors';
 
+/** The hosted Datamint API, used when neither an option, the environment nor the config file names one. */
 export const DEFAULT_API_URL = 'https://api.datamint.io';
+/** The environment variable holding the API key (the Python SDK reads the same one). */
 export const API_KEY_ENV = 'DATAMINT_API_KEY';
+/** The environment variable holding the API URL (the Python SDK reads the same one). */
 export const API_URL_ENV = 'DATAMINT_API_URL';
 
-/** The two keys the Python `datamint-config` tool reads and writes (http-api.md §2.2). */
+/** The two keys the Python `datamint-config` tool reads and writes; the file is shared with it. */
 export interface ConfigFileSettings {
+  /** The saved API key. */
   api_key?: string;
+  /** The saved API URL. */
   default_api_url?: string;
 }
 
+/** Where `resolveConfig` looks besides its explicit options (tests point these elsewhere). */
 export interface ConfigSources {
   /** Defaults to `process.env`. */
   env?: Record<string, string | undefined>;
@@ -21,20 +27,32 @@ export interface ConfigSources {
   configFile?: string | null;
 }
 
+/** Options of {@link resolveConfig}: explicit values win over every other source. */
 export interface ResolveConfigOptions extends ConfigSources {
+  /** An explicit API key (an empty string counts as unset). */
   apiKey?: string | undefined;
+  /** An explicit API URL (an empty string counts as unset). */
   rootUrl?: string | undefined;
   /** When false, a missing key is not an error (the result's apiKey is then undefined). */
   requireApiKey?: boolean;
 }
 
+/** The settings a client connects with, and where each came from. */
 export interface ResolvedConfig {
+  /** The API key. */
   apiKey: string;
+  /** The API URL, without trailing slashes. */
   rootUrl: string;
   /** Where each value came from, for `datamint config` and error messages. */
-  sources: { apiKey: ConfigSource; rootUrl: ConfigSource };
+  sources: {
+    /** Where the key came from. */
+    apiKey: ConfigSource;
+    /** Where the URL came from. */
+    rootUrl: ConfigSource;
+  };
 }
 
+/** Where a setting came from: an explicit option, the environment, the config file, the default, or nowhere. */
 export type ConfigSource = 'option' | 'env' | 'config-file' | 'default' | 'none';
 
 /**
@@ -58,7 +76,10 @@ export function configFilePath(
   return join(xdg, 'datamintapi', 'datamintapi.yaml');
 }
 
-/** Reads the config file; a missing or empty file means "no settings". */
+/**
+ * Reads the config file; a missing or empty file means "no settings".
+ * @throws DatamintException when the file cannot be read, is not YAML, or is not a mapping (the message names the file).
+ */
 export async function readConfigFile(path: string = configFilePath()): Promise<ConfigFileSettings> {
   let text: string;
   try {
@@ -129,17 +150,22 @@ export async function clearConfigFile(path: string = configFilePath()): Promise<
 const nonEmpty = (value: string | undefined | null): string | undefined =>
   value === undefined || value === null || value === '' ? undefined : value;
 
+/** `url` without its trailing slashes, so paths can be appended with one `/`. */
 export function stripTrailingSlashes(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
 /**
  * Explicit options > environment (an empty variable counts as unset) > the Python tool's
- * config file > the default URL. A missing key is an error that says how to set one.
+ * config file > the default URL. With `requireApiKey: false` a missing key is `undefined`.
+ * @throws DatamintException when no key is found (the message says how to set one) or the config file is unreadable.
  */
-export async function resolveConfig(
-  options: ResolveConfigOptions & { requireApiKey: false },
-): Promise<Omit<ResolvedConfig, 'apiKey'> & { apiKey: string | undefined }>;
+export async function resolveConfig(options: ResolveConfigOptions & { requireApiKey: false }): Promise<
+  Omit<ResolvedConfig, 'apiKey'> & {
+    /** The API key, `undefined` when no source has one. */
+    apiKey: string | undefined;
+  }
+>;
 export async function resolveConfig(options?: ResolveConfigOptions): Promise<ResolvedConfig>;
 export async function resolveConfig(
   options: ResolveConfigOptions = {},

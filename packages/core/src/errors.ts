@@ -4,34 +4,49 @@
  * they are wrapped and kept as `cause`.
  */
 
+/** The base of every error this project throws: `catch (e) { if (e instanceof DatamintException) ... }`. */
 export class DatamintException extends Error {
+  /** The class name, so logs and `String(error)` say which error it is. */
   override name = 'DatamintException';
+  /** `options.cause` keeps the underlying error (a library's, or the HTTP error behind a look-up). */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
+/** What an `APIError` is built from: the failed response and the request it answered. */
 export interface APIErrorInit {
+  /** The HTTP status (>= 400). */
   status: number;
+  /** Parsed JSON body when the response was JSON, otherwise the body text. */
   body: unknown;
+  /** The server's request id header, when it sent one (quote it in support requests). */
   requestId?: string | undefined;
+  /** The HTTP method of the request. */
   method: string;
   /** Already redacted: never carries the API key. */
   url: string;
+  /** The response headers (lower-case names). */
   headers?: Record<string, string>;
 }
 
 /** The server answered with a status >= 400. */
 export class APIError extends DatamintException {
   override name = 'APIError';
+  /** The HTTP status (>= 400); the subclass says which family (`NotFoundError` is 404, ...). */
   readonly status: number;
   /** Parsed JSON body when the response was JSON, otherwise the body text. */
   readonly body: unknown;
+  /** The server's request id header, when it sent one (quote it in support requests). */
   readonly requestId: string | undefined;
+  /** The HTTP method of the failed request. */
   readonly method: string;
+  /** The request URL, with the API key redacted. */
   readonly url: string;
+  /** The response headers (lower-case names), e.g. `retry-after` on a 429. */
   readonly headers: Record<string, string>;
 
+  /** Usually built by `errorForResponse`, which picks the subclass from the status. */
   constructor(message: string, init: APIErrorInit) {
     super(message);
     this.status = init.status;
@@ -48,46 +63,62 @@ export class APIError extends DatamintException {
   }
 }
 
+/** 400: the server rejected the request's parameters or body; `serverMessage` says which. */
 export class BadRequestError extends APIError {
   override name = 'BadRequestError';
 }
+/** 401: the API key is missing or wrong (check `DATAMINT_API_KEY` or `datamint config`). */
 export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
 }
+/** 403: the key is valid but may not do this. */
 export class PermissionDeniedError extends APIError {
   override name = 'PermissionDeniedError';
 }
+/**
+ * 404: nothing at that URL. Request methods usually surface it as a `ResourceNotFoundError`
+ * naming what was looked for, with this error as its `response`.
+ */
 export class NotFoundError extends APIError {
   override name = 'NotFoundError';
 }
+/** 409: the request conflicts with the stored state (a taken name, an entity still in use). */
 export class ConflictError extends APIError {
   override name = 'ConflictError';
 }
+/** 413: the body (an upload, a decoded frame) exceeds a server limit; `serverMessage` names it. */
 export class PayloadTooLargeError extends APIError {
   override name = 'PayloadTooLargeError';
 }
+/** 422: the body was well-formed but its values were not accepted. */
 export class UnprocessableEntityError extends APIError {
   override name = 'UnprocessableEntityError';
 }
+/** 429: too many requests; raised after the retries (which honour `Retry-After`) ran out. */
 export class RateLimitError extends APIError {
   override name = 'RateLimitError';
 }
+/** 5xx: the server failed; raised after the retries ran out. */
 export class InternalServerError extends APIError {
   override name = 'InternalServerError';
 }
 
 /**
  * A named entity does not exist. Raised for 404s, for 4xx bodies whose message contains
- * " not found" (the Python SDK's rule, http-api.md §1.8), and by client-side look-ups
+ * " not found" (the Python SDK's rule), and by client-side look-ups
  * (e.g. a project name that is not in the project list). The HTTP error, when there is one,
  * is `response` (and `cause`).
  */
 export class ResourceNotFoundError extends DatamintException {
   override name = 'ResourceNotFoundError';
+  /** What was looked for, e.g. `'project'` (`'unknown'` until a caller relabels a bare 404). */
   readonly resourceType: string;
+  /** What identified it, e.g. `{ name: 'Lungs' }`. */
   readonly params: Record<string, unknown>;
+  /** The HTTP error behind it; `undefined` for a client-side look-up that found nothing. */
   readonly response: APIError | undefined;
 
+  /** The message names `resourceType` and `params`. */
   constructor(resourceType: string, params: Record<string, unknown> = {}, response?: APIError) {
     super(`Resource '${resourceType}' not found for parameters: ${JSON.stringify(params)}`, {
       cause: response,
@@ -103,12 +134,16 @@ export class ResourceNotFoundError extends DatamintException {
   }
 }
 
-/** A 2xx response whose JSON body carries an `error` key (http-api.md §1.8). */
+/** A 2xx response whose JSON body carries an `error` key: the platform's way of failing with a 200. */
 export class APIBodyError extends DatamintException {
   override name = 'APIBodyError';
+  /** The parsed response body (its `error` key says what failed). */
   readonly body: unknown;
+  /** The HTTP method of the request. */
   readonly method: string;
+  /** The request URL, with the API key redacted. */
   readonly url: string;
+  /** The message is the body's `error`. */
   constructor(message: string, init: { body: unknown; method: string; url: string }) {
     super(message);
     this.body = init.body;
@@ -122,6 +157,7 @@ export class DownloadWriteError extends DatamintException {
   override name = 'DownloadWriteError';
   /** The file the caller asked for. */
   readonly destination: string;
+  /** `cause` is the file-system error; its message is repeated in this one. */
   constructor(destination: string, cause: unknown) {
     super(
       `Cannot write the download to ${destination}: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -144,8 +180,11 @@ export function unknownOutcomeNote(init: { outcomeUnknown?: boolean; idempotency
 /** The request never got a complete response: refused, reset, DNS failure, TLS failure... */
 export class APIConnectionError extends DatamintException {
   override name = 'APIConnectionError';
+  /** The HTTP method of the request. */
   readonly method: string;
+  /** The request URL, with the API key redacted. */
   readonly url: string;
+  /** The system or undici error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...), when there is one. */
   readonly code: string | undefined;
   /**
    * `true` when a creating request (POST, PATCH) reached the server and no answer came back: it may
@@ -155,6 +194,7 @@ export class APIConnectionError extends DatamintException {
   readonly outcomeUnknown: boolean;
   /** The `Idempotency-Key` the request was sent with, to retry it safely. */
   readonly idempotencyKey: string | undefined;
+  /** `init.cause` keeps the transport's own error. */
   constructor(
     message: string,
     init: {
@@ -175,9 +215,12 @@ export class APIConnectionError extends DatamintException {
   }
 }
 
+/** No complete response within the time-out (per client `timeout`, or per call); retried like a connection error. */
 export class APITimeoutError extends APIConnectionError {
   override name = 'APITimeoutError';
+  /** The time-out that ran out, in milliseconds. */
   readonly timeoutMs: number;
+  /** The message names the request and the time-out. */
   constructor(init: {
     method: string;
     url: string;
@@ -194,8 +237,11 @@ export class APITimeoutError extends APIConnectionError {
 /** The caller's AbortSignal fired. */
 export class APIUserAbortError extends DatamintException {
   override name = 'APIUserAbortError';
+  /** The HTTP method of the aborted request; `undefined` when no request was in flight. */
   readonly method: string | undefined;
+  /** The aborted request's URL (key redacted); `undefined` when no request was in flight. */
   readonly url: string | undefined;
+  /** `init.cause` is the signal's reason. */
   constructor(init: { method?: string; url?: string; cause?: unknown } = {}) {
     super(init.method ? `${init.method} ${init.url} was aborted` : 'The operation was aborted', {
       cause: init.cause,
@@ -205,6 +251,10 @@ export class APIUserAbortError extends DatamintException {
   }
 }
 
+/**
+ * The human-readable `message` of an error body (`{ message: '...' }` or a list of messages joined
+ * with `; `), or `undefined` when the body has none.
+ */
 export function serverMessageOf(body: unknown): string | undefined {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const message = (body as Record<string, unknown>).message;

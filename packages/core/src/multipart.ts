@@ -17,6 +17,7 @@ export async function blobFromPath(path: string, type = 'application/octet-strea
   return (await openAsBlob(path, { type })) as Blob;
 }
 
+/** A Blob over bytes already in memory (a transformed file), for a multipart body. */
 export function blobFromBytes(bytes: Uint8Array, type = 'application/octet-stream'): Blob {
   return new Blob([bytes as Uint8Array<ArrayBuffer>], { type });
 }

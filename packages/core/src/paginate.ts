@@ -1,15 +1,24 @@
+/** Items per listing request when none is configured: 5000, as in the Python SDK. */
 export const DEFAULT_PAGE_SIZE = 5000;
 
+/** The page a {@link PageFetcher} is asked for. */
 export interface PageRequest {
+  /** Items to skip. */
   offset: number;
+  /** Items to return at most (the page size). */
   limit: number;
+  /** The listing's abort signal, to pass on to the request. */
   signal: AbortSignal | undefined;
 }
 
+/** Fetches one page; a page shorter than `limit` ends the listing. Its errors end the iteration. */
 export type PageFetcher<T> = (page: PageRequest) => Promise<readonly T[]>;
 
+/** How a {@link Paginated} listing pages. */
 export interface PaginatedOptions {
+  /** Items per request (default {@link DEFAULT_PAGE_SIZE}); not a positive integer: `RangeError`. */
   pageSize?: number;
+  /** Aborts the request in flight; the iteration then throws `APIUserAbortError`. */
   signal?: AbortSignal;
   /** Stop after this many items in total. */
   limit?: number;
@@ -20,11 +29,13 @@ export interface PaginatedOptions {
  * held at a time. A page shorter than the page size (or empty) ends the listing, as in the Python SDK.
  */
 export class Paginated<T> implements AsyncIterable<T> {
+  /** Items per request. */
   readonly pageSize: number;
   readonly #fetchPage: PageFetcher<T>;
   readonly #signal: AbortSignal | undefined;
   readonly #limit: number | undefined;
 
+  /** @throws RangeError when `pageSize` is not a positive integer. */
   constructor(fetchPage: PageFetcher<T>, options: PaginatedOptions = {}) {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize <= 0) {
@@ -50,6 +61,7 @@ export class Paginated<T> implements AsyncIterable<T> {
     }
   }
 
+  /** `for await (const item of listing)`: item by item, one page in memory at a time. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     for await (const page of this.pages()) yield* page;
   }

@@ -3,7 +3,9 @@
  * because that is what the production server accepts (http-api.md §1.4, §1.5).
  */
 
+/** One query parameter value (a `Date` is sent in the format Python's `isoformat()` gives). */
 export type QueryValue = string | number | boolean | Date | null | undefined;
+/** A request's query parameters; arrays repeat the key, `undefined` and `null` values are left out. */
 export type QueryParams = Record<string, QueryValue | readonly QueryValue[]>;
 
 /** `urllib.parse.quote_plus(s, safe='')`: alphanumerics and `_.-~` stay, space -> `+`. */
@@ -58,6 +60,7 @@ export function encodeQuery(params: QueryParams | undefined): string {
   return parts.join('&');
 }
 
+/** A value that serialises to JSON (what a request's `json` body may hold). */
 export type JsonValue =
   | string
   | number

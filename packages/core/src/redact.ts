@@ -33,6 +33,7 @@ export function redactUrl(url: string, secrets: readonly (string | undefined)[])
   return redactSecrets(shown, secrets);
 }
 
+/** An API key as it may be shown (`datamint config`): its first 4 and last 2 characters, or `(none)`. */
 export function maskKey(key: string | undefined): string {
   if (!key) return '(none)';
   if (key.length <= 8) return '*'.repeat(key.length);
