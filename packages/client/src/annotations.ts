@@ -19,7 +19,15 @@ import { resolveProject } from './projects';
 import type { Annotation, AnnotationStatus, AnnotationType, Worklist, WorklistStatus } from './types';
 
 /** A frame, a list of frames, or an inclusive range `{ from, to }` (Python's tuple). */
-export type FrameSelection = number | readonly number[] | { from: number; to: number };
+export type FrameSelection =
+  | number
+  | readonly number[]
+  | {
+      /** First frame of the range. */
+      from: number;
+      /** Last frame of the range (inclusive, >= `from`). */
+      to: number;
+    };
 
 /** Who and where, common to the annotation-creating methods. */
 export interface AnnotationTargetOptions extends CallOptions {
@@ -27,6 +35,7 @@ export interface AnnotationTargetOptions extends CallOptions {
   worklistId?: string;
   /** Project name or id: the annotation goes to that project's worklist. */
   project?: string;
+  /** Where the annotation came from (a tool or file name), sent as `imported_from`. */
   importedFrom?: string;
   /** Author to record instead of the key's user (admin keys only). Sent as `import_author`. */
   authorEmail?: string;
@@ -112,6 +121,7 @@ export interface AddAnnotationsOptions extends AnnotationTargetOptions {
   frameIndex?: FrameSelection;
   /** With a value the annotation is a `category`, without one a `label`. */
   value?: string;
+  /** The model that made the annotation: it is then recorded as a model annotation. */
   modelId?: string;
 }
 
@@ -205,14 +215,23 @@ export async function addFrameCategoryAnnotation(
   return createAnnotations(ctx, resourceId, items, options);
 }
 
+/** Filters of `getAnnotations`; every one given must match. An unknown type or status is a `ValidationError`. */
 export interface GetAnnotationsOptions extends ListOptions {
+  /** Only this resource's annotations. */
   resourceId?: string;
+  /** Only this type (`category`, `label`, `line`, `square`, `segmentation`, ...). */
   annotationType?: AnnotationType;
+  /** Only those made by this user. */
   annotatorEmail?: string;
+  /** Only those made on or after this day (a `Date` or `YYYY-MM-DD`). */
   dateFrom?: Date | string;
+  /** Only those made on or before this day (a `Date` or `YYYY-MM-DD`). */
   dateTo?: Date | string;
+  /** Only annotations of this dataset's resources. */
   datasetId?: string;
+  /** Only those of this annotation worklist. */
   worklistId?: string;
+  /** Only `new` or only `published` annotations. */
   status?: AnnotationStatus;
   /** Include model-made segmentations (default: the server's, which excludes them). */
   loadAiSegmentations?: boolean;
@@ -252,7 +271,9 @@ export function getAnnotations(
   );
 }
 
+/** Filters of `getAnnotationWorklist`. */
 export interface GetWorklistsOptions extends ListOptions {
+  /** Only worklists in this state (`new`, `updating`, `active`, `completed`); another value is a `ValidationError`. */
   status?: WorklistStatus;
 }
 
@@ -290,11 +311,17 @@ export async function getAnnotationWorklistById(
   );
 }
 
+/** What `updateAnnotationWorklist` changes: only the keys given are sent. */
 export interface UpdateWorklistOptions extends CallOptions {
+  /** The frame labels annotators may use. */
   frameLabels?: string[];
+  /** The image labels annotators may use. */
   imageLabels?: string[];
+  /** The worklist's annotation definitions, as the platform stores them. */
   annotations?: Record<string, unknown>[];
+  /** The new state (`new`, `updating`, `active`, `completed`). */
   status?: WorklistStatus;
+  /** The new name. */
   name?: string;
 }
 

@@ -24,6 +24,7 @@ import type { UploadPlan } from './upload/plan-types';
 import type { UploadResourcesOptions, UploadResult } from './upload/types';
 import { uploadResources } from './upload/upload-resources';
 
+/** How an {@link APIHandler} connects: where, with which key, and its transport and listing settings. */
 export interface APIHandlerOptions extends Omit<HttpClientOptions, 'rootUrl' | 'apiKey'> {
   /** API URL. Default: `DATAMINT_API_URL`, then the config file, then `https://api.datamint.io`. */
   rootUrl?: string;
@@ -49,6 +50,7 @@ export interface APIHandlerOptions extends Omit<HttpClientOptions, 'rootUrl' | '
 /** Connecting failed (bad URL, refused, unknown key...). The original error is `cause`. */
 export class ConnectionCheckError extends DatamintException {
   override name = 'ConnectionCheckError';
+  /** The message says to check the key and URL, followed by the original error's message. */
   constructor(cause: unknown) {
     super(
       `Error connecting to the Datamint API. Please check your api_key and/or other configurations. ${
@@ -123,6 +125,7 @@ export class APIHandler {
     await this.#http?.close();
   }
 
+  /** `await using api = await APIHandler.connect()` closes the handler at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -227,14 +230,25 @@ export class APIHandler {
     return resources.publishResources(await this.#ctx(), ids, options);
   }
 
+  /**
+   * Deletes resources (one request each, `concurrency` at a time).
+   * @throws ResourceNotFoundError naming the first id the server does not know.
+   */
   async deleteResources(ids: string | readonly string[], options?: CallOptions): Promise<void> {
     return resources.deleteResources(await this.#ctx(), ids, options);
   }
 
+  /** The upload channels, with the resources in each, lazily paged. */
   getChannels(options?: ListOptions): Paginated<Channel> {
     return resources.getChannels(this.#lazy, options, this.#pageSize);
   }
 
+  /**
+   * A resource's stored file: in memory, or streamed to `savePath`; decoded by mimetype unless
+   * `autoConvert: false` (DICOM → parsed dataset, PNG → pixels, NIfTI → volume, JSON → value).
+   * @throws ResourceNotFoundError for an unknown id; `DecodeError` when the bytes do not decode as
+   * their mimetype (the file is still written); `DownloadWriteError` when `savePath` cannot be written.
+   */
   async downloadResourceFile(
     resourceId: string,
     options?: download.DownloadResourceOptions,
@@ -242,6 +256,12 @@ export class APIHandler {
     return download.downloadResourceFile(await this.#ctx(), resourceId, options);
   }
 
+  /**
+   * One frame of a resource as the server renders it (PNG), with its decoded pixels; a single image
+   * comes back as its own file (frame 0 only).
+   * @throws ValidationError for a negative or non-integer `frameIndex`, or a frame other than 0 of a
+   * single image; ResourceNotFoundError for an unknown id.
+   */
   async downloadResourceFrame(
     resourceId: string,
     frameIndex: number,
@@ -252,10 +272,15 @@ export class APIHandler {
 
   // ---- projects, datasets, users, experiments -------------------------------------------
 
+  /** Every project the key can see. */
   async getProjects(options?: CallOptions): Promise<Project[]> {
     return projects.getProjects(await this.#ctx(), options);
   }
 
+  /**
+   * One project by id.
+   * @throws ResourceNotFoundError when there is none.
+   */
   async getProjectById(projectId: string, options?: CallOptions): Promise<Project> {
     return projects.getProjectById(await this.#ctx(), projectId, options);
   }
@@ -265,6 +290,11 @@ export class APIHandler {
     return projects.resolveProject(await this.#ctx(), projectName, options);
   }
 
+  /**
+   * Creates a project holding `resourceIds`, with the body the Python SDK sends.
+   * @throws ValidationError for a missing name or a non-string id; ResourceNotFoundError when a listed
+   * resource does not exist.
+   */
   async createProject(
     name: string,
     description: string,
@@ -274,26 +304,46 @@ export class APIHandler {
     return projects.createProject(await this.#ctx(), name, description, resourceIds, options);
   }
 
+  /**
+   * Deletes a project (its resources stay).
+   * @throws ResourceNotFoundError when there is none.
+   */
   async deleteProject(projectId: string, options?: CallOptions): Promise<void> {
     return projects.deleteProject(await this.#ctx(), projectId, options);
   }
 
+  /**
+   * Downloads a project's export (a zip of its resources and annotations) to `outpath`, streaming.
+   * @throws ResourceNotFoundError for an unknown project; `DownloadWriteError` when `outpath` cannot be written.
+   */
   async downloadProject(
     projectId: string,
     outpath: string,
     options?: download.DownloadProjectOptions,
-  ): Promise<{ path: string; bytes: number }> {
+  ): Promise<{
+    /** The file written. */
+    path: string;
+    /** Its size in bytes. */
+    bytes: number;
+  }> {
     return download.downloadProject(await this.#ctx(), projectId, outpath, options);
   }
 
+  /** Every dataset the key can see. */
   async getDatasets(options?: CallOptions): Promise<Dataset[]> {
     return projects.getDatasets(await this.#ctx(), options);
   }
 
+  /** Every user of the key's organisation. */
   async getUsers(options?: CallOptions): Promise<User[]> {
     return projects.getUsers(await this.#ctx(), options);
   }
 
+  /**
+   * Creates a user; unset options are sent as `null`, as the Python SDK does.
+   * @throws ValidationError for a missing e-mail or `roles` that is not an array; ConflictError when
+   * the e-mail is taken.
+   */
   async createUser(email: string, options?: projects.CreateUserOptions): Promise<User> {
     return projects.createUser(await this.#ctx(), email, options);
   }
@@ -318,6 +368,10 @@ export class APIHandler {
     return annotations.addAnnotations(await this.#ctx(), resourceId, identifier, options);
   }
 
+  /**
+   * A category annotation (`identifier` = `value`) on the whole image. Returns the new ids.
+   * @throws ValidationError for a missing identifier or value; ResourceNotFoundError for an unknown resource.
+   */
   async addImageCategoryAnnotation(
     resourceId: string,
     identifier: string,
@@ -327,6 +381,11 @@ export class APIHandler {
     return annotations.addImageCategoryAnnotation(await this.#ctx(), resourceId, identifier, value, options);
   }
 
+  /**
+   * A category annotation on one frame, a list of frames or a `{ from, to }` range. Returns the new ids.
+   * @throws ValidationError for a negative or non-integer frame, or an empty range; ResourceNotFoundError
+   * for an unknown resource.
+   */
   async addFrameCategoryAnnotation(
     resourceId: string,
     frameIndex: annotations.FrameSelection,
@@ -382,6 +441,7 @@ export class APIHandler {
     return segmentations.uploadSegmentations(await this.#ctx(), resourceId, file, options);
   }
 
+  /** Annotations matching every filter given (resource, worklist, status, type, dates...), lazily paged. */
   getAnnotations(options: annotations.GetAnnotationsOptions = {}): Paginated<Annotation> {
     return annotations.getAnnotations(this.#lazy, options, this.#pageSize);
   }
@@ -395,14 +455,24 @@ export class APIHandler {
     return this.getAnnotations({ ...options, resourceId });
   }
 
+  /** The annotation worklists, optionally by status, lazily paged. */
   getAnnotationWorklist(options: annotations.GetWorklistsOptions = {}): Paginated<Worklist> {
     return annotations.getAnnotationWorklist(this.#lazy, options, this.#pageSize);
   }
 
+  /**
+   * One annotation worklist by id.
+   * @throws ResourceNotFoundError when there is none.
+   */
   async getAnnotationWorklistById(id: string, options?: CallOptions): Promise<Worklist> {
     return annotations.getAnnotationWorklistById(await this.#ctx(), id, options);
   }
 
+  /**
+   * Changes a worklist's name, status, frame/image labels or annotations (only the keys given).
+   * @throws ValidationError for an unknown status or a list option that is not an array;
+   * ResourceNotFoundError when there is no such worklist.
+   */
   async updateAnnotationWorklist(
     worklistId: string,
     options?: annotations.UpdateWorklistOptions,
