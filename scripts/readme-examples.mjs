@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Type-checks every TypeScript example in the READMEs, and runs the ones marked runnable.
+// Type-checks every TypeScript example in the READMEs and in the sources' doc comments, and runs the
+// README ones marked runnable.
 //
 // A fenced block opened with ```ts example (or ```typescript example) is a complete example: it is
 // compiled as a module of its own against the packages' sources (strict, Node types), so a README that
@@ -7,6 +8,10 @@
 // assume earlier ones) and are shown only. A block opened with ```ts example run is also executed with
 // tsx, from a scratch folder, against a local datamint-server this script starts (DATAMINT_API_URL and
 // DATAMINT_API_KEY point at it), with ../shared/data reachable as $DATAMINT_EXAMPLE_DATA.
+//
+// A ```ts block inside a doc comment's `@example` tag (packages/*/src) is type-checked the same way, so
+// the API reference's examples cannot drift either; the main entry points listed in REQUIRED_EXAMPLES
+// must have one.
 //
 //   node scripts/readme-examples.mjs          type-check and run
 //   node scripts/readme-examples.mjs --list   print the examples found
@@ -34,6 +39,74 @@ export function extractExamples(markdown, file) {
     examples.push({ file, line: start + 1, run: flags.includes('run'), code: body.join('\n') });
   }
   return examples;
+}
+
+/**
+ * Every ```ts block inside an `@example` tag of the doc comments of one source file, with the line its
+ * code starts on. The comment's leading `*` is stripped; the tag ends at the next tag or the comment end.
+ */
+export function extractDocExamples(source, file) {
+  const examples = [];
+  for (const comment of source.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    const firstLine = source.slice(0, comment.index).split('\n').length;
+    const lines = comment[0]
+      .split('\n')
+      .map((l) => l.replace(/^\s*\/?\*+\/?\s?/, '').replace(/\s*\*\/$/, ''));
+    let inExample = false;
+    for (let i = 0; i < lines.length; i++) {
+      if (/^@\w+/.test(lines[i])) inExample = /^@example\b/.test(lines[i]);
+      if (!inExample || !/^```(ts|typescript)\b/.test(lines[i])) continue;
+      const start = i + 1;
+      const body = [];
+      for (i = start; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i]);
+      examples.push({ file, line: firstLine + start, run: false, code: body.join('\n') });
+    }
+  }
+  return examples;
+}
+
+/**
+ * The main entry points whose doc comment must carry an `@example`: [package, exported name]. A name
+ * missing from its package or without an example fails the check.
+ */
+const REQUIRED_EXAMPLES = [
+  ['client', 'APIHandler'],
+  ['core', 'resolveConfig'],
+  ['core', 'Paginated'],
+  ['server', 'startServer'],
+];
+
+function sourceFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'generated' ? [] : sourceFiles(path);
+    return /\.ts$/.test(entry.name) && !/\.d\.ts$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** The declarations of `name` in a package's sources whose doc comment has an `@example`, or why not. */
+function missingExample(pkg, name, sources) {
+  const declaration = new RegExp(
+    `(\\/\\*\\*(?:(?!\\*\\/)[\\s\\S])*\\*\\/\\s*)?export\\s+(?:declare\\s+)?(?:abstract\\s+)?(?:async\\s+)?(?:function\\*?|class|const|interface|type)\\s+${name}\\b`,
+  );
+  for (const [file, text] of sources) {
+    const m = declaration.exec(text);
+    if (!m) continue;
+    if (m[1]?.includes('@example')) return undefined;
+    return `${file}: the doc comment of ${name} (@datamint/${pkg}) has no @example`;
+  }
+  return `@datamint/${pkg}: no exported declaration of ${name} found (update REQUIRED_EXAMPLES)`;
+}
+
+function docSources() {
+  return packages.flatMap((p) => {
+    const dir = join(root, 'packages', p, 'src');
+    try {
+      return sourceFiles(dir).map((f) => [p, f.slice(root.length), readFileSync(f, 'utf8')]);
+    } catch {
+      return [];
+    }
+  });
 }
 
 function readmes() {
@@ -131,9 +204,21 @@ function runExample(example, index, env) {
 }
 
 async function main() {
-  const examples = readmes().flatMap((f) => extractExamples(readFileSync(join(root, f), 'utf8'), f));
+  const sources = docSources();
+  const examples = [
+    ...readmes().flatMap((f) => extractExamples(readFileSync(join(root, f), 'utf8'), f)),
+    ...sources.flatMap(([, f, text]) => extractDocExamples(text, f)),
+  ];
+  const missing = REQUIRED_EXAMPLES.map(([pkg, name]) =>
+    missingExample(
+      pkg,
+      name,
+      sources.filter(([p]) => p === pkg).map(([, f, text]) => [f, text]),
+    ),
+  ).filter(Boolean);
   if (process.argv.includes('--list')) {
     for (const e of examples) console.log(`${e.file}:${e.line}${e.run ? ' (run)' : ''}`);
+    for (const m of missing) console.log(`missing: ${m}`);
     return;
   }
   rmSync(work, { recursive: true, force: true });
@@ -142,9 +227,13 @@ async function main() {
   for (const [i, e] of examples.entries()) {
     writeFileSync(join(work, exampleName(e, i)), `${e.code}\nexport {};\n`);
   }
-  const problems = typecheck(examples);
+  const problems = [...missing, ...typecheck(examples)];
   for (const p of problems) console.error(p);
-  console.log(`readme examples: ${examples.length} type-checked, ${problems.length ? 'with errors' : 'ok'}`);
+  const fromDocs = examples.filter((e) => !e.file.endsWith('.md')).length;
+  console.log(
+    `readme examples: ${examples.length} type-checked (${fromDocs} from doc comments), ` +
+      `${problems.length ? 'with errors' : 'ok'}`,
+  );
   let failedRuns = 0;
   const runnable = examples.map((e, i) => [e, i]).filter(([e]) => e.run);
   if (runnable.length > 0 && problems.length === 0) {

@@ -64,6 +64,22 @@ export class ConnectionCheckError extends DatamintException {
 /**
  * The Datamint API client: every method of the Python `APIHandler`, in camelCase, with optional
  * parameters in one options object. Listings are lazy `Paginated` iterables.
+ *
+ * Errors: bad arguments throw `ValidationError` (naming the parameter) before any request; failed
+ * requests throw the `APIError` subclass of their status, `ResourceNotFoundError` naming what was
+ * looked up, `APIConnectionError` / `APITimeoutError` after the retries, or `APIUserAbortError` when
+ * the call's `signal` fires. All are `DatamintException`s, and none carries the API key.
+ * @example
+ * ```ts
+ * import { APIHandler } from '@datamint/client';
+ *
+ * // Key and URL from DATAMINT_API_KEY / DATAMINT_API_URL or the Python tool's config file.
+ * const api = await APIHandler.connect();
+ * const [result] = await api.uploadResources(['./scans/ct-series'], { anonymize: true, tags: ['demo'] });
+ * if (result?.ok) await api.addImageCategoryAnnotation(result.id, 'quality', 'good');
+ * for await (const resource of api.getResources({ tags: ['demo'] })) console.log(resource.id);
+ * await api.close();
+ * ```
  */
 export class APIHandler {
   readonly #options: APIHandlerOptions;

@@ -26,6 +26,7 @@ export type {
   GetWorklistsOptions,
   UpdateWorklistOptions,
 } from './annotations';
+export type { ResourceLinks } from './api/entities/resource';
 export {
   AnnotationEntity,
   type AnnotationListOptions,
@@ -123,6 +124,7 @@ export type {
   SkipReason,
   UploadPlan,
 } from './upload/plan-types';
+export type { SegmentationTask } from './upload/segmentation-tasks';
 export type {
   MetadataSource,
   PlanUploadOptions,

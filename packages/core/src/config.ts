@@ -159,6 +159,13 @@ export function stripTrailingSlashes(url: string): string {
  * Explicit options > environment (an empty variable counts as unset) > the Python tool's
  * config file > the default URL. With `requireApiKey: false` a missing key is `undefined`.
  * @throws DatamintException when no key is found (the message says how to set one) or the config file is unreadable.
+ * @example
+ * ```ts
+ * import { resolveConfig } from '@datamint/core';
+ *
+ * const { rootUrl, sources } = await resolveConfig({ requireApiKey: false });
+ * console.log(`${rootUrl} (from ${sources.rootUrl})`);
+ * ```
  */
 export async function resolveConfig(options: ResolveConfigOptions & { requireApiKey: false }): Promise<
   Omit<ResolvedConfig, 'apiKey'> & {

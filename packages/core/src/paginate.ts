@@ -27,6 +27,19 @@ export interface PaginatedOptions {
 /**
  * A lazy offset/limit listing: nothing is requested until iteration starts, and only one page is
  * held at a time. A page shorter than the page size (or empty) ends the listing, as in the Python SDK.
+ * A failing page fetch ends the iteration with its error.
+ * @example
+ * ```ts
+ * import { Paginated } from '@datamint/core';
+ *
+ * const numbers = Array.from({ length: 25 }, (_, i) => i);
+ * const listing = new Paginated(async ({ offset, limit }) => numbers.slice(offset, offset + limit), {
+ *   pageSize: 10,
+ * });
+ * for await (const n of listing) console.log(n); // three requests, one page in memory at a time
+ * const firstPage = await listing.map((n) => n * 2).pages().next();
+ * console.log(firstPage.value?.length); // 10
+ * ```
  */
 export class Paginated<T> implements AsyncIterable<T> {
   /** Items per request. */

@@ -89,7 +89,18 @@ function webAppDirOf(option: ServerOptions['webApp']): string | undefined {
   return defaultWebAppDir();
 }
 
-/** Starts a Datamint-compatible API server on loopback (by default) and resolves once it accepts connections. */
+/**
+ * Starts a Datamint-compatible API server on loopback (by default) and resolves once it accepts connections.
+ * @throws ServerConfigError for invalid options (no API key, a bad port, host or limit), naming the option.
+ * @example
+ * ```ts
+ * import { startServer } from '@datamint/server';
+ *
+ * const server = await startServer({ port: 0, dataDir: './datamint-data', apiKeys: ['dev-key'] });
+ * console.log(server.url); // http://127.0.0.1:PORT, for APIHandler's rootUrl
+ * await server.close();
+ * ```
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   validate(options);
   const timeouts = timeoutsOf(options);

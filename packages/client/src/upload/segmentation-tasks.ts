@@ -5,8 +5,11 @@ import type { SegmentationFiles } from './types';
 
 /** One mask to attach after its resource is created. */
 export interface SegmentationTask {
+  /** The mask: a file path, bytes or an array, as `uploadSegmentations` takes it. */
   input: SegmentationInput;
+  /** Label value → name for this mask (`undefined`: the default `label_N` names). */
   names: LabelNames | undefined;
+  /** The frame (or frames) the mask belongs to; `undefined` when the mask itself says. */
   frameIndex: number | readonly number[] | undefined;
   /**
    * Set for the masks of one slice of an assembled series: that slice's frame, used when the mask
