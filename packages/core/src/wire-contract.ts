@@ -22,13 +22,13 @@ export const ANNOTATION_TYPES = [
   'float',
 ] as const;
 
-/** One of {@link ANNOTATION_TYPES}. */
+/** An annotation's `type` on the wire: `segmentation`, `line`, `square`, `category`, `label`, ... (see `ANNOTATION_TYPES` in `@datamint/core`). */
 export type AnnotationType = (typeof ANNOTATION_TYPES)[number];
 
 /** The `status` of a resource, in the order of its life. */
 export const RESOURCE_STATUSES = ['new', 'inbox', 'published', 'archived'] as const;
 
-/** One of {@link RESOURCE_STATUSES}. */
+/** A resource's state: `new`, `inbox` (uploaded, not yet published), `published` or `archived`. */
 export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
 
 /** Fields a resource listing may be ordered by (`order_field`). */
