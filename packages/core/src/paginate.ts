@@ -16,7 +16,7 @@ export type PageFetcher<T> = (page: PageRequest) => Promise<readonly T[]>;
 
 /** How a {@link Paginated} listing pages. */
 export interface PaginatedOptions {
-  /** Items per request (default {@link DEFAULT_PAGE_SIZE}); not a positive integer: `RangeError`. */
+  /** Items per request (default 5000, as in the Python SDK); not a positive integer: `RangeError`. */
   pageSize?: number;
   /** Aborts the request in flight; the iteration then throws `APIUserAbortError`. */
   signal?: AbortSignal;
