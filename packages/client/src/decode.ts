@@ -5,14 +5,19 @@ import { DecodeError } from './errors';
 
 /** A decoded raster image (PNG). Samples are interleaved, row-major. */
 export interface DecodedImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (palettes are expanded to RGB/RGBA). */
   channels: number;
+  /** Bits per sample. */
   depth: 8 | 16;
+  /** The samples: `width * height * channels` of them, `Uint16Array` when `depth` is 16. */
   data: Uint8Array | Uint16Array;
 }
 
+/** The voxel array of a NIfTI volume, typed by its datatype (RGB24 comes as bytes). */
 export type NiftiData =
   | Uint8Array
   | Int8Array
@@ -29,21 +34,46 @@ export interface NiftiVolume {
   shape: number[];
   /** Voxel sizes along `shape`. */
   spacing: number[];
+  /** The NIfTI datatype code (2 uint8, 4 int16, 16 float32, ...). */
   datatypeCode: number;
   /** `scl_slope`/`scl_inter`; a slope of 0 means no scaling. */
   scaleSlope: number;
+  /** `scl_inter`: real value = stored * `scaleSlope` + `scaleIntercept` when the slope is not 0. */
   scaleIntercept: number;
+  /** The voxels. */
   data: NiftiData;
 }
 
 /** What `downloadResourceFile({autoConvert: true})` decoded. */
 export type Converted =
-  | { kind: 'dicom'; dicom: ParsedDicom }
-  | { kind: 'image'; image: DecodedImage }
-  | { kind: 'nifti'; volume: NiftiVolume }
-  | { kind: 'json'; value: unknown }
-  /** No decoder for this mimetype (JPEG, video, unknown): use `bytes`. */
-  | { kind: 'raw' };
+  | {
+      /** `application/dicom`. */
+      kind: 'dicom';
+      /** The parsed dataset. */
+      dicom: ParsedDicom;
+    }
+  | {
+      /** `image/png`. */
+      kind: 'image';
+      /** The decoded pixels. */
+      image: DecodedImage;
+    }
+  | {
+      /** A NIfTI mimetype. */
+      kind: 'nifti';
+      /** The decoded volume. */
+      volume: NiftiVolume;
+    }
+  | {
+      /** `application/json`. */
+      kind: 'json';
+      /** The parsed JSON. */
+      value: unknown;
+    }
+  | {
+      /** No decoder for this mimetype (JPEG, video, unknown), or `autoConvert: false`: use `bytes`. */
+      kind: 'raw';
+    };
 
 export const NIFTI_MIMETYPES: readonly string[] = ['application/x-nifti', 'application/nifti', 'image/nifti'];
 

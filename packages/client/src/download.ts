@@ -71,10 +71,13 @@ export interface DownloadResourceOptions extends CallOptions {
   autoConvert?: boolean;
   /** Append the mimetype's extension to `savePath` unless it already ends with it. */
   addExtension?: boolean;
+  /** Called as bytes arrive (with the total when the server sends a length). */
   onProgress?: (progress: DownloadProgress) => void;
 }
 
+/** What `downloadResourceFile` returns: the bytes and/or the path written, and what they decoded to. */
 export interface DownloadedResource {
+  /** The resource id asked for. */
   resourceId: string;
   /** From the resource record; `null` when it has none or was not fetched (`autoConvert` and `addExtension` false). */
   mimetype: string | null;
@@ -82,6 +85,7 @@ export interface DownloadedResource {
   bytes: Uint8Array | undefined;
   /** The final path written (with the extension when `addExtension`), or `undefined`. */
   savePath: string | undefined;
+  /** The decoded content (`{ kind: 'raw' }` when not converted). */
   converted: Converted;
 }
 
@@ -125,11 +129,15 @@ export async function downloadResourceFile(
   return { resourceId, mimetype, bytes, savePath, converted };
 }
 
+/** What `downloadResourceFrame` returns: one frame's image file and its pixels. */
 export interface DownloadedFrame {
+  /** The resource id asked for. */
   resourceId: string;
+  /** The frame asked for. */
   frameIndex: number;
   /** `image/png` for rendered frames; the file's own type for single images. */
   mimetype: string;
+  /** The image file. */
   bytes: Uint8Array;
   /** Decoded pixels; `undefined` for single images we cannot decode (e.g. JPEG). */
   image: DecodedImage | undefined;
@@ -183,6 +191,7 @@ export interface DownloadProjectOptions extends CallOptions {
   allAnnotations?: boolean;
   /** Include resources without annotations (default false). */
   includeUnannotated?: boolean;
+  /** Called as bytes arrive (with the total when the server sends a length). */
   onProgress?: (progress: DownloadProgress) => void;
 }
 

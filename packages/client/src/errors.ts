@@ -5,6 +5,7 @@ export class ValidationError extends DatamintException {
   override name = 'ValidationError';
   /** The option or argument at fault, e.g. `frameIndex` or `segmentationFiles[2].names`. */
   readonly field: string;
+  /** The value given. */
   readonly value: unknown;
 
   constructor(field: string, value: unknown, expected: string) {
@@ -36,6 +37,7 @@ export class UploadFileError extends DatamintException {
 /** A downloaded file could not be decoded as its mimetype says. */
 export class DecodeError extends DatamintException {
   override name = 'DecodeError';
+  /** The type it was decoded as. */
   readonly mimetype: string;
   constructor(what: string, mimetype: string, cause: unknown) {
     super(`Cannot decode ${what} as ${mimetype}: ${cause instanceof Error ? cause.message : String(cause)}`, {
@@ -62,6 +64,7 @@ export function describe(value: unknown): string {
 /** The server answered 2xx with a body that does not have the documented shape. */
 export class UnexpectedResponseError extends DatamintException {
   override name = 'UnexpectedResponseError';
+  /** The body received. */
   readonly body: unknown;
   constructor(what: string, body: unknown, expected: string) {
     super(`Unexpected response from ${what}: got ${describe(body)}, expected ${expected}`);

@@ -49,7 +49,9 @@ export async function getProjectById(
   );
 }
 
+/** Options of `createProject`. */
 export interface CreateProjectOptions extends CallOptions {
+  /** Turn on the platform's active learning for the project (default false). */
   isActiveLearning?: boolean;
 }
 
@@ -131,10 +133,15 @@ export async function getUsers(ctx: HandlerContext, options?: CallOptions): Prom
   return dataArray<User>(body, 'GET /users');
 }
 
+/** Options of `createUser`; unset ones are sent as `null`. */
 export interface CreateUserOptions extends CallOptions {
+  /** The initial password. */
   password?: string;
+  /** First name. */
   firstname?: string;
+  /** Last name. */
   lastname?: string;
+  /** Role names; not an array: `ValidationError`. */
   roles?: string[];
 }
 

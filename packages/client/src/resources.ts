@@ -26,7 +26,9 @@ import type { Channel, Resource, ResourceFields, ResourceStatus } from './types'
 // The values the server validates against, from the shared wire contract.
 export { RESOURCE_ORDER_FIELDS as RESOURCE_FIELDS, RESOURCE_STATUSES };
 
+/** Filters and order of `getResources`; every filter given must match. */
 export interface GetResourcesOptions extends ListOptions {
+  /** Only resources in this state; another value is a `ValidationError`. */
   status?: ResourceStatus;
   /** First day (inclusive) of `created_at`. */
   fromDate?: Date | string;
@@ -36,14 +38,21 @@ export interface GetResourcesOptions extends ListOptions {
   tags?: string | readonly string[];
   /** @deprecated Use `tags` (accepted, with a warning). */
   labels?: string | readonly string[];
+  /** Only this DICOM modality (`CT`, `MR`, ...). */
   modality?: string;
+  /** Only this content type (`application/dicom`, `image/png`, ...). */
   mimetype?: string;
   /** Yield ids instead of resource objects. */
   returnIdsOnly?: boolean;
+  /** The field to order by; another value is a `ValidationError`. */
   orderField?: ResourceFields;
+  /** Ascending order (default: the server's). */
   orderAscending?: boolean;
+  /** Only those uploaded through this channel. */
   channel?: string;
+  /** Only this project's resources. */
   projectId?: string;
+  /** Only the resources of the project with this name (looked up first; none: `ResourceNotFoundError`). */
   projectName?: string;
   /** Case-insensitive part of the file name. */
   filename?: string;

@@ -31,7 +31,9 @@ const nodeGunzip = (gzip: Uint8Array): Uint8Array => new Uint8Array(gunzipSync(g
 
 /** A mask array: row-major, shape `[H, W]` or `[H, W, F]` (frames last, like the Python numpy input). */
 export interface MaskArray {
+  /** Label values in row-major order of `shape` (the last axis varies fastest). */
   data: NumericArray;
+  /** `[height, width]` or `[height, width, frames]`; its product must equal `data.length`. */
   shape: readonly [number, number] | readonly [number, number, number];
 }
 
@@ -43,11 +45,15 @@ export interface UploadSegmentationsOptions extends CallOptions {
   name?: LabelNames;
   /** Resource frame of each mask frame (length = mask frames), or one number for a one-frame mask. */
   frameIndex?: number | readonly number[];
+  /** Where the masks came from (a tool or file name), sent as `imported_from`. */
   importedFrom?: string;
+  /** Author to record instead of the key's user (admin keys only). */
   authorEmail?: string;
   /** Skip frames without any label (default true). */
   discardEmptySegmentations?: boolean;
+  /** The annotation worklist to attach them to. */
   worklistId?: string;
+  /** The model that made them: they are then recorded as model annotations. */
   modelId?: string;
   /** Python's `transpose_segmentation` (for NIfTI its meaning is inverted, as in Python). */
   transposeSegmentation?: boolean;
@@ -58,6 +64,7 @@ export interface UploadSegmentationsOptions extends CallOptions {
 /** A segmentation input could not be read or does not fit (bad format, shape or names). */
 export class SegmentationError extends DatamintException {
   override name = 'SegmentationError';
+  /** The option at fault (`name`, `frameIndex`, ...), when one is. */
   readonly field: string | undefined;
   constructor(message: string, cause?: unknown, field?: string) {
     super(message, { cause });

@@ -29,7 +29,9 @@ export function extensionMatches(extension: string, filter: string): boolean {
 
 /** Extension filters of a directory walk (extensions without the dot, lower case). */
 export interface ExtensionFilter {
+  /** Only files with one of these extensions (exclusive with `excludeExtensions`). */
   includeExtensions?: readonly string[] | undefined;
+  /** Every file except those with one of these extensions. */
   excludeExtensions?: readonly string[] | undefined;
 }
 

@@ -12,6 +12,7 @@ import { type WalkOptions, walkPath } from './walk';
 export interface NamedUpload {
   /** File name, possibly with folders (becomes `source_filepath`). */
   name: string;
+  /** The content: bytes, a Blob, or a Node or web stream (read once, as it is uploaded). */
   data: Uint8Array | Blob | NodeJS.ReadableStream | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
   /** Overrides detection for this input only. */
   mimetype?: string;

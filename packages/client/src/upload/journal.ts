@@ -16,6 +16,7 @@ export interface JournalEntry {
 /** A journal line that is not what this module writes. */
 export class JournalError extends DatamintException {
   override name = 'JournalError';
+  /** The journal file. */
   readonly file: string;
   constructor(file: string, line: number, reason: string) {
     super(`upload journal ${file}, line ${line}: ${reason}`);

@@ -5,6 +5,7 @@ export const DICOM_MIMETYPE = 'application/dicom';
 /** A DICOM input that does not parse (truncated, not DICOM despite its name...). */
 export class InvalidDicomError extends DatamintException {
   override name = 'InvalidDicomError';
+  /** The input as the caller named it (path or name). */
   readonly source: string;
   constructor(source: string, cause: unknown) {
     super(
@@ -26,6 +27,7 @@ export class DicomTransformError extends DatamintException {
 /** A file or folder of an upload cannot be read (missing, no permission...): it fails alone. */
 export class UnreadableFileError extends DatamintException {
   override name = 'UnreadableFileError';
+  /** The path as the caller named it. */
   readonly source: string;
   /** The system error code, e.g. `EACCES` or `ENOENT`. */
   readonly code: string | undefined;
