@@ -19,6 +19,7 @@ export function withGlobalOptions(command: Command): Command {
     .option('--no-color', 'no ANSI colours (NO_COLOR is honoured too)');
 }
 
+/** The `datamint` command tree (commander), writing to `streams`; {@link run} parses and runs it. */
 export function buildProgram(streams: CliStreams): Command {
   const program = new Command('datamint');
   program
