@@ -6,7 +6,19 @@ import type { MetadataSource } from './types';
  * the caller's in-memory input at `inputIndex` (a `File`, a `Blob` or bytes), which must be passed
  * again to run the plan.
  */
-export type PlannedOrigin = { kind: 'path'; path: string } | { kind: 'input'; inputIndex: number };
+export type PlannedOrigin =
+  | {
+      /** Read from disk. */
+      kind: 'path';
+      /** The file's path. */
+      path: string;
+    }
+  | {
+      /** The caller's in-memory input. */
+      kind: 'input';
+      /** Its index among the inputs. */
+      inputIndex: number;
+    };
 
 /** One file of the plan. */
 export interface PlannedFile {
@@ -16,6 +28,7 @@ export interface PlannedFile {
   inputIndex: number;
   /** How the caller named it: the path (joined under its directory) or the name. */
   source: string;
+  /** Where its bytes are read from when the unit is sent. */
   origin: PlannedOrigin;
   /** Bytes, as measured when planning. */
   size: number;
@@ -25,9 +38,11 @@ export interface PlannedFile {
 
 /** What planning learnt of a DICOM series that will be assembled into one multi-frame resource. */
 export interface PlannedSeries {
+  /** The SeriesInstanceUID its slices share. */
   seriesInstanceUid: string;
   /** SeriesDescription (or Modality) of its first slice, for display. */
   description: string | undefined;
+  /** The Modality of its first slice (`CT`, `MR`, ...). */
   modality: string | undefined;
 }
 
@@ -38,21 +53,27 @@ export interface PlannedUnit {
    * to the same ids, so results, journals and resumed runs match units by it.
    */
   id: string;
+  /** One file, or DICOM slices assembled into one resource. */
   kind: 'file' | 'series';
   /** The unit's files (a series' slices in the order planning found them). */
   files: PlannedFile[];
   /** `source_filepath` and `filename` sent (an assembled series gets its name when it is built). */
   sourceFilepath: string;
+  /** The file name the resource is created with. */
   filename: string;
+  /** The mimetype sent (detected or given); `undefined`: the server decides. */
   mimetype: string | undefined;
   /** Sum of the files' sizes (before assembly or anonymization). */
   size: number;
   /** DICOM content is anonymized before it leaves the machine. */
   anonymize: boolean;
+  /** Set for a series to assemble. */
   series?: PlannedSeries;
   /** Something worth knowing before uploading (a series that cannot be assembled...). */
   note?: string;
+  /** Masks to attach once the resource exists. */
   segmentations: SegmentationTask[];
+  /** Metadata sent with the resource. */
   metadata?: MetadataSource;
 }
 
@@ -61,7 +82,9 @@ export type SkipReason = 'system file' | 'empty' | 'extension filter' | 'exclude
 
 /** A file or folder found in a directory and left out on purpose. */
 export interface SkippedFile {
+  /** Its path. */
   source: string;
+  /** Why it was left out. */
   reason: SkipReason;
 }
 
@@ -69,10 +92,19 @@ export interface SkippedFile {
 export interface PlanProblem {
   /** Position among the expanded files (a folder that cannot be listed takes one position). */
   position: number;
+  /** Index of the argument it came from. */
   inputIndex: number;
+  /** How the caller named it (path or name). */
   source: string;
   /** Error class name (`InvalidDicomError`, `FileAccessError`...) and its message. */
-  error: { name: string; message: string; code?: string };
+  error: {
+    /** The error class name. */
+    name: string;
+    /** Its message. */
+    message: string;
+    /** The system error code (`EACCES`, ...), when there is one. */
+    code?: string;
+  };
 }
 
 /**
@@ -84,8 +116,11 @@ export interface UploadPlan {
   version: 1;
   /** Number of arguments the plan was made from. */
   inputCount: number;
+  /** The resources to create, in input order. */
   units: PlannedUnit[];
+  /** Files that cannot be uploaded; each becomes a failed result when the plan runs. */
   problems: PlanProblem[];
+  /** Files left out on purpose (system files, filters, depth). */
   skipped: SkippedFile[];
   /** Where stream inputs were copied so they can be re-sent; removed when the plan has run. */
   spoolDir?: string;

@@ -12,6 +12,7 @@ export type SegmentationFiles =
   | SegmentationInput
   | readonly SegmentationInput[]
   | {
+      /** The mask or masks. */
       files: SegmentationInput | readonly SegmentationInput[];
       /** One naming for every file, or one per file (aligned with `files`). */
       names?: LabelNames | readonly (LabelNames | null | undefined)[];
@@ -25,22 +26,29 @@ export type MetadataSource = string | Readonly<Record<string, unknown>>;
 /** A DICOM attribute to keep when anonymizing: `[group, element]`, `0x00100010`, or `'(0010,0010)'`. */
 export type RetainTag = readonly [number, number] | number | string;
 
+/** Reported through `onProgress` each time a resource finishes. */
 export interface UploadProgress {
   /** Resources finished (uploaded or failed) and expected. */
   filesDone: number;
+  /** Resources expected in total. */
   filesTotal: number;
   /** Input bytes of the finished resources, and of all of them (sizes before assembly/anonymization). */
   bytesDone: number;
+  /** Input bytes of all resources. */
   bytesTotal: number;
   /** The resource that just finished: its first file, and its plan unit. */
   source: string;
+  /** The plan unit that just finished. */
   unitId: string;
+  /** Whether it was uploaded (`false`: it failed; see the results). */
   ok: boolean;
 }
 
+/** Reported through `onBytes` as bytes leave the machine. */
 export interface UploadBytesProgress {
   /** Input bytes sent so far: finished resources in full, those in flight as far as they got. */
   bytesSent: number;
+  /** Input bytes of all resources. */
   bytesTotal: number;
 }
 
@@ -50,6 +58,7 @@ export interface PlanUploadOptions extends WalkOptions {
   mimetype?: string;
   /** Anonymize DICOM files before they leave the machine. */
   anonymize?: boolean;
+  /** How `filename` is derived from the path (the Python SDK's `mung_filename`). */
   mungFilename?: MungFilename;
   /** One entry per input (aligned with `files`); `null` for inputs without segmentations. */
   segmentationFiles?: readonly (SegmentationFiles | null | undefined)[];
@@ -72,6 +81,7 @@ export interface PlanUploadOptions extends WalkOptions {
   assembleDicoms?: boolean;
   /** Files read at once while planning (default: the handler's concurrency, 10). */
   concurrency?: number;
+  /** Stops planning; it then throws `APIUserAbortError`. */
   signal?: AbortSignal;
 }
 
@@ -92,15 +102,19 @@ export interface UploadResourcesOptions extends PlanUploadOptions, CallOptions {
   compression?: AssembleCompression;
   /** `'raise'` (default): throw the first error once in-flight files finish. `'skip'`: report it in the results. */
   onError?: 'raise' | 'skip';
+  /** Tags for every uploaded resource. */
   tags?: string | readonly string[];
   /** @deprecated Use `tags`. */
   labels?: string | readonly string[];
+  /** The upload channel to record them under. */
   channel?: string;
   /** Publish the uploaded resources. */
   publish?: boolean;
   /** Publish and add to this project (name or id); resolved before anything is uploaded. */
   publishTo?: string;
+  /** Python's `transpose_segmentation` for every mask (for NIfTI its meaning is inverted, as in Python). */
   transposeSegmentation?: boolean;
+  /** The modality field sent with every resource (default: the metadata's `modality`, if any). */
   modality?: string;
   /**
    * A file (JSON lines) recording each unit's outcome and idempotency key as it completes. Run the
@@ -125,23 +139,29 @@ export interface UploadResourcesOptions extends PlanUploadOptions, CallOptions {
 /** The outcome for one file, in input order (directories expanded in name order). */
 export type UploadResult =
   | {
+      /** Uploaded. */
       ok: true;
       /** The input's path or name. */
       source: string;
       /** The plan unit the file belonged to (see `UploadPlan.units`). */
       unitId: string;
+      /** The created resource's id. */
       id: string;
       /** The uploaded file name (assembled series get a generated one). */
       filename: string;
       /** Set when several inputs were assembled into this resource: how many. */
       assembledFrom?: number;
+      /** Ids of the segmentation annotations attached. */
       segmentationIds: string[];
       /** Uploaded by an earlier run of the same journal, not this one. */
       resumed?: true;
     }
   | {
+      /** Failed. */
       ok: false;
+      /** The input's path or name. */
       source: string;
+      /** Why (`UploadFileError`, `InvalidDicomError`, an `APIError`, ...). */
       error: DatamintException;
       /** The plan unit, when the file was part of one (problems found while planning have none). */
       unitId?: string;
