@@ -16,10 +16,14 @@ export class ServerConfigError extends ServerError {}
  * the error handler turns them into replies.
  */
 export class HttpError extends ServerError {
+  /** The HTTP status answered. */
   readonly statusCode: number;
+  /** The status's reason phrase (`Bad Request`, ...), sent as `error`. */
   readonly error: string;
+  /** Extra response headers (e.g. `retry-after`). */
   readonly headers: Record<string, string>;
 
+  /** `message` is sent to the client: it says what was wrong, never a secret. */
   constructor(statusCode: number, error: string, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.statusCode = statusCode;
@@ -28,12 +32,14 @@ export class HttpError extends ServerError {
   }
 }
 
+/** 400: a parameter or body field is missing or invalid (the message names it). */
 export class BadRequestError extends HttpError {
   constructor(message: string) {
     super(400, 'Bad Request', message);
   }
 }
 
+/** 401: no API key, or one the server does not know. */
 export class UnauthorizedError extends HttpError {
   constructor() {
     super(401, 'Unauthorized', 'Unauthorized');
@@ -45,6 +51,7 @@ export class UnauthorizedError extends HttpError {
  * which is how the Python SDK recognises missing entities.
  */
 export class NotFoundError extends HttpError {
+  /** What was looked for (`Resource`, `Project`, ...). */
   readonly entity: string;
   constructor(entity: string, detail?: string) {
     super(404, 'Not Found', detail ? `${entity} not found: ${detail}` : `${entity} not found`);
@@ -52,12 +59,14 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** 409: the request conflicts with the stored state (a taken name, an entity still in use). */
 export class ConflictError extends HttpError {
   constructor(message: string) {
     super(409, 'Conflict', message);
   }
 }
 
+/** 413: a body or decoded frame exceeds a configured limit (the message names the limit). */
 export class PayloadTooLargeError extends HttpError {
   constructor(message: string) {
     super(413, 'Payload Too Large', message);
@@ -71,6 +80,7 @@ export class UnprocessableEntityError extends HttpError {
   }
 }
 
+/** 415: the body's content type is not one the route accepts. */
 export class UnsupportedMediaTypeError extends HttpError {
   constructor(message: string) {
     super(415, 'Unsupported Media Type', message);

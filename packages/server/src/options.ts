@@ -3,8 +3,10 @@ import type { Writable } from 'node:stream';
 /** A kind of injected failure: an HTTP status answered early, a dropped connection or a delay. */
 export type FaultKind = '503' | '429' | 'reset' | 'slow';
 
+/** Every {@link FaultKind}, for validating `--fault-kinds`. */
 export const FAULT_KINDS: readonly FaultKind[] = ['503', '429', 'reset', 'slow'];
 
+/** Chaos testing: inject failures into a share of requests, reproducibly. */
 export interface FaultOptions {
   /** Probability in [0, 1] that a request is faulted. */
   rate: number;
@@ -20,32 +22,45 @@ export interface FaultOptions {
 
 /** An API key together with the identity it authenticates. */
 export interface ApiKeyRecord {
+  /** The API key clients send. */
   key: string;
   /** Email of the key's user; generated when absent. */
   email?: string;
   /** Tenant of the key's user; a fresh one is created when absent. */
   customerId?: string;
+  /** The user's first name. */
   firstname?: string | null;
+  /** The user's last name. */
   lastname?: string | null;
+  /** The user's roles (`admin`, ...). */
   roles?: string[];
 }
 
 /** A user created at start-up (listed by `GET /users`), optionally with its own API key. */
 export interface UserSeed {
+  /** The user's e-mail (unique). */
   email: string;
+  /** Tenant of the user; a fresh one is created when absent. */
   customerId?: string;
+  /** First name. */
   firstname?: string | null;
+  /** Last name. */
   lastname?: string | null;
+  /** Roles (`admin`, ...). */
   roles?: string[];
+  /** An API key authenticating as this user. */
   apiKey?: string;
 }
 
+/** The server log (JSON lines from fastify's logger). */
 export interface LoggerOptions {
+  /** Lowest level written; default `info`. */
   level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Where log lines go (JSON lines); default stderr. */
   stream?: Writable;
 }
 
+/** What {@link startServer} serves: where it listens, where it stores, who may call it, and its limits. */
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1. */
   host?: string;
@@ -55,6 +70,7 @@ export interface ServerOptions {
   dataDir: string;
   /** Accepted API keys. A plain string gets its own user and customer, stable across restarts. */
   apiKeys?: Array<string | ApiKeyRecord>;
+  /** Users created at start-up besides the keys' own. */
   users?: UserSeed[];
   /** Chaos testing: off unless given with a rate above 0. */
   faults?: FaultOptions;
@@ -79,10 +95,13 @@ export interface ServerOptions {
   webApp?: boolean | string;
 }
 
+/** A started server: where it listens and how to stop it. */
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
+  /** The interface it is bound to. */
   host: string;
+  /** The port it listens on (the one picked when 0 was asked). */
   port: number;
   /** Stops accepting requests, waits for in-flight uploads and closes the database. */
   close(): Promise<void>;

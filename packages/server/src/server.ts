@@ -13,7 +13,9 @@ import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './render/decode-limits
 import { FileStore } from './storage';
 import { defaultWebAppDir } from './web-app';
 
+/** The largest upload accepted when `maxUploadBytes` is not given: 2 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+/** The SQLite database's file name inside `dataDir`. */
 export const DATABASE_FILE = 'datamint.sqlite';
 
 /** Defaults of `ServerOptions.timeouts`. */
