@@ -20,10 +20,14 @@ import { type AttemptOutcome, decideRetry, needsCapabilityProbe } from './retry-
 import { USER_AGENT } from './version';
 import { IDEMPOTENCY_CAPABILITY_HEADER, IDEMPOTENCY_HONOURED, IDEMPOTENCY_KEY_HEADER } from './wire-contract';
 
+/** The HTTP methods the client sends; GET, HEAD, PUT and DELETE are retried freely, POST and PATCH only when safe. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** How an {@link HttpClient} connects: the API, the key, time-outs, retries and connection pool. */
 export interface HttpClientOptions {
+  /** The API URL (`http` or `https`); anything else is a `DatamintException` at construction. */
   rootUrl: string;
+  /** The API key, sent as the `apikey` header; never logged or put in an error. */
   apiKey: string;
   /** Per-attempt time-out in ms (default 120 000). For streamed responses it covers the headers and each idle gap. */
   timeout?: number;
@@ -37,27 +41,39 @@ export interface HttpClientOptions {
   log?: (event: RequestLogEvent) => void;
   /** Bring your own undici dispatcher (proxy, mock-free test agent...). Not closed by `close()`. */
   dispatcher?: Dispatcher;
+  /** Delays between retries (default 500 ms doubling up to 8 s, with jitter). */
   backoff?: Partial<BackoffPolicy>;
 }
 
+/** One event of the `log` debug hook. */
 export interface RequestLogEvent {
+  /** An attempt starts, a response arrived, a retry is scheduled, or the call failed for good. */
   type: 'request' | 'response' | 'retry' | 'error';
+  /** The HTTP method. */
   method: string;
   /** Redacted. */
   url: string;
+  /** 1 for the first attempt. */
   attempt: number;
+  /** The response status, when there is one. */
   status?: number;
+  /** How long the attempt took. */
   durationMs?: number;
+  /** For `retry`: the wait before the next attempt. */
   delayMs?: number;
+  /** For `retry` and `error`: what went wrong (redacted). */
   error?: string;
   /** A curl command reproducing the request, with the key masked. */
   curl: string;
 }
 
+/** One request of {@link HttpClient}: what to send and how hard to try. */
 export interface RequestOptions {
+  /** The HTTP method. */
   method: HttpMethod;
   /** Path relative to the root URL (`resources/abc`), or an absolute URL. */
   path: string;
+  /** Query parameters, encoded as the Python SDK encodes them. */
   query?: QueryParams;
   /** Serialised like Python's `json.dumps` and sent as `application/json`. */
   json?: JsonValue | object;
@@ -66,10 +82,13 @@ export interface RequestOptions {
    * is rebuilt for every retry; give its `content-length` in `headers` when it is known.
    */
   body?: FormData | Uint8Array | string | BodyFactory;
+  /** Extra request headers. */
   headers?: Record<string, string>;
+  /** Aborts the call (then `APIUserAbortError`), including the waits between retries. */
   signal?: AbortSignal;
   /** Per-attempt time-out in ms for this call. */
   timeout?: number;
+  /** Retries after the first attempt for this call. */
   maxRetries?: number;
   /**
    * Marks a non-idempotent request (POST/PATCH) as safe to repeat: set it only when a repeat
@@ -90,23 +109,37 @@ export interface RequestOptions {
 /** Builds a request body for one attempt. */
 export type BodyFactory = () => AsyncIterable<Uint8Array> | Readable;
 
+/** A response whose body is still streaming (from `requestStream`). */
 export interface StreamResponse {
+  /** The HTTP status (2xx; failures are thrown). */
   status: number;
+  /** The response headers (lower-case names). */
   headers: Record<string, string>;
+  /** The `content-type` header. */
   contentType: string | undefined;
+  /** The `content-length` header, when sent. */
   contentLength: number | undefined;
+  /** The body; consume or destroy it. */
   body: Readable;
 }
 
+/** A response read whole into memory (from `requestBytes`). */
 export interface BytesResponse {
+  /** The HTTP status (2xx; failures are thrown). */
   status: number;
+  /** The response headers (lower-case names). */
   headers: Record<string, string>;
+  /** The `content-type` header. */
   contentType: string | undefined;
+  /** The body. */
   bytes: Uint8Array;
 }
 
+/** How far a download got. */
 export interface DownloadProgress {
+  /** Bytes received so far. */
   bytes: number;
+  /** The expected total (`content-length`), when the server sent one. */
   totalBytes: number | undefined;
 }
 
@@ -162,8 +195,11 @@ interface Attempt {
  * connections, retries with backoff and `Retry-After`, time-outs and abort signals, typed errors.
  */
 export class HttpClient {
+  /** The API URL, without trailing slashes. */
   readonly rootUrl: string;
+  /** The per-attempt time-out in milliseconds. */
   readonly timeout: number;
+  /** Retries after the first attempt. */
   readonly maxRetries: number;
   readonly #apiKey: string;
   readonly #dispatcher: Dispatcher;
@@ -175,6 +211,7 @@ export class HttpClient {
   #sawResponse = false;
   #capabilityProbe: Promise<void> | undefined;
 
+  /** @throws DatamintException for a URL that is not http(s) or a missing key. No I/O happens here. */
   constructor(options: HttpClientOptions) {
     let parsed: URL;
     try {
@@ -227,13 +264,19 @@ export class HttpClient {
     return redactSecrets(text, [this.#apiKey]);
   }
 
+  /** The absolute URL of `path` (relative to `rootUrl`, or already absolute) with `query` encoded. */
   urlFor(path: string, query?: QueryParams): string {
     const base = /^https?:\/\//i.test(path) ? path : `${this.rootUrl}/${path.replace(/^\/+/, '')}`;
     const qs = encodeQuery(query);
     return qs ? `${base}${base.includes('?') ? '&' : '?'}${qs}` : base;
   }
 
-  /** JSON (or text when the server did not send JSON; `null` for an empty body). */
+  /**
+   * JSON (or text when the server did not send JSON; `null` for an empty body).
+   * @throws The `APIError` subclass of a failed status (a 404 or a "not found" message:
+   * `ResourceNotFoundError`), `APIBodyError` for a 2xx body carrying `error`, `APIConnectionError` or
+   * `APITimeoutError` once the retries ran out, `APIUserAbortError` when `signal` fires.
+   */
   async request<T = unknown>(options: RequestOptions): Promise<T> {
     return this.#send(options, async (res, url) => {
       const text = await res.body.text();
@@ -265,6 +308,7 @@ export class HttpClient {
     });
   }
 
+  /** The whole response body as bytes (a file, a rendered frame); errors as for `request`. */
   async requestBytes(options: RequestOptions): Promise<BytesResponse> {
     return this.#send(options, async (res) => {
       const headers = flattenHeaders(res.headers);
@@ -308,7 +352,14 @@ export class HttpClient {
    */
   async download(
     options: RequestOptions & { destination: string; onProgress?: (p: DownloadProgress) => void },
-  ): Promise<{ bytes: number; contentType: string | undefined; headers: Record<string, string> }> {
+  ): Promise<{
+    /** Bytes written. */
+    bytes: number;
+    /** The `content-type` header. */
+    contentType: string | undefined;
+    /** The response headers (lower-case names). */
+    headers: Record<string, string>;
+  }> {
     const response = await this.requestStream(options);
     const tmp = `${options.destination}.${process.pid}.${Date.now()}.part`;
     let bytes = 0;
