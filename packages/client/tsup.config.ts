@@ -7,7 +7,4 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
-  // nifti-reader-js ships ESM only: bundling it keeps the CJS entry loadable. Bundled, it is a
-  // devDependency, not something users install.
-  noExternal: ['nifti-reader-js'],
 });

@@ -1,7 +1,10 @@
+import { gunzipSync } from 'node:zlib';
 import { type ParsedDicom, parseDicom } from '@datamint/dicom';
+import { readNiftiHeader } from '@datamint/segmentation';
 import { decode as decodePng } from 'fast-png';
-import * as nifti from 'nifti-reader-js';
 import { DecodeError } from './errors';
+
+const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** A decoded raster image (PNG). Samples are interleaved, row-major. */
 export interface DecodedImage {
@@ -106,47 +109,55 @@ export function decodeImage(bytes: Uint8Array, what: string): DecodedImage {
   }
 }
 
-function typedVoxels(buffer: ArrayBuffer, code: number, littleEndian: boolean): NiftiData {
-  const T = nifti.NIFTI1;
-  const table: Record<number, [new (b: ArrayBuffer) => NiftiData, number]> = {
-    [T.TYPE_UINT8]: [Uint8Array, 1],
-    [T.TYPE_INT8]: [Int8Array, 1],
-    [T.TYPE_INT16]: [Int16Array, 2],
-    [T.TYPE_UINT16]: [Uint16Array, 2],
-    [T.TYPE_INT32]: [Int32Array, 4],
-    [T.TYPE_UINT32]: [Uint32Array, 4],
-    [T.TYPE_FLOAT32]: [Float32Array, 4],
-    [T.TYPE_FLOAT64]: [Float64Array, 8],
-    [T.TYPE_RGB24]: [Uint8Array, 1],
-  };
-  const entry = table[code];
-  if (!entry) throw new Error(`unsupported NIfTI datatype code ${code}`);
-  const [Ctor, size] = entry;
-  const copy = buffer.slice(0, buffer.byteLength - (buffer.byteLength % size));
-  if (!littleEndian && size > 1) {
-    const bytes = new Uint8Array(copy);
-    for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
-  }
-  return new Ctor(copy);
-}
+type VoxelArrayType = new (buffer: ArrayBuffer) => NiftiData;
 
+/** NIfTI datatype code → the typed array of its samples, bytes per sample and samples per voxel. */
+const VOXEL_TYPES: Record<number, [VoxelArrayType, number, number]> = {
+  2: [Uint8Array, 1, 1],
+  256: [Int8Array, 1, 1],
+  4: [Int16Array, 2, 1],
+  512: [Uint16Array, 2, 1],
+  8: [Int32Array, 4, 1],
+  768: [Uint32Array, 4, 1],
+  16: [Float32Array, 4, 1],
+  64: [Float64Array, 8, 1],
+  // RGB24: three bytes per voxel.
+  128: [Uint8Array, 1, 3],
+};
+
+/**
+ * Decodes a single-file NIfTI-1/2 (`.nii`, or gzipped): the header through `@datamint/segmentation`'s
+ * `readNiftiHeader` (the project's one NIfTI header reader), the voxels copied into a native-endian array.
+ */
 export function decodeNifti(bytes: Uint8Array, what: string): NiftiVolume {
   try {
-    let buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    if (nifti.isCompressed(buffer)) buffer = nifti.decompress(buffer) as ArrayBuffer;
-    if (!nifti.isNIFTI(buffer)) throw new Error('no NIfTI-1/2 header');
-    const header = nifti.readHeader(buffer);
-    const rank = header.dims[0] ?? 0;
-    if (rank < 1 || rank > 7) throw new Error(`invalid dimension count ${rank}`);
-    const shape = header.dims.slice(1, rank + 1);
-    const image = nifti.readImage(header, buffer);
+    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(gunzipSync(bytes)) : bytes;
+    const header = readNiftiHeader(raw);
+    if (!header) throw new Error('no NIfTI-1/2 header');
+    if (!header.singleFile)
+      throw new Error(`magic ${header.magic}: a .hdr/.img pair, not a single .nii file`);
+    if (header.dims.length === 0) throw new Error(`invalid dimension count ${header.rank}`);
+    const entry = VOXEL_TYPES[header.datatype];
+    if (!entry) throw new Error(`unsupported NIfTI datatype code ${header.datatype}`);
+    const [Ctor, size, perVoxel] = entry;
+    const offset = Math.floor(header.voxOffset);
+    const length = header.dims.reduce((a, b) => a * b, 1) * size * perVoxel;
+    if (!Number.isSafeInteger(length) || length < 0 || offset < 0 || offset + length > raw.length) {
+      throw new Error(
+        `truncated: ${header.dims.join('x')} voxels need ${length} bytes at offset ${offset}, the file has ${raw.length}`,
+      );
+    }
+    const copy = raw.slice(offset, offset + length);
+    if (header.littleEndian !== PLATFORM_LITTLE_ENDIAN && size > 1) {
+      for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
+    }
     return {
-      shape,
-      spacing: header.pixDims.slice(1, rank + 1),
-      datatypeCode: header.datatypeCode,
-      scaleSlope: header.scl_slope,
-      scaleIntercept: header.scl_inter,
-      data: typedVoxels(image, header.datatypeCode, header.littleEndian),
+      shape: header.dims,
+      spacing: header.pixdim.slice(1, header.dims.length + 1),
+      datatypeCode: header.datatype,
+      scaleSlope: header.slope,
+      scaleIntercept: header.inter,
+      data: new Ctor(copy.buffer),
     };
   } catch (error) {
     throw new DecodeError(what, 'application/x-nifti', error);

@@ -10,6 +10,7 @@ export {
 } from './errors';
 export { type MaskFromArrayOptions, maskFromArray } from './from-array';
 export { type LabelNames, labelIdentifiers } from './names';
+export { type NiftiHeader, readNiftiHeader } from './nifti-header';
 export type { NumericArray } from './normalise';
 export { type ReadMaskOptions, readMask, readMaskAsync } from './read-mask';
 export { type LabelMask, type MaskFrame, type SplitLabelsOptions, splitLabels } from './split-labels';

@@ -1,7 +1,7 @@
-import { isNIFTI1, isNIFTI2, readHeader } from 'nifti-reader-js';
 import { copyRange } from './bytes';
 import { describeSource, MaskFormatError, MaskShapeError } from './errors';
 import { gunzip, isGzip } from './gunzip';
+import { readNiftiHeader } from './nifti-header';
 import type { Layout, NumericArray } from './normalise';
 
 /** Raw voxels of a NIfTI volume, still in file order: voxel (i, j, k) at `i + I*j + I*J*k`. */
@@ -90,7 +90,7 @@ function decompressGzip(bytes: Uint8Array, options: ReadNiftiOptions): Uint8Arra
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Parses the header with nifti-reader-js and slices the voxels ourselves (spec §5.1). */
+/** Parses the header with {@link readNiftiHeader} and slices the voxels, checking every field it uses. */
 export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): NiftiVoxels {
   const file = options.file;
   const what = describeSource(file, 'NIfTI');
@@ -108,12 +108,10 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
     });
   }
   const headerSize = version === 1 ? 348 : 540;
-  // Only the fixed header goes to nifti-reader-js: its extension walker can loop forever on crafted sizes.
-  const headerBuffer = copyRange(bytes, 0, headerSize).buffer;
   const magicAt = version === 1 ? 344 : 4;
   const magic = String.fromCharCode(...bytes.subarray(magicAt, magicAt + 3));
-  const known = version === 1 ? isNIFTI1(headerBuffer, true) : isNIFTI2(headerBuffer, true);
-  if (!known) {
+  const header = readNiftiHeader(bytes);
+  if (header === undefined) {
     throw new MaskFormatError(
       `${what}: magic is ${JSON.stringify(magic)}, expected "n+${version}" or "ni${version}"`,
       {
@@ -123,19 +121,8 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
       },
     );
   }
-  const pair = magic === `ni${version}`;
-  let header: ReturnType<typeof readHeader>;
-  try {
-    header = readHeader(headerBuffer, true);
-  } catch (error) {
-    throw new MaskFormatError(
-      `${what}: header could not be read (${error instanceof Error ? error.message : String(error)})`,
-      { file, field: 'header' },
-      { cause: error },
-    );
-  }
-
-  const rank = header.dims[0];
+  const pair = !header.singleFile;
+  const rank = header.rank;
   if (!Number.isInteger(rank) || rank < 1 || rank > 7) {
     throw new MaskFormatError(`${what}: dim[0] is ${rank}, expected 1..7`, {
       file,
@@ -145,12 +132,13 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
   }
   const dims: number[] = [];
   for (let d = 1; d <= rank; d++) {
-    const size = header.dims[d] === 0 ? 1 : header.dims[d];
+    const stored = header.dims[d - 1]!;
+    const size = stored === 0 ? 1 : stored;
     if (!Number.isSafeInteger(size) || size < 1) {
-      throw new MaskFormatError(`${what}: dim[${d}] is ${header.dims[d]}, expected a positive size`, {
+      throw new MaskFormatError(`${what}: dim[${d}] is ${stored}, expected a positive size`, {
         file,
         field: `dim[${d}]`,
-        value: header.dims[d],
+        value: stored,
       });
     }
     dims.push(size);
@@ -173,18 +161,18 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
   const [I, J] = dims;
   const K = rank >= 3 ? dims[2] : 1;
 
-  const type = DATATYPES[header.datatypeCode];
+  const type = DATATYPES[header.datatype];
   if (type === undefined) {
-    const name = UNSUPPORTED[header.datatypeCode] ?? 'unknown';
+    const name = UNSUPPORTED[header.datatype] ?? 'unknown';
     throw new MaskFormatError(
-      `${what}: datatype ${header.datatypeCode} (${name}) is not supported; masks must be integer or float voxels`,
-      { file, field: 'datatype', value: header.datatypeCode },
+      `${what}: datatype ${header.datatype} (${name}) is not supported; masks must be integer or float voxels`,
+      { file, field: 'datatype', value: header.datatype },
     );
   }
-  if (header.numBitsPerVoxel !== type.bytes * 8) {
+  if (header.bitpix !== type.bytes * 8) {
     throw new MaskFormatError(
-      `${what}: bitpix is ${header.numBitsPerVoxel} but datatype ${type.name} has ${type.bytes * 8} bits`,
-      { file, field: 'bitpix', value: header.numBitsPerVoxel },
+      `${what}: bitpix is ${header.bitpix} but datatype ${type.name} has ${type.bytes * 8} bits`,
+      { file, field: 'bitpix', value: header.bitpix },
     );
   }
 
@@ -208,7 +196,7 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
     );
   }
 
-  const offset = header.vox_offset;
+  const offset = header.voxOffset;
   const minOffset = pair ? 0 : headerSize;
   if (!Number.isSafeInteger(offset) || offset < minOffset) {
     throw new MaskFormatError(`${what}: vox_offset is ${offset}, expected an integer >= ${minOffset}`, {
@@ -226,13 +214,13 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
     );
   }
 
-  const slope = header.scl_slope;
+  const slope = header.slope;
   const scaled = Number.isFinite(slope) && slope !== 0;
   return {
     dims: [I, J, K],
     values: voxelArray(data, offset, count, type, header.littleEndian),
     slope: scaled ? slope : undefined,
-    inter: scaled && Number.isFinite(header.scl_inter) ? header.scl_inter : 0,
+    inter: scaled && Number.isFinite(header.inter) ? header.inter : 0,
     owned,
     version,
   };

@@ -1,91 +1,23 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { type NiftiHeader, readNiftiHeader } from '@datamint/segmentation';
 
 /** The fields of a single-file NIfTI-1/NIfTI-2 header the server needs to describe and render a volume. */
-export interface NiftiHeader {
-  version: 1 | 2;
-  littleEndian: boolean;
-  /** dim[1..dim[0]]: width, height, slices, then time points and beyond. */
-  dims: number[];
-  datatype: number;
-  voxOffset: number;
-  slope: number;
-  inter: number;
-  /** pixdim[0..7]: pixdim[0] is qfac (its sign flips the third qform axis), then the voxel sizes. */
-  pixdim: number[];
-  qformCode: number;
-  sformCode: number;
-  /** quatern_b, quatern_c, quatern_d. */
-  quaternion: [number, number, number];
-  /** qoffset_x, qoffset_y, qoffset_z. */
-  qoffset: [number, number, number];
-  /** srow_x, srow_y, srow_z: the sform's first three rows. */
-  srow: [number[], number[], number[]];
-}
-
-const NIFTI1_SIZE = 348;
-const NIFTI2_SIZE = 540;
+export type { NiftiHeader };
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Parses the header of a single-file NIfTI (`n+1` / `n+2`); undefined for anything else. */
+/**
+ * Parses the header of a single-file NIfTI (`n+1` / `n+2`) with the project's one header reader
+ * (`@datamint/segmentation`); undefined for anything else, including a `.hdr` of a pair and a header
+ * whose dimension count is not 1..7.
+ */
 export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader | undefined {
-  if (bytes.length < NIFTI1_SIZE) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const littleEndian of [true, false]) {
-    const size = view.getInt32(0, littleEndian);
-    if (size === NIFTI1_SIZE) {
-      const magic = String.fromCharCode(bytes[344], bytes[345], bytes[346]);
-      if (magic !== 'n+1') return undefined;
-      const rank = view.getInt16(40, littleEndian);
-      if (rank < 1 || rank > 7) return undefined;
-      const dims = Array.from({ length: rank }, (_, i) => view.getInt16(42 + i * 2, littleEndian));
-      return {
-        version: 1,
-        littleEndian,
-        dims,
-        datatype: view.getInt16(70, littleEndian),
-        voxOffset: Math.floor(view.getFloat32(108, littleEndian)),
-        slope: view.getFloat32(112, littleEndian),
-        inter: view.getFloat32(116, littleEndian),
-        pixdim: Array.from({ length: 8 }, (_, i) => view.getFloat32(76 + i * 4, littleEndian)),
-        qformCode: view.getInt16(252, littleEndian),
-        sformCode: view.getInt16(254, littleEndian),
-        quaternion: [256, 260, 264].map((o) => view.getFloat32(o, littleEndian)) as [number, number, number],
-        qoffset: [268, 272, 276].map((o) => view.getFloat32(o, littleEndian)) as [number, number, number],
-        srow: [280, 296, 312].map((o) =>
-          Array.from({ length: 4 }, (_, i) => view.getFloat32(o + i * 4, littleEndian)),
-        ) as [number[], number[], number[]],
-      };
-    }
-    if (size === NIFTI2_SIZE && bytes.length >= NIFTI2_SIZE) {
-      const magic = String.fromCharCode(bytes[4], bytes[5], bytes[6]);
-      if (magic !== 'n+2') return undefined;
-      const rank = Number(view.getBigInt64(16, littleEndian));
-      if (rank < 1 || rank > 7) return undefined;
-      const dims = Array.from({ length: rank }, (_, i) => Number(view.getBigInt64(24 + i * 8, littleEndian)));
-      return {
-        version: 2,
-        littleEndian,
-        dims,
-        datatype: view.getInt16(12, littleEndian),
-        voxOffset: Number(view.getBigInt64(168, littleEndian)),
-        slope: view.getFloat64(176, littleEndian),
-        inter: view.getFloat64(184, littleEndian),
-        pixdim: Array.from({ length: 8 }, (_, i) => view.getFloat64(104 + i * 8, littleEndian)),
-        qformCode: view.getInt32(344, littleEndian),
-        sformCode: view.getInt32(348, littleEndian),
-        quaternion: [352, 360, 368].map((o) => view.getFloat64(o, littleEndian)) as [number, number, number],
-        qoffset: [376, 384, 392].map((o) => view.getFloat64(o, littleEndian)) as [number, number, number],
-        srow: [400, 432, 464].map((o) =>
-          Array.from({ length: 4 }, (_, i) => view.getFloat64(o + i * 8, littleEndian)),
-        ) as [number[], number[], number[]],
-      };
-    }
-  }
-  return undefined;
+  const header = readNiftiHeader(bytes);
+  if (header === undefined || !header.singleFile || header.dims.length === 0) return undefined;
+  return { ...header, voxOffset: Math.floor(header.voxOffset) };
 }
 
 /**
