@@ -73,6 +73,16 @@ const REQUIRED_EXAMPLES = [
   ['client', 'APIHandler'],
   ['core', 'resolveConfig'],
   ['core', 'Paginated'],
+  ['dicom', 'parseDicom'],
+  ['dicom', 'anonymizeDicom'],
+  ['dicom', 'assembleSeries'],
+  ['dicom', 'writeDicom'],
+  ['dicom', 'geometryOf'],
+  ['segmentation', 'readMask'],
+  ['segmentation', 'maskFromArray'],
+  ['segmentation', 'splitLabels'],
+  ['segmentation', 'encodeMaskPng'],
+  ['segmentation', 'readNiftiHeader'],
   ['server', 'startServer'],
 ];
 

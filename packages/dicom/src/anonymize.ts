@@ -373,7 +373,17 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
   };
 }
 
-/** Anonymizes one file. For batches use {@link createAnonymizer} so all files share one key. */
+/**
+ * Anonymizes one file. For batches use {@link createAnonymizer} so all files share one key.
+ * @example
+ * ```ts
+ * import { readFile, writeFile } from 'node:fs/promises';
+ * import { anonymizeDicom } from '@datamint/dicom';
+ *
+ * const clean = anonymizeDicom(await readFile('ct.dcm'), { fileName: 'ct.dcm' });
+ * await writeFile('ct-anon.dcm', clean);
+ * ```
+ */
 export function anonymizeDicom(
   bytes: Uint8Array,
   options: AnonymizeOptions & AnonymizeFileOptions = {},

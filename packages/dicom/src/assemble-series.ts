@@ -416,6 +416,16 @@ function uniqueName(name: string, taken: Set<string>): string {
  * throws for a bad input: non-images and singletons are passed through, series that cannot be
  * assembled are reported in `unassembled`. Inputs are read twice (header pass, then one slice at
  * a time), so a lazy `load()` keeps memory at the output plus a couple of slices.
+ * @example
+ * ```ts
+ * import { readFile, writeFile } from 'node:fs/promises';
+ * import { assembleSeries } from '@datamint/dicom';
+ *
+ * const slices = ['ct-1.dcm', 'ct-2.dcm', 'ct-3.dcm'].map((name) => ({ name, load: () => readFile(name) }));
+ * const { outputs, unassembled } = await assembleSeries(slices);
+ * for (const out of outputs) await writeFile(out.name, out.bytes); // one multi-frame file per series
+ * for (const u of unassembled) console.warn(u.names, u.reason);
+ * ```
  */
 export async function assembleSeries(
   files: readonly AssembleInput[],

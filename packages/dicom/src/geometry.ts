@@ -226,6 +226,16 @@ function planOf(ds: DicomDataset): ImageGeometryPlan {
  * The patient-space geometry of an image. Without `frame`: every frame (per-frame functional
  * groups for enhanced and assembled files, RT Dose grid offsets, or one plane for classic images).
  * With `frame`: that frame's plane. Throws {@link DicomGeometryError} naming the missing attribute.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { geometryOf, parseDicom, patientToPixel, pixelToPatient } from '@datamint/dicom';
+ *
+ * const ct = parseDicom(await readFile('ct.dcm'), { headerOnly: true });
+ * const geometry = geometryOf(ct);
+ * const mm = pixelToPatient(geometry, { x: 10, y: 20, frame: 0 }); // [X, Y, Z] in patient millimetres
+ * console.log(mm, patientToPixel(geometry, mm));
+ * ```
  */
 export function geometryOf(parsed: DicomDataset): ImageGeometry;
 export function geometryOf(parsed: DicomDataset, frame: number): FrameGeometry;

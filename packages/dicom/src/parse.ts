@@ -330,6 +330,14 @@ export function isDicom(bytes: Uint8Array): boolean {
 /**
  * Parses DICOM bytes (Part 10 with or without file meta, implicit/explicit little endian, explicit
  * big endian, deflated, encapsulated). Every failure is a {@link DicomParseError}.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseDicom } from '@datamint/dicom';
+ *
+ * const ct = parseDicom(await readFile('ct.dcm'), { fileName: 'ct.dcm', headerOnly: true });
+ * console.log(ct.string('Modality'), ct.string('SeriesInstanceUID'), ct.transferSyntaxUID);
+ * ```
  */
 export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): ParsedDicom {
   return parseDicomWith(bytes, options, new TagKeys());

@@ -457,6 +457,17 @@ function writePreamble(parsed: ParsedDicom, options: WriteOptions, out: Uint8Arr
  * The file meta group is rebuilt (group length, MediaStorageSOPClass/InstanceUID from the data set,
  * TransferSyntaxUID, our implementation UID and version name). The output is always Part 10;
  * deflated input is re-deflated.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseDicom, writeDicom } from '@datamint/dicom';
+ *
+ * const parsed = parseDicom(await readFile('ct.dcm'));
+ * const edited = writeDicom(parsed, [
+ *   { tag: 'PatientName', action: 'set', value: 'ANONYMOUS' },
+ *   { tag: 'PatientBirthDate', action: 'delete' },
+ * ]);
+ * ```
  */
 export function writeDicom(
   parsed: ParsedDicom,

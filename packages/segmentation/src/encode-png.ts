@@ -8,7 +8,15 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /**
  * Encodes a binary frame as the PNG the Python SDK uploads (spec §3.1): 8-bit RGB (colour type 2),
  * no alpha, 255 in all three channels where `frame.data` is non-zero and 0 elsewhere. Output is
- * deterministic: the same frame always gives the same bytes.
+ * deterministic: the same frame always gives the same bytes. Throws MaskShapeError when the size does
+ * not match the data.
+ * @example
+ * ```ts
+ * import { encodeMaskPng } from '@datamint/segmentation';
+ *
+ * const png = encodeMaskPng({ width: 2, height: 2, data: [1, 0, 0, 1] });
+ * console.log(png.subarray(1, 4)); // "PNG"
+ * ```
  */
 export function encodeMaskPng(frame: BinaryFrame): Uint8Array {
   const { width, height, data } = frame;

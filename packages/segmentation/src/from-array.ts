@@ -20,6 +20,16 @@ export interface MaskFromArrayOptions {
 /**
  * Builds a MaskVolume from a flat row-major array of shape `[H, W]` or `[H, W, F]`, the layout of a
  * C-order numpy array as the Python SDK documents it (frames on the last axis). The data is copied.
+ * Throws MaskShapeError when the shape does not match the data, MaskValueError for values that are not
+ * non-negative integers.
+ * @example
+ * ```ts
+ * import { maskFromArray } from '@datamint/segmentation';
+ *
+ * // 2 rows x 3 columns, one frame: label 1 on the left column, label 2 on the right one.
+ * const volume = maskFromArray(new Uint8Array([1, 0, 2, 1, 0, 2]), [2, 3]);
+ * console.log(volume.width, volume.height, volume.frames); // 3 2 1
+ * ```
  */
 export function maskFromArray(
   data: NumericArray,

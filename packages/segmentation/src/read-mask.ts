@@ -35,6 +35,18 @@ export interface ReadMaskOptions {
  * Reads a PNG or NIfTI (.nii, .nii.gz, .hdr + .img) label mask into a MaskVolume. The format is detected
  * from the bytes. Throws MaskError (MaskFormatError, MaskValueError, MaskShapeError) on anything that
  * is not a valid mask.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { encodeMaskPng, readMask, splitLabels } from '@datamint/segmentation';
+ *
+ * const volume = readMask(await readFile('labels.nii.gz'), { fileName: 'labels.nii.gz' });
+ * console.log(volume.width, volume.height, volume.frames);
+ * for (const item of splitLabels(volume, { names: { 1: 'liver', 2: 'spleen' } })) {
+ *   const png = encodeMaskPng(item.mask); // what the platform stores for this label and frame
+ *   console.log(item.frame, item.identifier, png.length);
+ * }
+ * ```
  */
 export function readMask(bytes: Uint8Array | ArrayBuffer, options: ReadMaskOptions = {}): MaskVolume {
   return decodeMask(toBytes(bytes), options, false);

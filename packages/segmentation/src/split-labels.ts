@@ -45,6 +45,15 @@ export interface LabelMask {
  * without a name or duplicate identifiers in any frame throw MaskNameError up front, so an upload never
  * stops half-way. With `discardEmpty: false`, a frame without labels yields one item with `value: 0` and
  * an all-zero mask (the Python SDK sends an empty annotation list for it and uploads no file).
+ * @example
+ * ```ts
+ * import { maskFromArray, splitLabels } from '@datamint/segmentation';
+ *
+ * const volume = maskFromArray(new Uint8Array([1, 0, 2, 1, 0, 2]), [2, 3]);
+ * for (const { frame, identifier, value, mask } of splitLabels(volume, { names: { 1: 'bone', 2: 'vessel' } })) {
+ *   console.log(frame, identifier, value, mask.data); // one binary mask per label and frame
+ * }
+ * ```
  */
 export function splitLabels(
   volume: MaskVolume,
