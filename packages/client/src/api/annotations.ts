@@ -12,7 +12,7 @@ import {
 import { ValidationError } from '../errors';
 import { geometryAnnotationPayload } from '../geometry-payload';
 import { AnnotationImages, type AnnotationMetadata } from './annotation-images';
-import { AnnotationEntity } from './entities/annotation';
+import { AnnotationEntity, annotationEntity } from './entities/annotation';
 import { entityId, idOf } from './ids';
 import { paged } from './pages';
 import { type ResourceRef, ResourcesApi } from './resources';
@@ -175,7 +175,7 @@ export class AnnotationsApi {
       path: 'annotations/search',
       json,
       field: 'annotations',
-      build: (item) => new AnnotationEntity(item),
+      build: (item) => annotationEntity(item),
     });
   }
 
@@ -193,28 +193,36 @@ export class AnnotationsApi {
       'annotation',
       { id },
     );
-    return new AnnotationEntity(body);
+    return annotationEntity(body);
   }
 
   /**
-   * Creates one annotation (returns its id) or several (returns their ids in order) on a resource.
+   * Creates one annotation (returns its id) or several (returns their ids in order) on a resource:
+   * plain descriptions, entities built with `LineAnnotation.fromPoints`/`BoxAnnotation.fromPoints`,
+   * or annotations read from another resource (their server-made fields are not sent).
    * A repeat after a lost answer creates nothing twice (one idempotency key per call).
    */
-  create(resource: ResourceIdRef, annotation: NewAnnotation, options?: CallOptions): Promise<string>;
   create(
     resource: ResourceIdRef,
-    annotations: readonly NewAnnotation[],
+    annotation: NewAnnotation | AnnotationEntity,
+    options?: CallOptions,
+  ): Promise<string>;
+  create(
+    resource: ResourceIdRef,
+    annotations: readonly (NewAnnotation | AnnotationEntity)[],
     options?: CallOptions,
   ): Promise<string[]>;
   async create(
     resource: ResourceIdRef,
-    annotations: NewAnnotation | readonly NewAnnotation[],
+    annotations: NewAnnotation | AnnotationEntity | readonly (NewAnnotation | AnnotationEntity)[],
     options?: CallOptions,
   ): Promise<string | string[]> {
     const resourceId = idOf(resource, 'resource');
     const list = Array.isArray(annotations) ? annotations : [annotations as NewAnnotation];
     const body = list.map((a, i) =>
-      annotationBody(a, Array.isArray(annotations) ? `annotations[${i}]` : 'annotation'),
+      a instanceof AnnotationEntity
+        ? entityBody(a)
+        : annotationBody(a, Array.isArray(annotations) ? `annotations[${i}]` : 'annotation'),
     );
     const ids = await this.#post(resourceId, body, options);
     return Array.isArray(annotations) ? ids : (ids[0] as string);
@@ -367,7 +375,7 @@ export class AnnotationsApi {
       'annotation',
       { id },
     );
-    return new AnnotationEntity(body);
+    return annotationEntity(body);
   }
 
   /** Approves (publishes) an annotation; returns it as the server now has it. */
@@ -385,7 +393,7 @@ export class AnnotationsApi {
       'annotation',
       { id },
     );
-    return new AnnotationEntity(body);
+    return annotationEntity(body);
   }
 
   /** The file attached to an annotation (a segmentation mask...), as bytes. */
@@ -432,6 +440,39 @@ export class AnnotationsApi {
       ...callOpts(options),
     });
   }
+}
+
+/** The keys of a creatable annotation; the rest of an entity (id, dates, status...) is the server's. */
+const CREATE_KEYS = new Set([
+  'value',
+  'type',
+  'identifier',
+  'scope',
+  'frame_index',
+  'annotation_worklist_id',
+  'imported_from',
+  'import_author',
+  'units',
+  'geometry',
+  'is_model',
+  'model_id',
+  'source',
+]);
+
+/** The wire element re-creating an entity: its creatable keys in their order, either spelling read. */
+function entityBody(entity: AnnotationEntity): Record<string, unknown> {
+  const json = entity.toJSON();
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (CREATE_KEYS.has(key) && value !== null && value !== undefined) out[key] = value;
+  }
+  out.type ??= entity.type;
+  out.identifier ??= entity.identifier;
+  if (out.scope === 'frame' && out.frame_index === undefined && entity.frameIndex !== null) {
+    out.frame_index = entity.frameIndex;
+  }
+  out.source ??= 'imported';
+  return out;
 }
 
 function provenance(options: AnnotationProvenance): AnnotationProvenance {

@@ -10,7 +10,13 @@ export {
 } from './annotations';
 export { Api, type ApiOptions } from './api';
 export { type DatasetRef, DatasetsApi, type UpdateDatasetResources } from './datasets';
-export { AnnotationEntity } from './entities/annotation';
+export {
+  AnnotationEntity,
+  BoxAnnotation,
+  type GeometryFromPointsOptions,
+  LineAnnotation,
+  SegmentationAnnotation,
+} from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
 export { DatasetEntity } from './entities/dataset';
 export { ProjectEntity, ProjectSplitEntity } from './entities/project';

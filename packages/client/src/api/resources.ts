@@ -13,7 +13,7 @@ import {
 import { ValidationError } from '../errors';
 import { publishOne, RESOURCE_FIELDS, RESOURCE_STATUSES } from '../resources';
 import type { ResourceFields, ResourceStatus } from '../types';
-import { AnnotationEntity } from './entities/annotation';
+import { type AnnotationEntity, annotationEntity } from './entities/annotation';
 import { ChannelEntity } from './entities/channel';
 import { ResourceEntity, type ResourceLinks } from './entities/resource';
 import { entityId, idOf } from './ids';
@@ -242,7 +242,7 @@ export class ResourcesApi {
         path: 'annotations/search',
         json,
         field: 'annotations',
-        build: (item) => new AnnotationEntity(item),
+        build: (item) => annotationEntity(item),
       },
     ).toArray();
   }

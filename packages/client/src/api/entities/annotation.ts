@@ -1,5 +1,15 @@
 import { ANNOTATION_TYPES, type AnnotationType } from '@datamint/core/internal';
-import { UnexpectedResponseError } from '../../errors';
+import {
+  type BoxGeometry,
+  type CoordinateSystem,
+  type LineGeometry,
+  parseBoxGeometry,
+  parseLineGeometry,
+} from '@datamint/dicom';
+import { UnexpectedResponseError, ValidationError } from '../../errors';
+import { geometryAnnotationPayload } from '../../geometry-payload';
+import { AnnotationImages, type AnnotationMetadata } from '../annotation-images';
+import type { AnnotationProvenance } from '../annotations';
 import { Entity } from '../entity';
 
 /**
@@ -89,5 +99,128 @@ export class AnnotationEntity extends Entity {
   isVolumeSegmentation(): boolean {
     const classMap = this.get('class_map');
     return this.isSegmentation() && classMap !== null && classMap !== undefined;
+  }
+}
+
+/** Options of {@link LineAnnotation.fromPoints} and {@link BoxAnnotation.fromPoints}. */
+export interface GeometryFromPointsOptions extends AnnotationProvenance {
+  /** The label name. */
+  identifier: string;
+  /** Zero-based frame (slice) of pixel points; required for multi-frame DICOM and NIfTI volumes. */
+  frameIndex?: number;
+  /** `pixel` (default): `[x, y]`, x the column. `patient`: `[X, Y, Z]` in mm (LPS). */
+  coordsSystem?: CoordinateSystem;
+  /**
+   * The image's geometry: a parsed DICOM header, or a NIfTI resource's `metadata` (`dims`,
+   * `affine`). With it, pixel points become patient millimetres with view vectors; without it
+   * (2-D images) they stay pixels `[x, y, frameIndex ?? 0]`.
+   */
+  metadata?: AnnotationMetadata;
+}
+
+/** The platform's wire element of a line or box, as {@link geometryAnnotationPayload} builds it. */
+function geometryElement(
+  shape: 'line' | 'box',
+  point1: readonly number[],
+  point2: readonly number[],
+  options: GeometryFromPointsOptions,
+): Record<string, unknown> {
+  if (!options || typeof options !== 'object') {
+    throw new ValidationError('options', options, 'an object with an identifier');
+  }
+  return geometryAnnotationPayload({
+    shape,
+    identifier: options.identifier,
+    points: [point1, point2],
+    ...(options.coordsSystem !== undefined ? { coordsSystem: options.coordsSystem } : {}),
+    ...(options.frameIndex !== undefined ? { frameIndex: options.frameIndex } : {}),
+    ...(options.metadata !== undefined ? { image: AnnotationImages.fromMetadata(options.metadata) } : {}),
+    ...(options.worklistId !== undefined ? { worklistId: options.worklistId } : {}),
+    ...(options.importedFrom !== undefined ? { importedFrom: options.importedFrom } : {}),
+    ...(options.authorEmail !== undefined ? { importAuthor: options.authorEmail } : {}),
+    ...(options.modelId !== undefined ? { modelId: options.modelId } : {}),
+    ...(options.source !== undefined ? { source: options.source } : {}),
+  });
+}
+
+/**
+ * A line annotation. Read back from the server, its geometry is parsed on demand
+ * ({@link LineAnnotation.lineGeometry}); built with {@link LineAnnotation.fromPoints}, it is a new
+ * annotation (no `id` yet) to post with `api.annotations.create(resource, line)`.
+ */
+export class LineAnnotation extends AnnotationEntity {
+  /**
+   * A new line from two points. Pixel points on a DICOM or NIfTI image (`metadata` given) are
+   * converted to patient millimetres (LPS) with the view vectors and the line is `image`-scoped;
+   * pixel points without metadata stay pixels and the line is `frame`-scoped. Bad points, frame or
+   * metadata throw a `ValidationError` naming the field.
+   */
+  static fromPoints(
+    point1: readonly number[],
+    point2: readonly number[],
+    options: GeometryFromPointsOptions,
+  ): LineAnnotation {
+    return new LineAnnotation(geometryElement('line', point1, point2, options));
+  }
+
+  /** The typed geometry (2 points, view vectors when in patient space), or `null` when the server sent none. */
+  get lineGeometry(): LineGeometry | null {
+    const geometry = this.get('geometry');
+    return geometry === null || geometry === undefined ? null : parseLineGeometry(geometry);
+  }
+}
+
+/**
+ * A box (`square`) annotation, always with its 4 corners. Built with {@link BoxAnnotation.fromPoints}
+ * from two opposite corners, or read back from the server (older 2-corner boxes are expanded).
+ */
+export class BoxAnnotation extends AnnotationEntity {
+  /**
+   * A new box from two opposite corners, sent as its 4 corners (along the image axes given by the
+   * view vectors in patient space). `frame`-scoped exactly when `frameIndex` is given. Coordinates
+   * as in {@link LineAnnotation.fromPoints}.
+   */
+  static fromPoints(
+    corner1: readonly number[],
+    corner2: readonly number[],
+    options: GeometryFromPointsOptions,
+  ): BoxAnnotation {
+    return new BoxAnnotation(geometryElement('box', corner1, corner2, options));
+  }
+
+  /** The typed geometry (4 corners), or `null` when the server sent none. */
+  get boxGeometry(): BoxGeometry | null {
+    const geometry = this.get('geometry');
+    return geometry === null || geometry === undefined ? null : parseBoxGeometry(geometry);
+  }
+}
+
+/**
+ * A segmentation: a frame's mask (`frameIndex` kept, unlike the Python SDK which drops it) or a
+ * whole volume's label map (it carries a `class_map`). The mask bytes come from `api.annotations.downloadFile`.
+ */
+export class SegmentationAnnotation extends AnnotationEntity {
+  /** The label values of a volume segmentation (`{"1": "liver"}`), or `null` for a frame mask. */
+  get classMap(): Record<string, string> | null {
+    const map = this.get('class_map');
+    return map && typeof map === 'object' && !Array.isArray(map) ? (map as Record<string, string>) : null;
+  }
+}
+
+/**
+ * The entity of an annotation the server returned: a {@link LineAnnotation}, {@link BoxAnnotation}
+ * or {@link SegmentationAnnotation} for those types, else an {@link AnnotationEntity}.
+ */
+export function annotationEntity(data: unknown): AnnotationEntity {
+  const plain = new AnnotationEntity(data);
+  switch (plain.type) {
+    case 'line':
+      return new LineAnnotation(data);
+    case 'square':
+      return new BoxAnnotation(data);
+    case 'segmentation':
+      return new SegmentationAnnotation(data);
+    default:
+      return plain;
   }
 }
