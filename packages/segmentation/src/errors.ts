@@ -13,10 +13,14 @@ export interface MaskErrorContext {
  * package, so it cannot extend `DatamintException`; `@datamint/client` re-wraps it where needed.
  */
 export class MaskError extends Error {
+  /** File name given by the caller (`fileName` option), if any. */
   readonly file: string | undefined;
+  /** Header field, option or chunk that was wrong, e.g. `datatype`, `frameIndex`, `IDAT`. */
   readonly field: string | undefined;
+  /** The offending value. */
   readonly value: unknown;
 
+  /** The message names the input and what was expected; `context` fills the fields above. */
   constructor(message: string, context: MaskErrorContext = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;

@@ -3,6 +3,7 @@ import { MaskShapeError } from './errors';
 import { type NumericArray, normaliseLabels } from './normalise';
 import { MaskVolume } from './volume';
 
+/** Options of {@link maskFromArray}. */
 export interface MaskFromArrayOptions {
   /** Swap axes 0 and 1 (rows and columns), as the Python SDK's `transpose_segmentation` does for arrays. */
   transpose?: boolean;

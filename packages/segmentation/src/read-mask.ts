@@ -6,6 +6,7 @@ import { describeVoxel, niftiLayout, niftiVersion, readNifti } from './read-nift
 import { isPng, readPng } from './read-png';
 import { MaskVolume } from './volume';
 
+/** Options of {@link readMask}: the file's name for messages, PNG channel, orientation, target checks. */
 export interface ReadMaskOptions {
   /** Used in error messages only; the format is detected from the content. */
   fileName?: string;

@@ -3,6 +3,7 @@ import { identifiersFor, type LabelNames, parseNames } from './names';
 import { nextNonZero, wordView } from './scan';
 import { distinctLabels, type LabelArray, type MaskVolume } from './volume';
 
+/** How {@link splitLabels} names and places the masks. */
 export interface SplitLabelsOptions {
   /** Identifiers: a name for every label, or a `{ value: name }` map with optional `'default'` (spec §2.1). Default `'seg'`. */
   names?: LabelNames;
@@ -17,8 +18,11 @@ export interface SplitLabelsOptions {
 
 /** A binary mask frame: `data[y * width + x]` is 1 inside the label, 0 outside. */
 export interface MaskFrame {
+  /** Columns. */
   readonly width: number;
+  /** Rows. */
   readonly height: number;
+  /** `width * height` values, 0 or 1. */
   readonly data: Uint8Array;
 }
 

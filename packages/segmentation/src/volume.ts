@@ -6,15 +6,21 @@ export type LabelArray = Uint8Array | Uint16Array | Uint32Array;
 
 /** One 2-D frame of labels, row-major: the value of column `x`, row `y` is `data[y * width + x]`. */
 export interface LabelFrame {
+  /** Columns. */
   readonly width: number;
+  /** Rows. */
   readonly height: number;
+  /** `width * height` labels. */
   readonly data: LabelArray;
 }
 
 /** A binary mask frame, row-major; non-zero means "inside". `splitLabels` yields 0/1 `Uint8Array`s. */
 export interface BinaryFrame {
+  /** Columns. */
   readonly width: number;
+  /** Rows. */
   readonly height: number;
+  /** `width * height` values; non-zero is inside. */
   readonly data: ArrayLike<number>;
 }
 
@@ -24,9 +30,13 @@ export interface BinaryFrame {
  * run of `width * height` values.
  */
 export class MaskVolume {
+  /** Columns of every frame. */
   readonly width: number;
+  /** Rows of every frame. */
   readonly height: number;
+  /** Number of frames (1 for a 2-D mask). */
   readonly frames: number;
+  /** `width * height * frames` labels, frame after frame. */
   readonly data: LabelArray;
   /** Memo of `labels()`; the volume is immutable by contract, so computing it once is safe. */
   #labels: ReadonlySet<number> | undefined;
