@@ -13,12 +13,26 @@ import {
  * (`geometryOf`) or a NIfTI volume (its header as plain data). 2-D images (PNG, JPEG) have none.
  */
 export type ImageSpace =
-  | { kind: 'dicom'; geometry: ImageGeometry }
-  | { kind: 'nifti'; header: NiftiGeometryHeader; plane?: SlicePlane };
+  | {
+      /** A DICOM image. */
+      kind: 'dicom';
+      /** Its geometry, from `geometryOf`. */
+      geometry: ImageGeometry;
+    }
+  | {
+      /** A NIfTI volume. */
+      kind: 'nifti';
+      /** Its header fields (`dims`, `affine`) as plain data. */
+      header: NiftiGeometryHeader;
+      /** The plane its slices are viewed in (default axial). */
+      plane?: SlicePlane;
+    };
 
 /** The two vectors the platform's viewer stores with a patient-space line or box. */
 export interface ViewVectors {
+  /** Normal of the plane the annotation was drawn on (patient space). */
   viewPlaneNormal: Vec3;
+  /** The viewer's up direction on that plane (patient space). */
   viewUp: Vec3;
 }
 
@@ -97,7 +111,9 @@ export function pixelPointToPatient(
 
 /** A pixel location read back from a patient point. */
 export interface PixelPosition {
+  /** Column (fractional). */
   x: number;
+  /** Row (fractional). */
   y: number;
   /** Zero-based frame (slice) index; fractional when the point lies between slices. */
   frame: number;
@@ -145,9 +161,11 @@ export function boxCorners(p1: readonly number[], p2: readonly number[], vectors
 
 /** What {@link annotationGeometry} needs to know about a line or box. */
 export interface AnnotationGeometryInput {
+  /** A line or a box (`square` on the wire). */
   shape: 'line' | 'box';
   /** Two points: a line's ends or a box's opposite corners. Pixel `[x, y]` (or `[x, y, frame]`), patient `[X, Y, Z]`. */
   points: readonly [readonly number[], readonly number[]];
+  /** Whether `points` are pixels or patient millimetres. */
   coordsSystem: CoordinateSystem;
   /** Frame (slice) of pixel points; for pixel points it wins over a third coordinate. */
   frameIndex?: number;
@@ -157,7 +175,9 @@ export interface AnnotationGeometryInput {
 
 /** The geometry to send and the coordinate system its points ended up in. */
 export interface BuiltAnnotationGeometry {
+  /** The `geometry` object to send. */
   geometry: AnnotationGeometry;
+  /** The coordinate system of its points. */
   coordinateSystem: CoordinateSystem;
 }
 
@@ -242,20 +262,25 @@ export class AnnotationGeometryError extends DicomGeometryError {
 
 /** A line annotation's geometry, read back. */
 export interface LineGeometry {
+  /** A line. */
   kind: 'line';
   /** The two ends: `[x, y, z]`; a pixel `z` is the frame index, possibly absent (`null` on the wire). */
   points: [(number | null)[], (number | null)[]];
   /** Patient points with known geometry carry view vectors; pixel points do not. */
   viewPlaneNormal?: Vec3;
+  /** The viewer's up direction on that plane (patient space). */
   viewUp?: Vec3;
 }
 
 /** A box (`square`) annotation's geometry, read back, always with its 4 corners. */
 export interface BoxGeometry {
+  /** A box. */
   kind: 'box';
   /** `[p1, corner, corner, p2]`, each `[x, y, z]`. */
   points: [number[], number[], number[], number[]];
+  /** Normal of the plane the annotation was drawn on (patient space). */
   viewPlaneNormal?: Vec3;
+  /** The viewer's up direction on that plane (patient space). */
   viewUp?: Vec3;
 }
 
@@ -367,7 +392,14 @@ export function toPixel(
   geometry: LineGeometry | BoxGeometry,
   space?: ImageSpace,
   options: { coordinateSystem?: CoordinateSystem } = {},
-): { x: number; y: number; frame: number | undefined }[] {
+): {
+  /** Column. */
+  x: number;
+  /** Row. */
+  y: number;
+  /** Frame (slice) index; `undefined` for a pixel line without one. */
+  frame: number | undefined;
+}[] {
   const system = options.coordinateSystem ?? (geometry.viewUp ? 'patient' : 'pixel');
   if (system === 'pixel') {
     return geometry.points.map((p) => ({ x: p[0] ?? 0, y: p[1] ?? 0, frame: p[2] ?? undefined }));

@@ -15,6 +15,7 @@ import { type Plan, type PlanOp, SetOpCache, setOp, writeWithPlan } from './writ
 /** `basic`: PS3.15 Basic Application Level Confidentiality Profile. `datamint-sdk`: Python SDK v1.4.1. */
 export type AnonymizationProfile = 'basic' | 'datamint-sdk';
 
+/** How files are anonymized: the profile, what to keep, the UID key. Invalid options: `DicomAnonymizeError`. */
 export interface AnonymizeOptions {
   /** Default `basic`. */
   profile?: AnonymizationProfile;
@@ -49,12 +50,15 @@ export interface AnonymizeOptions {
   deidentificationMethod?: string;
 }
 
+/** Per-file options of an anonymization. */
 export interface AnonymizeFileOptions {
+  /** Used in error messages. */
   fileName?: string;
 }
 
 /** One configuration and key, shared by every file of a batch. */
 export interface Anonymizer {
+  /** The profile it applies. */
   readonly profile: AnonymizationProfile;
   /** Parses and anonymizes one file; returns a new Part 10 file. */
   anonymize(bytes: Uint8Array, options?: AnonymizeFileOptions): Uint8Array;

@@ -6,8 +6,18 @@ import { toTag } from './tags';
 
 /** An input file: its bytes, or a loader called when the bytes are needed (possibly twice). */
 export type AssembleInput =
-  | { readonly name: string; readonly bytes: Uint8Array }
-  | { readonly name: string; load(): Uint8Array | Promise<Uint8Array> };
+  | {
+      /** The file's name (used in output names, warnings and errors). */
+      readonly name: string;
+      /** The file's bytes, already in memory. */
+      readonly bytes: Uint8Array;
+    }
+  | {
+      /** The file's name (used in output names, warnings and errors). */
+      readonly name: string;
+      /** Reads the file; called when its bytes are needed (possibly twice). Its errors make the series unassembled. */
+      load(): Uint8Array | Promise<Uint8Array>;
+    };
 
 /** How the frames of an output were ordered. */
 export type FrameOrder =
@@ -20,18 +30,27 @@ export type FrameOrder =
 
 /** What phase 1 keeps of one slice: header values only, never its pixels. */
 export interface SliceInfo {
+  /** The input it came from. */
   input: AssembleInput;
+  /** Its index among the inputs. */
   index: number;
+  /** The input's name. */
   name: string;
+  /** Its SeriesInstanceUID. */
   seriesInstanceUID: string;
+  /** Its transfer syntax. */
   transferSyntaxUID: string;
+  /** Its pixel data is encapsulated (compressed). */
   encapsulated: boolean;
   /** Compatibility attributes that must be equal inside one output, as text. */
   layout: Record<string, string>;
+  /** ImagePositionPatient, when present and numeric. */
   position: number[] | undefined;
+  /** ImageOrientationPatient, when present and numeric. */
   orientation: number[] | undefined;
   /** DS text of IPP/IOP/PixelSpacing/... exactly as stored, copied into the functional groups. */
   text: Record<string, string[] | undefined>;
+  /** InstanceNumber, the order used when positions cannot be. */
   instanceNumber: number | undefined;
   /** Native: bytes of the one frame. Encapsulated: lengths of the frame's fragments. */
   frameLength: number;
@@ -40,34 +59,49 @@ export interface SliceInfo {
    * is copied straight into the output without a second parse.
    */
   frameOffset: number | undefined;
+  /** Encapsulated: the lengths of the frame's fragments. */
   fragmentLengths: number[] | undefined;
 }
 
+/** An input uploaded as it is. */
 export interface PassedThrough {
+  /** The input's name. */
   name: string;
+  /** The input. */
   input: AssembleInput;
   /** Why the file is not part of an output: not DICOM, no pixel data, multi-frame, only slice of its series... */
   reason: string;
 }
 
+/** Inputs of a series that could not be assembled. */
 export interface Unassembled {
+  /** Their names. */
   names: string[];
+  /** The inputs. */
   inputs: AssembleInput[];
   /** Why these files could not be assembled; upload them unchanged. */
   reason: string;
 }
 
+/** The slices of one series that will become one output. */
 export interface SeriesGroup {
+  /** The series. */
   seriesInstanceUID: string;
   /** Slices in frame order. */
   slices: SliceInfo[];
+  /** How they were ordered. */
   orderedBy: FrameOrder;
+  /** E.g. why they were not ordered by position. */
   warnings: string[];
 }
 
+/** The header pass of an assembly: what will be assembled, passed through or left unassembled. */
 export interface AssemblyPlan {
+  /** One group per output. */
   groups: SeriesGroup[];
+  /** Inputs uploaded unchanged. */
   passedThrough: PassedThrough[];
+  /** Series that cannot be assembled. */
   unassembled: Unassembled[];
 }
 

@@ -40,6 +40,7 @@ export { planAssembly } from './assemble-plan';
 /** How assembled series store their pixels. */
 export type AssembleCompression = 'none' | 'jpeg-ls';
 
+/** Options of {@link assembleSeries}. */
 export interface AssembleOptions {
   /** SOPInstanceUID of each output; default a random `2.25.` UID. */
   newUid?: () => string;
@@ -62,17 +63,23 @@ export interface AssembledSeries {
   bytes: Uint8Array;
   /** Input names in frame order: frame k came from `sourceNames[k]`. */
   sourceNames: string[];
+  /** Number of frames (slices). */
   frames: number;
+  /** How the frames were ordered. */
   orderedBy: FrameOrder;
+  /** The series the slices shared. */
   seriesInstanceUID: string;
   /** The new SOPInstanceUID (also MediaStorageSOPInstanceUID). */
   sopInstanceUID: string;
+  /** Transfer syntax of the output (`compression` decides, unless the slices were already compressed). */
   transferSyntaxUID: string;
   /** E.g. why the frames were not ordered by position. */
   warnings: string[];
 }
 
+/** What {@link assembleSeries} made of its inputs: every input ends up in exactly one of the three lists. */
 export interface AssembleResult {
+  /** One multi-frame file per assembled series. */
   outputs: AssembledSeries[];
   /** Inputs to upload unchanged: not DICOM, not an image, already multi-frame, or alone in their series. */
   passedThrough: PassedThrough[];
@@ -82,7 +89,9 @@ export interface AssembleResult {
 
 /** A series could not be written as one multi-frame file. */
 export class DicomAssembleError extends DicomError {
+  /** The series, when known. */
   readonly seriesInstanceUID: string | undefined;
+  /** The slice at fault, when one is. */
   readonly fileName: string | undefined;
   constructor(message: string, details: { seriesInstanceUID?: string; fileName?: string } = {}) {
     const where = [

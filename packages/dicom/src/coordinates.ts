@@ -9,7 +9,9 @@ import {
 
 /** A pixel location: `x` is the column index, `y` the row index (fractions allowed; pixel centres are integers). */
 export interface PixelPoint {
+  /** Column index. */
   x: number;
+  /** Row index. */
   y: number;
   /** Zero-based frame index; required for images with more than one frame. */
   frame?: number;
@@ -17,13 +19,17 @@ export interface PixelPoint {
 
 /** Where a patient-space point falls in an image. */
 export interface PixelLocation {
+  /** Column index (fractional). */
   x: number;
+  /** Row index (fractional). */
   y: number;
+  /** Zero-based frame index. */
   frame: number;
   /** Signed distance (mm) of the point from the frame's plane, along the plane normal. */
   distance: number;
 }
 
+/** Options of {@link patientToPixel}. */
 export interface PatientToPixelOptions {
   /** Project onto this frame instead of the nearest one. */
   frame?: number;

@@ -5,7 +5,9 @@ import { headerLength } from './transfer-syntax';
 
 /** How the values of a data set are encoded. */
 export interface DatasetEncoding {
+  /** Elements carry their VR. */
   explicitVR: boolean;
+  /** Numbers are little-endian. */
   littleEndian: boolean;
   /** `(0008,0005)` SpecificCharacterSet of the root data set; ISO_IR 192 selects UTF-8. */
   utf8: boolean;
@@ -25,6 +27,7 @@ export interface DicomElement {
   dataOffset: number;
   /** Value length in bytes; for undefined-length elements the length dicom-parser found. */
   length: number;
+  /** The element was written with undefined length (a sequence or encapsulated pixel data ended by a delimiter). */
   undefinedLength: boolean;
 }
 
@@ -53,6 +56,7 @@ function isPad(c: number): boolean {
 export class DicomDataset {
   /** The dicom-parser DataSet behind this view, for callers who need its API. */
   readonly dataSet: DataSet;
+  /** How its values are encoded (VR, byte order, character set). */
   readonly encoding: DatasetEncoding;
   private readonly view: DataView;
   private readonly sequences = new Map<string, DicomDataset[]>();
@@ -69,6 +73,7 @@ export class DicomDataset {
     return this.dataSet.byteArray;
   }
 
+  /** The dicom-parser element of `tag` in this data set, for subclasses; `undefined` when absent. */
   protected rawElement(tag: TagInput): Element | undefined {
     return this.dataSet.elements[toTagKey(tag)];
   }
@@ -96,6 +101,7 @@ export class DicomDataset {
     return el ? this.vrOfElement(el) : undefined;
   }
 
+  /** The VR of an element: from the file, or from the dictionary for implicit VR (`UN` when unknown). */
   protected vrOfElement(el: Element): string {
     if (el.vr) return el.vr;
     if (el.items) return 'SQ';

@@ -4,9 +4,13 @@ import { DICTIONARY_TABLE } from './generated/dictionary';
 export interface DictionaryEntry {
   /** Tag as a 32-bit number `0xGGGGEEEE`. For repeating groups this is the pattern with x = 0. */
   tag: number;
+  /** Value representation (`PN`, `DS`, ...; `OB or OW` style alternatives as in PS3.6). */
   vr: string;
+  /** Value multiplicity (`1`, `1-n`, `3`, ...). */
   vm: string;
+  /** The keyword (`PatientName`). */
   keyword: string;
+  /** Retired from the standard. */
   retired: boolean;
 }
 

@@ -6,7 +6,9 @@ import { LONG_HEADER_VRS } from './transfer-syntax';
 
 /** Byte encoding of elements: explicit or implicit VR, little or big endian, text as UTF-8 or Latin-1. */
 export interface ElementEncoding {
+  /** Write the VR into each element. */
   explicitVR: boolean;
+  /** Write numbers little-endian. */
   littleEndian: boolean;
   /** Text is UTF-8 (SpecificCharacterSet ISO_IR 192); otherwise Latin-1. */
   utf8?: boolean;
@@ -14,9 +16,11 @@ export interface ElementEncoding {
 
 /** A new element inside a new sequence item. */
 export interface NewElement {
+  /** Tag as a number `0xGGGGEEEE`. */
   tag: number;
   /** VR; defaults to the dictionary VR of the tag. */
   vr?: string;
+  /** The value (a string, numbers, bytes or nested items). */
   value: DicomValue;
 }
 

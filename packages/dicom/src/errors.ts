@@ -8,6 +8,7 @@ export class DicomError extends Error {
   }
 }
 
+/** What a {@link DicomParseError} is built from: where parsing stopped and what was expected. */
 export interface DicomParseErrorDetails {
   /** Name of the file being parsed, when the caller gave one. */
   fileName?: string;
@@ -17,16 +18,22 @@ export interface DicomParseErrorDetails {
   expected: string;
   /** Elements parsed before the failure (a dicom-parser DataSet), when any. */
   partial?: DataSet;
+  /** The underlying failure (dicom-parser's message, an inflate error). */
   cause?: unknown;
 }
 
 /** The bytes are not DICOM, or not well-formed DICOM. */
 export class DicomParseError extends DicomError {
+  /** Name of the file being parsed, when the caller gave one. */
   readonly fileName: string | undefined;
+  /** Byte offset at which parsing failed (best known position). */
   readonly offset: number | undefined;
+  /** What the parser expected to find there. */
   readonly expected: string;
+  /** Elements parsed before the failure (a dicom-parser DataSet), when any. */
   readonly partial: DataSet | undefined;
 
+  /** The message names the file, the offset and what was expected. */
   constructor(message: string, details: DicomParseErrorDetails) {
     const where = [
       details.fileName ? `file ${details.fileName}` : undefined,
@@ -44,6 +51,7 @@ export class DicomParseError extends DicomError {
 
 /** A tag, keyword or value given by the caller is not valid. */
 export class DicomTagError extends DicomError {
+  /** The tag, keyword or value given. */
   readonly input: unknown;
   constructor(message: string, input: unknown) {
     super(message);
@@ -53,6 +61,7 @@ export class DicomTagError extends DicomError {
 
 /** An edit cannot be written (bad value for its VR, edit of a missing sequence, ...). */
 export class DicomWriteError extends DicomError {
+  /** The tag of the edit, `(gggg,eeee)`, when one is at fault. */
   readonly tag: string | undefined;
   constructor(message: string, tag?: string) {
     super(tag ? `${tag}: ${message}` : message);
@@ -62,6 +71,7 @@ export class DicomWriteError extends DicomError {
 
 /** Anonymization was refused or its options are invalid. */
 export class DicomAnonymizeError extends DicomError {
+  /** Name of the file, when the caller gave one. */
   readonly fileName: string | undefined;
   constructor(message: string, fileName?: string) {
     super(fileName ? `file ${fileName}: ${message}` : message);

@@ -35,9 +35,13 @@ export type GeometrySource =
 
 /** The geometry of every frame of an image. */
 export interface ImageGeometry {
+  /** Rows of the image, when the data set has them. */
   rows: number | undefined;
+  /** Columns of the image, when the data set has them. */
   columns: number | undefined;
+  /** Each frame's plane, in frame order. */
   frames: readonly FrameGeometry[];
+  /** Which attributes the planes were taken from. */
   source: GeometrySource;
 }
 
@@ -45,6 +49,7 @@ export interface ImageGeometry {
 export class DicomGeometryError extends DicomError {
   /** The attribute that was missing or invalid, e.g. `ImageOrientationPatient`. */
   readonly attribute: string;
+  /** The frame whose geometry failed, when one did. */
   readonly frame: number | undefined;
   constructor(message: string, attribute: string, frame?: number) {
     super(`${frame !== undefined ? `frame ${frame}: ` : ''}${attribute}: ${message}`);

@@ -197,7 +197,14 @@ export function niftiPatientToPixel(
   header: NiftiGeometryHeader,
   point: Vec3,
   plane: SlicePlane = 'axial',
-): { x: number; y: number; frame: number } {
+): {
+  /** Column index (fractional). */
+  x: number;
+  /** Row index (fractional). */
+  y: number;
+  /** Zero-based slice index along the plane's axis. */
+  frame: number;
+} {
   if (!point.every(Number.isFinite)) {
     throw new DicomGeometryError(`needs finite numbers, has ${JSON.stringify(point)}`, 'point');
   }

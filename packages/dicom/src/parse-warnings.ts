@@ -23,6 +23,7 @@ export type DicomParseWarningCode =
 
 /** One anomaly found while parsing a file that nevertheless parsed. */
 export interface DicomParseWarning {
+  /** What kind of anomaly it is. */
   code: DicomParseWarningCode;
   /** Human-readable description naming the values involved. */
   message: string;

@@ -19,6 +19,7 @@ import {
   uncompressedSyntaxFor,
 } from './transfer-syntax';
 
+/** Options of {@link parseDicom}. */
 export interface ParseOptions {
   /** Stop at PixelData (7FE0,0010): its location is known but its value is never read. */
   headerOnly?: boolean;
@@ -38,6 +39,7 @@ const UNSUPPORTED_VRS = new Set(['OV', 'SV', 'UV']);
 export class ParsedDicom extends DicomDataset {
   /** The input bytes. */
   readonly input: Uint8Array;
+  /** The `fileName` option, used in error messages. */
   readonly fileName: string | undefined;
   /**
    * The transfer syntax the data set is actually encoded in: the declared one, or, when the bytes
@@ -117,6 +119,7 @@ export class ParsedDicom extends DicomDataset {
     return this.dataSet.elements[PIXEL_DATA];
   }
 
+  /** The pixel data is encapsulated (compressed fragments) rather than native. */
   get isEncapsulated(): boolean {
     const el = this.pixelData;
     return (

@@ -16,7 +16,9 @@ export type ResolvedAction =
   /** Keep as is (sequences: clean the items). */
   | 'keep';
 
+/** One attribute's row of the de-identification profile. */
 export interface ProfileRow {
+  /** What the Basic Profile does with the attribute. */
   action: ProfileAction;
   /** Row's action under Retain Longitudinal Temporal Information with Modified Dates ('C' or ''). */
   modifiedDates: string;

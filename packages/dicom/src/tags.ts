@@ -72,6 +72,7 @@ export function tagFromKey(key: string): number {
   return tag;
 }
 
+/** True for a private tag (odd group number). */
 export function isPrivateTag(tag: number): boolean {
   return ((tag >>> 16) & 1) === 1;
 }

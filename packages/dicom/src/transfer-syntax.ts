@@ -1,25 +1,42 @@
 /** Transfer syntax UIDs this package knows by name. */
 export const TransferSyntax = {
+  /** Implicit VR Little Endian: the default transfer syntax. */
   ImplicitVRLittleEndian: '1.2.840.10008.1.2',
+  /** Explicit VR Little Endian. */
   ExplicitVRLittleEndian: '1.2.840.10008.1.2.1',
+  /** Deflated Explicit VR Little Endian: the data set is zlib-deflated. */
   DeflatedExplicitVRLittleEndian: '1.2.840.10008.1.2.1.99',
+  /** Explicit VR Big Endian (retired, still read). */
   ExplicitVRBigEndian: '1.2.840.10008.1.2.2',
+  /** JPEG Baseline (Process 1), 8-bit lossy. */
   JPEGBaseline: '1.2.840.10008.1.2.4.50',
+  /** JPEG Extended (Processes 2 & 4), 12-bit lossy. */
   JPEGExtended: '1.2.840.10008.1.2.4.51',
+  /** JPEG Lossless, Non-Hierarchical (Process 14). */
   JPEGLossless: '1.2.840.10008.1.2.4.57',
+  /** JPEG Lossless, Process 14, first-order prediction (selection value 1). */
   JPEGLosslessSV1: '1.2.840.10008.1.2.4.70',
+  /** JPEG-LS Lossless. */
   JPEGLSLossless: '1.2.840.10008.1.2.4.80',
+  /** JPEG-LS Near-Lossless. */
   JPEGLSNearLossless: '1.2.840.10008.1.2.4.81',
+  /** JPEG 2000 (lossless only). */
   JPEG2000Lossless: '1.2.840.10008.1.2.4.90',
+  /** JPEG 2000 (lossless or lossy). */
   JPEG2000: '1.2.840.10008.1.2.4.91',
+  /** RLE Lossless. */
   RLELossless: '1.2.840.10008.1.2.5',
 } as const;
 
 /** How a transfer syntax encodes the data set. */
 export interface TransferSyntaxInfo {
+  /** The transfer syntax UID. */
   uid: string;
+  /** Elements carry their VR. */
   explicitVR: boolean;
+  /** Numbers are little-endian. */
   littleEndian: boolean;
+  /** The data set is deflated. */
   deflated: boolean;
   /** Pixel data is encapsulated (compressed fragments) rather than native. */
   encapsulated: boolean;

@@ -19,14 +19,31 @@ import { encodingName, headerLength, isSelfConsistent } from './transfer-syntax'
 
 /** Our implementation identity in the rebuilt file meta. */
 export const IMPLEMENTATION_CLASS_UID = '2.25.207360883151946473094725163830307512649';
+/** Our ImplementationVersionName in the rebuilt file meta. */
 export const IMPLEMENTATION_VERSION_NAME = 'DATAMINT_TS_1';
 
 /** One edit of a data set. `set` replaces or inserts; `replace` only touches present elements. */
 export type DicomEdit =
-  | { tag: TagInput; action: 'delete' }
-  | { tag: TagInput; action: 'set' | 'replace' | 'insert'; value: DicomValue; vr?: string }
   | {
+      /** The element: a tag number, `(gggg,eeee)` or a keyword. */
       tag: TagInput;
+      /** Remove the element. */
+      action: 'delete';
+    }
+  | {
+      /** The element: a tag number, `(gggg,eeee)` or a keyword. */
+      tag: TagInput;
+      /** `set` replaces or inserts, `replace` only touches a present element, `insert` only adds a missing one. */
+      action: 'set' | 'replace' | 'insert';
+      /** The new value, encoded for the element's VR. */
+      value: DicomValue;
+      /** VR; defaults to the element's own or the dictionary's. */
+      vr?: string;
+    }
+  | {
+      /** The sequence. */
+      tag: TagInput;
+      /** Edit the items of a sequence. */
       action: 'items';
       /** Edits applied to every item of the sequence. */
       each?: readonly DicomEdit[];
@@ -34,6 +51,7 @@ export type DicomEdit =
       items?: Readonly<Record<number, readonly DicomEdit[]>>;
     };
 
+/** Options of {@link writeDicom}. */
 export interface WriteOptions {
   /** Preamble of the output: the input's (default; zeros when it had none) or zeros. */
   preamble?: 'keep' | 'zero';

@@ -8,6 +8,7 @@ export interface DicomDecodeErrorDetails {
   frame: number;
   /** Transfer syntax of the pixel data. */
   transferSyntaxUID: string;
+  /** The codec's own error, when there is one. */
   cause?: unknown;
 }
 
@@ -17,10 +18,14 @@ export interface DicomDecodeErrorDetails {
  * without a decoder.
  */
 export class DicomDecodeError extends DicomError {
+  /** Name of the file, when the parse was given one. */
   readonly fileName: string | undefined;
+  /** Zero-based frame index. */
   readonly frame: number;
+  /** Transfer syntax of the pixel data. */
   readonly transferSyntaxUID: string;
 
+  /** The message names the file, the frame and the transfer syntax. */
   constructor(message: string, details: DicomDecodeErrorDetails) {
     const where = [details.fileName ? `file ${details.fileName}` : undefined, `frame ${details.frame}`]
       .filter(Boolean)

@@ -30,11 +30,17 @@ export interface DecodedFrame {
    * BitsStored; BitsAllocated 1 gives one 0/1 byte per pixel.
    */
   pixels: PixelArray;
+  /** Rows of the frame. */
   rows: number;
+  /** Columns of the frame. */
   columns: number;
+  /** Samples per pixel: 1 for grayscale, 3 for colour. */
   samplesPerPixel: number;
+  /** BitsAllocated of the file (the sample size of `pixels` follows it). */
   bitsAllocated: number;
+  /** BitsStored of the file. */
   bitsStored: number;
+  /** PixelRepresentation 1: samples are signed. */
   signed: boolean;
   /**
    * Photometric interpretation of {@link pixels}: the file's, except RGB where the codec converted
