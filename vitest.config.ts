@@ -6,9 +6,12 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 // Tests import sibling packages from source, so no build is needed to run them. Subpath exports
 // (`@datamint/core/internal`) come first: a bare package alias would also match them as a prefix.
-const subpaths: Record<string, string> = { '@datamint/core/internal': 'core/src/internal.ts' };
+const subpaths: Record<string, string> = {
+  '@datamint/core/internal': 'packages/core/src/internal.ts',
+  '@datamint/test-support/browser': 'test-support/src/browser.ts',
+};
 const alias = [
-  ...Object.entries(subpaths).map(([find, file]) => ({ find, replacement: `${root}packages/${file}` })),
+  ...Object.entries(subpaths).map(([find, file]) => ({ find, replacement: `${root}${file}` })),
   ...packages.map((name) => ({
     find: new RegExp(`^@datamint/${name}$`),
     replacement: `${root}packages/${name}/src/index.ts`,

@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { geometryOf, parseDicom, pixelToPatient } from '@datamint/dicom';
+import {
+  chromiumPath,
+  launchChromium,
+  SCREENSHOT_DIR,
+  screenshotPixels,
+} from '@datamint/test-support/browser';
 import { encode } from 'fast-png';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath, launchChromium, SCREENSHOT_DIR, screenshotPixels } from './support/browser';
 import { KEY_A, send, startTestServer, type TestServer } from './support/server';
 import { dataPath, hasSharedData } from './support/shared-data';
 

@@ -5,7 +5,7 @@ import { decode } from 'fast-png';
 import puppeteer, { type Browser, type ElementHandle } from 'puppeteer-core';
 
 /** `<repo>/.tmp/screenshots`: test artefacts, never committed. */
-export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../.tmp/screenshots/', import.meta.url));
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../.tmp/screenshots/', import.meta.url));
 
 /** Debian's Chromium (installed by scripts/install-chromium.sh), or `CHROMIUM_PATH`. */
 export function chromiumPath(): string | undefined {
