@@ -71,6 +71,13 @@ export function extractDocExamples(source, file) {
  */
 const REQUIRED_EXAMPLES = [
   ['client', 'APIHandler'],
+  ['client', 'Api'],
+  ['client', 'ResourcesApi'],
+  ['client', 'ProjectsApi'],
+  ['client', 'AnnotationsApi'],
+  ['client', 'AnnotationWorklistsApi'],
+  ['client', 'UsersApi'],
+  ['client', 'DatasetsApi'],
   ['core', 'resolveConfig'],
   ['core', 'Paginated'],
   ['dicom', 'parseDicom'],

@@ -20,7 +20,12 @@ import { type ResourceRef, ResourcesApi } from './resources';
 /** An annotation given by id or as the entity. */
 export type AnnotationRef = string | AnnotationEntity;
 /** A resource given by id or as any object with an `id`. */
-export type ResourceIdRef = string | { readonly id: string };
+export type ResourceIdRef =
+  | string
+  | {
+      /** The resource's id. */
+      readonly id: string;
+    };
 
 /** Filters of `api.annotations.getList`; all are combined (AND). */
 export interface AnnotationListOptions extends ListOptions {
@@ -135,7 +140,22 @@ export function annotationBody(annotation: NewAnnotation, field = 'annotation'):
   });
 }
 
-/** `api.annotations`: searching, creating, renaming, approving, downloading and deleting annotations. */
+/**
+ * `api.annotations`: searching, creating, renaming, approving, downloading and deleting annotations.
+ * @example
+ * ```ts
+ * import { Api } from '@datamint/client';
+ *
+ * const api = await Api.connect();
+ * const resourceId = '3f2c0a8e-1b2d-4c5e-8f90-1a2b3c4d5e6f';
+ * const quality = await api.annotations.createImageClassification(resourceId, 'quality', 'good');
+ * await api.annotations.approve(quality);
+ * for await (const a of api.annotations.getList({ resource: resourceId, status: 'new' })) {
+ *   console.log(a.id, a.identifier);
+ * }
+ * await api.close();
+ * ```
+ */
 export class AnnotationsApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;

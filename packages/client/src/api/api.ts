@@ -21,6 +21,19 @@ export type ApiOptions = Omit<APIHandlerOptions, 'checkConnection'>;
  * `datamint.Api` (2.29): `api.resources`, ... Methods return entity objects that keep every
  * field the server sent. The constructor never does I/O; `Api.connect()` also checks the
  * connection. Transport, retries, time-outs, cancellation and errors are `@datamint/core`'s.
+ * @example
+ * ```ts
+ * import { Api } from '@datamint/client';
+ *
+ * // Key and URL from DATAMINT_API_KEY / DATAMINT_API_URL or the Python tool's config file.
+ * const api = await Api.connect();
+ * for await (const resource of api.resources.getList({ status: 'inbox', limit: 5 })) {
+ *   console.log(resource.id, resource.filename);
+ * }
+ * const project = await api.projects.create('Lungs', { existsOk: true });
+ * console.log(project.id);
+ * await api.close();
+ * ```
  */
 export class Api {
   readonly #options: ApiOptions;

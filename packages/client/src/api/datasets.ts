@@ -17,14 +17,43 @@ export type DatasetRef = string | DatasetEntity;
 /** What `api.datasets.updateResources` changes. */
 export interface UpdateDatasetResources extends CallOptions {
   /** Resources to add. */
-  add?: readonly (string | { readonly id: string })[];
+  add?: readonly (
+    | string
+    | {
+        /** The resource's id. */
+        readonly id: string;
+      }
+  )[];
   /** Resources to remove. */
-  remove?: readonly (string | { readonly id: string })[];
+  remove?: readonly (
+    | string
+    | {
+        /** The resource's id. */
+        readonly id: string;
+      }
+  )[];
   /** The project the change is made for. */
-  project?: string | { readonly id: string };
+  project?:
+    | string
+    | {
+        /** The project's id. */
+        readonly id: string;
+      };
 }
 
-/** `api.datasets`: the datasets behind projects (the Python SDK keeps this group private). */
+/**
+ * `api.datasets`: the datasets behind projects (the Python SDK keeps this group private).
+ * @example
+ * ```ts
+ * import { Api } from '@datamint/client';
+ *
+ * const api = await Api.connect();
+ * const project = await api.projects.create('Lungs', { existsOk: true });
+ * const dataset = await api.datasets.getById(project.datasetId);
+ * await api.datasets.updateResources(dataset, { add: ['3f2c0a8e-1b2d-4c5e-8f90-1a2b3c4d5e6f'] });
+ * await api.close();
+ * ```
+ */
 export class DatasetsApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;

@@ -37,7 +37,13 @@ export interface CreateProjectOptions extends CallOptions {
   /** Free text shown with the project. */
   description?: string;
   /** Resources (ids or entities) the project starts with. */
-  resources?: readonly (string | { readonly id: string })[];
+  resources?: readonly (
+    | string
+    | {
+        /** The resource's id. */
+        readonly id: string;
+      }
+  )[];
   /** An active-learning project. */
   isActiveLearning?: boolean;
   /** Show two images side by side when annotating. */
@@ -50,7 +56,23 @@ export interface CreateProjectOptions extends CallOptions {
 export type WorkStatus = 'opened' | 'annotated' | 'closed';
 const WORK_STATUSES: readonly WorkStatus[] = ['opened', 'annotated', 'closed'];
 
-/** `api.projects`: listing, creating, updating and deleting projects, their resources and splits. */
+/**
+ * `api.projects`: listing, creating, updating and deleting projects, their resources and splits.
+ * @example
+ * ```ts
+ * import { Api } from '@datamint/client';
+ *
+ * const api = await Api.connect();
+ * const project = await api.projects.create('Lungs', { description: 'CT review', existsOk: true });
+ * const [resource] = await api.resources.getList({ status: 'inbox', limit: 1 }).toArray();
+ * if (resource) {
+ *   await api.projects.addResources(project, [resource]);
+ *   await api.projects.assignSplits(project, [resource], 'train');
+ * }
+ * for await (const r of api.projects.getProjectResources(project)) console.log(r.filename);
+ * await api.close();
+ * ```
+ */
 export class ProjectsApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;

@@ -48,7 +48,19 @@ export interface ResourceListOptions extends ListOptions {
   /** Upload channel name. */
   channel?: string;
   /** Resources in every one of these projects (names, or project objects with a `name`). */
-  projectName?: string | { readonly name: string } | ReadonlyArray<string | { readonly name: string }>;
+  projectName?:
+    | string
+    | {
+        /** The project's name. */
+        readonly name: string;
+      }
+    | ReadonlyArray<
+        | string
+        | {
+            /** The project's name. */
+            readonly name: string;
+          }
+      >;
   /** Case-insensitive part of the file name. */
   filename?: string;
 }
@@ -144,7 +156,23 @@ export function resourceListQuery(
   };
 }
 
-/** `api.resources`: listing, fetching, downloading, publishing, tagging and deleting resources. */
+/**
+ * `api.resources`: listing, fetching, downloading, publishing, tagging and deleting resources.
+ * @example
+ * ```ts
+ * import { Api } from '@datamint/client';
+ *
+ * const api = await Api.connect();
+ * const [first] = await api.resources.getList({ status: 'inbox', tags: ['chest'], limit: 1 }).toArray();
+ * if (first) {
+ *   const png = await api.resources.downloadFrame(first, 0);
+ *   await api.resources.addTags(first, ['reviewed']);
+ *   await api.resources.publish(first);
+ *   console.log(png.length);
+ * }
+ * await api.close();
+ * ```
+ */
 export class ResourcesApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;

@@ -24,7 +24,19 @@ export interface CreateApiUserOptions extends CallOptions {
   roles?: readonly string[];
 }
 
-/** `api.users`: the customer's users (ids are e-mail addresses). */
+/**
+ * `api.users`: the customer's users (ids are e-mail addresses).
+ * @example
+ * ```ts
+ * import { Api } from '@datamint/client';
+ *
+ * const api = await Api.connect();
+ * const user = await api.users.create('reader@example.com', { firstname: 'Ana', roles: ['annotator'] });
+ * console.log(user.id, (await api.users.getByEmail('reader@example.com')).roles);
+ * for await (const u of api.users.getList()) console.log(u.email);
+ * await api.close();
+ * ```
+ */
 export class UsersApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;

@@ -14,7 +14,12 @@ export interface CreateWorklistOptions extends CallOptions {
   /** Label specs: `{ type, identifier, required, scope, values? }` (`values` for categories). */
   annotations?: readonly Record<string, unknown>[];
   /** Who annotates: `{ email, expertise_level? }`. */
-  annotators?: readonly { email: string; expertise_level?: 'learner' | 'trained' | 'expert' }[];
+  annotators?: readonly {
+    /** The annotator's e-mail. */
+    email: string;
+    /** How experienced the annotator is. */
+    expertise_level?: 'learner' | 'trained' | 'expert';
+  }[];
   /** Frame label names. */
   frameLabels?: readonly string[];
   /** Image label names. */
@@ -22,10 +27,27 @@ export interface CreateWorklistOptions extends CallOptions {
   /** `{ segmentationValueType, definitions }`. */
   segmentationData?: Record<string, unknown>;
   /** The project the worklist belongs to (id or entity). */
-  project?: string | { readonly id: string };
+  project?:
+    | string
+    | {
+        /** The project's id. */
+        readonly id: string;
+      };
 }
 
-/** `api.annotationWorklists` (alias `api.annotationSets`): annotation worklists. */
+/**
+ * `api.annotationWorklists` (alias `api.annotationSets`): annotation worklists.
+ * @example
+ * ```ts
+ * import { Api } from '@datamint/client';
+ *
+ * const api = await Api.connect();
+ * const resources = await api.resources.getList({ status: 'inbox', limit: 10 }).toArray();
+ * const worklist = await api.annotationWorklists.create('Review', resources, { imageLabels: ['ok', 'redo'] });
+ * await api.annotationWorklists.patch(worklist, { name: 'Review (round 2)' });
+ * await api.close();
+ * ```
+ */
 export class AnnotationWorklistsApi {
   readonly #context: () => Promise<HandlerContext>;
 

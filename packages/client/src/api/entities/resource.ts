@@ -7,7 +7,9 @@ import type { AnnotationEntity } from './annotation';
 export interface ResourceLinks {
   /** The API URL the resource came from, without trailing slash. */
   readonly rootUrl: string;
+  /** The resource's stored file. */
   fileBytes(resourceId: string, options?: CallOptions): Promise<Uint8Array>;
+  /** The resource's annotations. */
   annotationsOf(resourceId: string, options?: CallOptions): Promise<AnnotationEntity[]>;
 }
 
