@@ -1,12 +1,13 @@
 /**
- * `pnpm bench`: file discovery for `datamint upload` against a plain recursive readdir + stat over
- * the same tree, measured in the same run. Prints the ratio (1.0 = as fast as the baseline).
+ * `pnpm bench`: planning `datamint upload` (the client's planUpload: walk, stat, sniff, name) against
+ * a plain recursive readdir + stat over the same tree, measured in the same run. Prints the ratio
+ * (1.0 = as fast as the baseline).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoverFiles } from '../src/discovery/walk';
+import { planUpload } from '@datamint/client';
 
 const DIRS = 100;
 const FILES_PER_DIR = 100;
@@ -17,7 +18,7 @@ function makeTree(): string {
   for (let d = 0; d < DIRS; d++) {
     const dir = join(root, `case${d}`, 'series');
     mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < FILES_PER_DIR; f++) writeFileSync(join(dir, `IM${f}.dcm`), 'DICM-ish content');
+    for (let f = 0; f < FILES_PER_DIR; f++) writeFileSync(join(dir, `IM${f}.txt`), 'some content');
     writeFileSync(join(root, `case${d}`, '.DS_Store'), 'x');
   }
   return root;
@@ -50,10 +51,10 @@ const root = makeTree();
 try {
   const files = DIRS * FILES_PER_DIR;
   const base = await time(() => baseline(root));
-  const ours = await time(() => discoverFiles([root], { depth: Number.POSITIVE_INFINITY }));
-  console.log(`discovery of ${files} files in ${DIRS * 2} folders (median of ${ROUNDS}):`);
+  const ours = await time(() => planUpload([root], { recursive: true }));
+  console.log(`planning ${files} files in ${DIRS * 2} folders (median of ${ROUNDS}):`);
   console.log(`  baseline readdir+stat  ${base.toFixed(1)} ms`);
-  console.log(`  discoverFiles          ${ours.toFixed(1)} ms`);
+  console.log(`  planUpload             ${ours.toFixed(1)} ms`);
   console.log(`  ratio                  ${(ours / base).toFixed(2)}x the baseline`);
 } finally {
   rmSync(root, { recursive: true, force: true });

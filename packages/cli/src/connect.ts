@@ -36,7 +36,7 @@ export async function resolveSettings(ctx: CommandContext): Promise<ResolvedConf
 /** A client for the resolved settings; warnings and (with --verbose) requests go to stderr. */
 export async function openClient(
   ctx: CommandContext,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; maxRetries?: number } = {},
 ): Promise<APIHandler> {
   const config = await resolveSettings(ctx);
   ctx.term.debug(
@@ -48,6 +48,7 @@ export async function openClient(
     env: ctx.streams.env,
     configFile: ctx.configFile,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     onWarning: (message) => ctx.term.warn(message),
     log: (event) => {
       if (event.type === 'request') {

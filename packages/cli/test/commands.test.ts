@@ -62,7 +62,9 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(ids).toEqual([grayId, colorId].sort());
     const inProject = JSON.parse((await cli(['resources', 'list', '--project', 'Knee', '--json'])).stdout);
     expect(inProject.map((r: { id: string }) => r.id)).toEqual([grayId]);
-    expect((await cli(['resources', 'list', '--status', 'nonsense'])).code).toBe(1);
+    const nonsense = await cli(['resources', 'list', '--status', 'nonsense']);
+    expect(nonsense.code).toBe(2);
+    expect(nonsense.stderr).toMatch(/--status.*nonsense.*inbox/s);
 
     const one = await cli(['download', colorId, '--out', 'out1', '--json']);
     expect(one.code).toBe(0);
@@ -73,7 +75,7 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(all.code).toBe(0);
     expect(readdirSync(join(work, 'out2'))).toEqual(['gray.png']);
     expect(readFileSync(join(work, 'out2', 'gray.png'))).toEqual(readFileSync(pngGray));
-  });
+  }, 240_000);
 
   it('fails with one line for unknown ids and projects, and asks for ids or --project', async () => {
     const missing = await cli(['download', '00000000-0000-0000-0000-000000000000', '--out', 'none']);

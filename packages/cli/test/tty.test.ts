@@ -1,13 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CliStreams } from '../src/io';
 import { run } from '../src/program';
-import { homeEnv, makeHome } from './helpers/cli';
+import { homeEnv } from './helpers/cli';
 import { pngGray, sharedDataAvailable } from './helpers/data';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import { API_KEY, type TestServer, uploadFixture } from './helpers/server';
 
 /** A terminal-like output: what a user would see, ANSI codes included. */
 class TerminalOutput extends Writable {
@@ -31,25 +30,16 @@ function terminal(env: Record<string, string>, answers: string | null) {
 }
 
 const hasData = sharedDataAvailable();
+const fixture = uploadFixture('datamint-cli-tty-');
 let server: TestServer;
-let home: ReturnType<typeof makeHome>;
+let home: { home: string };
 let work: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  home = makeHome();
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-});
-beforeEach(async () => {
-  work = mkdtempSync(join(tmpdir(), 'datamint-cli-tty-'));
+beforeEach(() => {
+  server = fixture.server();
+  home = { home: fixture.home() };
+  work = fixture.work();
   mkdirSync(join(work, 'd'));
   if (hasData) copyFileSync(pngGray, join(work, 'd', 'a.png'));
-  const ids = await server.api.getResources({ returnIdsOnly: true }).toArray();
-  if (ids.length) await server.api.deleteResources(ids);
-  return () => rmSync(work, { recursive: true, force: true });
 });
 
 const env = (): Record<string, string> => ({

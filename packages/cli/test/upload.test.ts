@@ -1,43 +1,24 @@
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import { parseDicom } from '@datamint/dicom';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { writeNifti1 } from '../src/sample-data/nifti';
-import { homeEnv, makeHome, runCli } from './helpers/cli';
+import { homeEnv, runCli } from './helpers/cli';
 import { ct5n, pngColor, pngGray, sharedDataAvailable } from './helpers/data';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import { API_KEY, type TestServer, uploadFixture } from './helpers/server';
 
 const hasData = sharedDataAvailable();
 
+const fixture = uploadFixture('datamint-cli-upload-');
 let server: TestServer;
-let home: ReturnType<typeof makeHome>;
+let home: { home: string };
 let work: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  home = makeHome();
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-});
-beforeEach(async () => {
-  work = mkdtempSync(join(tmpdir(), 'datamint-cli-upload-'));
-  // Every test starts from an empty server.
-  const ids = await server.api.getResources({ returnIdsOnly: true }).toArray();
-  if (ids.length) await server.api.deleteResources(ids);
-  return () => rmSync(work, { recursive: true, force: true });
+beforeEach(() => {
+  server = fixture.server();
+  home = { home: fixture.home() };
+  work = fixture.work();
 });
 
 const env = () => ({ ...homeEnv(home.home), DATAMINT_API_KEY: API_KEY, DATAMINT_API_URL: server.url });
@@ -179,7 +160,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
       ['study/a.png'],
       ['study/vol.nii.gz'],
     ]);
-    expect(dry.resources[1].metadataFile).toBe(join(work, 'study', 'vol.json'));
+    expect(dry.resources[1].metadataFile).toBe(join('study', 'vol.json'));
     const result = await cli([
       'upload',
       'study',
@@ -227,7 +208,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     place('mix/also-good.png', pngColor);
     const result = await cli(['upload', 'mix', '--yes']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/FAILED\s+-\s+mix\/bad\.dcm\s+.*not readable as DICOM/);
+    expect(result.stdout).toMatch(/FAILED\s+-\s+mix\/bad\.dcm\s+.*not a readable DICOM/);
     expect(result.stdout).toContain('2 resources created from 3 files; 1 input failed.');
     expect(result.stderr.trim().split('\n').pop()).toMatch(/^error: 1 of 3 input\(s\) failed/);
     expect((await serverResources()).map((r) => r.filename).sort()).toEqual(['also-good.png', 'good.png']);

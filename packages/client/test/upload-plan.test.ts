@@ -66,6 +66,32 @@ describe('planUpload', () => {
     },
   );
 
+  it.skipIf(!requireData())(
+    'asks a mask resolver once per file; a series gets a shared mask once; a filtered sidecar still pairs',
+    async () => {
+      const root = await tree('masks');
+      await writeFile(path.join(root, 'vol.nii.gz'), 'not really a volume');
+      await writeFile(path.join(root, 'vol.json'), '{"Modality": "MR"}');
+      const mask = path.join(root, 'mask.nii');
+      const asked: string[] = [];
+      const plan = await planUpload([root], {
+        recursive: true,
+        jsonSidecars: true,
+        excludeExtensions: ['json'],
+        segmentationsBySource: async (source) => {
+          asked.push(source);
+          return source.includes(`${path.sep}ct${path.sep}`) ? mask : undefined;
+        },
+      });
+      expect(asked).toHaveLength(8);
+      const series = plan.units.find((u) => u.kind === 'series')!;
+      expect(series.segmentations.map((t) => [t.input, t.memberFrame])).toEqual([[mask, 0]]);
+      const volume = plan.units.find((u) => u.files[0]!.source.endsWith('vol.nii.gz'))!;
+      expect(volume.metadata).toBe(path.join(root, 'vol.json'));
+      expect(plan.skipped.map((s) => s.source)).not.toContain(path.join(root, 'vol.json'));
+    },
+  );
+
   it('rejects contradictory filters naming the field', async () => {
     await expect(
       planUpload([work], { includeExtensions: ['png'], excludeExtensions: ['dcm'] }),

@@ -1,5 +1,6 @@
 import type { GetResourcesOptions, Resource, ResourceFields, ResourceStatus } from '@datamint/client';
-import type { Command } from 'commander';
+import { RESOURCE_ORDER_FIELDS, RESOURCE_STATUSES } from '@datamint/core/internal';
+import { type Command, Option } from 'commander';
 import { openClient } from '../connect';
 import { contextFor } from '../context';
 import type { CliStreams } from '../io';
@@ -61,7 +62,7 @@ export function registerResources(program: Command, streams: CliStreams): void {
     .command('list')
     .alias('ls')
     .description('list resources, with the filters of getResources (server order unless --order-by)')
-    .option('--status <status>', 'inbox, published, archived')
+    .addOption(new Option('--status <status>', 'resource status').choices(RESOURCE_STATUSES))
     .option('--from <date>', 'created on or after this day (YYYY-MM-DD)')
     .option('--to <date>', 'created on or before this day (YYYY-MM-DD)')
     .option('--tag <tag>', 'having any of these tags (repeatable)', collect)
@@ -71,7 +72,7 @@ export function registerResources(program: Command, streams: CliStreams): void {
     .option('--project <name>', 'resources of this project (name)')
     .option('--project-id <id>', 'resources of this project (id)')
     .option('--filename <text>', 'file name contains this text')
-    .option('--order-by <field>', 'sort field, e.g. created_at, filename')
+    .addOption(new Option('--order-by <field>', 'sort field').choices(RESOURCE_ORDER_FIELDS))
     .option('--asc', 'ascending order (with --order-by)')
     .option('--limit <n>', 'stop after n resources')
     .option('--ids-only', 'print only the ids, one per line')

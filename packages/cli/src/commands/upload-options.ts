@@ -61,3 +61,20 @@ export function rewriteRecursiveDepth(argv: readonly string[]): string[] {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Parses `--include-extensions dcm,.png nii.gz` style values into `['dcm', 'png', 'nii.gz']`. */
+export function parseExtensionList(values: readonly string[], option: string): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    for (const raw of value.split(/[,\s]+/)) {
+      const ext = raw.trim().replace(/^\.+/, '').toLowerCase();
+      if (raw.trim() === '') continue;
+      if (!ext || /[/\\]/.test(ext)) {
+        throw new UsageError(`${option}: ${JSON.stringify(raw.trim())} is not a file extension`, option);
+      }
+      if (!out.includes(ext)) out.push(ext);
+    }
+  }
+  if (out.length === 0) throw new UsageError(`${option} needs at least one extension`, option);
+  return out;
+}

@@ -1,49 +1,27 @@
-import { readFile } from 'node:fs/promises';
-import type { SegmentationFiles, UploadResult } from '@datamint/client';
-import { readMask } from '@datamint/segmentation';
-import { openClient } from '../connect';
+import type { PlannedUnit, UploadPlan, UploadResourcesOptions, UploadResult } from '@datamint/client';
+import { openClient, resolveSettings } from '../connect';
 import type { CommandContext } from '../context';
-import type { UploadUnit } from '../discovery/plan';
-import type { DiscoveredMask } from '../discovery/segmentations';
 import { CliError, ExitCode } from '../errors';
 import { ellipsize, plural, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
-import type { UploadPlan, UploadRequest } from './upload';
+import { journalPath, removeJournal } from './upload-journal';
+import type { UploadRequest } from './upload-request';
+import { kindOf, planTotals, problemReason, type ShowPath, unitLabel } from './upload-summary';
 
-/** The outcome of one planned unit (a file, or a series assembled into one resource). */
-export interface UnitOutcome {
-  unit: UploadUnit;
+/** The outcome of one row of the result table: a planned unit, or a file the plan could not use. */
+export interface RowOutcome {
+  /** What the INPUT column shows. */
+  label: string;
+  kind: 'file' | 'series';
+  type: string;
+  files: string[];
   ok: boolean;
-  /** Resource ids created for the unit (one, unless the server side split a series). */
-  ids: string[];
-  /** Why it failed (first distinct reasons of its files). */
+  /** Resource created (also set when a later step such as publishing failed). */
+  id: string | undefined;
   error?: string;
   segmentationIds: string[];
-}
-
-/**
- * The client puts a mask without frame index on the frame of the slice it came with; a volume
- * mask (NIfTI) of an assembled series covers all frames instead, so its frames are spelled out.
- */
-async function frameIndexesOf(
-  mask: DiscoveredMask,
-  unit: UploadUnit,
-): Promise<number | number[] | undefined> {
-  if (mask.frameIndex !== null) return mask.frameIndex;
-  if (unit.kind !== 'series' || !/\.nii(\.gz)?$/i.test(mask.path)) return undefined;
-  const volume = readMask(new Uint8Array(await readFile(mask.path)), { fileName: mask.path });
-  return Array.from({ length: volume.frames }, (_, i) => i);
-}
-
-async function segmentationSpec(unit: UploadUnit): Promise<SegmentationFiles | null> {
-  if (!unit.masks.length) return null;
-  const frameIndex: (number | number[] | undefined)[] = [];
-  for (const mask of unit.masks) frameIndex.push(await frameIndexesOf(mask, unit));
-  return {
-    files: unit.masks.map((m) => m.path),
-    names: unit.masks.map((m) => m.names ?? undefined),
-    frameIndex,
-  };
+  /** Landed in an earlier run of the same journal (`--resume`). */
+  resumed: boolean;
 }
 
 /** The root cause's message: wrappers repeat the file name that the table already shows. */
@@ -59,73 +37,130 @@ export function innermostMessage(error: Error): string {
   );
 }
 
-/** Combines the per-file results of a unit's members into one row. */
-export function unitOutcome(unit: UploadUnit, results: readonly (UploadResult | undefined)[]): UnitOutcome {
-  const ids = [...new Set(results.flatMap((r) => (r?.ok ? [r.id] : r?.id ? [r.id] : [])))];
-  const errors = [
-    ...new Set(results.flatMap((r) => (r && !r.ok ? [r.error.message] : r ? [] : ['not uploaded']))),
-  ];
-  const segmentationIds = [...new Set(results.flatMap((r) => (r?.ok ? r.segmentationIds : [])))];
+function unitOutcome(unit: PlannedUnit, result: UploadResult | undefined, show: ShowPath): RowOutcome {
+  const base = {
+    label: unitLabel(unit, show),
+    kind: unit.kind,
+    type: kindOf(unit),
+    files: unit.files.map((f) => show(f.source)),
+  };
+  if (!result) {
+    return { ...base, ok: false, id: undefined, error: 'not uploaded', segmentationIds: [], resumed: false };
+  }
+  if (result.ok) {
+    return {
+      ...base,
+      ok: true,
+      id: result.id,
+      segmentationIds: result.segmentationIds,
+      resumed: result.resumed === true,
+    };
+  }
   return {
-    unit,
-    ok: errors.length === 0,
-    ids,
-    ...(errors.length ? { error: errors.join('; ') } : {}),
-    segmentationIds,
+    ...base,
+    ok: false,
+    id: result.id,
+    error: innermostMessage(result.error),
+    segmentationIds: [],
+    resumed: false,
   };
 }
 
-/** A failure reason for the table: the unit's own paths (already in the INPUT column) shortened to names. */
-export function conciseReason(reason: string, unit: UploadUnit): string {
+/**
+ * One row per planned unit (matched to its results by unit id) and one per file the plan could not
+ * use, in the order the inputs expanded to.
+ */
+export function rowOutcomes(
+  plan: UploadPlan,
+  results: readonly UploadResult[],
+  show: ShowPath = (s) => s,
+): RowOutcome[] {
+  const byUnit = new Map<string, UploadResult>();
+  for (const r of results) if (r.unitId !== undefined && !byUnit.has(r.unitId)) byUnit.set(r.unitId, r);
+  const rows: { position: number; row: RowOutcome }[] = plan.units.map((unit) => ({
+    position: unit.files[0]!.position,
+    row: unitOutcome(unit, byUnit.get(unit.id), show),
+  }));
+  for (const p of plan.problems) {
+    rows.push({
+      position: p.position,
+      row: {
+        label: show(p.source),
+        kind: 'file',
+        type: 'other',
+        files: [show(p.source)],
+        ok: false,
+        id: undefined,
+        error: problemReason(p),
+        segmentationIds: [],
+        resumed: false,
+      },
+    });
+  }
+  return rows.sort((a, b) => a.position - b.position).map((r) => r.row);
+}
+
+/** A failure reason for the table: the row's own paths (already in the INPUT column) shortened to names. */
+export function conciseReason(reason: string, row: RowOutcome): string {
   let out = reason;
-  for (const file of unit.files) {
-    const name = file.path.split(/[\\/]/).pop()!;
-    for (const p of [file.path, file.display]) out = out.split(p).join(name);
+  for (const file of row.files) {
+    const name = file.split(/[\\/]/).pop()!;
+    out = out.split(file).join(name);
   }
   return out;
 }
 
-export function resultRows(outcomes: readonly UnitOutcome[], width: number): string[][] {
+export function resultRows(outcomes: readonly RowOutcome[], width: number): string[][] {
   return outcomes.map((o) => {
     const detail = o.ok
       ? [
-          o.unit.kind === 'series' ? `assembled from ${o.unit.files.length} files` : '',
+          o.kind === 'series' ? `assembled from ${o.files.length} files` : '',
           o.segmentationIds.length ? plural(o.segmentationIds.length, 'segmentation') : '',
+          o.resumed ? 'uploaded by an earlier run' : '',
         ]
           .filter(Boolean)
           .join(', ')
-      : ellipsize(conciseReason(o.error ?? 'failed', o.unit), Math.max(80, width * 2));
-    return [o.ok ? 'ok' : 'FAILED', o.ids.join(', ') || '-', ellipsize(o.unit.label, width), detail];
+      : ellipsize(conciseReason(o.error ?? 'failed', o), Math.max(80, width * 2));
+    return [o.ok ? 'ok' : 'FAILED', o.id ?? '-', ellipsize(o.label, width), detail];
   });
 }
 
-/** Uploads the plan through `APIHandler.uploadResources` and prints one row per input. */
+/** The client's options for the request (everything but the plan itself and progress). */
+export function sendOptions(request: UploadRequest): UploadResourcesOptions {
+  return {
+    onError: 'skip',
+    anonymize: request.anonymize,
+    ...(request.anonymize ? { anonymizeProfile: request.anonymizationProfile } : {}),
+    ...(request.retainAttributes.length ? { anonymizeRetainCodes: request.retainAttributes } : {}),
+    tags: request.tags,
+    ...(request.channel ? { channel: request.channel } : {}),
+    ...(request.modality ? { modality: request.modality } : {}),
+    publish: request.publish,
+    ...(request.publishTo ? { publishTo: request.publishTo } : {}),
+    transposeSegmentation: request.transposeSegmentation,
+    compression: request.compress ? 'jpeg-ls' : 'none',
+    concurrency: request.concurrency,
+  };
+}
+
+/** Runs the plan through `APIHandler.uploadResources` and prints one row per input. */
 export async function executeUpload(
   ctx: CommandContext,
   request: UploadRequest,
   plan: UploadPlan,
+  show: ShowPath,
 ): Promise<void> {
   const { term } = ctx;
-  const outcomes = new Map<UploadUnit, UnitOutcome>();
-  // Refused here: a DICOM file we cannot parse cannot be anonymized, so it must not leave the machine.
-  const sendable: UploadUnit[] = [];
-  for (const unit of plan.units) {
-    if (unit.problem && request.anonymize && unit.fileKind === 'dicom') {
-      outcomes.set(unit, {
-        unit,
-        ok: false,
-        ids: [],
-        error: `${unit.problem} (not sent: it cannot be anonymized)`,
-        segmentationIds: [],
-      });
-    } else sendable.push(unit);
-  }
-  const totalBytes = sendable.reduce((sum, u) => sum + u.size, 0);
-  const bars = new ProgressBars(term, { files: sendable.length, bytes: totalBytes });
-  let failed = outcomes.size;
+  const totals = planTotals(plan);
+  const bars = new ProgressBars(term, { files: totals.resources, bytes: totals.bytes });
+  let failed = 0;
   let uploaded = 0;
   const api = await openClient(ctx, { concurrency: request.concurrency });
-  const useRelative = ctx.streams.cwd === process.cwd();
+  const settings = await resolveSettings(ctx);
+  const journal = journalPath(ctx.configFile, request, ctx.streams.cwd, settings.rootUrl);
+  // Without --resume the run starts afresh; with it, what an earlier run recorded as landed is kept.
+  if (!request.resume) await removeJournal(journal);
+  else term.debug(`resuming from ${journal}`);
   // Ctrl-C aborts through the client, which leaves no half-created resource; a second one quits now.
   const controller = new AbortController();
   const onInterrupt = (): void => {
@@ -134,39 +169,14 @@ export async function executeUpload(
     controller.abort();
   };
   process.on('SIGINT', onInterrupt);
+  let results: UploadResult[] = [];
   try {
-    // One call for everything, so the anonymizer maps UIDs consistently across all files.
-    const inputs: string[] = [];
-    const segmentations: (SegmentationFiles | null)[] = [];
-    const metadata: (string | null)[] = [];
-    for (const unit of sendable) {
-      const spec = await segmentationSpec(unit);
-      unit.files.forEach((file, i) => {
-        inputs.push(useRelative ? file.display : file.path);
-        // Masks go with the first slice: the client attaches them to the assembled resource.
-        segmentations.push(i === 0 ? spec : null);
-        metadata.push(i === 0 && unit.metadataFile ? unit.metadataFile : null);
-      });
-    }
-    const results =
-      inputs.length === 0
+    results =
+      plan.units.length === 0 && plan.problems.length === 0
         ? []
-        : await api.uploadResources(inputs, {
-            onError: 'skip',
-            anonymize: request.anonymize,
-            ...(request.anonymize ? { anonymizeProfile: request.anonymizationProfile } : {}),
-            ...(request.retainAttributes.length ? { anonymizeRetainCodes: request.retainAttributes } : {}),
-            tags: request.tags,
-            ...(request.channel ? { channel: request.channel } : {}),
-            ...(request.modality ? { modality: request.modality } : {}),
-            publish: request.publish,
-            ...(request.publishTo ? { publishTo: request.publishTo } : {}),
-            ...(request.mungFilename ? { mungFilename: request.mungFilename } : {}),
-            assembleDicoms: request.assemble,
-            transposeSegmentation: request.transposeSegmentation,
-            ...(segmentations.some(Boolean) ? { segmentationFiles: segmentations } : {}),
-            ...(metadata.some(Boolean) ? { metadataFiles: metadata } : {}),
-            concurrency: request.concurrency,
+        : await api.uploadResources(plan, {
+            ...sendOptions(request),
+            journal,
             signal: controller.signal,
             onProgress: (p) => {
               if (p.ok) uploaded++;
@@ -175,10 +185,6 @@ export async function executeUpload(
               if (term.verbose) bars.log(`${p.ok ? 'uploaded' : 'failed'}: ${p.source}`);
             },
           });
-    for (const unit of sendable) {
-      const members = unit.files.map((f) => results[inputs.indexOf(useRelative ? f.display : f.path)]);
-      outcomes.set(unit, unitOutcome(unit, members));
-    }
   } catch (error) {
     if (!controller.signal.aborted) throw error;
   } finally {
@@ -188,33 +194,30 @@ export async function executeUpload(
   }
   if (controller.signal.aborted) {
     throw new CliError(
-      `upload interrupted: ${uploaded} of ${sendable.length} resources were confirmed before it (an upload in flight may have landed too); they stay on the server (see \`datamint resources list\`)`,
+      `upload interrupted: ${uploaded} of ${totals.resources} resources were confirmed before it; run the same command with --resume to upload the rest without duplicating what landed`,
       { exitCode: ExitCode.interrupted },
     );
   }
 
-  const ordered = plan.units.map((u) => outcomes.get(u)!);
+  const ordered = rowOutcomes(plan, results, show);
+  if (ordered.every((o) => o.ok)) await removeJournal(journal);
   const failures = ordered.filter((o) => !o.ok);
-  for (const f of failures) term.debug(`failed: ${f.unit.label}: ${f.error}`);
-  const created = new Set(ordered.flatMap((o) => (o.ok ? o.ids : [])));
+  for (const f of failures) term.debug(`failed: ${f.label}: ${f.error}`);
+  const created = new Set(ordered.flatMap((o) => (o.ok && o.id ? [o.id] : [])));
+  const files = totals.files + plan.problems.length;
   if (term.json) {
     term.emitJson({
       ok: failures.length === 0,
-      totals: {
-        inputs: ordered.length,
-        files: plan.units.reduce((n, u) => n + u.files.length, 0),
-        resources: created.size,
-        failed: failures.length,
-      },
+      totals: { inputs: ordered.length, files, resources: created.size, failed: failures.length },
       results: ordered.map((o) => ({
-        input: o.unit.label,
-        kind: o.unit.kind,
-        type: o.unit.fileKind,
-        files: o.unit.files.map((f) => f.display),
+        input: o.label,
+        kind: o.kind,
+        type: o.type,
+        files: o.files,
         ok: o.ok,
-        ids: o.ids,
-        ...(o.ids.length === 1 ? { id: o.ids[0] } : {}),
+        ...(o.id ? { id: o.id } : {}),
         segmentationIds: o.segmentationIds,
+        ...(o.resumed ? { resumed: true } : {}),
         ...(o.error ? { error: o.error } : {}),
       })),
     });
@@ -224,15 +227,12 @@ export async function executeUpload(
       term.out(line);
     }
     term.out(
-      `${plural(created.size, 'resource')} created from ${plural(
-        plan.units.reduce((n, u) => n + u.files.length, 0),
-        'file',
-      )}; ${plural(failures.length, 'input')} failed.`,
+      `${plural(created.size, 'resource')} created from ${plural(files, 'file')}; ${plural(failures.length, 'input')} failed.`,
     );
   }
   if (failures.length) {
     throw new CliError(
-      `${failures.length} of ${ordered.length} input(s) failed to upload (see the table above)`,
+      `${failures.length} of ${ordered.length} input(s) failed to upload${term.json ? '' : ' (see the table above)'}`,
     );
   }
 }

@@ -1,47 +1,88 @@
-import type { UploadUnit } from '../discovery/plan';
-import type { SkippedEntry } from '../discovery/walk';
+import type { PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from '@datamint/client';
 import { humanSize, percent, plural } from '../ui/format';
 
+/** What a unit holds, for the table and `--json` (from the mimetype the plan settled on). */
+export type FileKind = 'dicom' | 'nifti' | 'image' | 'video' | 'other';
+
+export function kindOf(unit: Pick<PlannedUnit, 'mimetype'>): FileKind {
+  const type = unit.mimetype ?? '';
+  if (type === 'application/dicom') return 'dicom';
+  if (type === 'application/x-nifti') return 'nifti';
+  if (type.startsWith('image/')) return 'image';
+  if (type.startsWith('video/')) return 'video';
+  return 'other';
+}
+
+/** How a path is shown: as typed, or relative to the command's folder when it was made absolute. */
+export type ShowPath = (source: string) => string;
+
+const asIs: ShowPath = (source) => source;
+
+/** What the table shows for a unit: a series' description and first file, or the file. */
+export function unitLabel(unit: PlannedUnit, show: ShowPath = asIs): string {
+  const first = show(unit.files[0]!.source);
+  if (unit.kind !== 'series') return first;
+  const about = unit.series?.description ?? unit.series?.modality;
+  return about ? `${about} (${first}, …)` : `${first} (series)`;
+}
+
+/** The lower-case extension, `nii.gz` as one; `no extension` for DICOMs named like `I10`. */
+function extensionOf(source: string): string {
+  const name = (source.split(/[\\/]/).pop() ?? '').toLowerCase().replace(/^\.+/, '');
+  const match = /\.((?:[^.]+\.(?:gz|bz2|xz|zst))|[^.]+)$/.exec(name);
+  return match ? match[1]! : 'no extension';
+}
+
+/** Why a file the plan could not use will fail, without its path (shown next to it). */
+export function problemReason(problem: PlanProblem): string {
+  const { name, message } = problem.error;
+  if (name === 'InvalidDicomError') return `not a readable DICOM file: ${message}`;
+  if (name === 'UnreadableFileError') return `cannot be read: ${message}`;
+  return message;
+}
+
+/** The counts the summary, the bars and the final line all use, so they agree. */
 export interface PlanTotals {
   files: number;
   resources: number;
   bytes: number;
   series: number;
-  /** Files per extension (`no extension` for DICOMs named like `I10`), most frequent first. */
+  /** Files per extension, most frequent first. */
   byExtension: [string, number][];
   withMasks: number;
   maskFiles: number;
   withMetadata: number;
-  expectedFailures: number;
+  /** Files that cannot be uploaded (each fails alone). */
+  problems: number;
 }
 
-export function planTotals(units: readonly UploadUnit[]): PlanTotals {
+export function planTotals(plan: UploadPlan): PlanTotals {
   const counts = new Map<string, number>();
   let files = 0;
   let bytes = 0;
-  for (const unit of units) {
+  for (const unit of plan.units) {
+    bytes += unit.size;
     for (const file of unit.files) {
       files++;
-      bytes += file.size;
-      const key = file.extension || 'no extension';
+      const key = extensionOf(file.source);
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  const masks = new Set(units.flatMap((u) => u.masks.map((m) => m.path)));
+  const masks = new Set(plan.units.flatMap((u) => u.segmentations.map((t) => t.input)));
   return {
     files,
-    resources: units.length,
+    resources: plan.units.length,
     bytes,
-    series: units.filter((u) => u.kind === 'series').length,
+    series: plan.units.filter((u) => u.kind === 'series').length,
     byExtension: [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
-    withMasks: units.filter((u) => u.masks.length > 0).length,
+    withMasks: plan.units.filter((u) => u.segmentations.length > 0).length,
     maskFiles: masks.size,
-    withMetadata: units.filter((u) => u.metadataFile).length,
-    expectedFailures: units.filter((u) => u.problem).length,
+    withMetadata: plan.units.filter((u) => u.metadata !== undefined).length,
+    problems: plan.problems.length,
   };
 }
 
-export function summarizeSkipped(skipped: readonly SkippedEntry[]): string | undefined {
+export function summarizeSkipped(skipped: readonly SkippedFile[]): string | undefined {
   if (!skipped.length) return undefined;
   const counts = new Map<string, number>();
   for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
@@ -52,22 +93,23 @@ export function summarizeSkipped(skipped: readonly SkippedEntry[]): string | und
 
 /** The summary shown before the confirmation and by --dry-run. */
 export function summaryLines(
-  units: readonly UploadUnit[],
-  skipped: readonly SkippedEntry[],
-  options: { segmentation: boolean; includeFilter: boolean; anonymize: boolean; profile?: string },
+  plan: UploadPlan,
+  options: { segmentation: boolean; includeFilter: boolean; anonymize: boolean; show?: ShowPath },
 ): string[] {
-  const t = planTotals(units);
+  const show = options.show ?? asIs;
+  const t = planTotals(plan);
   const lines = [
     `${plural(t.files, 'file')} (${humanSize(t.bytes)}) → ${plural(t.resources, 'resource')}${
       t.series ? `, including ${plural(t.series, 'DICOM series', 'DICOM series')} to assemble` : ''
     }`,
   ];
-  const series = units.filter((u) => u.kind === 'series');
+  const series = plan.units.filter((u) => u.kind === 'series');
   if (series.length) {
     lines.push('Series to assemble into one multi-frame resource each:');
-    for (const s of series) lines.push(`  ${s.label}  ${humanSize(s.size)}`);
+    for (const s of series)
+      lines.push(`  ${unitLabel(s, show)}  ${plural(s.files.length, 'file')}  ${humanSize(s.size)}`);
   }
-  lines.push('Files per type:');
+  if (t.byExtension.length) lines.push('Files per type:');
   for (const [ext, n] of t.byExtension) lines.push(`  ${ext.padEnd(14)} ${n}`);
   if (t.byExtension.length > 1 && !options.includeFilter) {
     lines.push('  (several file types: use --include-extensions / --exclude-extensions to narrow)');
@@ -79,37 +121,48 @@ export function summaryLines(
       `Resources with segmentations: ${t.withMasks} of ${t.resources} (${percent(t.withMasks, t.resources)}), ${plural(t.maskFiles, 'mask file')}`,
     );
   }
-  if (t.expectedFailures) {
-    lines.push(`Files that cannot be read and will fail: ${t.expectedFailures}`);
-    for (const u of units.filter((x) => x.problem)) lines.push(`  ${u.label}: ${u.problem}`);
+  for (const u of plan.units) if (u.note) lines.push(`Note: ${show(u.files[0]!.source)}: ${u.note}`);
+  if (t.problems) {
+    lines.push(`Files that cannot be uploaded and will fail: ${t.problems}`);
+    for (const p of plan.problems) lines.push(`  ${show(p.source)}: ${problemReason(p)}`);
   }
   lines.push(
     options.anonymize
       ? 'DICOM files will be anonymized (--retain-pii to keep identifiers).'
       : 'DICOM files keep their identifiers (--retain-pii).',
   );
-  const skippedLine = summarizeSkipped(skipped);
+  const skippedLine = summarizeSkipped(plan.skipped);
   if (skippedLine) lines.push(skippedLine);
   return lines;
 }
 
 /** The --json form of the plan. */
-export function planJson(units: readonly UploadUnit[], skipped: readonly SkippedEntry[]) {
-  const t = planTotals(units);
+export function planJson(plan: UploadPlan, show: ShowPath = asIs) {
+  const t = planTotals(plan);
   return {
     totals: { ...t, byExtension: Object.fromEntries(t.byExtension) },
-    resources: units.map((u) => ({
+    resources: plan.units.map((u) => ({
+      id: u.id,
       kind: u.kind,
-      type: u.fileKind,
-      label: u.label,
+      type: kindOf(u),
+      label: unitLabel(u, show),
+      filename: u.filename,
       size: u.size,
-      files: u.files.map((f) => f.display),
-      ...(u.seriesInstanceUid ? { seriesInstanceUid: u.seriesInstanceUid } : {}),
-      ...(u.metadataFile ? { metadataFile: u.metadataFile } : {}),
-      masks: u.masks.map((m) => ({ path: m.path, frameIndex: m.frameIndex, names: m.names })),
-      ...(u.problem ? { problem: u.problem } : {}),
+      files: u.files.map((f) => show(f.source)),
+      ...(u.series ? { seriesInstanceUid: u.series.seriesInstanceUid } : {}),
+      ...(typeof u.metadata === 'string' ? { metadataFile: u.metadata } : {}),
+      masks: u.segmentations.map((m) => ({
+        path: m.input,
+        frameIndex: m.frameIndex ?? null,
+        names: m.names ?? null,
+      })),
       ...(u.note ? { note: u.note } : {}),
     })),
-    skipped: skipped.map((s) => ({ path: s.path, reason: s.reason })),
+    problems: plan.problems.map((p) => ({
+      path: show(p.source),
+      error: problemReason(p),
+      ...(p.error.code ? { code: p.error.code } : {}),
+    })),
+    skipped: plan.skipped.map((s) => ({ path: show(s.source), reason: s.reason })),
   };
 }

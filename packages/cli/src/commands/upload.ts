@@ -1,188 +1,77 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { type PlanUploadOptions, planUpload, type UploadPlan } from '@datamint/client';
 import { type Command, Option } from 'commander';
-import { ensureApiKey, resolveSettings } from '../connect';
+import { ensureApiKey, openClient, resolveSettings } from '../connect';
 import { type CommandContext, contextFor } from '../context';
-import { parseExtensionList } from '../discovery/extensions';
-import { readSegmentationNames, type SegmentationNames } from '../discovery/names';
-import { planUpload, type UploadUnit } from '../discovery/plan';
-import { type DiscoveredMask, findSegmentations } from '../discovery/segmentations';
-import { pairJsonSidecars } from '../discovery/sidecars';
-import { discoverFiles, type SkippedEntry } from '../discovery/walk';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
-import {
-  collect,
-  parseDepth,
-  parseMungFilename,
-  parsePositiveInt,
-  parseRetainAttribute,
-} from './upload-options';
+import { type MaskLocator, maskLocator } from '../upload/masks';
+import { readSegmentationNames } from '../upload/segmentation-names';
+import { collect } from './upload-options';
+import { type RawUploadOptions, type UploadRequest, validateUploadOptions } from './upload-request';
 import { executeUpload } from './upload-run';
 import { planJson, summaryLines } from './upload-summary';
 
-interface RawUploadOptions {
-  path?: string[];
-  recursive?: boolean;
-  depth?: string;
-  exclude?: string[];
-  channel?: string;
-  name?: string;
-  tag?: string[];
-  label?: string[];
-  publish?: boolean;
-  publishTo?: string;
-  retainPii?: boolean;
-  retainAttribute?: string[];
-  anonymizationProfile?: string;
-  mungfilename?: string;
-  includeExtensions?: string[];
-  excludeExtensions?: string[];
-  segmentationPath?: string;
-  segmentation_path?: string;
-  segmentationNames?: string;
-  segmentation_names?: string;
-  transposeSegmentation?: boolean;
-  autoDetectJson?: boolean;
-  modality?: string;
-  assemble?: boolean;
-  concurrency?: string;
-  dryRun?: boolean;
-  yes?: boolean;
-}
-
-/** Everything `datamint upload` was asked to do, validated. */
-export interface UploadRequest {
-  paths: string[];
-  depth: number;
-  excludeDirs: string[];
-  channel: string | undefined;
-  tags: string[];
-  publish: boolean;
-  publishTo: string | undefined;
-  anonymize: boolean;
-  retainAttributes: number[];
-  anonymizationProfile: 'basic' | 'datamint-sdk';
-  mungFilename: 'all' | number[] | undefined;
-  includeExtensions: string[] | undefined;
-  excludeExtensions: string[] | undefined;
-  segmentationPath: string | undefined;
-  segmentationNamesFile: string | undefined;
-  transposeSegmentation: boolean;
-  autoDetectJson: boolean;
-  modality: string | undefined;
-  assemble: boolean;
-  concurrency: number;
-  dryRun: boolean;
-  yes: boolean;
-}
-
-export function validateUploadOptions(paths: string[], raw: RawUploadOptions): UploadRequest {
-  if (raw.tag?.length && raw.label?.length) {
-    throw new UsageError('use --tag (or its deprecated synonym --label), not both', '--label');
-  }
-  if (raw.retainPii && raw.retainAttribute?.length) {
-    throw new UsageError(
-      '--retain-attribute has no effect with --retain-pii: use one of them',
-      '--retain-attribute',
-    );
-  }
-  if (raw.includeExtensions?.length && raw.excludeExtensions?.length) {
-    throw new UsageError('--include-extensions and --exclude-extensions cannot be used together');
-  }
-  if (raw.channel !== undefined && raw.name !== undefined && raw.channel !== raw.name) {
-    throw new UsageError('--name is a synonym of --channel: give only one', '--name');
-  }
-  const segmentationPath = raw.segmentationPath ?? raw.segmentation_path;
-  const segmentationNamesFile = raw.segmentationNames ?? raw.segmentation_names;
-  const profile = raw.anonymizationProfile ?? 'basic';
-  if (profile !== 'basic' && profile !== 'datamint-sdk') {
-    throw new UsageError(
-      `--anonymization-profile ${JSON.stringify(profile)}: expected basic (PS3.15 Basic Profile) or datamint-sdk (the Python SDK's list)`,
-      '--anonymization-profile',
-    );
-  }
-  if (raw.retainPii && raw.anonymizationProfile !== undefined) {
-    throw new UsageError(
-      '--anonymization-profile has no effect with --retain-pii',
-      '--anonymization-profile',
-    );
-  }
-  if (segmentationNamesFile && !segmentationPath) {
-    throw new UsageError('--segmentation-names needs --segmentation-path', '--segmentation-names');
-  }
-  const tags = (raw.tag ?? raw.label ?? [])
-    .flatMap((t) => t.split(','))
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const depth =
-    raw.depth !== undefined ? parseDepth(raw.depth) : raw.recursive ? Number.POSITIVE_INFINITY : 0;
+/** The client's planning options for the request; masks come from the locator, when there is one. */
+export function planOptions(request: UploadRequest, masks: MaskLocator | undefined): PlanUploadOptions {
   return {
-    paths,
-    depth,
-    excludeDirs: raw.exclude ?? [],
-    channel: raw.channel ?? raw.name,
-    tags: [...new Set(tags)],
-    publish: raw.publish === true || raw.publishTo !== undefined,
-    publishTo: raw.publishTo,
-    anonymize: raw.retainPii !== true,
-    retainAttributes: (raw.retainAttribute ?? []).map(parseRetainAttribute),
-    anonymizationProfile: profile,
-    mungFilename: raw.mungfilename === undefined ? undefined : parseMungFilename(raw.mungfilename),
-    includeExtensions: raw.includeExtensions
-      ? parseExtensionList(raw.includeExtensions, '--include-extensions')
-      : undefined,
-    excludeExtensions: raw.excludeExtensions
-      ? parseExtensionList(raw.excludeExtensions, '--exclude-extensions')
-      : undefined,
-    segmentationPath,
-    segmentationNamesFile,
-    transposeSegmentation: raw.transposeSegmentation === true,
-    autoDetectJson: raw.autoDetectJson !== false,
-    modality: raw.modality,
-    assemble: raw.assemble !== false,
-    concurrency: raw.concurrency === undefined ? 10 : parsePositiveInt(raw.concurrency, '--concurrency', 64),
-    dryRun: raw.dryRun === true,
-    yes: raw.yes === true,
-  };
-}
-
-export interface UploadPlan {
-  units: UploadUnit[];
-  skipped: SkippedEntry[];
-}
-
-/** Discovery, sidecars, segmentation matching and series grouping: everything before the network. */
-export async function buildUploadPlan(request: UploadRequest, ctx: CommandContext): Promise<UploadPlan> {
-  const discovery = await discoverFiles(request.paths, {
-    depth: request.depth,
+    recursive: Number.isFinite(request.depth) ? request.depth : true,
     excludeDirs: request.excludeDirs,
     ...(request.includeExtensions ? { includeExtensions: request.includeExtensions } : {}),
     ...(request.excludeExtensions ? { excludeExtensions: request.excludeExtensions } : {}),
-    cwd: ctx.streams.cwd,
-  });
-  for (const s of discovery.skipped) ctx.term.debug(`skipped (${s.reason}): ${s.path}`);
-  const { files, metadata } = request.autoDetectJson
-    ? pairJsonSidecars(discovery.files)
-    : { files: discovery.files, metadata: new Map<string, string>() };
-  if (files.length === 0) {
-    throw new CliError(
-      `no file to upload in ${request.paths.join(', ')}${discovery.skipped.length ? ` (${discovery.skipped.length} skipped; --verbose lists them)` : ''}`,
-    );
-  }
-  let masks = new Map<string, DiscoveredMask[]>();
+    anonymize: request.anonymize,
+    ...(request.mungFilename ? { mungFilename: request.mungFilename } : {}),
+    jsonSidecars: request.autoDetectJson,
+    assembleDicoms: request.assemble,
+    concurrency: request.concurrency,
+    ...(masks ? { segmentationsBySource: masks.find } : {}),
+  };
+}
+
+/** Plans the upload once, with the client's planner: everything before the network. */
+export async function buildUploadPlan(request: UploadRequest, ctx: CommandContext): Promise<UploadPlan> {
+  let masks: MaskLocator | undefined;
   if (request.segmentationPath) {
-    const names: SegmentationNames | null = request.segmentationNamesFile
+    const names = request.segmentationNamesFile
       ? await readSegmentationNames(request.segmentationNamesFile)
       : null;
-    const found = await findSegmentations(
-      files.map((f) => f.path),
-      request.segmentationPath,
-      names,
-    );
-    masks = found.masks;
-    for (const w of found.warnings) ctx.term.warn(w.message);
+    masks = await maskLocator(request.segmentationPath, names, (m) => ctx.term.warn(m));
   }
-  const units = await planUpload({ files, masks, metadata, assemble: request.assemble });
-  return { units, skipped: discovery.skipped };
+  // Paths as the user typed them, so the table shows them that way; absolute when run in-process elsewhere.
+  const cwd = ctx.streams.cwd;
+  const paths = cwd === process.cwd() ? request.paths : request.paths.map((p) => resolve(cwd, p));
+  const plan = await planUpload(paths, planOptions(request, masks));
+  for (const s of plan.skipped) ctx.term.debug(`skipped (${s.reason}): ${s.source}`);
+  if (masks && masks.matched() > 1 && /\.(nii|nii\.gz|png)$/i.test(request.segmentationPath ?? '')) {
+    throw new UsageError(
+      `--segmentation-path ${request.segmentationPath} is a single file, which only works with a single image (got ${masks.matched()})`,
+      '--segmentation-path',
+    );
+  }
+  if (plan.units.length === 0 && plan.problems.length === 0) {
+    throw new CliError(
+      `no file to upload in ${request.paths.join(', ')}${plan.skipped.length ? ` (${plan.skipped.length} skipped; --verbose lists them)` : ''}`,
+    );
+  }
+  return plan;
+}
+
+/** One request before any file is read: a wrong key or a server that is down is one clear message. */
+async function checkConnection(ctx: CommandContext): Promise<void> {
+  // One retry: a server that is down should be reported in seconds, not after the upload's back-off.
+  const api = await openClient(ctx, { maxRetries: 1 });
+  try {
+    await api.checkConnection();
+  } catch (error) {
+    const cause =
+      error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    throw new CliError(
+      `cannot use the Datamint API at ${api.rootUrl ?? 'the configured URL'}: ${cause} (check the API key and URL with \`datamint config test\`; --no-check skips this check)`,
+      { cause: error },
+    );
+  } finally {
+    await api.close();
+  }
 }
 
 async function uploadAction(paths: string[], raw: RawUploadOptions, command: Command, streams: CliStreams) {
@@ -191,20 +80,24 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
   if (all.length === 0) throw new UsageError('nothing to upload: give one or more files or directories');
   const request = validateUploadOptions(all, raw);
   ctx.term.debug(`upload request: ${JSON.stringify({ ...request, depth: String(request.depth) })}`);
-  // A missing key is reported before any file is read, not after the summary.
+  // A missing key, a wrong one or a server that is down is reported before any file is read.
   if (!request.dryRun) {
     await ensureApiKey(ctx);
     await resolveSettings(ctx);
+    if (request.check) await checkConnection(ctx);
   }
   const plan = await buildUploadPlan(request, ctx);
-  const lines = summaryLines(plan.units, plan.skipped, {
+  const cwd = ctx.streams.cwd;
+  const show = (source: string): string =>
+    cwd === process.cwd() || !isAbsolute(source) ? source : relative(cwd, source) || source;
+  const lines = summaryLines(plan, {
+    show,
     segmentation: request.segmentationPath !== undefined,
     includeFilter: request.includeExtensions !== undefined,
     anonymize: request.anonymize,
-    profile: request.anonymizationProfile,
   });
   if (request.dryRun) {
-    if (ctx.term.json) ctx.term.emitJson({ dryRun: true, ...planJson(plan.units, plan.skipped) });
+    if (ctx.term.json) ctx.term.emitJson({ dryRun: true, ...planJson(plan, show) });
     else {
       for (const line of lines) ctx.term.out(line);
       ctx.term.out('Dry run: nothing was uploaded.');
@@ -225,7 +118,7 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
   } else {
     for (const line of lines) ctx.term.note(line);
   }
-  await executeUpload(ctx, request, plan);
+  await executeUpload(ctx, request, plan, show);
 }
 
 export function registerUpload(program: Command, streams: CliStreams): void {
@@ -251,6 +144,7 @@ export function registerUpload(program: Command, streams: CliStreams): void {
     .addOption(new Option('-l, --label <tag>', 'deprecated synonym of --tag').argParser(collect).hideHelp())
     .option('--publish', 'publish the resources after upload')
     .option('--publish-to <project>', 'publish and add the resources to this project (name or id)')
+    .option('--project <project>', "synonym of --publish-to (the Python tool's spelling)")
     .option('--retain-pii', 'do not anonymize DICOM files')
     .option(
       '--retain-attribute <tag>',
@@ -265,17 +159,30 @@ export function registerUpload(program: Command, streams: CliStreams): void {
       '--mungfilename <value>',
       'rename files from their folders: "all", or folder positions from the root like 1,2',
     )
-    .option('--include-extensions <exts>', 'only these extensions, e.g. dcm,nii.gz (repeatable)', collect)
-    .option('--exclude-extensions <exts>', 'skip these extensions, e.g. txt,csv (repeatable)', collect)
+    .option(
+      '--include-extensions <exts...>',
+      'only these extensions, e.g. dcm nii.gz or dcm,nii.gz (repeatable)',
+      (value: string, previous: string[] | undefined) => collect(value, previous),
+    )
+    .option(
+      '--exclude-extensions <exts...>',
+      'skip these extensions, e.g. txt csv or txt,csv (repeatable)',
+      (value: string, previous: string[] | undefined) => collect(value, previous),
+    )
     .option('--segmentation-path <path>', 'mask file, or root folder of masks laid out like the images')
     .addOption(new Option('--segmentation_path <path>').hideHelp())
-    .option('--segmentation-names <file>', 'YAML with segmentation_names and/or class_names')
+    .option('--segmentation-names <file>', 'YAML or CSV (ITK-SNAP label file) naming the masks and labels')
     .addOption(new Option('--segmentation_names <file>').hideHelp())
     .option('--transpose-segmentation', 'swap the first two axes of the masks')
     .option('--no-auto-detect-json', 'do not attach X.json as metadata of X.nii / X.nii.gz')
     .option('--modality <modality>', 'modality of every resource (default: from the file or JSON metadata)')
     .option('--no-assemble', 'upload DICOM slices as separate resources instead of one per series')
+    .addOption(new Option('--no-assemble-dicoms', "synonym of --no-assemble (the Python tool's spelling)"))
+    .option('--compress', 'send assembled DICOM series JPEG-LS lossless (about half the bytes)')
+    .option('--no-compress', 'send assembled DICOM series uncompressed (the default)')
     .option('--concurrency <n>', 'uploads in flight (default 10)')
+    .option('--no-check', 'do not check the connection and API key before reading the files')
+    .option('--resume', 'continue an interrupted upload of the same files: only what did not land is sent')
     .option('--dry-run', 'show what would be uploaded, then stop')
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .addHelpText(
@@ -284,13 +191,14 @@ export function registerUpload(program: Command, streams: CliStreams): void {
 Examples:
   $ datamint upload ./dicoms -r --dry-run
   $ datamint upload ./dicoms -r --channel "CT scans" --tag tag1 --tag tag2 --yes
-  $ datamint upload ./root --include-extensions dcm,nii.gz --yes
+  $ datamint upload ./root --include-extensions dcm nii.gz --yes
   $ datamint upload ./root --exclude-extensions txt,csv --exclude ".cache*" --yes
   $ datamint upload data/dicoms -r --segmentation-path data/segmentations \\
       --segmentation-names names.yaml --publish --yes
   $ datamint upload ./nifti -r --no-auto-detect-json --json --yes | jq '.results[].id'
+  $ datamint upload ./dicoms -r --yes --resume      # after Ctrl-C, a crash or a lost network
 
-The exit code is 1 when any file failed; the final table lists every input with its reason.`,
+The exit code is 1 when any file failed; the final table lists every failed input with its reason.`,
     )
     .action(async (paths: string[], raw: RawUploadOptions, command: Command) =>
       uploadAction(paths, raw, command, streams),

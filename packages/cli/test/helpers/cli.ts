@@ -27,6 +27,8 @@ export interface CliRunOptions {
   cwd?: string;
   /** The entry under src/ to run (default `bin.ts`, the `datamint` command). */
   script?: string;
+  /** Run as this user (tests of permissions run as an unprivileged user when they run as root). */
+  user?: { uid: number; gid: number };
 }
 
 /** A throw-away HOME and XDG_CONFIG_HOME, so tests never touch the developer's config file. */
@@ -64,6 +66,7 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
       {
         cwd: options.cwd ?? packageRoot,
         env,
+        ...(options.user ?? {}),
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APIHandler } from '@datamint/client';
 import { startServer } from '@datamint/server';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { makeHome } from './cli';
 
 export const API_KEY = 'cli-test-key-5f1e2d3c4b5a';
 
@@ -28,4 +30,36 @@ export async function startTestServer(): Promise<TestServer> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers the hooks most upload tests share: one server and one throw-away HOME for the file, an
+ * empty server and a fresh working folder for each test. Read the values inside tests.
+ */
+export function uploadFixture(prefix: string): {
+  server: () => TestServer;
+  home: () => string;
+  work: () => string;
+} {
+  let server: TestServer | undefined;
+  let home: ReturnType<typeof makeHome> | undefined;
+  let work = '';
+  beforeAll(async () => {
+    server = await startTestServer();
+    home = makeHome();
+  });
+  afterAll(async () => {
+    await server?.close();
+    home?.cleanup();
+  });
+  beforeEach(async () => {
+    work = mkdtempSync(join(tmpdir(), prefix));
+    const ids = await server!.api.getResources({ returnIdsOnly: true }).toArray();
+    if (ids.length) await server!.api.deleteResources(ids);
+    return () => {
+      chmodSync(work, 0o700);
+      rmSync(work, { recursive: true, force: true });
+    };
+  });
+  return { server: () => server!, home: () => home!.home, work: () => work };
 }

@@ -90,7 +90,9 @@ interface Draft {
 function errorFacts(error: unknown): PlanProblem['error'] {
   const e = error instanceof Error ? error : new Error(String(error));
   const code = (error as { code?: unknown })?.code;
-  return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+  // A system error (EACCES, ENOENT...) while reading is an unreadable file, whichever step met it.
+  const name = typeof code === 'string' && e.name === 'Error' ? 'UnreadableFileError' : e.name;
+  return { name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
 }
 
 /** Rebuilt as `InvalidDicomError(source, reason)` in the results. */
@@ -104,18 +106,31 @@ function sidecarOf(source: string): string | undefined {
   return source.replace(/\.nii(\.gz)?$/i, '.json');
 }
 
-/** `X.json` next to `X.nii(.gz)` becomes its metadata; the JSON is then not a resource of its own. */
-function pairSidecars(drafts: Draft[]): Draft[] {
+/**
+ * `X.json` next to `X.nii(.gz)` becomes its metadata; the JSON is then not a resource of its own.
+ * A JSON left out by an extension filter (`--include-extensions nii.gz`) still travels with its volume.
+ */
+function pairSidecars(drafts: Draft[], skipped: SkippedFile[]): Draft[] {
   const bySource = new Map(drafts.map((d) => [d.item.source, d]));
+  const filtered = new Map(
+    skipped.flatMap((s, i) => (s.reason === 'extension filter' ? [[s.source, i]] : [])),
+  );
   const used = new Set<Draft>();
+  const unskipped = new Set<number>();
   for (const d of drafts) {
     const sidecar = sidecarOf(d.item.source);
-    const json = sidecar === undefined ? undefined : bySource.get(sidecar);
-    if (json && d.metadata === undefined && json.item.origin.kind === 'path') {
+    if (sidecar === undefined || d.metadata !== undefined || d.item.origin.kind !== 'path') continue;
+    const json = bySource.get(sidecar);
+    if (json && json.item.origin.kind === 'path') {
       d.metadata = json.item.origin.path;
       used.add(json);
+    } else if (filtered.has(sidecar)) {
+      d.metadata = sidecar;
+      unskipped.add(filtered.get(sidecar)!);
     }
   }
+  const kept = skipped.filter((_, i) => !unskipped.has(i));
+  skipped.splice(0, skipped.length, ...kept);
   return drafts.filter((d) => !used.has(d));
 }
 
@@ -148,6 +163,21 @@ function fileUnit(d: Draft, anonymize: boolean): PlannedUnit {
   };
 }
 
+/**
+ * A mask file found next to every slice of a series (masks matched by folder) is attached once, to
+ * the first slice that has it; masks given as bytes or arrays are kept as given.
+ */
+function uniqueMasks(tasks: SegmentationTask[]): SegmentationTask[] {
+  const seen = new Set<string>();
+  return tasks.filter((t) => {
+    if (typeof t.input !== 'string') return true;
+    const key = JSON.stringify([t.input, t.frameIndex ?? null]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 async function seriesUnit(
   seriesInstanceUid: string,
   members: Draft[],
@@ -177,7 +207,9 @@ async function seriesUnit(
     series: { seriesInstanceUid, description, modality },
     // A one-frame mask of one slice goes on that slice's frame of the merged resource; a volume
     // mask (given with any slice) covers the series as it is.
-    segmentations: members.flatMap((m, frame) => m.segmentations.map((t) => ({ ...t, memberFrame: frame }))),
+    segmentations: uniqueMasks(
+      members.flatMap((m, frame) => m.segmentations.map((t) => ({ ...t, memberFrame: frame }))),
+    ),
     ...(metadata !== undefined ? { metadata } : {}),
   };
 }
@@ -247,19 +279,27 @@ export async function planUpload(
         });
         continue;
       }
-      const found = options.segmentationsBySource?.get(item.source);
       drafts.push({
         position: at,
         item,
-        segmentations: [
-          ...inputTasks,
-          ...(found ? segmentationTasks(found, `segmentationsBySource[${JSON.stringify(item.source)}]`) : []),
-        ],
+        segmentations: [...inputTasks],
         ...(metadata !== undefined ? { metadata } : {}),
       });
     }
   });
-  if (options.jsonSidecars) drafts = pairSidecars(drafts);
+  const bySource = options.segmentationsBySource;
+  if (bySource) {
+    const lookup = typeof bySource === 'function' ? bySource : (source: string) => bySource.get(source);
+    for (const d of drafts) {
+      const found = await lookup(d.item.source);
+      if (found) {
+        d.segmentations.push(
+          ...segmentationTasks(found, `segmentationsBySource[${JSON.stringify(d.item.source)}]`),
+        );
+      }
+    }
+  }
+  if (options.jsonSidecars) drafts = pairSidecars(drafts, skipped);
 
   // Names and types: the first bytes prove the type where they can, else the name decides.
   await mapSettled(drafts, concurrency, async (d) => {

@@ -69,9 +69,12 @@ export interface PlanUploadOptions extends WalkOptions {
   metadataFiles?: readonly (MetadataSource | null | undefined)[];
   /**
    * Masks of files found in directories, by the file's source path (as the plan names it): for
-   * callers that match masks to images by their layout on disk.
+   * callers that match masks to images by their layout on disk. A function is asked once per file
+   * found, so masks can be located without walking the inputs twice.
    */
-  segmentationsBySource?: ReadonlyMap<string, SegmentationFiles>;
+  segmentationsBySource?:
+    | ReadonlyMap<string, SegmentationFiles>
+    | ((source: string) => SegmentationFiles | undefined | Promise<SegmentationFiles | undefined>);
   /**
    * BIDS-style metadata: `X.json` next to `X.nii`/`X.nii.gz` becomes the volume's metadata and is
    * not uploaded as a resource of its own (default false).

@@ -1,0 +1,109 @@
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { SegmentationFiles } from '@datamint/client';
+import { UsageError } from '../errors';
+import { namesForMask, type SegmentationNames } from './segmentation-names';
+
+/** The mask files `datamint-upload` attaches (volumes and per-frame PNGs). */
+const MASK_FILE = /\.(nii|nii\.gz|png)$/i;
+
+/** A file name without its mask extension: `Bones.nii.gz` → `Bones`, `img1.png` → `img1`. */
+export function stemOf(path: string): string {
+  const name = path.split(/[\\/]/).pop()!;
+  return name.replace(/\.(nii\.gz|[^.]+)$/i, '');
+}
+
+function frameIndexOf(path: string): number | undefined {
+  if (!/\.png$/i.test(path)) return undefined;
+  const stem = stemOf(path);
+  return /^\d+$/.test(stem) ? Number(stem) : undefined;
+}
+
+async function masksIn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && MASK_FILE.test(e.name))
+    .map((e) => join(dir, e.name))
+    .sort();
+}
+
+function commonAncestor(a: string, b: string): string {
+  const pa = resolve(a).split(sep);
+  const pb = resolve(b).split(sep);
+  let i = 0;
+  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
+  return pa.slice(0, i).join(sep) || sep;
+}
+
+/**
+ * The folder `datamint-upload` looks in for an image's masks: the image's folder path below the
+ * common ancestor, minus its first component, placed under the segmentation root.
+ * `R/images/case1/img1.png` with root `R/segs` → `R/segs/case1`.
+ */
+export function maskFolderFor(imagePath: string, segmentationRoot: string): string {
+  const imageDir = dirname(resolve(imagePath));
+  const root = resolve(segmentationRoot);
+  const ancestor = commonAncestor(imageDir, dirname(root));
+  const below = relative(ancestor, imageDir).split(sep).filter(Boolean).slice(1);
+  const first = relative(ancestor, root).split(sep).filter(Boolean)[0] ?? '';
+  return join(ancestor, first, ...below);
+}
+
+/** Finds the masks of each image the plan meets; asked once per image by `planUpload`. */
+export interface MaskLocator {
+  /** The masks of one image, as `planUpload`'s `segmentationsBySource` takes them. */
+  find: (image: string) => Promise<SegmentationFiles | undefined>;
+  /** Images that were given masks (a single mask file may go to one image only). */
+  readonly matched: () => number;
+}
+
+/**
+ * `--segmentation-path`: a single mask file (for a single image), or a root folder of masks laid
+ * out like the images. A mask folder is searched first, then its sub-folder named after the image;
+ * when the folder holds masks named like the image only those are taken, so a folder of per-image
+ * masks does not give every image every mask.
+ */
+export async function maskLocator(
+  segmentationPath: string,
+  names: SegmentationNames | null,
+  warn: (message: string) => void,
+): Promise<MaskLocator> {
+  const root = resolve(segmentationPath);
+  const info = await stat(root).catch(() => undefined);
+  if (!info) {
+    throw new UsageError(`--segmentation-path not found: ${segmentationPath}`, '--segmentation-path');
+  }
+  let matched = 0;
+  const describe = (paths: string[], relativeTo: string): SegmentationFiles => ({
+    files: paths,
+    names: paths.map((path) => {
+      const label = namesForMask(relative(relativeTo, path), names);
+      if (label === undefined) warn(`no segmentation name from --segmentation-names occurs in ${path}`);
+      return label ?? undefined;
+    }),
+    frameIndex: paths.map(frameIndexOf),
+  });
+  if (info.isFile()) {
+    return {
+      find: async () => {
+        matched++;
+        return describe([root], dirname(root));
+      },
+      matched: () => matched,
+    };
+  }
+  return {
+    find: async (image) => {
+      const folder = maskFolderFor(image, root);
+      let found = await masksIn(folder);
+      const stem = stemOf(image);
+      const sameName = found.filter((m) => stemOf(m) === stem);
+      if (sameName.length) found = sameName;
+      if (!found.length) found = await masksIn(join(folder, stem));
+      if (!found.length) return undefined;
+      matched++;
+      return describe(found, root);
+    },
+    matched: () => matched,
+  };
+}

@@ -1,0 +1,113 @@
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { homeEnv, runCli } from './helpers/cli';
+import { pngColor, pngGray, sharedDataAvailable } from './helpers/data';
+import { API_KEY, uploadFixture } from './helpers/server';
+
+const hasData = sharedDataAvailable();
+// Root reads every file whatever its mode, so the CLI then runs as `nobody`, for whom chmod 000 denies.
+const asRoot = process.getuid?.() === 0;
+const user = asRoot ? { uid: 65534, gid: 65534 } : undefined;
+
+const fixture = uploadFixture('datamint-cli-checks-');
+
+const env = (extra: Record<string, string> = {}) => ({
+  ...homeEnv(fixture.home()),
+  DATAMINT_API_KEY: API_KEY,
+  DATAMINT_API_URL: fixture.server().url,
+  ...extra,
+});
+
+async function resourceCount(): Promise<number> {
+  return (await fixture.server().api.getResources({ returnIdsOnly: true }).toArray()).length;
+}
+
+describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
+  it('checks the key once before reading any file: one line, exit 1; --no-check skips the check', async () => {
+    const work = fixture.work();
+    mkdirSync(join(work, 'd'));
+    for (const n of ['a', 'b', 'c']) copyFileSync(pngGray, join(work, 'd', `${n}.png`));
+    const wrong = await runCli(['upload', 'd', '--yes'], {
+      env: env({ DATAMINT_API_KEY: 'wrong-key-0123456789' }),
+      cwd: work,
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe('');
+    const lines = wrong.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: cannot use the Datamint API at http:\/\/127\.0\.0\.1:\d+.*--no-check/);
+    expect(wrong.stderr).not.toContain('wrong-key-0123456789');
+
+    const unchecked = await runCli(['upload', 'd', '--yes', '--no-check', '--json'], {
+      env: env({ DATAMINT_API_KEY: 'wrong-key-0123456789' }),
+      cwd: work,
+    });
+    expect(unchecked.code).toBe(1);
+    const report = JSON.parse(unchecked.stdout);
+    expect(report.totals).toEqual({ inputs: 3, files: 3, resources: 0, failed: 3 });
+    expect(unchecked.stderr).not.toContain('table');
+
+    const down = await runCli(['upload', 'd', '--yes'], {
+      env: env({ DATAMINT_API_URL: 'http://127.0.0.1:9' }),
+      cwd: work,
+    });
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).toMatch(/cannot use the Datamint API at http:\/\/127\.0\.0\.1:9/);
+    expect(await resourceCount()).toBe(0);
+  });
+
+  it('reports unreadable files and folders as per-file problems, in the dry run and the upload', async () => {
+    const work = fixture.work();
+    // The tree must be enterable by the unprivileged user; only the two entries below are closed.
+    chmodSync(work, 0o755);
+    const runHome = mkdtempSync(join(tmpdir(), 'datamint-cli-home-nobody-'));
+    if (user) chownSync(runHome, user.uid, user.gid);
+    const tree = join(work, 'scans');
+    mkdirSync(join(tree, 'locked'), { recursive: true });
+    copyFileSync(pngGray, join(tree, 'a.png'));
+    copyFileSync(pngColor, join(tree, 'secret.png'));
+    copyFileSync(pngGray, join(tree, 'locked', 'b.png'));
+    chmodSync(join(tree, 'secret.png'), 0o000);
+    chmodSync(join(tree, 'locked'), 0o000);
+    const run = (args: string[]) =>
+      runCli(args, {
+        env: { ...env(), ...homeEnv(runHome) },
+        cwd: work,
+        ...(user ? { user } : {}),
+      });
+    try {
+      const dry = await run(['upload', 'scans', '-r', '--dry-run', '--json']);
+      expect(dry.stderr).toBe('');
+      expect(dry.code).toBe(0);
+      const plan = JSON.parse(dry.stdout);
+      expect(plan.resources.map((r: { files: string[] }) => r.files)).toEqual([['scans/a.png']]);
+      expect(plan.problems).toEqual([
+        expect.objectContaining({ path: 'scans/locked', code: 'EACCES' }),
+        expect.objectContaining({ path: 'scans/secret.png', code: 'EACCES' }),
+      ]);
+      const text = await run(['upload', 'scans', '-r', '--dry-run']);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain('Files that cannot be uploaded and will fail: 2');
+      expect(text.stdout).toMatch(/scans\/secret\.png: cannot be read: EACCES/);
+
+      const up = await run(['upload', 'scans', '-r', '--yes', '--json']);
+      expect(up.code).toBe(1);
+      const report = JSON.parse(up.stdout);
+      expect(report.totals).toEqual({ inputs: 3, files: 3, resources: 1, failed: 2 });
+      expect(report.results.map((r: { input: string; ok: boolean }) => [r.input, r.ok])).toEqual([
+        ['scans/a.png', true],
+        ['scans/locked', false],
+        ['scans/secret.png', false],
+      ]);
+      expect(report.results[2].error).toMatch(/EACCES/);
+      expect(await resourceCount()).toBe(1);
+    } finally {
+      chmodSync(join(tree, 'secret.png'), 0o644);
+      chmodSync(join(tree, 'locked'), 0o755);
+      rmSync(runHome, { recursive: true, force: true });
+    }
+  });
+});
