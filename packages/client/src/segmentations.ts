@@ -6,7 +6,7 @@ import {
   type LabelMask,
   type LabelNames,
   MaskError,
-  type MaskVolume,
+  MaskVolume,
   maskFromArray,
   type NumericArray,
   readMask,
@@ -116,11 +116,25 @@ function* byFrame(items: Iterator<LabelMask>): Generator<LabelMask[], void, unde
   if (current.length > 0) yield current;
 }
 
+/**
+ * How masks go on the wire: the 1.x clients send RGB PNGs and no `source`; the current platform's
+ * clients send grayscale PNGs and `source`.
+ */
+export interface MaskWire {
+  /** Colour type of the uploaded 0/255 PNGs. */
+  colour: 'rgb' | 'gray';
+  /** Sent as each annotation's `source`, when set. */
+  source?: string;
+}
+
+const V1_WIRE: MaskWire = { colour: 'rgb' };
+
 async function uploadFrame(
   ctx: HandlerContext,
   resourceId: string,
   masks: LabelMask[],
   options: UploadSegmentationsOptions | undefined,
+  wire: MaskWire,
 ): Promise<string[]> {
   // A frame kept by `discardEmptySegmentations: false` has only the value-0 placeholder: Python
   // POSTs an empty list for it; sending nothing has the same effect.
@@ -141,13 +155,14 @@ async function uploadFrame(
       item.is_model = true;
       item.model_id = options.modelId;
     }
+    if (wire.source !== undefined) item.source = wire.source;
     return item;
   });
   const ids = await createAnnotations(ctx, resourceId, items, options);
   for (let i = 0; i < labelled.length; i++) {
     const mask = labelled[i]!;
     const form = new FormData();
-    const png = encodeMaskPng(mask.mask);
+    const png = encodeMaskPng(mask.mask, { colour: wire.colour });
     form.append(
       'file',
       new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
@@ -178,17 +193,19 @@ async function uploadFrame(
 export async function uploadSegmentations(
   ctx: HandlerContext,
   resourceId: string,
-  input: SegmentationInput,
+  input: SegmentationInput | MaskVolume,
   options?: UploadSegmentationsOptions,
   /** Frame for a one-frame mask given without `frameIndex` (a slice's mask on an assembled series). */
   singleFrameAt?: number,
+  wire: MaskWire = V1_WIRE,
 ): Promise<string[]> {
   requireString(resourceId, 'resourceId');
   const concurrency = options?.concurrency ?? ctx.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new ValidationError('concurrency', concurrency, 'an integer >= 1');
   }
-  const volume = await loadMask(input, options?.transposeSegmentation ?? false);
+  const volume =
+    input instanceof MaskVolume ? input : await loadMask(input, options?.transposeSegmentation ?? false);
   const frameIndex =
     options?.frameIndex ?? (singleFrameAt !== undefined && volume.frames === 1 ? singleFrameAt : undefined);
   let frames: Generator<LabelMask[], void, undefined>;
@@ -211,7 +228,7 @@ export async function uploadSegmentations(
   // Pull one frame per free slot so at most `concurrency` frames of PNGs exist at once.
   for (const masks of frames) {
     if (failed || options?.signal?.aborted) break;
-    const task = uploadFrame(ctx, resourceId, masks, options);
+    const task = uploadFrame(ctx, resourceId, masks, options, wire);
     results.push(task);
     const tracked: Promise<void> = task
       .then(

@@ -5,9 +5,19 @@ import type { BinaryFrame } from './volume';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
+/** Options of {@link encodeMaskPng}. */
+export interface EncodeMaskPngOptions {
+  /**
+   * `rgb` (default): 8-bit RGB, what the platform's 1.x clients upload. `gray`: 8-bit grayscale,
+   * what its current clients upload (a third of the pixel bytes).
+   */
+  colour?: 'rgb' | 'gray';
+}
+
 /**
- * Encodes a binary frame as the PNG the Python SDK uploads (spec §3.1): 8-bit RGB (colour type 2),
- * no alpha, 255 in all three channels where `frame.data` is non-zero and 0 elsewhere. Output is
+ * Encodes a binary frame as the PNG the Python SDK uploads: 8-bit RGB (colour type 2), or 8-bit
+ * grayscale (colour type 0) with `colour: 'gray'`, no alpha, 255 where `frame.data` is non-zero
+ * and 0 elsewhere. Output is
  * deterministic: the same frame always gives the same bytes. Throws MaskShapeError when the size does
  * not match the data.
  * @example
@@ -18,8 +28,15 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * console.log(png.subarray(1, 4)); // "PNG"
  * ```
  */
-export function encodeMaskPng(frame: BinaryFrame): Uint8Array {
+export function encodeMaskPng(frame: BinaryFrame, options: EncodeMaskPngOptions = {}): Uint8Array {
   const { width, height, data } = frame;
+  const colour = options.colour ?? 'rgb';
+  if (colour !== 'rgb' && colour !== 'gray') {
+    throw new MaskShapeError(`encodeMaskPng: colour must be "rgb" or "gray", got ${JSON.stringify(colour)}`, {
+      field: 'colour',
+      value: colour,
+    });
+  }
   for (const [field, value] of [
     ['width', width],
     ['height', height],
@@ -37,13 +54,13 @@ export function encodeMaskPng(frame: BinaryFrame): Uint8Array {
       { field: 'data', value: data.length },
     );
   }
-  const idat = deflateMaskScanlines(data, width, height);
+  const idat = deflateMaskScanlines(data, width, height, colour === 'gray' ? 1 : 3);
   const ihdr = new Uint8Array(13);
   const view = new DataView(ihdr.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type RGB
+  ihdr[9] = colour === 'gray' ? 0 : 2; // colour type grayscale or RGB
   // compression 0, filter method 0, no interlace
 
   const png = new Uint8Array(8 + (12 + 13) + (12 + idat.length) + 12);

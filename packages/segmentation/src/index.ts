@@ -1,5 +1,5 @@
 export { checkMaskDimensions, type MaskTarget } from './dimensions';
-export { encodeMaskPng } from './encode-png';
+export { type EncodeMaskPngOptions, encodeMaskPng } from './encode-png';
 export {
   MaskError,
   type MaskErrorContext,
@@ -15,3 +15,4 @@ export type { NumericArray } from './normalise';
 export { type ReadMaskOptions, readMask, readMaskAsync } from './read-mask';
 export { type LabelMask, type MaskFrame, type SplitLabelsOptions, splitLabels } from './split-labels';
 export { type BinaryFrame, type LabelArray, type LabelFrame, MaskVolume } from './volume';
+export { type NiftiVolume, type NiftiVoxels, writeNifti } from './write-nifti';

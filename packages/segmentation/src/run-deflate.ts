@@ -190,10 +190,16 @@ class BitWriter {
 }
 
 /**
- * The zlib stream of the PNG scanlines of `mask` written as 8-bit RGB with filter type 0:
- * each row is a 0 filter byte followed by `width` pixels of (0,0,0) or (255,255,255).
+ * The zlib stream of the PNG scanlines of `mask` written as 8-bit RGB (`channels` 3) or grayscale
+ * (`channels` 1) with filter type 0: each row is a 0 filter byte followed by `width` pixels of 0 or 255
+ * in every channel.
  */
-export function deflateMaskScanlines(mask: ArrayLike<number>, width: number, height: number): Uint8Array {
+export function deflateMaskScanlines(
+  mask: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: 1 | 3 = 3,
+): Uint8Array {
   const { litLenBits, litLenCodes, matchValue, matchBits, headerValues, headerBits } = TABLES;
   const out = new BitWriter(4096);
   const adler = new AdlerRuns();
@@ -241,7 +247,7 @@ export function deflateMaskScanlines(mask: ArrayLike<number>, width: number, hei
         while (end < width && (mask[rowStart + end] !== 0) === on) end++;
       }
       const byte = on ? 0xff : 0;
-      const length = 3 * (end - x);
+      const length = channels * (end - x);
       if (byte === runByte) runLength += length;
       else {
         emitRun(runByte, runLength);

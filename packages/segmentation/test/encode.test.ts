@@ -87,6 +87,26 @@ describe('encodeMaskPng', () => {
     }
   }
 
+  for (const [width, height] of sizes) {
+    it(`gray: a ${width}x${height} mask is an 8-bit grayscale PNG of 0/255 that fast-png and node:zlib read back`, () => {
+      const mask = makeMask(width, height, 'blobs', rnd);
+      mask[0] = 1;
+      const png = encodeMaskPng({ width, height, data: mask }, { colour: 'gray' });
+      expect(Array.from(pngChunks(png)[0].data.subarray(8))).toEqual([8, 0, 0, 0, 0]);
+      const img = decode(png);
+      expect([img.width, img.height, img.channels, img.depth]).toEqual([width, height, 1, 8]);
+      expect(Array.from(img.data as Uint8Array)).toEqual(Array.from(mask, (v) => (v ? 255 : 0)));
+      expect(new Uint8Array(inflateSync(idat(png))).length).toBe(height * (1 + width));
+      expect(Array.from(readMask(png).data, (v) => (v ? 1 : 0))).toEqual(Array.from(mask));
+    });
+  }
+
+  it('rejects an unknown colour with a MaskShapeError naming it', () => {
+    expect(() => encodeMaskPng({ width: 1, height: 1, data: [1] }, { colour: 'rgba' as never })).toThrow(
+      /colour must be "rgb" or "gray", got "rgba"/,
+    );
+  });
+
   it('treats any non-zero value as inside and is deterministic', () => {
     const data = new Uint16Array([0, 7, 300, 0, 65535, 0]);
     const a = encodeMaskPng({ width: 3, height: 2, data });

@@ -1,4 +1,5 @@
-import { APIBodyError, Paginated } from '@datamint/core';
+import { writeFile } from 'node:fs/promises';
+import { APIBodyError, mapSettled, Paginated } from '@datamint/core';
 import type { AnnotationType } from '@datamint/core/internal';
 import {
   type CallOptions,
@@ -12,6 +13,14 @@ import {
 import { ValidationError } from '../errors';
 import { geometryAnnotationPayload } from '../geometry-payload';
 import { AnnotationImages, type AnnotationMetadata } from './annotation-images';
+import {
+  type FrameSegmentationInput,
+  type UploadFrameSegmentationsOptions,
+  type UploadVolumeSegmentationOptions,
+  uploadFrameSegmentations,
+  uploadVolume,
+  type VolumeArray,
+} from './annotation-segmentations';
 import { AnnotationEntity, annotationEntity } from './entities/annotation';
 import { entityId, idOf } from './ids';
 import { paged } from './pages';
@@ -71,6 +80,18 @@ export interface GeometryAnnotationOptions extends AnnotationProvenance, CallOpt
   coordsSystem?: 'pixel' | 'patient';
   /** The image's geometry instead of fetching it: a parsed DICOM header, or a NIfTI resource's `metadata`. */
   metadata?: AnnotationMetadata;
+}
+
+/** One annotation of `downloadMultipleFiles`: whether its file was saved, and why not. */
+export interface AnnotationFileDownload {
+  /** The annotation. */
+  annotationId: string;
+  /** Where its file was to be saved. */
+  path: string;
+  /** `true` when the file was written. */
+  ok: boolean;
+  /** Why it failed (an `ItemNotFoundError`, a transport or file system error), when `ok` is false. */
+  error?: unknown;
 }
 
 /** One annotation to create. */
@@ -433,6 +454,67 @@ export class AnnotationsApi {
       { id, resource_id: resourceId },
     );
     return response.bytes;
+  }
+
+  /**
+   * Per-frame segmentations: one annotation per label and frame, each with its mask uploaded as an
+   * 8-bit grayscale 0/255 PNG. Integer label maps (grayscale/palette PNGs, `{ data, shape }` arrays)
+   * keep every label value; colour label maps (RGB/RGBA PNGs, `[C, H, W, F]` arrays) give one label
+   * per colour. NIfTI volumes go through {@link AnnotationsApi.uploadVolumeSegmentation}. Returns the
+   * created ids in frame order, then label order. Bad input is a `ValidationError` or
+   * `SegmentationError` before any request.
+   */
+  async uploadSegmentations(
+    resource: ResourceIdRef,
+    file: FrameSegmentationInput,
+    options: UploadFrameSegmentationsOptions = {},
+  ): Promise<string[]> {
+    const resourceId = idOf(resource, 'resource');
+    return uploadFrameSegmentations(await this.#context(), resourceId, file, options);
+  }
+
+  /**
+   * One volume segmentation (`POST /annotations/{rid}/segmentations/file`): a `.nii`/`.nii.gz` path or
+   * bytes sent as they are, or label voxels with their shape and affine written as one NIfTI file.
+   * `name` maps label values to identifiers (`segmentation_map`). Returns the created annotation ids.
+   */
+  async uploadVolumeSegmentation(
+    resource: ResourceIdRef,
+    file: string | Uint8Array | VolumeArray,
+    options: UploadVolumeSegmentationOptions = {},
+  ): Promise<string[]> {
+    const resourceId = idOf(resource, 'resource');
+    return uploadVolume(await this.#context(), resourceId, file, options);
+  }
+
+  /**
+   * Downloads the files of many annotations to the given paths (one per annotation), a bounded
+   * number at a time. Never throws for one annotation: each result says whether it was saved.
+   */
+  async downloadMultipleFiles(
+    annotations: readonly AnnotationRef[],
+    savePaths: readonly string[],
+    options: CallOptions & { concurrency?: number } = {},
+  ): Promise<AnnotationFileDownload[]> {
+    const ids = annotations.map((a, i) => idOf(a, `annotations[${i}]`));
+    if (!Array.isArray(savePaths) || savePaths.length !== ids.length) {
+      throw new ValidationError('savePaths', savePaths, `${ids.length} paths (one per annotation)`);
+    }
+    const ctx = await this.#context();
+    const settled = await mapSettled(
+      annotations,
+      options.concurrency ?? ctx.concurrency,
+      async (annotation, i) => {
+        await writeFile(savePaths[i] as string, await this.downloadFile(annotation, options));
+      },
+      callOpts(options),
+    );
+    return settled.map((s, i) => ({
+      annotationId: ids[i] as string,
+      path: savePaths[i] as string,
+      ok: s.ok,
+      ...(s.ok ? {} : { error: s.error }),
+    }));
   }
 
   /** Deletes one annotation. */

@@ -1,5 +1,13 @@
 export type { AnnotationMetadata } from './annotation-images';
+export type {
+  ColourMaskArray,
+  FrameSegmentationInput,
+  UploadFrameSegmentationsOptions,
+  UploadVolumeSegmentationOptions,
+  VolumeArray,
+} from './annotation-segmentations';
 export {
+  type AnnotationFileDownload,
   type AnnotationListOptions,
   type AnnotationProvenance,
   type AnnotationRef,
