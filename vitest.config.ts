@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const subpaths: Record<string, string> = {
   '@datamint/core/internal': 'packages/core/src/internal.ts',
   '@datamint/test-support/browser': 'test-support/src/browser.ts',
+  '@datamint/test-support/no-bundler': 'test-support/src/no-bundler.ts',
 };
 const alias = [
   ...Object.entries(subpaths).map(([find, file]) => ({ find, replacement: `${root}${file}` })),

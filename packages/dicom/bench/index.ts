@@ -1,22 +1,13 @@
 // pnpm bench: throughput of @datamint/dicom on 200 generated 512x512 16-bit CT slices, as ratios
 // against baselines measured in the same run (plain buffer copy / concatenation, dcmjs) and against
 // the Python SDK's figures recorded in the README.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import dcmjs from 'dcmjs';
-import {
-  type AssembleInput,
-  assembleSeries,
-  createAnonymizer,
-  isDicom,
-  type ParsedDicom,
-  parseDicom,
-  writeDicom,
-} from '../src/index';
+import { type AssembleInput, assembleSeries, createAnonymizer, parseDicom } from '../src/index';
 import { benchCodecs } from './codecs';
+import { ctSlices, SERIES_DIR } from './ct-slices';
 
 /**
  * The Python SDK 1.4.1 on the development machine (README, Performance): anonymizing 80-140 MB/s,
@@ -27,32 +18,10 @@ const PYTHON_SDK = { anonymizeMBps: 140, assembleMBps: 34 } as const;
 v8.setFlagsFromString('--expose_gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const seriesDir = resolve(here, '../../../../shared/data/dicom/series/dcm_qa_ct_philips_S2010');
-if (!existsSync(seriesDir)) {
-  console.log(`SKIPPED: ${seriesDir} not found`);
-  process.exit(0);
-}
-
-// --- 200 slices of one series: a real CT header, the real slices' pixels, varied positions ---
-const real: ParsedDicom[] = readdirSync(seriesDir)
-  .map((f) => new Uint8Array(readFileSync(join(seriesDir, f))))
-  .filter((b) => isDicom(b))
-  .map((b) => parseDicom(b))
-  .filter((p) => p.number('Rows') === 512 && p.number('BitsAllocated') === 16);
-const template = real[0];
+const slices = ctSlices();
+if (!slices) process.exit(0);
+const { real, make: makeSlice } = slices;
 const COUNT = 200;
-
-function makeSlice(k: number): Uint8Array {
-  const z = (-400 + 1.25 * k).toFixed(2);
-  return writeDicom(template, [
-    { tag: 'ImagePositionPatient', action: 'set', value: ['-115.5', '-1.85', z] },
-    { tag: 'SliceLocation', action: 'set', value: z },
-    { tag: 'InstanceNumber', action: 'set', value: String(k + 1) },
-    { tag: 'SOPInstanceUID', action: 'set', value: `2.25.${9000000 + k}` },
-    { tag: 'PixelData', action: 'set', vr: 'OW', value: real[k % real.length].frame(0) },
-  ]);
-}
 
 // Inputs in a scrambled order so assembly really sorts.
 const order = Array.from({ length: COUNT }, (_, i) => (i * 73) % COUNT);
@@ -202,4 +171,4 @@ aim('assemble / Python SDK', assemble.wall / PYTHON_SDK.assembleMBps, 15, 'x');
 aim('anonymize basic / copy', anon.wall / copy.wall, 0.7, '');
 aim('anonymize basic / Python SDK', anon.wall / PYTHON_SDK.anonymizeMBps, 15, 'x');
 
-await benchCodecs(inputs, resolve(here, '../../../../shared/data'));
+await benchCodecs(inputs, resolve(SERIES_DIR, '../../..'));

@@ -81,6 +81,21 @@ export const DICTIONARY_SIZE = ${dictRows.length};
 `,
 );
 
+// The VRs alone, for reading implicit-VR files: parsing needs them, keyword and VM lookups do not, so
+// a page that only parses does not load the full dictionary. UN rows are left out: vrOf answers UN
+// for a tag it does not find.
+const vrRows = dictRows.filter((r) => r[1] !== 'UN');
+writeFileSync(
+  join(outDir, 'vr-table.ts'),
+  `${header}
+/**
+ * Tag (8 hex digits, lower case, \`x\` marks a repeating-group wildcard) followed by its VR, for every
+ * attribute whose VR is not UN; no separators.
+ */
+export const VR_TABLE = ${JSON.stringify(vrRows.map((r) => r[0] + r[1]).join(''))};
+`,
+);
+
 writeFileSync(
   join(outDir, 'confidentiality.ts'),
   `${header}

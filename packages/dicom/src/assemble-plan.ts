@@ -132,21 +132,23 @@ export const TEXT_TAGS = [
  * Every attribute planning reads: the header parse of each slice records only these, which makes it
  * a walk over the elements rather than a full parse.
  */
-const PLAN_TAGS: ReadonlySet<number> = new Set(
-  [
-    ...LAYOUT_TAGS,
-    ...TEXT_TAGS,
-    'SeriesInstanceUID',
-    'InstanceNumber',
-    'NumberOfFrames',
-    'Rows',
-    'Columns',
-    'SamplesPerPixel',
-    'BitsAllocated',
-    'SpecificCharacterSet',
-    'PixelData',
-  ].map((keyword) => toTag(keyword)),
-);
+// Pure: a bundle that never plans an assembly drops it (and, with it, the keyword dictionary).
+const PLAN_TAGS: ReadonlySet<number> = /* @__PURE__ */ (() =>
+  new Set(
+    [
+      ...LAYOUT_TAGS,
+      ...TEXT_TAGS,
+      'SeriesInstanceUID',
+      'InstanceNumber',
+      'NumberOfFrames',
+      'Rows',
+      'Columns',
+      'SamplesPerPixel',
+      'BitsAllocated',
+      'SpecificCharacterSet',
+      'PixelData',
+    ].map((keyword) => toTag(keyword)),
+  ))();
 
 export async function loadBytes(input: AssembleInput): Promise<Uint8Array> {
   const bytes = 'bytes' in input ? input.bytes : await input.load();

@@ -1,4 +1,7 @@
 import { DICTIONARY_TABLE } from './generated/dictionary';
+import { lazy } from './lazy';
+
+export { vrOf } from './vr';
 
 /** One PS3.6 data dictionary entry. */
 export interface DictionaryEntry {
@@ -40,13 +43,15 @@ function buildDictionary(): Dictionary {
   return { byTag, byKeyword, patterns };
 }
 
-const DICTIONARY: Dictionary = buildDictionary();
+/** Built on first lookup: parsing needs only VRs (./vr), so most pages never build it. */
+const dictionary = /* @__PURE__ */ lazy(buildDictionary);
 
 /** The dictionary entry of a tag (exact match first, then repeating groups such as 60xx). */
 export function lookupTag(tag: number): DictionaryEntry | undefined {
-  const exact = DICTIONARY.byTag.get(tag);
+  const { byTag, patterns } = dictionary();
+  const exact = byTag.get(tag);
   if (exact) return exact;
-  for (const p of DICTIONARY.patterns) {
+  for (const p of patterns) {
     if ((tag & p.mask) >>> 0 === p.value) return p.entry;
   }
   return undefined;
@@ -54,16 +59,5 @@ export function lookupTag(tag: number): DictionaryEntry | undefined {
 
 /** The dictionary entry of a keyword such as `PatientName`. */
 export function lookupKeyword(keyword: string): DictionaryEntry | undefined {
-  return DICTIONARY.byKeyword.get(keyword);
-}
-
-/** The VR the standard gives a tag, `UN` when unknown (always `UN` for private tags except creators). */
-export function vrOf(tag: number): string {
-  const group = tag >>> 16;
-  if (group & 1) {
-    const element = tag & 0xffff;
-    return element >= 0x10 && element <= 0xff ? 'LO' : 'UN';
-  }
-  if ((tag & 0xffff) === 0) return 'UL';
-  return lookupTag(tag)?.vr ?? 'UN';
+  return dictionary().byKeyword.get(keyword);
 }

@@ -49,7 +49,7 @@ function buildTable(): ProfileTable {
   return { exact, patterns, privateRow };
 }
 
-const TABLE: ProfileTable = buildTable();
+const TABLE: ProfileTable = /* @__PURE__ */ buildTable();
 
 /** The Table E.1-1 row of a tag (private tags: the "odd group" row), undefined when not listed. */
 export function profileRow(tag: number): ProfileRow | undefined {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASIC_PROFILE_ACTIONS } from '../src/generated/confidentiality';
-import { lookupKeyword, lookupTag, profileRow, resolveAction } from '../src/index';
+import { lookupKeyword, lookupTag, profileRow, resolveAction, vrOf } from '../src/index';
 import { requireData, STANDARD_DIR } from './data';
 
 interface Attribute {
@@ -46,6 +46,8 @@ describe('generated tables against the standard JSON (oracle)', () => {
       const tag = concrete(a.id.toLowerCase());
       const entry = lookupTag(tag);
       expect(entry, a.id).toBeDefined();
+      // vrOf reads its own VR-only table (so parsing never loads the dictionary): it must agree.
+      if ((tag & 0xffff) !== 0) expect(vrOf(tag), a.id).toBe(entry?.vr);
       const vr = a.valueRepresentation;
       if (/^[A-Z]{2}$/.test(vr)) expect(entry?.vr, a.id).toBe(vr);
       else if (vr.includes(' or ')) expect(vr.split(' or '), a.id).toContain(entry?.vr);

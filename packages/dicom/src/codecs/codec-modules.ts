@@ -70,23 +70,48 @@ type Factory<T> = (options: FactoryOptions) => Promise<T>;
 // OpenJPEG reports its progress on stdout; a library must not write there.
 const quiet = (): void => {};
 
-function factoryOf<T>(module: unknown): Factory<T> {
+/**
+ * The emscripten factory of a codec module. The packages ship UMD scripts: a bundler or Node gives
+ * us `module.exports`, but a browser importing one as a native ES module (an import map, no
+ * bundler) gets an empty namespace. There the page loads the script with a classic `<script>` tag,
+ * which defines the factory as a global; that global is the fallback.
+ */
+function factoryOf<T>(module: unknown, specifier: string, globalName: string): Factory<T> {
   const m = module as { default?: unknown };
-  const f = typeof m.default === 'function' ? m.default : module;
-  if (typeof f !== 'function') throw new Error('codec module does not export its factory');
-  return f as Factory<T>;
+  if (typeof m.default === 'function') return m.default as Factory<T>;
+  if (typeof module === 'function') return module as Factory<T>;
+  const global = (globalThis as Record<string, unknown>)[globalName];
+  if (typeof global === 'function') return global as Factory<T>;
+  throw new Error(
+    `${specifier} exported no codec factory: without a bundler, load its script with a classic <script> tag (it defines ${globalName}) before decoding`,
+  );
 }
 
 // A WASM instance costs tens of milliseconds to compile and holds its own memory, so each codec is
 // instantiated once per process and reused; the map only ever gains one settled promise per codec.
 const instances = new Map<string, Promise<unknown>>();
 
-function load<T>(name: string, importer: () => Promise<unknown>, options: CodecLoadOptions): Promise<T> {
+interface CodecModule {
+  /** Key of the instance cache. */
+  name: string;
+  /** The package subpath, for messages. */
+  specifier: string;
+  /** The global a classic `<script>` of the same file defines. */
+  globalName: string;
+  importer: () => Promise<unknown>;
+}
+
+function load<T>(codec: CodecModule, options: CodecLoadOptions): Promise<T> {
+  const { name, specifier, globalName, importer } = codec;
   let p = instances.get(name);
   if (!p) {
     const locate = options.locateWasm;
     p = importer().then((m) =>
-      factoryOf<T>(m)({
+      factoryOf<T>(
+        m,
+        specifier,
+        globalName,
+      )({
         print: quiet,
         printErr: quiet,
         ...(locate ? { locateFile: (path: string) => locate(path) } : {}),
@@ -101,17 +126,41 @@ function load<T>(name: string, importer: () => Promise<unknown>, options: CodecL
 
 /** CharLS (JPEG-LS encoder and decoder). */
 export function loadCharls(options: CodecLoadOptions = {}): Promise<CharlsModule> {
-  return load('charls', () => import('@cornerstonejs/codec-charls/wasmjs'), options);
+  return load(
+    {
+      name: 'charls',
+      specifier: '@cornerstonejs/codec-charls/wasmjs',
+      globalName: 'CharLSWASM',
+      importer: () => import('@cornerstonejs/codec-charls/wasmjs'),
+    },
+    options,
+  );
 }
 
 /** libjpeg-turbo decoder (8-bit JPEG baseline/extended). */
 export function loadLibJpegTurbo(options: CodecLoadOptions = {}): Promise<LibJpegTurboModule> {
-  return load('libjpeg-turbo', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'), options);
+  return load(
+    {
+      name: 'libjpeg-turbo',
+      specifier: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
+      globalName: 'libjpegturbowasm_decode',
+      importer: () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
+    },
+    options,
+  );
 }
 
 /** OpenJPEG decoder (JPEG 2000). */
 export function loadOpenJpeg(options: CodecLoadOptions = {}): Promise<OpenJpegModule> {
-  return load('openjpeg', () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'), options);
+  return load(
+    {
+      name: 'openjpeg',
+      specifier: '@cornerstonejs/codec-openjpeg/decodewasmjs',
+      globalName: 'OpenJPEGWASM',
+      importer: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+    },
+    options,
+  );
 }
 
 /** Copies what a WASM decoder produced out of its memory, then frees the decoder. */
