@@ -173,7 +173,8 @@ describe('api.resources', () => {
       upload_channel: 'ch-a',
     });
     expect(resource.get('customer_id')).toEqual(expect.any(String));
-    expect(resource.url).toBe(`${proxy.url}/resources/${ids[0]}`);
+    // The platform's client links to the hosted web app for any API that is not localhost/staging.
+    expect(resource.url).toBe(`https://app.datamint.io/resource/${ids[0]}`);
     proxy.take();
     expect(Buffer.from(await resource.fetchFileData()).equals(Buffer.from(pngs[0]!))).toBe(true);
     const [req] = proxy.take();
@@ -183,7 +184,12 @@ describe('api.resources', () => {
       () =>
         new ResourceEntity(
           { id: 'x' },
-          { rootUrl: '', fileBytes: async () => new Uint8Array(), annotationsOf: async () => [] },
+          {
+            rootUrl: '',
+            fileBytes: async () => new Uint8Array(),
+            annotationsOf: async () => [],
+            refetch: async () => ({}),
+          },
         ),
     ).toThrow(UnexpectedResponseError);
   });
@@ -208,29 +214,29 @@ describe('api.resources', () => {
 
   it('downloads many files, streamed, reporting a missing one while the others land', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'api-dl-'));
-    const results = await api.resources.downloadMultiple([ids[0]!, MISSING, ids[2]!], dir, {
+    const results = await api.resources.downloadMultipleResources([ids[0]!, MISSING, ids[2]!], dir, {
       concurrency: 2,
     });
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     expect(await readFile(path.join(dir, ids[2]!))).toEqual(Buffer.from(pngs[2]!));
     expect(results[1]).toMatchObject({ ok: false, error: expect.any(ResourceNotFoundError) });
     await writeFile(path.join(dir, 'keep'), 'mine');
-    const kept = await api.resources.downloadMultiple([ids[1]!], [path.join(dir, 'keep')], {
+    const kept = await api.resources.downloadMultipleResources([ids[1]!], [path.join(dir, 'keep')], {
       overwrite: false,
     });
     expect(kept[0]).toMatchObject({ ok: true, skipped: true });
     expect(await readFile(path.join(dir, 'keep'), 'utf8')).toBe('mine');
-    await expect(api.resources.downloadMultiple([ids[0]!], ['a', 'b'])).rejects.toBeInstanceOf(
+    await expect(api.resources.downloadMultipleResources([ids[0]!], ['a', 'b'])).rejects.toBeInstanceOf(
       ValidationError,
     );
   });
 
   it('downloads frames: frame 0 of an image is its file; other frames of an image are refused', async () => {
     proxy.take();
-    expect(Buffer.from(await api.resources.downloadFrame(ids[0]!, 0)).equals(Buffer.from(pngs[0]!))).toBe(
-      true,
-    );
-    await expect(api.resources.downloadFrame(ids[0]!, 1)).rejects.toBeInstanceOf(ValidationError);
+    expect(
+      Buffer.from(await api.resources.downloadResourceFrame(ids[0]!, 0)).equals(Buffer.from(pngs[0]!)),
+    ).toBe(true);
+    await expect(api.resources.downloadResourceFrame(ids[0]!, 1)).rejects.toBeInstanceOf(ValidationError);
     expect(proxy.take().map((r) => `${r.method} ${r.url}`)).toEqual([
       `GET /resources/${ids[0]}`,
       `GET /resources/${ids[0]}/file`,
@@ -242,12 +248,12 @@ describe('api.resources', () => {
     proxy.take();
     const dicom = await api.resources.getById(dicomId!);
     expect(dicom.isDicom()).toBe(true);
-    const png = await api.resources.downloadFrame(dicom, 0);
+    const png = await api.resources.downloadResourceFrame(dicom, 0);
     expect(Buffer.from(png.subarray(1, 4)).toString()).toBe('PNG');
     const [, frame] = proxy.take();
     expect(frame).toMatchObject({ method: 'GET', url: `/resources/${dicomId}/frames/0` });
     expect(frame?.headers.accept).toBe('image/*');
-    await expect(api.resources.downloadFrame(dicom, 99)).rejects.toBeInstanceOf(BadRequestError);
+    await expect(api.resources.downloadResourceFrame(dicom, 99)).rejects.toBeInstanceOf(BadRequestError);
   });
 
   it('sets tags on one id through its own route and on a list in one request', async () => {
@@ -277,8 +283,8 @@ describe('api.resources', () => {
 
   it('publishes, tolerating a resource already out of the inbox, and bulk-publishes', async () => {
     proxy.take();
-    await api.resources.publish(ids[0]!);
-    await api.resources.publish([ids[0]!]);
+    await api.resources.publishResources(ids[0]!);
+    await api.resources.publishResources([ids[0]!]);
     const reqs = proxy.take();
     expect(reqs.map((r) => `${r.method} ${r.url} ${r.body.byteLength}`)).toEqual([
       `POST /resources/${ids[0]}/publish 0`,
@@ -294,7 +300,7 @@ describe('api.resources', () => {
       url: '/resources/bulk-publish',
       json: { resource_ids: [ids[1]] },
     });
-    await expect(api.resources.publish(MISSING)).rejects.toMatchObject({
+    await expect(api.resources.publishResources(MISSING)).rejects.toMatchObject({
       resourceType: 'resource',
       params: { resource_id: MISSING },
     });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api, SegmentationAnnotation, ValidationError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
-import { type RecordedRequest, type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
+import { partsOf } from './helpers/multipart-parts';
+import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
 import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 
 const hasData = requireData();
@@ -36,34 +37,6 @@ afterAll(async () => {
   await server?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
-
-interface Part {
-  headers: string;
-  name: string;
-  filename: string | undefined;
-  contentType: string | undefined;
-  body: Buffer;
-}
-
-/** The parts of a recorded multipart body, in order. */
-function partsOf(request: RecordedRequest): Part[] {
-  const boundary = /boundary=(\S+)/.exec(String(request.headers['content-type']))![1]!;
-  const raw = request.body.toString('latin1');
-  return raw
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((chunk) => {
-      const end = chunk.indexOf('\r\n\r\n');
-      const headers = chunk.slice(2, end);
-      return {
-        headers,
-        name: /name="([^"]*)"/.exec(headers)![1]!,
-        filename: /filename="([^"]*)"/.exec(headers)?.[1],
-        contentType: /Content-Type: ([^\r\n]*)/i.exec(headers)?.[1],
-        body: Buffer.from(chunk.slice(end + 4, -2), 'latin1'),
-      };
-    });
-}
 
 /** The masks uploaded since the last call: the annotation posts and, per file, its PNG as 0/255 pixels. */
 function uploaded() {

@@ -52,7 +52,7 @@ export class AnnotationImages {
     // Only DICOM and NIfTI carry patient geometry; everything else is annotated in pixels.
     if (kind === 'nifti') return { kind, metadata: entity.metadata };
     if (kind !== 'dicom') return { kind: 'image' };
-    const bytes = await this.#resources.downloadFile(entity, options);
+    const bytes = await this.#resources.downloadResourceFile(entity, options);
     try {
       return { kind, header: parseDicom(bytes, { headerOnly: true, fileName: `resource ${id}` }) };
     } catch (error) {

@@ -31,6 +31,16 @@ export abstract class Entity {
     return this.#data[key];
   }
 
+  /** Takes the fields of a fresh copy from the server (fields it lacks stay as they were). */
+  protected merge(data: EntityData): void {
+    Object.assign(this.#data, data);
+  }
+
+  /** True when the server sent this field (even as `null`). */
+  has(key: string): boolean {
+    return key in this.#data;
+  }
+
   /** Every field as the server sent it (a copy). */
   toJSON(): EntityData {
     return { ...this.#data };

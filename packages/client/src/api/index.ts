@@ -28,7 +28,12 @@ export {
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
 export { DatasetEntity } from './entities/dataset';
 export { ProjectEntity, ProjectSplitEntity } from './entities/project';
-export { ResourceEntity, type ResourceKind, resourceKind } from './entities/resource';
+export {
+  type FetchFileDataOptions,
+  ResourceEntity,
+  type ResourceKind,
+  resourceKind,
+} from './entities/resource';
 export { UserEntity } from './entities/user';
 export { type WorklistAnnotator, WorklistEntity } from './entities/worklist';
 export { Entity, type EntityData } from './entity';
@@ -40,7 +45,15 @@ export {
   type WorkStatus,
 } from './projects';
 export {
+  defaultCacheDir,
+  ResourceCache,
+  type ResourceCacheOptions,
+  type ResourceVersion,
+} from './resource-cache';
+export type { ApiUploadOptions, ApiUploadResult, SkippedUploadResult } from './resource-upload';
+export {
   BULK_DELETE_BATCH,
+  type CachedResource,
   type DownloadedFile,
   type DownloadMultipleOptions,
   type DownloadMultipleResult,
@@ -50,4 +63,5 @@ export {
   ResourcesApi,
 } from './resources';
 export { type CreateApiUserOptions, UsersApi } from './users';
+export { webAppUrl } from './web-app';
 export { AnnotationWorklistsApi, type CreateWorklistOptions, type WorklistRef } from './worklists';

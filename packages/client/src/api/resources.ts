@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapSettled, Paginated } from '@datamint/core';
 import { pythonJsonDumps } from '@datamint/core/internal';
@@ -13,11 +13,16 @@ import {
 import { ValidationError } from '../errors';
 import { publishOne, RESOURCE_FIELDS, RESOURCE_STATUSES } from '../resources';
 import type { ResourceFields, ResourceStatus } from '../types';
+import type { UploadSource } from '../upload/inputs';
+import type { UploadPlan } from '../upload/plan-types';
 import { type AnnotationEntity, annotationEntity } from './entities/annotation';
 import { ChannelEntity } from './entities/channel';
-import { ResourceEntity, type ResourceLinks } from './entities/resource';
+import { type FetchFileDataOptions, ResourceEntity, type ResourceLinks } from './entities/resource';
 import { entityId, idOf } from './ids';
 import { paged } from './pages';
+import { ProjectsApi } from './projects';
+import { ResourceCache, type ResourceCacheOptions, type ResourceVersion } from './resource-cache';
+import { type ApiUploadOptions, type ApiUploadResult, apiUploadResources } from './resource-upload';
 
 /** A resource given by id or as the entity. */
 export type ResourceRef = string | ResourceEntity;
@@ -65,7 +70,7 @@ export interface ResourceListOptions extends ListOptions {
   filename?: string;
 }
 
-/** Where and how `downloadMultiple` writes. */
+/** Where and how `downloadMultipleResources` writes. */
 export interface DownloadMultipleOptions extends CallOptions {
   /** Skip a resource whose destination already exists (default `true`: overwrite). */
   overwrite?: boolean;
@@ -73,7 +78,7 @@ export interface DownloadMultipleOptions extends CallOptions {
   concurrency?: number;
 }
 
-/** One resource of `downloadMultiple`: its file, or why it failed (the others still download). */
+/** One resource of `downloadMultipleResources`: its file, or why it failed (the others still download). */
 export type DownloadMultipleResult = DownloadedFile | FailedDownload;
 
 /** A resource file that was written (or skipped because it existed). */
@@ -100,6 +105,25 @@ export interface FailedDownload {
   path: string;
   /** Why (`ResourceNotFoundError`, `APIError`, `DownloadWriteError`...). */
   error: unknown;
+}
+
+/** One resource of `cacheResources`: where its file is in the cache. */
+export interface CachedResource {
+  /** The resource. */
+  resourceId: string;
+  /** The cached file. */
+  path: string;
+  /** `false` when the cache already held this version. */
+  downloaded: boolean;
+}
+
+function versionOf(resource: ResourceEntity): ResourceVersion {
+  return {
+    id: resource.id,
+    createdAt: resource.createdAt,
+    deletedAt: resource.deletedAt,
+    size: resource.size,
+  };
 }
 
 /** Largest number of ids the platform takes in one bulk delete. */
@@ -165,9 +189,9 @@ export function resourceListQuery(
  * const api = await Api.connect();
  * const [first] = await api.resources.getList({ status: 'inbox', tags: ['chest'], limit: 1 }).toArray();
  * if (first) {
- *   const png = await api.resources.downloadFrame(first, 0);
+ *   const png = await api.resources.downloadResourceFrame(first, 0);
  *   await api.resources.addTags(first, ['reviewed']);
- *   await api.resources.publish(first);
+ *   await api.resources.publishResources(first);
  *   console.log(png.length);
  * }
  * await api.close();
@@ -188,9 +212,80 @@ export class ResourcesApi {
     const ctx = await this.#context();
     return {
       rootUrl: ctx.http.rootUrl,
-      fileBytes: (id, options) => this.downloadFile(id, options),
+      fileBytes: (resource, options) => this.#fileData(resource, options),
       annotationsOf: (id, options) => this.getAnnotations(id, options),
+      refetch: async (id, options) => (await this.getById(id, options)).toJSON(),
     };
+  }
+
+  async #fileData(resource: ResourceEntity, options: FetchFileDataOptions = {}): Promise<Uint8Array> {
+    if (!options.useCache) return this.downloadResourceFile(resource, options);
+    const cache = new ResourceCache(options);
+    const version = versionOf(resource);
+    const cached = await cache.read(version);
+    if (cached) return cached;
+    const file = await cache.store(version, async (tmp) => {
+      await this.downloadResourceFileTo(resource, tmp, options);
+    });
+    return new Uint8Array(await readFile(file));
+  }
+
+  /**
+   * Downloads into the local cache (`~/.datamint`, shared with the Python SDK, or `cacheDir`)
+   * every resource whose current version is not there yet, one after another. Ids are looked up
+   * first (`GET /resources/{id}`) for their version. Returns where each file is.
+   */
+  async cacheResources(
+    resources: ResourceRef | readonly ResourceRef[],
+    options: CallOptions & ResourceCacheOptions = {},
+  ): Promise<CachedResource[]> {
+    const list = Array.isArray(resources) ? [...resources] : [resources as ResourceRef];
+    for (const [i, r] of list.entries()) idOf(r, `resources[${i}]`);
+    const cache = new ResourceCache(options);
+    const out: CachedResource[] = [];
+    for (const ref of list) {
+      const entity = typeof ref === 'string' ? await this.getById(ref, options) : ref;
+      const version = versionOf(entity);
+      const hit = await cache.lookup(version);
+      if (hit) {
+        out.push({ resourceId: entity.id, path: hit, downloaded: false });
+        continue;
+      }
+      const file = await cache.store(version, async (tmp) => {
+        await this.downloadResourceFileTo(entity, tmp, options);
+      });
+      out.push({ resourceId: entity.id, path: file, downloaded: true });
+    }
+    return out;
+  }
+
+  /**
+   * Uploads files, folders and in-memory data as the platform's current client does: DICOM
+   * reports left out, slices grouped by series, study, modality, orientation, laterality and
+   * size and assembled (ordered by position) into JPEG-LS Lossless multi-frame files, laterality
+   * added to the tags, `bypass_inbox` when publishing, and `publishTo` linked in one request at
+   * the end. Returns one result per input file, in order; a skipped report has `skipped: true`.
+   */
+  uploadResources(
+    files: UploadPlan | UploadSource | readonly UploadSource[],
+    options: ApiUploadOptions = {},
+  ): Promise<ApiUploadResult[]> {
+    return apiUploadResources(this.#context, this.#projects(), files, options);
+  }
+
+  /**
+   * Uploads one file (never assembled) and returns the new resource's id; a failure throws
+   * (`UploadFileError`, with the cause).
+   */
+  async uploadResource(file: UploadSource, options: ApiUploadOptions = {}): Promise<string> {
+    const [result] = await this.uploadResources([file], { ...options, assembleDicoms: false });
+    if (!result) throw new ValidationError('file', file, 'a file to upload');
+    if (!result.ok) throw result.error;
+    return result.id;
+  }
+
+  #projects(): ProjectsApi {
+    return new ProjectsApi(this.#context, this.#pageSize, () => this.links());
   }
 
   /** Resources matching every given filter, lazily paged (`for await`, or `.toArray()`). */
@@ -276,7 +371,7 @@ export class ResourcesApi {
   }
 
   /** The stored file's bytes; an unknown id is `ResourceNotFoundError('resource', {resource_id})`. */
-  async downloadFile(resource: ResourceRef, options?: CallOptions): Promise<Uint8Array> {
+  async downloadResourceFile(resource: ResourceRef, options?: CallOptions): Promise<Uint8Array> {
     const id = idOf(resource, 'resource');
     const ctx = await this.#context();
     const response = await relabelNotFound(
@@ -297,7 +392,11 @@ export class ResourcesApi {
    * Streams the stored file to `destination` (under a temporary name, renamed when complete, so a
    * failure never leaves a partial file under the final name). Returns the byte count.
    */
-  async downloadFileTo(resource: ResourceRef, destination: string, options?: CallOptions): Promise<number> {
+  async downloadResourceFileTo(
+    resource: ResourceRef,
+    destination: string,
+    options?: CallOptions,
+  ): Promise<number> {
     const id = idOf(resource, 'resource');
     const ctx = await this.#context();
     const result = await relabelNotFound(
@@ -320,7 +419,7 @@ export class ResourcesApi {
    * `<folder>/<resource id>`) or one path per resource. One result per resource, in order: a failed
    * download is reported and the others still complete.
    */
-  async downloadMultiple(
+  async downloadMultipleResources(
     resources: readonly ResourceRef[],
     destination: string | readonly string[],
     options: DownloadMultipleOptions = {},
@@ -344,7 +443,7 @@ export class ResourcesApi {
       async (id, i) => {
         const target = paths[i] as string;
         if (options.overwrite === false && (await exists(target))) return { bytes: 0, skipped: true };
-        return { bytes: await this.downloadFileTo(id, target, options), skipped: false };
+        return { bytes: await this.downloadResourceFileTo(id, target, options), skipped: false };
       },
       callOpts(options),
     );
@@ -361,7 +460,11 @@ export class ResourcesApi {
    * One frame as an image (`GET /resources/{id}/frames/{i}`, PNG or JPEG bytes). For a plain image
    * resource only frame 0 exists and the stored file is returned.
    */
-  async downloadFrame(resource: ResourceRef, frameIndex: number, options?: CallOptions): Promise<Uint8Array> {
+  async downloadResourceFrame(
+    resource: ResourceRef,
+    frameIndex: number,
+    options?: CallOptions,
+  ): Promise<Uint8Array> {
     if (!Number.isInteger(frameIndex) || frameIndex < 0) {
       throw new ValidationError('frameIndex', frameIndex, 'an integer >= 0');
     }
@@ -371,7 +474,7 @@ export class ResourcesApi {
       if (frameIndex !== 0) {
         throw new ValidationError('frameIndex', frameIndex, `0 (${entity.filename} is a single image)`);
       }
-      return this.downloadFile(id, options);
+      return this.downloadResourceFile(id, options);
     }
     const ctx = await this.#context();
     const response = await relabelNotFound(
@@ -392,7 +495,10 @@ export class ResourcesApi {
    * Publishes each resource (one request each, in order). A resource already out of the inbox
    * counts as published.
    */
-  async publish(resources: ResourceRef | readonly ResourceRef[], options?: CallOptions): Promise<void> {
+  async publishResources(
+    resources: ResourceRef | readonly ResourceRef[],
+    options?: CallOptions,
+  ): Promise<void> {
     const ids = refList(resources, 'resources');
     const ctx = await this.#context();
     // One after another, as the platform's SDK does; "not in the inbox" counts as published.

@@ -75,10 +75,21 @@ export interface PlannedUnit {
   segmentations: SegmentationTask[];
   /** Metadata sent with the resource. */
   metadata?: MetadataSource;
+  /**
+   * `left`/`right` from the DICOM laterality (ImageLaterality, else FrameLaterality, else
+   * Laterality), when planning read it (`seriesGrouping: 'platform'` or `discardDicomReports`).
+   */
+  laterality?: 'left' | 'right';
 }
 
 /** Why a file found in a directory is not part of the plan. */
-export type SkipReason = 'system file' | 'empty' | 'extension filter' | 'excluded directory' | 'too deep';
+export type SkipReason =
+  | 'system file'
+  | 'empty'
+  | 'extension filter'
+  | 'excluded directory'
+  | 'too deep'
+  | 'dicom report';
 
 /** A file or folder found in a directory and left out on purpose. */
 export interface SkippedFile {
@@ -86,6 +97,11 @@ export interface SkippedFile {
   source: string;
   /** Why it was left out. */
   reason: SkipReason;
+  /**
+   * For a file the caller named or that planning read (a DICOM report): its position among the
+   * expanded files, so a result can be reported in its place.
+   */
+  position?: number;
 }
 
 /** A file that cannot be uploaded (unreadable, not a readable DICOM...): it fails alone. */

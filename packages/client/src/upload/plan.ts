@@ -2,6 +2,7 @@ import { mapSettled } from '@datamint/core';
 import { parseDicom, planAssembly } from '@datamint/dicom';
 import { ValidationError } from '../errors';
 import type { FileContent } from './content';
+import { type DicomFacts, dicomFacts, partitionByKey } from './dicom-facts';
 import { fileExtension } from './extensions';
 import { checkMung, uploadNames } from './filename';
 import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
@@ -85,6 +86,8 @@ interface Draft {
   segmentations: SegmentationTask[];
   metadata?: MetadataSource;
   problem?: PlanProblem['error'];
+  /** What the header says, when planning needed it (platform grouping, reports, laterality). */
+  facts?: DicomFacts;
 }
 
 function errorFacts(error: unknown): PlanProblem['error'] {
@@ -160,6 +163,7 @@ function fileUnit(d: Draft, anonymize: boolean): PlannedUnit {
     anonymize: anonymize && dicom,
     segmentations: d.segmentations,
     ...(d.metadata !== undefined ? { metadata: d.metadata } : {}),
+    ...(d.facts?.laterality ? { laterality: d.facts.laterality } : {}),
   };
 }
 
@@ -211,6 +215,7 @@ async function seriesUnit(
       members.flatMap((m, frame) => m.segmentations.map((t) => ({ ...t, memberFrame: frame }))),
     ),
     ...(metadata !== undefined ? { metadata } : {}),
+    ...(first.facts?.laterality ? { laterality: first.facts.laterality } : {}),
   };
 }
 
@@ -319,11 +324,31 @@ export async function planUpload(
     }
   });
 
-  const dicoms = drafts.filter((d) => !d.problem && d.file!.mimetype === DICOM_MIMETYPE);
+  let dicoms = drafts.filter((d) => !d.problem && d.file!.mimetype === DICOM_MIMETYPE);
   const units: PlannedUnit[] = [];
   const grouped = new Set<Draft>();
   const notes = new Map<Draft, string>();
   const anonymize = options.anonymize === true;
+  const platform = options.seriesGrouping === 'platform';
+  if (options.seriesGrouping !== undefined && options.seriesGrouping !== 'series' && !platform) {
+    throw new ValidationError('seriesGrouping', options.seriesGrouping, '"series" or "platform"');
+  }
+  if (platform || options.discardDicomReports) {
+    await mapSettled(dicoms, concurrency, async (d) => {
+      try {
+        d.facts = dicomFacts(await readHeader(contentOf(d.item.origin, inputs), d.item.size, d.item.source));
+      } catch {
+        // The full read below reports the file as a problem.
+      }
+    });
+  }
+  if (options.discardDicomReports) {
+    const reports = new Set(dicoms.filter((d) => d.facts?.report));
+    for (const d of reports)
+      skipped.push({ source: d.item.source, reason: 'dicom report', position: d.position });
+    drafts = drafts.filter((d) => !reports.has(d));
+    dicoms = dicoms.filter((d) => !reports.has(d));
+  }
   // Every DICOM must parse in full (a truncated one fails alone, before anything is sent); the
   // same read feeds the series grouping, so each file is read once.
   const readDicom = async (d: Draft): Promise<Uint8Array> => {
@@ -335,20 +360,20 @@ export async function planUpload(
     }
     return bytes;
   };
-  if ((options.assembleDicoms ?? true) && dicoms.length > 1) {
-    const plan = await planAssembly(dicoms.map((d, i) => ({ name: String(i), load: () => readDicom(d) })));
+  const assemble = async (members: Draft[]): Promise<void> => {
+    const plan = await planAssembly(members.map((d, i) => ({ name: String(i), load: () => readDicom(d) })));
     for (const un of plan.unassembled) {
       for (const name of un.names) {
-        const d = dicoms[Number(name)]!;
+        const d = members[Number(name)]!;
         if (un.reason.startsWith('cannot be read')) d.problem ??= errorFacts(un.reason);
         else notes.set(d, `uploaded as is, not assembled: ${un.reason}`);
       }
     }
     for (const group of plan.groups) {
-      const members = group.slices.map((s) => dicoms[Number(s.name)]!);
-      const broken = members.find((m) => m.problem);
+      const slices = group.slices.map((s) => members[Number(s.name)]!);
+      const broken = slices.find((m) => m.problem);
       if (broken) {
-        for (const m of members) {
+        for (const m of slices) {
           if (!m.problem)
             notes.set(
               m,
@@ -357,8 +382,15 @@ export async function planUpload(
         }
         continue;
       }
-      units.push(await seriesUnit(group.seriesInstanceUID, members, anonymize, inputs));
-      for (const m of members) grouped.add(m);
+      units.push(await seriesUnit(group.seriesInstanceUID, slices, anonymize, inputs));
+      for (const m of slices) grouped.add(m);
+    }
+  };
+  if ((options.assembleDicoms ?? true) && dicoms.length > 1) {
+    const partitions = platform ? partitionByKey(dicoms) : [dicoms];
+    for (const members of partitions) {
+      if (members.length > 1) await assemble(members);
+      else await mapSettled(members, concurrency, readDicom);
     }
   } else {
     await mapSettled(dicoms, concurrency, readDicom);

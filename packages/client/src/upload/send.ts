@@ -1,13 +1,13 @@
-import { multipartFileName } from '@datamint/core';
 import type { Anonymizer } from '@datamint/dicom';
 import type { HandlerContext } from '../context';
 import { UnexpectedResponseError, UploadFileError } from '../errors';
 import { uploadSegmentations } from '../segmentations';
 import type { UploadSource } from './inputs';
 import { readMetadata } from './metadata';
-import { type MultipartPart, multipartBody } from './multipart-body';
+import { multipartBody } from './multipart-body';
 import type { SendSettings } from './options';
 import type { PlannedUnit } from './plan-types';
+import { defaultResourceParts, type ResourcePartsBuilder } from './resource-parts';
 import type { UploadResourcesOptions } from './types';
 import { unitBody } from './unit-body';
 
@@ -29,6 +29,8 @@ export interface SendContext {
   options: UploadResourcesOptions;
   inputs: readonly UploadSource[] | undefined;
   anonymizer: Anonymizer | undefined;
+  /** The parts of `POST /resources` when the caller speaks another wire than the default (the `Api`). */
+  resourceParts?: ResourcePartsBuilder;
 }
 
 async function createResource(
@@ -43,24 +45,8 @@ async function createResource(
   const metadata =
     unit.metadata === undefined ? undefined : await readMetadata(unit.metadata, source, (m) => ctx.warn(m));
   const modality = settings.fields.modality ?? metadata?.modality;
-  // Part order and layout as the Python SDK sends them.
-  const parts: MultipartPart[] = [
-    { name: 'source', value: 'api' },
-    {
-      name: 'resource',
-      filename: multipartFileName(body.filename),
-      contentType: unit.mimetype ?? 'application/octet-stream',
-      content: body.content,
-    },
-    { name: 'source_filepath', value: body.sourceFilepath },
-  ];
-  if (unit.mimetype) parts.push({ name: 'mimetype', value: unit.mimetype });
-  if (settings.fields.channel !== undefined) parts.push({ name: 'channel', value: settings.fields.channel });
-  if (modality !== undefined) parts.push({ name: 'modality', value: modality });
-  if (settings.fields.tags.length > 0) parts.push({ name: 'tags', value: settings.fields.tags.join(',') });
-  if (metadata !== undefined) {
-    parts.push({ name: 'metadata', value: metadata.text, contentType: 'application/json' });
-  }
+  const build = run.resourceParts ?? defaultResourceParts;
+  const parts = build({ unit, body, metadata, modality, fields: settings.fields });
   const multipart = multipartBody(parts);
   const onData = tracker ? (n: number) => tracker.sent(n) : undefined;
   const answer = await ctx.http.request<{ id?: unknown }>({

@@ -82,6 +82,20 @@ export interface PlanUploadOptions extends WalkOptions {
   jsonSidecars?: boolean;
   /** Merge single-frame DICOM slices of one series into one multi-frame resource (default true). */
   assembleDicoms?: boolean;
+  /**
+   * Which slices form one assembled resource. `'series'` (default): the slices of one
+   * SeriesInstanceUID (a series whose slices differ in size or frame of reference is uploaded as
+   * separate files). `'platform'`: as the platform's current client groups them — the slices that
+   * share SeriesInstanceUID, StudyInstanceUID, Modality, ImageOrientationPatient, Laterality,
+   * ImageLaterality, Rows and Columns — so a series with two orientations becomes two resources.
+   * Frames are ordered by position along the slice normal either way.
+   */
+  seriesGrouping?: 'series' | 'platform';
+  /**
+   * Leave out DICOM reports and other non-image objects (Modality SR, DOC, KO, PR, ESR): they are
+   * listed in the plan's `skipped` with reason `'dicom report'` (default false).
+   */
+  discardDicomReports?: boolean;
   /** Files read at once while planning (default: the handler's concurrency, 10). */
   concurrency?: number;
   /** Stops planning; it then throws `APIUserAbortError`. */

@@ -9,11 +9,26 @@ import { type SendSettings, sendSettings } from './options';
 import { planUpload } from './plan';
 import type { UploadPlan } from './plan-types';
 import { publishAll } from './publish';
+import type { ResourcePartsBuilder } from './resource-parts';
 import { buildResults, type FinalOutcome, problemError } from './results';
 import { runScheduled, type ScheduledJob } from './scheduler';
 import { type SendContext, sendUnit, type UnitOutcome } from './send';
 import type { UploadResourcesOptions, UploadResult } from './types';
 import { anonymizerFor } from './unit-body';
+
+/**
+ * How the `Api` upload (the platform's current client) differs from `APIHandler`'s: its own part
+ * layout, resources created published instead of published one by one, and a project given by
+ * name or id that receives the uploaded resources in one request at the end.
+ */
+export interface PlatformUpload {
+  /** The parts of each `POST /resources`. */
+  resourceParts: ResourcePartsBuilder;
+  /** Finds `publishTo` before anything is sent. */
+  resolveProject(nameOrId: string): Promise<{ id: string }>;
+  /** Adds the uploaded resources to the project (called even when none landed). */
+  addToProject(projectId: string, resourceIds: string[]): Promise<void>;
+}
 
 /** True for what `planUpload` returns (as opposed to inputs). */
 export function isUploadPlan(value: unknown): value is UploadPlan {
@@ -110,26 +125,66 @@ async function publishLanded(
   }
 }
 
+/** Adds what landed to the project in one request; a failure fails those units. */
+async function addLanded(
+  run: SendContext,
+  plan: UploadPlan,
+  outcomes: Map<string, FinalOutcome>,
+  platform: PlatformUpload,
+  projectId: string,
+  journal: UploadJournal | undefined,
+): Promise<void> {
+  const units = plan.units.filter((u) => outcomes.get(u.id)?.ok && !journal?.get(u.id)?.published);
+  const ids = units.map((u) => (outcomes.get(u.id) as Extract<FinalOutcome, { ok: true }>).id);
+  try {
+    await platform.addToProject(projectId, ids);
+  } catch (error) {
+    if (run.settings.onError === 'raise') throw error;
+    for (const [i, unit] of units.entries()) {
+      outcomes.set(unit.id, {
+        ok: false,
+        id: ids[i]!,
+        error: new UploadFileError(unit.files[0]!.source, error, ids[i]),
+      });
+    }
+    return;
+  }
+  for (const unit of units) journal?.published(unit.id);
+}
+
 async function runPlan(
   ctx: HandlerContext,
   plan: UploadPlan,
   settings: SendSettings,
-  project: Project | undefined,
+  project: Project | { id: string } | undefined,
   options: UploadResourcesOptions,
   inputs: readonly UploadSource[] | undefined,
+  platform: PlatformUpload | undefined,
 ): Promise<UploadResult[]> {
   const firstProblem = plan.problems[0];
   if (settings.onError === 'raise' && firstProblem) {
     throw new UploadFileError(firstProblem.source, problemError(firstProblem));
   }
   const journal = options.journal ? UploadJournal.open(options.journal) : undefined;
-  const run: SendContext = { ctx, settings, options, inputs, anonymizer: anonymizerFor(plan, options) };
+  const run: SendContext = {
+    ctx,
+    settings,
+    options,
+    inputs,
+    anonymizer: anonymizerFor(plan, options),
+    ...(platform ? { resourceParts: platform.resourceParts } : {}),
+  };
   const outcomes = await sendAll(run, plan, journal);
   aborted(options.signal);
   if (settings.onError === 'raise') {
     for (const outcome of outcomes.values()) if (!outcome.ok) throw outcome.error;
   }
-  if (options.publish || project) await publishLanded(run, plan, outcomes, project, journal);
+  if (platform) {
+    // Created published (bypass_inbox); only the project link is left.
+    if (project) await addLanded(run, plan, outcomes, platform, project.id, journal);
+  } else if (options.publish || project) {
+    await publishLanded(run, plan, outcomes, project as Project | undefined, journal);
+  }
   return buildResults(plan, outcomes);
 }
 
@@ -141,6 +196,7 @@ export async function uploadResources(
   ctx: HandlerContext,
   files: UploadPlan | UploadSource | readonly UploadSource[],
   options: UploadResourcesOptions = {},
+  platform?: PlatformUpload,
 ): Promise<UploadResult[]> {
   const settings = sendSettings(options, ctx.concurrency, (m) => ctx.warn(m));
   aborted(options.signal);
@@ -152,10 +208,14 @@ export async function uploadResources(
       : [files as UploadSource];
   // Resolved first: an unknown project must not leave uploaded, unpublished files behind.
   const project =
-    options.publishTo !== undefined ? await resolveProject(ctx, options.publishTo, options) : undefined;
+    options.publishTo === undefined
+      ? undefined
+      : platform
+        ? await platform.resolveProject(options.publishTo)
+        : await resolveProject(ctx, options.publishTo, options);
   const plan = given ? files : await planUpload(inputs!, { ...options, concurrency: settings.concurrency });
   try {
-    return await runPlan(ctx, plan, settings, project, options, inputs);
+    return await runPlan(ctx, plan, settings, project, options, inputs, platform);
   } finally {
     await removeSpool(plan.spoolDir);
   }

@@ -24,9 +24,25 @@ export class ChannelEntity extends Entity {
   get channelName(): string | null {
     return this.optionalString('channel_name');
   }
-  /** The server's `resource_data` field. */
+  /** The server's `resource_data` field: one entry per resource sent through the channel. */
   get resourceData(): ChannelResourceData[] {
     const data = this.get('resource_data');
-    return Array.isArray(data) ? (data as ChannelResourceData[]) : [];
+    return Array.isArray(data) ? data.map((d) => ({ ...(d as ChannelResourceData) })) : [];
+  }
+  /** Ids of the resources sent through the channel. */
+  get resourceIds(): string[] {
+    return this.resourceData.map((d) => d.resource_id);
+  }
+  /** The server's `deleted` field (false when absent). */
+  get deleted(): boolean {
+    return this.get('deleted') === true;
+  }
+  /** The server's `created_at` field. */
+  get createdAt(): string | null {
+    return this.optionalString('created_at');
+  }
+  /** The server's `updated_at` field. */
+  get updatedAt(): string | null {
+    return this.optionalString('updated_at');
   }
 }

@@ -1,16 +1,29 @@
 import type { CallOptions } from '../../context';
 import type { ResourceStatus } from '../../types';
-import { Entity } from '../entity';
+import { Entity, type EntityData } from '../entity';
+import type { ResourceCacheOptions } from '../resource-cache';
+import { webAppUrl } from '../web-app';
 import type { AnnotationEntity } from './annotation';
+
+/** Options of `resource.fetchFileData`. */
+export interface FetchFileDataOptions extends CallOptions, ResourceCacheOptions {
+  /**
+   * Read the file from the local cache when it holds this version of the resource (same
+   * `created_at`, `deleted_at` and `size`), and store it there after a download (default false).
+   */
+  useCache?: boolean;
+}
 
 /** What a `ResourceEntity` asks of the resources group (kept small so entities stay plain data + links). */
 export interface ResourceLinks {
   /** The API URL the resource came from, without trailing slash. */
   readonly rootUrl: string;
-  /** The resource's stored file. */
-  fileBytes(resourceId: string, options?: CallOptions): Promise<Uint8Array>;
+  /** The resource's stored file, through the cache when asked. */
+  fileBytes(resource: ResourceEntity, options?: FetchFileDataOptions): Promise<Uint8Array>;
   /** The resource's annotations. */
   annotationsOf(resourceId: string, options?: CallOptions): Promise<AnnotationEntity[]>;
+  /** The resource as the server has it now (`GET /resources/{id}`), as plain fields. */
+  refetch(resourceId: string, options?: CallOptions): Promise<EntityData>;
 }
 
 const DICOM_STORAGES = new Set(['DicomResource', 'DicomResourceHandler']);
@@ -154,14 +167,76 @@ export class ResourceEntity extends Entity {
     return this.kind === 'video';
   }
 
-  /** The API address of this resource (`<api>/resources/<id>`). */
-  get url(): string {
-    return `${this.#links.rootUrl}/resources/${this.id}`;
+  /** The server's `deleted_at` field (`null` when absent). */
+  get deletedAt(): string | null {
+    return this.optionalString('deleted_at');
+  }
+  /** The server's `published_on` field. */
+  get publishedOn(): string | null {
+    return this.optionalString('published_on');
+  }
+  /** The server's `published_by` field. */
+  get publishedBy(): string | null {
+    return this.optionalString('published_by');
+  }
+  /** The server's `instance_uid` field (DICOM SOPInstanceUID). */
+  get instanceUid(): string | null {
+    return this.optionalString('instance_uid');
+  }
+  /** The server's `series_uid` field. */
+  get seriesUid(): string | null {
+    return this.optionalString('series_uid');
+  }
+  /** The server's `study_uid` field. */
+  get studyUid(): string | null {
+    return this.optionalString('study_uid');
+  }
+  /** The server's `patient_id` field. */
+  get patientId(): string | null {
+    return this.optionalString('patient_id');
+  }
+  /** The server's `upload_mechanism` field. */
+  get uploadMechanism(): string | null {
+    return this.optionalString('upload_mechanism');
   }
 
-  /** The stored file's bytes (`GET /resources/{id}/file`). */
-  fetchFileData(options?: CallOptions): Promise<Uint8Array> {
-    return this.#links.fileBytes(this.id, options);
+  /**
+   * The page of this resource in the Datamint web app, derived from the API URL as the platform's
+   * client does (`http://localhost…` → `http://localhost:3000`, the staging API → the staging app,
+   * anything else → `https://app.datamint.io`).
+   */
+  get url(): string {
+    return `${webAppUrl(this.#links.rootUrl)}/resource/${this.id}`;
+  }
+
+  /**
+   * A field, fetched from the server (`GET /resources/{id}`, once) when this object does not have
+   * it: listings omit some fields (`user_info`, for example) that the single-resource route sends.
+   */
+  async fetchField(key: string, options?: CallOptions): Promise<unknown> {
+    if (!this.has(key)) await this.refresh(options);
+    return this.get(key);
+  }
+
+  /** Who uploaded it (`user_info`), fetched when the listing that built this object left it out. */
+  async fetchUserInfo(options?: CallOptions): Promise<Record<string, unknown> | null> {
+    const info = await this.fetchField('user_info', options);
+    return info && typeof info === 'object' ? { ...(info as Record<string, unknown>) } : null;
+  }
+
+  /** Re-reads every field from the server; returns this object, updated. */
+  async refresh(options?: CallOptions): Promise<this> {
+    this.merge(await this.#links.refetch(this.id, options));
+    return this;
+  }
+
+  /**
+   * The stored file's bytes (`GET /resources/{id}/file`). With `useCache`, a copy in the local
+   * cache (`~/.datamint`, or `cacheDir`) is used when it matches this version of the resource,
+   * and a download is stored there (Node only).
+   */
+  fetchFileData(options?: FetchFileDataOptions): Promise<Uint8Array> {
+    return this.#links.fileBytes(this, options);
   }
 
   /** This resource's annotations (human and AI), through the annotation search. */

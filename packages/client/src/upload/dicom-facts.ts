@@ -1,0 +1,64 @@
+import type { ParsedDicom } from '@datamint/dicom';
+
+/** Modalities of DICOM objects that hold no image: reports, key objects, presentation states. */
+const REPORT_MODALITIES = new Set(['SR', 'DOC', 'KO', 'PR', 'ESR']);
+
+/**
+ * Attributes the platform's current client groups slices by: slices agreeing on all of them form
+ * one resource.
+ */
+const GROUP_KEYS = [
+  'SeriesInstanceUID',
+  'StudyInstanceUID',
+  'Modality',
+  'ImageOrientationPatient',
+  'Laterality',
+  'ImageLaterality',
+  'Rows',
+  'Columns',
+] as const;
+
+/** What planning reads of a DICOM header beyond the series grouping of @datamint/dicom. */
+export interface DicomFacts {
+  /** A report or other non-image object. */
+  report: boolean;
+  /** From ImageLaterality, else FrameLaterality, else Laterality. */
+  laterality: 'left' | 'right' | undefined;
+  /** The grouping key (equal keys: one resource). */
+  key: string;
+}
+
+function text(header: ParsedDicom, keyword: string): string {
+  // Orientation is compared as numbers, so "1.0" and "1" agree as they do for the platform.
+  if (keyword === 'ImageOrientationPatient') return (header.numbers(keyword) ?? []).join('\\');
+  return (header.string(keyword) ?? '').trim();
+}
+
+/** The facts of one parsed header. */
+export function dicomFacts(header: ParsedDicom): DicomFacts {
+  const modality = text(header, 'Modality').toUpperCase();
+  const side =
+    ['ImageLaterality', 'FrameLaterality', 'Laterality']
+      .map((k) => text(header, k).toUpperCase())
+      .find((v) => v !== '') ?? '';
+  return {
+    report: REPORT_MODALITIES.has(modality),
+    laterality: side === 'L' ? 'left' : side === 'R' ? 'right' : undefined,
+    key: JSON.stringify(GROUP_KEYS.map((k) => text(header, k))),
+  };
+}
+
+/**
+ * Splits files by grouping key, keeping their order; a file whose header could not be read stays
+ * alone (its full read reports why).
+ */
+export function partitionByKey<T extends { facts?: DicomFacts }>(items: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  items.forEach((item, i) => {
+    const key = item.facts?.key ?? `unread:${i}`;
+    const list = groups.get(key) ?? [];
+    list.push(item);
+    groups.set(key, list);
+  });
+  return [...groups.values()];
+}
