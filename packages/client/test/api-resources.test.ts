@@ -338,3 +338,61 @@ describe('api.resources', () => {
     await expect(api.resources.delete(ids[0]!)).rejects.toMatchObject({ resourceType: 'resource' });
   });
 });
+
+describe("defects of the platform's Python client that api.resources does not copy", () => {
+  let fresh: string[] = [];
+  beforeAll(async () => {
+    const results = await handler.uploadResources(
+      [0, 1].map((seed) => ({ name: `defects/d${seed}.png`, data: grayPng(4, 4, seed + 20) })),
+    );
+    fresh = results.map((r) => (r.ok ? r.id : ''));
+  });
+
+  it('D8: publishing a resource already out of the inbox succeeds (the server still answers 400 for it)', async () => {
+    await api.resources.publishResources(fresh[0]!);
+    const raw = await fetch(`${server.url}/resources/${fresh[0]}/publish`, {
+      method: 'POST',
+      headers: { apikey: API_KEY },
+    });
+    expect(raw.status).toBe(400);
+    expect(await raw.text()).toContain('Resource must be in inbox status to be approved');
+    await expect(api.resources.publishResources([fresh[0]!, fresh[1]!])).resolves.toBeUndefined();
+    expect((await api.resources.getById(fresh[1]!)).status).toBe('published');
+  });
+
+  it('D9: one id string is one resource, never a sequence of characters', async () => {
+    proxy.take();
+    await api.resources.setTags(fresh[0]!, ['solo']);
+    const [req] = proxy.take();
+    expect(req).toMatchObject({
+      method: 'PUT',
+      url: `/resources/${fresh[0]}/tags`,
+      json: { tags: ['solo'] },
+    });
+    await api.resources.addTags(fresh[0]!, ['more']);
+    expect(proxy.take().filter((r) => r.method === 'PUT')[0]).toMatchObject({
+      url: `/resources/${fresh[0]}/tags`,
+      json: { tags: ['solo', 'more'] },
+    });
+  });
+
+  it('bulk deletes go in batches of at most 200 ids, one after another', async () => {
+    const results = await handler.uploadResources(
+      Array.from({ length: BULK_DELETE_BATCH + 1 }, (_, i) => ({ name: `bulk/${i}.png`, data: pngs[0]! })),
+      { concurrency: 16 },
+    );
+    const many = results.map((r) => (r.ok ? r.id : ''));
+    proxy.take();
+    await api.resources.bulkDelete(many);
+    const requests = proxy.take();
+    expect(requests.map((r) => [r.method, r.url.split('%2C').length])).toEqual([
+      ['DELETE', BULK_DELETE_BATCH],
+      ['DELETE', 1],
+    ]);
+    expect(requests[1]!.url).toBe(`/resources?resource_ids=${many[BULK_DELETE_BATCH]}`);
+    await expect(api.resources.getById(many[0]!)).rejects.toBeInstanceOf(ResourceNotFoundError);
+    await expect(api.resources.getById(many[BULK_DELETE_BATCH]!)).rejects.toBeInstanceOf(
+      ResourceNotFoundError,
+    );
+  });
+});

@@ -265,4 +265,26 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
     expect((await api.resources.getById(other)).kind).toBe('other');
     await expect(api.resources.uploadResource(path.join(dir, 'missing.png'))).rejects.toThrow(/missing\.png/);
   });
+
+  it('D17/D31: a single input is one upload; source_filepath stays as given unless absoluteSourcePaths', async () => {
+    proxy.take();
+    const single = await api.resources.uploadResources({ name: 'scans/rel.png', data: grayPng(4, 3, 2) });
+    expect(single).toHaveLength(1);
+    okId(single[0]);
+    await api.resources.uploadResources([{ name: 'scans/rel.png', data: grayPng(4, 3, 2) }], {
+      absoluteSourcePaths: true,
+    });
+    expect(resourcePosts().map((p) => p.text.source_filepath)).toEqual([
+      'scans/rel.png',
+      path.resolve('scans/rel.png'),
+    ]);
+    await expect(
+      api.resources.uploadResources([], { absoluteSourcePaths: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/absoluteSourcePaths/);
+    await expect(
+      api.resources.uploadResources([{ name: 'a.png', data: grayPng(2, 2) }], {
+        seriesGrouping: 'study' as 'series',
+      }),
+    ).rejects.toThrow(/seriesGrouping/);
+  });
 });
