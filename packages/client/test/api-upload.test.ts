@@ -264,6 +264,16 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
     expect((await api.resources.getById(bare)).isDicom()).toBe(true);
     expect((await api.resources.getById(other)).kind).toBe('other');
     await expect(api.resources.uploadResource(path.join(dir, 'missing.png'))).rejects.toThrow(/missing\.png/);
+    // A given mimetype goes through the same standardisation table.
+    proxy.take();
+    await api.resources.uploadResource(`${SERIES}/${SLICES[0]}`, { mimetype: 'image/x-dicom' });
+    await api.resources.uploadResource(odd, { mimetype: ' Application/X-GZIP ' });
+    await api.resources.uploadResource(odd, { mimetype: 'image/x.nifti' });
+    expect(resourcePosts().map((p) => p.text.mimetype)).toEqual([
+      'application/dicom',
+      'application/gzip',
+      'application/nifti',
+    ]);
   });
 
   it('D17/D31: a single input is one upload; source_filepath stays as given unless absoluteSourcePaths', async () => {
