@@ -59,6 +59,12 @@ describe('the local download cache (layout of the Python SDK ~/.datamint)', () =
     });
     expect(meta.cached_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     expect(Buffer.from(await readFile(path.join(entry, 'image_data'))).equals(Buffer.from(png))).toBe(true);
+
+    // Invalidated: the next cached read downloads again.
+    await resource.invalidateCache({ cacheDir });
+    await expect(readFile(path.join(entry, 'metadata.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await resource.fetchFileData({ useCache: true, cacheDir });
+    expect(fileGets()).toHaveLength(1);
   });
 
   it('downloads again when the cached version differs, and reads an entry the Python SDK registered elsewhere', async () => {

@@ -1,7 +1,7 @@
 import type { CallOptions } from '../../context';
 import type { ResourceStatus } from '../../types';
 import { Entity, type EntityData } from '../entity';
-import type { ResourceCacheOptions } from '../resource-cache';
+import { ResourceCache, type ResourceCacheOptions } from '../resource-cache';
 import { webAppUrl } from '../web-app';
 import type { AnnotationEntity } from './annotation';
 
@@ -237,6 +237,11 @@ export class ResourceEntity extends Entity {
    */
   fetchFileData(options?: FetchFileDataOptions): Promise<Uint8Array> {
     return this.#links.fileBytes(this, options);
+  }
+
+  /** Removes this resource's entry from the local cache (`~/.datamint`, or `cacheDir`). */
+  invalidateCache(options: ResourceCacheOptions = {}): Promise<void> {
+    return new ResourceCache(options).invalidate(this.id);
   }
 
   /** This resource's annotations (human and AI), through the annotation search. */
