@@ -296,5 +296,9 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
         seriesGrouping: 'study' as 'series',
       }),
     ).rejects.toThrow(/seriesGrouping/);
+    await expect(
+      api.resources.uploadResources([{ name: 'a.png', data: grayPng(2, 2) }], { concurrency: 0 }),
+    ).rejects.toThrow(/concurrency/);
+    expect(resourcePosts()).toEqual([]);
   });
 });

@@ -91,7 +91,9 @@ export async function apiUploadResources(
   };
   const given = isUploadPlan(files);
   const inputs = given ? options.sources : Array.isArray(files) ? files : [files as UploadSource];
-  const plan = given ? files : await planUpload(inputs ?? [], { ...settings, concurrency: ctx.concurrency });
+  const plan = given
+    ? files
+    : await planUpload(inputs ?? [], { ...settings, concurrency: options.concurrency ?? ctx.concurrency });
   const call: CallOptions = callOpts(options);
   try {
     const results = await uploadResources(
