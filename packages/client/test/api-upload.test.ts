@@ -5,7 +5,7 @@ import { decodeFrame, type ParsedDicom, parseDicom, TransferSyntax, writeDicom }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api, type ApiUploadResult, ResourceNotFoundError } from '../src';
 import { dataDir, requireData } from './helpers/data';
-import { grayPng } from './helpers/images';
+import { grayPng, maskPng } from './helpers/images';
 import { partsOf } from './helpers/multipart-parts';
 import { type RecordedRequest, type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
 import { API_KEY, startTestServer, type TestServer } from './helpers/server';
@@ -300,5 +300,45 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
       api.resources.uploadResources([{ name: 'a.png', data: grayPng(2, 2) }], { concurrency: 0 }),
     ).rejects.toThrow(/concurrency/);
     expect(resourcePosts()).toEqual([]);
+  });
+
+  it('masks travel as the platform client sends them: NIfTI as one label volume, PNGs as grayscale frames', async () => {
+    const { writeNifti } = await import('@datamint/segmentation');
+    const { gzipSync } = await import('node:zlib');
+    const [NX, NY, NZ] = [64, 64, 21];
+    const labels = new Uint8Array(NX * NY * NZ).map((_, i) => (i % 97 === 0 ? 1 : 0));
+    const seg = path.join(dir, 'seg.nii.gz');
+    await writeFile(seg, gzipSync(writeNifti({ data: labels, shape: [NX, NY, NZ] })));
+    const image = path.join(dir, 'masked.png');
+    await writeFile(image, grayPng(6, 4, 1));
+    const mask = path.join(dir, 'masked-mask.png');
+    await writeFile(
+      mask,
+      maskPng(6, 4, (x) => (x === 0 ? 1 : 0)),
+    );
+    proxy.take();
+    const results = await api.resources.uploadResources([`${dataDir}/nifti/little.nii.gz`, image], {
+      segmentationFiles: [
+        { files: [seg], names: [{ 1: 'liver' }] },
+        { files: [mask], names: [{ 1: 'edge' }] },
+      ],
+    });
+    const [niiId, pngId] = results.map(okId);
+    for (const r of results) expect(r.ok && r.segmentationIds).toHaveLength(1);
+    const posts = proxy.take().filter((r) => r.method === 'POST' && r.url.startsWith('/annotations/'));
+    const volume = posts.find((r) => r.url === `/annotations/${niiId}/segmentations/file`)!;
+    expect(partsOf(volume).map((p) => [p.name, p.body.length > 100 ? 'bytes' : p.body.toString()])).toEqual([
+      ['file', 'bytes'],
+      ['source', 'imported'],
+      ['segmentation_map', '{"1":"liver"}'],
+    ]);
+    const frame = posts.find((r) => r.url === `/annotations/${pngId}/annotations`)!;
+    expect(frame.json).toEqual([
+      { type: 'segmentation', identifier: 'edge', scope: 'frame', frame_index: 0, source: 'imported' },
+    ]);
+    const file = posts.find((r) => r.url.startsWith(`/annotations/${pngId}/annotations/`))!;
+    const [png] = partsOf(file);
+    // PNG colour type (IHDR byte 25): 0 = grayscale, as the platform's client sends masks.
+    expect(png!.body[25]).toBe(0);
   });
 });

@@ -1,12 +1,15 @@
 import { DatamintException } from '@datamint/core';
 import { type CallOptions, callOpts, type HandlerContext } from '../context';
 import { UploadFileError, ValidationError } from '../errors';
+import { uploadSegmentations } from '../segmentations';
 import { removeSpool, type UploadSource } from '../upload/inputs';
 import { planUpload } from '../upload/plan';
 import type { UploadPlan } from '../upload/plan-types';
 import { platformResourceParts } from '../upload/resource-parts';
+import type { SegmentationUploader } from '../upload/send';
 import type { UploadResourcesOptions, UploadResult } from '../upload/types';
 import { isUploadPlan, uploadResources } from '../upload/upload-resources';
+import { uploadFrameSegmentations, uploadVolume } from './annotation-segmentations';
 import type { ProjectsApi } from './projects';
 
 /**
@@ -72,6 +75,42 @@ function withSkipped(plan: UploadPlan, results: UploadResult[]): ApiUploadResult
   return placed.sort((a, b) => a.position - b.position).map((p) => p.result);
 }
 
+/** Label value → name of a volume mask: only a map makes sense for a NIfTI label volume. */
+function volumeNames(names: unknown, source: string): Record<number, string> | ReadonlyMap<number, string> {
+  if (names === undefined) return {};
+  if (names instanceof Map) return names as ReadonlyMap<number, string>;
+  if (names && typeof names === 'object') return names as Record<number, string>;
+  throw new ValidationError(
+    `names of ${source}`,
+    names,
+    'a { labelValue: name } map for a NIfTI label volume',
+  );
+}
+
+/**
+ * Masks as the platform's current client sends them: a NIfTI file as one label volume
+ * (`POST /annotations/{rid}/segmentations/file` with `segmentation_map`), anything else as
+ * per-frame grayscale 0/255 PNGs (colour masks one label per colour); `source` is `imported`.
+ */
+const platformSegmentations: SegmentationUploader = (ctx, resourceId, task, options) => {
+  const { input } = task;
+  if (typeof input === 'string' && /\.nii(\.gz)?$/i.test(input)) {
+    return uploadVolume(ctx, resourceId, input, {
+      name: volumeNames(task.names, input),
+      source: 'imported',
+      ...callOpts(options),
+    });
+  }
+  // A one-frame mask of one slice of an assembled series goes on that slice's frame.
+  if (task.memberFrame !== undefined) {
+    return uploadSegmentations(ctx, resourceId, input, options, task.memberFrame, {
+      colour: 'gray',
+      source: 'imported',
+    });
+  }
+  return uploadFrameSegmentations(ctx, resourceId, input, { ...options, source: 'imported' });
+};
+
 /** `api.resources.uploadResources`: our planner and sender, speaking the platform's current wire. */
 export async function apiUploadResources(
   context: () => Promise<HandlerContext>,
@@ -105,6 +144,7 @@ export async function apiUploadResources(
           bypassInbox: options.publish === true || options.publishTo !== undefined,
           absoluteSourcePaths: options.absoluteSourcePaths === true,
         }),
+        uploadSegmentation: platformSegmentations,
         resolveProject: (nameOrId) => projects.resolve(nameOrId, call),
         addToProject: async (projectId, resourceIds) => {
           await ctx.http.request({

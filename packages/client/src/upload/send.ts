@@ -1,13 +1,14 @@
 import type { Anonymizer } from '@datamint/dicom';
 import type { HandlerContext } from '../context';
 import { UnexpectedResponseError, UploadFileError } from '../errors';
-import { uploadSegmentations } from '../segmentations';
+import { type UploadSegmentationsOptions, uploadSegmentations } from '../segmentations';
 import type { UploadSource } from './inputs';
 import { readMetadata } from './metadata';
 import { multipartBody } from './multipart-body';
 import type { SendSettings } from './options';
 import type { PlannedUnit } from './plan-types';
 import { defaultResourceParts, type ResourcePartsBuilder } from './resource-parts';
+import type { SegmentationTask } from './segmentation-tasks';
 import type { UploadResourcesOptions } from './types';
 import { unitBody } from './unit-body';
 
@@ -31,7 +32,17 @@ export interface SendContext {
   anonymizer: Anonymizer | undefined;
   /** The parts of `POST /resources` when the caller speaks another wire than the default (the `Api`). */
   resourceParts?: ResourcePartsBuilder;
+  /** How a unit's masks are sent when the caller speaks another wire than the default (the `Api`). */
+  uploadSegmentation?: SegmentationUploader;
 }
+
+/** Sends one mask of a created resource; returns the annotation ids. */
+export type SegmentationUploader = (
+  ctx: HandlerContext,
+  resourceId: string,
+  task: SegmentationTask,
+  options: UploadSegmentationsOptions,
+) => Promise<string[]>;
 
 async function createResource(
   run: SendContext,
@@ -88,21 +99,18 @@ export async function sendUnit(
     id = created.id;
     const segmentationIds: string[] = [];
     for (const task of unit.segmentations) {
-      const ids = await uploadSegmentations(
-        ctx,
-        id,
-        task.input,
-        {
-          ...(task.names !== undefined ? { name: task.names } : {}),
-          ...(task.frameIndex !== undefined ? { frameIndex: task.frameIndex } : {}),
-          transposeSegmentation: options.transposeSegmentation ?? false,
-          // Inside an upload slot, frames go one by one (the slots are the concurrency).
-          concurrency: 1,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-        },
-        task.memberFrame,
-      );
+      const maskOptions: UploadSegmentationsOptions = {
+        ...(task.names !== undefined ? { name: task.names } : {}),
+        ...(task.frameIndex !== undefined ? { frameIndex: task.frameIndex } : {}),
+        transposeSegmentation: options.transposeSegmentation ?? false,
+        // Inside an upload slot, frames go one by one (the slots are the concurrency).
+        concurrency: 1,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+      };
+      const ids = run.uploadSegmentation
+        ? await run.uploadSegmentation(ctx, id, task, maskOptions)
+        : await uploadSegmentations(ctx, id, task.input, maskOptions, task.memberFrame);
       segmentationIds.push(...ids);
     }
     return { ok: true, id, filename: created.filename, segmentationIds };

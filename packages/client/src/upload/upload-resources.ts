@@ -12,7 +12,7 @@ import { publishAll } from './publish';
 import type { ResourcePartsBuilder } from './resource-parts';
 import { buildResults, type FinalOutcome, problemError } from './results';
 import { runScheduled, type ScheduledJob } from './scheduler';
-import { type SendContext, sendUnit, type UnitOutcome } from './send';
+import { type SegmentationUploader, type SendContext, sendUnit, type UnitOutcome } from './send';
 import type { UploadResourcesOptions, UploadResult } from './types';
 import { anonymizerFor } from './unit-body';
 
@@ -24,6 +24,8 @@ import { anonymizerFor } from './unit-body';
 export interface PlatformUpload {
   /** The parts of each `POST /resources`. */
   resourceParts: ResourcePartsBuilder;
+  /** How each mask is sent once its resource exists. */
+  uploadSegmentation: SegmentationUploader;
   /** Finds `publishTo` before anything is sent. */
   resolveProject(nameOrId: string): Promise<{ id: string }>;
   /** Adds the uploaded resources to the project (called even when none landed). */
@@ -172,7 +174,9 @@ async function runPlan(
     options,
     inputs,
     anonymizer: anonymizerFor(plan, options),
-    ...(platform ? { resourceParts: platform.resourceParts } : {}),
+    ...(platform
+      ? { resourceParts: platform.resourceParts, uploadSegmentation: platform.uploadSegmentation }
+      : {}),
   };
   const outcomes = await sendAll(run, plan, journal);
   aborted(options.signal);
