@@ -264,6 +264,7 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
     expect((await api.resources.getById(bare)).isDicom()).toBe(true);
     expect((await api.resources.getById(other)).kind).toBe('other');
     await expect(api.resources.uploadResource(path.join(dir, 'missing.png'))).rejects.toThrow(/missing\.png/);
+    await expect(api.resources.uploadResource(dir)).rejects.toThrow(/use uploadResources for a folder/);
     // A given mimetype goes through the same standardisation table.
     proxy.take();
     await api.resources.uploadResource(`${SERIES}/${SLICES[0]}`, { mimetype: 'image/x-dicom' });

@@ -278,6 +278,9 @@ export class ResourcesApi {
    * (`UploadFileError`, with the cause).
    */
   async uploadResource(file: UploadSource, options: ApiUploadOptions = {}): Promise<string> {
+    if (typeof file === 'string' && (await isDirectory(file))) {
+      throw new ValidationError('file', file, 'one file (use uploadResources for a folder)');
+    }
     const [result] = await this.uploadResources([file], { ...options, assembleDicoms: false });
     if (!result) throw new ValidationError('file', file, 'a file to upload');
     if (!result.ok) throw result.error;
@@ -649,6 +652,14 @@ function refList(resources: ResourceRef | readonly ResourceRef[], field: string)
   // A single id string is one resource, never a sequence of characters.
   if (!Array.isArray(resources)) return [idOf(resources as ResourceRef, field)];
   return resources.map((r, i) => idOf(r, `${field}[${i}]`));
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function exists(file: string): Promise<boolean> {

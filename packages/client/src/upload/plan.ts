@@ -41,6 +41,10 @@ function checkFilters(options: PlanUploadOptions): void {
   if (options.mimetype !== undefined && (typeof options.mimetype !== 'string' || options.mimetype === '')) {
     throw new ValidationError('mimetype', options.mimetype, 'a non-empty string');
   }
+  const grouping = options.seriesGrouping;
+  if (grouping !== undefined && grouping !== 'series' && grouping !== 'platform') {
+    throw new ValidationError('seriesGrouping', grouping, '"series" or "platform"');
+  }
 }
 
 /** Validates what planning needs; returns the per-input segmentation tasks. */
@@ -330,9 +334,6 @@ export async function planUpload(
   const notes = new Map<Draft, string>();
   const anonymize = options.anonymize === true;
   const platform = options.seriesGrouping === 'platform';
-  if (options.seriesGrouping !== undefined && options.seriesGrouping !== 'series' && !platform) {
-    throw new ValidationError('seriesGrouping', options.seriesGrouping, '"series" or "platform"');
-  }
   if (platform || options.discardDicomReports) {
     await mapSettled(dicoms, concurrency, async (d) => {
       try {
