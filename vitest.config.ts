@@ -11,6 +11,8 @@ const subpaths: Record<string, string> = {
   '@datamint/test-support/browser': 'test-support/src/browser.ts',
   '@datamint/test-support/no-bundler': 'test-support/src/no-bundler.ts',
 };
+// Private workspace packages with tests of their own, outside packages/.
+const privateProjects = ['quickstart'];
 const alias = [
   ...Object.entries(subpaths).map(([find, file]) => ({ find, replacement: `${root}${file}` })),
   ...packages.map((name) => ({
@@ -21,11 +23,11 @@ const alias = [
 
 export default defineConfig({
   test: {
-    projects: packages.map((name) => ({
+    projects: [...packages.map((name) => `packages/${name}`), ...privateProjects].map((dir) => ({
       resolve: { alias },
       test: {
-        name,
-        root: `${root}packages/${name}`,
+        name: dir.replace(/^packages\//, ''),
+        root: `${root}${dir}`,
         include: ['test/**/*.test.ts'],
         testTimeout: 60_000,
         hookTimeout: 60_000,

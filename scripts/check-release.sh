@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The packed-release check CI runs: pack with the real release command (dry run), install the tarballs
 # with plain npm in empty projects, import and require every package, run both binaries, and check that
-# installing the client alone pulls in none of the server's packages.
+# installing the client alone, or the CLI alone, pulls in none of the server's packages.
 # Prints one `::: name` line per check and `ok name` / `FAIL name`; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,17 +45,25 @@ else
   failed=$((failed + 1))
 fi
 
-# Users of the SDK alone must not download the local server's database and web framework.
+# Users of the SDK or the CLI alone must not download the local server's database and web framework
+# (nor build better-sqlite3): the quickstart, which needs the server, is a private workspace package.
 server_only='fastify|@fastify/|better-sqlite3|yazl|@datamint/server'
-lean() { # lean PACKAGE-DIR-NAME: install that tarball (and its workspace siblings) alone
+lean() { # lean NAME [SIBLING...]: install that tarball and the workspace siblings it depends on, alone
   local name=$1 dir="$work/lean-$1"
+  shift
+  local tarballs=("$packs"/datamint-core-*.tgz "$packs"/datamint-dicom-*.tgz "$packs"/datamint-segmentation-*.tgz)
+  local sibling
+  for sibling in "$@"; do tarballs+=("$packs"/datamint-"$sibling"-*.tgz); done
+  tarballs+=("$packs"/datamint-"$name"-*.tgz)
   mkdir -p "$dir" && echo '{"name":"lean-check","private":true}' >"$dir/package.json"
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --omit=optional "$packs"/datamint-core-*.tgz "$packs"/datamint-dicom-*.tgz "$packs"/datamint-segmentation-*.tgz "$packs"/datamint-"$name"-*.tgz) || return 1
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --omit=optional "${tarballs[@]}") || return 1
   local found
   found=$(cd "$dir" && npm ls --all --parseable 2>/dev/null | grep -E "node_modules/($server_only)" || true)
   if [ -n "$found" ]; then echo "@datamint/$name pulls in server-only packages:"; echo "$found"; return 1; fi
 }
 check "@datamint/client pulls no server-only packages" lean client
+check "@datamint/cli pulls no server-only packages" lean cli client
+check "datamint --version from the lean CLI install" bash -c "cd '$work/lean-cli' && ./node_modules/.bin/datamint --version | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+'"
 
 echo "release check: $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,4 @@
-import { readMask } from '@datamint/segmentation';
 import { describe, expect, it } from 'vitest';
-import { writeNifti1 } from '../src/sample-data/nifti';
 import { ellipsize, humanSize, renderTable } from '../src/ui/format';
 import { renderProgress } from '../src/ui/progress';
 
@@ -33,21 +31,5 @@ describe('formatting', () => {
     );
     expect(files).toBe('files [########----------------------]  25% 1/4, 1 failed');
     expect(bytes).toBe('bytes [###############---------------]  50% 500.0 kB/1.0 MB 500.0 kB/s');
-  });
-});
-
-describe('writeNifti1', () => {
-  it('writes a label volume that @datamint/segmentation reads back voxel for voxel', () => {
-    const data = new Uint8Array(4 * 3 * 2).map((_, i) => i % 3);
-    const bytes = writeNifti1({ dims: [4, 3, 2], data, spacing: [0.5, 0.5, 2] });
-    expect(new DataView(bytes.buffer).getInt32(0, true)).toBe(348);
-    expect(new TextDecoder().decode(bytes.subarray(344, 347))).toBe('n+1');
-    const mask = readMask(bytes, { fileName: 'x.nii' });
-    expect([mask.width, mask.height, mask.frames]).toEqual([4, 3, 2]);
-    expect(Array.from(mask.data)).toEqual(Array.from(data));
-  });
-
-  it('rejects inconsistent sizes', () => {
-    expect(() => writeNifti1({ dims: [2, 2, 2], data: new Uint8Array(7) })).toThrow(/7 voxels/);
   });
 });

@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import { parseDicom } from '@datamint/dicom';
+import { writeNifti } from '@datamint/segmentation';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { writeNifti1 } from '../src/sample-data/nifti';
 import { homeEnv, runCli } from './helpers/cli';
 import { ct5n, pngColor, pngGray, sharedDataAvailable } from './helpers/data';
 import { API_KEY, type TestServer, uploadFixture } from './helpers/server';
@@ -149,7 +149,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
 
   it('renames with --mungfilename, publishes, and sends a NIfTI JSON sidecar as its metadata', async () => {
     place('study/a.png', pngGray);
-    const volume = writeNifti1({ dims: [4, 4, 2], data: new Uint8Array(32).fill(1) });
+    const volume = writeNifti({ shape: [4, 4, 2], data: new Uint8Array(32).fill(1) });
     place('study/vol.nii.gz', gzipSync(volume));
     place('study/vol.json', new TextEncoder().encode('{"Modality": "MR", "EchoTime": 0.03}'));
     place('study/notes.txt', new TextEncoder().encode('not selected'));
@@ -220,7 +220,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     const mask = new Uint8Array(32 * 32);
     mask.fill(1, 0, 32 * 8);
     mask.fill(2, 32 * 16, 32 * 20);
-    place('R/segs/case1/Bones.nii', writeNifti1({ dims: [32, 32, 1], data: mask }));
+    place('R/segs/case1/Bones.nii', writeNifti({ shape: [32, 32, 1], data: mask }));
     writeFileSync(
       join(work, 'names.yaml'),
       'segmentation_names: [Bones]\nclass_names: {1: Femur, 2: Tibia}\n',

@@ -9,10 +9,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { run } from '@datamint/cli';
 import { type Annotation, APIHandler } from '@datamint/client';
 import { parseDicom } from '@datamint/dicom';
 import { startServer } from '@datamint/server';
-import { run } from './program';
 import { makeCtPhantom, type Phantom } from './sample-data/ct-phantom';
 
 interface QuickstartOptions {

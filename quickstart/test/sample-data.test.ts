@@ -2,6 +2,7 @@ import { isDicom, parseDicom } from '@datamint/dicom';
 import { readMask } from '@datamint/segmentation';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IDENTITY, makeCtPhantom } from '../src/sample-data/ct-phantom';
+import { writeNifti1 } from '../src/sample-data/nifti';
 import { writePart10 } from '../src/sample-data/part10';
 
 describe('synthetic CT phantom', () => {
@@ -57,5 +58,21 @@ describe('synthetic CT phantom', () => {
         { sopClassUid: '1.2', sopInstanceUid: '1.3' },
       ),
     ).toThrow(/00100010 is given twice/);
+  });
+});
+
+describe('writeNifti1', () => {
+  it('writes a label volume that @datamint/segmentation reads back voxel for voxel', () => {
+    const data = new Uint8Array(4 * 3 * 2).map((_, i) => i % 3);
+    const bytes = writeNifti1({ dims: [4, 3, 2], data, spacing: [0.5, 0.5, 2] });
+    expect(new DataView(bytes.buffer).getInt32(0, true)).toBe(348);
+    expect(new TextDecoder().decode(bytes.subarray(344, 347))).toBe('n+1');
+    const mask = readMask(bytes, { fileName: 'x.nii' });
+    expect([mask.width, mask.height, mask.frames]).toEqual([4, 3, 2]);
+    expect(Array.from(mask.data)).toEqual(Array.from(data));
+  });
+
+  it('rejects inconsistent sizes', () => {
+    expect(() => writeNifti1({ dims: [2, 2, 2], data: new Uint8Array(7) })).toThrow(/7 voxels/);
   });
 });
