@@ -323,6 +323,7 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
         { files: [seg], names: [{ 1: 'liver' }] },
         { files: [mask], names: [{ 1: 'edge' }] },
       ],
+      modelName: 'seg-model',
     });
     const [niiId, pngId] = results.map(okId);
     for (const r of results) expect(r.ok && r.segmentationIds).toHaveLength(1);
@@ -330,13 +331,23 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
     const volume = posts.find((r) => r.url === `/annotations/${niiId}/segmentations/file`)!;
     expect(partsOf(volume).map((p) => [p.name, p.body.length > 100 ? 'bytes' : p.body.toString()])).toEqual([
       ['file', 'bytes'],
+      ['model_id', 'seg-model'],
       ['source', 'imported'],
       ['segmentation_map', '{"1":"liver"}'],
     ]);
     const frame = posts.find((r) => r.url === `/annotations/${pngId}/annotations`)!;
     expect(frame.json).toEqual([
-      { type: 'segmentation', identifier: 'edge', scope: 'frame', frame_index: 0, source: 'imported' },
+      {
+        type: 'segmentation',
+        identifier: 'edge',
+        scope: 'frame',
+        frame_index: 0,
+        is_model: true,
+        model_id: 'seg-model',
+        source: 'imported',
+      },
     ]);
+    await expect(api.resources.uploadResources([image], { modelName: '' })).rejects.toThrow(/modelName/);
     const file = posts.find((r) => r.url.startsWith(`/annotations/${pngId}/annotations/`))!;
     const [png] = partsOf(file);
     // PNG colour type (IHDR byte 25): 0 = grayscale, as the platform's client sends masks.

@@ -31,6 +31,8 @@ export interface ApiUploadOptions extends UploadResourcesOptions {
    * given (relative paths stay relative), so local folder layouts do not leave the machine unless asked.
    */
   absoluteSourcePaths?: boolean;
+  /** Marks the masks of `segmentationFiles` as this model's (`model_id`, `is_model`), as Python's `model_name`. */
+  modelName?: string;
 }
 
 /** A file `uploadResources` left out on purpose (a DICOM report): it has a result so results stay aligned with the inputs. */
@@ -92,24 +94,29 @@ function volumeNames(names: unknown, source: string): Record<number, string> | R
  * (`POST /annotations/{rid}/segmentations/file` with `segmentation_map`), anything else as
  * per-frame grayscale 0/255 PNGs (colour masks one label per colour); `source` is `imported`.
  */
-const platformSegmentations: SegmentationUploader = (ctx, resourceId, task, options) => {
-  const { input } = task;
-  if (typeof input === 'string' && /\.nii(\.gz)?$/i.test(input)) {
-    return uploadVolume(ctx, resourceId, input, {
-      name: volumeNames(task.names, input),
-      source: 'imported',
-      ...callOpts(options),
-    });
-  }
-  // A one-frame mask of one slice of an assembled series goes on that slice's frame.
-  if (task.memberFrame !== undefined) {
-    return uploadSegmentations(ctx, resourceId, input, options, task.memberFrame, {
-      colour: 'gray',
-      source: 'imported',
-    });
-  }
-  return uploadFrameSegmentations(ctx, resourceId, input, { ...options, source: 'imported' });
-};
+function platformSegmentations(modelName: string | undefined): SegmentationUploader {
+  const model = modelName === undefined ? {} : { modelId: modelName };
+  return (ctx, resourceId, task, given) => {
+    const { input } = task;
+    const options = { ...given, ...model };
+    if (typeof input === 'string' && /\.nii(\.gz)?$/i.test(input)) {
+      return uploadVolume(ctx, resourceId, input, {
+        name: volumeNames(task.names, input),
+        source: 'imported',
+        ...model,
+        ...callOpts(options),
+      });
+    }
+    // A one-frame mask of one slice of an assembled series goes on that slice's frame.
+    if (task.memberFrame !== undefined) {
+      return uploadSegmentations(ctx, resourceId, input, options, task.memberFrame, {
+        colour: 'gray',
+        source: 'imported',
+      });
+    }
+    return uploadFrameSegmentations(ctx, resourceId, input, { ...options, source: 'imported' });
+  };
+}
 
 /** `api.resources.uploadResources`: our planner and sender, speaking the platform's current wire. */
 export async function apiUploadResources(
@@ -120,6 +127,12 @@ export async function apiUploadResources(
 ): Promise<ApiUploadResult[]> {
   if (options.absoluteSourcePaths !== undefined && typeof options.absoluteSourcePaths !== 'boolean') {
     throw new ValidationError('absoluteSourcePaths', options.absoluteSourcePaths, 'true or false');
+  }
+  if (
+    options.modelName !== undefined &&
+    (typeof options.modelName !== 'string' || options.modelName === '')
+  ) {
+    throw new ValidationError('modelName', options.modelName, 'a non-empty string');
   }
   const ctx = await context();
   const settings: ApiUploadOptions = {
@@ -144,7 +157,7 @@ export async function apiUploadResources(
           bypassInbox: options.publish === true || options.publishTo !== undefined,
           absoluteSourcePaths: options.absoluteSourcePaths === true,
         }),
-        uploadSegmentation: platformSegmentations,
+        uploadSegmentation: platformSegmentations(options.modelName),
         resolveProject: (nameOrId) => projects.resolve(nameOrId, call),
         addToProject: async (projectId, resourceIds) => {
           await ctx.http.request({
