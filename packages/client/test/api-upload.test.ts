@@ -352,5 +352,13 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
     const [png] = partsOf(file);
     // PNG colour type (IHDR byte 25): 0 = grayscale, as the platform's client sends masks.
     expect(png!.body[25]).toBe(0);
+
+    // A label volume needs a value → name map; one name is refused (Python raises NotImplementedError).
+    const [refused] = await api.resources.uploadResources([`${dataDir}/nifti/little.nii.gz`], {
+      segmentationFiles: [{ files: [seg], names: ['liver'] }],
+      onError: 'skip',
+    });
+    expect(refused).toMatchObject({ ok: false, id: expect.any(String) });
+    expect(String((refused as { error: Error }).error.message)).toMatch(/labelValue: name/);
   });
 });
