@@ -13,6 +13,7 @@ import {
 } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng } from './helpers/images';
+import { recordingProxy } from './helpers/recording-proxy';
 import { startTestServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
@@ -159,6 +160,47 @@ describe('journal', () => {
     const ids = results.flatMap((r) => (r.ok ? [r.id] : []));
     expect(new Set(ids)).toEqual(new Set(stored.map((r) => r.id)));
   });
+
+  it.skipIf(!requireData())(
+    'a unit that landed but was never recorded is re-sent with its original key and not duplicated',
+    async () => {
+      const root = await tree('unknown');
+      const journal = path.join(work, 'unknown.jsonl');
+      const plan = await planUpload([root], { recursive: true, anonymize: true });
+      const proxy = await recordingProxy(server.url);
+      try {
+        const viaProxy = server.api({ rootUrl: proxy.url });
+        const first = await viaProxy.uploadResources(plan, { onError: 'skip', channel: 'unknown', journal });
+        const firstIds = first.flatMap((r) => (r.ok ? [r.id] : []));
+        // Forget every outcome, as a kill after the requests went out and before the answers came would.
+        const lines = readFileSync(journal, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { unit: string; state: string; key?: string });
+        const started = lines.filter((l) => l.state === 'started');
+        expect(started).toHaveLength(plan.units.length);
+        const kept = lines.filter((l) => l.state !== 'done' && l.state !== 'published');
+        await writeFile(journal, `${kept.map((l) => JSON.stringify(l)).join('\n')}\n`);
+        proxy.take();
+
+        const again = await viaProxy.uploadResources(plan, { onError: 'skip', channel: 'unknown', journal });
+        // The dangling link is the plan's own problem; every unit was sent again, none taken as done.
+        expect(again.filter((r) => !r.ok).map((r) => path.basename(r.source))).toEqual(['link.png']);
+        expect(again.filter((r) => r.ok && r.resumed)).toEqual([]);
+        // Each create went out again under the key the journal recorded for its unit...
+        const creates = proxy.take().filter((r) => r.method === 'POST' && /\/resources(\?|$)/.test(r.url));
+        expect(creates.map((r) => r.headers['idempotency-key']).sort()).toEqual(
+          started.map((l) => l.key).sort(),
+        );
+        // ...so the server answered with what it stored the first time: every file exactly once.
+        const stored = await api.getResources({ channel: 'unknown' }).toArray();
+        expect(stored).toHaveLength(plan.units.length);
+        expect(new Set(again.flatMap((r) => (r.ok ? [r.id] : [])))).toEqual(new Set(firstIds));
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   it('a journal that is not ours is a JournalError naming the file and line', async () => {
     const journal = path.join(work, 'bad.jsonl');

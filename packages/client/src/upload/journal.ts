@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatamintException } from '@datamint/core';
@@ -25,17 +25,25 @@ export class JournalError extends DatamintException {
 }
 
 type Line =
+  | { state: 'anonymizer'; key: string }
   | { unit: string; key: string; state: 'started' }
   | { unit: string; state: 'done'; id: string; filename: string; segmentationIds: string[] }
   | { unit: string; state: 'published' };
 
-function readLines(file: string): Map<string, JournalEntry> {
-  const entries = new Map<string, JournalEntry>();
+interface Recorded {
+  entries: Map<string, JournalEntry>;
+  /** The anonymization key of the run, hex; undefined until a unit needed one. */
+  anonymizerKey: string | undefined;
+}
+
+function readLines(file: string): Recorded {
+  const recorded: Recorded = { entries: new Map(), anonymizerKey: undefined };
+  const entries = recorded.entries;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return entries;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return recorded;
     throw error;
   }
   const lines = text.split('\n');
@@ -49,7 +57,13 @@ function readLines(file: string): Map<string, JournalEntry> {
       if (i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '')) return;
       throw new JournalError(file, i + 1, 'not JSON');
     }
-    if (!line || typeof line.unit !== 'string') throw new JournalError(file, i + 1, 'no unit id');
+    if (line?.state === 'anonymizer' && typeof line.key === 'string' && /^[0-9a-f]{64}$/.test(line.key)) {
+      recorded.anonymizerKey = line.key;
+      return;
+    }
+    if (!line || !('unit' in line) || typeof line.unit !== 'string') {
+      throw new JournalError(file, i + 1, 'no unit id');
+    }
     const entry = entries.get(line.unit);
     if (line.state === 'started' && typeof line.key === 'string') {
       entries.set(line.unit, { ...entry, key: line.key });
@@ -59,7 +73,7 @@ function readLines(file: string): Map<string, JournalEntry> {
       entry.published = true;
     } else throw new JournalError(file, i + 1, `unexpected record ${JSON.stringify(line.state)}`);
   });
-  return entries;
+  return recorded;
 }
 
 /**
@@ -70,16 +84,32 @@ function readLines(file: string): Map<string, JournalEntry> {
 export class UploadJournal {
   readonly file: string;
   readonly #entries: Map<string, JournalEntry>;
+  #anonymizerKey: string | undefined;
 
-  private constructor(file: string, entries: Map<string, JournalEntry>) {
+  private constructor(file: string, recorded: Recorded) {
     this.file = file;
-    this.#entries = entries;
+    this.#entries = recorded.entries;
+    this.#anonymizerKey = recorded.anonymizerKey;
   }
 
   /** Opens (or starts) the journal at `file`. */
   static open(file: string): UploadJournal {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return new UploadJournal(file, readLines(file));
+  }
+
+  /**
+   * The secret of the run's UID mapping, the same for every run of this journal (recorded first).
+   * A random key per run would give a re-sent series other UIDs, hence other bytes, and the server
+   * refuses an idempotency key replayed with other content: the unit could never be confirmed.
+   */
+  anonymizerKey(): Uint8Array {
+    if (this.#anonymizerKey === undefined) {
+      const key = randomBytes(32).toString('hex');
+      this.#append({ state: 'anonymizer', key });
+      this.#anonymizerKey = key;
+    }
+    return new Uint8Array(Buffer.from(this.#anonymizerKey, 'hex'));
   }
 
   get(unit: string): JournalEntry | undefined {

@@ -11,6 +11,7 @@ import { bytesContent, type UploadContent } from './multipart-body';
 import { contentOf } from './plan-content';
 import type { PlannedUnit } from './plan-types';
 import type { RetainTag } from './types';
+import { assembledUid } from './unit-id';
 import { DicomTransformError } from './upload-errors';
 
 /** What one unit sends: its content and the names it goes under (an assembled series is renamed). */
@@ -20,15 +21,20 @@ export interface UnitBody {
   sourceFilepath: string;
 }
 
-/** One anonymizer (one random key) per run: UIDs map consistently across every file of the run. */
+/**
+ * One anonymizer per run: UIDs map consistently across every file of the run. Its key is random
+ * unless `key` gives one (a journal keeps it, so a resumed run maps UIDs the same way).
+ */
 export function anonymizerFor(
   plan: { units: readonly PlannedUnit[] },
   options: { anonymizeProfile?: AnonymizationProfile; anonymizeRetainCodes?: readonly RetainTag[] },
+  key?: () => Uint8Array,
 ): Anonymizer | undefined {
   if (!plan.units.some((u) => u.anonymize)) return undefined;
   return createAnonymizer({
     profile: options.anonymizeProfile ?? 'basic',
     retain: [...(options.anonymizeRetainCodes ?? [])],
+    ...(key ? { key: key() } : {}),
   });
 }
 
@@ -49,7 +55,10 @@ async function assembled(
     if (plan.groups.length !== 1 || group!.slices.length !== unit.files.length) {
       throw new Error('its files changed since the upload was planned (plan it again)');
     }
-    return await assembleGroup(group!, { compression });
+    return await assembleGroup(group!, {
+      compression,
+      newUid: () => assembledUid(group!.seriesInstanceUID, unit),
+    });
   } catch (error) {
     throw new DicomTransformError(what, error);
   }

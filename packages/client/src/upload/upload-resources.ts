@@ -173,7 +173,8 @@ async function runPlan(
     settings,
     options,
     inputs,
-    anonymizer: anonymizerFor(plan, options),
+    // A resumed run re-sends what may have landed under the same key: it must be the same bytes.
+    anonymizer: anonymizerFor(plan, options, journal && (() => journal.anonymizerKey())),
     ...(platform
       ? { resourceParts: platform.resourceParts, uploadSegmentation: platform.uploadSegmentation }
       : {}),
