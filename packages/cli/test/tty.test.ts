@@ -65,25 +65,29 @@ describe.skipIf(!hasData)('upload on a terminal (in process, terminal-like strea
     expect(await server.api.getResources({ returnIdsOnly: true }).toArray()).toHaveLength(0);
   });
 
-  it('uploads on yes and draws file and byte bars on stderr, in colour', async () => {
+  it('uploads on yes and redraws one progress line on stderr, ending at 100%', async () => {
     const t = terminal(env(), 'y\n');
     const code = await run(['upload', 'd'], t.streams);
     expect(code).toBe(0);
-    expect(t.stderr.text).toMatch(/files \[#+\] 100% 1\/1/);
-    expect(t.stderr.text).toMatch(/bytes \[#+\] 100% /);
-    expect(t.stdout.text).toMatch(/ok\s+[0-9a-f-]{36}\s+d\/a\.png/);
+    const drawn = t.stderr.text.split('\r\u001b[2K').slice(1);
+    expect(drawn.length).toBeGreaterThan(0);
+    expect(drawn.at(-1)).toMatch(/^\[#+\] 100% 1\/1 · \d+(\.\d)? (Bytes|kB)\/\d+(\.\d)? (Bytes|kB)/);
+    for (const line of drawn) expect(line.replace(/\n$/, '').length).toBeLessThan(100);
+    expect(t.stdout.text).toContain('1 input: 1 uploaded, 0 failed');
+    expect(t.stdout.text).not.toMatch(/^ok /m);
     const ids = await server.api.getResources({ returnIdsOnly: true }).toArray();
     expect(ids).toHaveLength(1);
     const d = terminal(env(), '');
     expect(await run(['download', ids[0]!, '--out', 'dl'], d.streams)).toBe(0);
-    expect(d.stderr.text).toMatch(/files \[#+\] 100% 1\/1/);
+    expect(d.stderr.text).toMatch(/\[#+\] 100% 1\/1/);
     expect(d.stdout.text).toMatch(/ok\s+.*dl\/a\.png/);
   });
 
   it('draws no bars and no prompt with --json, and no colour with NO_COLOR', async () => {
     const t = terminal(env(), '');
     expect(await run(['upload', 'd', '--json', '--yes'], t.streams)).toBe(0);
-    expect(t.stderr.text).not.toContain('files [');
+    expect(t.stderr.text).not.toContain('[#');
+    expect(t.stderr.text).not.toContain('\r');
     expect(JSON.parse(t.stdout.text).totals.resources).toBe(1);
 
     const coloured = terminal(env(), '');

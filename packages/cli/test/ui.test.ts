@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ellipsize, humanSize, renderTable } from '../src/ui/format';
-import { renderProgress } from '../src/ui/progress';
+import { ellipsize, fitColumns, humanSize, renderTable } from '../src/ui/format';
+import { renderProgress, renderProgressLine } from '../src/ui/progress';
+import { addSample, bytesPerSecond, etaSeconds, formatDuration, type RateSample } from '../src/ui/rate';
+import { displayWidth, padDisplay, truncateEnd, truncateMiddle } from '../src/ui/width';
 
 describe('formatting', () => {
   it('prints sizes in decimal units like the Python tool', () => {
@@ -19,17 +21,163 @@ describe('formatting', () => {
         ],
       ),
     ).toEqual(['A    BB', '---  ----------', 'xxx  y', 'z    long value']);
-    expect(ellipsize('a/very/long/path/to/file.dcm', 12)).toBe('a/ve…ile.dcm');
+    expect(ellipsize('a/very/long/path/to/file.dcm', 12)).toBe('a/v…file.dcm');
     expect(ellipsize('short', 12)).toBe('short');
   });
 
-  it('renders both progress bars', () => {
-    const [files, bytes] = renderProgress(
-      { filesDone: 1, filesTotal: 4, bytesDone: 500_000, bytesTotal: 1_000_000, failed: 1 },
-      80,
-      1000,
+  const state = { done: 1, total: 4, bytesDone: 500_000, bytesTotal: 1_000_000, failed: 1, rate: 100_000 };
+  const facts = ' 25% 1/4 · 500.0 kB/1.0 MB · 100.0 kB/s · ETA 5s · 1 failed';
+
+  it.each([
+    // The bar takes the room the facts leave, up to 40 columns, and goes on narrow terminals.
+    [100, `[${'#'.repeat(9)}${'-'.repeat(28)}] ${facts}`],
+    [60, facts],
+    [40, `${facts.slice(0, 38)}…`],
+  ])('renders one progress line with counts, bytes, rate and time left at %i columns', (columns, line) => {
+    expect(renderProgress(state, columns)).toBe(line);
+    expect(displayWidth(renderProgress(state, columns))).toBeLessThan(columns);
+  });
+
+  it('reaches 100% when everything was attempted, failures included, and drops the ETA', () => {
+    const done = { ...state, done: 4, bytesDone: 1_000_000, failed: 2 };
+    expect(renderProgress(done, 100)).toMatch(
+      /^\[#{40}\] 100% 4\/4 · 1\.0 MB\/1\.0 MB · 100\.0 kB\/s · 2 failed$/,
     );
-    expect(files).toBe('files [########----------------------]  25% 1/4, 1 failed');
-    expect(bytes).toBe('bytes [###############---------------]  50% 500.0 kB/1.0 MB 500.0 kB/s');
+    expect(renderProgressLine(done)).toBe('progress: 100% 4/4, 1.0 MB/1.0 MB, 100.0 kB/s, 2 failed');
+    expect(renderProgress({ ...state, rate: undefined }, 60)).toBe(
+      '[##--------]  25% 1/4 · 500.0 kB/1.0 MB · ETA -- · 1 failed',
+    );
+  });
+});
+
+describe('rate and time left', () => {
+  it.each([
+    ['no samples', [], undefined],
+    ['one sample', [{ atMs: 0, bytes: 0 }], undefined],
+    [
+      'no time between samples',
+      [
+        { atMs: 5, bytes: 0 },
+        { atMs: 5, bytes: 100 },
+      ],
+      undefined,
+    ],
+    [
+      '1000 bytes in 2 s',
+      [
+        { atMs: 0, bytes: 0 },
+        { atMs: 2000, bytes: 1000 },
+      ],
+      500,
+    ],
+    [
+      'a retry restarting the count',
+      [
+        { atMs: 0, bytes: 100 },
+        { atMs: 1000, bytes: 50 },
+      ],
+      0,
+    ],
+  ])('bytesPerSecond: %s', (_name, samples, rate) => {
+    expect(bytesPerSecond(samples)).toBe(rate);
+  });
+
+  it('keeps the samples of the window and the one just before it', () => {
+    let samples: RateSample[] = [];
+    for (const atMs of [0, 4000, 8000, 12_000, 16_000])
+      samples = addSample(samples, { atMs, bytes: atMs }, 10_000);
+    expect(samples.map((s) => s.atMs)).toEqual([4000, 8000, 12_000, 16_000]);
+    expect(addSample([{ atMs: 0, bytes: 0 }], { atMs: 60_000, bytes: 6 }, 10_000)).toHaveLength(2);
+  });
+
+  it.each([
+    [1000, 500, 2],
+    [1001, 500, 3],
+    [0, undefined, 0],
+    [-5, 10, 0],
+    [1000, undefined, undefined],
+    [1000, 0, undefined],
+  ])('etaSeconds(%i bytes left at %s B/s) = %s', (left, rate, eta) => {
+    expect(etaSeconds(left, rate)).toBe(eta);
+  });
+
+  it.each([
+    [undefined, '--'],
+    [0, '0s'],
+    [59.4, '59s'],
+    [60, '1m00s'],
+    [185, '3m05s'],
+    [3720, '1h02m'],
+    [400_000, '>99h'],
+  ])('formatDuration(%s) = %s', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe('display width', () => {
+  it.each([
+    ['ascii', 'scan.dcm', 8],
+    ['CJK', '胸部CT.dcm', 10],
+    ['Hangul', '흉부.png', 8],
+    ['fullwidth', 'ＡＢ', 4],
+    ['emoji', '🫁 lungs.png', 12],
+    ['emoji with variation selector', '❤️.png', 6],
+    ['ZWJ family emoji', '👨‍👩‍👧.png', 6],
+    ['flag', '🇫🇷.png', 6],
+    ['combining acute accent', 'cafe\u0301.png', 8],
+    ['precomposed accent', 'café.png', 8],
+    ['ANSI colour', '\u001b[31mFAILED\u001b[0m', 6],
+    ['zero-width joiner alone', '\u200d', 0],
+  ])('%s: %s is %i columns', (_name, text, width) => {
+    expect(displayWidth(text)).toBe(width);
+  });
+
+  it.each([
+    ['a/very/long/path/to/file.dcm', 12, 'a/v…file.dcm'],
+    ['short', 12, 'short'],
+    ['患者/胸部/画像/スキャン.dcm', 14, '患者…ャン.dcm'],
+    ['🫁🫁🫁🫁🫁🫁.png', 9, '🫁…🫁.png'],
+    ['abc', 1, '…'],
+    ['abc', 0, ''],
+  ])('truncateMiddle(%s, %i) = %s', (text, max, out) => {
+    expect(truncateMiddle(text, max)).toBe(out);
+    expect(displayWidth(truncateMiddle(text, max))).toBeLessThanOrEqual(max);
+  });
+
+  it('pads to a display width and cuts the end of free text without splitting a character', () => {
+    expect(padDisplay('胸部', 6)).toBe('胸部  ');
+    expect(truncateEnd('胸部胸部', 6)).toBe('胸部…');
+    expect(truncateEnd('abcdef', 4)).toBe('abc…');
+  });
+
+  it('fits a table to a width: paths lose their middle, identifiers last, no line wider', () => {
+    const rows = [
+      [
+        'FAILED',
+        '0f3c9d2e-aaaa-bbbb-cccc-1234567890ab',
+        'data/患者/胸部/scan-0001.dcm',
+        'publish failed: 403',
+      ],
+      ['FAILED', '-', 'data/🫁/lung.png', 'not a readable image'],
+    ];
+    for (const width of [40, 60, 100]) {
+      const lines = renderTable(['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'], rows, {
+        maxWidth: width,
+        flexible: [2, 3],
+        middle: [2],
+        lastResort: [1],
+      });
+      for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+    }
+    const wide = renderTable(
+      ['A', 'PATH', 'WHY'],
+      [
+        ['x', '胸部.png', 'bad'],
+        ['y', 'ab.png', 'bad'],
+      ],
+    );
+    expect(wide.slice(2)).toEqual(['x  胸部.png  bad', 'y  ab.png    bad']);
+    expect(fitColumns([6, 36, 30, 30], { maxWidth: 60, flexible: [2, 3] })).toEqual([6, 36, 8, 8]);
+    expect(fitColumns([6, 10, 30, 12], { maxWidth: 60, flexible: [2, 3] })).toEqual([6, 10, 26, 12]);
   });
 });

@@ -209,7 +209,9 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     const result = await cli(['upload', 'mix', '--yes']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAILED\s+-\s+mix\/bad\.dcm\s+.*not a readable DICOM/);
-    expect(result.stdout).toContain('2 resources created from 3 files; 1 input failed.');
+    expect(result.stdout).toContain('3 inputs: 2 uploaded, 1 failed');
+    expect(result.stdout).toContain('2 resources created from 3 files.');
+    expect(result.stdout).not.toMatch(/^ok /m);
     expect(result.stderr.trim().split('\n').pop()).toMatch(/^error: 1 of 3 input\(s\) failed/);
     expect((await serverResources()).map((r) => r.filename).sort()).toEqual(['also-good.png', 'good.png']);
   });

@@ -41,7 +41,7 @@ async function downloadAll(
   await mkdir(outDir, { recursive: true });
   const used = new Set<string>();
   const total = resources.reduce((sum, r) => sum + (typeof r.size === 'number' ? r.size : 0), 0);
-  const bars = new ProgressBars(ctx.term, { files: resources.length, bytes: total });
+  const bars = new ProgressBars(ctx.term, { inputs: resources.length, bytes: total });
   const outcomes: Outcome[] = [];
   let bytesBefore = 0;
   for (const [i, resource] of resources.entries()) {
@@ -63,7 +63,7 @@ async function downloadAll(
     } catch (error) {
       outcomes.push({ id: resource.id, error: (error as Error).message });
     }
-    bars.update({ filesDone: i + 1, bytesDone: bytesBefore, failed: outcomes.filter((o) => o.error).length });
+    bars.update({ done: i + 1, bytesDone: bytesBefore, failed: outcomes.filter((o) => o.error).length });
   }
   bars.finish();
   return outcomes;

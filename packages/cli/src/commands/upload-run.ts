@@ -1,9 +1,16 @@
-import type { PlannedUnit, UploadPlan, UploadResourcesOptions, UploadResult } from '@datamint/client';
+import type {
+  PlannedUnit,
+  SkippedFile,
+  UploadPlan,
+  UploadResourcesOptions,
+  UploadResult,
+} from '@datamint/client';
 import { openClient, resolveSettings } from '../connect';
 import type { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { ellipsize, plural, renderTable } from '../ui/format';
+import { plural, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
+import { truncateMiddle } from '../ui/width';
 import { journalPath, removeJournal } from './upload-journal';
 import type { UploadRequest } from './upload-request';
 import { kindOf, planTotals, problemReason, type ShowPath, unitLabel } from './upload-summary';
@@ -110,18 +117,76 @@ export function conciseReason(reason: string, row: RowOutcome): string {
   return out;
 }
 
-export function resultRows(outcomes: readonly RowOutcome[], width: number): string[][] {
-  return outcomes.map((o) => {
-    const detail = o.ok
-      ? [
-          o.kind === 'series' ? `assembled from ${o.files.length} files` : '',
-          o.segmentationIds.length ? plural(o.segmentationIds.length, 'segmentation') : '',
-          o.resumed ? 'uploaded by an earlier run' : '',
-        ]
-          .filter(Boolean)
-          .join(', ')
-      : ellipsize(conciseReason(o.error ?? 'failed', o), Math.max(80, width * 2));
-    return [o.ok ? 'ok' : 'FAILED', o.id ?? '-', ellipsize(o.label, width), detail];
+/** The cells of one row of the result table: STATUS, RESOURCE, INPUT, DETAIL. */
+export function resultRow(o: RowOutcome): string[] {
+  const detail = o.ok
+    ? [
+        o.kind === 'series' ? `assembled from ${o.files.length} files` : '',
+        o.segmentationIds.length ? plural(o.segmentationIds.length, 'segmentation') : '',
+        o.resumed ? 'uploaded by an earlier run' : '',
+      ]
+        .filter(Boolean)
+        .join(', ')
+    : conciseReason(o.error ?? 'failed', o);
+  return [o.ok ? 'ok' : 'FAILED', o.id ?? '-', o.label, detail];
+}
+
+/** The table's rows: every failure, and with `verbose` every input and every skipped file too. */
+export function resultRows(
+  outcomes: readonly RowOutcome[],
+  skipped: readonly SkippedFile[],
+  verbose: boolean,
+  show: ShowPath = (s) => s,
+): string[][] {
+  const rows = outcomes.filter((o) => verbose || !o.ok).map(resultRow);
+  if (verbose) for (const s of skipped) rows.push(['skipped', '-', show(s.source), s.reason]);
+  return rows;
+}
+
+/** Counts per outcome, in the order they are read: `212 uploaded, 3 failed`. */
+export interface OutcomeCounts {
+  inputs: number;
+  uploaded: number;
+  resumed: number;
+  failed: number;
+  /** Files left out of the plan, per reason. */
+  skipped: [string, number][];
+}
+
+export function outcomeCounts(
+  outcomes: readonly RowOutcome[],
+  skipped: readonly SkippedFile[],
+): OutcomeCounts {
+  const reasons = new Map<string, number>();
+  for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+  return {
+    inputs: outcomes.length,
+    uploaded: outcomes.filter((o) => o.ok && !o.resumed).length,
+    resumed: outcomes.filter((o) => o.ok && o.resumed).length,
+    failed: outcomes.filter((o) => !o.ok).length,
+    skipped: [...reasons].sort((x, y) => y[1] - x[1]),
+  };
+}
+
+/** The summary line: `216 inputs: 212 uploaded, 4 failed; 6 skipped (4 dicom report, 2 system file)`. */
+export function outcomeLine(counts: OutcomeCounts): string {
+  const parts = [`${counts.uploaded} uploaded`];
+  if (counts.resumed) parts.push(`${counts.resumed} uploaded by an earlier run`);
+  parts.push(`${counts.failed} failed`);
+  const skippedTotal = counts.skipped.reduce((n, [, c]) => n + c, 0);
+  const skipped = skippedTotal
+    ? `; ${skippedTotal} skipped (${counts.skipped.map(([reason, n]) => `${n} ${reason}`).join(', ')})`
+    : '';
+  return `${plural(counts.inputs, 'input')}: ${parts.join(', ')}${skipped}`;
+}
+
+/** The table fitted to `width` columns: paths shortened in the middle, identifiers only if nothing else fits. */
+export function renderResultTable(rows: string[][], width: number): string[] {
+  return renderTable(['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'], rows, {
+    maxWidth: width,
+    flexible: [2, 3],
+    middle: [2],
+    lastResort: [1],
   });
 }
 
@@ -152,9 +217,18 @@ export async function executeUpload(
 ): Promise<void> {
   const { term } = ctx;
   const totals = planTotals(plan);
-  const bars = new ProgressBars(term, { files: totals.resources, bytes: totals.bytes });
+  // The bar counts what the summary counts: every unit and every file the plan could not use.
+  const bars = new ProgressBars(term, {
+    inputs: totals.resources + plan.problems.length,
+    bytes: totals.bytes,
+  });
   let failed = 0;
   let uploaded = 0;
+  // Units an earlier run landed (--resume) are not sent; they count as attempted from the start.
+  let bytesBefore: number | undefined;
+  // Files the plan could not use fail without being sent: attempted, and failed, from the start.
+  const problems = plan.problems.length;
+  bars.update({ done: problems, failed: problems });
   const api = await openClient(ctx, { concurrency: request.concurrency });
   const settings = await resolveSettings(ctx);
   const journal = journalPath(ctx.configFile, request, ctx.streams.cwd, settings.rootUrl);
@@ -178,10 +252,20 @@ export async function executeUpload(
             ...sendOptions(request),
             journal,
             signal: controller.signal,
+            onBytes: (p) => {
+              bytesBefore ??= totals.bytes - p.bytesTotal;
+              bars.update({ bytesDone: bytesBefore + p.bytesSent });
+            },
             onProgress: (p) => {
+              bytesBefore ??= totals.bytes - p.bytesTotal;
               if (p.ok) uploaded++;
               else failed++;
-              bars.update({ filesDone: p.filesDone, bytesDone: p.bytesDone, failed });
+              const resumedUnits = plan.units.length - p.filesTotal;
+              bars.update({
+                done: problems + resumedUnits + p.filesDone,
+                bytesDone: bytesBefore + p.bytesDone,
+                failed: problems + failed,
+              });
               if (term.verbose) bars.log(`${p.ok ? 'uploaded' : 'failed'}: ${p.source}`);
             },
           });
@@ -189,6 +273,10 @@ export async function executeUpload(
     if (!controller.signal.aborted) throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
+    if (!controller.signal.aborted) {
+      // Everything has been attempted now, including the files the plan could not use.
+      bars.update({ done: bars.state.total, bytesDone: totals.bytes, failed: problems + failed });
+    }
     bars.finish();
     await api.close();
   }
@@ -222,17 +310,17 @@ export async function executeUpload(
       })),
     });
   } else {
-    const width = term.stdoutIsTTY ? Math.max(48, term.columns - 60) : Number.POSITIVE_INFINITY;
-    for (const line of renderTable(['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'], resultRows(ordered, width))) {
-      term.out(line);
-    }
+    const width = term.tableWidth;
+    const rows = resultRows(ordered, plan.skipped, term.verbose, show);
+    if (rows.length) for (const line of renderResultTable(rows, width)) term.out(line);
+    term.out(truncateMiddle(outcomeLine(outcomeCounts(ordered, plan.skipped)), width));
     term.out(
-      `${plural(created.size, 'resource')} created from ${plural(files, 'file')}; ${plural(failures.length, 'input')} failed.`,
+      truncateMiddle(`${plural(created.size, 'resource')} created from ${plural(files, 'file')}.`, width),
     );
   }
   if (failures.length) {
     throw new CliError(
-      `${failures.length} of ${ordered.length} input(s) failed to upload${term.json ? '' : ' (see the table above)'}`,
+      `${failures.length} of ${ordered.length} input(s) failed to upload${term.json ? '' : ' (listed above)'}`,
     );
   }
 }

@@ -124,7 +124,15 @@ export function summaryLines(
   for (const u of plan.units) if (u.note) lines.push(`Note: ${show(u.files[0]!.source)}: ${u.note}`);
   if (t.problems) {
     lines.push(`Files that cannot be uploaded and will fail: ${t.problems}`);
-    for (const p of plan.problems) lines.push(`  ${show(p.source)}: ${problemReason(p)}`);
+    for (const p of plan.problems) {
+      // The reason repeats the absolute path; the name is enough after the path shown first.
+      const name = p.source.split(/[\\/]/).pop() ?? p.source;
+      lines.push(`  ${show(p.source)}: ${problemReason(p).split(p.source).join(name)}`);
+    }
+    // The number the progress bar and the result count, so the three agree.
+    lines.push(
+      `Inputs: ${t.resources + t.problems} (${plural(t.resources, 'resource')}, ${t.problems} that will fail)`,
+    );
   }
   lines.push(
     options.anonymize

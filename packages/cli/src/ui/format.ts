@@ -1,3 +1,5 @@
+import { displayWidth, padDisplay, truncateEnd, truncateMiddle } from './width';
+
 /** Decimal units, as the Python tool prints sizes (`40.7 kB`). */
 export function humanSize(bytes: number): string {
   if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'Byte' : 'Bytes'}`;
@@ -19,29 +21,71 @@ export function percent(part: number, whole: number): string {
   return whole === 0 ? '0%' : `${Math.round((part / whole) * 100)}%`;
 }
 
-/** Visible width of a string, ignoring ANSI colour codes. */
+/** Visible width of a string: terminal columns, ignoring ANSI colour codes. */
 export function visibleLength(text: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
-  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
+  return displayWidth(text);
 }
 
-/** A plain text table: a header row, a rule, one line per row; the last column is not padded. */
-export function renderTable(headers: string[], rows: string[][]): string[] {
-  const widths = headers.map((h, i) =>
-    Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))),
+/** How a table may be narrowed to fit a width. */
+export interface TableFit {
+  /** Columns (terminal cells) no line may exceed. */
+  maxWidth: number;
+  /** Columns that may be shortened, most expendable last; the others keep their natural width. */
+  flexible: readonly number[];
+  /** Columns shortened in the middle (paths) rather than at the end (free text). */
+  middle?: readonly number[];
+  /** Columns shortened only when the flexible ones at their minimum still do not fit (identifiers). */
+  lastResort?: readonly number[];
+}
+
+/** Column widths that fit `fit.maxWidth`: flexible columns give up columns, widest first. */
+export function fitColumns(natural: readonly number[], fit: TableFit, gap = 2): number[] {
+  const widths = [...natural];
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+  const floor = 8;
+  while (total() > fit.maxWidth) {
+    const candidates = fit.flexible.filter((i) => widths[i]! > floor);
+    if (!candidates.length) break;
+    const widest = candidates.reduce((a, b) => (widths[b]! > widths[a]! ? b : a));
+    const excess = total() - fit.maxWidth;
+    const others = candidates.filter((i) => i !== widest).map((i) => widths[i]!);
+    const target = Math.max(floor, widths[widest]! - excess, others.length ? Math.max(...others) : floor);
+    widths[widest] = target === widths[widest] ? widths[widest]! - 1 : target;
+  }
+  return widths;
+}
+
+/**
+ * A plain text table: a header row, a rule, one line per row; the last column is not padded.
+ * Widths are display widths (CJK and emoji names align). With `fit`, flexible cells are shortened
+ * so no line is wider than `fit.maxWidth`; a line is never wrapped.
+ */
+export function renderTable(headers: string[], rows: string[][], fit?: TableFit): string[] {
+  const natural = headers.map((h, i) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
   );
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell))))
+  let widths = fit ? fitColumns(natural, fit) : natural;
+  if (fit?.lastResort?.length && widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) > fit.maxWidth) {
+    widths = fitColumns(widths, { ...fit, flexible: fit.lastResort });
+  }
+  const middle = new Set(fit?.middle ?? []);
+  const cellText = (cell: string, i: number): string =>
+    middle.has(i) ? truncateMiddle(cell, widths[i]!) : truncateEnd(cell, widths[i]!);
+  const line = (cells: string[]): string => {
+    const text = cells
+      .map((cell, i) => {
+        const shown = cellText(cell, i);
+        return i === cells.length - 1 ? shown : padDisplay(shown, widths[i]!);
+      })
       .join('  ')
       .trimEnd();
+    return fit ? truncateEnd(text, fit.maxWidth) : text;
+  };
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
-/** Shortens the middle of a long path so table rows stay on one line. */
+/** Shortens the middle of a long path so table rows stay on one line (measured in columns). */
 export function ellipsize(text: string, max: number): string {
-  if (text.length <= max || max < 5 || !Number.isFinite(max)) return text;
-  const keep = max - 1;
-  const head = Math.ceil(keep / 3);
-  return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
+  if (max < 5) return text;
+  return truncateMiddle(text, max);
 }

@@ -1,68 +1,124 @@
 import { humanSize } from './format';
+import { addSample, bytesPerSecond, etaSeconds, formatDuration, type RateSample } from './rate';
 import type { Terminal } from './terminal';
+import { displayWidth, truncateEnd } from './width';
 
+/**
+ * What the progress line shows. `done` counts inputs attempted (uploaded, failed, or known from an
+ * earlier run), out of the same `total` the plan summary and the result summary count, so the bar
+ * reaches 100% when everything has been tried, whatever failed.
+ */
 export interface ProgressState {
-  filesDone: number;
-  filesTotal: number;
+  done: number;
+  total: number;
   bytesDone: number;
   bytesTotal: number;
   failed: number;
+  /** Bytes per second, when known. */
+  rate: number | undefined;
 }
 
 function bar(fraction: number, width: number): string {
   const clamped = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
-  const full = Math.round(clamped * width);
+  const full = Math.floor(clamped * width);
   return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
 }
 
-/** The two lines the bars show, for a terminal `columns` wide. Pure, so it is tested directly. */
-export function renderProgress(state: ProgressState, columns: number, elapsedMs: number): [string, string] {
-  const width = Math.max(10, Math.min(40, columns - 50));
-  const pct = (done: number, total: number): string =>
-    `${String(total === 0 ? 100 : Math.floor((done / total) * 100)).padStart(3)}%`;
-  const rate = elapsedMs > 0 ? `${humanSize(Math.round((state.bytesDone / elapsedMs) * 1000))}/s` : '';
-  const failed = state.failed ? `, ${state.failed} failed` : '';
+function percentOf(done: number, total: number): number {
+  return total === 0 ? 100 : Math.floor((Math.min(done, total) / total) * 100);
+}
+
+/** The facts after the bar: counts, bytes, rate, time left, failures. */
+function facts(state: ProgressState): string[] {
+  const eta = etaSeconds(state.bytesTotal - state.bytesDone, state.rate);
   return [
-    `files ${bar(state.filesDone / state.filesTotal, width)} ${pct(state.filesDone, state.filesTotal)} ${state.filesDone}/${state.filesTotal}${failed}`,
-    `bytes ${bar(state.bytesDone / state.bytesTotal, width)} ${pct(state.bytesDone, state.bytesTotal)} ${humanSize(state.bytesDone)}/${humanSize(state.bytesTotal)} ${rate}`.trimEnd(),
-  ];
+    `${state.done}/${state.total}`,
+    `${humanSize(state.bytesDone)}/${humanSize(state.bytesTotal)}`,
+    state.rate === undefined ? '' : `${humanSize(Math.round(state.rate))}/s`,
+    state.done >= state.total ? '' : `ETA ${formatDuration(eta)}`,
+    state.failed ? `${state.failed} failed` : '',
+  ].filter(Boolean);
 }
 
 /**
- * Live bars on stderr, redrawn in place at most ten times a second. On anything but an
- * interactive terminal (pipes, CI logs, --json) it draws nothing.
+ * The one redrawn line for a terminal `columns` wide: the bar takes what the facts leave (up to 40
+ * columns) and disappears on very narrow terminals. Never as wide as the terminal, which would wrap.
+ */
+export function renderProgress(state: ProgressState, columns: number): string {
+  const pct = `${String(percentOf(state.done, state.total)).padStart(3)}%`;
+  const text = `${pct} ${facts(state).join(' · ')}`;
+  const room = columns - 1 - displayWidth(text) - 1;
+  const barWidth = Math.min(40, room - 2);
+  const line =
+    barWidth >= 8 ? `${bar(state.total === 0 ? 1 : state.done / state.total, barWidth)} ${text}` : text;
+  return truncateEnd(line, columns - 1);
+}
+
+/** The occasional plain line written instead of a bar when stderr is not a terminal (CI logs). */
+export function renderProgressLine(state: ProgressState): string {
+  return `progress: ${percentOf(state.done, state.total)}% ${facts(state).join(', ')}`;
+}
+
+/** How often a plain progress line is logged off a terminal: often enough to show life, rarely enough not to flood. */
+const PLAIN_EVERY_MS = 15_000;
+
+/**
+ * The progress line on stderr: redrawn in place at most ten times a second on an interactive
+ * terminal; off a terminal a plain line every 15 seconds of a long run; never with `--json`.
  */
 export class ProgressBars {
   readonly #term: Terminal;
-  readonly #enabled: boolean;
-  readonly #started = Date.now();
+  readonly #interactive: boolean;
+  readonly #clock: () => number;
+  readonly #started: number;
   #state: ProgressState;
+  #samples: RateSample[];
   #drawn = false;
   #lastDraw = 0;
 
-  constructor(term: Terminal, totals: { files: number; bytes: number }) {
+  constructor(term: Terminal, totals: { inputs: number; bytes: number }, clock: () => number = Date.now) {
     this.#term = term;
-    this.#enabled = term.interactiveErr;
+    this.#interactive = term.interactiveErr;
+    this.#clock = clock;
+    this.#started = clock();
+    this.#lastDraw = this.#started;
+    this.#samples = [{ atMs: this.#started, bytes: 0 }];
     this.#state = {
-      filesDone: 0,
-      filesTotal: totals.files,
+      done: 0,
+      total: totals.inputs,
       bytesDone: 0,
       bytesTotal: totals.bytes,
       failed: 0,
+      rate: undefined,
     };
   }
 
-  update(change: Partial<ProgressState>): void {
-    this.#state = { ...this.#state, ...change };
-    const now = Date.now();
-    if (!this.#enabled || now - this.#lastDraw < 100) return;
-    this.#lastDraw = now;
-    this.#draw();
+  /** The counts as they stand. */
+  get state(): ProgressState {
+    return this.#state;
   }
 
-  /** Prints a line above the bars without tearing them. */
+  update(change: Partial<Omit<ProgressState, 'rate'>>): void {
+    const now = this.#clock();
+    const next = { ...this.#state, ...change };
+    if (next.bytesDone !== this.#state.bytesDone) {
+      this.#samples = addSample(this.#samples, { atMs: now, bytes: next.bytesDone });
+    }
+    this.#state = { ...next, rate: bytesPerSecond(this.#samples) };
+    if (this.#term.json) return;
+    if (this.#interactive) {
+      if (now - this.#lastDraw < 100) return;
+      this.#lastDraw = now;
+      this.#draw();
+    } else if (now - this.#lastDraw >= PLAIN_EVERY_MS) {
+      this.#lastDraw = now;
+      this.#term.note(renderProgressLine(this.#state));
+    }
+  }
+
+  /** Prints a line above the bar without tearing it. */
   log(line: string): void {
-    if (!this.#enabled) {
+    if (!this.#interactive) {
       this.#term.note(line);
       return;
     }
@@ -71,22 +127,21 @@ export class ProgressBars {
     this.#draw();
   }
 
+  /** Draws the final state (100% once everything was attempted) and leaves it on screen. */
   finish(): void {
-    if (!this.#enabled) return;
+    if (!this.#interactive) return;
     this.#draw();
     this.#term.writeErr('\n');
     this.#drawn = false;
   }
 
   #clear(): void {
-    if (this.#drawn) this.#term.writeErr('\u001b[1A\r\u001b[2K\u001b[1B\r\u001b[2K\u001b[1A');
+    if (this.#drawn) this.#term.writeErr('\r\u001b[2K');
     this.#drawn = false;
   }
 
   #draw(): void {
-    const [files, bytes] = renderProgress(this.#state, this.#term.columns, Date.now() - this.#started);
-    if (this.#drawn) this.#term.writeErr('\u001b[1A\r');
-    this.#term.writeErr(`\u001b[2K${files}\n\u001b[2K${bytes}`);
+    this.#term.writeErr(`\r\u001b[2K${renderProgress(this.#state, this.#term.columns)}`);
     this.#drawn = true;
   }
 }

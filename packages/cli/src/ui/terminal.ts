@@ -61,6 +61,16 @@ export class Terminal {
     return this.#streams.stderr.columns ?? this.#streams.stdout.columns ?? 100;
   }
 
+  /**
+   * Columns a table on stdout may use: the terminal's width, else `COLUMNS` (set by shells and
+   * by users who pipe), else 80.
+   */
+  get tableWidth(): number {
+    const tty = this.#streams.stdout.isTTY === true ? this.#streams.stdout.columns : undefined;
+    const env = Number.parseInt(this.#streams.env.COLUMNS ?? '', 10);
+    return tty ?? (Number.isFinite(env) && env > 0 ? env : 80);
+  }
+
   /** Registers a value (the API key) that must never be printed. */
   addSecret(secret: string | undefined): void {
     if (secret && secret.length >= 4 && !this.#secrets.includes(secret)) this.#secrets.push(secret);

@@ -1,0 +1,128 @@
+/**
+ * Terminal display width: the number of columns a string takes, not its UTF-16 length. East Asian
+ * wide and fullwidth characters and emoji take two columns, combining marks, zero-width joiners and
+ * variation selectors none, so CJK and emoji file names align in tables and never overflow a line.
+ */
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+const EMOJI = /\p{Extended_Pictographic}/u;
+const EMOJI_PRESENTATION = /\p{Emoji_Presentation}|\uFE0F|\p{Regional_Indicator}/u;
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]$/u;
+
+/** Code point ranges of East Asian Wide (W) and Fullwidth (F) characters outside the emoji blocks. */
+const WIDE: readonly [number, number][] = [
+  [0x1100, 0x115f],
+  [0x2329, 0x232a],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xa960, 0xa97f],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe10, 0xfe19],
+  [0xfe30, 0xfe6f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x16fe0, 0x16fe4],
+  [0x17000, 0x18cff],
+  [0x1b000, 0x1b2ff],
+  [0x1f200, 0x1f2ff],
+  [0x20000, 0x2fffd],
+  [0x30000, 0x3fffd],
+];
+
+function isWide(codePoint: number): boolean {
+  let lo = 0;
+  let hi = WIDE.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [start, end] = WIDE[mid]!;
+    if (codePoint < start) hi = mid - 1;
+    else if (codePoint > end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** Columns one grapheme cluster (what the user sees as one character) takes: 0, 1 or 2. */
+export function graphemeWidth(grapheme: string): number {
+  if (EMOJI.test(grapheme) && EMOJI_PRESENTATION.test(grapheme)) return 2;
+  if (/^\p{Regional_Indicator}/u.test(grapheme)) return 2;
+  const first = grapheme.codePointAt(0);
+  if (first === undefined) return 0;
+  const head = String.fromCodePoint(first);
+  if (ZERO_WIDTH.test(head)) {
+    // A lone combining mark or joiner; a cluster that starts with one but carries more is still 0.
+    return [...grapheme].every((c) => ZERO_WIDTH.test(c)) ? 0 : 1;
+  }
+  return isWide(first) ? 2 : 1;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The grapheme clusters of `text` (ANSI colour codes removed) with their widths. */
+function clusters(text: string): { text: string; width: number }[] {
+  return Array.from(segmenter.segment(text.replace(ANSI, '')), (s) => ({
+    text: s.segment,
+    width: graphemeWidth(s.segment),
+  }));
+}
+
+/** Columns `text` takes on a terminal (ANSI colour codes take none). */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const c of clusters(text)) width += c.width;
+  return width;
+}
+
+/** `text` followed by spaces up to `width` columns (nothing added when it is already that wide). */
+export function padDisplay(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/**
+ * Shortens `text` to at most `max` columns by replacing its middle with `…`, keeping more of the end
+ * (a path's file name) than of the start; never splits a character. Colour codes are dropped from a
+ * shortened string.
+ */
+export function truncateMiddle(text: string, max: number): string {
+  if (!Number.isFinite(max) || displayWidth(text) <= max) return text;
+  if (max <= 0) return '';
+  if (max === 1) return '…';
+  const parts = clusters(text);
+  const budget = max - 1;
+  const headBudget = Math.floor(budget / 3);
+  let head = '';
+  let used = 0;
+  for (const p of parts) {
+    if (used + p.width > headBudget) break;
+    head += p.text;
+    used += p.width;
+  }
+  let tail = '';
+  let tailUsed = 0;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i]!;
+    if (used + tailUsed + p.width > budget) break;
+    tail = p.text + tail;
+    tailUsed += p.width;
+  }
+  return `${head}…${tail}`;
+}
+
+/** Shortens `text` to at most `max` columns by cutting its end (for free text rather than paths). */
+export function truncateEnd(text: string, max: number): string {
+  if (!Number.isFinite(max) || displayWidth(text) <= max) return text;
+  if (max <= 0) return '';
+  let out = '';
+  let used = 0;
+  for (const p of clusters(text)) {
+    if (used + p.width > max - 1) break;
+    out += p.text;
+    used += p.width;
+  }
+  return `${out}…`;
+}
