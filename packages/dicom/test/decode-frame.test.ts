@@ -285,6 +285,23 @@ describe('decodeFrame on bad input', () => {
     await expect(decodeFrame(p, 0, { maxMegapixels: 0.3 })).resolves.toBeTruthy();
   });
 
+  for (const rel of ['ts/MR_small_jpeg_ls_lossless.dcm', 'ts/MR_small_jp2klossless.dcm']) {
+    it(`refuses a huge declared Rows x Columns of ${rel} under the default limit, before decoding`, async () => {
+      if (!requireData()) return;
+      const p = parse(rel);
+      // 65535 x 65535 is 4295 megapixels: a decoder trusting it would allocate gigabytes.
+      const huge = writeDicom(p, [
+        { tag: 'Rows', action: 'set', value: 65535 },
+        { tag: 'Columns', action: 'set', value: 65535 },
+      ]);
+      const err = await decodeFrame(parseDicom(huge, { fileName: 'huge.dcm' }), 0).catch((e) => e);
+      expect(err).toBeInstanceOf(DicomDecodeError);
+      expect(err.message).toContain('huge.dcm');
+      expect(err.message).toContain('frame 0');
+      expect(err.message).toContain('65535x65535x1 frames is 4294.8 megapixels, above the limit of 512');
+    });
+  }
+
   it('names a transfer syntax without a decoder, a missing frame and missing pixel data', async () => {
     if (!requireData()) return;
     const bytes = read('ts/MR_small_jpeg_ls_lossless.dcm');
