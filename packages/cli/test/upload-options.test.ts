@@ -11,7 +11,12 @@ import {
 } from '../src/commands/upload-options';
 import { UsageError } from '../src/errors';
 import { maskFolderFor, maskLocator } from '../src/upload/masks';
-import { namesForMask, parseSegmentationNames } from '../src/upload/segmentation-names';
+import {
+  namesForMask,
+  parseSegmentationNames,
+  readSegmentationNames,
+  SegmentationNamesError,
+} from '../src/upload/segmentation-names';
 
 let root: string;
 beforeEach(() => {
@@ -140,5 +145,54 @@ describe('upload option parsing', () => {
     expect(rewriteRecursiveDepth(['upload', 'd', '-r', '2'])).toEqual(['upload', 'd', '--depth', '2']);
     expect(rewriteRecursiveDepth(['upload', '-r', 'd'])).toEqual(['upload', '-r', 'd']);
     expect(rewriteRecursiveDepth(['upload', '--recursive=3', 'd'])).toEqual(['upload', '--depth', '3', 'd']);
+  });
+});
+
+describe('ITK-SNAP label description files as --segmentation-names', () => {
+  const write = (name: string, text: string) => {
+    const file = join(root, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('reads label names by value from .txt and .csv, skipping comments and the clear label', async () => {
+    const text = [
+      '################################################',
+      '# ITK-SnAP Label Description File',
+      '#    IDX   -R-  -G-  -B-  -A--  VIS MSH  LABEL',
+      '################################################',
+      '    0     0    0    0        0  0  0    "Clear Label"',
+      '    1   255    0    0        1  1  1    "Left femur"',
+      '    2     0  255    0      0.5  1  0    "Tibia \\"prox\\""',
+      '',
+    ].join('\n');
+    for (const name of ['labels.txt', 'labels.csv']) {
+      const names = await readSegmentationNames(write(name, text));
+      expect(names).toEqual({ segmentationNames: null, classNames: { 1: 'Left femur', 2: 'Tibia "prox"' } });
+      expect(namesForMask('case1/mask.nii', names)).toEqual({ 1: 'Left femur', 2: 'Tibia "prox"' });
+    }
+    const commas = await readSegmentationNames(write('commas.csv', '3,10,20,30,1,1,1,"Lesion"\r\n'));
+    expect(commas.classNames).toEqual({ 3: 'Lesion' });
+  });
+
+  it('refuses a bad line with a SegmentationNamesError naming the file and the line', async () => {
+    const cases: [string, RegExp][] = [
+      ['1 255 0 0 1 1 1 Femur\n', /line 1: expected IDX R G B A VIS MSH "LABEL"/],
+      ['# ok\n300 255 0 0 1 1 1 "Femur"\n', /line 2: label index "300" is not an integer 0-255/],
+      ['1 255 0 0 1 1 1 "Femur"\n1 0 0 255 1 1 1 "Again"\n', /line 2: label 1 is described twice/],
+      ['1 255 0 256 1 1 1 "Femur"\n', /line 1: colour B "256" is not an integer 0-255/],
+      ['1 255 0 0 2 1 1 "Femur"\n', /line 1: opacity "2" is not a number 0-1/],
+      ['1 255 0 0 1 yes 1 "Femur"\n', /line 1: VIS "yes" is not 0 or 1/],
+      ['1 255 0 0 1 1 1 ""\n', /line 1: label 1 has an empty name/],
+      ['# only comments\n0 0 0 0 0 0 0 "Clear Label"\n', /no label lines/],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const file = write(`bad-${i}.txt`, text);
+      const error = await readSegmentationNames(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SegmentationNamesError);
+      expect((error as SegmentationNamesError).file).toBe(file);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).toContain(file);
+    }
   });
 });

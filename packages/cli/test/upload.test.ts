@@ -266,6 +266,31 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(annotations.map((a) => a.identifier).sort()).toEqual(['Bones_Femur', 'Bones_Tibia']);
   });
 
+  it('names the labels of a mask from an ITK-SNAP label description file; a bad line exits 2', async () => {
+    place('R/images/case1/img1.png', pngGray);
+    const mask = new Uint8Array(32 * 32);
+    mask.fill(1, 0, 32 * 8);
+    mask.fill(2, 32 * 16, 32 * 20);
+    place('R/segs/case1/labels.nii', writeNifti({ shape: [32, 32, 1], data: mask }));
+    writeFileSync(
+      join(work, 'labels.txt'),
+      '# ITK-SnAP Label Description File\n0 0 0 0 0 0 0 "Clear Label"\n1 255 0 0 1 1 1 "Femur"\n2 0 255 0 1 1 1 "Tibia"\n',
+    );
+    const args = ['upload', 'R/images', '-r', '--segmentation-path', 'R/segs', '--segmentation-names'];
+    const result = await cli([...args, 'labels.txt', '--yes', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    const annotations = await server.api.getAnnotations({ resourceId: report.results[0].id }).toArray();
+    expect(annotations.map((a) => a.identifier).sort()).toEqual(['Femur', 'Tibia']);
+
+    writeFileSync(join(work, 'bad.csv'), '1,255,0,0,1,1,1,"Femur"\n2,0,255,0,1,1,1,Tibia\n');
+    const bad = await cli([...args, 'bad.csv', '--yes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '--segmentation-names bad.csv: line 2: expected IDX R G B A VIS MSH "LABEL"',
+    );
+  });
+
   it('changes nothing on --dry-run and refuses to upload without --yes when stdin is not a terminal', async () => {
     place('d/a.png', pngGray);
     const dry = await cli(['upload', 'd', '--dry-run']);

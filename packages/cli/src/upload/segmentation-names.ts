@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { UsageError } from '../errors';
+import { parseItkSnapLabels } from './itk-snap-labels';
+import { SegmentationNamesError } from './segmentation-names-error';
+
+export { SegmentationNamesError };
 
 /** `--segmentation-names` file: names for masks (by path) and for their label values. */
 export interface SegmentationNames {
@@ -10,15 +13,6 @@ export interface SegmentationNames {
 
 /** What the client gets per mask: one name, a per-value map (with `default`), or nothing. */
 export type MaskNames = string | Record<string, string> | null;
-
-export class SegmentationNamesError extends UsageError {
-  override name = 'SegmentationNamesError';
-  readonly file: string;
-  constructor(file: string, message: string) {
-    super(`--segmentation-names ${file}: ${message}`, '--segmentation-names');
-    this.file = file;
-  }
-}
 
 export function parseSegmentationNames(text: string, file: string): SegmentationNames {
   let data: unknown;
@@ -81,6 +75,12 @@ export async function readSegmentationNames(file: string): Promise<SegmentationN
       file,
       `cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
     );
+  }
+  // Python reads YAML names files; ITK-SNAP label descriptions (`.txt`, `.csv`, `.label`) name
+  // the label values the same way `class_names` does.
+  if (/\.(ya?ml)$/i.test(file)) return parseSegmentationNames(text, file);
+  if (/\.(txt|csv|label)$/i.test(file)) {
+    return { segmentationNames: null, classNames: parseItkSnapLabels(text, file) };
   }
   return parseSegmentationNames(text, file);
 }
