@@ -11,6 +11,14 @@ import { API_KEY, type TestServer, uploadFixture } from './helpers/server';
 
 const hasData = sharedDataAvailable();
 
+/** A 32×32 NIfTI label mask with label 1 in rows 0-7 and label 2 in rows 16-19. */
+function twoLabelMask(): Uint8Array {
+  const mask = new Uint8Array(32 * 32);
+  mask.fill(1, 0, 32 * 8);
+  mask.fill(2, 32 * 16, 32 * 20);
+  return writeNifti({ shape: [32, 32, 1], data: mask });
+}
+
 const fixture = uploadFixture('datamint-cli-upload-');
 let server: TestServer;
 let home: { home: string };
@@ -219,10 +227,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
   it('matches segmentations from a folder layout with a names file', async () => {
     place('R/images/case1/img1.png', pngGray);
     place('R/images/case2/img2.png', pngGray);
-    const mask = new Uint8Array(32 * 32);
-    mask.fill(1, 0, 32 * 8);
-    mask.fill(2, 32 * 16, 32 * 20);
-    place('R/segs/case1/Bones.nii', writeNifti({ shape: [32, 32, 1], data: mask }));
+    place('R/segs/case1/Bones.nii', twoLabelMask());
     writeFileSync(
       join(work, 'names.yaml'),
       'segmentation_names: [Bones]\nclass_names: {1: Femur, 2: Tibia}\n',
@@ -268,10 +273,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
 
   it('names the labels of a mask from an ITK-SNAP label description file; a bad line exits 2', async () => {
     place('R/images/case1/img1.png', pngGray);
-    const mask = new Uint8Array(32 * 32);
-    mask.fill(1, 0, 32 * 8);
-    mask.fill(2, 32 * 16, 32 * 20);
-    place('R/segs/case1/labels.nii', writeNifti({ shape: [32, 32, 1], data: mask }));
+    place('R/segs/case1/labels.nii', twoLabelMask());
     writeFileSync(
       join(work, 'labels.txt'),
       '# ITK-SnAP Label Description File\n0 0 0 0 0 0 0 "Clear Label"\n1 255 0 0 1 1 1 "Femur"\n2 0 255 0 1 1 1 "Tibia"\n',
