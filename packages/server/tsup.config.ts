@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // The render worker is its own entry: worker threads load it by file next to the bundle.
+  entry: { index: 'src/index.ts', bin: 'src/bin.ts', 'render-worker': 'src/render/render-worker.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

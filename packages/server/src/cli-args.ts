@@ -16,8 +16,10 @@ Options:
   --fault-kinds LIST       comma-separated subset of 503,429,reset,slow (default all)
   --fault-seed N           seed of the fault sequence (default 1)
   --fault-slow-ms N        delay of the 'slow' fault (default 1500)
-  --max-frame-pixels N     most pixels per frame the server decodes to render (default 100000000)
-  --max-decompressed-bytes N  most bytes a stored file may inflate to when rendering (default 1073741824)
+  --max-frame-pixels N     most pixels per frame the server decodes (default 100000000)
+  --max-decompressed-bytes N  most bytes a file may inflate or decode to (default 1073741824)
+  --render-workers N       worker threads decoding and rendering files (default min(2, CPU cores))
+  --render-queue-limit N   decode requests that may wait for a worker before 503 (default 1024)
   --request-timeout-ms N   longest time to receive a whole request (default 600000)
   --body-timeout-ms N      longest silence while a request is received or answered (default 30000)
   --idle-timeout-ms N      idle keep-alive connections close after this (default 5000)
@@ -84,6 +86,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       1,
       Number.MAX_SAFE_INTEGER,
     ),
+    renderWorkers: integer('render-workers', values['render-workers'], 1, 64),
+    renderQueueLimit: integer('render-queue-limit', values['render-queue-limit'], 0, 100_000),
     logger: level ? ({ level } as LoggerOptions) : false,
     cors: values.cors === true,
     webApp: values['no-web-app'] !== true,
@@ -129,6 +133,8 @@ function parse(argv: string[]) {
       'log-level': { type: 'string' },
       'max-frame-pixels': { type: 'string' },
       'max-decompressed-bytes': { type: 'string' },
+      'render-workers': { type: 'string' },
+      'render-queue-limit': { type: 'string' },
       'request-timeout-ms': { type: 'string' },
       'body-timeout-ms': { type: 'string' },
       'idle-timeout-ms': { type: 'string' },

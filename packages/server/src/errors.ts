@@ -93,3 +93,10 @@ export class NotImplementedHttpError extends HttpError {
     super(501, 'Not Implemented', message);
   }
 }
+
+/** 503: the server is too busy to take the request now (e.g. the render queue is full); retry after `retry-after`. */
+export class ServiceUnavailableError extends HttpError {
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(503, 'Service Unavailable', message, { 'retry-after': String(retryAfterSeconds) });
+  }
+}

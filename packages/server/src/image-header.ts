@@ -35,3 +35,21 @@ export function imageSize(bytes: Uint8Array): ImageSize | undefined {
   }
   return undefined;
 }
+
+/** Samples per pixel of each PNG colour type (gray, RGB, palette, gray+alpha, RGBA). */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Bytes a PNG inflates to according to its IHDR (scanlines with their filter bytes), before any
+ * pixel is decoded; undefined when the header is missing or names no known colour type.
+ */
+export function pngDeclaredBytes(bytes: Uint8Array): number | undefined {
+  if (!isPng(bytes) || bytes.length < 26) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const depth = bytes[24]!;
+  const channels = PNG_CHANNELS[bytes[25]!];
+  if (channels === undefined) return undefined;
+  return height * (1 + Math.ceil((width * channels * depth) / 8));
+}

@@ -7,6 +7,7 @@ export {
   PayloadTooLargeError,
   ServerConfigError,
   ServerError,
+  ServiceUnavailableError,
   UnauthorizedError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
@@ -22,4 +23,10 @@ export type {
   UserSeed,
 } from './options';
 export { FAULT_KINDS } from './options';
-export { DATABASE_FILE, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIMEOUTS, startServer } from './server';
+export {
+  DATABASE_FILE,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_RENDER_QUEUE_LIMIT,
+  DEFAULT_TIMEOUTS,
+  startServer,
+} from './server';

@@ -118,8 +118,23 @@ export function niftiDatatypeSupported(datatype: number): boolean {
   return datatype in READERS;
 }
 
-/** Every voxel of a decoded single-file NIfTI as scaled values, in storage order; undefined when short. */
-export function niftiVoxels(bytes: Uint8Array, h: NiftiHeader): Float64Array | undefined {
+/** Bytes per voxel of a scalar datatype; undefined for the ones the server does not read. */
+export function niftiVoxelSize(datatype: number): number | undefined {
+  return READERS[datatype]?.size;
+}
+
+/** Bytes from the start of the file to the end of the voxel data the header declares. */
+export function niftiDeclaredBytes(h: NiftiHeader): number {
+  const { columns, rows, frames } = niftiShape(h);
+  return Math.max(0, h.voxOffset) + columns * rows * frames * (niftiVoxelSize(h.datatype) ?? 1);
+}
+
+/**
+ * Reads voxel `i` (storage order) of a decoded single-file NIfTI as its scaled value; undefined when
+ * the data is shorter than the header says. Values are read on demand: a copy as float64 would take
+ * eight times the voxel data's memory.
+ */
+export function niftiVoxelReader(bytes: Uint8Array, h: NiftiHeader): ((i: number) => number) | undefined {
   const reader = READERS[h.datatype];
   if (!reader) return undefined;
   const { columns, rows, frames } = niftiShape(h);
@@ -128,12 +143,10 @@ export function niftiVoxels(bytes: Uint8Array, h: NiftiHeader): Float64Array | u
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const scale = h.slope !== 0 && Number.isFinite(h.slope);
   const inter = Number.isFinite(h.inter) ? h.inter : 0;
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
+  return (i) => {
     const raw = reader.read(view, h.voxOffset + i * reader.size, h.littleEndian);
-    out[i] = scale ? raw * h.slope + inter : raw;
-  }
-  return out;
+    return scale ? raw * h.slope + inter : raw;
+  };
 }
 
 /**

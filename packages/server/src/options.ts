@@ -78,10 +78,14 @@ export interface ServerOptions {
   logger?: boolean | LoggerOptions;
   /** Largest accepted upload in bytes; default 2 GiB. */
   maxUploadBytes?: number;
-  /** Most pixels per decoded frame when rendering (PNG/JPEG/NIfTI); default 100 million. */
+  /** Most pixels per decoded frame (rendering PNG/JPEG/DICOM/NIfTI, checking uploaded masks and volumes); default 100 million. */
   maxFramePixels?: number;
-  /** Most bytes a stored compressed file may decompress to when rendering; default 1 GiB. */
+  /** Most bytes a stored or uploaded file may decompress or decode to, judged from its declared size; default 1 GiB. */
   maxDecompressedBytes?: number;
+  /** Worker threads that decode and render user data off the event loop; default min(2, CPU cores). */
+  renderWorkers?: number;
+  /** Decoding requests that may wait for a free render worker; past that the server answers 503. Default 1024. */
+  renderQueueLimit?: number;
   /** Time-outs and the shutdown deadline; each has a default (see `DEFAULT_TIMEOUTS`). */
   timeouts?: Partial<ServerTimeouts>;
   /** Mount path prefix such as `/api`; routes answer both with and without it. */

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp } from './app';
 import type { AppContext } from './context';
@@ -10,6 +11,7 @@ import type { RunningServer, ServerOptions, ServerTimeouts } from './options';
 import { sweepOrphanFiles } from './orphan-sweep';
 import { registerPrincipals, validateKey } from './principals';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './render/decode-limits';
+import { RenderPool, type RenderPoolOptions } from './render/render-pool';
 import { FileStore } from './storage';
 import { defaultWebAppDir } from './web-app';
 
@@ -37,6 +39,23 @@ function decodeLimitsOf(options: ServerOptions): DecodeLimits {
     }
   }
   return limits;
+}
+
+/** Tasks that may wait for a free render worker when `renderQueueLimit` is not given. */
+export const DEFAULT_RENDER_QUEUE_LIMIT = 1024;
+
+function renderPoolOf(options: ServerOptions): RenderPoolOptions {
+  const workers = options.renderWorkers ?? Math.min(2, availableParallelism());
+  const queueLimit = options.renderQueueLimit ?? DEFAULT_RENDER_QUEUE_LIMIT;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new ServerConfigError(`renderWorkers must be a positive integer, got ${options.renderWorkers}`);
+  }
+  if (!Number.isInteger(queueLimit) || queueLimit < 0) {
+    throw new ServerConfigError(
+      `renderQueueLimit must be a non-negative integer, got ${options.renderQueueLimit}`,
+    );
+  }
+  return { workers, queueLimit };
 }
 
 function timeoutsOf(options: ServerOptions): ServerTimeouts {
@@ -106,6 +125,8 @@ function webAppDirOf(option: ServerOptions['webApp']): string | undefined {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   validate(options);
   const timeouts = timeoutsOf(options);
+  const decodeLimits = decodeLimitsOf(options);
+  const render = new RenderPool(renderPoolOf(options));
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const store = new FileStore(dataDir);
@@ -119,7 +140,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       store,
       principals,
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
-      decodeLimits: decodeLimitsOf(options),
+      decodeLimits,
+      render,
       track: (work) => {
         pending.add(work);
         const forget = () => pending.delete(work);
@@ -163,6 +185,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             await app.close();
           } finally {
             clearTimeout(cut);
+            await render.close();
             db.close();
           }
         })();
@@ -170,6 +193,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     };
   } catch (err) {
+    await render.close();
     db.close();
     throw err;
   }

@@ -1,6 +1,7 @@
-import { gunzipSync } from 'node:zlib';
 import { BadRequestError } from './errors';
-import { isGzip, niftiDatatypeSupported, niftiShape, niftiVoxels, parseNiftiHeader } from './nifti';
+import { niftiDatatypeSupported, niftiShape, niftiVoxelReader } from './nifti';
+import { readNiftiBounded } from './nifti-bounded';
+import type { DecodeLimits } from './render/decode-limits';
 import type { Raster } from './render/encode-png';
 import type { JsonValue } from './repos/json';
 
@@ -9,44 +10,41 @@ export interface LabelVolume {
   columns: number;
   rows: number;
   frames: number;
-  voxels: Float64Array;
+  /** The value of voxel `i` in storage order. */
+  valueAt(i: number): number;
 }
 
-/** Largest decompressed mask volume accepted (a gzip bomb must not exhaust memory). */
-const MAX_VOLUME_BYTES = 1024 * 1024 * 1024;
-
-/** Decodes an uploaded `.nii`/`.nii.gz` label volume; anything else is a 400 saying why. */
-export function readLabelVolume(raw: Uint8Array): LabelVolume {
-  let bytes = raw;
-  if (isGzip(raw)) {
-    try {
-      bytes = new Uint8Array(gunzipSync(raw, { maxOutputLength: MAX_VOLUME_BYTES }));
-    } catch (err) {
-      throw new BadRequestError(
-        `segmentation file: the gzip stream does not decompress (${(err as Error).message})`,
-      );
-    }
-  }
-  const header = parseNiftiHeader(bytes);
-  if (!header)
-    throw new BadRequestError(
-      'segmentation file: not a single-file NIfTI-1/NIfTI-2 volume (.nii or .nii.gz)',
-    );
+/**
+ * Decodes a `.nii`/`.nii.gz` label volume within the decode limits (checked on the header before
+ * anything is inflated); anything that is not one is a 400 saying why.
+ */
+export async function readLabelVolume(path: string, limits: DecodeLimits): Promise<LabelVolume> {
+  const what = 'segmentation file';
+  const nifti = await readNiftiBounded(
+    path,
+    `segmentation file rejected: the NIfTI`,
+    limits,
+    (reason) => new BadRequestError(`${what}: the gzip stream does not decompress (${reason})`),
+  );
+  if (!nifti)
+    throw new BadRequestError(`${what}: not a single-file NIfTI-1/NIfTI-2 volume (.nii or .nii.gz)`);
+  const { header, bytes } = nifti;
   if (!niftiDatatypeSupported(header.datatype)) {
-    throw new BadRequestError(
-      `segmentation file: NIfTI datatype ${header.datatype} is not a scalar label type`,
-    );
+    throw new BadRequestError(`${what}: NIfTI datatype ${header.datatype} is not a scalar label type`);
   }
-  const voxels = niftiVoxels(bytes, header);
-  if (!voxels)
-    throw new BadRequestError('segmentation file: the voxel data is shorter than the NIfTI header says');
-  return { ...niftiShape(header), voxels };
+  const valueAt = niftiVoxelReader(bytes, header);
+  if (!valueAt) throw new BadRequestError(`${what}: the voxel data is shorter than the NIfTI header says`);
+  return { ...niftiShape(header), valueAt };
 }
 
 /** The distinct non-zero label values of the volume, ascending (non-integers are not labels). */
 export function labelsPresent(volume: LabelVolume): number[] {
   const seen = new Set<number>();
-  for (const v of volume.voxels) if (v !== 0 && Number.isInteger(v)) seen.add(v);
+  const count = volume.columns * volume.rows * volume.frames;
+  for (let i = 0; i < count; i++) {
+    const v = volume.valueAt(i);
+    if (v !== 0 && Number.isInteger(v)) seen.add(v);
+  }
   return [...seen].sort((a, b) => a - b);
 }
 
@@ -112,6 +110,6 @@ export function labelSlice(volume: LabelVolume, frame: number, label: number): R
   const perSlice = volume.columns * volume.rows;
   const data = new Uint8Array(perSlice);
   const start = frame * perSlice;
-  for (let i = 0; i < perSlice; i++) data[i] = volume.voxels[start + i] === label ? 255 : 0;
+  for (let i = 0; i < perSlice; i++) data[i] = volume.valueAt(start + i) === label ? 255 : 0;
   return { width: volume.columns, height: volume.rows, channels: 1, data };
 }

@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { DicomError, parseDicom } from '@datamint/dicom';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { BadRequestError, HttpError, NotImplementedHttpError } from '../errors';
-import { imageSize, isJpeg, isPng } from '../image-header';
+import { imageSize, isJpeg, isPng, pngDeclaredBytes } from '../image-header';
 import { looksLikeDicom } from '../mimetypes';
-import { isGzip, niftiShape, parseNiftiHeader, readDecodedHead } from '../nifti';
+import { parseNiftiHeader } from '../nifti';
+import { readNiftiBounded } from '../nifti-bounded';
 import {
+  checkDecodedBytes,
   checkFramePixels,
   DEFAULT_DECODE_LIMITS,
   type DecodeLimits,
-  decompressedTooLarge,
 } from './decode-limits';
 import { encodePng } from './encode-png';
 import { renderDicomFrame } from './render-dicom-frame';
@@ -24,25 +24,19 @@ export interface FrameSource {
   storage: string;
 }
 
-/** Largest JPEG we decode, in megapixels (jpeg-js allocates the whole raster). */
-const MAX_JPEG_MEGAPIXELS = 100;
-
 function singleImageFrame(index: number): void {
   if (index !== 0) throw new BadRequestError(`Frame index out of range: ${index} (the resource has 1 frame)`);
 }
 
-function gunzip(bytes: Uint8Array, limits: DecodeLimits): Uint8Array {
-  try {
-    // The cap stops inflation as it is reached: a bomb of zeros never allocates past it.
-    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: limits.maxDecompressedBytes }));
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw decompressedTooLarge('NIfTI', limits);
-    }
-    throw new NotImplementedHttpError(
-      `cannot render: the stored NIfTI does not decompress (${(err as Error).message})`,
-    );
-  }
+/** A DICOM frame's declared size, checked before its pixel data is decoded. */
+function checkDicomFrame(parsed: ReturnType<typeof parseDicom>, limits: DecodeLimits): void {
+  const rows = parsed.number('Rows') ?? 0;
+  const columns = parsed.number('Columns') ?? 0;
+  const subject = 'cannot render: the stored DICOM';
+  checkFramePixels(subject, columns, rows, limits);
+  const samples = parsed.number('SamplesPerPixel') ?? 1;
+  const bits = parsed.number('BitsAllocated') ?? 8;
+  checkDecodedBytes(subject, Math.ceil((rows * columns * samples * bits) / 8), limits);
 }
 
 /**
@@ -63,12 +57,14 @@ export async function renderFrame(
       const reason = err instanceof DicomError ? err.message : String(err);
       throw new NotImplementedHttpError(`cannot render: the stored file is not readable DICOM (${reason})`);
     }
+    checkDicomFrame(parsed, limits);
     return encodePng(await renderDicomFrame(parsed, index));
   }
   if (isPng(bytes)) {
     singleImageFrame(index);
     const size = imageSize(bytes);
-    if (size) checkFramePixels('PNG', size.columns, size.rows, limits);
+    if (size) checkFramePixels('cannot render: the stored PNG', size.columns, size.rows, limits);
+    checkDecodedBytes('cannot render: the stored PNG', pngDeclaredBytes(bytes) ?? 0, limits);
     // Served as stored, but only once it decodes: the Python SDK hands the body to PIL.
     try {
       decodePng(bytes);
@@ -80,19 +76,24 @@ export async function renderFrame(
     return bytes;
   }
   if (source.storage === 'NiftiResource' || parseNiftiHeader(bytes) !== undefined) {
-    const header = parseNiftiHeader(isGzip(bytes) ? await readDecodedHead(source.path, 352) : bytes);
-    if (header) {
-      const { columns, rows } = niftiShape(header);
-      checkFramePixels('NIfTI', columns, rows, limits);
-    }
-    return encodePng(renderNiftiSlice(isGzip(bytes) ? gunzip(bytes, limits) : bytes, index));
+    const nifti = await readNiftiBounded(
+      source.path,
+      'cannot render: the stored NIfTI',
+      limits,
+      (reason) =>
+        new NotImplementedHttpError(`cannot render: the stored NIfTI does not decompress (${reason})`),
+    );
+    return encodePng(renderNiftiSlice(nifti?.bytes ?? bytes, index));
   }
   if (isJpeg(bytes)) {
     singleImageFrame(index);
     const size = imageSize(bytes);
-    if (size) checkFramePixels('JPEG', size.columns, size.rows, limits);
+    if (size) checkFramePixels('cannot render: the stored JPEG', size.columns, size.rows, limits);
     try {
-      const image = jpeg.decode(bytes, { formatAsRGBA: false, maxResolutionInMP: MAX_JPEG_MEGAPIXELS });
+      const image = jpeg.decode(bytes, {
+        formatAsRGBA: false,
+        maxResolutionInMP: limits.maxFramePixels / 1_000_000,
+      });
       return encodePng({ width: image.width, height: image.height, channels: 3, data: image.data });
     } catch (err) {
       if (err instanceof HttpError) throw err;

@@ -34,7 +34,6 @@ import {
   requiredString,
   requireObject,
 } from '../validate';
-import { validateMask } from '../validate-mask';
 
 interface ResourceParams {
   resource_id: string;
@@ -158,7 +157,12 @@ export function annotationRoutes(app: FastifyInstance, ctx: AppContext): void {
       maxFileBytes: Math.min(MAX_MASK_BYTES, ctx.maxUploadBytes),
     });
     try {
-      await validateMask(upload.tempPath, upload.filename, resource);
+      await ctx.render.run('validateMask', {
+        path: upload.tempPath,
+        filename: upload.filename,
+        resource: { rows: resource.rows, columns: resource.columns },
+        limits: ctx.decodeLimits,
+      });
       const key = store.keyFor('masks', annotation.id);
       const head = await readHead(upload.tempPath, 8);
       await store.commit(upload.tempPath, key);

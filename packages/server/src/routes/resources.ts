@@ -23,7 +23,6 @@ import {
   queryPage,
   type RawQuery,
 } from '../query';
-import { renderFrame } from '../render/render-frame';
 import type { JsonValue } from '../repos/json';
 import {
   findResource,
@@ -377,16 +376,16 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const row = findResource(db, req.principal.customerId, id);
       if (!row) throw new NotFoundError('Resource');
-      const png = await renderFrame(
-        {
+      const png = await ctx.render.run('frame', {
+        source: {
           path: store.pathOf(row.file_key),
           mimetype: row.mimetype,
           filename: row.filename,
           storage: row.storage,
         },
-        Number(rawIndex),
-        ctx.decodeLimits,
-      );
+        index: Number(rawIndex),
+        limits: ctx.decodeLimits,
+      });
       return reply
         .code(200)
         .header('content-type', 'image/png')

@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { requireId } from '../ids';
-import { encodePng } from '../render/encode-png';
-import { renderFrame } from '../render/render-frame';
 import { findAnnotation, insertAnnotation, type NewAnnotation } from '../repos/annotations';
 import { findResource, type ResourceRow } from '../repos/resources';
 import { worklistExists } from '../repos/worklists';
 import { idListSchema, ok } from '../schemas/entities';
 import { nowIso } from '../time';
 import { receiveUpload, textField } from '../upload';
-import {
-  checkVolumeFits,
-  type FrameShape,
-  labelSlice,
-  labelsPresent,
-  parseSegmentationMap,
-  readLabelVolume,
-} from '../volume-mask';
+import { type FrameShape, parseSegmentationMap } from '../volume-mask';
 
 interface ResourceParams {
   resource_id: string;
@@ -62,9 +52,12 @@ export function volumeSegmentationRoutes(app: FastifyInstance, ctx: AppContext):
       if (worklistId !== null && !worklistExists(db, customerId, worklistId)) {
         throw new NotFoundError('Annotation worklist', worklistId);
       }
-      const volume = readLabelVolume(new Uint8Array(await readFile(upload.tempPath)));
-      checkVolumeFits(volume, frameShape(resource), resourceId);
-      const present = labelsPresent(volume);
+      const present = await ctx.render.run('volumeLabels', {
+        path: upload.tempPath,
+        shape: frameShape(resource),
+        resourceId,
+        limits: ctx.decodeLimits,
+      });
       // Named labels that occur in the volume; without names, every label present, named by value.
       const labels =
         names.size === 0
@@ -144,8 +137,12 @@ export function volumeSegmentationRoutes(app: FastifyInstance, ctx: AppContext):
         throw new NotFoundError('Annotation file', 'no mask was attached to this annotation');
       let png: Uint8Array;
       if (annotation.label_value !== null) {
-        const volume = readLabelVolume(new Uint8Array(await readFile(store.pathOf(annotation.file_key))));
-        png = encodePng(labelSlice(volume, frame, annotation.label_value));
+        png = await ctx.render.run('labelFrame', {
+          path: store.pathOf(annotation.file_key),
+          frame,
+          label: annotation.label_value,
+          limits: ctx.decodeLimits,
+        });
       } else {
         // A per-frame mask is one frame: it answers for its own frame index (0 for image scope).
         const own = annotation.frame_index ?? 0;
@@ -154,16 +151,16 @@ export function volumeSegmentationRoutes(app: FastifyInstance, ctx: AppContext):
             `Frame index out of range: ${frame} (this mask is frame ${own} of the resource)`,
           );
         }
-        png = await renderFrame(
-          {
+        png = await ctx.render.run('frame', {
+          source: {
             path: store.pathOf(annotation.file_key),
             mimetype: annotation.file_mimetype,
             filename: 'mask',
             storage: '',
           },
-          0,
-          ctx.decodeLimits,
-        );
+          index: 0,
+          limits: ctx.decodeLimits,
+        });
       }
       return reply
         .code(200)
