@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AnnotationEntity,
@@ -172,8 +175,39 @@ describe('api.annotations', () => {
     expect(response.status).toBeLessThan(300);
     const bytes = await api.annotations.downloadFile(maskId!);
     expect(Buffer.from(bytes.subarray(1, 4)).toString()).toBe('PNG');
+    // Streamed to disk: the same bytes, written under the final name only when complete.
+    const dir = mkdtempSync(join(tmpdir(), 'api-annotation-file-'));
+    const saved = await api.annotations.downloadFile(maskId!, { savePath: join(dir, 'lesion.png') });
+    expect(saved).toEqual({ path: join(dir, 'lesion.png'), bytes: bytes.length });
+    expect(new Uint8Array(readFileSync(saved.path))).toEqual(bytes);
     const [label] = await api.annotations.getList({ resource: ids[1]!, annotationType: 'label' }).toArray();
     await expect(api.annotations.downloadFile(label!)).rejects.toBeInstanceOf(ResourceNotFoundError);
+    await expect(
+      api.annotations.downloadFile(label!, { savePath: join(dir, 'none.png') }),
+    ).rejects.toBeInstanceOf(ResourceNotFoundError);
+    expect(readdirSync(dir)).toEqual(['lesion.png']);
+  });
+
+  it('refuses a model reference that is not a non-empty string before any request', async () => {
+    proxy.take();
+    for (const modelId of ['', '  ', 7, {}] as unknown as string[]) {
+      await expect(
+        api.annotations.create(ids[0]!, { type: 'label', identifier: 'x', modelId }),
+      ).rejects.toMatchObject({ name: 'ValidationError', field: 'annotation.modelId' });
+      await expect(
+        api.annotations.createImageClassification(ids[0]!, 'q', 'good', { modelId }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        api.annotations.addLineAnnotation([0, 0], [1, 1], ids[0]!, 'l', { modelId, metadata: {} as never }),
+      ).rejects.toMatchObject({ field: 'modelId' });
+      await expect(
+        api.annotations.uploadVolumeSegmentation(ids[0]!, new Uint8Array(400), { modelId }),
+      ).rejects.toMatchObject({ field: 'modelId' });
+      await expect(
+        api.annotations.uploadSegmentations(ids[0]!, new Uint8Array(4), { modelId }),
+      ).rejects.toMatchObject({ field: 'modelId' });
+    }
+    expect(proxy.take()).toEqual([]);
   });
 
   it('deletes one and many in one batch request', async () => {

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { APIBodyError, mapSettled, Paginated } from '@datamint/core';
 import type { AnnotationType } from '@datamint/core/internal';
 import {
@@ -9,6 +8,7 @@ import {
   type HandlerContext,
   type ListOptions,
   relabelNotFound,
+  requireString,
 } from '../context';
 import { ValidationError } from '../errors';
 import { geometryAnnotationPayload } from '../geometry-payload';
@@ -24,6 +24,7 @@ import {
 import { AnnotationEntity, annotationEntity } from './entities/annotation';
 import { entityId, idOf } from './ids';
 import { paged } from './pages';
+import { type FileWritten, type StreamToFileOptions, streamToFile } from './requests';
 import { type ResourceRef, ResourcesApi } from './resources';
 
 /** An annotation given by id or as the entity. */
@@ -141,9 +142,7 @@ export function annotationBody(annotation: NewAnnotation, field = 'annotation'):
       'a frame index for a frame-scoped annotation',
     );
   }
-  if (annotation.modelId !== undefined && typeof annotation.modelId !== 'string') {
-    throw new ValidationError(`${field}.modelId`, annotation.modelId, 'a string');
-  }
+  checkModelId(annotation.modelId, `${field}.modelId`);
   return withoutNulls({
     value: annotation.value,
     type: annotation.type,
@@ -327,6 +326,7 @@ export class AnnotationsApi {
     options: GeometryAnnotationOptions,
   ): Promise<string> {
     const resourceId = idOf(resource, 'resource');
+    checkModelId(options.modelId, 'modelId');
     this.#images ??= new AnnotationImages(new ResourcesApi(this.#context, this.#pageSize));
     const image =
       options.metadata !== undefined
@@ -438,20 +438,33 @@ export class AnnotationsApi {
   }
 
   /** The file attached to an annotation (a segmentation mask...), as bytes. */
-  async downloadFile(annotation: AnnotationRef, options?: CallOptions): Promise<Uint8Array> {
+  downloadFile(annotation: AnnotationRef, options?: CallOptions): Promise<Uint8Array>;
+  /**
+   * The file attached to an annotation, streamed to `savePath` (through a temporary file renamed at
+   * the end; an error answer is an error, never the file's content).
+   */
+  downloadFile(
+    annotation: AnnotationRef,
+    options: StreamToFileOptions & { savePath: string },
+  ): Promise<FileWritten>;
+  async downloadFile(
+    annotation: AnnotationRef,
+    options?: StreamToFileOptions & { savePath?: string },
+  ): Promise<Uint8Array | FileWritten> {
     const entity = typeof annotation === 'string' ? await this.getById(annotation, options) : annotation;
     const id = idOf(entity, 'annotation');
     const resourceId = entityId(entity.resourceId, 'annotation.resource_id');
+    const path = `annotations/${resourceId}/annotations/${id}/file`;
+    const notFound = { resourceType: 'annotation file', params: { id, resource_id: resourceId } };
+    if (options?.savePath !== undefined) {
+      requireString(options.savePath, 'savePath');
+      return streamToFile(this.#context, { path }, options.savePath, notFound, options);
+    }
     const ctx = await this.#context();
     const response = await relabelNotFound(
-      () =>
-        ctx.http.requestBytes({
-          method: 'GET',
-          path: `annotations/${resourceId}/annotations/${id}/file`,
-          ...callOpts(options),
-        }),
-      'annotation file',
-      { id, resource_id: resourceId },
+      () => ctx.http.requestBytes({ method: 'GET', path, ...callOpts(options) }),
+      notFound.resourceType,
+      notFound.params,
     );
     return response.bytes;
   }
@@ -470,6 +483,7 @@ export class AnnotationsApi {
     options: UploadFrameSegmentationsOptions = {},
   ): Promise<string[]> {
     const resourceId = idOf(resource, 'resource');
+    checkModelId(options.modelId, 'modelId');
     return uploadFrameSegmentations(await this.#context(), resourceId, file, options);
   }
 
@@ -484,6 +498,7 @@ export class AnnotationsApi {
     options: UploadVolumeSegmentationOptions = {},
   ): Promise<string[]> {
     const resourceId = idOf(resource, 'resource');
+    checkModelId(options.modelId, 'modelId');
     return uploadVolume(await this.#context(), resourceId, file, options);
   }
 
@@ -505,7 +520,7 @@ export class AnnotationsApi {
       annotations,
       options.concurrency ?? ctx.concurrency,
       async (annotation, i) => {
-        await writeFile(savePaths[i] as string, await this.downloadFile(annotation, options));
+        await this.downloadFile(annotation, { ...callOpts(options), savePath: savePaths[i] as string });
       },
       callOpts(options),
     );
@@ -575,6 +590,16 @@ function entityBody(entity: AnnotationEntity): Record<string, unknown> {
   }
   out.source ??= 'imported';
   return out;
+}
+
+/**
+ * A model reference is the model's id or name as the platform knows it: anything but a non-empty
+ * string (a number, an object, '') would be sent as text the platform cannot match to a model.
+ */
+function checkModelId(value: unknown, field: string): void {
+  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+    throw new ValidationError(field, value, 'a non-empty model id or name');
+  }
 }
 
 function provenance(options: AnnotationProvenance): AnnotationProvenance {

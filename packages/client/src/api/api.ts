@@ -5,6 +5,7 @@ import type { CallOptions, HandlerContext } from '../context';
 import { ValidationError } from '../errors';
 import { AnnotationsApi } from './annotations';
 import { DatasetsApi } from './datasets';
+import type { ProjectEntity } from './entities/project';
 import { ProjectsApi } from './projects';
 import { ResourcesApi } from './resources';
 import { UsersApi } from './users';
@@ -48,6 +49,7 @@ export class Api {
   #worklists: AnnotationWorklistsApi | undefined;
   #users: UsersApi | undefined;
   #datasets: DatasetsApi | undefined;
+  #selectedProject: ProjectEntity | undefined;
 
   constructor(options: ApiOptions = {}) {
     this.#options = { ...options };
@@ -108,13 +110,34 @@ export class Api {
 
   /** Projects: list, create, update, delete, resources, work status, splits. */
   get projects(): ProjectsApi {
-    this.#projects ??= new ProjectsApi(this.#lazy, this.#pageSize, () => this.resources.links());
+    this.#projects ??= new ProjectsApi(
+      this.#lazy,
+      this.#pageSize,
+      () => this.resources.links(),
+      () => this.#selectedProject,
+    );
     return this.#projects;
+  }
+
+  /**
+   * Chooses the project that `api.projects` methods use when their project argument is
+   * `undefined` (a UUID is tried as an id, then as a name; archived projects included). Held by
+   * this `Api` only, never process-wide.
+   */
+  async selectProject(nameOrId: string | ProjectEntity, options?: CallOptions): Promise<ProjectEntity> {
+    const project = await this.projects.resolve(nameOrId, options);
+    this.#selectedProject = project;
+    return project;
+  }
+
+  /** The project chosen with {@link Api.selectProject}, if any. */
+  get selectedProject(): ProjectEntity | undefined {
+    return this.#selectedProject;
   }
 
   /** Annotation worklists: create, get, patch, list a project's. */
   get annotationWorklists(): AnnotationWorklistsApi {
-    this.#worklists ??= new AnnotationWorklistsApi(this.#lazy);
+    this.#worklists ??= new AnnotationWorklistsApi(this.#lazy, this.#pageSize);
     return this.#worklists;
   }
 

@@ -5,11 +5,17 @@ import {
   type HandlerContext,
   type ListOptions,
   relabelNotFound,
+  requireString,
 } from '../context';
-import { ValidationError } from '../errors';
+import { UnexpectedResponseError, ValidationError } from '../errors';
 import { DatasetEntity } from './entities/dataset';
 import { entityId, idOf } from './ids';
 import { paged } from './pages';
+import { type FileWritten, rawCall, type StreamToFileOptions, streamToFile } from './requests';
+
+/** Formats of `api.datasets.download`. */
+export type DatasetDownloadFormat = 'jpg' | 'png' | 'tiff' | 'dicom' | 'npy' | 'nifti';
+const DOWNLOAD_FORMATS: readonly DatasetDownloadFormat[] = ['jpg', 'png', 'tiff', 'dicom', 'npy', 'nifti'];
 
 /** A dataset given by id or as the entity. */
 export type DatasetRef = string | DatasetEntity;
@@ -124,6 +130,56 @@ export class DatasetsApi {
       () => ctx.http.request({ method: 'DELETE', path: `datasets/${id}`, ...callOpts(options) }),
       'dataset',
       { id },
+    );
+  }
+  /** The dataset's resources, optionally of one version (as the server sends them). */
+  async getResources(
+    dataset: DatasetRef,
+    options: CallOptions & { version?: string | number } = {},
+  ): Promise<unknown> {
+    const id = idOf(dataset, 'dataset');
+    return rawCall(
+      this.#context,
+      { method: 'GET', path: `datasets/${id}/resources`, query: { version: options.version } },
+      { resourceType: 'dataset', params: { id } },
+      options,
+    );
+  }
+
+  /**
+   * Streams the dataset as an archive of `format` files (default `dicom`) to `outputPath`: a
+   * download token is asked for first, then the archive is streamed. An error answer is an error,
+   * never the file's content.
+   */
+  async download(
+    dataset: DatasetRef,
+    outputPath: string,
+    options: StreamToFileOptions & { format?: DatasetDownloadFormat } = {},
+  ): Promise<FileWritten> {
+    const id = idOf(dataset, 'dataset');
+    requireString(outputPath, 'outputPath');
+    const format = options.format ?? 'dicom';
+    if (!DOWNLOAD_FORMATS.includes(format))
+      throw new ValidationError('format', format, DOWNLOAD_FORMATS.join(', '));
+    const token = await rawCall(
+      this.#context,
+      { method: 'GET', path: `datasets/${id}/download/${format}` },
+      { resourceType: 'dataset', params: { id } },
+      options,
+    );
+    if (typeof token !== 'string' || token === '' || /[/?#]/.test(token) || token === '.' || token === '..') {
+      throw new UnexpectedResponseError(
+        `GET /datasets/${id}/download/${format}`,
+        token,
+        'a download token string',
+      );
+    }
+    return streamToFile(
+      this.#context,
+      { path: `datasets/download/${encodeURIComponent(token)}` },
+      outputPath,
+      { resourceType: 'dataset download', params: { id } },
+      options,
     );
   }
 }

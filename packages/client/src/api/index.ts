@@ -17,7 +17,12 @@ export {
   type ResourceIdRef,
 } from './annotations';
 export { Api, type ApiOptions } from './api';
-export { type DatasetRef, DatasetsApi, type UpdateDatasetResources } from './datasets';
+export {
+  type DatasetDownloadFormat,
+  type DatasetRef,
+  DatasetsApi,
+  type UpdateDatasetResources,
+} from './datasets';
 export {
   AnnotationEntity,
   BoxAnnotation,
@@ -27,7 +32,12 @@ export {
 } from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
 export { DatasetEntity } from './entities/dataset';
-export { ProjectEntity, ProjectSplitEntity } from './entities/project';
+export {
+  DetachedEntityError,
+  ProjectEntity,
+  type ProjectLinks,
+  ProjectSplitEntity,
+} from './entities/project';
 export {
   type FetchFileDataOptions,
   ResourceEntity,
@@ -38,12 +48,17 @@ export { UserEntity } from './entities/user';
 export { type WorklistAnnotator, WorklistEntity } from './entities/worklist';
 export { Entity, type EntityData } from './entity';
 export {
+  type AnnotationStatusFilter,
   type CreateProjectOptions as CreateApiProjectOptions,
+  DefaultProjectNotSetError,
+  type DownloadProjectAnnotationsOptions,
   EntityAlreadyExistsError,
   type ProjectRef,
   ProjectsApi,
+  type ReviewMessageFilter,
   type WorkStatus,
 } from './projects';
+export type { AnnotationExportFilter, FileWritten, StreamToFileOptions } from './requests';
 export {
   defaultCacheDir,
   ResourceCache,
@@ -62,6 +77,14 @@ export {
   type ResourceRef,
   ResourcesApi,
 } from './resources';
-export { type CreateApiUserOptions, UsersApi } from './users';
+export { type CreateApiUserOptions, type InviteUserOptions, UsersApi } from './users';
 export { webAppUrl } from './web-app';
-export { AnnotationWorklistsApi, type CreateWorklistOptions, type WorklistRef } from './worklists';
+export {
+  AnnotationWorklistsApi,
+  type CreateWorklistOptions,
+  type DownloadWorklistAnnotationsOptions,
+  type SegmentationDefinition,
+  type WorklistAnnotationStatus,
+  type WorklistFileInput,
+  type WorklistRef,
+} from './worklists';

@@ -10,7 +10,9 @@ import {
 } from '../context';
 import { ValidationError } from '../errors';
 import { UserEntity } from './entities/user';
+import { idOf } from './ids';
 import { paged } from './pages';
+import { rawCall } from './requests';
 
 /** Options of `api.users.create`. */
 export interface CreateApiUserOptions extends CallOptions {
@@ -22,6 +24,27 @@ export interface CreateApiUserOptions extends CallOptions {
   lastname?: string;
   /** Roles such as `admin`. */
   roles?: readonly string[];
+}
+
+/** Options of `api.users.invite`; unset ones are not sent. */
+export interface InviteUserOptions extends CallOptions {
+  /** First name. */
+  firstname?: string;
+  /** Last name. */
+  lastname?: string;
+  /** Where the invitation link leads after sign-up. */
+  returnUrl?: string;
+  /** The project the user is invited to (id or entity). */
+  project?:
+    | string
+    | {
+        /** The project's id. */
+        readonly id: string;
+      };
+  /** The user's roles in that project. */
+  projectRoles?: readonly string[];
+  /** The worklist the user is invited to annotate. */
+  annotationWorklistId?: string;
 }
 
 /**
@@ -88,5 +111,83 @@ export class UsersApi {
       ...callOpts(options),
     });
     return new UserEntity(body);
+  }
+  /** Changes fields of a user (`{ firstname }`, `{ roles }`...); unset (`undefined`/`null`) fields are not sent. */
+  async update(email: string, changes: Record<string, unknown>, options?: CallOptions): Promise<unknown> {
+    const segment = pathSegment(email, 'email');
+    if (!changes || typeof changes !== 'object' || Array.isArray(changes))
+      throw new ValidationError('changes', changes, 'an object');
+    const json = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null));
+    if (Object.keys(json).length === 0)
+      throw new ValidationError('changes', changes, 'at least one field to set');
+    return rawCall(
+      this.#context,
+      { method: 'PATCH', path: `users/${segment}`, json, retrySafe: true },
+      { resourceType: 'user', params: { email } },
+      options,
+    );
+  }
+
+  /** Deletes a user. */
+  async delete(email: string, options?: CallOptions): Promise<void> {
+    const segment = pathSegment(email, 'email');
+    await rawCall(
+      this.#context,
+      { method: 'DELETE', path: `users/${segment}` },
+      { resourceType: 'user', params: { email } },
+      options,
+    );
+  }
+
+  /** Invites someone by e-mail, optionally into a project or worklist; returns the server's answer. */
+  async invite(email: string, options: InviteUserOptions = {}): Promise<unknown> {
+    if (typeof email !== 'string' || !email.includes('@'))
+      throw new ValidationError('email', email, 'an e-mail address');
+    const json: Record<string, unknown> = { email };
+    if (options.firstname !== undefined) json.firstname = options.firstname;
+    if (options.lastname !== undefined) json.lastname = options.lastname;
+    if (options.returnUrl !== undefined) json.return_url = options.returnUrl;
+    if (options.project !== undefined) json.project_id = idOf(options.project, 'project');
+    if (options.projectRoles !== undefined) json.project_roles = [...options.projectRoles];
+    if (options.annotationWorklistId !== undefined)
+      json.annotation_worklist_id = idOf(options.annotationWorklistId, 'annotationWorklistId');
+    const ctx = await this.#context();
+    return ctx.http.request({
+      method: 'POST',
+      path: 'users/invite',
+      json,
+      ...createOnce(),
+      ...callOpts(options),
+    });
+  }
+
+  /** Pending invitations, optionally of one project (as the server sends them). */
+  async getInvitations(
+    options: CallOptions & {
+      /** Only invitations to this project. */
+      project?: string | { readonly id: string };
+    } = {},
+  ): Promise<unknown> {
+    return rawCall(
+      this.#context,
+      {
+        method: 'GET',
+        path: 'users/invitations',
+        query: { project_id: options.project === undefined ? undefined : idOf(options.project, 'project') },
+      },
+      { resourceType: 'project', params: { id: options.project } },
+      options,
+    );
+  }
+
+  /** Revokes the pending invitations of an e-mail address. */
+  async revokeInvitation(email: string, options?: CallOptions): Promise<unknown> {
+    const segment = pathSegment(email, 'email');
+    return rawCall(
+      this.#context,
+      { method: 'DELETE', path: `users/invitations/${segment}/revoke`, retrySafe: true },
+      { resourceType: 'invitation', params: { email } },
+      options,
+    );
   }
 }

@@ -1,9 +1,39 @@
-import { Entity } from '../entity';
+import type { Paginated } from '@datamint/core';
+import { DatamintException } from '@datamint/core';
+import type { CallOptions, ListOptions } from '../../context';
+import { Entity, type EntityData } from '../entity';
+import { webAppUrl } from '../web-app';
+import type { ResourceEntity } from './resource';
+import type { WorklistEntity } from './worklist';
+
+/** What a `ProjectEntity` asks of the projects group. */
+export interface ProjectLinks {
+  /** The API URL the project came from (for `url`). */
+  rootUrl: string;
+  /** `api.projects.getProjectResources`. */
+  resourcesOf(projectId: string, options?: ListOptions): Paginated<ResourceEntity>;
+  /** `api.projects.getWorklists`. */
+  worklistsOf(projectId: string, options?: CallOptions): Promise<WorklistEntity[]>;
+  /** The project's JSON, fetched again. */
+  refetch(projectId: string, options?: CallOptions): Promise<EntityData>;
+}
+
+/** A project entity built from bare JSON (`new ProjectEntity(json)`) has no client to fetch with. */
+export class DetachedEntityError extends DatamintException {
+  /** Always `DetachedEntityError`. */
+  override name = 'DetachedEntityError';
+  /** Names the method that needed a client. */
+  constructor(what: string) {
+    super(`${what} needs an entity returned by an Api method (this one was built from bare JSON)`);
+  }
+}
 
 /** A project: a dataset of resources with an annotation worklist. Unknown fields are kept. */
 export class ProjectEntity extends Entity {
+  readonly #links: ProjectLinks | undefined;
+
   /** Builds a project from the server's JSON; missing required fields are an `UnexpectedResponseError`. */
-  constructor(data: unknown) {
+  constructor(data: unknown, links?: ProjectLinks) {
     super(data, 'a project', [
       'id',
       'name',
@@ -14,6 +44,7 @@ export class ProjectEntity extends Entity {
       'resource_count',
       'description',
     ]);
+    this.#links = links;
   }
   /** The server's `id` field. */
   get id(): string {
@@ -26,6 +57,35 @@ export class ProjectEntity extends Entity {
   /** The server's `description` field. */
   get description(): string | null {
     return this.optionalString('description');
+  }
+  /** The project's page in the web app that goes with the API URL (as the platform client builds it). */
+  get url(): string {
+    return `${webAppUrl(this.#need('url').rootUrl)}/projects/edit/${this.id}`;
+  }
+  /** The project's resources (`GET /projects/{id}/resources`). */
+  fetchResources(options?: ListOptions): Promise<ResourceEntity[]> {
+    return this.#need('fetchResources').resourcesOf(this.id, options).toArray();
+  }
+  /** The project's annotation worklists. */
+  fetchWorklists(options?: CallOptions): Promise<WorklistEntity[]> {
+    return this.#need('fetchWorklists').worklistsOf(this.id, options);
+  }
+  /** Takes the current fields from the server (`GET /projects/{id}`). */
+  async refresh(options?: CallOptions): Promise<this> {
+    this.merge(await this.#need('refresh').refetch(this.id, options));
+    return this;
+  }
+  /**
+   * A field, fetched from the server (once) when this object does not have it: listings may leave
+   * out fields such as `worklist_id` or `pinned_metrics` that the single-project answer carries.
+   */
+  async fetchField(key: string, options?: CallOptions): Promise<unknown> {
+    if (!this.has(key)) await this.refresh(options);
+    return this.get(key);
+  }
+  #need(what: string): ProjectLinks {
+    if (!this.#links) throw new DetachedEntityError(`ProjectEntity.${what}`);
+    return this.#links;
   }
   /** The server's `dataset_id` field. */
   get datasetId(): string {
