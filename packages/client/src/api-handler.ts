@@ -9,7 +9,7 @@ import { DEFAULT_PAGE_SIZE } from '@datamint/core/internal';
 import * as annotations from './annotations';
 import type { CallOptions, HandlerContext, ListOptions } from './context';
 import * as download from './download';
-import { ValidationError } from './errors';
+import { ConnectionCheckError, ValidationError } from './errors';
 import {
   type AddGeometryAnnotationOptions,
   addBoxAnnotation,
@@ -23,6 +23,8 @@ import type { UploadSource } from './upload/inputs';
 import type { UploadPlan } from './upload/plan-types';
 import type { UploadResourcesOptions, UploadResult } from './upload/types';
 import { uploadResources } from './upload/upload-resources';
+
+export { ConnectionCheckError };
 
 /** How an {@link APIHandler} connects: where, with which key, and its transport and listing settings. */
 export interface APIHandlerOptions extends Omit<HttpClientOptions, 'rootUrl' | 'apiKey'> {
@@ -45,20 +47,6 @@ export interface APIHandlerOptions extends Omit<HttpClientOptions, 'rootUrl' | '
   pageSize?: number;
   /** Deprecation and other warnings; default `process.emitWarning`. */
   onWarning?: (message: string) => void;
-}
-
-/** Connecting failed (bad URL, refused, unknown key...). The original error is `cause`. */
-export class ConnectionCheckError extends DatamintException {
-  override name = 'ConnectionCheckError';
-  /** The message says to check the key and URL, followed by the original error's message. */
-  constructor(cause: unknown) {
-    super(
-      `Error connecting to the Datamint API. Please check your api_key and/or other configurations. ${
-        cause instanceof Error ? cause.message : String(cause)
-      }`,
-      { cause },
-    );
-  }
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type HttpClient, Paginated, type QueryParams, ResourceNotFoundError } from '@datamint/core';
 import { UnexpectedResponseError, ValidationError } from './errors';
 
@@ -52,7 +51,7 @@ export async function relabelNotFound<T>(
  * (a fresh key per call, the same on each of its attempts) and replays its answer to a repeat.
  */
 export function createOnce(): { idempotencyKey: string } {
-  return { idempotencyKey: randomUUID() };
+  return { idempotencyKey: globalThis.crypto.randomUUID() };
 }
 
 /** GET one object; a not-found answer becomes `ResourceNotFoundError(resourceType, params)`. */

@@ -15,6 +15,20 @@ export class ValidationError extends DatamintException {
   }
 }
 
+/** Connecting failed (bad URL, refused, unknown key...). The original error is `cause`. */
+export class ConnectionCheckError extends DatamintException {
+  override name = 'ConnectionCheckError';
+  /** The message says to check the key and URL, followed by the original error's message. */
+  constructor(cause: unknown) {
+    super(
+      `Error connecting to the Datamint API. Please check your api_key and/or other configurations. ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+  }
+}
+
 /** One file of an upload failed; `cause` is the underlying error (HTTP, I/O, DICOM...). */
 export class UploadFileError extends DatamintException {
   override name = 'UploadFileError';

@@ -36,6 +36,7 @@ export {
   ResourceNotFoundError,
   UnprocessableEntityError,
 } from './errors';
+export { FetchTransport } from './fetch-transport';
 export {
   type BodyFactory,
   type BytesResponse,
@@ -47,7 +48,10 @@ export {
   type RequestOptions,
   type StreamResponse,
 } from './http-client';
-export { blobFromBytes, blobFromPath, FormData, multipartFileName } from './multipart';
+export { type Attempt, HttpCore } from './http-core';
+export type { FormDataLike, HttpClientSettings } from './http-types';
+export { blobFromPath, FormData } from './multipart';
+export { blobFromBytes, multipartFileName } from './multipart-common';
 export {
   type PageFetcher,
   type PageRequest,
@@ -55,4 +59,5 @@ export {
   type PaginatedOptions,
 } from './paginate';
 export type { JsonValue, QueryParams, QueryValue } from './query';
+export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport';
 export { USER_AGENT, VERSION } from './version';

@@ -4,6 +4,7 @@
  * browsers) behaves the same and the rules can be read and tested as a table.
  */
 import { type BackoffPolicy, backoffDelay } from './backoff';
+import { NETWORK_ERROR_CODE } from './error-code';
 
 /** HTTP methods whose repetition cannot change the result. */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -30,6 +31,8 @@ export const CONNECTION_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  // A browser's fetch failure: transient, but it may have been sent.
+  NETWORK_ERROR_CODE,
 ]);
 
 /** How an attempt ended. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { DatamintException } from '@datamint/core';
 
 /** Content to send: its size and a way to read it, callable once per attempt. */
@@ -34,7 +33,9 @@ const encoder = new TextEncoder();
  * length is known up front, and files are read while the body streams.
  */
 export function multipartBody(parts: readonly MultipartPart[]): MultipartBody {
-  const boundary = randomBytes(16).toString('hex');
+  const boundary = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
   const segments: (Uint8Array | { filename: string; content: UploadContent })[] = [];
   for (const part of parts) {
     if ('value' in part) {

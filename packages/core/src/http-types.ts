@@ -1,0 +1,95 @@
+import type { BackoffPolicy } from './backoff';
+import type { JsonValue, QueryParams } from './query';
+
+/** The methods the client sends. */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Settings of an HTTP client, whatever carries its requests. */
+export interface HttpClientSettings {
+  rootUrl: string;
+  apiKey: string;
+  /** Per-attempt time-out in ms (default 120 000). For streamed responses it covers the headers and each idle gap. */
+  timeout?: number;
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+  /** Appended to our User-Agent, e.g. `my-pipeline/1.2` (browsers send their own User-Agent). */
+  userAgent?: string;
+  /** Debug hook: one event per attempt, retry and failure. Secrets are already masked. */
+  log?: (event: RequestLogEvent) => void;
+  backoff?: Partial<BackoffPolicy>;
+}
+
+/** One debug event: an attempt, its answer, a retry or a final failure. */
+export interface RequestLogEvent {
+  type: 'request' | 'response' | 'retry' | 'error';
+  method: string;
+  /** Redacted. */
+  url: string;
+  attempt: number;
+  status?: number;
+  durationMs?: number;
+  delayMs?: number;
+  error?: string;
+  /** A curl command reproducing the request, with the key masked. */
+  curl: string;
+}
+
+/**
+ * A multipart form: the platform's `FormData` (a browser's, Node's global one, or undici's, which
+ * `@datamint/core` exports in Node). Typed by shape so each platform's class fits.
+ */
+export interface FormDataLike {
+  append(name: string, value: string | Blob, fileName?: string): void;
+  forEach(callback: (value: unknown, key: string) => void): void;
+}
+
+/** Builds a request body for one attempt (a Node `Readable` is such an iterable). */
+export type BodyFactory = () => AsyncIterable<Uint8Array>;
+
+/** One call: what to send and how patiently. */
+export interface RequestOptions {
+  method: HttpMethod;
+  /** Path relative to the root URL (`resources/abc`), or an absolute URL. */
+  path: string;
+  query?: QueryParams;
+  /** Serialised like Python's `json.dumps` and sent as `application/json`. */
+  json?: JsonValue | object;
+  /**
+   * A function is called once per attempt, so a streamed body (a file read stream, a generator)
+   * is rebuilt for every retry; give its `content-length` in `headers` when it is known.
+   */
+  body?: FormDataLike | Uint8Array | string | Blob | BodyFactory;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Per-attempt time-out in ms for this call. */
+  timeout?: number;
+  maxRetries?: number;
+  /**
+   * Marks a non-idempotent request (POST/PATCH) as safe to repeat: set it only when a repeat
+   * cannot create a duplicate.
+   */
+  retrySafe?: boolean;
+  /**
+   * Sent as the `Idempotency-Key` header of a creating request (keep it the same for every
+   * attempt of one logical call). The request is repeated after a lost response only once the
+   * server has shown that it honours keys (header `x-datamint-idempotency: honoured` on any
+   * response); a server that ignores them could create duplicates, so there it is not.
+   */
+  idempotencyKey?: string;
+  /** Raise `APIBodyError` when a 2xx JSON body carries `error` (default true). */
+  checkBodyError?: boolean;
+}
+
+/** A whole response body as bytes. */
+export interface BytesResponse {
+  status: number;
+  headers: Record<string, string>;
+  contentType: string | undefined;
+  bytes: Uint8Array;
+}
+
+/** How much of a download has arrived. */
+export interface DownloadProgress {
+  bytes: number;
+  totalBytes: number | undefined;
+}
