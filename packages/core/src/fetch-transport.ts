@@ -41,6 +41,7 @@ export class FetchTransport implements Transport {
     this.#fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
   }
 
+  /** Sends one attempt with `fetch` (a streamed body is read whole first); see {@link Transport.send}. */
   async send(request: TransportRequest): Promise<TransportResponse> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
@@ -84,5 +85,6 @@ export class FetchTransport implements Transport {
     };
   }
 
+  /** Nothing to close: the platform owns the connections. */
   async close(): Promise<void> {}
 }

@@ -55,16 +55,19 @@ function isFormData(body: unknown): body is FormDataLike {
 
 /** One attempt's timers and abort wiring. */
 export interface Attempt {
+  /** Aborts the attempt (its time-out, or the caller's signal, with a typed reason). */
   controller: AbortController;
+  /** Whether the attempt's own time-out fired. */
   timedOut: () => boolean;
   /** Restart the idle timer (stream reads). */
   touch: () => void;
+  /** Stops the timer and the abort wiring (the body was consumed or abandoned). */
   done: () => void;
 }
 
 /**
  * What an HTTP client is, whatever carries its requests (undici in Node, `fetch` in browsers):
- * retries decided by {@link decideRetry}, time-outs and abort signals, idempotency keys, typed
+ * retries decided by one pure policy (the same for every transport), time-outs and abort signals, idempotency keys, typed
  * errors with the key masked. The platform's `HttpClient` extends it with its transport.
  */
 export class HttpCore<R extends TransportResponse = TransportResponse> {

@@ -60,4 +60,5 @@ export {
 } from './paginate';
 export type { JsonValue, QueryParams, QueryValue } from './query';
 export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport';
+export { type UndiciResponse, UndiciTransport } from './undici-transport';
 export { USER_AGENT, VERSION } from './version';

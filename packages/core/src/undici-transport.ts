@@ -4,6 +4,7 @@ import type { Transport, TransportRequest, TransportResponse } from './transport
 
 /** An undici answer: the body is also a Node `Readable`, for streaming. */
 export interface UndiciResponse extends TransportResponse {
+  /** The body as a Node stream (what `HttpClient.requestStream` hands over). */
   body: Readable;
 }
 
@@ -37,6 +38,7 @@ export class UndiciTransport implements Transport<UndiciResponse> {
     }
   }
 
+  /** Sends one attempt with undici; see {@link Transport.send}. */
   async send(request: TransportRequest): Promise<UndiciResponse> {
     const res = await undiciRequest(request.url, {
       method: request.method,
@@ -57,6 +59,7 @@ export class UndiciTransport implements Transport<UndiciResponse> {
     };
   }
 
+  /** Closes the Agent it created (not a dispatcher it was given). */
   async close(): Promise<void> {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
