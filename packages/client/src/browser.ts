@@ -5,35 +5,10 @@
  *
  * @packageDocumentation
  */
-export {
-  APIBodyError,
-  APIConnectionError,
-  APIError,
-  APITimeoutError,
-  APIUserAbortError,
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  DatamintException,
-  InternalServerError,
-  NotFoundError,
-  PayloadTooLargeError,
-  PermissionDeniedError,
-  RateLimitError,
-  ResourceNotFoundError,
-  UnprocessableEntityError,
-} from '@datamint/core';
-export {
-  BrowserAPIHandler,
-  type BrowserAPIHandlerOptions,
-  type BrowserMask,
-  type BrowserPlan,
-  type BrowserUploadOptions,
-} from './browser/handler';
-export { BrowserUnsupportedError } from './browser/unsupported';
+export * from './browser/exports';
 export type { CallOptions } from './context';
+export * from './core-errors';
 export { ConnectionCheckError, UnexpectedResponseError, UploadFileError, ValidationError } from './errors';
-export type { BrowserNamedUpload, BrowserUploadInput, CollectedInputs } from './upload/browser-inputs';
 export type {
   PlannedFile,
   PlannedOrigin,

@@ -1,23 +1,4 @@
-export {
-  APIBodyError,
-  APIConnectionError,
-  APIError,
-  APITimeoutError,
-  APIUserAbortError,
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  DatamintException,
-  DownloadWriteError,
-  InternalServerError,
-  NotFoundError,
-  Paginated,
-  PayloadTooLargeError,
-  PermissionDeniedError,
-  RateLimitError,
-  ResourceNotFoundError,
-  UnprocessableEntityError,
-} from '@datamint/core';
+export { Paginated } from '@datamint/core';
 export type {
   AddAnnotationsOptions,
   AnnotationTargetOptions,
@@ -110,7 +91,9 @@ export {
   webAppUrl,
 } from './api/index';
 export { APIHandler, type APIHandlerOptions, ConnectionCheckError } from './api-handler';
+export * from './browser/exports';
 export type { CallOptions, ListOptions } from './context';
+export * from './core-errors';
 export type { Converted, DecodedImage, NiftiData, NiftiVolume } from './decode';
 export type {
   DownloadedFrame,

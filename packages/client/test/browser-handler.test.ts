@@ -1,23 +1,14 @@
 import { AuthenticationError } from '@datamint/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserAPIHandler } from '../src/browser/handler';
-import { BrowserUnsupportedError, unsupported } from '../src/browser/unsupported';
-import { ConnectionCheckError, ValidationError } from '../src/errors';
+import { BrowserAPIHandler, BrowserUnsupportedError, ConnectionCheckError, ValidationError } from '../src';
+import { unsupported } from '../src/browser/unsupported';
 import { collectBrowserInputs } from '../src/upload/browser-inputs';
 import { grayPng, maskPng } from './helpers/images';
+import { rejection } from './helpers/rejection';
 import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 
 // The browser client's logic, run in Node with the same fetch transport a page uses (the page
 // itself is tested in Chromium by browser-upload.test.ts).
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('page inputs', () => {
   it('Files and { name, data } become named uploads, in order', async () => {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
   APIConnectionError,
   APITimeoutError,
@@ -13,35 +10,12 @@ import {
   type RequestLogEvent,
   ResourceNotFoundError,
 } from '@datamint/core';
-import { type FaultOptions, startServer } from '@datamint/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY } from './helpers/server';
+import { rejection } from './helpers/rejection';
+import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 
 // The fetch transport (what browsers use) runs here in Node against the real server, next to the
 // undici transport: the same calls must give the same typed errors, retries and idempotency.
-
-interface Running {
-  url: string;
-  close(): Promise<void>;
-}
-
-async function serve(faults?: FaultOptions): Promise<Running> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'datamint-fetch-transport-'));
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    apiKeys: [{ key: API_KEY, email: 'tester@datamint.local', roles: ['admin'] }],
-    ...(faults ? { faults } : {}),
-  });
-  return {
-    url: server.url,
-    close: async () => {
-      await server.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 const transports = ['undici', 'fetch'] as const;
 type Kind = (typeof transports)[number];
@@ -62,19 +36,10 @@ function client(
   return kind === 'undici' ? new HttpClient(settings) : new HttpCore(settings, new FetchTransport());
 }
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('fetch transport against the real server, compared with undici', () => {
-  let server: Running;
+  let server: TestServer;
   beforeAll(async () => {
-    server = await serve();
+    server = await startTestServer();
   });
   afterAll(async () => {
     await server.close();
@@ -146,7 +111,7 @@ describe('fetch transport against the real server, compared with undici', () => 
 
   it.each(transports)('%s: a wrong key is an AuthenticationError, never showing the key', async (kind) => {
     const http = client(kind, server.url, { apiKey: 'wrong-key-0123456789' });
-    const error = await failure(http.request({ method: 'GET', path: 'projects' }));
+    const error = await rejection(http.request({ method: 'GET', path: 'projects' }));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).status).toBe(401);
     expect(String((error as Error).message)).not.toContain('wrong-key-0123456789');
@@ -154,7 +119,7 @@ describe('fetch transport against the real server, compared with undici', () => 
 
   it.each(transports)('%s: a missing resource is a ResourceNotFoundError (404)', async (kind) => {
     const http = client(kind, server.url);
-    const error = await failure(http.request({ method: 'GET', path: 'resources/does-not-exist' }));
+    const error = await rejection(http.request({ method: 'GET', path: 'resources/does-not-exist' }));
     expect(error).toBeInstanceOf(ResourceNotFoundError);
     expect((error as ResourceNotFoundError).response?.status).toBe(404);
   });
@@ -163,19 +128,21 @@ describe('fetch transport against the real server, compared with undici', () => 
     const http = client(kind, server.url);
     const controller = new AbortController();
     controller.abort(new Error('user left'));
-    const error = await failure(http.request({ method: 'GET', path: 'projects', signal: controller.signal }));
+    const error = await rejection(
+      http.request({ method: 'GET', path: 'projects', signal: controller.signal }),
+    );
     expect(error).toBeInstanceOf(APIUserAbortError);
   });
 });
 
 describe('failures map to the same typed errors with both transports', () => {
   it('a stopped server: APIConnectionError ECONNREFUSED, retried (never sent), outcome known', async () => {
-    const stopped = await serve();
+    const stopped = await startTestServer();
     await stopped.close();
     for (const kind of transports) {
       const events: RequestLogEvent[] = [];
       const http = client(kind, stopped.url, { maxRetries: 1, log: (e) => events.push(e) });
-      const error = await failure(
+      const error = await rejection(
         http.request({ method: 'POST', path: 'projects', json: { name: 'x' }, idempotencyKey: 'k' }),
       );
       expect(error, kind).toBeInstanceOf(APIConnectionError);
@@ -189,18 +156,18 @@ describe('failures map to the same typed errors with both transports', () => {
   });
 
   it('a reset: a create without a server-honoured key has an unknown outcome, a GET is retried', async () => {
-    const resetting = await serve({ rate: 1, kinds: ['reset'] });
+    const resetting = await startTestServer({ faults: { rate: 1, kinds: ['reset'] } });
     try {
       for (const kind of transports) {
         const events: RequestLogEvent[] = [];
         const http = client(kind, resetting.url, { maxRetries: 2, log: (e) => events.push(e) });
-        const get = await failure(http.request({ method: 'GET', path: 'projects' }));
+        const get = await rejection(http.request({ method: 'GET', path: 'projects' }));
         expect(get, kind).toBeInstanceOf(APIConnectionError);
         expect(
           events.filter((e) => e.type === 'retry'),
           kind,
         ).toHaveLength(2);
-        const post = await failure(http.request({ method: 'POST', path: 'projects', json: { name: 'x' } }));
+        const post = await rejection(http.request({ method: 'POST', path: 'projects', json: { name: 'x' } }));
         expect(post, kind).toBeInstanceOf(APIConnectionError);
         expect((post as APIConnectionError).outcomeUnknown, kind).toBe(true);
         await http.close();
@@ -211,12 +178,14 @@ describe('failures map to the same typed errors with both transports', () => {
   });
 
   it('429 with Retry-After: retried even for a POST, then a RateLimitError', async () => {
-    const limited = await serve({ rate: 1, kinds: ['429'], retryAfterSeconds: 0 });
+    const limited = await startTestServer({ faults: { rate: 1, kinds: ['429'], retryAfterSeconds: 0 } });
     try {
       for (const kind of transports) {
         const events: RequestLogEvent[] = [];
         const http = client(kind, limited.url, { maxRetries: 1, log: (e) => events.push(e) });
-        const error = await failure(http.request({ method: 'POST', path: 'projects', json: { name: 'x' } }));
+        const error = await rejection(
+          http.request({ method: 'POST', path: 'projects', json: { name: 'x' } }),
+        );
         expect(error, kind).toBeInstanceOf(RateLimitError);
         const retries = events.filter((e) => e.type === 'retry');
         expect(retries, kind).toHaveLength(1);
@@ -230,11 +199,13 @@ describe('failures map to the same typed errors with both transports', () => {
   });
 
   it('a stalled answer: APITimeoutError with the time-out, a create marked unknown', async () => {
-    const slow = await serve({ rate: 1, kinds: ['slow'], slowMs: 2000 });
+    const slow = await startTestServer({ faults: { rate: 1, kinds: ['slow'], slowMs: 2000 } });
     try {
       for (const kind of transports) {
         const http = client(kind, slow.url, { timeout: 200, maxRetries: 0 });
-        const error = await failure(http.request({ method: 'POST', path: 'projects', json: { name: 'x' } }));
+        const error = await rejection(
+          http.request({ method: 'POST', path: 'projects', json: { name: 'x' } }),
+        );
         expect(error, kind).toBeInstanceOf(APITimeoutError);
         expect((error as APITimeoutError).timeoutMs, kind).toBe(200);
         expect((error as APITimeoutError).outcomeUnknown, kind).toBe(true);

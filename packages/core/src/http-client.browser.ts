@@ -2,15 +2,6 @@ import { FetchTransport } from './fetch-transport';
 import { HttpCore } from './http-core';
 import type { HttpClientSettings } from './http-types';
 
-export type {
-  BodyFactory,
-  BytesResponse,
-  DownloadProgress,
-  HttpMethod,
-  RequestLogEvent,
-  RequestOptions,
-} from './http-types';
-
 /** Settings of the browser's HTTP client. */
 export interface HttpClientOptions extends HttpClientSettings {
   /** The `fetch` to use (default: the global one, e.g. to add tracing). */

@@ -8,15 +8,6 @@ import { HttpCore } from './http-core';
 import type { DownloadProgress, HttpClientSettings, RequestOptions } from './http-types';
 import { type UndiciResponse, UndiciTransport } from './undici-transport';
 
-export type {
-  BodyFactory,
-  BytesResponse,
-  DownloadProgress,
-  HttpMethod,
-  RequestLogEvent,
-  RequestOptions,
-} from './http-types';
-
 /** Settings of Node's HTTP client. */
 export interface HttpClientOptions extends HttpClientSettings {
   /** Connections kept per origin (default 16). */

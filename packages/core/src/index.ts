@@ -1,5 +1,4 @@
-export type { BackoffPolicy } from './backoff';
-export { Limiter, mapConcurrent, mapSettled, type Settled } from './concurrency';
+export * from './common';
 export {
   API_KEY_ENV,
   API_URL_ENV,
@@ -16,49 +15,6 @@ export {
   stripTrailingSlashes,
   writeConfigFile,
 } from './config';
-export {
-  APIBodyError,
-  APIConnectionError,
-  APIError,
-  type APIErrorInit,
-  APITimeoutError,
-  APIUserAbortError,
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  DatamintException,
-  DownloadWriteError,
-  InternalServerError,
-  NotFoundError,
-  PayloadTooLargeError,
-  PermissionDeniedError,
-  RateLimitError,
-  ResourceNotFoundError,
-  UnprocessableEntityError,
-} from './errors';
-export { FetchTransport } from './fetch-transport';
-export {
-  type BodyFactory,
-  type BytesResponse,
-  type DownloadProgress,
-  HttpClient,
-  type HttpClientOptions,
-  type HttpMethod,
-  type RequestLogEvent,
-  type RequestOptions,
-  type StreamResponse,
-} from './http-client';
-export { type Attempt, HttpCore } from './http-core';
-export type { FormDataLike, HttpClientSettings } from './http-types';
+export { HttpClient, type HttpClientOptions, type StreamResponse } from './http-client';
 export { blobFromPath, FormData } from './multipart';
-export { blobFromBytes, multipartFileName } from './multipart-common';
-export {
-  type PageFetcher,
-  type PageRequest,
-  Paginated,
-  type PaginatedOptions,
-} from './paginate';
-export type { JsonValue, QueryParams, QueryValue } from './query';
-export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport';
 export { type UndiciResponse, UndiciTransport } from './undici-transport';
-export { USER_AGENT, VERSION } from './version';

@@ -30,6 +30,7 @@ export interface BrowserAPIHandlerOptions {
   timeout?: number;
   /** Retries after the first attempt (default 2). */
   maxRetries?: number;
+  /** Delays between retries (default 500 ms doubling up to 8 s, with jitter). */
   backoff?: Partial<BackoffPolicy>;
   /** Debug hook: one event per attempt, retry and failure; the key is masked. */
   log?: (event: RequestLogEvent) => void;
@@ -63,7 +64,9 @@ export interface BrowserUploadOptions
 
 /** A plan of page inputs, with the inputs it reads from (pass both to {@link BrowserAPIHandler.runPlan}). */
 export interface BrowserPlan {
+  /** What the upload will do, as plain data (units, skipped files, per-file problems). */
   plan: UploadPlan;
+  /** The page's inputs the plan reads from. */
   inputs: CollectedInputs;
 }
 

@@ -12,7 +12,9 @@ export type BrowserUploadInput = File | FileSystemEntry | BrowserNamedUpload;
 
 /** Bytes or a Blob with the name (possibly with folders) to upload it under. */
 export interface BrowserNamedUpload {
+  /** File name, possibly with folders (`study/slice1.dcm`): the upload's `source_filepath`. */
   name: string;
+  /** The content. */
   data: Uint8Array | Blob;
   /** Overrides detection for this input only. */
   mimetype?: string;
@@ -20,6 +22,7 @@ export interface BrowserNamedUpload {
 
 /** The page's inputs as flat named uploads (one per file), and the files that could not be read. */
 export interface CollectedInputs {
+  /** One named upload per file, in order (a dropped folder in name order). */
   uploads: NamedUpload[];
   /** Which argument each upload came from (a dropped folder gives many). */
   inputIndexOf: number[];
