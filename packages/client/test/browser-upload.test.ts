@@ -4,10 +4,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { HttpClient } from '@datamint/core';
 import { parseDicom } from '@datamint/dicom';
 import { startServer } from '@datamint/server';
+import { chromiumPath, launchChromium } from '@datamint/test-support/browser';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,12 +19,7 @@ import { API_KEY } from './helpers/server';
 // real DICOM slices and a PNG with its mask to a real datamint-server with CORS on, in Chromium.
 
 const clientDir = fileURLToPath(new URL('..', import.meta.url));
-// The server's Chromium support (Debian chromium, the flags this machine needs), loaded by path: it
-// lives outside this package's sources.
-const support = (await import(
-  pathToFileURL(path.join(clientDir, '..', 'server', 'test', 'support', 'browser.ts')).href
-)) as { chromiumPath(): string | undefined; launchChromium(executable: string): Promise<Browser> };
-const executable = requireData() ? support.chromiumPath() : undefined;
+const executable = requireData() ? chromiumPath() : undefined;
 
 interface Api {
   url: string;
@@ -111,7 +107,7 @@ describe.skipIf(!executable)('uploading from a web page (bundled client, real Ch
     const served = await servePage(await bundlePage());
     pageUrl = served.url;
     pageServer = served.server;
-    browser = await support.launchChromium(executable!);
+    browser = await launchChromium(executable!);
     work = await mkdtemp(path.join(tmpdir(), 'datamint-drop-'));
   });
   afterAll(async () => {

@@ -18,10 +18,15 @@ export interface HttpClientOptions extends HttpClientSettings {
 
 /** A streamed answer: the caller consumes or destroys `body`. */
 export interface StreamResponse {
+  /** The HTTP status (2xx; failures are thrown). */
   status: number;
+  /** The response headers (lower-case names). */
   headers: Record<string, string>;
+  /** The `content-type` header. */
   contentType: string | undefined;
+  /** The `content-length` header, when sent. */
   contentLength: number | undefined;
+  /** The body; consume or destroy it. */
   body: Readable;
 }
 
@@ -65,7 +70,14 @@ export class HttpClient extends HttpCore<UndiciResponse> {
    */
   async download(
     options: RequestOptions & { destination: string; onProgress?: (p: DownloadProgress) => void },
-  ): Promise<{ bytes: number; contentType: string | undefined; headers: Record<string, string> }> {
+  ): Promise<{
+    /** Bytes written. */
+    bytes: number;
+    /** The `content-type` header. */
+    contentType: string | undefined;
+    /** The response headers (lower-case names). */
+    headers: Record<string, string>;
+  }> {
     const response = await this.requestStream(options);
     const tmp = `${options.destination}.${process.pid}.${Date.now()}.part`;
     let bytes = 0;
