@@ -136,6 +136,10 @@ describe.skipIf(!executable)('uploading from a web page (bundled client, real Ch
       path.join(folder, 'broken.dcm'),
     );
     await writeFile(path.join(folder, '.DS_Store'), 'litter');
+    // Not DICOM at all, under a DICOM name; and a file that is gone by the time the page reads it.
+    await writeFile(path.join(folder, 'notes.dcm'), 'scan notes, not an image');
+    const vanished = path.join(work, 'vanished.dcm');
+    await writeFile(vanished, 'deleted after the drop');
     const image = path.join(work, 'membrane.png');
     await copyFile(path.join(dataDir, 'png', 'masks', 'isbi2012_membrane_label_0.png'), image);
     const mask = await readFile(path.join(dataDir, 'png', 'masks', 'isbi2012_membrane_label_1.png'));
@@ -146,7 +150,9 @@ describe.skipIf(!executable)('uploading from a web page (bundled client, real Ch
     expect(patientName).toContain('Doe');
 
     const page = await openPage();
-    await drop(page, [folder, image]);
+    await drop(page, [folder, image, vanished]);
+    await page.evaluate(() => window.dropped);
+    await rm(vanished);
     const outcome = await page.evaluate(
       async (rootUrl, apiKey, maskBase64) => {
         const { BrowserAPIHandler } = window.datamint;
@@ -193,12 +199,20 @@ describe.skipIf(!executable)('uploading from a web page (bundled client, real Ch
     expect(outcome.entries).toEqual([
       { name: 'ct-study', isDirectory: true },
       { name: 'membrane.png', isDirectory: false },
+      { name: 'vanished.dcm', isDirectory: false },
     ]);
     const failed = outcome.results.filter((r) => !r.ok);
     // The broken slice fails alone, named, and the litter is not uploaded at all.
-    expect(failed).toEqual([
+    expect(failed.filter((r) => r.source !== 'vanished.dcm')).toEqual([
       { ok: false, source: 'ct-study/broken.dcm', error: 'UploadFileError', cause: 'InvalidDicomError' },
+      { ok: false, source: 'ct-study/notes.dcm', error: 'UploadFileError', cause: 'InvalidDicomError' },
     ]);
+    // The browser names the failure of a file that can no longer be read (NotFoundError in Chromium).
+    expect(failed.find((r) => r.source === 'vanished.dcm')).toMatchObject({
+      ok: false,
+      error: 'UploadFileError',
+      cause: expect.stringMatching(/Error$/),
+    });
     const uploaded = outcome.results.filter((r) => r.ok) as {
       source: string;
       id: string;
