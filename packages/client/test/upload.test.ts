@@ -381,6 +381,31 @@ describe('exactly once when responses are lost', () => {
     }
   });
 
+  it('sends a unit again under its key when its outcome is unknown and the client retries no more itself', async () => {
+    // The proxy stores each upload on the server, then cuts the connection before the answer; the
+    // HTTP client is told not to retry, so the create ends with an unknown outcome and uploadResources
+    // itself repeats it under the same Idempotency-Key.
+    const proxy = await lossyProxy(server.url, (req) => req.method === 'POST' && req.url === '/resources');
+    try {
+      const client = new APIHandler({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, maxRetries: 0 });
+      const results = await client.uploadResources([{ name: 'unknown/one.png', data: grayPng(3, 3, 77) }], {
+        channel: 'unknown-outcome',
+      });
+      await client.close();
+      expect(proxy.dropped).toBe(1);
+      expect(proxy.forwarded.filter((f) => f === 'POST /resources')).toHaveLength(2);
+      const stored = await api.getResources({ channel: 'unknown-outcome' }).toArray();
+      expect(stored).toHaveLength(1);
+      expect(results).toHaveLength(1);
+      const [result] = results;
+      expect(result?.ok).toBe(true);
+      expect(result?.ok && result.id).toBe(stored[0]?.id);
+      expect(result?.ok && result.retriedUnknownOutcome).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('annotations, projects and users whose response is lost are retried with their key and exist once', async () => {
     const [resource] = await api.uploadResources({ name: 'once.png', data: grayPng(2, 2, 77) });
     const id = resource?.ok ? resource.id : '';

@@ -64,6 +64,7 @@ export function buildResults(plan: UploadPlan, outcomes: ReadonlyMap<string, Fin
           ...(unit.files.length > 1 ? { assembledFrom: unit.files.length } : {}),
           segmentationIds: outcome.segmentationIds,
           ...('resumed' in outcome ? { resumed: true as const } : {}),
+          ...(outcome.retriedUnknownOutcome ? { retriedUnknownOutcome: true as const } : {}),
         };
       }
       results.push({ position: file.position, result });

@@ -1,3 +1,4 @@
+import { APIConnectionError } from '@datamint/core';
 import type { Anonymizer } from '@datamint/dicom';
 import type { HandlerContext } from '../context';
 import { UnexpectedResponseError, UploadFileError } from '../errors';
@@ -20,7 +21,7 @@ export interface SendTracker {
 
 /** How one unit ended. */
 export type UnitOutcome =
-  | { ok: true; id: string; filename: string; segmentationIds: string[] }
+  | { ok: true; id: string; filename: string; segmentationIds: string[]; retriedUnknownOutcome?: true }
   | { ok: false; error: UploadFileError; id?: string };
 
 /** What every unit of one run shares. */
@@ -84,6 +85,26 @@ async function createResource(
   return { id: answer.id, filename: body.filename };
 }
 
+/**
+ * Creates the unit's resource. When the answer is lost after the request left (outcome unknown) and
+ * the server honours Idempotency-Key, it is sent once more under the same key: the server then
+ * answers with the resource it may already have stored instead of creating a second one.
+ */
+async function createOnce(
+  run: SendContext,
+  unit: PlannedUnit,
+  idempotencyKey: string,
+  tracker: SendTracker | undefined,
+): Promise<{ id: string; filename: string; retriedUnknownOutcome: boolean }> {
+  try {
+    return { ...(await createResource(run, unit, idempotencyKey, tracker)), retriedUnknownOutcome: false };
+  } catch (error) {
+    const unknown = error instanceof APIConnectionError && error.outcomeUnknown;
+    if (!unknown || !run.ctx.http.honoursIdempotencyKeys || run.options.signal?.aborted) throw error;
+    return { ...(await createResource(run, unit, idempotencyKey, tracker)), retriedUnknownOutcome: true };
+  }
+}
+
 /** Creates one unit's resource, then attaches its masks. Never throws: the outcome says how it went. */
 export async function sendUnit(
   run: SendContext,
@@ -95,7 +116,7 @@ export async function sendUnit(
   let id: string | undefined;
   const source = unit.files[0]!.source;
   try {
-    const created = await createResource(run, unit, idempotencyKey, tracker);
+    const created = await createOnce(run, unit, idempotencyKey, tracker);
     id = created.id;
     const segmentationIds: string[] = [];
     for (const task of unit.segmentations) {
@@ -113,7 +134,13 @@ export async function sendUnit(
         : await uploadSegmentations(ctx, id, task.input, maskOptions, task.memberFrame);
       segmentationIds.push(...ids);
     }
-    return { ok: true, id, filename: created.filename, segmentationIds };
+    return {
+      ok: true,
+      id,
+      filename: created.filename,
+      segmentationIds,
+      ...(created.retriedUnknownOutcome ? { retriedUnknownOutcome: true as const } : {}),
+    };
   } catch (error) {
     return { ok: false, error: new UploadFileError(source, error, id), ...(id ? { id } : {}) };
   }

@@ -172,6 +172,12 @@ export type UploadResult =
       segmentationIds: string[];
       /** Uploaded by an earlier run of the same journal, not this one. */
       resumed?: true;
+      /**
+       * The first create's answer was lost after it was sent (its outcome unknown), so it was sent
+       * again under the same Idempotency-Key, which the server honours: the resource exists once,
+       * whether the first attempt had stored it or not.
+       */
+      retriedUnknownOutcome?: true;
     }
   | {
       /** Failed. */
