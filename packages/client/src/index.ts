@@ -47,6 +47,7 @@ export {
   Entity,
   EntityAlreadyExistsError,
   type EntityData,
+  type EntityIdRef,
   type FailedDownload,
   type FetchFileDataOptions,
   type FileWritten,

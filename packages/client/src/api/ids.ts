@@ -11,8 +11,19 @@ export function entityId(value: unknown, field: string): string {
   return value;
 }
 
+/**
+ * An entity given either by its id or as any object carrying that id (an entity from a listing,
+ * a plain `{ id }`), so results of one call can be passed straight into the next.
+ */
+export type EntityIdRef =
+  | string
+  | {
+      /** The entity's id (a UUID). */
+      readonly id: string;
+    };
+
 /** An id, or the id of an entity object. */
-export function idOf(value: string | { readonly id: string }, field: string): string {
+export function idOf(value: EntityIdRef, field: string): string {
   return entityId(typeof value === 'string' ? value : value?.id, field);
 }
 

@@ -47,6 +47,7 @@ export {
 export { UserEntity } from './entities/user';
 export { type WorklistAnnotator, WorklistEntity } from './entities/worklist';
 export { Entity, type EntityData } from './entity';
+export type { EntityIdRef } from './ids';
 export {
   type AnnotationStatusFilter,
   type CreateProjectOptions as CreateApiProjectOptions,

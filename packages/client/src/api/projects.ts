@@ -12,7 +12,7 @@ import { ValidationError } from '../errors';
 import { ProjectEntity, type ProjectLinks, ProjectSplitEntity } from './entities/project';
 import { ResourceEntity, type ResourceLinks } from './entities/resource';
 import type { WorklistEntity } from './entities/worklist';
-import { entityId, idOf, isEntityId } from './ids';
+import { type EntityIdRef, entityId, idOf, isEntityId } from './ids';
 import { paged } from './pages';
 import {
   type AnnotationExportFilter,
@@ -41,7 +41,6 @@ export class DefaultProjectNotSetError extends DatamintException {
 }
 
 /** A resource given by id or as an entity. */
-type ResourceArg = string | { readonly id: string };
 
 /** Options of `api.projects.downloadAnnotations`. */
 export interface DownloadProjectAnnotationsOptions extends StreamToFileOptions, AnnotationExportFilter {
@@ -56,7 +55,7 @@ export interface AnnotationStatusFilter extends CallOptions {
   /** Only this annotator (e-mail). */
   userId?: string;
   /** Only this resource. */
-  resource?: ResourceArg;
+  resource?: EntityIdRef;
 }
 
 /** Filters of `api.projects.getReviewMessages`. */
@@ -64,7 +63,7 @@ export interface ReviewMessageFilter extends CallOptions {
   /** Only this annotator's messages (e-mail). */
   annotatorEmail?: string;
   /** Only about this resource. */
-  resource?: ResourceArg;
+  resource?: EntityIdRef;
   /** Only these statuses. */
   statuses?: readonly string[];
 }
@@ -319,7 +318,7 @@ export class ProjectsApi {
   /** Adds resources to a project given by id or name (a UUID is tried as an id first, then as a name). */
   async addResources(
     project: ProjectRef | undefined,
-    resources: readonly (string | { readonly id: string })[],
+    resources: readonly EntityIdRef[],
     options?: CallOptions,
   ): Promise<void> {
     const ids = resources.map((r, i) => idOf(r, `resources[${i}]`));
@@ -343,7 +342,7 @@ export class ProjectsApi {
   /** Sets the work status of a resource inside a project. */
   async setWorkStatus(
     project: ProjectRef | undefined,
-    resource: string | { readonly id: string },
+    resource: EntityIdRef,
     status: WorkStatus,
     options?: CallOptions,
   ): Promise<void> {
@@ -390,7 +389,7 @@ export class ProjectsApi {
   /** Assigns resources to a named split (train, validation, test...). */
   async assignSplits(
     project: ProjectRef | undefined,
-    resources: readonly (string | { readonly id: string })[],
+    resources: readonly EntityIdRef[],
     splitName: string,
     options?: CallOptions,
   ): Promise<void> {
@@ -497,7 +496,7 @@ export class ProjectsApi {
   /** The split a resource is assigned to in the project, or `undefined` when it has none. */
   async getResourceSplit(
     project: ProjectRef | undefined,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     options?: CallOptions,
   ): Promise<ProjectSplitEntity | undefined> {
     const pid = this.#pid(project, 'getResourceSplit');
@@ -519,7 +518,7 @@ export class ProjectsApi {
   /** Reopens an annotator's work on a resource (clears their status). */
   async resetAnnotatorStatus(
     project: ProjectRef | undefined,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     annotatorEmail: string,
     options?: CallOptions,
   ): Promise<void> {

@@ -14,7 +14,7 @@ import {
 import { UploadFileError, ValidationError } from '../errors';
 import { bytesContent, type MultipartPart, multipartBody } from '../upload/multipart-body';
 import { WorklistEntity } from './entities/worklist';
-import { entityId, idOf } from './ids';
+import { type EntityIdRef, entityId, idOf } from './ids';
 import { paged, pageItems } from './pages';
 import {
   type AnnotationExportFilter,
@@ -24,8 +24,6 @@ import {
   type StreamToFileOptions,
   streamAnnotationExport,
 } from './requests';
-
-type ResourceArg = string | { readonly id: string };
 
 /** A file to send: a local path, or bytes with the name to give them. */
 export type WorklistFileInput =
@@ -145,7 +143,7 @@ export class AnnotationWorklistsApi {
   /** Creates a worklist over the given resources. */
   async create(
     name: string,
-    resources: readonly (string | { readonly id: string })[],
+    resources: readonly EntityIdRef[],
     options: CreateWorklistOptions = {},
   ): Promise<WorklistEntity> {
     if (typeof name !== 'string' || name.trim() === '')
@@ -210,10 +208,7 @@ export class AnnotationWorklistsApi {
   }
 
   /** The worklists of a project (the platform's `worklist_id`/`worklist_name` read as `id`/`name`). */
-  async getByProject(
-    project: string | { readonly id: string },
-    options?: CallOptions,
-  ): Promise<WorklistEntity[]> {
+  async getByProject(project: EntityIdRef, options?: CallOptions): Promise<WorklistEntity[]> {
     const id = idOf(project, 'project');
     const ctx = await this.#context();
     const body = await relabelNotFound(
@@ -327,7 +322,7 @@ export class AnnotationWorklistsApi {
   /** Segmentations of a resource in the worklist: everyone's (`all`, default) or one annotator's. */
   async getSegmentations(
     worklist: WorklistRef,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     options: CallOptions & { all?: boolean; annotatorEmail?: string } = {},
   ): Promise<unknown> {
     return this.#resourceGet(worklist, resource, 'segmentations', options);
@@ -336,7 +331,7 @@ export class AnnotationWorklistsApi {
   /** Annotations of a resource in the worklist: everyone's (`all`, default) or one annotator's. */
   async getAnnotations(
     worklist: WorklistRef,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     options: CallOptions & { all?: boolean; annotatorEmail?: string } = {},
   ): Promise<unknown> {
     return this.#resourceGet(worklist, resource, 'annotations', options);
@@ -345,7 +340,7 @@ export class AnnotationWorklistsApi {
   /** AI-made segmentations of a resource in the worklist. */
   async getAiSegmentations(
     worklist: WorklistRef,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     options?: CallOptions,
   ): Promise<unknown> {
     const id = idOf(worklist, 'worklist');
@@ -365,7 +360,7 @@ export class AnnotationWorklistsApi {
    */
   async uploadAnnotations(
     worklist: WorklistRef,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     payload: readonly Record<string, unknown>[],
     options: CallOptions & { image?: WorklistFileInput } = {},
   ): Promise<unknown> {
@@ -397,7 +392,7 @@ export class AnnotationWorklistsApi {
   /** Sets the annotation status of a resource in the worklist (default `closed`). */
   async updateAnnotationStatus(
     worklist: WorklistRef,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     options: CallOptions & {
       status?: WorklistAnnotationStatus;
       annotatorEmail?: string;
@@ -425,7 +420,7 @@ export class AnnotationWorklistsApi {
   /** Reopens an annotator's work on a resource of the worklist. */
   async resetAnnotatorStatus(
     worklist: WorklistRef,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     annotatorEmail: string,
     options?: CallOptions,
   ): Promise<void> {
@@ -485,7 +480,7 @@ export class AnnotationWorklistsApi {
   /** Adds and/or removes resources of the worklist. */
   async updateResources(
     worklist: WorklistRef,
-    change: CallOptions & { add?: readonly ResourceArg[]; remove?: readonly ResourceArg[] },
+    change: CallOptions & { add?: readonly EntityIdRef[]; remove?: readonly EntityIdRef[] },
   ): Promise<unknown> {
     const id = idOf(worklist, 'worklist');
     if (change?.add === undefined && change?.remove === undefined)
@@ -505,7 +500,7 @@ export class AnnotationWorklistsApi {
   /** Per-annotator, per-resource statuses, optionally filtered (as the server sends them). */
   async getAnnotationStatuses(
     worklist: WorklistRef,
-    filter: CallOptions & { status?: string; userId?: string; resource?: ResourceArg } = {},
+    filter: CallOptions & { status?: string; userId?: string; resource?: EntityIdRef } = {},
   ): Promise<unknown> {
     const id = idOf(worklist, 'worklist');
     return rawCall(
@@ -574,7 +569,7 @@ export class AnnotationWorklistsApi {
 
   async #resourceGet(
     worklist: WorklistRef,
-    resource: ResourceArg,
+    resource: EntityIdRef,
     what: 'segmentations' | 'annotations',
     options: CallOptions & { all?: boolean; annotatorEmail?: string },
   ): Promise<unknown> {
