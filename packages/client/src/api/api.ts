@@ -154,7 +154,7 @@ export class Api {
 
   /** Datasets: list, get, change resources, delete. */
   get datasets(): DatasetsApi {
-    this.#datasets ??= new DatasetsApi(this.#lazy, this.#pageSize);
+    this.#datasets ??= new DatasetsApi(this.#lazy, this.#pageSize, () => this.resources.links());
     return this.#datasets;
   }
 

@@ -8,9 +8,10 @@ import {
   requireString,
 } from '../context';
 import { UnexpectedResponseError, ValidationError } from '../errors';
-import { DatasetEntity } from './entities/dataset';
+import { DatasetEntity, type DatasetLinks } from './entities/dataset';
+import { ResourceEntity, type ResourceLinks } from './entities/resource';
 import { entityId, idOf } from './ids';
-import { paged } from './pages';
+import { paged, pageItems } from './pages';
 import { type FileWritten, rawCall, type StreamToFileOptions, streamToFile } from './requests';
 
 /** Formats of `api.datasets.download`. */
@@ -63,19 +64,42 @@ export interface UpdateDatasetResources extends CallOptions {
 export class DatasetsApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;
+  readonly #resourceLinks: () => Promise<ResourceLinks>;
 
   /** @internal Built by `Api`. */
-  constructor(context: () => Promise<HandlerContext>, pageSize: number) {
+  constructor(
+    context: () => Promise<HandlerContext>,
+    pageSize: number,
+    resourceLinks: () => Promise<ResourceLinks>,
+  ) {
     this.#context = context;
     this.#pageSize = pageSize;
+    this.#resourceLinks = resourceLinks;
   }
+
+  /** What the datasets this group returns fetch with. */
+  readonly #entityLinks: DatasetLinks = {
+    refetch: async (id, options) => (await this.getById(id, options)).toJSON(),
+    resourcesOf: async (id, options) => {
+      const body = await this.getResources(id, options);
+      const links = await this.#resourceLinks();
+      return pageItems(body, 'resources', `GET /datasets/${id}/resources`).map(
+        (item) => new ResourceEntity(item, links),
+      );
+    },
+  };
 
   /** Datasets, lazily paged. */
   getList(options: ListOptions = {}): Paginated<DatasetEntity> {
     return paged(
       this.#context,
       { pageSize: this.#pageSize, ...options },
-      { method: 'GET', path: 'datasets', field: 'datasets', build: (item) => new DatasetEntity(item) },
+      {
+        method: 'GET',
+        path: 'datasets',
+        field: 'datasets',
+        build: (item) => new DatasetEntity(item, this.#entityLinks),
+      },
     );
   }
 
@@ -88,7 +112,7 @@ export class DatasetsApi {
       'dataset',
       { id },
     );
-    return new DatasetEntity(body);
+    return new DatasetEntity(body, this.#entityLinks);
   }
 
   /** Adds and/or removes resources (`POST /datasets/{id}/resources`). */

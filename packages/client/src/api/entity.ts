@@ -1,3 +1,5 @@
+import { DatamintException } from '@datamint/core';
+import type { CallOptions } from '../context';
 import { UnexpectedResponseError } from '../errors';
 
 /** A JSON object as the server sent it. */
@@ -56,5 +58,73 @@ export abstract class Entity {
   protected optionalString(key: string): string | null {
     const value = this.#data[key];
     return typeof value === 'string' ? value : null;
+  }
+}
+
+/** What an entity returned by an `Api` method asks of its group to read itself again. */
+export interface EntityRefetch {
+  /** The entity's JSON as the server has it now (`GET /{base}/{key}` of its group). */
+  refetch(key: string, options?: CallOptions): Promise<EntityData>;
+}
+
+/** An entity built from bare JSON (`new ProjectEntity(json)`) has no client to fetch with. */
+export class DetachedEntityError extends DatamintException {
+  /** Always `DetachedEntityError`. */
+  override name = 'DetachedEntityError';
+  /** Names the method that needed a client. */
+  constructor(what: string) {
+    super(`${what} needs an entity returned by an Api method (this one was built from bare JSON)`);
+  }
+}
+
+/**
+ * An entity that can read itself again from the server. Listings leave out some fields that the
+ * single-entity answer carries, so a field this object lacks is fetched on demand
+ * ({@link LinkedEntity.fetchField}) rather than read as missing.
+ */
+export abstract class LinkedEntity<Links extends EntityRefetch = EntityRefetch> extends Entity {
+  readonly #links: Links | undefined;
+  readonly #kind: string;
+
+  /**
+   * `kind` names the class in errors; `links` is absent when the entity is built from bare JSON
+   * (then only the methods that need the server throw, with a {@link DetachedEntityError}).
+   */
+  protected constructor(
+    data: unknown,
+    what: string,
+    required: readonly string[],
+    kind: string,
+    links: Links | undefined,
+  ) {
+    super(data, what, required);
+    this.#kind = kind;
+    this.#links = links;
+  }
+
+  /** The entity's id. */
+  abstract get id(): string;
+
+  /** What the group reads this entity again by (the id, unless a subclass says otherwise). */
+  protected get refetchKey(): string {
+    return this.id;
+  }
+
+  /** The group this entity came from; a {@link DetachedEntityError} naming `method` when there is none. */
+  protected links(method: string): Links {
+    if (!this.#links) throw new DetachedEntityError(`${this.#kind}.${method}`);
+    return this.#links;
+  }
+
+  /** Re-reads every field from the server; returns this object, updated (fields the answer lacks are kept). */
+  async refresh(options?: CallOptions): Promise<this> {
+    this.merge(await this.links('refresh').refetch(this.refetchKey, options));
+    return this;
+  }
+
+  /** A field, fetched from the server (one request) when this object does not have it. */
+  async fetchField(key: string, options?: CallOptions): Promise<unknown> {
+    if (!this.has(key)) await this.refresh(options);
+    return this.get(key);
   }
 }

@@ -31,9 +31,8 @@ export {
   SegmentationAnnotation,
 } from './entities/annotation';
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
-export { DatasetEntity } from './entities/dataset';
+export { DatasetEntity, type DatasetLinks } from './entities/dataset';
 export {
-  DetachedEntityError,
   ProjectEntity,
   type ProjectLinks,
   ProjectSplitEntity,
@@ -45,8 +44,14 @@ export {
   resourceKind,
 } from './entities/resource';
 export { UserEntity } from './entities/user';
-export { type WorklistAnnotator, WorklistEntity } from './entities/worklist';
-export { Entity, type EntityData } from './entity';
+export { type WorklistAnnotationSpec, type WorklistAnnotator, WorklistEntity } from './entities/worklist';
+export {
+  DetachedEntityError,
+  Entity,
+  type EntityData,
+  type EntityRefetch,
+  LinkedEntity,
+} from './entity';
 export type { EntityIdRef } from './ids';
 export {
   type AnnotationStatusFilter,

@@ -159,6 +159,8 @@ export class ProjectsApi {
       rootUrl,
       resourcesOf: (id, options) => this.getProjectResources(id, options),
       worklistsOf: (id, options) => this.getWorklists(id, options),
+      setWorkStatus: (id, resource, status, options) => this.setWorkStatus(id, resource, status, options),
+      setPinnedMetrics: (id, metrics, options) => this.setPinnedMetrics(id, metrics, options),
       refetch: async (id, options) => (await this.getById(id, options)).toJSON(),
     };
   }

@@ -10,6 +10,7 @@ import {
 } from '../context';
 import { ValidationError } from '../errors';
 import { UserEntity } from './entities/user';
+import type { EntityRefetch } from './entity';
 import { idOf } from './ids';
 import { paged } from './pages';
 import { rawCall } from './requests';
@@ -70,12 +71,22 @@ export class UsersApi {
     this.#pageSize = pageSize;
   }
 
+  /** What the users this group returns read themselves again with. */
+  readonly #entityLinks: EntityRefetch = {
+    refetch: async (email, options) => (await this.getByEmail(email, options)).toJSON(),
+  };
+
   /** Users, lazily paged. */
   getList(options: ListOptions = {}): Paginated<UserEntity> {
     return paged(
       this.#context,
       { pageSize: this.#pageSize, ...options },
-      { method: 'GET', path: 'users', field: 'users', build: (item) => new UserEntity(item) },
+      {
+        method: 'GET',
+        path: 'users',
+        field: 'users',
+        build: (item) => new UserEntity(item, this.#entityLinks),
+      },
     );
   }
 
@@ -89,7 +100,7 @@ export class UsersApi {
       'user',
       { email },
     );
-    return new UserEntity(body);
+    return new UserEntity(body, this.#entityLinks);
   }
 
   /** Creates a user; all five keys are sent, unset ones as `null` (the platform's body). */
@@ -110,7 +121,7 @@ export class UsersApi {
       ...createOnce(),
       ...callOpts(options),
     });
-    return new UserEntity(body);
+    return new UserEntity(body, this.#entityLinks);
   }
   /** Changes fields of a user (`{ firstname }`, `{ roles }`...); unset (`undefined`/`null`) fields are not sent. */
   async update(email: string, changes: Record<string, unknown>, options?: CallOptions): Promise<unknown> {

@@ -14,6 +14,7 @@ import {
 import { UploadFileError, ValidationError } from '../errors';
 import { bytesContent, type MultipartPart, multipartBody } from '../upload/multipart-body';
 import { WorklistEntity } from './entities/worklist';
+import type { EntityRefetch } from './entity';
 import { type EntityIdRef, entityId, idOf } from './ids';
 import { paged, pageItems } from './pages';
 import {
@@ -117,6 +118,11 @@ export class AnnotationWorklistsApi {
     this.#pageSize = pageSize;
   }
 
+  /** What the worklists this group returns read themselves again with. */
+  readonly #entityLinks: EntityRefetch = {
+    refetch: async (id, options) => (await this.getById(id, options)).toJSON(),
+  };
+
   /**
    * Every worklist of the customer, lazily paged, optionally of one status (the older listing
    * `GET /annotationsets`, which the platform client no longer offers).
@@ -130,7 +136,7 @@ export class AnnotationWorklistsApi {
         path: 'annotationsets',
         query: options.status === undefined ? {} : { status: options.status },
         field: 'worklists',
-        build: (item) => new WorklistEntity(item),
+        build: (item) => new WorklistEntity(item, this.#entityLinks),
       },
     );
   }
@@ -171,7 +177,7 @@ export class AnnotationWorklistsApi {
     if (body && typeof body === 'object' && !('name' in body) && typeof body.id === 'string') {
       return this.getById(body.id, options);
     }
-    return new WorklistEntity(body);
+    return new WorklistEntity(body, this.#entityLinks);
   }
 
   /** One worklist; an unknown id is `ResourceNotFoundError('annotation worklist', {id})`. */
@@ -183,7 +189,7 @@ export class AnnotationWorklistsApi {
       'annotation worklist',
       { id },
     );
-    return new WorklistEntity(body);
+    return new WorklistEntity(body, this.#entityLinks);
   }
 
   /** Changes fields of a worklist (`{ name }`, `{ status }`, `{ annotations }`...). */
@@ -220,7 +226,7 @@ export class AnnotationWorklistsApi {
       const raw = { ...(item as Record<string, unknown>) };
       if (!('id' in raw) && 'worklist_id' in raw) raw.id = raw.worklist_id;
       if (!('name' in raw) && 'worklist_name' in raw) raw.name = raw.worklist_name;
-      return new WorklistEntity(raw);
+      return new WorklistEntity(raw, this.#entityLinks);
     });
   }
   /** The worklist's segmentation labels (as the server sends them: `{ groups: { <label>: { index, ... } } }`). */

@@ -21,11 +21,22 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
+export interface RecordingProxyOptions {
+  /**
+   * Rewrites the server's JSON answers before the client sees them (to play a platform version
+   * whose listings leave fields out); what it returns is sent instead.
+   */
+  reshape?: (request: RecordedRequest, body: unknown) => unknown;
+}
+
 /**
  * A real loopback proxy in front of the test server: it records every request byte for byte and
  * forwards it unchanged, so tests assert the wire while the real server answers.
  */
-export async function recordingProxy(target: string): Promise<RecordingProxy> {
+export async function recordingProxy(
+  target: string,
+  options: RecordingProxyOptions = {},
+): Promise<RecordingProxy> {
   const requests: RecordedRequest[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -35,7 +46,14 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
     if (String(req.headers['content-type'] ?? '').startsWith('application/json')) {
       json = JSON.parse(body.toString('utf8'));
     }
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body, json });
+    const recorded = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: { ...req.headers },
+      body,
+      json,
+    };
+    requests.push(recorded);
     const headers = { ...req.headers };
     delete headers.host;
     delete headers.connection;
@@ -49,8 +67,13 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
     for (const [k, v] of Object.entries(upstream.headers)) {
       if (typeof v === 'string' && k !== 'transfer-encoding' && k !== 'connection') out[k] = v;
     }
+    let answer = Buffer.from(await upstream.body.arrayBuffer());
+    if (options.reshape && String(out['content-type'] ?? '').startsWith('application/json')) {
+      answer = Buffer.from(JSON.stringify(options.reshape(recorded, JSON.parse(answer.toString('utf8')))));
+      out['content-length'] = String(answer.byteLength);
+    }
     res.writeHead(upstream.statusCode, out);
-    res.end(Buffer.from(await upstream.body.arrayBuffer()));
+    res.end(answer);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type FaultOptions, startServer } from '@datamint/server';
-import { APIHandler, type APIHandlerOptions } from '../../src';
+import { APIHandler, type APIHandlerOptions, Api, type ApiOptions } from '../../src';
+import { type RecordingProxy, type RecordingProxyOptions, recordingProxy } from './recording-proxy';
 
 export const API_KEY = 'test-key-5f1c9e0a7d2b4c68';
 
@@ -43,6 +44,54 @@ export async function startTestServer(options: { faults?: FaultOptions } = {}): 
       await Promise.all(handlers.map((h) => h.close()));
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real server, a recording proxy in front of it, and an `Api` talking through the proxy. */
+export interface ApiHarness {
+  server: TestServer;
+  proxy: RecordingProxy;
+  api: Api;
+  /** Ids of the resources uploaded at start, in order. */
+  ids: string[];
+  /** Another `Api` on the same proxy (closed with the harness). */
+  another(options?: ApiOptions): Api;
+  close(): Promise<void>;
+}
+
+/**
+ * The set-up most `Api` group tests share: a fresh server, optionally holding `uploads` (sent
+ * through `APIHandler`, not recorded), and an `Api` whose every request the proxy records.
+ */
+export async function startApiHarness(
+  options: { uploads?: { name: string; data: Uint8Array }[]; proxy?: RecordingProxyOptions } = {},
+): Promise<ApiHarness> {
+  const server = await startTestServer();
+  const proxy = await recordingProxy(server.url, options.proxy);
+  const ids: string[] = [];
+  if (options.uploads && options.uploads.length > 0) {
+    for (const result of await server.api().uploadResources(options.uploads)) {
+      if (!result.ok) throw result.error;
+      ids.push(result.id);
+    }
+  }
+  const apis: Api[] = [];
+  const another = (extra: ApiOptions = {}) => {
+    const api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {}, ...extra });
+    apis.push(api);
+    return api;
+  };
+  return {
+    server,
+    proxy,
+    api: another(),
+    ids,
+    another,
+    close: async () => {
+      await Promise.all(apis.map((a) => a.close()));
+      await proxy.close();
+      await server.close();
     },
   };
 }

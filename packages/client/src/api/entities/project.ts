@@ -1,50 +1,42 @@
 import type { Paginated } from '@datamint/core';
-import { DatamintException } from '@datamint/core';
 import type { CallOptions, ListOptions } from '../../context';
-import { Entity, type EntityData } from '../entity';
+import { Entity, type EntityRefetch, LinkedEntity } from '../entity';
+import type { EntityIdRef } from '../ids';
+import type { WorkStatus } from '../projects';
 import { webAppUrl } from '../web-app';
 import type { ResourceEntity } from './resource';
 import type { WorklistEntity } from './worklist';
 
-/** What a `ProjectEntity` asks of the projects group. */
-export interface ProjectLinks {
+/** What a `ProjectEntity` asks of the projects group (`refetch` is `api.projects.getById`). */
+export interface ProjectLinks extends EntityRefetch {
   /** The API URL the project came from (for `url`). */
   rootUrl: string;
   /** `api.projects.getProjectResources`. */
   resourcesOf(projectId: string, options?: ListOptions): Paginated<ResourceEntity>;
   /** `api.projects.getWorklists`. */
   worklistsOf(projectId: string, options?: CallOptions): Promise<WorklistEntity[]>;
-  /** The project's JSON, fetched again. */
-  refetch(projectId: string, options?: CallOptions): Promise<EntityData>;
-}
-
-/** A project entity built from bare JSON (`new ProjectEntity(json)`) has no client to fetch with. */
-export class DetachedEntityError extends DatamintException {
-  /** Always `DetachedEntityError`. */
-  override name = 'DetachedEntityError';
-  /** Names the method that needed a client. */
-  constructor(what: string) {
-    super(`${what} needs an entity returned by an Api method (this one was built from bare JSON)`);
-  }
+  /** `api.projects.setWorkStatus`. */
+  setWorkStatus(
+    projectId: string,
+    resource: EntityIdRef,
+    status: WorkStatus,
+    options?: CallOptions,
+  ): Promise<void>;
+  /** `api.projects.setPinnedMetrics`. */
+  setPinnedMetrics(projectId: string, metrics: readonly string[], options?: CallOptions): Promise<void>;
 }
 
 /** A project: a dataset of resources with an annotation worklist. Unknown fields are kept. */
-export class ProjectEntity extends Entity {
-  readonly #links: ProjectLinks | undefined;
-
+export class ProjectEntity extends LinkedEntity<ProjectLinks> {
   /** Builds a project from the server's JSON; missing required fields are an `UnexpectedResponseError`. */
   constructor(data: unknown, links?: ProjectLinks) {
-    super(data, 'a project', [
-      'id',
-      'name',
-      'created_at',
-      'created_by',
-      'dataset_id',
-      'archived',
-      'resource_count',
-      'description',
-    ]);
-    this.#links = links;
+    super(
+      data,
+      'a project',
+      ['id', 'name', 'created_at', 'created_by', 'dataset_id', 'archived', 'resource_count', 'description'],
+      'ProjectEntity',
+      links,
+    );
   }
   /** The server's `id` field. */
   get id(): string {
@@ -60,32 +52,24 @@ export class ProjectEntity extends Entity {
   }
   /** The project's page in the web app that goes with the API URL (as the platform client builds it). */
   get url(): string {
-    return `${webAppUrl(this.#need('url').rootUrl)}/projects/edit/${this.id}`;
+    return `${webAppUrl(this.links('url').rootUrl)}/projects/edit/${this.id}`;
   }
   /** The project's resources (`GET /projects/{id}/resources`). */
   fetchResources(options?: ListOptions): Promise<ResourceEntity[]> {
-    return this.#need('fetchResources').resourcesOf(this.id, options).toArray();
+    return this.links('fetchResources').resourcesOf(this.id, options).toArray();
   }
   /** The project's annotation worklists. */
   fetchWorklists(options?: CallOptions): Promise<WorklistEntity[]> {
-    return this.#need('fetchWorklists').worklistsOf(this.id, options);
+    return this.links('fetchWorklists').worklistsOf(this.id, options);
   }
-  /** Takes the current fields from the server (`GET /projects/{id}`). */
-  async refresh(options?: CallOptions): Promise<this> {
-    this.merge(await this.#need('refresh').refetch(this.id, options));
-    return this;
+  /** Marks a resource of this project `opened`, `annotated` or `closed` (`POST /projects/{id}/resources/{rid}/status`). */
+  setWorkStatus(resource: EntityIdRef, status: WorkStatus, options?: CallOptions): Promise<void> {
+    return this.links('setWorkStatus').setWorkStatus(this.id, resource, status, options);
   }
-  /**
-   * A field, fetched from the server (once) when this object does not have it: listings may leave
-   * out fields such as `worklist_id` or `pinned_metrics` that the single-project answer carries.
-   */
-  async fetchField(key: string, options?: CallOptions): Promise<unknown> {
-    if (!this.has(key)) await this.refresh(options);
-    return this.get(key);
-  }
-  #need(what: string): ProjectLinks {
-    if (!this.#links) throw new DetachedEntityError(`ProjectEntity.${what}`);
-    return this.#links;
+  /** Replaces the metric names pinned on the project page; this object's `pinnedMetrics` follows. */
+  async setPinnedMetrics(metrics: readonly string[], options?: CallOptions): Promise<void> {
+    await this.links('setPinnedMetrics').setPinnedMetrics(this.id, metrics, options);
+    this.merge({ pinned_metrics: [...metrics] });
   }
   /** The server's `dataset_id` field. */
   get datasetId(): string {

@@ -1,6 +1,6 @@
 import type { CallOptions } from '../../context';
 import type { ResourceStatus } from '../../types';
-import { Entity, type EntityData } from '../entity';
+import { type EntityRefetch, LinkedEntity } from '../entity';
 import { ResourceCache, type ResourceCacheOptions } from '../resource-cache';
 import { webAppUrl } from '../web-app';
 import type { AnnotationEntity } from './annotation';
@@ -15,15 +15,13 @@ export interface FetchFileDataOptions extends CallOptions, ResourceCacheOptions 
 }
 
 /** What a `ResourceEntity` asks of the resources group (kept small so entities stay plain data + links). */
-export interface ResourceLinks {
+export interface ResourceLinks extends EntityRefetch {
   /** The API URL the resource came from, without trailing slash. */
   readonly rootUrl: string;
   /** The resource's stored file, through the cache when asked. */
   fileBytes(resource: ResourceEntity, options?: FetchFileDataOptions): Promise<Uint8Array>;
   /** The resource's annotations. */
   annotationsOf(resourceId: string, options?: CallOptions): Promise<AnnotationEntity[]>;
-  /** The resource as the server has it now (`GET /resources/{id}`), as plain fields. */
-  refetch(resourceId: string, options?: CallOptions): Promise<EntityData>;
 }
 
 const DICOM_STORAGES = new Set(['DicomResource', 'DicomResourceHandler']);
@@ -59,28 +57,31 @@ export function resourceKind(storage: string, mimetype: string | null, filename:
  * A stored file (DICOM, image, NIfTI, video...) as the platform lists it. Unknown fields are kept
  * (`get`, `toJSON`).
  */
-export class ResourceEntity extends Entity {
-  readonly #links: ResourceLinks;
-
+export class ResourceEntity extends LinkedEntity<ResourceLinks> {
   /** Builds a resource from the server's JSON; missing required fields are an `UnexpectedResponseError`. */
   constructor(data: unknown, links: ResourceLinks) {
-    super(data, 'a resource', [
-      'id',
-      'resource_uri',
-      'storage',
-      'location',
-      'upload_channel',
-      'filename',
-      'mimetype',
-      'size',
-      'customer_id',
-      'status',
-      'created_at',
-      'created_by',
-      'published',
-      'deleted',
-    ]);
-    this.#links = links;
+    super(
+      data,
+      'a resource',
+      [
+        'id',
+        'resource_uri',
+        'storage',
+        'location',
+        'upload_channel',
+        'filename',
+        'mimetype',
+        'size',
+        'customer_id',
+        'status',
+        'created_at',
+        'created_by',
+        'published',
+        'deleted',
+      ],
+      'ResourceEntity',
+      links,
+    );
   }
 
   /** The server's `id` field. */
@@ -206,16 +207,7 @@ export class ResourceEntity extends Entity {
    * anything else → `https://app.datamint.io`).
    */
   get url(): string {
-    return `${webAppUrl(this.#links.rootUrl)}/resource/${this.id}`;
-  }
-
-  /**
-   * A field, fetched from the server (`GET /resources/{id}`, once) when this object does not have
-   * it: listings omit some fields (`user_info`, for example) that the single-resource route sends.
-   */
-  async fetchField(key: string, options?: CallOptions): Promise<unknown> {
-    if (!this.has(key)) await this.refresh(options);
-    return this.get(key);
+    return `${webAppUrl(this.links('url').rootUrl)}/resource/${this.id}`;
   }
 
   /** Who uploaded it (`user_info`), fetched when the listing that built this object left it out. */
@@ -224,19 +216,13 @@ export class ResourceEntity extends Entity {
     return info && typeof info === 'object' ? { ...(info as Record<string, unknown>) } : null;
   }
 
-  /** Re-reads every field from the server; returns this object, updated. */
-  async refresh(options?: CallOptions): Promise<this> {
-    this.merge(await this.#links.refetch(this.id, options));
-    return this;
-  }
-
   /**
    * The stored file's bytes (`GET /resources/{id}/file`). With `useCache`, a copy in the local
    * cache (`~/.datamint`, or `cacheDir`) is used when it matches this version of the resource,
    * and a download is stored there (Node only).
    */
   fetchFileData(options?: FetchFileDataOptions): Promise<Uint8Array> {
-    return this.#links.fileBytes(this, options);
+    return this.links('fetchFileData').fileBytes(this, options);
   }
 
   /** Removes this resource's entry from the local cache (`~/.datamint`, or `cacheDir`). */
@@ -246,6 +232,6 @@ export class ResourceEntity extends Entity {
 
   /** This resource's annotations (human and AI), through the annotation search. */
   fetchAnnotations(options?: CallOptions): Promise<AnnotationEntity[]> {
-    return this.#links.annotationsOf(this.id, options);
+    return this.links('fetchAnnotations').annotationsOf(this.id, options);
   }
 }
