@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DatasetEntity,
@@ -198,6 +201,48 @@ describe('ProjectEntity', () => {
       ValidationError,
     );
     expect(project.pinnedMetrics).toEqual(['val/dice', 'val/iou']);
+  });
+});
+
+describe('ProjectEntity.cacheResources', () => {
+  it('downloads each resource once into the cache, then reads them from disk', async () => {
+    const { api, proxy, ids } = h;
+    const cacheDir = await mkdtemp(join(tmpdir(), 'entities-cache-'));
+    try {
+      const project = await api.projects.create('Cached', { resources: [ids[0]!, ids[1]!] });
+      proxy.take();
+      const first = await project.cacheResources({ cacheDir });
+      expect(first.map((c) => c.resourceId).sort()).toEqual([ids[0], ids[1]].sort());
+      expect(first.every((c) => c.downloaded)).toBe(true);
+      expect(urls(proxy.take()).sort()).toEqual(
+        [
+          `GET /projects/${project.id}/resources?offset=0&limit=5000`,
+          `GET /resources/${ids[0]}/file`,
+          `GET /resources/${ids[1]}/file`,
+        ].sort(),
+      );
+      const cached = first.find((c) => c.resourceId === ids[1])!;
+      expect(Buffer.from(await readFile(cached.path)).equals(Buffer.from(grayPng(5, 4, 1)))).toBe(true);
+
+      const again = await project.cacheResources({ cacheDir });
+      expect(again.map((c) => c.downloaded)).toEqual([false, false]);
+      expect(urls(proxy.take())).toEqual([`GET /projects/${project.id}/resources?offset=0&limit=5000`]);
+      const [resource] = await project.fetchResources();
+      proxy.take();
+      expect((await resource!.fetchFileData({ useCache: true, cacheDir })).byteLength).toBeGreaterThan(0);
+      expect(proxy.take()).toEqual([]);
+      expect(() => new ResourceEntity(resource!.toJSON()).fetchFileData()).toThrow(
+        'ResourceEntity.fetchFileData needs an entity returned by an Api method',
+      );
+
+      await api.projects.delete(project);
+      await expect(project.cacheResources({ cacheDir })).rejects.toMatchObject({
+        resourceType: 'project',
+        params: { id: project.id },
+      });
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
   });
 });
 

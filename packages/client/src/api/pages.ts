@@ -1,5 +1,5 @@
 import { Paginated } from '@datamint/core';
-import { callOpts, type HandlerContext, type ListOptions, type Query } from '../context';
+import { callOpts, type HandlerContext, type ListOptions, type Query, relabelNotFound } from '../context';
 import { UnexpectedResponseError } from '../errors';
 
 /**
@@ -54,6 +54,8 @@ export interface ListRequest<T> {
   /** Name of the nested list (`resources`, `annotations`, ...). */
   field: string;
   build: (item: unknown) => T;
+  /** What a not-found answer names (the listed entity), instead of the unlabelled default. */
+  notFound?: { resourceType: string; params: Record<string, unknown> };
 }
 
 /**
@@ -74,22 +76,25 @@ export function paged<T>(
   return new Paginated<T>(async ({ offset, limit, signal }) => {
     const ctx = await context();
     const call = callOpts({ signal, timeout: options?.timeout });
-    const body =
+    const fetchPage = () =>
       request.method === 'GET'
-        ? await ctx.http.request({
+        ? ctx.http.request({
             method: 'GET',
             path: request.path,
             query: { ...platformQuery(request.query), offset, limit },
             ...call,
           })
         : // The search route reads its page window from the body, as strings (the platform's format).
-          await ctx.http.request({
+          ctx.http.request({
             method: 'POST',
             path: request.path,
             json: { ...request.json, offset: String(offset), limit: String(limit) },
             retrySafe: true,
             ...call,
           });
+    const body = request.notFound
+      ? await relabelNotFound(fetchPage, request.notFound.resourceType, request.notFound.params)
+      : await fetchPage();
     return pageItems(body, request.field, what).map(request.build);
   }, pageOptions);
 }

@@ -159,6 +159,10 @@ export class ProjectsApi {
       rootUrl,
       resourcesOf: (id, options) => this.getProjectResources(id, options),
       worklistsOf: (id, options) => this.getWorklists(id, options),
+      cacheResourcesOf: async (id, options) => {
+        const resources = await this.getProjectResources(id, options).toArray();
+        return (await this.#links()).cache(resources, options);
+      },
       setWorkStatus: (id, resource, status, options) => this.setWorkStatus(id, resource, status, options),
       setPinnedMetrics: (id, metrics, options) => this.setPinnedMetrics(id, metrics, options),
       refetch: async (id, options) => (await this.getById(id, options)).toJSON(),
@@ -313,6 +317,7 @@ export class ProjectsApi {
         path: `projects/${id}/resources`,
         field: 'resources',
         build: (item) => new ResourceEntity(item, links as ResourceLinks),
+        notFound: notFoundProject(id),
       },
     );
   }

@@ -214,6 +214,7 @@ export class ResourcesApi {
       rootUrl: ctx.http.rootUrl,
       fileBytes: (resource, options) => this.#fileData(resource, options),
       annotationsOf: (id, options) => this.getAnnotations(id, options),
+      cache: (resources, options) => this.cacheResources(resources, options),
       refetch: async (id, options) => (await this.getById(id, options)).toJSON(),
     };
   }

@@ -3,6 +3,8 @@ import type { CallOptions, ListOptions } from '../../context';
 import { Entity, type EntityRefetch, LinkedEntity } from '../entity';
 import type { EntityIdRef } from '../ids';
 import type { WorkStatus } from '../projects';
+import type { ResourceCacheOptions } from '../resource-cache';
+import type { CachedResource } from '../resources';
 import { webAppUrl } from '../web-app';
 import type { ResourceEntity } from './resource';
 import type { WorklistEntity } from './worklist';
@@ -22,6 +24,11 @@ export interface ProjectLinks extends EntityRefetch {
     status: WorkStatus,
     options?: CallOptions,
   ): Promise<void>;
+  /** `api.resources.cacheResources` over the project's resources. */
+  cacheResourcesOf(
+    projectId: string,
+    options?: CallOptions & ResourceCacheOptions,
+  ): Promise<CachedResource[]>;
   /** `api.projects.setPinnedMetrics`. */
   setPinnedMetrics(projectId: string, metrics: readonly string[], options?: CallOptions): Promise<void>;
 }
@@ -61,6 +68,14 @@ export class ProjectEntity extends LinkedEntity<ProjectLinks> {
   /** The project's annotation worklists. */
   fetchWorklists(options?: CallOptions): Promise<WorklistEntity[]> {
     return this.links('fetchWorklists').worklistsOf(this.id, options);
+  }
+  /**
+   * Downloads every resource of the project into the local cache (`~/.datamint`, or `cacheDir`)
+   * unless the cache already holds its current version, so later `fetchFileData({ useCache: true })`
+   * calls read from disk. Returns where each file is.
+   */
+  cacheResources(options?: CallOptions & ResourceCacheOptions): Promise<CachedResource[]> {
+    return this.links('cacheResources').cacheResourcesOf(this.id, options);
   }
   /** Marks a resource of this project `opened`, `annotated` or `closed` (`POST /projects/{id}/resources/{rid}/status`). */
   setWorkStatus(resource: EntityIdRef, status: WorkStatus, options?: CallOptions): Promise<void> {

@@ -2,6 +2,7 @@ import type { CallOptions } from '../../context';
 import type { ResourceStatus } from '../../types';
 import { type EntityRefetch, LinkedEntity } from '../entity';
 import { ResourceCache, type ResourceCacheOptions } from '../resource-cache';
+import type { CachedResource } from '../resources';
 import { webAppUrl } from '../web-app';
 import type { AnnotationEntity } from './annotation';
 
@@ -22,6 +23,11 @@ export interface ResourceLinks extends EntityRefetch {
   fileBytes(resource: ResourceEntity, options?: FetchFileDataOptions): Promise<Uint8Array>;
   /** The resource's annotations. */
   annotationsOf(resourceId: string, options?: CallOptions): Promise<AnnotationEntity[]>;
+  /** `api.resources.cacheResources`. */
+  cache(
+    resources: readonly ResourceEntity[],
+    options?: CallOptions & ResourceCacheOptions,
+  ): Promise<CachedResource[]>;
 }
 
 const DICOM_STORAGES = new Set(['DicomResource', 'DicomResourceHandler']);
@@ -58,8 +64,11 @@ export function resourceKind(storage: string, mimetype: string | null, filename:
  * (`get`, `toJSON`).
  */
 export class ResourceEntity extends LinkedEntity<ResourceLinks> {
-  /** Builds a resource from the server's JSON; missing required fields are an `UnexpectedResponseError`. */
-  constructor(data: unknown, links: ResourceLinks) {
+  /**
+   * Builds a resource from the server's JSON; missing required fields are an `UnexpectedResponseError`.
+   * Without `links` (built from bare JSON) only the methods that need the server throw (`DetachedEntityError`).
+   */
+  constructor(data: unknown, links?: ResourceLinks) {
     super(
       data,
       'a resource',
