@@ -1,14 +1,19 @@
-import type { DataSet, Element } from 'dicom-parser';
-import { trimPad } from './dataset';
-import { shiftDateValue } from './dates';
-import { vrOf } from './dictionary';
+import {
+  anonymizeBasicInOnePass,
+  type BasicBatch,
+  type BasicContext,
+  type BasicFileOps,
+  CompiledProfile,
+  DELETE,
+  elementVr,
+  planBasic,
+} from './anonymize-basic';
 import type { DicomValue, ElementEncoding } from './encode';
 import { DicomAnonymizeError } from './errors';
 import { randomKey, utf8 } from './hash';
 import { type ParsedDicom, parseDicomWith } from './parse';
-import { profileRow, type ResolvedAction, resolveAction } from './profile';
 import { TagKeys } from './read-dataset';
-import { type TagInput, tagFromKey, tagKey, toTag } from './tags';
+import { type TagInput, tagKey, toTag } from './tags';
 import { createPseudonymMapper, createSdkTokenMapper, createUidMapper, SDK_CLEARED } from './uid';
 import { type Plan, type PlanOp, SetOpCache, setOp, writeWithPlan } from './write';
 
@@ -68,53 +73,6 @@ export interface Anonymizer {
   mapUid(uid: string, tag?: TagInput): string;
 }
 
-const DELETE: PlanOp = { kind: 'delete' };
-const DUMMY_TEXT = 'ANONYMIZED';
-
-/** VR-valid dummy values for action D. */
-function dummyValue(vr: string): DicomValue {
-  switch (vr) {
-    case 'DA':
-      return '19000101';
-    case 'TM':
-      return '000000';
-    case 'DT':
-      return '19000101000000';
-    case 'AS':
-      return '000Y';
-    case 'DS':
-    case 'IS':
-      return '0';
-    case 'US':
-    case 'SS':
-    case 'UL':
-    case 'SL':
-    case 'FL':
-    case 'FD':
-    case 'AT':
-    case 'SV':
-    case 'UV':
-      return 0;
-    case 'OB':
-    case 'OW':
-    case 'OD':
-    case 'OF':
-    case 'OL':
-    case 'OV':
-    case 'UN':
-      return new Uint8Array(0);
-    case 'UR':
-      return '';
-    default:
-      return DUMMY_TEXT;
-  }
-}
-
-function emptyValue(vr: string): DicomValue {
-  if (vr === 'SQ') return [];
-  return dummyValue(vr) instanceof Uint8Array || typeof dummyValue(vr) === 'number' ? new Uint8Array(0) : '';
-}
-
 function normaliseRetain(retain: readonly TagInput[] | undefined): Set<number> {
   const out = new Set<number>();
   for (const t of retain ?? []) out.add(toTag(t));
@@ -126,100 +84,6 @@ function keyBytes(key: Uint8Array | string | undefined): Uint8Array {
   const bytes = typeof key === 'string' ? utf8(key) : key;
   if (bytes.length === 0) throw new DicomAnonymizeError('anonymization key must not be empty');
   return bytes;
-}
-
-function elementVr(el: Element, tag: number): string {
-  if (el.vr) return el.vr;
-  if (el.items) return 'SQ';
-  return vrOf(tag);
-}
-
-function readText(ds: DataSet, el: Element): string {
-  const b = ds.byteArray;
-  let s = '';
-  const end = Math.min(b.length, el.dataOffset + el.length);
-  for (let i = el.dataOffset; i < end; i++) s += String.fromCharCode(b[i]);
-  return s;
-}
-
-interface BasicContext {
-  retain: Set<number>;
-  enc: ElementEncoding;
-  /** Encoded set operation in this file's encoding (cached across the batch). */
-  set: (tag: number, vr: string, value: DicomValue) => PlanOp;
-  mapUid: (uid: string) => string;
-  dateShift: number | undefined;
-}
-
-function remapValue(ds: DataSet, el: Element, ctx: BasicContext): string {
-  return readText(ds, el)
-    .split('\\')
-    .map((u) => {
-      const t = trimPad(u);
-      return t === '' ? '' : ctx.mapUid(t);
-    })
-    .join('\\');
-}
-
-function planItems(el: Element, ctx: BasicContext): PlanOp | undefined {
-  // A sequence whose items could not be parsed cannot be cleaned, so it is removed.
-  if (!el.items) return DELETE;
-  let items: Map<number, Plan> | undefined;
-  el.items.forEach((item, index) => {
-    if (!item.dataSet) return;
-    const plan = planBasic(item.dataSet, ctx);
-    if (!plan) return;
-    items ??= new Map();
-    items.set(index, plan);
-  });
-  return items ? { kind: 'items', items } : undefined;
-}
-
-function decideBasic(ds: DataSet, el: Element, tag: number, ctx: BasicContext): PlanOp | undefined {
-  const group = tag >>> 16;
-  if (group & 1) return DELETE;
-  // Curves (50xx) and overlays (60xx) are removed as whole groups.
-  const repeating = group & 0xff00;
-  if (repeating === 0x5000 || repeating === 0x6000) return DELETE;
-  const vr = elementVr(el, tag);
-  const row = profileRow(tag);
-  if (!row) return vr === 'SQ' ? planItems(el, ctx) : undefined;
-  if (ctx.dateShift !== undefined && row.modifiedDates === 'C') {
-    if (vr === 'DA' || vr === 'DT') {
-      const shifted = shiftDateValue(vr, trimPad(readText(ds, el)), ctx.dateShift);
-      if (shifted !== undefined) return ctx.set(tag, vr, shifted);
-    } else if (vr === 'TM') {
-      return undefined;
-    }
-  }
-  const action: ResolvedAction = resolveAction(row.action);
-  switch (action) {
-    case 'remove':
-      return DELETE;
-    case 'empty':
-      return ctx.set(tag, vr, emptyValue(vr));
-    case 'dummy':
-    case 'remap':
-      if (vr === 'SQ') return planItems(el, ctx);
-      if (vr === 'UI') return ctx.set(tag, vr, remapValue(ds, el, ctx));
-      return ctx.set(tag, vr, dummyValue(vr));
-    default:
-      return vr === 'SQ' ? planItems(el, ctx) : undefined;
-  }
-}
-
-/** `inFileOrder`: the root elements as read, which spares enumerating the large element map. */
-function planBasic(ds: DataSet, ctx: BasicContext, inFileOrder?: readonly Element[]): Plan | undefined {
-  let plan: Plan | undefined;
-  for (const el of inFileOrder ?? Object.values(ds.elements)) {
-    const tag = tagFromKey(el.tag);
-    if (ctx.retain.has(tag) || tag >>> 16 === 0x0002) continue;
-    const op = decideBasic(ds, el, tag, ctx);
-    if (!op) continue;
-    plan ??= new Map();
-    plan.set(tag, op);
-  }
-  return plan;
 }
 
 /** The Python SDK's 47 attributes (spec §2.3), in its order. */
@@ -309,6 +173,50 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     return op;
   };
 
+  const fileOps: BasicFileOps = {
+    patientId(original, enc) {
+      let id: string | undefined;
+      if (options.patientId !== undefined) {
+        id = typeof options.patientId === 'function' ? options.patientId(original) : options.patientId;
+      } else if (original) {
+        // A keyed pseudonym is a valid D value that keeps one patient's files together for the key
+        // holder only; without the key it cannot be linked back (unlike the SDK's plain MD5).
+        id = pseudonymFor(original);
+      }
+      return id === undefined ? undefined : ops.op(0x00100020, 'LO', id, enc);
+    },
+    trailer(shifted, enc) {
+      return [
+        [0x00120062, ops.op(0x00120062, 'CS', 'YES', enc)],
+        [
+          0x00120063,
+          ops.op(0x00120063, 'LO', options.deidentificationMethod ?? 'DATAMINT PS3.15 BASIC PROFILE', enc),
+        ],
+        [0x00120064, codeSequence(shifted, enc)],
+        [0x00280303, ops.op(0x00280303, 'CS', shifted ? 'MODIFIED' : 'REMOVED', enc)],
+      ];
+    },
+  };
+  const profileTable = new CompiledProfile();
+  const remapped = new Map<string, string>();
+  // The single pass takes every file whose date shift does not depend on its PatientID (which comes
+  // after the dates it shifts).
+  const constantShift = options.dateShiftDays;
+  const batch: BasicBatch | undefined =
+    profile === 'basic' && (constantShift === undefined || Number.isInteger(constantShift))
+      ? {
+          retain,
+          profile: profileTable,
+          keys,
+          mapUid,
+          remapped,
+          op: (tag, vr, value, enc) => ops.op(tag, vr, value, enc),
+          fileOps,
+          dateShift: constantShift as number | undefined,
+          rejectBurnedInAnnotation: options.rejectBurnedInAnnotation === true,
+        }
+      : undefined;
+
   const basic = (parsed: ParsedDicom): Uint8Array => {
     const originalPatientId = parsed.string(0x00100020);
     let dateShift: number | undefined;
@@ -326,27 +234,13 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     }
     const enc = parsed.encoding;
     const set = (tag: number, vr: string, value: DicomValue) => ops.op(tag, vr, value, enc);
-    const ctx: BasicContext = { retain, enc, set, mapUid, dateShift };
+    const ctx: BasicContext = { retain, profile: profileTable, set, mapUid, remapped, dateShift };
     const plan = planBasic(parsed.dataSet, ctx, parsed.rootElements) ?? new Map();
     if (!retain.has(0x00100020)) {
-      let id: string | undefined;
-      if (options.patientId !== undefined) {
-        id =
-          typeof options.patientId === 'function' ? options.patientId(originalPatientId) : options.patientId;
-      } else if (originalPatientId) {
-        // A keyed pseudonym is a valid D value that keeps one patient's files together for the key
-        // holder only; without the key it cannot be linked back (unlike the SDK's plain MD5).
-        id = pseudonymFor(originalPatientId);
-      }
-      if (id !== undefined) plan.set(0x00100020, set(0x00100020, 'LO', id));
+      const op = fileOps.patientId(originalPatientId, enc);
+      if (op) plan.set(0x00100020, op);
     }
-    plan.set(0x00120062, set(0x00120062, 'CS', 'YES'));
-    plan.set(
-      0x00120063,
-      set(0x00120063, 'LO', options.deidentificationMethod ?? 'DATAMINT PS3.15 BASIC PROFILE'),
-    );
-    plan.set(0x00120064, codeSequence(dateShift !== undefined, enc));
-    plan.set(0x00280303, set(0x00280303, 'CS', dateShift === undefined ? 'REMOVED' : 'MODIFIED'));
+    for (const [tag, op] of fileOps.trailer(dateShift !== undefined, enc)) plan.set(tag, op);
     const metaUid = parsed.meta?.string('x00020003');
     return writeWithPlan(parsed, plan, {
       preamble: 'zero',
@@ -381,6 +275,8 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     profile,
     anonymizeParsed,
     anonymize(bytes: Uint8Array, fileOptions: AnonymizeFileOptions = {}): Uint8Array {
+      const fast = batch && anonymizeBasicInOnePass(bytes, fileOptions.fileName, batch);
+      if (fast) return fast;
       return anonymizeParsed(parseDicomWith(bytes, { fileName: fileOptions.fileName }, keys));
     },
     mapUid(uid: string, tag: TagInput = 0x0020000d): string {

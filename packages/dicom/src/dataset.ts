@@ -141,19 +141,7 @@ export class DicomDataset {
   }
 
   private decode(el: Element): string {
-    const b = this.dataSet.byteArray;
-    const start = el.dataOffset;
-    const end = Math.min(b.length, start + el.length);
-    if (end <= start) return '';
-    const bytes = b.subarray(start, end);
-    if (this.encoding.utf8) return UTF8.decode(bytes);
-    // Short ASCII values are the common case; avoid the decoder's fixed cost for them.
-    if (bytes.length <= 64) {
-      let s = '';
-      for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
-      return s;
-    }
-    return LATIN1.decode(bytes);
+    return decodeText(this.dataSet.byteArray, el.dataOffset, el.length, this.encoding.utf8);
   }
 
   /**
@@ -201,18 +189,7 @@ export class DicomDataset {
   }
 
   private isText(el: Element): boolean {
-    const vr = this.vrOfElement(el);
-    return (
-      !(vr in NUMERIC_BINARY) &&
-      vr !== 'SQ' &&
-      vr !== 'OB' &&
-      vr !== 'OW' &&
-      vr !== 'OF' &&
-      vr !== 'OD' &&
-      vr !== 'OL' &&
-      vr !== 'OV' &&
-      vr !== 'UN'
-    );
+    return isTextVr(this.vrOfElement(el));
   }
 
   private numbersOf(el: Element): number[] | undefined {
@@ -288,6 +265,36 @@ export class DicomDataset {
     this.sequences.set(key, items);
     return items;
   }
+}
+
+/** True for VRs whose value {@link DicomDataset.string} decodes as text. */
+export function isTextVr(vr: string): boolean {
+  return (
+    !(vr in NUMERIC_BINARY) &&
+    vr !== 'SQ' &&
+    vr !== 'OB' &&
+    vr !== 'OW' &&
+    vr !== 'OF' &&
+    vr !== 'OD' &&
+    vr !== 'OL' &&
+    vr !== 'OV' &&
+    vr !== 'UN'
+  );
+}
+
+/** A value's text (UTF-8 or Latin-1), cut at the end of the data. */
+export function decodeText(b: Uint8Array, start: number, length: number, utf8: boolean): string {
+  const end = Math.min(b.length, start + length);
+  if (end <= start) return '';
+  const bytes = b.subarray(start, end);
+  if (utf8) return UTF8.decode(bytes);
+  // Short ASCII values are the common case; avoid the decoder's fixed cost for them.
+  if (bytes.length <= 64) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return s;
+  }
+  return LATIN1.decode(bytes);
 }
 
 export function trimPad(s: string): string {

@@ -486,17 +486,29 @@ function chooseSyntax(
   return actual;
 }
 
-function parseInner(
-  bytes: Uint8Array,
-  options: ParseOptions,
-  keys: TagKeys,
-  onlyTags: ReadonlySet<number> | undefined,
-): ParsedDicom {
+/** Where and how the data set of a file is encoded, found from its preamble, file meta and first bytes. */
+export interface LocatedDataSet {
+  hasPreamble: boolean;
+  meta: FileMeta | undefined;
+  /** Offset after the file meta in the input. */
+  position: number;
+  /** The bytes the data set is read from (the inflated data set for deflated files). */
+  data: Uint8Array;
+  /** Offset of the data set's first element in {@link data}. */
+  start: number;
+  ts: TransferSyntaxInfo;
+  warnings: DicomParseWarning[];
+}
+
+/**
+ * The first part of a parse: file meta, declared and detected encoding, inflation. Shared by
+ * {@link parseDicomWith} and the anonymizer's single pass; throws what a parse throws.
+ */
+export function locateDataSet(bytes: Uint8Array, options: ParseOptions, keys: TagKeys): LocatedDataSet {
   const fileName = options.fileName;
   if (!(bytes instanceof Uint8Array)) {
     throw new DicomParseError('input is not a Uint8Array', { fileName, expected: 'Uint8Array bytes' });
   }
-  const headerOnly = options.headerOnly === true;
   const hasPreamble = hasPart10Marker(bytes);
   const warnings: DicomParseWarning[] = [];
   let meta: FileMeta | undefined;
@@ -559,6 +571,18 @@ function parseInner(
   }
   const ts = chooseSyntax(declared, detectDataSetEncoding(data, start), meta !== undefined, warnings);
 
+  return { hasPreamble, meta, position, data, start, ts, warnings };
+}
+
+function parseInner(
+  bytes: Uint8Array,
+  options: ParseOptions,
+  keys: TagKeys,
+  onlyTags: ReadonlySet<number> | undefined,
+): ParsedDicom {
+  const fileName = options.fileName;
+  const headerOnly = options.headerOnly === true;
+  const { hasPreamble, meta, position, data, start, ts, warnings } = locateDataSet(bytes, options, keys);
   const parser = ts.littleEndian
     ? dicomParser.littleEndianByteArrayParser
     : dicomParser.bigEndianByteArrayParser;
@@ -622,6 +646,57 @@ function isUtf8(dataSet: DataSet, data: Uint8Array): boolean {
   return safeText(data, el.dataOffset, el.length).includes('ISO_IR 192');
 }
 
+/** Why a data set cannot be used as parsed: the message, offset and expectation of the error. */
+export interface ElementProblem {
+  message: string;
+  offset: number;
+  expected: string;
+}
+
+/**
+ * The first problem of `elements` (and their items, recursively) that dicom-parser accepted but
+ * that we refuse: VRs it cannot read, values running past the end of the data.
+ */
+export function elementProblem(
+  elements: Iterable<Element>,
+  data: Uint8Array,
+  ts: { readonly explicitVR: boolean },
+  headerOnly: boolean,
+  depth: number,
+): ElementProblem | undefined {
+  for (const el of elements) {
+    if (ts.explicitVR && el.vr && UNSUPPORTED_VRS.has(el.vr)) {
+      return {
+        message: `element ${el.tag} has VR ${el.vr}, which dicom-parser cannot read`,
+        offset: el.dataOffset,
+        expected: 'VRs other than OV, SV, UV',
+      };
+    }
+    const isLastPixel = headerOnly && el.tag === PIXEL_DATA && depth === 0;
+    if (!isLastPixel && !el.hadUndefinedLength && el.dataOffset + el.length > data.length) {
+      return {
+        message: `value of ${el.tag} (${el.length} bytes) extends past the end of the data`,
+        offset: el.dataOffset,
+        expected: `${el.length} bytes of value`,
+      };
+    }
+    if (el.items) {
+      for (const item of el.items) {
+        if (!item.dataSet) continue;
+        const problem = elementProblem(Object.values(item.dataSet.elements), data, ts, headerOnly, depth + 1);
+        if (problem) return problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** True when a NumberOfFrames (0028,0008) value is empty or an unsigned integer. */
+export function validNumberOfFrames(data: Uint8Array, dataOffset: number, length: number): boolean {
+  const text = trimPad(safeText(data, dataOffset, length));
+  return text === '' || /^\+?\d+$/.test(text);
+}
+
 function validate(
   dataSet: DataSet,
   root: readonly Element[],
@@ -630,38 +705,21 @@ function validate(
   fileName: string | undefined,
   headerOnly: boolean,
 ): void {
-  const fail = (message: string, offset: number, expected: string): never => {
-    throw new DicomParseError(message, { fileName, offset, expected, partial: dataSet });
-  };
-  const check = (elements: Iterable<Element>, depth: number): void => {
-    for (const el of elements) {
-      if (ts.explicitVR && el.vr && UNSUPPORTED_VRS.has(el.vr)) {
-        fail(
-          `element ${el.tag} has VR ${el.vr}, which dicom-parser cannot read`,
-          el.dataOffset,
-          'VRs other than OV, SV, UV',
-        );
-      }
-      const isLastPixel = headerOnly && el.tag === PIXEL_DATA && depth === 0;
-      if (!isLastPixel && !el.hadUndefinedLength && el.dataOffset + el.length > data.length) {
-        fail(
-          `value of ${el.tag} (${el.length} bytes) extends past the end of the data`,
-          el.dataOffset,
-          `${el.length} bytes of value`,
-        );
-      }
-      if (el.items) {
-        for (const item of el.items) if (item.dataSet) check(Object.values(item.dataSet.elements), depth + 1);
-      }
-    }
-  };
-  check(root, 0);
+  const problem = elementProblem(root, data, ts, headerOnly, 0);
+  if (problem) {
+    throw new DicomParseError(problem.message, {
+      fileName,
+      offset: problem.offset,
+      expected: problem.expected,
+      partial: dataSet,
+    });
+  }
   const frames = dataSet.elements.x00280008;
-  if (frames) {
-    const text = trimPad(safeText(data, frames.dataOffset, frames.length));
-    if (text !== '' && !/^\+?\d+$/.test(text)) {
-      fail(`NumberOfFrames (0028,0008) is "${text}"`, frames.dataOffset, 'an IS integer');
-    }
+  if (frames && !validNumberOfFrames(data, frames.dataOffset, frames.length)) {
+    throw new DicomParseError(
+      `NumberOfFrames (0028,0008) is "${trimPad(safeText(data, frames.dataOffset, frames.length))}"`,
+      { fileName, offset: frames.dataOffset, expected: 'an IS integer', partial: dataSet },
+    );
   }
 }
 

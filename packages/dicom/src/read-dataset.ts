@@ -72,29 +72,58 @@ export interface ReadDataSetOptions {
 }
 
 /**
- * Reads the root data set into `dataSet` exactly as dicom-parser's parseDicomDataSetExplicit/Implicit
- * would, but several times faster: a plain element with a defined length (most of a header) is read
- * here with direct byte access; sequences, undefined lengths, the stop tag and anything odd (VR bytes
- * that are not two capital letters, a header cut by the end of the data) go to dicom-parser's own
- * element reader, so items, fragments, warnings and errors are dicom-parser's.
+ * What {@link scanDataSet} reports for each root element, in file order. `start` is the offset of
+ * the element's header and `end` the offset after its value (where the next element starts).
+ * Returning false stops the scan after that element.
  */
-export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadDataSetOptions): Element[] {
+export interface ElementVisitor {
+  /** A plain element (defined length, not a sequence) read with direct byte access. */
+  plain(
+    group: number,
+    element: number,
+    vr: string | undefined,
+    dataOffset: number,
+    length: number,
+    start: number,
+  ): boolean;
+  /** An element read by dicom-parser (sequences, undefined lengths, the stop tag, anything odd). */
+  parsed(el: Element, start: number, end: number): boolean;
+}
+
+/** Options of {@link scanDataSet}. */
+export interface ScanOptions {
+  explicitVR: boolean;
+  littleEndian: boolean;
+  /** Stop after this element's header (dicom-parser's `untilTag`). */
+  untilTag?: string;
+  /** Read only while elements belong to this group (the file meta group 0002). */
+  onlyGroup?: number;
+  /** Warnings of dicom-parser's element readers go here. */
+  warnings: string[];
+}
+
+/**
+ * Walks the root data set from `stream.position` the way dicom-parser's
+ * parseDicomDataSetExplicit/Implicit would, but several times faster: a plain element with a defined
+ * length (most of a header) is read here with direct byte access and handed to the visitor as
+ * numbers; sequences, undefined lengths, the stop tag and anything odd (VR bytes that are not two
+ * capital letters, a header cut by the end of the data) go to dicom-parser's own element reader, so
+ * items, fragments, warnings and errors are dicom-parser's. Leaves `stream.position` after the last
+ * element read.
+ */
+export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: ElementVisitor): void {
   const b = stream.byteArray;
   const end = b.length;
   const le = options.littleEndian;
+  const explicitVR = options.explicitVR;
   const untilTag = options.untilTag;
   const untilNumber = untilTag === undefined ? -1 : tagFromKey(untilTag);
-  const elements = dataSet.elements;
-  const warnings = dataSet.warnings;
-  const keys = options.keys;
+  const warnings = options.warnings;
   const u16 = le ? (p: number) => b[p] | (b[p + 1] << 8) : (p: number) => (b[p] << 8) | b[p + 1];
   const u32 = le
     ? (p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
     : (p: number) => ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   const onlyGroup = options.onlyGroup;
-  const onlyTags = options.onlyTags;
-  // The elements in file order, so callers need not enumerate the (large, dictionary-mode) map.
-  const list: Element[] = [];
   let p = stream.position;
   while (p < end) {
     if (onlyGroup !== undefined && (p + 8 > end || u16(p) !== onlyGroup)) break;
@@ -107,7 +136,7 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
         let vr: string | undefined;
         let length = UNDEFINED_LENGTH;
         let dataOffset = 0;
-        if (options.explicitVR) {
+        if (explicitVR) {
           const c0 = b[p + 4] - 65;
           const c1 = b[p + 5] - 65;
           if (c0 >= 0 && c0 < 26 && c1 >= 0 && c1 < 26) {
@@ -129,31 +158,64 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
           }
         }
         if (length !== UNDEFINED_LENGTH) {
-          if (onlyTags === undefined || onlyTags.has(tag)) {
-            const key = keys.of(group, elementNumber);
-            const el = { tag: key, vr, length, dataOffset } as Element;
-            elements[key] = el;
-            list.push(el);
-          }
+          const start = p;
           p = dataOffset + length;
+          if (!visitor.plain(group, elementNumber, vr, dataOffset, length, start)) break;
           continue;
         }
       }
     }
     stream.position = p;
-    const el = options.explicitVR
+    const el = explicitVR
       ? dicomParser.readDicomElementExplicit(stream, warnings, untilTag)
       : dicomParser.readDicomElementImplicit(stream, untilTag, implicitVrCallback as (tag: string) => string);
-    if (onlyTags === undefined || el.tag === untilTag || onlyTags.has(tagFromKey(el.tag))) {
-      elements[el.tag] = el;
-      list.push(el);
-    }
+    const start = p;
     p = stream.position;
-    if (el.tag === untilTag) return list;
+    if (!visitor.parsed(el, start, p)) break;
+    if (el.tag === untilTag) return;
   }
   stream.position = p;
   // dicom-parser's explicit reader reports a last value running past the data; the implicit one does
   // not (validation reports it then).
-  if (options.explicitVR && p > end) throw 'dicomParser:parseDicomDataSetExplicit: buffer overrun';
-  return list;
+  if (explicitVR && p > end) throw 'dicomParser:parseDicomDataSetExplicit: buffer overrun';
+}
+
+/** Collects the elements of a scan into a dicom-parser DataSet and a list in file order. */
+class Collector implements ElementVisitor {
+  readonly list: Element[] = [];
+
+  constructor(
+    private readonly elements: DataSet['elements'],
+    private readonly keys: TagKeys,
+    private readonly onlyTags: ReadonlySet<number> | undefined,
+    private readonly untilTag: string | undefined,
+  ) {}
+
+  plain(group: number, element: number, vr: string | undefined, dataOffset: number, length: number): boolean {
+    if (this.onlyTags === undefined || this.onlyTags.has(group * 0x10000 + element)) {
+      const key = this.keys.of(group, element);
+      const el = { tag: key, vr, length, dataOffset } as Element;
+      this.elements[key] = el;
+      this.list.push(el);
+    }
+    return true;
+  }
+
+  parsed(el: Element): boolean {
+    if (this.onlyTags === undefined || el.tag === this.untilTag || this.onlyTags.has(tagFromKey(el.tag))) {
+      this.elements[el.tag] = el;
+      this.list.push(el);
+    }
+    return true;
+  }
+}
+
+/**
+ * Reads the root data set into `dataSet` exactly as dicom-parser's parseDicomDataSetExplicit/Implicit
+ * would (see {@link scanDataSet}); returns the elements in file order.
+ */
+export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadDataSetOptions): Element[] {
+  const collector = new Collector(dataSet.elements, options.keys, options.onlyTags, options.untilTag);
+  scanDataSet(stream, { ...options, warnings: dataSet.warnings }, collector);
+  return collector.list;
 }

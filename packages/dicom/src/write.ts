@@ -192,16 +192,26 @@ export function planEdits(edits: readonly DicomEdit[], ds: DataSet | undefined, 
   return plan;
 }
 
-/** Output collected as views of the source and new byte arrays, concatenated once at the end. */
-class Chunks {
-  readonly parts: Uint8Array[] = [];
-  private src: Uint8Array;
+/**
+ * Output collected as runs of the source and new byte arrays, written once at the end into an
+ * output allocated at its final size. Adjacent source runs merge, so the untouched elements between
+ * two edits are one copy.
+ */
+export class Chunks {
+  /** New byte arrays, and source runs as `[start, end]` number pairs, in output order. */
+  private readonly parts: (Uint8Array | number)[] = [];
+  private readonly src: Uint8Array;
   private runStart = -1;
   private runEnd = -1;
-  length = 0;
+  private size = 0;
 
   constructor(src: Uint8Array) {
     this.src = src;
+  }
+
+  /** Bytes collected so far. */
+  get length(): number {
+    return this.size + (this.runStart >= 0 ? this.runEnd - this.runStart : 0);
   }
 
   copy(start: number, end: number): void {
@@ -218,13 +228,13 @@ class Chunks {
   push(bytes: Uint8Array): void {
     this.flush();
     this.parts.push(bytes);
-    this.length += bytes.length;
+    this.size += bytes.length;
   }
 
   flush(): void {
     if (this.runStart >= 0) {
-      this.parts.push(this.src.subarray(this.runStart, this.runEnd));
-      this.length += this.runEnd - this.runStart;
+      this.parts.push(this.runStart, this.runEnd);
+      this.size += this.runEnd - this.runStart;
       this.runStart = -1;
       this.runEnd = -1;
     }
@@ -232,16 +242,32 @@ class Chunks {
 
   into(out: Uint8Array, offset: number): number {
     this.flush();
+    const src = this.src;
+    const parts = this.parts;
     let o = offset;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (typeof p === 'number') {
+        const end = parts[++i] as number;
+        // Short runs (a few elements between two edits) are cheaper byte by byte than through a view.
+        if (end - p <= 64) for (let k = p; k < end; k++) out[o++] = src[k];
+        else {
+          out.set(src.subarray(p, end), o);
+          o += end - p;
+        }
+      } else if (p.length <= 64) {
+        for (let k = 0; k < p.length; k++) out[o++] = p[k];
+      } else {
+        out.set(p, o);
+        o += p.length;
+      }
     }
     return o;
   }
 }
 
-interface Extent {
+/** An element of the input and the bytes it spans (header to the next element). */
+export interface Extent {
   tag: number;
   el: Element;
   start: number;
@@ -317,7 +343,8 @@ function emitDataset(
   if (n === 0) out.copy(start, end);
 }
 
-function emitSequence(
+/** Re-emits a sequence with undefined lengths, each item edited by its plan. */
+export function emitSequence(
   ext: Extent,
   op: Extract<PlanOp, { kind: 'items' }>,
   enc: ElementEncoding,
@@ -362,6 +389,10 @@ export interface FileMetaFields {
 
 /** Encodes a file meta group (group length first; always explicit VR little endian). */
 export function encodeFileMeta(fields: FileMetaFields): Uint8Array {
+  if (!fields.extra?.length) {
+    const direct = encodePlainFileMeta(fields);
+    if (direct) return direct;
+  }
   const parts: Uint8Array[] = [
     encodeElement(0x00020001, 'OB', new Uint8Array([0, 1]), META_ENC),
     encodeElement(0x00020002, 'UI', fields.sopClassUID, META_ENC),
@@ -379,6 +410,57 @@ export function encodeFileMeta(fields: FileMetaFields): Uint8Array {
   if (fields.extra?.length) parts.sort((a, b) => metaTagOf(a) - metaTagOf(b));
   const length = parts.reduce((s, p) => s + p.length, 0);
   return concatBytes([encodeElement(0x00020000, 'UL', length, META_ENC), ...parts]);
+}
+
+/**
+ * The file meta group without extra elements, written straight into one buffer (the anonymizer
+ * writes one per file). Undefined when a text is not Latin-1 or too long for its element, which the
+ * element encoder reports.
+ */
+function encodePlainFileMeta(fields: FileMetaFields): Uint8Array | undefined {
+  const texts = [
+    fields.sopClassUID,
+    fields.sopInstanceUID,
+    fields.transferSyntaxUID,
+    fields.implementationClassUID ?? IMPLEMENTATION_CLASS_UID,
+    fields.implementationVersionName ?? IMPLEMENTATION_VERSION_NAME,
+  ];
+  const tags = [0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013];
+  let size = 12 + 14;
+  for (const text of texts) {
+    if (text.length > 0xfffe) return undefined;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return undefined;
+    size += 8 + text.length + (text.length & 1);
+  }
+  const out = new Uint8Array(size);
+  // (0002,0000) UL: the length of the rest of the group.
+  out.set([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0], 0);
+  const rest = size - 12;
+  out[8] = rest & 0xff;
+  out[9] = (rest >>> 8) & 0xff;
+  out[10] = (rest >>> 16) & 0xff;
+  out[11] = rest >>> 24;
+  // (0002,0001) OB 00\01.
+  out.set([0x02, 0x00, 0x01, 0x00, 0x4f, 0x42, 0, 0, 2, 0, 0, 0, 0, 1], 12);
+  let o = 26;
+  for (let k = 0; k < texts.length; k++) {
+    const text = texts[k];
+    const padded = text.length + (text.length & 1);
+    const vr = k === 4 ? 0x5348 : 0x5549; // SH, UI
+    out[o] = 0x02;
+    out[o + 1] = 0x00;
+    out[o + 2] = tags[k] & 0xff;
+    out[o + 3] = (tags[k] >>> 8) & 0xff;
+    out[o + 4] = vr >>> 8;
+    out[o + 5] = vr & 0xff;
+    out[o + 6] = padded & 0xff;
+    out[o + 7] = padded >>> 8;
+    o += 8;
+    for (let i = 0; i < text.length; i++) out[o++] = text.charCodeAt(i);
+    // UIDs are padded with NUL, other text with a space.
+    if (text.length & 1) out[o++] = k === 4 ? 0x20 : 0;
+  }
+  return out;
 }
 
 const REBUILT_META = new Set([
@@ -443,7 +525,6 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
   emitDataset(parsed.dataSet, plan, start, data.length, enc, body, parsed.rootElements);
   const meta = buildMeta(parsed, plan, options);
 
-  body.flush();
   // A deflated data set has to exist whole before it can be compressed; a native one is written
   // straight into the output.
   let deflated: Uint8Array | undefined;
@@ -452,21 +533,30 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
     body.into(inflated, 0);
     deflated = deflateSync(inflated, { level: 6 });
   }
-  const out = allocUninitialised(132 + meta.length + (deflated?.length ?? body.length));
-  writePreamble(parsed, options, out);
-  out.set(meta, 132);
-  if (deflated) out.set(deflated, 132 + meta.length);
-  else body.into(out, 132 + meta.length);
-  return out;
+  const preamble = options.preamble !== 'zero' && parsed.hasPreamble ? parsed.input : undefined;
+  return part10(preamble, meta, deflated ?? body);
 }
 
-function writePreamble(parsed: ParsedDicom, options: WriteOptions, out: Uint8Array): void {
-  if (options.preamble !== 'zero' && parsed.hasPreamble) out.set(parsed.input.subarray(0, 128));
+/**
+ * A Part 10 file in one allocation: the preamble (the first 128 bytes of `preamble`, or zeros),
+ * `DICM`, the file meta and the data set.
+ */
+export function part10(
+  preamble: Uint8Array | undefined,
+  meta: Uint8Array,
+  body: Uint8Array | Chunks,
+): Uint8Array {
+  const out = allocUninitialised(132 + meta.length + body.length);
+  if (preamble) out.set(preamble.subarray(0, 128));
   else out.fill(0, 0, 128);
   out[128] = 0x44;
   out[129] = 0x49;
   out[130] = 0x43;
   out[131] = 0x4d;
+  out.set(meta, 132);
+  if (body instanceof Uint8Array) out.set(body, 132 + meta.length);
+  else body.into(out, 132 + meta.length);
+  return out;
 }
 
 /**
