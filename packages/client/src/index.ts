@@ -12,6 +12,7 @@ export {
   AnnotationEntity,
   type AnnotationExportFilter,
   type AnnotationFileDownload,
+  type AnnotationLinks,
   type AnnotationListOptions,
   type AnnotationMetadata,
   type AnnotationProvenance,

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DatasetEntity,
@@ -9,12 +10,13 @@ import {
   type ProjectLinks,
   ResourceEntity,
   ResourceNotFoundError,
+  SegmentationAnnotation,
   UserEntity,
   ValidationError,
   WorklistEntity,
   webAppUrl,
 } from '../src';
-import { grayPng } from './helpers/images';
+import { grayPng, maskPng } from './helpers/images';
 import type { RecordedRequest } from './helpers/recording-proxy';
 import { type ApiHarness, startApiHarness } from './helpers/server';
 
@@ -174,6 +176,47 @@ describe('DatasetEntity', () => {
     });
     await expect(dataset!.fetchResources()).rejects.toBeInstanceOf(ResourceNotFoundError);
     expect(() => new DatasetEntity(dataset!.toJSON()).fetchResources()).toThrow(DetachedEntityError);
+  });
+});
+
+describe('AnnotationEntity', () => {
+  it('fetches its mask and reads itself again, whether it came from a resource or a search', async () => {
+    const { api, proxy, ids } = h;
+    const mask = maskPng(5, 4, (x) => (x < 2 ? 1 : 0));
+    const [maskId] = await api.annotations.uploadSegmentations(ids[1]!, mask, { name: 'lesion' });
+    const resource = await api.resources.getById(ids[1]!);
+    const fromResource = (await resource.fetchAnnotations()).find((a) => a.id === maskId);
+    const [fromSearch] = (await api.annotations.getList({ resource: ids[1]! }).toArray()).filter(
+      (a) => a.id === maskId,
+    );
+    for (const annotation of [fromResource, fromSearch]) {
+      expect(annotation).toBeInstanceOf(SegmentationAnnotation);
+      proxy.take();
+      const png = decode(await annotation!.fetchFileData());
+      expect(urls(proxy.take())).toEqual([`GET /annotations/${ids[1]}/annotations/${maskId}/file`]);
+      expect(
+        Array.from(
+          png.data.filter((_, i) => i % png.channels === 0),
+          (v) => (v ? 1 : 0),
+        ),
+      ).toEqual(Array.from({ length: 20 }, (_, i) => (i % 5 < 2 ? 1 : 0)));
+    }
+
+    await api.annotations.patch(maskId!, { identifier: 'renamed' });
+    proxy.take();
+    await fromSearch!.refresh();
+    expect(urls(proxy.take())).toEqual([`GET /annotations/${maskId}`]);
+    expect(fromSearch!.identifier).toBe('renamed');
+
+    await api.annotations.delete(maskId!);
+    await expect(fromResource!.fetchFileData()).rejects.toBeInstanceOf(ResourceNotFoundError);
+    await expect(fromResource!.refresh()).rejects.toMatchObject({
+      resourceType: 'annotation',
+      params: { id: maskId },
+    });
+    expect(() => new SegmentationAnnotation(fromSearch!.toJSON()).fetchFileData()).toThrow(
+      DetachedEntityError,
+    );
   });
 });
 

@@ -21,7 +21,7 @@ import {
   uploadVolume,
   type VolumeArray,
 } from './annotation-segmentations';
-import { AnnotationEntity, annotationEntity } from './entities/annotation';
+import { AnnotationEntity, type AnnotationLinks, annotationEntity } from './entities/annotation';
 import { entityId, idOf } from './ids';
 import { paged } from './pages';
 import { type FileWritten, type StreamToFileOptions, streamToFile } from './requests';
@@ -187,6 +187,12 @@ export class AnnotationsApi {
     this.#pageSize = pageSize;
   }
 
+  /** @internal What the annotations this group (or a resource's `fetchAnnotations`) returns fetch with. */
+  readonly entityLinks: AnnotationLinks = {
+    refetch: async (id, options) => (await this.getById(id, options)).toJSON(),
+    fileBytes: (annotation, options) => this.downloadFile(annotation, options),
+  };
+
   /** Annotations matching every filter (`POST /annotations/search`), lazily paged. */
   getList(options: AnnotationListOptions = {}): Paginated<AnnotationEntity> {
     const json: Record<string, unknown> = withoutNulls({
@@ -215,7 +221,7 @@ export class AnnotationsApi {
       path: 'annotations/search',
       json,
       field: 'annotations',
-      build: (item) => annotationEntity(item),
+      build: (item) => annotationEntity(item, this.entityLinks),
     });
   }
 
@@ -233,7 +239,7 @@ export class AnnotationsApi {
       'annotation',
       { id },
     );
-    return annotationEntity(body);
+    return annotationEntity(body, this.entityLinks);
   }
 
   /**
@@ -416,7 +422,7 @@ export class AnnotationsApi {
       'annotation',
       { id },
     );
-    return annotationEntity(body);
+    return annotationEntity(body, this.entityLinks);
   }
 
   /** Approves (publishes) an annotation; returns it as the server now has it. */
@@ -434,7 +440,7 @@ export class AnnotationsApi {
       'annotation',
       { id },
     );
-    return annotationEntity(body);
+    return annotationEntity(body, this.entityLinks);
   }
 
   /** The file attached to an annotation (a segmentation mask...), as bytes. */

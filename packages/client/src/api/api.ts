@@ -98,7 +98,7 @@ export class Api {
 
   /** Resources: list, fetch, download, publish, tag, delete. */
   get resources(): ResourcesApi {
-    this.#resources ??= new ResourcesApi(this.#lazy, this.#pageSize);
+    this.#resources ??= new ResourcesApi(this.#lazy, this.#pageSize, () => this.annotations.entityLinks);
     return this.#resources;
   }
 

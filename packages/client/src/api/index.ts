@@ -25,6 +25,7 @@ export {
 } from './datasets';
 export {
   AnnotationEntity,
+  type AnnotationLinks,
   BoxAnnotation,
   type GeometryFromPointsOptions,
   LineAnnotation,

@@ -15,7 +15,7 @@ import { publishOne, RESOURCE_FIELDS, RESOURCE_STATUSES } from '../resources';
 import type { ResourceFields, ResourceStatus } from '../types';
 import type { UploadSource } from '../upload/inputs';
 import type { UploadPlan } from '../upload/plan-types';
-import { type AnnotationEntity, annotationEntity } from './entities/annotation';
+import { type AnnotationEntity, type AnnotationLinks, annotationEntity } from './entities/annotation';
 import { ChannelEntity } from './entities/channel';
 import { type FetchFileDataOptions, ResourceEntity, type ResourceLinks } from './entities/resource';
 import { entityId, idOf } from './ids';
@@ -200,11 +200,17 @@ export function resourceListQuery(
 export class ResourcesApi {
   readonly #context: () => Promise<HandlerContext>;
   readonly #pageSize: number;
+  readonly #annotationLinks: () => AnnotationLinks | undefined;
 
-  /** @internal Built by `Api`. */
-  constructor(context: () => Promise<HandlerContext>, pageSize: number) {
+  /** @internal Built by `Api` (`annotationLinks`: what the annotations of `getAnnotations` fetch with). */
+  constructor(
+    context: () => Promise<HandlerContext>,
+    pageSize: number,
+    annotationLinks: () => AnnotationLinks | undefined = () => undefined,
+  ) {
     this.#context = context;
     this.#pageSize = pageSize;
+    this.#annotationLinks = annotationLinks;
   }
 
   /** @internal What resource entities built elsewhere (projects) link back to. */
@@ -369,7 +375,7 @@ export class ResourcesApi {
         path: 'annotations/search',
         json,
         field: 'annotations',
-        build: (item) => annotationEntity(item),
+        build: (item) => annotationEntity(item, this.#annotationLinks()),
       },
     ).toArray();
   }

@@ -6,11 +6,18 @@ import {
   parseBoxGeometry,
   parseLineGeometry,
 } from '@datamint/dicom';
+import type { CallOptions } from '../../context';
 import { UnexpectedResponseError, ValidationError } from '../../errors';
 import { geometryAnnotationPayload } from '../../geometry-payload';
 import { AnnotationImages, type AnnotationMetadata } from '../annotation-images';
 import type { AnnotationProvenance } from '../annotations';
-import { Entity } from '../entity';
+import { type EntityRefetch, LinkedEntity } from '../entity';
+
+/** What an `AnnotationEntity` asks of the annotations group (`refetch` is `api.annotations.getById`). */
+export interface AnnotationLinks extends EntityRefetch {
+  /** `api.annotations.downloadFile`. */
+  fileBytes(annotation: AnnotationEntity, options?: CallOptions): Promise<Uint8Array>;
+}
 
 /**
  * An annotation (label, category, number, line, box, segmentation...) as the platform lists it.
@@ -18,10 +25,14 @@ import { Entity } from '../entity';
  * `frame_index`/`index`, `created_by`/`added_by`); unknown fields are kept. Unlike the Python
  * SDK, a frame-bound segmentation keeps its frame index.
  */
-export class AnnotationEntity extends Entity {
-  /** Builds an annotation from the server's JSON; a missing name or an unknown type is an `UnexpectedResponseError`. */
-  constructor(data: unknown) {
-    super(data, 'an annotation', []);
+export class AnnotationEntity extends LinkedEntity<AnnotationLinks> {
+  /**
+   * Builds an annotation from the server's JSON; a missing name or an unknown type is an
+   * `UnexpectedResponseError`. Without `links` (built from bare JSON, or a new annotation to
+   * create) the methods that need the server throw `DetachedEntityError`.
+   */
+  constructor(data: unknown, links?: AnnotationLinks) {
+    super(data, 'an annotation', [], 'AnnotationEntity', links);
     if (typeof (this.get('identifier') ?? this.get('name')) !== 'string') {
       throw new UnexpectedResponseError('an annotation', data, 'an object with "identifier" or "name"');
     }
@@ -94,6 +105,13 @@ export class AnnotationEntity extends Entity {
   /** True when this is a segmentation (mask). */
   isSegmentation(): boolean {
     return this.type === 'segmentation';
+  }
+  /**
+   * The file attached to the annotation (a segmentation's mask, a volume's NIfTI) as bytes
+   * (`GET /annotations/{resource_id}/annotations/{id}/file`).
+   */
+  fetchFileData(options?: CallOptions): Promise<Uint8Array> {
+    return this.links('fetchFileData').fileBytes(this, options);
   }
   /** A segmentation of a whole volume (it carries a class map). */
   isVolumeSegmentation(): boolean {
@@ -211,15 +229,15 @@ export class SegmentationAnnotation extends AnnotationEntity {
  * The entity of an annotation the server returned: a {@link LineAnnotation}, {@link BoxAnnotation}
  * or {@link SegmentationAnnotation} for those types, else an {@link AnnotationEntity}.
  */
-export function annotationEntity(data: unknown): AnnotationEntity {
-  const plain = new AnnotationEntity(data);
+export function annotationEntity(data: unknown, links?: AnnotationLinks): AnnotationEntity {
+  const plain = new AnnotationEntity(data, links);
   switch (plain.type) {
     case 'line':
-      return new LineAnnotation(data);
+      return new LineAnnotation(data, links);
     case 'square':
-      return new BoxAnnotation(data);
+      return new BoxAnnotation(data, links);
     case 'segmentation':
-      return new SegmentationAnnotation(data);
+      return new SegmentationAnnotation(data, links);
     default:
       return plain;
   }
