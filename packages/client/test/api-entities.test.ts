@@ -25,9 +25,9 @@ const GONE = '00000000-0000-4000-8000-000000000000';
 const PROJECT_WORKLISTS = /^\/projects\/[0-9a-f-]{36}\/worklists$/;
 
 /**
- * The platform's project worklist listing names its fields `worklist_id`/`worklist_name` and
- * leaves out the resources, labels and authorship that `GET /annotationsets/{id}` carries; the
- * local server sends everything, so the proxy plays the platform. A second item stands for a
+ * The platform's project worklist listing names its fields `worklist_id`/`worklist_name` and may
+ * leave out the resources, labels and authorship that `GET /annotationsets/{id}` carries (its client
+ * treats them as sometimes missing); the local server sends everything, so the proxy plays that. A second item stands for a
  * worklist deleted between the listing and the read.
  */
 function platformWorklistListing(request: RecordedRequest, body: unknown): unknown {

@@ -29,9 +29,9 @@ export interface WorklistAnnotationSpec {
 
 /**
  * An annotation worklist (annotation set): resources, the labels to draw and who annotates.
- * Unknown fields are kept. A project's worklist listing leaves out `resource_ids`, `annotations`,
- * `created_by` and `created_at` on the platform: the `fetch…` methods read them with one
- * `GET /annotationsets/{id}` when this object lacks them.
+ * Unknown fields are kept. Listings may leave out `resource_ids`, `annotations`, `created_by` and
+ * `created_at` (the platform's client treats them as sometimes missing): the `fetch…` methods read
+ * them with one `GET /annotationsets/{id}` when this object lacks them.
  */
 export class WorklistEntity extends LinkedEntity {
   /**
