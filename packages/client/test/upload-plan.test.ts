@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseDicom, planAssembly } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type APIHandler,
@@ -90,6 +91,44 @@ describe('planUpload', () => {
       const volume = plan.units.find((u) => u.files[0]!.source.endsWith('vol.nii.gz'))!;
       expect(volume.metadata).toBe(path.join(root, 'vol.json'));
       expect(plan.skipped.map((s) => s.source)).not.toContain(path.join(root, 'vol.json'));
+    },
+  );
+
+  it.skipIf(!requireData())(
+    'reads DICOM headers from the head of each file, yet plans what whole files say',
+    async () => {
+      // Real files of every kind: long private headers (read further than the first read), trailing
+      // data after the pixels, compressed and deflated files, truncated and malformed ones.
+      const root = path.join(dataDir, 'dicom');
+      const plan = await planUpload([root], { recursive: true });
+      const dicoms = plan.units
+        .filter((u) => u.mimetype === 'application/dicom')
+        .flatMap((u) => u.files.map((f) => ({ position: f.position, source: f.source, ok: true })));
+      const invalid = plan.problems
+        .filter((p) => p.error.name === 'InvalidDicomError')
+        .map((p) => ({ position: p.position, source: p.source, ok: false }));
+      expect(invalid.length).toBeGreaterThan(2);
+      for (const f of [...dicoms, ...invalid]) {
+        let parses = true;
+        try {
+          parseDicom(readFileSync(f.source), { fileName: f.source });
+        } catch {
+          parses = false;
+        }
+        expect([f.source, parses]).toEqual([f.source, f.ok]);
+      }
+      // Series as whole files group them, a series with an unreadable member left as it is.
+      const all = [...dicoms, ...invalid].sort((a, b) => a.position - b.position);
+      const whole = await planAssembly(
+        all.map((f) => ({ name: f.source, bytes: new Uint8Array(readFileSync(f.source)) })),
+      );
+      const broken = new Set(invalid.map((f) => f.source));
+      const expected = whole.groups
+        .map((g) => g.slices.map((s) => s.name))
+        .filter((names) => !names.some((n) => broken.has(n)));
+      const series = plan.units.filter((u) => u.kind === 'series').map((u) => u.files.map((f) => f.source));
+      expect(series.length).toBeGreaterThan(3);
+      expect(series.sort()).toEqual(expected.sort());
     },
   );
 

@@ -2,7 +2,7 @@ import { DicomError } from './errors';
 import { cross, dot, type Vec3 } from './geometry';
 import { isDicom, type ParsedDicom, parseDicomWith } from './parse';
 import { TagKeys } from './read-dataset';
-import { toTag } from './tags';
+import { type TagInput, toTag, toTagKey } from './tags';
 
 /** An input file: its bytes, or a loader called when the bytes are needed (possibly twice). */
 export type AssembleInput =
@@ -17,6 +17,12 @@ export type AssembleInput =
       readonly name: string;
       /** Reads the file; called when its bytes are needed (possibly twice). Its errors make the series unassembled. */
       load(): Uint8Array | Promise<Uint8Array>;
+      /**
+       * The file's length, when `load` may return only its first bytes (at least up to the start of
+       * PixelData's value, uncompressed and not deflated): planning then checks the pixel data
+       * against this length instead of reading it. Assembling needs the whole file.
+       */
+      readonly size?: number;
     };
 
 /** How the frames of an output were ordered. */
@@ -150,6 +156,18 @@ const PLAN_TAGS: ReadonlySet<number> = /* @__PURE__ */ (() =>
     ].map((keyword) => toTag(keyword)),
   ))();
 
+/**
+ * The data set keys (`x0020000e`) of the attributes read per slice, so that reading thousands of
+ * headers does not resolve keywords thousands of times.
+ */
+const KEYS: Readonly<Record<string, string>> = /* @__PURE__ */ (() =>
+  Object.fromEntries(
+    [...LAYOUT_TAGS, ...TEXT_TAGS, 'SeriesInstanceUID', 'BitsAllocated', 'InstanceNumber'].map((k) => [
+      k,
+      toTagKey(k),
+    ]),
+  ))();
+
 export async function loadBytes(input: AssembleInput): Promise<Uint8Array> {
   const bytes = 'bytes' in input ? input.bytes : await input.load();
   if (!(bytes instanceof Uint8Array)) {
@@ -162,10 +180,73 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-type Classified = { slice: SliceInfo } | { pass: string } | { fail: string };
+/**
+ * What an input's header says about its place in an assembly: a slice to group, or why the input is
+ * passed through as it is (`pass`) or left unassembled (`fail`).
+ */
+export type SliceOutcome =
+  | {
+      /** The slice, to be grouped with its series. */
+      slice: SliceInfo;
+    }
+  | {
+      /** Why the input is uploaded as it is (not an image, multi-frame, not DICOM...). */
+      pass: string;
+    }
+  | {
+      /** Why the input cannot be assembled (truncated pixel data, unreadable...). */
+      fail: string;
+    };
+
+/** One input read for planning: see {@link readSlice} and {@link groupSlices}. */
+export interface SliceReading {
+  /** The input. */
+  readonly input: AssembleInput;
+  /** What its header says. */
+  readonly outcome: SliceOutcome;
+}
+
+/**
+ * A parser of slice headers for {@link readSlice}, for callers that read many files themselves
+ * (an upload planner reading each file once): element keys are shared across the files, and only
+ * the attributes assembly planning reads are kept, plus `tags`, so the caller's own attributes come
+ * from the same parse. The headers it returns answer only those attributes.
+ * @throws DicomParseError from the returned function, when a header cannot be read.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { groupSlices, readSlice, sliceHeaderParser } from '@datamint/dicom';
+ *
+ * const parse = sliceHeaderParser(['Modality']);
+ * const readings = [];
+ * for (const name of ['a.dcm', 'b.dcm']) {
+ *   const header = parse(await readFile(name), name);
+ *   console.log(name, header.string('Modality'));
+ *   readings.push(readSlice({ name, load: () => readFile(name) }, header));
+ * }
+ * console.log(groupSlices(readings).groups.length);
+ * ```
+ */
+export function sliceHeaderParser(
+  tags: readonly TagInput[] = [],
+): (bytes: Uint8Array, fileName?: string) => ParsedDicom {
+  const keys = new TagKeys();
+  const only = new Set([...PLAN_TAGS, ...tags.map((t) => toTag(t))]);
+  return (bytes, fileName) => parseDicomWith(bytes, { fileName, headerOnly: true }, keys, only);
+}
+
+/**
+ * Reads one input's place in an assembly from its parsed header (from {@link sliceHeaderParser} or
+ * `parseDicom`): grouping values only, never its pixels. `size` is the file's length when the
+ * header was parsed from its first bytes only: the pixel data is then checked against it.
+ * Compressed pixel data needs the whole file (the frame's fragments are measured).
+ */
+export function readSlice(input: AssembleInput, header: ParsedDicom, size?: number): SliceReading {
+  return { input, outcome: classifyHeader(input, header, new TagKeys(), size) };
+}
 
 /** Reads what grouping and sorting need; the bytes are released when this returns. */
-function classify(input: AssembleInput, index: number, bytes: Uint8Array, keys: TagKeys): Classified {
+function classify(input: AssembleInput, bytes: Uint8Array, keys: TagKeys): SliceOutcome {
   if (!isDicom(bytes)) return { pass: 'not DICOM' };
   let parsed: ParsedDicom;
   try {
@@ -173,9 +254,20 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array, keys: 
   } catch (e) {
     return { pass: `not readable as DICOM: ${message(e)}` };
   }
+  const size = 'size' in input ? input.size : undefined;
+  return classifyHeader(input, parsed, keys, size);
+}
+
+function classifyHeader(
+  input: AssembleInput,
+  parsed: ParsedDicom,
+  keys: TagKeys,
+  size: number | undefined,
+): SliceOutcome {
+  const bytes = parsed.input;
   if (!parsed.pixelData) return { pass: 'no pixel data (not an image)' };
   if (parsed.numberOfFrames > 1) return { pass: `already multi-frame (${parsed.numberOfFrames} frames)` };
-  const series = parsed.string('SeriesInstanceUID');
+  const series = parsed.string(KEYS.SeriesInstanceUID);
   if (!series) return { pass: 'no SeriesInstanceUID' };
   const ts = parsed.transferSyntax;
   let frameLength = 0;
@@ -193,11 +285,13 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array, keys: 
     if (fragmentLengths.length === 0) return { fail: 'encapsulated PixelData has no fragments' };
     frameLength = fragmentLengths.reduce((s, n) => s + n, 0);
   } else {
-    const bits = parsed.number('BitsAllocated');
+    const bits = parsed.number(KEYS.BitsAllocated);
     if (bits === 1) return { fail: 'BitsAllocated 1: frames are not byte-aligned' };
     const length = parsed.frameLength;
-    // A header-only parse knows the declared length; the bytes actually present may be fewer.
-    const available = parsed.bytes.length - (parsed.pixelDataOffset ?? parsed.bytes.length);
+    // A header-only parse knows the declared length; the bytes actually present may be fewer. Given
+    // only the head of a file, the file's length says how many there are.
+    const end = size !== undefined && size > bytes.length ? size : parsed.bytes.length;
+    const available = end - (parsed.pixelDataOffset ?? end);
     const stored = Math.min(parsed.pixelDataLength ?? 0, available);
     if (length === undefined || length === 0) return { fail: 'Rows, Columns or BitsAllocated missing' };
     if (stored < length) return { fail: `PixelData has ${stored} bytes, one frame needs ${length}` };
@@ -205,15 +299,15 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array, keys: 
     if (!ts.deflated) frameOffset = parsed.pixelDataOffset;
   }
   const layout: Record<string, string> = {};
-  for (const tag of LAYOUT_TAGS) layout[tag] = parsed.string(tag) ?? '';
+  for (const tag of LAYOUT_TAGS) layout[tag] = parsed.string(KEYS[tag]) ?? '';
   const text: SliceInfo['text'] = {};
-  for (const tag of TEXT_TAGS) text[tag] = parsed.strings(tag);
-  const pos = parsed.numbers('ImagePositionPatient');
-  const iop = parsed.numbers('ImageOrientationPatient');
+  for (const tag of TEXT_TAGS) text[tag] = parsed.strings(KEYS[tag]);
+  const pos = parsed.numbers(KEYS.ImagePositionPatient);
+  const iop = parsed.numbers(KEYS.ImageOrientationPatient);
   return {
     slice: {
       input,
-      index,
+      index: 0,
       name: input.name,
       seriesInstanceUID: series,
       transferSyntaxUID: parsed.transferSyntaxUID,
@@ -222,7 +316,7 @@ function classify(input: AssembleInput, index: number, bytes: Uint8Array, keys: 
       position: pos && pos.length >= 3 && pos.every(Number.isFinite) ? pos : undefined,
       orientation: iop && iop.length >= 6 && iop.every(Number.isFinite) ? iop : undefined,
       text,
-      instanceNumber: parsed.number('InstanceNumber'),
+      instanceNumber: parsed.number(KEYS.InstanceNumber),
       frameLength,
       frameOffset,
       fragmentLengths,
@@ -290,32 +384,24 @@ function mismatch(slices: SliceInfo[]): string | undefined {
 }
 
 /**
- * Phase 1 of {@link assembleSeries}: loads each input once, parses its header only, and groups
- * slices by SeriesInstanceUID. Nothing here throws for a bad input: it is passed through or reported.
+ * Groups read inputs by series, in the order given (which breaks ties in slice order): the second
+ * half of {@link planAssembly}, for callers that read the headers themselves with {@link readSlice}.
  */
-export async function planAssembly(files: readonly AssembleInput[]): Promise<AssemblyPlan> {
+export function groupSlices(readings: readonly SliceReading[]): AssemblyPlan {
   const passedThrough: PassedThrough[] = [];
   const unassembled: Unassembled[] = [];
   const bySeries = new Map<string, SliceInfo[]>();
-  const keys = new TagKeys();
-  for (let index = 0; index < files.length; index++) {
-    const input = files[index];
-    let result: Classified;
-    try {
-      result = classify(input, index, await loadBytes(input), keys);
-    } catch (e) {
-      unassembled.push({ names: [input.name], inputs: [input], reason: `cannot be read: ${message(e)}` });
-      continue;
-    }
-    if ('pass' in result) passedThrough.push({ name: input.name, input, reason: result.pass });
-    else if ('fail' in result) {
-      unassembled.push({ names: [input.name], inputs: [input], reason: result.fail });
+  readings.forEach(({ input, outcome }, index) => {
+    if ('pass' in outcome) passedThrough.push({ name: input.name, input, reason: outcome.pass });
+    else if ('fail' in outcome) {
+      unassembled.push({ names: [input.name], inputs: [input], reason: outcome.fail });
     } else {
-      const list = bySeries.get(result.slice.seriesInstanceUID) ?? [];
-      list.push(result.slice);
-      bySeries.set(result.slice.seriesInstanceUID, list);
+      const slice = { ...outcome.slice, index };
+      const list = bySeries.get(slice.seriesInstanceUID) ?? [];
+      list.push(slice);
+      bySeries.set(slice.seriesInstanceUID, list);
     }
-  }
+  });
   const groups: SeriesGroup[] = [];
   for (const [uid, slices] of bySeries) {
     if (slices.length === 1) {
@@ -332,4 +418,21 @@ export async function planAssembly(files: readonly AssembleInput[]): Promise<Ass
     groups.push({ seriesInstanceUID: uid, ...ordered });
   }
   return { groups, passedThrough, unassembled };
+}
+
+/**
+ * Phase 1 of {@link assembleSeries}: loads each input once, parses its header only, and groups
+ * slices by SeriesInstanceUID. Nothing here throws for a bad input: it is passed through or reported.
+ */
+export async function planAssembly(files: readonly AssembleInput[]): Promise<AssemblyPlan> {
+  const keys = new TagKeys();
+  const readings: SliceReading[] = [];
+  for (const input of files) {
+    try {
+      readings.push({ input, outcome: classify(input, await loadBytes(input), keys) });
+    } catch (e) {
+      readings.push({ input, outcome: { fail: `cannot be read: ${message(e)}` } });
+    }
+  }
+  return groupSlices(readings);
 }

@@ -33,9 +33,11 @@ export type {
   PassedThrough,
   SeriesGroup,
   SliceInfo,
+  SliceOutcome,
+  SliceReading,
   Unassembled,
 } from './assemble-plan';
-export { planAssembly } from './assemble-plan';
+export { groupSlices, planAssembly, readSlice, sliceHeaderParser } from './assemble-plan';
 
 /** How assembled series store their pixels. */
 export type AssembleCompression = 'none' | 'jpeg-ls';

@@ -38,10 +38,15 @@ export {
   assembleSeries,
   DicomAssembleError,
   type FrameOrder,
+  groupSlices,
   type PassedThrough,
   planAssembly,
+  readSlice,
   type SeriesGroup,
   type SliceInfo,
+  type SliceOutcome,
+  type SliceReading,
+  sliceHeaderParser,
   type Unassembled,
 } from './assemble-series';
 export type { CodecLoadOptions } from './codecs/codec-modules';

@@ -1,4 +1,4 @@
-import type { ParsedDicom } from '@datamint/dicom';
+import { type ParsedDicom, toTagKey } from '@datamint/dicom';
 
 /** Modalities of DICOM objects that hold no image: reports, key objects, presentation states. */
 const REPORT_MODALITIES = new Set(['SR', 'DOC', 'KO', 'PR', 'ESR']);
@@ -18,6 +18,14 @@ const GROUP_KEYS = [
   'Columns',
 ] as const;
 
+/** Every attribute {@link dicomFacts} reads, and the label of a series: what planning parses of a header. */
+export const FACT_TAGS: readonly string[] = [
+  ...GROUP_KEYS,
+  'ImageLaterality',
+  'FrameLaterality',
+  'SeriesDescription',
+];
+
 /** What planning reads of a DICOM header beyond the series grouping of @datamint/dicom. */
 export interface DicomFacts {
   /** A report or other non-image object. */
@@ -28,23 +36,30 @@ export interface DicomFacts {
   key: string;
 }
 
-function text(header: ParsedDicom, keyword: string): string {
+function text(header: ParsedDicom, keyword: string, keys: ReadonlyMap<string, string>): string {
+  const key = keys.get(keyword) ?? keyword;
   // Orientation is compared as numbers, so "1.0" and "1" agree as they do for the platform.
-  if (keyword === 'ImageOrientationPatient') return (header.numbers(keyword) ?? []).join('\\');
-  return (header.string(keyword) ?? '').trim();
+  if (keyword === 'ImageOrientationPatient') return (header.numbers(key) ?? []).join('\\');
+  return (header.string(key) ?? '').trim();
 }
 
-/** The facts of one parsed header. */
-export function dicomFacts(header: ParsedDicom): DicomFacts {
-  const modality = text(header, 'Modality').toUpperCase();
-  const side =
-    ['ImageLaterality', 'FrameLaterality', 'Laterality']
-      .map((k) => text(header, k).toUpperCase())
-      .find((v) => v !== '') ?? '';
-  return {
-    report: REPORT_MODALITIES.has(modality),
-    laterality: side === 'L' ? 'left' : side === 'R' ? 'right' : undefined,
-    key: JSON.stringify(GROUP_KEYS.map((k) => text(header, k))),
+/**
+ * Reads the facts of parsed headers; the attributes' data set keys are resolved once, when it is
+ * made, rather than once per file.
+ */
+export function factReader(): (header: ParsedDicom) => DicomFacts {
+  const keys = new Map(FACT_TAGS.map((k) => [k, toTagKey(k)]));
+  return (header) => {
+    const modality = text(header, 'Modality', keys).toUpperCase();
+    const side =
+      ['ImageLaterality', 'FrameLaterality', 'Laterality']
+        .map((k) => text(header, k, keys).toUpperCase())
+        .find((v) => v !== '') ?? '';
+    return {
+      report: REPORT_MODALITIES.has(modality),
+      laterality: side === 'L' ? 'left' : side === 'R' ? 'right' : undefined,
+      key: JSON.stringify(GROUP_KEYS.map((k) => text(header, k, keys))),
+    };
   };
 }
 

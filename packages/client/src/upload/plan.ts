@@ -1,8 +1,15 @@
 import { mapSettled } from '@datamint/core';
-import { parseDicom, planAssembly } from '@datamint/dicom';
+import { groupSlices } from '@datamint/dicom';
 import { ValidationError } from '../errors';
-import type { FileContent } from './content';
-import { type DicomFacts, dicomFacts, partitionByKey } from './dicom-facts';
+import { type DicomFacts, partitionByKey } from './dicom-facts';
+import {
+  type DicomHead,
+  dicomHeadReader,
+  FIRST_READ,
+  type HeadWanted,
+  planHeaderParser,
+  wholeDicomHead,
+} from './dicom-head';
 import { fileExtension } from './extensions';
 import { checkMung, uploadNames } from './filename';
 import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
@@ -13,9 +20,6 @@ import { type SegmentationTask, segmentationTasks } from './segmentation-tasks';
 import type { MetadataSource, PlanUploadOptions } from './types';
 import { unitId } from './unit-id';
 import { DICOM_MIMETYPE } from './upload-errors';
-
-/** DICOM headers fit in this much unless they carry huge private data; then the whole file is read. */
-const HEADER_PROBE = 256 * 1024;
 
 /** Per-input options are arrays aligned with the inputs. */
 function checkAligned(field: string, value: readonly unknown[] | undefined, inputs: number): void {
@@ -92,6 +96,8 @@ interface Draft {
   problem?: PlanProblem['error'];
   /** What the header says, when planning needed it (platform grouping, reports, laterality). */
   facts?: DicomFacts;
+  /** A DICOM's header, as planning keeps it. */
+  dicom?: DicomHead;
 }
 
 function errorFacts(error: unknown): PlanProblem['error'] {
@@ -141,16 +147,11 @@ function pairSidecars(drafts: Draft[], skipped: SkippedFile[]): Draft[] {
   return drafts.filter((d) => !used.has(d));
 }
 
-/** Reads the header (up to PixelData); returns the parsed header, or the error that makes it unusable. */
-async function readHeader(content: FileContent, size: number, source: string) {
-  let bytes = await content.head(HEADER_PROBE);
-  try {
-    return parseDicom(bytes, { headerOnly: true, fileName: source });
-  } catch (error) {
-    if (size <= bytes.length) throw error;
-    bytes = await content.bytes();
-    return parseDicom(bytes, { headerOnly: true, fileName: source });
-  }
+/** Records what a DICOM's header says on its draft. */
+function settleDicom(d: Draft, head: DicomHead): void {
+  d.dicom = head;
+  if (head.facts) d.facts = head.facts;
+  if (head.problem) d.problem = dicomProblem(head.problem);
 }
 
 function fileUnit(d: Draft, anonymize: boolean): PlannedUnit {
@@ -186,22 +187,10 @@ function uniqueMasks(tasks: SegmentationTask[]): SegmentationTask[] {
   });
 }
 
-async function seriesUnit(
-  seriesInstanceUid: string,
-  members: Draft[],
-  anonymize: boolean,
-  inputs: readonly UploadSource[],
-): Promise<PlannedUnit> {
+function seriesUnit(seriesInstanceUid: string, members: Draft[], anonymize: boolean): PlannedUnit {
   const first = members[0]!;
-  let description: string | undefined;
-  let modality: string | undefined;
-  try {
-    const header = await readHeader(contentOf(first.item.origin, inputs), first.item.size, first.item.source);
-    description = header.string('SeriesDescription') || undefined;
-    modality = header.string('Modality') || undefined;
-  } catch {
-    // The slice parsed a moment ago; if it cannot be read now, only the label is lost.
-  }
+  const description = first.dicom?.description;
+  const modality = first.dicom?.modality;
   const metadata = members.find((m) => m.metadata !== undefined)?.metadata;
   return {
     id: '',
@@ -310,39 +299,67 @@ export async function planUpload(
   }
   if (options.jsonSidecars) drafts = pairSidecars(drafts, skipped);
 
-  // Names and types: the first bytes prove the type where they can, else the name decides.
+  // Names, types and DICOM headers: each file is opened once. Its first bytes prove the type where
+  // they can (else the name decides), and a DICOM's header is parsed from the same read, which is
+  // extended only when the header is longer; pixel data is never read.
+  const platform = options.seriesGrouping === 'platform';
+  const parse = planHeaderParser();
+  const wantFacts = platform || options.discardDicomReports === true;
+  const assembling = (options.assembleDicoms ?? true) && drafts.length > 1;
+  const wanted = (d: Draft): HeadWanted => ({
+    facts: wantFacts,
+    slice: assembling
+      ? { name: String(d.position), load: () => contentOf(d.item.origin, inputs).bytes() }
+      : undefined,
+  });
   await mapSettled(drafts, concurrency, async (d) => {
     try {
-      d.names = uploadNames(d.item.source, mung);
-      const head = await contentOf(d.item.origin, inputs).head(SNIFF_BYTES);
+      const names = uploadNames(d.item.source, mung);
+      d.names = names;
+      const explicit = options.mimetype ?? d.item.mimetype;
+      const reader = dicomHeadReader(parse, d.item.size, d.item.source);
+      let mimetype: string | undefined;
+      let typed = false;
+      const content = contentOf(d.item.origin, inputs);
+      const bytes = await content.prefix(Math.min(FIRST_READ, d.item.size), (head) => {
+        if (!typed) {
+          mimetype = resolveMimetype(sniffMimetype(head.subarray(0, SNIFF_BYTES)), names.filename, explicit);
+          typed = true;
+        }
+        return mimetype === DICOM_MIMETYPE ? reader.more(head) : 0;
+      });
       d.file = {
         position: d.position,
         inputIndex: d.item.inputIndex,
         source: d.item.source,
         origin: d.item.origin,
         size: d.item.size,
-        mimetype: resolveMimetype(sniffMimetype(head), d.names.filename, options.mimetype ?? d.item.mimetype),
+        mimetype,
       };
+      if (mimetype === DICOM_MIMETYPE) settleDicom(d, reader.settle(bytes, wanted(d)));
     } catch (error) {
       d.problem = errorFacts(error);
     }
   });
+  // Rare: compressed or deflated pixel data, or data after the pixels, must parse in full.
+  await mapSettled(
+    drafts.filter((d) => d.dicom?.needsFullParse),
+    concurrency,
+    async (d) => {
+      try {
+        const bytes = await contentOf(d.item.origin, inputs).bytes();
+        settleDicom(d, wholeDicomHead(parse, bytes, d.item.source, wanted(d)));
+      } catch (error) {
+        d.problem = errorFacts(error);
+      }
+    },
+  );
 
-  let dicoms = drafts.filter((d) => !d.problem && d.file!.mimetype === DICOM_MIMETYPE);
+  let dicoms = drafts.filter((d) => d.dicom !== undefined);
   const units: PlannedUnit[] = [];
   const grouped = new Set<Draft>();
   const notes = new Map<Draft, string>();
   const anonymize = options.anonymize === true;
-  const platform = options.seriesGrouping === 'platform';
-  if (platform || options.discardDicomReports) {
-    await mapSettled(dicoms, concurrency, async (d) => {
-      try {
-        d.facts = dicomFacts(await readHeader(contentOf(d.item.origin, inputs), d.item.size, d.item.source));
-      } catch {
-        // The full read below reports the file as a problem.
-      }
-    });
-  }
   if (options.discardDicomReports) {
     const reports = new Set(dicoms.filter((d) => d.facts?.report));
     for (const d of reports)
@@ -350,28 +367,27 @@ export async function planUpload(
     drafts = drafts.filter((d) => !reports.has(d));
     dicoms = dicoms.filter((d) => !reports.has(d));
   }
-  // Every DICOM must parse in full (a truncated one fails alone, before anything is sent); the
-  // same read feeds the series grouping, so each file is read once.
-  const readDicom = async (d: Draft): Promise<Uint8Array> => {
-    const bytes = await contentOf(d.item.origin, inputs).bytes();
-    try {
-      parseDicom(bytes, { fileName: d.item.source });
-    } catch (error) {
-      d.problem = dicomProblem(error instanceof Error ? error.message : String(error));
-    }
-    return bytes;
-  };
-  const assemble = async (members: Draft[]): Promise<void> => {
-    const plan = await planAssembly(members.map((d, i) => ({ name: String(i), load: () => readDicom(d) })));
+  // Series are grouped from what the headers said above: nothing is read again.
+  const assemble = (members: Draft[]): void => {
+    const byName = new Map(members.map((d) => [String(d.position), d]));
+    const plan = groupSlices(
+      members.map(
+        (d) =>
+          d.dicom?.reading ?? {
+            input: { name: String(d.position), bytes: new Uint8Array(0) },
+            outcome: { fail: 'cannot be read' },
+          },
+      ),
+    );
     for (const un of plan.unassembled) {
       for (const name of un.names) {
-        const d = members[Number(name)]!;
+        const d = byName.get(name)!;
         if (un.reason.startsWith('cannot be read')) d.problem ??= errorFacts(un.reason);
         else notes.set(d, `uploaded as is, not assembled: ${un.reason}`);
       }
     }
     for (const group of plan.groups) {
-      const slices = group.slices.map((s) => members[Number(s.name)]!);
+      const slices = group.slices.map((s) => byName.get(s.name)!);
       const broken = slices.find((m) => m.problem);
       if (broken) {
         for (const m of slices) {
@@ -383,19 +399,17 @@ export async function planUpload(
         }
         continue;
       }
-      units.push(await seriesUnit(group.seriesInstanceUID, slices, anonymize, inputs));
+      units.push(seriesUnit(group.seriesInstanceUID, slices, anonymize));
       for (const m of slices) grouped.add(m);
     }
   };
-  if ((options.assembleDicoms ?? true) && dicoms.length > 1) {
-    const partitions = platform ? partitionByKey(dicoms) : [dicoms];
-    for (const members of partitions) {
-      if (members.length > 1) await assemble(members);
-      else await mapSettled(members, concurrency, readDicom);
+  if (assembling && dicoms.length > 1) {
+    for (const members of platform ? partitionByKey(dicoms) : [dicoms]) {
+      if (members.length > 1) assemble(members);
     }
-  } else {
-    await mapSettled(dicoms, concurrency, readDicom);
   }
+  // The readings have done their work; the plan keeps only what it says.
+  for (const d of dicoms) if (d.dicom) d.dicom.reading = undefined;
   for (const d of drafts) {
     if (d.problem) {
       problems.push({

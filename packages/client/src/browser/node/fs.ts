@@ -10,3 +10,9 @@ export const appendFileSync = unsupported('fs.appendFileSync');
 export const mkdirSync = unsupported('fs.mkdirSync');
 /** Refused in the browser: no file system. */
 export const readFileSync = unsupported('fs.readFileSync');
+/** Refused in the browser: no file system. */
+export const open = unsupported('fs.open');
+/** Refused in the browser: no file system. */
+export const read = unsupported('fs.read');
+/** Refused in the browser: no file system. */
+export const close = unsupported('fs.close');
