@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
-import { parseDicom } from '@datamint/dicom';
+import { parseDicom, writeDicom } from '@datamint/dicom';
 import { writeNifti } from '@datamint/segmentation';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { homeEnv, runCli } from './helpers/cli';
@@ -291,6 +291,42 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(bad.stderr).toContain(
       '--segmentation-names bad.csv: line 2: expected IDX R G B A VIS MSH "LABEL"',
     );
+  });
+
+  it('skips DICOM reports by default, as the platform client does; --include-dicom-reports sends them', async () => {
+    const image = new Uint8Array(readFileSync(join(ct5n, readdirSync(ct5n)[0]!)));
+    place('d/image.dcm', image);
+    // A real file made into a structured report: the Modality decides, whatever else it holds.
+    const uid = '1.2.826.0.1.3680043.8.498.77';
+    place(
+      'd/report.dcm',
+      writeDicom(parseDicom(image), [
+        { tag: 'Modality', action: 'set', value: 'SR' },
+        { tag: 'SeriesInstanceUID', action: 'set', value: `${uid}.1` },
+        { tag: 'SOPInstanceUID', action: 'set', value: `${uid}.2` },
+      ]),
+    );
+    const dry = await cli(['upload', 'd', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Skipped: 1 dicom report');
+    const dryJson = JSON.parse((await cli(['upload', 'd', '--dry-run', '--json'])).stdout);
+    expect(dryJson.skipped).toEqual([{ path: join('d', 'report.dcm'), reason: 'dicom report' }]);
+
+    const sent = await cli(['upload', 'd', '--channel', 'default', '--yes']);
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toContain('1 skipped (1 dicom report)');
+    const kept = await cli(['upload', 'd', '--include-dicom-reports', '--channel', 'all', '--yes', '--json']);
+    expect(kept.code).toBe(0);
+    expect(JSON.parse(kept.stdout).totals).toMatchObject({ files: 2, resources: 2, failed: 0 });
+    const byChannel = (channel: string) =>
+      serverResources().then((all) =>
+        all
+          .filter((r) => r.upload_channel === channel)
+          .map((r) => r.filename)
+          .sort(),
+      );
+    expect(await byChannel('default')).toEqual(['image.dcm']);
+    expect(await byChannel('all')).toEqual(['image.dcm', 'report.dcm']);
   });
 
   it('changes nothing on --dry-run and refuses to upload without --yes when stdin is not a terminal', async () => {

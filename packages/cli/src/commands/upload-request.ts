@@ -41,6 +41,7 @@ export interface RawUploadOptions {
   project?: string;
   assembleDicoms?: boolean;
   compress?: boolean;
+  includeDicomReports?: boolean;
 }
 
 /** Everything `datamint upload` was asked to do, validated. */
@@ -73,6 +74,11 @@ export interface UploadRequest {
   resume: boolean;
   /** Assembled series are sent JPEG-LS lossless (`--compress`). */
   compress: boolean;
+  /**
+   * Leave out DICOM reports, key objects and presentation states (Modality SR, DOC, KO, PR, ESR), as
+   * the platform's current client does; `--include-dicom-reports` keeps them.
+   */
+  discardDicomReports: boolean;
 }
 
 /** Checks the flags together; every mistake is a {@link UsageError} (exit code 2). */
@@ -155,5 +161,6 @@ export function validateUploadOptions(paths: string[], raw: RawUploadOptions): U
     check: raw.check !== false,
     resume: raw.resume === true,
     compress: raw.compress === true,
+    discardDicomReports: raw.includeDicomReports !== true,
   };
 }

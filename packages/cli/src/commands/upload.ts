@@ -24,6 +24,7 @@ export function planOptions(request: UploadRequest, masks: MaskLocator | undefin
     ...(request.mungFilename ? { mungFilename: request.mungFilename } : {}),
     jsonSidecars: request.autoDetectJson,
     assembleDicoms: request.assemble,
+    discardDicomReports: request.discardDicomReports,
     concurrency: request.concurrency,
     ...(masks ? { segmentationsBySource: masks.find } : {}),
   };
@@ -177,6 +178,10 @@ export function registerUpload(program: Command, streams: CliStreams): void {
     .option('--transpose-segmentation', 'swap the first two axes of the masks')
     .option('--no-auto-detect-json', 'do not attach X.json as metadata of X.nii / X.nii.gz')
     .option('--modality <modality>', 'modality of every resource (default: from the file or JSON metadata)')
+    .option(
+      '--include-dicom-reports',
+      'also upload DICOM reports, key objects and presentation states (Modality SR, DOC, KO, PR, ESR; skipped by default)',
+    )
     .option('--no-assemble', 'upload DICOM slices as separate resources instead of one per series')
     .addOption(new Option('--no-assemble-dicoms', "synonym of --no-assemble (the Python tool's spelling)"))
     .option('--compress', 'send assembled DICOM series JPEG-LS lossless (about half the bytes)')
