@@ -8,6 +8,7 @@ import dcmjs from 'dcmjs';
 import { type AssembleInput, assembleSeries, createAnonymizer, parseDicom } from '../src/index';
 import { benchCodecs } from './codecs';
 import { ctSlices, SERIES_DIR } from './ct-slices';
+import { benchHeaderCost } from './header-cost';
 
 /**
  * The Python SDK 1.4.1 on the development machine (README, Performance): anonymizing 80-140 MB/s,
@@ -170,5 +171,7 @@ aim('assemble / concatenation', assemble.wall / concat.wall, 0.7, '');
 aim('assemble / Python SDK', assemble.wall / PYTHON_SDK.assembleMBps, 15, 'x');
 aim('anonymize basic / copy', anon.wall / copy.wall, 0.7, '');
 aim('anonymize basic / Python SDK', anon.wall / PYTHON_SDK.anonymizeMBps, 15, 'x');
+
+benchHeaderCost(files.slice(0, 50));
 
 await benchCodecs(inputs, resolve(SERIES_DIR, '../../..'));

@@ -462,18 +462,20 @@ export function anonymizeBasicInOnePass(
     if (pass.failed || stream.position !== data.length) return undefined;
   }
   pass.finish();
-  const metaSet = meta
-    ? new DicomDataset(meta.dataSet, { explicitVR: true, littleEndian: true, utf8: false })
-    : undefined;
+  // The input's file meta is read only when the data set lacks the SOP UIDs (rare).
+  const metaString = (key: string) =>
+    meta
+      ? new DicomDataset(meta.dataSet, { explicitVR: true, littleEndian: true, utf8: false }).string(key)
+      : undefined;
   let sopInstanceUID = pass.sopInstanceUID;
   if (sopInstanceUID === undefined) {
-    const metaUid = metaSet?.string('x00020003');
+    const metaUid = metaString('x00020003');
     sopInstanceUID = metaUid ? batch.mapUid(metaUid) : metaUid;
   }
   let fileMeta: Uint8Array;
   try {
     fileMeta = encodeFileMeta({
-      sopClassUID: pass.sopClassUID ?? metaSet?.string('x00020002') ?? '',
+      sopClassUID: pass.sopClassUID ?? metaString('x00020002') ?? '',
       sopInstanceUID: sopInstanceUID ?? '',
       transferSyntaxUID: ts.uid,
     });

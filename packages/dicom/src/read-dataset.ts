@@ -71,6 +71,17 @@ export interface ReadDataSetOptions {
   onlyTags?: ReadonlySet<number>;
 }
 
+// Small top-level readers rather than closures made per call: they are inlined into the loop.
+function read16(b: Uint8Array, p: number, le: boolean): number {
+  return le ? b[p] | (b[p + 1] << 8) : (b[p] << 8) | b[p + 1];
+}
+
+function read32(b: Uint8Array, p: number, le: boolean): number {
+  return le
+    ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
+    : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+}
+
 /**
  * What {@link scanDataSet} reports for each root element, in file order. `start` is the offset of
  * the element's header and `end` the offset after its value (where the next element starts).
@@ -119,17 +130,13 @@ export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: E
   const untilTag = options.untilTag;
   const untilNumber = untilTag === undefined ? -1 : tagFromKey(untilTag);
   const warnings = options.warnings;
-  const u16 = le ? (p: number) => b[p] | (b[p + 1] << 8) : (p: number) => (b[p] << 8) | b[p + 1];
-  const u32 = le
-    ? (p: number) => (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
-    : (p: number) => ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   const onlyGroup = options.onlyGroup;
   let p = stream.position;
   while (p < end) {
-    if (onlyGroup !== undefined && (p + 8 > end || u16(p) !== onlyGroup)) break;
+    if (onlyGroup !== undefined && (p + 8 > end || read16(b, p, le) !== onlyGroup)) break;
     if (p + 12 <= end) {
-      const group = u16(p);
-      const elementNumber = u16(p + 2);
+      const group = read16(b, p, le);
+      const elementNumber = read16(b, p + 2, le);
       const tag = group * 0x10000 + elementNumber;
       if (tag !== untilNumber) {
         // A plain element: its value length and where it starts.
@@ -143,17 +150,17 @@ export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: E
             const pair = c0 * 26 + c1;
             vr = LETTER_PAIRS[pair];
             if (!LONG_PAIR[pair]) {
-              length = u16(p + 6);
+              length = read16(b, p + 6, le);
               dataOffset = p + 8;
             } else if (vr !== 'SQ') {
-              length = u32(p + 8);
+              length = read32(b, p + 8, le);
               dataOffset = p + 12;
             }
           }
         } else {
           vr = implicitVrOfTag(group, elementNumber);
           if (vr !== undefined && vr !== 'SQ') {
-            length = u32(p + 4);
+            length = read32(b, p + 4, le);
             dataOffset = p + 8;
           }
         }
@@ -216,6 +223,13 @@ class Collector implements ElementVisitor {
  */
 export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadDataSetOptions): Element[] {
   const collector = new Collector(dataSet.elements, options.keys, options.onlyTags, options.untilTag);
-  scanDataSet(stream, { ...options, warnings: dataSet.warnings }, collector);
+  const scan: ScanOptions = {
+    explicitVR: options.explicitVR,
+    littleEndian: options.littleEndian,
+    untilTag: options.untilTag,
+    onlyGroup: options.onlyGroup,
+    warnings: dataSet.warnings,
+  };
+  scanDataSet(stream, scan, collector);
   return collector.list;
 }
