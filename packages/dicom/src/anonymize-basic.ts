@@ -8,7 +8,7 @@ import { profileRow, resolveAction } from './profile';
 import { type ElementVisitor, scanDataSet, type TagKeys } from './read-dataset';
 import { tagFromKey } from './tags';
 import { isSelfConsistent } from './transfer-syntax';
-import { Chunks, emitSequence, encodeFileMeta, type Plan, type PlanOp, part10 } from './write';
+import { Chunks, emitSequence, type Plan, type PlanOp, part10WithPlainMeta } from './write';
 
 export const DELETE: PlanOp = { kind: 'delete' };
 const DUMMY_TEXT = 'ANONYMIZED';
@@ -472,15 +472,13 @@ export function anonymizeBasicInOnePass(
     const metaUid = metaString('x00020003');
     sopInstanceUID = metaUid ? batch.mapUid(metaUid) : metaUid;
   }
-  let fileMeta: Uint8Array;
-  try {
-    fileMeta = encodeFileMeta({
+  // A text the meta cannot hold makes the long way report it.
+  return part10WithPlainMeta(
+    {
       sopClassUID: pass.sopClassUID ?? metaString('x00020002') ?? '',
       sopInstanceUID: sopInstanceUID ?? '',
       transferSyntaxUID: ts.uid,
-    });
-  } catch {
-    return undefined;
-  }
-  return part10(undefined, fileMeta, pass.out);
+    },
+    pass.out,
+  );
 }

@@ -412,45 +412,56 @@ export function encodeFileMeta(fields: FileMetaFields): Uint8Array {
   return concatBytes([encodeElement(0x00020000, 'UL', length, META_ENC), ...parts]);
 }
 
-/**
- * The file meta group without extra elements, written straight into one buffer (the anonymizer
- * writes one per file). Undefined when a text is not Latin-1 or too long for its element, which the
- * element encoder reports.
- */
-function encodePlainFileMeta(fields: FileMetaFields): Uint8Array | undefined {
-  const texts = [
+/** The texts and tags of a file meta group without extra elements, in tag order. */
+function plainMetaTexts(fields: FileMetaFields): string[] {
+  return [
     fields.sopClassUID,
     fields.sopInstanceUID,
     fields.transferSyntaxUID,
     fields.implementationClassUID ?? IMPLEMENTATION_CLASS_UID,
     fields.implementationVersionName ?? IMPLEMENTATION_VERSION_NAME,
   ];
-  const tags = [0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013];
+}
+
+const PLAIN_META_TAGS = [0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013];
+
+/**
+ * Bytes of the file meta group without extra elements; undefined when a text is not Latin-1 or is
+ * too long for its element (the element encoder reports those).
+ */
+function plainFileMetaLength(texts: readonly string[]): number | undefined {
   let size = 12 + 14;
   for (const text of texts) {
     if (text.length > 0xfffe) return undefined;
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return undefined;
     size += 8 + text.length + (text.length & 1);
   }
-  const out = new Uint8Array(size);
+  return size;
+}
+
+/** Writes the file meta group of {@link plainFileMetaLength} bytes at `at`. */
+function writePlainFileMeta(texts: readonly string[], size: number, out: Uint8Array, at: number): void {
   // (0002,0000) UL: the length of the rest of the group.
-  out.set([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0], 0);
+  const head = [0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0];
+  for (let k = 0; k < 8; k++) out[at + k] = head[k];
   const rest = size - 12;
-  out[8] = rest & 0xff;
-  out[9] = (rest >>> 8) & 0xff;
-  out[10] = (rest >>> 16) & 0xff;
-  out[11] = rest >>> 24;
+  out[at + 8] = rest & 0xff;
+  out[at + 9] = (rest >>> 8) & 0xff;
+  out[at + 10] = (rest >>> 16) & 0xff;
+  out[at + 11] = rest >>> 24;
   // (0002,0001) OB 00\01.
-  out.set([0x02, 0x00, 0x01, 0x00, 0x4f, 0x42, 0, 0, 2, 0, 0, 0, 0, 1], 12);
-  let o = 26;
+  const version = [0x02, 0x00, 0x01, 0x00, 0x4f, 0x42, 0, 0, 2, 0, 0, 0, 0, 1];
+  for (let k = 0; k < 14; k++) out[at + 12 + k] = version[k];
+  let o = at + 26;
   for (let k = 0; k < texts.length; k++) {
     const text = texts[k];
     const padded = text.length + (text.length & 1);
     const vr = k === 4 ? 0x5348 : 0x5549; // SH, UI
+    const tag = PLAIN_META_TAGS[k];
     out[o] = 0x02;
     out[o + 1] = 0x00;
-    out[o + 2] = tags[k] & 0xff;
-    out[o + 3] = (tags[k] >>> 8) & 0xff;
+    out[o + 2] = tag & 0xff;
+    out[o + 3] = (tag >>> 8) & 0xff;
     out[o + 4] = vr >>> 8;
     out[o + 5] = vr & 0xff;
     out[o + 6] = padded & 0xff;
@@ -460,6 +471,35 @@ function encodePlainFileMeta(fields: FileMetaFields): Uint8Array | undefined {
     // UIDs are padded with NUL, other text with a space.
     if (text.length & 1) out[o++] = k === 4 ? 0x20 : 0;
   }
+}
+
+/** The file meta group without extra elements in one buffer; undefined as {@link plainFileMetaLength}. */
+function encodePlainFileMeta(fields: FileMetaFields): Uint8Array | undefined {
+  const texts = plainMetaTexts(fields);
+  const size = plainFileMetaLength(texts);
+  if (size === undefined) return undefined;
+  const out = new Uint8Array(size);
+  writePlainFileMeta(texts, size, out, 0);
+  return out;
+}
+
+/**
+ * A Part 10 file with a zero preamble and a file meta group without extra elements, written straight
+ * into the one output buffer (the anonymizer writes one per file); undefined as
+ * {@link plainFileMetaLength}.
+ */
+export function part10WithPlainMeta(fields: FileMetaFields, body: Chunks): Uint8Array | undefined {
+  const texts = plainMetaTexts(fields);
+  const size = plainFileMetaLength(texts);
+  if (size === undefined) return undefined;
+  const out = allocUninitialised(132 + size + body.length);
+  out.fill(0, 0, 128);
+  out[128] = 0x44;
+  out[129] = 0x49;
+  out[130] = 0x43;
+  out[131] = 0x4d;
+  writePlainFileMeta(texts, size, out, 132);
+  body.into(out, 132 + size);
   return out;
 }
 
@@ -541,11 +581,7 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
  * A Part 10 file in one allocation: the preamble (the first 128 bytes of `preamble`, or zeros),
  * `DICM`, the file meta and the data set.
  */
-export function part10(
-  preamble: Uint8Array | undefined,
-  meta: Uint8Array,
-  body: Uint8Array | Chunks,
-): Uint8Array {
+function part10(preamble: Uint8Array | undefined, meta: Uint8Array, body: Uint8Array | Chunks): Uint8Array {
   const out = allocUninitialised(132 + meta.length + body.length);
   if (preamble) out.set(preamble.subarray(0, 128));
   else out.fill(0, 0, 128);
