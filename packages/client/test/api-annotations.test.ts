@@ -4,35 +4,33 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AnnotationEntity,
-  Api,
+  type Api,
   ResourceNotFoundError,
   UnexpectedResponseError,
   ValidationError,
 } from '../src';
 import { grayPng, maskPng } from './helpers/images';
-import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import type { RecordingProxy } from './helpers/recording-proxy';
+import { API_KEY, type ApiHarness, startApiHarness, type TestServer } from './helpers/server';
 
+let h: ApiHarness;
 let server: TestServer;
 let proxy: RecordingProxy;
 let api: Api;
-const ids: string[] = [];
+let ids: string[];
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
-  const results = await server.api().uploadResources([
-    { name: 'a.png', data: grayPng(8, 6, 1) },
-    { name: 'b.png', data: grayPng(8, 6, 2) },
-  ]);
-  for (const r of results) if (r.ok) ids.push(r.id);
-  api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {} });
+  h = await startApiHarness({
+    uploads: [
+      { name: 'a.png', data: grayPng(8, 6, 1) },
+      { name: 'b.png', data: grayPng(8, 6, 2) },
+    ],
+  });
+  ({ server, proxy, api, ids } = h);
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
+  await h?.close();
 });
 
 describe('api.annotations', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Api,
+  type Api,
   EntityAlreadyExistsError,
   ProjectEntity,
   ResourceEntity,
@@ -8,28 +8,23 @@ import {
   ValidationError,
 } from '../src';
 import { grayPng } from './helpers/images';
-import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import type { RecordingProxy } from './helpers/recording-proxy';
+import { type ApiHarness, startApiHarness } from './helpers/server';
 
-let server: TestServer;
+let h: ApiHarness;
 let proxy: RecordingProxy;
 let api: Api;
-const ids: string[] = [];
+let ids: string[];
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
-  const results = await server
-    .api()
-    .uploadResources([0, 1, 2].map((s) => ({ name: `p${s}.png`, data: grayPng(5, 4, s) })));
-  for (const r of results) if (r.ok) ids.push(r.id);
-  api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {} });
+  h = await startApiHarness({
+    uploads: [0, 1, 2].map((s) => ({ name: `p${s}.png`, data: grayPng(5, 4, s) })),
+  });
+  ({ proxy, api, ids } = h);
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
+  await h?.close();
 });
 
 describe('api.projects', () => {

@@ -17,9 +17,10 @@ import {
 import { pageItems } from '../src/api/pages';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng } from './helpers/images';
-import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import type { RecordingProxy } from './helpers/recording-proxy';
+import { API_KEY, type ApiHarness, startApiHarness, type TestServer } from './helpers/server';
 
+let h: ApiHarness;
 let server: TestServer;
 let proxy: RecordingProxy;
 let handler: APIHandler;
@@ -31,8 +32,8 @@ const hasData = requireData();
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
+  h = await startApiHarness();
+  ({ server, proxy } = h);
   handler = server.api();
   const results = await handler.uploadResources(
     pngs.map((data, i) => ({ name: `scans/img ${i}.png`, data })),
@@ -45,12 +46,11 @@ beforeAll(async () => {
     });
     if (dicom?.ok) dicomId = dicom.id;
   }
-  api = new Api({ rootUrl: `${proxy.url}/`, apiKey: API_KEY, configFile: null, env: {} });
+  // The trailing slash is deliberate: the first test checks the Api strips it.
+  api = h.another({ rootUrl: `${proxy.url}/` });
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
+  await h?.close();
 });
 
 describe('Api configuration and errors', () => {

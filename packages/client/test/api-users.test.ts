@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, ConflictError, ResourceNotFoundError, UserEntity, ValidationError } from '../src';
-import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import { type Api, ConflictError, ResourceNotFoundError, UserEntity, ValidationError } from '../src';
+import type { RecordingProxy } from './helpers/recording-proxy';
+import { type ApiHarness, startApiHarness } from './helpers/server';
 
-let server: TestServer;
+let h: ApiHarness;
 let proxy: RecordingProxy;
 let api: Api;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
-  api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {} });
+  h = await startApiHarness();
+  ({ proxy, api } = h);
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
+  await h?.close();
 });
 
 describe('api.users', () => {
