@@ -9,15 +9,4 @@ export * from './browser/exports';
 export type { CallOptions } from './context';
 export * from './core-errors';
 export { ConnectionCheckError, UnexpectedResponseError, UploadFileError, ValidationError } from './errors';
-export type {
-  PlannedFile,
-  PlannedOrigin,
-  PlannedSeries,
-  PlannedUnit,
-  PlanProblem,
-  SkippedFile,
-  SkipReason,
-  UploadPlan,
-} from './upload/plan-types';
 export type { UploadBytesProgress, UploadProgress, UploadResult } from './upload/types';
-export { DicomTransformError, InvalidDicomError, UnreadableFileError } from './upload/upload-errors';

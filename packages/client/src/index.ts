@@ -138,16 +138,6 @@ export type { NamedUpload, UploadSource } from './upload/inputs';
 export { JournalError } from './upload/journal';
 export { ContentSizeError } from './upload/multipart-body';
 export { planUpload } from './upload/plan';
-export type {
-  PlannedFile,
-  PlannedOrigin,
-  PlannedSeries,
-  PlannedUnit,
-  PlanProblem,
-  SkippedFile,
-  SkipReason,
-  UploadPlan,
-} from './upload/plan-types';
 export type { SegmentationTask } from './upload/segmentation-tasks';
 export type {
   MetadataSource,
@@ -159,4 +149,3 @@ export type {
   UploadResourcesOptions,
   UploadResult,
 } from './upload/types';
-export { DicomTransformError, InvalidDicomError, UnreadableFileError } from './upload/upload-errors';

@@ -1,6 +1,18 @@
-// Uploading from a web page: exported by the browser entry, and by Node's (it runs wherever fetch does).
+// Exported by both entries: uploading from a web page (it runs wherever fetch does, Node included)
+// and the upload plan and per-file errors both platforms' uploads share.
 
 export type { BrowserNamedUpload, BrowserUploadInput, CollectedInputs } from '../upload/browser-inputs';
+export type {
+  PlannedFile,
+  PlannedOrigin,
+  PlannedSeries,
+  PlannedUnit,
+  PlanProblem,
+  SkippedFile,
+  SkipReason,
+  UploadPlan,
+} from '../upload/plan-types';
+export { DicomTransformError, InvalidDicomError, UnreadableFileError } from '../upload/upload-errors';
 export {
   BrowserAPIHandler,
   type BrowserAPIHandlerOptions,
