@@ -61,6 +61,7 @@ export {
   LineAnnotation,
   LinkedEntity,
   type NewAnnotation,
+  type ProjectAnnotator,
   ProjectEntity,
   type ProjectLinks,
   type ProjectRef,

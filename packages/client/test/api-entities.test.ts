@@ -245,6 +245,32 @@ describe('ProjectEntity', () => {
     );
     expect(project.pinnedMetrics).toEqual(['val/dice', 'val/iou']);
   });
+
+  it('reads annotators and the most recent experiment when the platform sends them, and defaults without them', async () => {
+    const served = await h.api.projects.create('Project optional fields');
+    // datamint-server sends a null experiment and no annotators, as the platform does for a new project.
+    expect(served.mostRecentExperiment).toBeNull();
+    expect(served.annotators).toEqual([]);
+    const experiment = { id: 'exp-1', name: 'baseline', metrics: { dice: 0.91 } };
+    const project = new ProjectEntity({
+      ...served.toJSON(),
+      annotators: [
+        { email: 'a@x.io', worklist_ids: ['w1', 'w2'] },
+        { email: 'b@x.io' },
+        { worklist_ids: ['w3'] },
+        'not an annotator',
+      ],
+      most_recent_experiment: experiment,
+    });
+    expect(project.annotators).toEqual([
+      { email: 'a@x.io', worklistIds: ['w1', 'w2'] },
+      { email: 'b@x.io', worklistIds: [] },
+    ]);
+    expect(project.mostRecentExperiment).toEqual(experiment);
+    expect(
+      new ProjectEntity({ ...served.toJSON(), most_recent_experiment: ['x'] }).mostRecentExperiment,
+    ).toBeNull();
+  });
 });
 
 describe('ProjectEntity.cacheResources', () => {

@@ -34,6 +34,7 @@ export {
 export { ChannelEntity, type ChannelResourceData } from './entities/channel';
 export { DatasetEntity, type DatasetLinks } from './entities/dataset';
 export {
+  type ProjectAnnotator,
   ProjectEntity,
   type ProjectLinks,
   ProjectSplitEntity,

@@ -33,6 +33,14 @@ export interface ProjectLinks extends EntityRefetch {
   setPinnedMetrics(projectId: string, metrics: readonly string[], options?: CallOptions): Promise<void>;
 }
 
+/** Someone who annotates a project's resources, as the platform lists them on the project. */
+export interface ProjectAnnotator {
+  /** The annotator's e-mail. */
+  email: string;
+  /** The project's worklists this annotator works on. */
+  worklistIds: string[];
+}
+
 /** A project: a dataset of resources with an annotation worklist. Unknown fields are kept. */
 export class ProjectEntity extends LinkedEntity<ProjectLinks> {
   /** Builds a project from the server's JSON; missing required fields are an `UnexpectedResponseError`. */
@@ -114,6 +122,34 @@ export class ProjectEntity extends LinkedEntity<ProjectLinks> {
   get pinnedMetrics(): string[] {
     const metrics = this.get('pinned_metrics');
     return Array.isArray(metrics) ? metrics.filter((m): m is string => typeof m === 'string') : [];
+  }
+  /**
+   * The project's annotators (the platform's optional `annotators` field, entries of
+   * `{email, worklist_ids}`); empty when the server leaves the field out. Entries without an e-mail
+   * are skipped rather than guessed at.
+   */
+  get annotators(): ProjectAnnotator[] {
+    const annotators = this.get('annotators');
+    if (!Array.isArray(annotators)) return [];
+    const out: ProjectAnnotator[] = [];
+    for (const a of annotators) {
+      if (typeof a !== 'object' || a === null) continue;
+      const { email, worklist_ids: ids } = a as { email?: unknown; worklist_ids?: unknown };
+      if (typeof email !== 'string') continue;
+      const worklistIds = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+      out.push({ email, worklistIds });
+    }
+    return out;
+  }
+  /**
+   * The platform's optional `most_recent_experiment` object (the project's latest model experiment),
+   * as sent; null when the server sends null or leaves it out.
+   */
+  get mostRecentExperiment(): Readonly<Record<string, unknown>> | null {
+    const experiment = this.get('most_recent_experiment');
+    return typeof experiment === 'object' && experiment !== null && !Array.isArray(experiment)
+      ? (experiment as Record<string, unknown>)
+      : null;
   }
 }
 
