@@ -62,6 +62,41 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(ids).toEqual([grayId, colorId].sort());
     const inProject = JSON.parse((await cli(['resources', 'list', '--project', 'Knee', '--json'])).stdout);
     expect(inProject.map((r: { id: string }) => r.id)).toEqual([grayId]);
+    // Tables fit the terminal: whole ids and names, the expendable columns left out when narrow.
+    for (const columns of [80, 200]) {
+      const narrow = await runCli(['resources', 'list'], {
+        env: { ...env(), COLUMNS: String(columns) },
+        cwd: work,
+      });
+      const lines = narrow.stdout.trimEnd().split('\n');
+      for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(columns);
+      expect(
+        lines
+          .slice(2)
+          .map((l) => l.split(/\s+/)[0])
+          .sort(),
+      ).toEqual([grayId, colorId].sort());
+      expect(narrow.stdout).toContain('gray.png');
+      if (columns === 80) expect(lines[0]).not.toContain('CHANNEL');
+      else
+        expect(lines[0]!.split(/\s+/)).toEqual([
+          'ID',
+          'FILENAME',
+          'STATUS',
+          'MIMETYPE',
+          'MODALITY',
+          'SIZE',
+          'CHANNEL',
+          'CREATED',
+        ]);
+      const projectsTable = await runCli(['projects', 'list'], {
+        env: { ...env(), COLUMNS: String(columns) },
+        cwd: work,
+      });
+      for (const line of projectsTable.stdout.trimEnd().split('\n'))
+        expect(line.length, line).toBeLessThanOrEqual(columns);
+      expect(projectsTable.stdout).toContain(project.id);
+    }
     const nonsense = await cli(['resources', 'list', '--status', 'nonsense']);
     expect(nonsense.code).toBe(2);
     expect(nonsense.stderr).toMatch(/--status.*nonsense.*inbox/s);

@@ -22,6 +22,29 @@ describe('formatting', () => {
       ),
     ).toEqual(['A    BB', '---  ----------', 'xxx  y', 'z    long value']);
     expect(ellipsize('a/very/long/path/to/file.dcm', 12)).toBe('a/v…file.dcm');
+  });
+
+  it('leaves out droppable columns, most expendable first, only while the rest cannot fit', () => {
+    const headers = ['ID', 'NAME', 'KIND', 'WHEN'];
+    const rows = [['0123456789abcdef', 'a-rather-long-file-name.dcm', 'application/dicom', '2026-12-05']];
+    const fit = { flexible: [1], middle: [1], droppable: [2, 3] };
+    // Wide enough: every column, whole.
+    expect(renderTable(headers, rows, { ...fit, maxWidth: 100 })[2]).toBe(
+      '0123456789abcdef  a-rather-long-file-name.dcm  application/dicom  2026-12-05',
+    );
+    // The name gives way first (shortened in the middle), then KIND goes, then WHEN.
+    expect(renderTable(headers, rows, { ...fit, maxWidth: 70 })[2]).toBe(
+      '0123456789abcdef  a-rath…-file-name.dcm  application/dicom  2026-12-05',
+    );
+    expect(renderTable(headers, rows, { ...fit, maxWidth: 50 })).toEqual([
+      'ID                NAME                  WHEN',
+      '----------------  --------------------  ----------',
+      '0123456789abcdef  a-rath…file-name.dcm  2026-12-05',
+    ]);
+    expect(renderTable(headers, rows, { ...fit, maxWidth: 40 })[2]).toBe(
+      '0123456789abcdef  a-r…me.dcm  2026-12-05',
+    );
+    expect(renderTable(headers, rows, { ...fit, maxWidth: 30 })[2]).toBe('0123456789abcdef  a-r…name.dcm');
     expect(ellipsize('short', 12)).toBe('short');
   });
 

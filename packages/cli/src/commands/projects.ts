@@ -28,8 +28,9 @@ export function registerProjects(program: Command, streams: CliStreams): void {
             (p.created_at ?? '').slice(0, 19),
             p.description ?? '',
           ]);
-          for (const line of renderTable(['ID', 'NAME', 'RESOURCES', 'CREATED', 'DESCRIPTION'], rows))
-            ctx.term.out(line);
+          const headers = ['ID', 'NAME', 'RESOURCES', 'CREATED', 'DESCRIPTION'];
+          const fit = { maxWidth: ctx.term.tableWidth, flexible: [4, 1], droppable: [4, 3] };
+          for (const line of renderTable(headers, rows, fit)) ctx.term.out(line);
         }
       } finally {
         await api.close();

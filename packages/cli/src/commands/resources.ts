@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { openClient } from '../connect';
 import { contextFor } from '../context';
 import type { CliStreams } from '../io';
-import { ellipsize, humanSize, renderTable } from '../ui/format';
+import { humanSize, renderTable } from '../ui/format';
 import { collect, parsePositiveInt } from './upload-options';
 
 interface ListOptions {
@@ -46,7 +46,7 @@ export function resourceFilters(options: ListOptions): GetResourcesOptions {
 function row(r: Resource): string[] {
   return [
     r.id,
-    ellipsize(r.filename ?? '', 40),
+    r.filename ?? '',
     r.status ?? '',
     r.mimetype ?? '',
     r.modality ?? '',
@@ -109,7 +109,14 @@ Examples:
         else if (found.length === 0) ctx.term.note('No resources match.');
         else {
           const headers = ['ID', 'FILENAME', 'STATUS', 'MIMETYPE', 'MODALITY', 'SIZE', 'CHANNEL', 'CREATED'];
-          for (const line of renderTable(headers, found.map(row))) ctx.term.out(line);
+          // Whole ids (people copy them into other commands) and names first; the rest gives way.
+          const fit = {
+            maxWidth: ctx.term.tableWidth,
+            flexible: [1, 6, 3],
+            middle: [1],
+            droppable: [6, 3, 7, 4, 5],
+          };
+          for (const line of renderTable(headers, found.map(row), fit)) ctx.term.out(line);
           ctx.term.note(`${found.length} resource(s)`);
         }
       } finally {

@@ -36,6 +36,12 @@ export interface TableFit {
   middle?: readonly number[];
   /** Columns shortened only when the flexible ones at their minimum still do not fit (identifiers). */
   lastResort?: readonly number[];
+  /**
+   * Columns left out, most expendable first, while the others at their minimum still do not fit:
+   * a narrow terminal keeps whole identifiers and names rather than showing every column cut to
+   * a few characters.
+   */
+  droppable?: readonly number[];
 }
 
 /** Column widths that fit `fit.maxWidth`: flexible columns give up columns, widest first. */
@@ -61,6 +67,15 @@ export function fitColumns(natural: readonly number[], fit: TableFit, gap = 2): 
  * so no line is wider than `fit.maxWidth`; a line is never wrapped.
  */
 export function renderTable(headers: string[], rows: string[][], fit?: TableFit): string[] {
+  const drop = fit ? columnToDrop(headers, rows, fit) : undefined;
+  if (fit && drop !== undefined) {
+    const keep = (_: unknown, i: number): boolean => i !== drop;
+    return renderTable(
+      headers.filter(keep),
+      rows.map((r) => r.filter(keep)),
+      withoutColumn(fit, drop),
+    );
+  }
   const natural = headers.map((h, i) =>
     Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
   );
@@ -82,6 +97,32 @@ export function renderTable(headers: string[], rows: string[][], fit?: TableFit)
     return fit ? truncateEnd(text, fit.maxWidth) : text;
   };
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+const GAP = 2;
+
+/** The first droppable column, when the table does not fit even with every flexible column at its minimum. */
+function columnToDrop(headers: string[], rows: string[][], fit: TableFit): number | undefined {
+  const drop = fit.droppable?.find((i) => i < headers.length);
+  if (drop === undefined) return undefined;
+  const natural = headers.map((h, i) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
+  );
+  const widths = fitColumns(natural, fit, GAP);
+  return widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1) > fit.maxWidth ? drop : undefined;
+}
+
+/** The same fit for the table without column `drop` (later column numbers move down by one). */
+function withoutColumn(fit: TableFit, drop: number): TableFit {
+  const shift = (columns: readonly number[] | undefined): number[] =>
+    (columns ?? []).filter((i) => i !== drop).map((i) => (i > drop ? i - 1 : i));
+  return {
+    maxWidth: fit.maxWidth,
+    flexible: shift(fit.flexible),
+    middle: shift(fit.middle),
+    lastResort: shift(fit.lastResort),
+    droppable: shift(fit.droppable),
+  };
 }
 
 /** Shortens the middle of a long path so table rows stay on one line (measured in columns). */
