@@ -16,6 +16,20 @@ export interface FileContent {
   prefix(length: number, more?: WantMore): Promise<Uint8Array>;
 }
 
+/** How many bytes to read after `bytes` (a read of `length` asked), 0 when the prefix is complete. */
+function missing(bytes: Uint8Array, length: number, more: WantMore | undefined): number {
+  const want = more ? more(bytes) : 0;
+  // A short read is the end of the file: there is nothing more to give.
+  return want <= bytes.length || bytes.length < length ? 0 : want - bytes.length;
+}
+
+function joined(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const grown = new Uint8Array(head.length + tail.length);
+  grown.set(head);
+  grown.set(tail, head.length);
+  return grown;
+}
+
 /** Grows `first` bytes by asking `more`, reading each missing range with `read(offset, length)`. */
 export async function readPrefix(
   length: number,
@@ -23,17 +37,25 @@ export async function readPrefix(
   read: (offset: number, length: number) => Promise<Uint8Array>,
 ): Promise<Uint8Array> {
   let bytes = await read(0, length);
-  for (;;) {
-    const want = more ? more(bytes) : 0;
-    // A short read is the end of the file: there is nothing more to give.
-    if (want <= bytes.length || bytes.length < length) return bytes;
-    const tail = await read(bytes.length, want - bytes.length);
-    const grown = new Uint8Array(bytes.length + tail.length);
-    grown.set(bytes);
-    grown.set(tail, bytes.length);
-    bytes = grown;
-    length = want;
+  for (let n = missing(bytes, length, more); n > 0; n = missing(bytes, length, more)) {
+    length = bytes.length + n;
+    bytes = joined(bytes, await read(bytes.length, n));
   }
+  return bytes;
+}
+
+/** {@link readPrefix} with a synchronous `read`. */
+export function readPrefixSync(
+  length: number,
+  more: WantMore | undefined,
+  read: (offset: number, length: number) => Uint8Array,
+): Uint8Array {
+  let bytes = read(0, length);
+  for (let n = missing(bytes, length, more); n > 0; n = missing(bytes, length, more)) {
+    length = bytes.length + n;
+    bytes = joined(bytes, read(bytes.length, n));
+  }
+  return bytes;
 }
 
 /** In-memory content (bytes, a Blob or a File): the same in Node and browsers. */

@@ -14,6 +14,7 @@ import { fileExtension } from './extensions';
 import { checkMung, uploadNames } from './filename';
 import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
 import { resolveMimetype, SNIFF_BYTES, sniffMimetype } from './mimetype';
+import { eventLoopPacer } from './pacer';
 import { contentOf } from './plan-content';
 import type { PlannedFile, PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from './plan-types';
 import { type SegmentationTask, segmentationTasks } from './segmentation-tasks';
@@ -312,7 +313,7 @@ export async function planUpload(
       ? { name: String(d.position), load: () => contentOf(d.item.origin, inputs).bytes() }
       : undefined,
   });
-  await mapSettled(drafts, concurrency, async (d) => {
+  const readHead = async (d: Draft): Promise<void> => {
     try {
       const names = uploadNames(d.item.source, mung);
       d.names = names;
@@ -340,7 +341,20 @@ export async function planUpload(
     } catch (error) {
       d.problem = errorFacts(error);
     }
-  });
+  };
+  // Files on disk are read with synchronous calls, one after the other, yielding to the event loop
+  // every few milliseconds (see readHeadSync); in-memory inputs (Blobs read asynchronously) as before.
+  const pace = eventLoopPacer();
+  for (const d of drafts) {
+    if (d.item.origin.kind !== 'path') continue;
+    await pace();
+    await readHead(d);
+  }
+  await mapSettled(
+    drafts.filter((d) => d.item.origin.kind !== 'path'),
+    concurrency,
+    readHead,
+  );
   // Rare: compressed or deflated pixel data, or data after the pixels, must parse in full.
   await mapSettled(
     drafts.filter((d) => d.dicom?.needsFullParse),

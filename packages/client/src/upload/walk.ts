@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ExtensionFilter, fileExtension, passesExtensionFilter } from './extensions';
 import { fnmatch } from './fnmatch';
+import { eventLoopPacer } from './pacer';
 import type { SkippedFile } from './plan-types';
 import { isSystemDirectory, isSystemFile } from './system-files';
 
@@ -46,6 +48,7 @@ export async function walkPath(
   const out: WalkedPath[] = [];
   const maxDepth = depthOf(options.recursive);
   const minSize = options.minSize ?? 0;
+  const pace = eventLoopPacer();
   const walk = async (dir: string, level: number): Promise<void> => {
     let entries: import('node:fs').Dirent[];
     try {
@@ -89,17 +92,17 @@ export async function walkPath(
         } else slots.push({ kind: 'file', path: full });
       }
     }
-    // Sizes of one folder are read concurrently; the results keep the name order.
-    await Promise.all(
-      slots.map(async (slot) => {
-        if (slot.kind !== 'file' || slot.found) return;
-        try {
-          slot.found = { kind: 'file', path: slot.path, size: (await stat(slot.path)).size };
-        } catch (error) {
-          slot.found = { kind: 'unreadable', path: slot.path, error: error as NodeJS.ErrnoException };
-        }
-      }),
-    );
+    // Sizes are read with synchronous calls, yielding every few milliseconds: through the thread
+    // pool, each stat costs a round trip several times the call itself.
+    for (const slot of slots) {
+      if (slot.kind !== 'file' || slot.found) continue;
+      await pace();
+      try {
+        slot.found = { kind: 'file', path: slot.path, size: statSync(slot.path).size };
+      } catch (error) {
+        slot.found = { kind: 'unreadable', path: slot.path, error: error as NodeJS.ErrnoException };
+      }
+    }
     for (const slot of slots) {
       if (slot.kind === 'dir') await walk(slot.path, level + 1);
       else if (slot.found!.kind === 'file' && slot.found!.size < minSize) {

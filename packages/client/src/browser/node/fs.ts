@@ -11,8 +11,10 @@ export const mkdirSync = unsupported('fs.mkdirSync');
 /** Refused in the browser: no file system. */
 export const readFileSync = unsupported('fs.readFileSync');
 /** Refused in the browser: no file system. */
-export const open = unsupported('fs.open');
+export const openSync = unsupported('fs.openSync');
 /** Refused in the browser: no file system. */
-export const read = unsupported('fs.read');
+export const readSync = unsupported('fs.readSync');
 /** Refused in the browser: no file system. */
-export const close = unsupported('fs.close');
+export const closeSync = unsupported('fs.closeSync');
+/** Refused in the browser: no file system. */
+export const statSync = unsupported('fs.statSync');

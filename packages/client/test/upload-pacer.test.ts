@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { eventLoopPacer } from '../src/upload/pacer';
+
+describe('eventLoopPacer', () => {
+  it('yields to the event loop once its budget is spent, letting waiting callbacks run', async () => {
+    const pace = eventLoopPacer(0);
+    const ran: string[] = [];
+    setImmediate(() => ran.push('immediate'));
+    const turn = pace();
+    expect(turn).toBeInstanceOf(Promise);
+    expect(ran).toEqual([]);
+    await turn;
+    expect(ran).toEqual(['immediate']);
+  });
+
+  it('returns at once, without a promise, while the budget lasts', () => {
+    const pace = eventLoopPacer(Number.POSITIVE_INFINITY);
+    expect(pace()).toBeUndefined();
+    expect(pace()).toBeUndefined();
+  });
+});
