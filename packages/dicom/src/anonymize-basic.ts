@@ -3,7 +3,7 @@ import { DicomDataset, decodeText, isTextVr, trimPad } from './dataset';
 import { shiftDateValue } from './dates';
 import { vrOf } from './dictionary';
 import type { DicomValue, ElementEncoding } from './encode';
-import { elementProblem, locateDataSet, validNumberOfFrames } from './parse';
+import { elementProblem, type LocatedDataSet, locateDataSet, validNumberOfFrames } from './parse';
 import { profileRow, resolveAction } from './profile';
 import { type ElementVisitor, scanDataSet, type TagKeys } from './read-dataset';
 import { tagFromKey } from './tags';
@@ -236,11 +236,72 @@ export interface BasicBatch {
   /** The date shift of every file, or undefined when dates are not shifted. */
   dateShift: number | undefined;
   rejectBurnedInAnnotation: boolean;
+  /** What the single pass remembers from file to file (see {@link BasicPassMemory}). */
+  memory: BasicPassMemory;
 }
 
 const PATIENT_ID = 0x00100020;
 const SOP_CLASS_UID = 0x00080016;
 const SOP_INSTANCE_UID = 0x00080018;
+/** Above every tag: no event left. */
+const NO_EVENT = 0x100000000;
+/**
+ * Root tags the pass looks at apart from the profile (character set, SOP UIDs for the file meta,
+ * NumberOfFrames, BurnedInAnnotation); the other forced tags (PatientID, the trailer) move.
+ */
+const FIXED_EVENTS = [0x00080005, SOP_CLASS_UID, SOP_INSTANCE_UID, 0x00280008, 0x00280301, NO_EVENT];
+/** Sequences longer than this are not remembered (the copy kept to compare costs more than it saves). */
+const MAX_REMEMBERED_SEQUENCE = 1 << 14;
+const MAX_REMEMBERED = 4096;
+
+/** A code for one encoding (explicit VR, little endian, UTF-8 text), to compare remembered operations. */
+function encodingCode(enc: ElementEncoding): number {
+  return (enc.explicitVR ? 1 : 0) | (enc.littleEndian ? 2 : 0) | (enc.utf8 ? 4 : 0);
+}
+
+/** What the pass decided for one root tag, kept across the files of a batch. */
+class TagRule {
+  /** The operation of an empty or dummy value, the same for every element of `vr` in `encoding`. */
+  vr = '';
+  encoding = -1;
+  op: PlanOp | undefined = undefined;
+  /** The last remapped UID value: its bytes and operation (a series repeats its study/series UIDs). */
+  raw: Uint8Array | undefined = undefined;
+  rawEncoding = -1;
+  rawOp: PlanOp | undefined = undefined;
+
+  constructor(readonly code: number) {}
+}
+
+/** What a root sequence became, for the next file with the same bytes of it. */
+interface RememberedSequence {
+  raw: Uint8Array;
+  encoding: number;
+  /** undefined: copied as it was; null: removed; else the bytes written instead. */
+  output: Uint8Array | null | undefined;
+}
+
+/**
+ * What one anonymizer's single pass keeps from file to file: its decision per tag, the operations
+ * of the values that do not depend on the file, the last output of each root sequence, and a pass
+ * to reuse. The files of a series have the same tags and mostly the same values, so after the
+ * first file the pass reads a decision where it would otherwise search the profile, encode a value
+ * or read the items of a sequence, and it allocates almost nothing but the output.
+ */
+export class BasicPassMemory {
+  readonly rules = new Map<number, TagRule>();
+  readonly sequences = new Map<number, RememberedSequence>();
+  /** The forced trailer operations by {@link encodingCode}. */
+  readonly trailers: (readonly (readonly [number, PlanOp])[] | undefined)[] = [];
+  /** A pass not in use (a callback of the options may anonymize another file while one runs). */
+  idle: BasicPass | undefined = undefined;
+}
+
+function sameBytes(raw: Uint8Array, data: Uint8Array, start: number, end: number): boolean {
+  if (raw.length !== end - start) return false;
+  for (let i = 0; i < raw.length; i++) if (raw[i] !== data[start + i]) return false;
+  return true;
+}
 
 /**
  * The single pass: reads each root element, decides its action from the compiled profile on the
@@ -250,27 +311,34 @@ const SOP_INSTANCE_UID = 0x00080018;
  * (a file that does not parse, elements out of tag order, a character set met after a value was
  * encoded, deflated or self-contradicting encodings, a burned-in annotation to refuse) makes it
  * give up (`fail`), and the caller takes that path, which then produces the same output or error.
+ *
+ * Most elements take a short way (see {@link plain}): only the tags in {@link FIXED_EVENTS}, the
+ * forced operations and retained tags go through {@link visit}.
  */
 class BasicPass implements ElementVisitor {
   readonly out: Chunks;
   readonly ctx: BasicContext;
+  /** This file's encoding; `utf8` is set when its SpecificCharacterSet is read. */
+  readonly enc: ElementEncoding = { explicitVR: true, littleEndian: true, utf8: false };
+  private data: Uint8Array;
+  private encoding = 0;
   failed = false;
   /** A value was encoded with {@link enc}, so a later SpecificCharacterSet would come too late. */
   private encoded = false;
   private previousTag = -1;
-  private patientPending: boolean;
+  /** The first tag at or after which an element needs {@link visit}. */
+  private nextEvent = 0;
+  private patientPending = false;
   private trailer: readonly (readonly [number, PlanOp])[] | undefined;
   private nextTrailer = 0;
+  private readonly retainAny: boolean;
   sopClassUID: string | undefined;
   sopInstanceUID: string | undefined;
 
-  constructor(
-    private readonly data: Uint8Array,
-    private readonly enc: ElementEncoding,
-    private readonly batch: BasicBatch,
-  ) {
-    this.out = new Chunks(data);
-    this.patientPending = !batch.retain.has(PATIENT_ID);
+  constructor(private readonly batch: BasicBatch) {
+    this.data = new Uint8Array(0);
+    this.out = new Chunks(this.data);
+    this.retainAny = batch.retain.size > 0;
     this.ctx = {
       retain: batch.retain,
       profile: batch.profile,
@@ -279,9 +347,34 @@ class BasicPass implements ElementVisitor {
       dateShift: batch.dateShift,
       set: (tag, vr, value) => {
         this.encoded = true;
-        return batch.op(tag, vr, value, enc);
+        return batch.op(tag, vr, value, this.enc);
       },
     };
+  }
+
+  /** Prepares the pass for one file's data set. */
+  start(data: Uint8Array, explicitVR: boolean, littleEndian: boolean): void {
+    this.data = data;
+    this.enc.explicitVR = explicitVR;
+    this.enc.littleEndian = littleEndian;
+    this.enc.utf8 = false;
+    this.encoding = encodingCode(this.enc);
+    this.out.reset(data);
+    this.failed = false;
+    this.encoded = false;
+    this.previousTag = -1;
+    this.nextEvent = 0;
+    this.patientPending = !this.batch.retain.has(PATIENT_ID);
+    this.trailer = undefined;
+    this.nextTrailer = 0;
+    this.sopClassUID = undefined;
+    this.sopInstanceUID = undefined;
+  }
+
+  /** Drops the references to the file (so a pass kept for reuse does not hold it). */
+  end(): void {
+    this.data = new Uint8Array(0);
+    this.out.reset(this.data);
   }
 
   plain(
@@ -297,13 +390,148 @@ class BasicPass implements ElementVisitor {
     const tag = group * 0x10000 + element;
     const elementVr = vr ?? vrOf(tag);
     if (this.enc.explicitVR && (vr === 'OV' || vr === 'SV' || vr === 'UV')) return this.fail();
-    return this.visit(tag, elementVr, dataOffset, length, undefined, start, end);
+    if (!this.onShortWay(tag)) return this.visit(tag, elementVr, dataOffset, length, undefined, start, end);
+    this.previousTag = tag;
+    // What decideBasic does for an element that is not a sequence, from the remembered rule.
+    if (group & 1) return true;
+    const repeating = group & 0xff00;
+    if (repeating === 0x5000 || repeating === 0x6000) return true;
+    const rule = this.rule(tag);
+    const code = rule.code;
+    if (code & MODIFIED_DATES && this.batch.dateShift !== undefined) {
+      return this.decide(undefined, tag, elementVr, dataOffset, length, start, end);
+    }
+    switch (code & 7) {
+      case REMOVE:
+        return true;
+      case EMPTY:
+        this.out.push(this.fixedOp(rule, tag, elementVr, false).bytes);
+        return true;
+      case DUMMY:
+      case REMAP:
+        if (elementVr === 'UI') this.out.push(this.remapOp(rule, tag, dataOffset, end).bytes);
+        else this.out.push(this.fixedOp(rule, tag, elementVr, true).bytes);
+        return true;
+      default:
+        this.out.copy(start, end);
+        return true;
+    }
+  }
+
+  /** Elements in tag order, before the next event, not retained: no check and no forced operation is due. */
+  private onShortWay(tag: number): boolean {
+    return (
+      tag < this.nextEvent &&
+      tag > this.previousTag &&
+      tag >>> 16 !== 0x0002 &&
+      !(this.retainAny && this.batch.retain.has(tag))
+    );
+  }
+
+  private rule(tag: number): TagRule {
+    const rules = this.batch.memory.rules;
+    let rule = rules.get(tag);
+    if (rule === undefined) {
+      rule = new TagRule(this.batch.profile.code(tag));
+      if (rules.size < MAX_REMEMBERED) rules.set(tag, rule);
+    }
+    return rule;
+  }
+
+  /** The operation of an empty (`dummy` false) or dummy value, which depends on the VR and encoding only. */
+  private fixedOp(rule: TagRule, tag: number, vr: string, dummy: boolean): Extract<PlanOp, { kind: 'set' }> {
+    this.encoded = true;
+    if (rule.vr !== vr || rule.encoding !== this.encoding || rule.op === undefined) {
+      rule.op = this.ctx.set(tag, vr, dummy ? dummyValue(vr) : emptyValue(vr));
+      rule.vr = vr;
+      rule.encoding = this.encoding;
+    }
+    return rule.op as Extract<PlanOp, { kind: 'set' }>;
+  }
+
+  /** The operation of a remapped UID value, remembered with the bytes it replaces. */
+  private remapOp(
+    rule: TagRule,
+    tag: number,
+    dataOffset: number,
+    end: number,
+  ): Extract<PlanOp, { kind: 'set' }> {
+    this.encoded = true;
+    const raw = rule.raw;
+    if (
+      raw === undefined ||
+      rule.rawEncoding !== this.encoding ||
+      rule.rawOp === undefined ||
+      !sameBytes(raw, this.data, dataOffset, end)
+    ) {
+      rule.rawOp = this.ctx.set(tag, 'UI', remapValue(this.data, dataOffset, end - dataOffset, this.ctx));
+      rule.raw = this.data.slice(dataOffset, end);
+      rule.rawEncoding = this.encoding;
+    }
+    return rule.rawOp as Extract<PlanOp, { kind: 'set' }>;
+  }
+
+  sequence(tag: number, dataOffset: number, length: number, start: number): boolean | undefined {
+    const end = dataOffset + length;
+    if (end > this.data.length || !this.onShortWay(tag)) return undefined;
+    const remembered = this.batch.memory.sequences.get(tag);
+    if (
+      remembered === undefined ||
+      remembered.encoding !== this.encoding ||
+      !sameBytes(remembered.raw, this.data, start, end)
+    ) {
+      return undefined;
+    }
+    this.previousTag = tag;
+    const output = remembered.output;
+    if (output === undefined) this.out.copy(start, end);
+    else if (output !== null) {
+      this.encoded = true;
+      this.out.push(output);
+    }
+    return true;
   }
 
   parsed(el: Element, start: number, end: number): boolean {
     if (elementProblem([el], this.data, this.enc, false, 0)) return this.fail();
     const tag = tagFromKey(el.tag);
-    return this.visit(tag, elementVr(el, tag), el.dataOffset, el.length, el, start, end);
+    const vr = elementVr(el, tag);
+    if (
+      vr === 'SQ' &&
+      !el.hadUndefinedLength &&
+      el.dataOffset + el.length === end &&
+      end - start <= MAX_REMEMBERED_SEQUENCE &&
+      this.onShortWay(tag)
+    ) {
+      return this.rememberSequence(tag, el, start, end);
+    }
+    return this.visit(tag, vr, el.dataOffset, el.length, el, start, end);
+  }
+
+  /** A sequence on the short way: decided and written as {@link decide} would, and remembered. */
+  private rememberSequence(tag: number, el: Element, start: number, end: number): boolean {
+    this.previousTag = tag;
+    const op = decideBasic(this.data, tag, 'SQ', el.dataOffset, el.length, el, this.ctx);
+    let output: Uint8Array | null | undefined;
+    if (!op) {
+      this.out.copy(start, end);
+    } else if (op.kind === 'delete') {
+      output = null;
+    } else if (op.kind === 'set') {
+      output = op.bytes;
+      this.out.push(output);
+    } else {
+      this.encoded = true;
+      const items = new Chunks(this.data);
+      emitSequence({ tag, el, start, end }, op, this.enc, items);
+      output = items.toBytes();
+      this.out.push(output);
+    }
+    const sequences = this.batch.memory.sequences;
+    if (sequences.size < MAX_REMEMBERED || sequences.has(tag)) {
+      sequences.set(tag, { raw: this.data.slice(start, end), encoding: this.encoding, output });
+    }
+    return true;
   }
 
   fail(): false {
@@ -348,13 +576,34 @@ class BasicPass implements ElementVisitor {
   private trailerOps(): readonly (readonly [number, PlanOp])[] {
     if (!this.trailer) {
       this.encoded = true;
-      this.trailer = this.batch.fileOps.trailer(this.batch.dateShift !== undefined, this.enc);
+      const trailers = this.batch.memory.trailers;
+      this.trailer = trailers[this.encoding] ??= this.batch.fileOps.trailer(
+        this.batch.dateShift !== undefined,
+        this.enc,
+      );
     }
     return this.trailer;
   }
 
   private emit(op: PlanOp): void {
     if (op.kind === 'set') this.out.push(op.bytes);
+  }
+
+  /** The next tag at which {@link visit} is needed after `tag`. */
+  private eventAfter(tag: number): number {
+    let next = NO_EVENT;
+    for (const event of FIXED_EVENTS) {
+      if (event > tag) {
+        next = event;
+        break;
+      }
+    }
+    if (this.patientPending && PATIENT_ID < next) next = PATIENT_ID;
+    const trailer = this.trailer;
+    if (trailer && this.nextTrailer < trailer.length && trailer[this.nextTrailer][0] < next) {
+      next = trailer[this.nextTrailer][0];
+    }
+    return next;
   }
 
   private visit(
@@ -376,14 +625,29 @@ class BasicPass implements ElementVisitor {
       // The long way refuses the file with its error.
       if (el || (isTextVr(vr) && this.text(dataOffset, length).toUpperCase() === 'YES')) return this.fail();
     }
-    if (this.forcedBefore(tag, vr, dataOffset, length, el === undefined)) return !this.failed;
+    const replaced = this.forcedBefore(tag, vr, dataOffset, length, el === undefined);
+    this.nextEvent = this.eventAfter(tag);
+    if (replaced) return !this.failed;
     if (this.failed) return false;
     const ctx = this.ctx;
     if (ctx.retain.has(tag) || tag >>> 16 === 0x0002) {
       this.out.copy(start, end);
       return true;
     }
-    const op = decideBasic(this.data, tag, vr, dataOffset, length, el, ctx);
+    return this.decide(el, tag, vr, dataOffset, length, start, end);
+  }
+
+  /** Decides the element's operation with {@link decideBasic} and writes its result. */
+  private decide(
+    el: Element | undefined,
+    tag: number,
+    vr: string,
+    dataOffset: number,
+    length: number,
+    start: number,
+    end: number,
+  ): boolean {
+    const op = decideBasic(this.data, tag, vr, dataOffset, length, el, this.ctx);
     if (!op) {
       this.out.copy(start, end);
     } else if (op.kind === 'set') {
@@ -409,6 +673,7 @@ class BasicPass implements ElementVisitor {
       const utf8 = length > 0 && readText(this.data, dataOffset, length).includes('ISO_IR 192');
       if (utf8 && this.encoded) return this.fail();
       this.enc.utf8 = utf8;
+      this.encoding = encodingCode(this.enc);
     } else if (tag === SOP_CLASS_UID || tag === SOP_INSTANCE_UID) {
       // The file meta repeats them as text; anything but a plain UI element goes the long way.
       if (el || vr !== 'UI') return this.fail();
@@ -430,6 +695,13 @@ class BasicPass implements ElementVisitor {
   }
 }
 
+/** A pass of `batch` for one file: its idle one, or a new one while that is in use. */
+function takePass(batch: BasicBatch): BasicPass {
+  const idle = batch.memory.idle;
+  batch.memory.idle = undefined;
+  return idle ?? new BasicPass(batch);
+}
+
 /**
  * Anonymizes a file with the Basic Profile in one pass over its header, or returns undefined when
  * the file needs the parse-plan-write path (see {@link BasicPass}).
@@ -447,8 +719,22 @@ export function anonymizeBasicInOnePass(
   }
   const { ts, data, start, meta } = located;
   if (ts.deflated || !isSelfConsistent(ts)) return undefined;
-  const enc: ElementEncoding = { explicitVR: ts.explicitVR, littleEndian: ts.littleEndian, utf8: false };
-  const pass = new BasicPass(data, enc, batch);
+  const pass = takePass(batch);
+  pass.start(data, ts.explicitVR, ts.littleEndian);
+  const output = runPass(pass, data, start, ts, meta, batch);
+  pass.end();
+  batch.memory.idle = pass;
+  return output;
+}
+
+function runPass(
+  pass: BasicPass,
+  data: Uint8Array,
+  start: number,
+  ts: LocatedDataSet['ts'],
+  meta: LocatedDataSet['meta'],
+  batch: BasicBatch,
+): Uint8Array | undefined {
   if (start < data.length) {
     const parser = ts.littleEndian
       ? dicomParser.littleEndianByteArrayParser
@@ -462,23 +748,25 @@ export function anonymizeBasicInOnePass(
     if (pass.failed || stream.position !== data.length) return undefined;
   }
   pass.finish();
-  // The input's file meta is read only when the data set lacks the SOP UIDs (rare).
-  const metaString = (key: string) =>
-    meta
-      ? new DicomDataset(meta.dataSet, { explicitVR: true, littleEndian: true, utf8: false }).string(key)
-      : undefined;
   let sopInstanceUID = pass.sopInstanceUID;
   if (sopInstanceUID === undefined) {
-    const metaUid = metaString('x00020003');
+    const metaUid = metaString(meta, 'x00020003');
     sopInstanceUID = metaUid ? batch.mapUid(metaUid) : metaUid;
   }
   // A text the meta cannot hold makes the long way report it.
   return part10WithPlainMeta(
     {
-      sopClassUID: pass.sopClassUID ?? metaString('x00020002') ?? '',
+      sopClassUID: pass.sopClassUID ?? metaString(meta, 'x00020002') ?? '',
       sopInstanceUID: sopInstanceUID ?? '',
       transferSyntaxUID: ts.uid,
     },
     pass.out,
   );
+}
+
+/** A text of the input's file meta, read only when the data set lacks the SOP UIDs (rare). */
+function metaString(meta: LocatedDataSet['meta'], key: string): string | undefined {
+  return meta
+    ? new DicomDataset(meta.dataSet, { explicitVR: true, littleEndian: true, utf8: false }).string(key)
+    : undefined;
 }

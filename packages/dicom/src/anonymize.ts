@@ -3,6 +3,7 @@ import {
   type BasicBatch,
   type BasicContext,
   type BasicFileOps,
+  BasicPassMemory,
   CompiledProfile,
   DELETE,
   elementVr,
@@ -214,6 +215,7 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
           fileOps,
           dateShift: constantShift as number | undefined,
           rejectBurnedInAnnotation: options.rejectBurnedInAnnotation === true,
+          memory: new BasicPassMemory(),
         }
       : undefined;
 

@@ -99,6 +99,13 @@ export interface ElementVisitor {
   ): boolean;
   /** An element read by dicom-parser (sequences, undefined lengths, the stop tag, anything odd). */
   parsed(el: Element, start: number, end: number): boolean;
+  /**
+   * A sequence with a defined length, before dicom-parser reads it: true or false when the visitor
+   * took it from its header alone (continue or stop, as {@link plain}), undefined to have it read
+   * and passed to {@link parsed}. Lets a visitor that has seen the same bytes before skip the
+   * reading of the items.
+   */
+  sequence?(tag: number, dataOffset: number, length: number, start: number): boolean | undefined;
 }
 
 /** Options of {@link scanDataSet}. */
@@ -169,6 +176,18 @@ export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: E
           p = dataOffset + length;
           if (!visitor.plain(group, elementNumber, vr, dataOffset, length, start)) break;
           continue;
+        }
+        if (vr === 'SQ' && visitor.sequence !== undefined) {
+          const valueAt = explicitVR ? p + 12 : p + 8;
+          const sequenceLength = read32(b, valueAt - 4, le);
+          if (sequenceLength !== UNDEFINED_LENGTH) {
+            const handled = visitor.sequence(tag, valueAt, sequenceLength, p);
+            if (handled !== undefined) {
+              p = valueAt + sequenceLength;
+              if (!handled) break;
+              continue;
+            }
+          }
         }
       }
     }

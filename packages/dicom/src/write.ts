@@ -200,13 +200,29 @@ export function planEdits(edits: readonly DicomEdit[], ds: DataSet | undefined, 
 export class Chunks {
   /** New byte arrays, and source runs as `[start, end]` number pairs, in output order. */
   private readonly parts: (Uint8Array | number)[] = [];
-  private readonly src: Uint8Array;
+  private src: Uint8Array;
   private runStart = -1;
   private runEnd = -1;
   private size = 0;
 
   constructor(src: Uint8Array) {
     this.src = src;
+  }
+
+  /** Empties the collection for output taken from `src` (a writer reuses one for many files). */
+  reset(src: Uint8Array): void {
+    this.src = src;
+    this.parts.length = 0;
+    this.runStart = -1;
+    this.runEnd = -1;
+    this.size = 0;
+  }
+
+  /** The bytes collected so far in a new array of their own. */
+  toBytes(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    this.into(out, 0);
+    return out;
   }
 
   /** Bytes collected so far. */
