@@ -1,40 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { type DicomEdit, parseDicom, writeDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, BoxAnnotation, LineAnnotation, ValidationError } from '../src';
+import { type Api, BoxAnnotation, LineAnnotation, ValidationError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng } from './helpers/images';
-import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import type { RecordingProxy } from './helpers/recording-proxy';
+import { type ApiHarness, startApiHarness } from './helpers/server';
 
 const hasData = requireData();
 const CT = `${dataDir}/dicom/ts/CT_small.dcm`;
 const NII = `${dataDir}/nifti/little.nii.gz`;
 
-let server: TestServer;
+let h: ApiHarness;
 let proxy: RecordingProxy;
 let api: Api;
 const ids = { ct: '', png: '', nii: '' };
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
-  if (!hasData) return;
-  const results = await server
-    .api()
-    .uploadResources([
-      CT,
-      { name: 'flat.png', data: grayPng(8, 8) },
-      { name: 'little.nii.gz', data: new Uint8Array(readFileSync(NII)) },
-    ]);
-  const [ct, png, nii] = results.map((r) => (r.ok ? r.id : ''));
-  Object.assign(ids, { ct, png, nii });
-  api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {} });
+  h = await startApiHarness({
+    uploads: hasData
+      ? [
+          CT,
+          { name: 'flat.png', data: grayPng(8, 8) },
+          { name: 'little.nii.gz', data: new Uint8Array(readFileSync(NII)) },
+        ]
+      : [],
+  });
+  ({ proxy, api } = h);
+  [ids.ct, ids.png, ids.nii] = h.ids;
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
+  await h?.close();
 });
 
 /** The one annotation POSTed since the last call, and every request made. */

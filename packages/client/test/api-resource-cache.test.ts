@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, ChannelEntity, ResourceCache, ResourceEntity, ValidationError, webAppUrl } from '../src';
+import { type Api, ChannelEntity, ResourceCache, ResourceEntity, ValidationError, webAppUrl } from '../src';
 import { grayPng } from './helpers/images';
-import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import type { RecordingProxy } from './helpers/recording-proxy';
+import { type ApiHarness, startApiHarness } from './helpers/server';
 
-let server: TestServer;
+let h: ApiHarness;
 let proxy: RecordingProxy;
 let api: Api;
 let cacheDir: string;
@@ -16,17 +15,12 @@ const png = grayPng(7, 4, 5);
 let id: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
-  api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {} });
-  cacheDir = await mkdtemp(path.join(tmpdir(), 'datamint-cache-'));
+  h = await startApiHarness();
+  ({ proxy, api, tmp: cacheDir } = h);
   id = await api.resources.uploadResource({ name: 'cached.png', data: png }, { channel: 'cache-ch' });
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
-  if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+  await h?.close();
 });
 
 const fileGets = () => proxy.take().filter((r) => r.url === `/resources/${id}/file`);

@@ -1,41 +1,34 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readMask, readNiftiHeader } from '@datamint/segmentation';
 import { decode, encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, SegmentationAnnotation, ValidationError } from '../src';
+import { type Api, SegmentationAnnotation, ValidationError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
 import { partsOf } from './helpers/multipart-parts';
-import { type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import type { RecordingProxy } from './helpers/recording-proxy';
+import { type ApiHarness, startApiHarness } from './helpers/server';
 
 const hasData = requireData();
 const NII = `${dataDir}/nifti/little.nii.gz`;
 
-let server: TestServer;
+let h: ApiHarness;
 let proxy: RecordingProxy;
 let api: Api;
 let tmp: string;
 const ids = { png: '', nii: '' };
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
-  tmp = await mkdtemp(path.join(tmpdir(), 'api-seg-'));
-  api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {} });
   const uploads: { name: string; data: Uint8Array }[] = [{ name: 'flat.png', data: grayPng(6, 4) }];
   if (hasData) uploads.push({ name: 'little.nii.gz', data: new Uint8Array(await readFile(NII)) });
-  const results = await server.api().uploadResources(uploads);
-  [ids.png, ids.nii] = results.map((r) => (r.ok ? r.id : ''));
+  h = await startApiHarness({ uploads });
+  ({ proxy, api, tmp } = h);
+  [ids.png, ids.nii] = h.ids;
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await h?.close();
 });
 
 /** The masks uploaded since the last call: the annotation posts and, per file, its PNG as 0/255 pixels. */

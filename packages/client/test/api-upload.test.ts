@@ -1,35 +1,29 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeFrame, type ParsedDicom, parseDicom, TransferSyntax, writeDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, type ApiUploadResult, ResourceNotFoundError } from '../src';
+import { type Api, type ApiUploadResult, ResourceNotFoundError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
 import { partsOf } from './helpers/multipart-parts';
-import { type RecordedRequest, type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
-import { API_KEY, startTestServer, type TestServer } from './helpers/server';
+import type { RecordedRequest, RecordingProxy } from './helpers/recording-proxy';
+import { type ApiHarness, startApiHarness } from './helpers/server';
 
 const hasData = requireData();
 const SERIES = `${dataDir}/dicom/series/pydicom_ct5n`;
 const SLICES = ['2062.dcm', '2392.dcm', '2693.dcm', '3023.dcm', '3353.dcm'];
 
-let server: TestServer;
+let h: ApiHarness;
 let proxy: RecordingProxy;
 let api: Api;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await recordingProxy(server.url);
-  api = new Api({ rootUrl: proxy.url, apiKey: API_KEY, configFile: null, env: {} });
-  dir = await mkdtemp(path.join(tmpdir(), 'api-upload-'));
+  h = await startApiHarness();
+  ({ proxy, api, tmp: dir } = h);
 });
 afterAll(async () => {
-  await api?.close();
-  await proxy?.close();
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await h?.close();
 });
 
 /** The `POST /resources` requests since the last call, each as its parts (name → text). */

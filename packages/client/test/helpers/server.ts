@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type FaultOptions, startServer } from '@datamint/server';
-import { APIHandler, type APIHandlerOptions, Api, type ApiOptions } from '../../src';
+import { APIHandler, type APIHandlerOptions, Api, type ApiOptions, type UploadSource } from '../../src';
 import { type RecordingProxy, type RecordingProxyOptions, recordingProxy } from './recording-proxy';
 
 export const API_KEY = 'test-key-5f1c9e0a7d2b4c68';
@@ -55,20 +55,29 @@ export interface ApiHarness {
   api: Api;
   /** Ids of the resources uploaded at start, in order. */
   ids: string[];
+  /** A fresh scratch folder for the test's own files (removed on close). */
+  tmp: string;
   /** Another `Api` on the same proxy (closed with the harness). */
   another(options?: ApiOptions): Api;
   close(): Promise<void>;
+}
+
+/** What a file needs beyond the plain harness; each field is optional. */
+export interface ApiHarnessOptions {
+  /** Sent at start through `APIHandler` (paths or `{ name, data }`), not recorded; see `ids`. */
+  uploads?: readonly UploadSource[];
+  /** For the proxy, e.g. `reshape` to play an older platform's answers. */
+  proxy?: RecordingProxyOptions;
 }
 
 /**
  * The set-up most `Api` group tests share: a fresh server, optionally holding `uploads` (sent
  * through `APIHandler`, not recorded), and an `Api` whose every request the proxy records.
  */
-export async function startApiHarness(
-  options: { uploads?: { name: string; data: Uint8Array }[]; proxy?: RecordingProxyOptions } = {},
-): Promise<ApiHarness> {
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const server = await startTestServer();
   const proxy = await recordingProxy(server.url, options.proxy);
+  const tmp = await mkdtemp(path.join(tmpdir(), 'datamint-api-test-'));
   const ids: string[] = [];
   if (options.uploads && options.uploads.length > 0) {
     for (const result of await server.api().uploadResources(options.uploads)) {
@@ -87,11 +96,13 @@ export async function startApiHarness(
     proxy,
     api: another(),
     ids,
+    tmp,
     another,
     close: async () => {
       await Promise.all(apis.map((a) => a.close()));
       await proxy.close();
       await server.close();
+      await rm(tmp, { recursive: true, force: true });
     },
   };
 }
