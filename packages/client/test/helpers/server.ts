@@ -68,6 +68,8 @@ export interface ApiHarnessOptions {
   uploads?: readonly UploadSource[];
   /** For the proxy, e.g. `reshape` to play an older platform's answers. */
   proxy?: RecordingProxyOptions;
+  /** Makes the server misbehave (seeded), for retry tests; the proxy passes the faults on unchanged. */
+  faults?: FaultOptions;
 }
 
 /**
@@ -75,7 +77,7 @@ export interface ApiHarnessOptions {
  * through `APIHandler`, not recorded), and an `Api` whose every request the proxy records.
  */
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
-  const server = await startTestServer();
+  const server = await startTestServer(options.faults ? { faults: options.faults } : {});
   const proxy = await recordingProxy(server.url, options.proxy);
   const tmp = await mkdtemp(path.join(tmpdir(), 'datamint-api-test-'));
   const ids: string[] = [];
