@@ -81,11 +81,19 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   const proxy = await recordingProxy(server.url, options.proxy);
   const tmp = await mkdtemp(path.join(tmpdir(), 'datamint-api-test-'));
   const ids: string[] = [];
-  if (options.uploads && options.uploads.length > 0) {
-    for (const result of await server.api().uploadResources(options.uploads)) {
-      if (!result.ok) throw result.error;
-      ids.push(result.id);
+  try {
+    if (options.uploads && options.uploads.length > 0) {
+      for (const result of await server.api().uploadResources(options.uploads)) {
+        if (!result.ok) throw result.error;
+        ids.push(result.id);
+      }
     }
+  } catch (error) {
+    // A failed setup upload must not leave the server, proxy and scratch folder behind.
+    await proxy.close();
+    await server.close();
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
   }
   const apis: Api[] = [];
   const another = (extra: ApiOptions = {}) => {
