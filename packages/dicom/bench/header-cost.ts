@@ -5,16 +5,11 @@
 // process as a full parse of the same headers (the ratio is the figure that survives the load of
 // the shared machine).
 import { createAnonymizer, parseDicom, writeDicom } from '../src/index';
+import { median } from './stats';
 
 const ROUNDS = 8;
 /** Passes over the headers per round. */
 const PASSES = 4;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Median CPU microseconds per file of `fn` over `files`. */
 function perFile(files: readonly Uint8Array[], fn: (f: Uint8Array) => unknown): number {
