@@ -2,6 +2,7 @@ import { DicomError } from './errors';
 import { cross, dot, type Vec3 } from './geometry';
 import { isDicom, type ParsedDicom, parseDicomWith } from './parse';
 import { TagKeys } from './read-dataset';
+import { scanSliceHeader } from './slice-header';
 import { type TagInput, toTag, toTagKey } from './tags';
 
 /** An input file: its bytes, or a loader called when the bytes are needed (possibly twice). */
@@ -206,6 +207,11 @@ export interface SliceReading {
   readonly outcome: SliceOutcome;
 }
 
+/** The tags a slice-header parse keeps: what assembly planning reads, plus `tags`; ascending. */
+export function sliceHeaderTags(tags: readonly TagInput[]): number[] {
+  return [...new Set([...PLAN_TAGS, ...tags.map((t) => toTag(t))])].sort((a, b) => a - b);
+}
+
 /**
  * A parser of slice headers for {@link readSlice}, for callers that read many files themselves
  * (an upload planner reading each file once): element keys are shared across the files, and only
@@ -231,8 +237,17 @@ export function sliceHeaderParser(
   tags: readonly TagInput[] = [],
 ): (bytes: Uint8Array, fileName?: string) => ParsedDicom {
   const keys = new TagKeys();
-  const only = new Set([...PLAN_TAGS, ...tags.map((t) => toTag(t))]);
-  return (bytes, fileName) => parseDicomWith(bytes, { fileName, headerOnly: true }, keys, only);
+  const ascending = sliceHeaderTags(tags);
+  const only = new Set(ascending);
+  return (bytes, fileName) => {
+    let header: ParsedDicom | undefined;
+    try {
+      header = scanSliceHeader(bytes, fileName, keys, ascending);
+    } catch {
+      // The general parser below says why, in its own words.
+    }
+    return header ?? parseDicomWith(bytes, { fileName, headerOnly: true }, keys, only);
+  };
 }
 
 /**

@@ -582,15 +582,12 @@ function parseInner(
 ): ParsedDicom {
   const fileName = options.fileName;
   const headerOnly = options.headerOnly === true;
-  const { hasPreamble, meta, position, data, start, ts, warnings } = locateDataSet(bytes, options, keys);
-  const parser = ts.littleEndian
-    ? dicomParser.littleEndianByteArrayParser
-    : dicomParser.bigEndianByteArrayParser;
-  const dataSet = new DataSetCtor(parser, data, {});
-  dataSet.warnings = [];
+  const located = locateDataSet(bytes, options, keys);
+  const { data, start, ts, warnings } = located;
+  const dataSet = emptyDataSet(located);
   let root: Element[] = [];
   if (start < data.length) {
-    const stream = new dicomParser.ByteStream(parser, data, start);
+    const stream = new dicomParser.ByteStream(dataSet.byteArrayParser, data, start);
     try {
       root = readDataSet(dataSet, stream, {
         explicitVR: ts.explicitVR,
@@ -613,15 +610,41 @@ function parseInner(
     }
     for (const w of stream.warnings) warnings.push({ code: 'parser', message: w });
   }
+  return finishParse(bytes, options, located, dataSet, root);
+}
 
-  validate(dataSet, root, data, ts, fileName, headerOnly);
+/** An empty root data set for the located data, to be filled with its elements. */
+export function emptyDataSet(located: LocatedDataSet): DataSet {
+  const parser = located.ts.littleEndian
+    ? dicomParser.littleEndianByteArrayParser
+    : dicomParser.bigEndianByteArrayParser;
+  const dataSet = new DataSetCtor(parser, located.data, {});
+  dataSet.warnings = [];
+  return dataSet;
+}
+
+/**
+ * The end of every parse, once the root elements are read into `dataSet` (`root` in file order):
+ * validation, the character set, the result. Shared with the slice-header scanner, so both give the
+ * same result for the same elements.
+ */
+export function finishParse(
+  bytes: Uint8Array,
+  options: ParseOptions,
+  located: LocatedDataSet,
+  dataSet: DataSet,
+  root: Element[],
+): ParsedDicom {
+  const { hasPreamble, meta, position, data, ts, warnings } = located;
+  const headerOnly = options.headerOnly === true;
+  validate(dataSet, root, data, ts, options.fileName, headerOnly);
   const utf8 = isUtf8(dataSet, data);
   return new ParsedDicom({
     input: bytes,
     dataSet,
     meta: meta?.dataSet,
     encoding: { explicitVR: ts.explicitVR, littleEndian: ts.littleEndian, utf8 },
-    fileName,
+    fileName: options.fileName,
     ts,
     declaredTransferSyntaxUID: meta?.transferSyntaxUID || undefined,
     hasPreamble,
