@@ -1,3 +1,4 @@
+import { decimalValues } from './dataset';
 import { DicomError } from './errors';
 import { cross, dot, type Vec3 } from './geometry';
 import { isDicom, type ParsedDicom, parseDicomWith } from './parse';
@@ -261,11 +262,16 @@ export function readSlice(input: AssembleInput, header: ParsedDicom, size?: numb
 }
 
 /** Reads what grouping and sorting need; the bytes are released when this returns. */
-function classify(input: AssembleInput, bytes: Uint8Array, keys: TagKeys): SliceOutcome {
+function classify(
+  input: AssembleInput,
+  bytes: Uint8Array,
+  keys: TagKeys,
+  parse: (bytes: Uint8Array, fileName?: string) => ParsedDicom,
+): SliceOutcome {
   if (!isDicom(bytes)) return { pass: 'not DICOM' };
   let parsed: ParsedDicom;
   try {
-    parsed = parseDicomWith(bytes, { fileName: input.name, headerOnly: true }, keys, PLAN_TAGS);
+    parsed = parse(bytes, input.name);
   } catch (e) {
     return { pass: `not readable as DICOM: ${message(e)}` };
   }
@@ -317,8 +323,9 @@ function classifyHeader(
   for (const tag of LAYOUT_TAGS) layout[tag] = parsed.string(KEYS[tag]) ?? '';
   const text: SliceInfo['text'] = {};
   for (const tag of TEXT_TAGS) text[tag] = parsed.strings(KEYS[tag]);
-  const pos = parsed.numbers(KEYS.ImagePositionPatient);
-  const iop = parsed.numbers(KEYS.ImageOrientationPatient);
+  // The numbers of the text just read, rather than a second decode of the same values.
+  const pos = text.ImagePositionPatient && decimalValues(text.ImagePositionPatient);
+  const iop = text.ImageOrientationPatient && decimalValues(text.ImageOrientationPatient);
   return {
     slice: {
       input,
@@ -441,10 +448,12 @@ export function groupSlices(readings: readonly SliceReading[]): AssemblyPlan {
  */
 export async function planAssembly(files: readonly AssembleInput[]): Promise<AssemblyPlan> {
   const keys = new TagKeys();
+  // The slice-header scanner where it can, as for callers that read the headers themselves.
+  const parse = sliceHeaderParser();
   const readings: SliceReading[] = [];
   for (const input of files) {
     try {
-      readings.push({ input, outcome: classify(input, await loadBytes(input), keys) });
+      readings.push({ input, outcome: classify(input, await loadBytes(input), keys, parse) });
     } catch (e) {
       readings.push({ input, outcome: { fail: `cannot be read: ${message(e)}` } });
     }

@@ -238,15 +238,7 @@ export class DicomDataset {
     }
     if (vr === 'IS' || vr === 'DS' || vr === 'UN') {
       const s = trimPad(this.decode(el));
-      if (s === '') return [];
-      const parts = s.split('\\');
-      const out: number[] = [];
-      for (const part of parts) {
-        const t = part.trim();
-        if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
-        out.push(Number(t));
-      }
-      return out;
+      return s === '' ? [] : decimalValues(s.split('\\'));
     }
     return undefined;
   }
@@ -265,6 +257,22 @@ export class DicomDataset {
     this.sequences.set(key, items);
     return items;
   }
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The numbers of IS/DS values split at backslashes (surrounding white space allowed); undefined
+ * when any of them is not a decimal number.
+ */
+export function decimalValues(parts: readonly string[]): number[] | undefined {
+  const out = new Array<number>(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const t = parts[i].trim();
+    if (!DECIMAL.test(t)) return undefined;
+    out[i] = Number(t);
+  }
+  return out;
 }
 
 /** True for VRs whose value {@link DicomDataset.string} decodes as text. */

@@ -48,10 +48,21 @@ export function tagKey(tag: number): string {
 
 /** Key of any {@link TagInput}; fast path for strings already in dicom-parser form. */
 export function toTagKey(input: TagInput): string {
-  if (typeof input === 'string' && input.length === 9 && input[0] === 'x' && HEX8.test(input)) {
-    return input.toLowerCase();
+  if (typeof input === 'string' && input.length === 9 && input.charCodeAt(0) === 0x78) {
+    // Accessors are called with keys in this form per attribute per file: checked by hand, as a
+    // regular expression and a lower-casing copy cost more than the lookup they lead to.
+    if (isLowerHexKey(input)) return input;
+    if (HEX8.test(input)) return input.toLowerCase();
   }
   return tagKey(toTag(input));
+}
+
+function isLowerHexKey(s: string): boolean {
+  for (let i = 1; i < 9; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /** Human form `(GGGG,EEEE)`. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
-import { DicomParseError, isDicom, parseDicom, TransferSyntax, toTag, writeDicom } from '../src/index';
+import { DicomParseError, DicomTagError, isDicom, parseDicom, TransferSyntax, toTag, writeDicom } from '../src/index';
 import { DATA_DIR, dicomFiles, read, requireData, walkFiles } from './data';
 
 const NOT_DICOM = new Set(['series/dcmqi_23x38x3/nrrd/label.nrrd']);
@@ -49,6 +49,12 @@ describe('accessors', () => {
     expect(p.string('(0010,0010)')).toBe('CompressedSamples^CT1');
     expect(p.string(0x00100010)).toBe('CompressedSamples^CT1');
     expect(p.string([0x0010, 0x0010])).toBe('CompressedSamples^CT1');
+    // Hex letters in either case; a key that is not hex is neither a key nor a keyword.
+    const studyUid = '1.3.6.1.4.1.5962.1.2.1.20040119072730.12322';
+    expect(p.string('x0020000D')).toBe(studyUid);
+    expect(p.string('x0020000d')).toBe(studyUid);
+    expect(() => p.string('x0020000g')).toThrow(DicomTagError);
+    expect(p.numbers('x00200032')).toEqual([-158.135803, -179.035797, -75.699997]);
     expect(p.string('OtherPatientNames')).toBeUndefined();
     expect(p.number('Rows')).toBe(128);
     expect(p.number('Columns')).toBe(128);
