@@ -1,16 +1,23 @@
 // Assembly part of `pnpm bench`: assembleSeries of the bench's 200 CT slices against a plain
 // concatenation of the same bytes, and its peak memory with a lazy loader.
 //
-// Two things made the ratio of earlier versions of this bench move by a factor of three between
-// consecutive runs: a run of 5 assemblies timed after a run of 10 concatenations compares two
-// different moments of a shared machine's load, and the forced full collection (`gc()`) before the
-// timed assemblies (and the hundreds in the peak-memory measurement before them) throws away V8's
-// optimized code for the header parse ("weak objects" deoptimizations, which the collections V8
-// starts by itself do not cause), so the first timed rounds ran unoptimized while a starved
-// background thread recompiled. Now the two are timed in alternating rounds (baseline first in even
-// rounds, assembly first in odd ones) after warm-up rounds, no collection is forced before or
-// between them (the peak-memory measurement, which forces hundreds, comes after), and the ratio
-// reported is the median of the per-round ratios.
+// Three things made the ratio of earlier versions of this bench move by a factor of three between
+// consecutive runs, none of them a cost of assembling:
+// - a run of 5 assemblies timed after a run of 10 concatenations compares two different moments of
+//   a shared machine's load;
+// - the forced full collection (`gc()`) before the timed assemblies (and the hundreds in the
+//   peak-memory measurement before them) throws away V8's optimized code for the header parse
+//   ("weak objects" deoptimizations, which the collections V8 starts by itself do not cause), so the
+//   first timed rounds ran unoptimized while a starved background thread recompiled;
+// - each round leaves a 105 MB output to free. A concatenation allocates nothing else and starts
+//   no collection, so the next collection, and the unmapping of those outputs, fell inside an
+//   assembly round (whose header objects start one): 10-15 ms of kernel time per round, charged
+//   to the assembly.
+// Now the two are timed in alternating rounds (baseline first in even rounds, assembly first in odd
+// ones) after warm-up rounds; before each round a young-generation collection frees the previous
+// round's output (it does not discard optimized code) and a pause lets V8's background threads
+// finish; no full collection is forced before or between them (the peak-memory measurement, which
+// forces hundreds, comes after); the ratio reported is the median of the per-round ratios.
 import { type AssembleInput, assembleSeries } from '../src/index';
 
 /** Everything the assembly bench needs from index.ts. */
@@ -23,8 +30,8 @@ export interface AssembleBenchInputs {
   make(k: number): Uint8Array;
   /** Slice numbers in input order (`files[i]` is slice `order[i]`). */
   order: number[];
-  /** A full garbage collection. */
-  gc(): void;
+  /** A garbage collection: full by default, of the young generation with `{ type: 'minor' }`. */
+  gc(options?: { type: 'major' | 'minor' }): void;
   /** The Python SDK's assembly figure, MB/s. */
   pythonMBps: number;
 }
@@ -96,7 +103,7 @@ async function peakMemory(
 
 /** Runs and prints the assembly bench; returns the medians for the summary of aims. */
 export async function benchAssemble(input: AssembleBenchInputs): Promise<AssembleBenchResult> {
-  const { files } = input;
+  const { files, gc } = input;
   const totalBytes = files.reduce((s, f) => s + f.length, 0);
   const MB = totalBytes / 1e6;
   const inputs: AssembleInput[] = files.map((bytes, i) => ({ name: input.names[i], bytes }));
@@ -119,8 +126,7 @@ export async function benchAssemble(input: AssembleBenchInputs): Promise<Assembl
   for (let r = 0; r < ROUNDS; r++) {
     const pair = r % 2 === 0 ? [concatenate, assemble] : [assemble, concatenate];
     for (const fn of pair) {
-      // Sweeping and freeing the previous round's output continue on V8's background threads:
-      // let them finish rather than compete with the timed round for the machine's two cores.
+      gc({ type: 'minor' });
       await pause(10);
       (fn === concatenate ? base : asm).push(await measure(fn));
     }

@@ -19,7 +19,7 @@ import { benchHeaderCost } from './header-cost';
 const PYTHON_SDK = { anonymizeMBps: 140, assembleMBps: 34 } as const;
 
 v8.setFlagsFromString('--expose_gc');
-const gc = vm.runInNewContext('gc') as () => void;
+const gc = vm.runInNewContext('gc') as (options?: { type: 'major' | 'minor' }) => void;
 
 const slices = ctSlices();
 if (!slices) process.exit(0);
