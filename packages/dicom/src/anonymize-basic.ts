@@ -1,11 +1,11 @@
-import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import type { DataSet, Element } from 'dicom-parser';
 import { DicomDataset, decodeText, isTextVr, trimPad } from './dataset';
 import { shiftDateValue } from './dates';
 import { vrOf } from './dictionary';
 import type { DicomValue, ElementEncoding } from './encode';
 import { elementProblem, type LocatedDataSet, locateDataSet, validNumberOfFrames } from './parse';
 import { profileRow, resolveAction } from './profile';
-import { type ElementVisitor, scanDataSet, type TagKeys } from './read-dataset';
+import { type ElementVisitor, scanToEnd, type TagKeys } from './read-dataset';
 import { tagFromKey } from './tags';
 import { isSelfConsistent } from './transfer-syntax';
 import { Chunks, emitSequence, type Plan, type PlanOp, part10WithPlainMeta } from './write';
@@ -703,6 +703,25 @@ function takePass(batch: BasicBatch): BasicPass {
 }
 
 /**
+ * The data set of a file as a parse finds it, when a single pass can write the file: undefined when
+ * locating it fails (the long way reports why) and for deflated data sets (written whole, then
+ * compressed) and self-contradicting encodings (which the writer refuses).
+ */
+export function locateForOnePass(
+  bytes: Uint8Array,
+  fileName: string | undefined,
+  keys: TagKeys,
+): LocatedDataSet | undefined {
+  let located: LocatedDataSet;
+  try {
+    located = locateDataSet(bytes, { fileName }, keys);
+  } catch {
+    return undefined;
+  }
+  return located.ts.deflated || !isSelfConsistent(located.ts) ? undefined : located;
+}
+
+/**
  * Anonymizes a file with the Basic Profile in one pass over its header, or returns undefined when
  * the file needs the parse-plan-write path (see {@link BasicPass}).
  */
@@ -711,14 +730,9 @@ export function anonymizeBasicInOnePass(
   fileName: string | undefined,
   batch: BasicBatch,
 ): Uint8Array | undefined {
-  let located: ReturnType<typeof locateDataSet>;
-  try {
-    located = locateDataSet(bytes, { fileName }, batch.keys);
-  } catch {
-    return undefined;
-  }
+  const located = locateForOnePass(bytes, fileName, batch.keys);
+  if (!located) return undefined;
   const { ts, data, start, meta } = located;
-  if (ts.deflated || !isSelfConsistent(ts)) return undefined;
   const pass = takePass(batch);
   pass.start(data, ts.explicitVR, ts.littleEndian);
   const output = runPass(pass, data, start, ts, meta, batch);
@@ -735,18 +749,7 @@ function runPass(
   meta: LocatedDataSet['meta'],
   batch: BasicBatch,
 ): Uint8Array | undefined {
-  if (start < data.length) {
-    const parser = ts.littleEndian
-      ? dicomParser.littleEndianByteArrayParser
-      : dicomParser.bigEndianByteArrayParser;
-    const stream = new dicomParser.ByteStream(parser, data, start);
-    try {
-      scanDataSet(stream, { explicitVR: ts.explicitVR, littleEndian: ts.littleEndian, warnings: [] }, pass);
-    } catch {
-      return undefined;
-    }
-    if (pass.failed || stream.position !== data.length) return undefined;
-  }
+  if (!scanToEnd(data, start, ts, pass) || pass.failed) return undefined;
   pass.finish();
   let sopInstanceUID = pass.sopInstanceUID;
   if (sopInstanceUID === undefined) {

@@ -9,13 +9,14 @@ import {
   elementVr,
   planBasic,
 } from './anonymize-basic';
+import { anonymizeSdkInOnePass, SDK_TAGS, type SdkBatch, sdkReplacement } from './anonymize-sdk';
 import type { DicomValue, ElementEncoding } from './encode';
 import { DicomAnonymizeError } from './errors';
 import { randomKey, utf8 } from './hash';
 import { type ParsedDicom, parseDicomWith } from './parse';
 import { TagKeys } from './read-dataset';
 import { type TagInput, tagKey, toTag } from './tags';
-import { createPseudonymMapper, createSdkTokenMapper, createUidMapper, SDK_CLEARED } from './uid';
+import { createPseudonymMapper, createSdkTokenMapper, createUidMapper } from './uid';
 import { type Plan, type PlanOp, SetOpCache, setOp, writeWithPlan } from './write';
 
 /** `basic`: PS3.15 Basic Application Level Confidentiality Profile. `datamint-sdk`: Python SDK v1.4.1. */
@@ -87,16 +88,7 @@ function keyBytes(key: Uint8Array | string | undefined): Uint8Array {
   return bytes;
 }
 
-/** The Python SDK's 47 attributes (spec §2.3), in its order. */
-export const SDK_TAGS: readonly number[] = [
-  0x00080014, 0x00080018, 0x00080050, 0x00080080, 0x00080081, 0x00080090, 0x00080092, 0x00080094, 0x00081010,
-  0x00081030, 0x0008103e, 0x00081040, 0x00081048, 0x00081050, 0x00081060, 0x00081070, 0x00081080, 0x00081155,
-  0x00082111, 0x00100010, 0x00100020, 0x00100030, 0x00100032, 0x00100040, 0x00101000, 0x00101001, 0x00101010,
-  0x00101020, 0x00101030, 0x00101090, 0x00102160, 0x00102180, 0x001021b0, 0x00104000, 0x00181000, 0x00181030,
-  0x0020000d, 0x0020000e, 0x00200010, 0x00200052, 0x00200200, 0x00204000, 0x00400275, 0x0040a730, 0x00880140,
-  0x30060024, 0x300600c2,
-];
-const SDK_PSEUDONYMISED = new Set([0x00080018, 0x00100020, 0x0020000d, 0x0020000e, 0x00200052]);
+export { SDK_TAGS } from './anonymize-sdk';
 
 const SDK_TAG_KEYS = SDK_TAGS.map(tagKey);
 
@@ -109,22 +101,14 @@ function planSdk(
   const plan: Plan = new Map();
   const ds = parsed.dataSet;
   const enc = parsed.encoding;
-  const setOp = (tag: number, vr: string, value: DicomValue) => ops.op(tag, vr, value, enc);
   for (let i = 0; i < SDK_TAGS.length; i++) {
     const tag = SDK_TAGS[i];
     if (retain.has(tag)) continue;
     const el = ds.elements[SDK_TAG_KEYS[i]];
     if (!el) continue;
     const vr = elementVr(el, tag);
-    if (tag === 0x00080094) plan.set(tag, setOp(tag, vr, '000-000-0000'));
-    else if (vr === 'FL' || vr === 'FD') plan.set(tag, setOp(tag, vr, 0));
-    else if (vr === 'DS') plan.set(tag, setOp(tag, vr, '0.0'));
-    else if (vr === 'SQ') plan.set(tag, DELETE);
-    else if (SDK_PSEUDONYMISED.has(tag)) {
-      // pydicom strips only trailing spaces/NULs, so leading spaces are part of the hashed text.
-      const raw = parsed.rawString(tag);
-      plan.set(tag, setOp(tag, vr, token(tag, raw)));
-    } else plan.set(tag, setOp(tag, vr, SDK_CLEARED));
+    const value = sdkReplacement(tag, vr, () => parsed.rawString(tag), token);
+    plan.set(tag, value === 'delete' ? DELETE : ops.op(tag, vr, value, enc));
   }
   return plan;
 }
@@ -273,11 +257,18 @@ export function createAnonymizer(options: AnonymizeOptions = {}): Anonymizer {
     return profile === 'basic' ? basic(full) : sdk(full);
   };
 
+  const sdkBatch: SdkBatch | undefined =
+    profile === 'datamint-sdk'
+      ? { retain, keys, token: sdkTokens, op: (tag, vr, value, enc) => ops.op(tag, vr, value, enc) }
+      : undefined;
+
   return {
     profile,
     anonymizeParsed,
     anonymize(bytes: Uint8Array, fileOptions: AnonymizeFileOptions = {}): Uint8Array {
-      const fast = batch && anonymizeBasicInOnePass(bytes, fileOptions.fileName, batch);
+      const fast =
+        (batch && anonymizeBasicInOnePass(bytes, fileOptions.fileName, batch)) ||
+        (sdkBatch && anonymizeSdkInOnePass(bytes, fileOptions.fileName, sdkBatch));
       if (fast) return fast;
       return anonymizeParsed(parseDicomWith(bytes, { fileName: fileOptions.fileName }, keys));
     },

@@ -252,3 +252,27 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
   scanDataSet(stream, scan, collector);
   return collector.list;
 }
+
+/**
+ * Scans the root data set of `data` from `start` to its end with `visitor` (in the encoding of
+ * `ts`): false when the scan threw (dicom-parser's reader reports malformed data by throwing) or
+ * stopped before the end of the data, for callers that handle a file in one pass or not at all.
+ */
+export function scanToEnd(
+  data: Uint8Array,
+  start: number,
+  ts: { readonly explicitVR: boolean; readonly littleEndian: boolean },
+  visitor: ElementVisitor,
+): boolean {
+  if (start >= data.length) return true;
+  const parser = ts.littleEndian
+    ? dicomParser.littleEndianByteArrayParser
+    : dicomParser.bigEndianByteArrayParser;
+  const stream = new dicomParser.ByteStream(parser, data, start);
+  try {
+    scanDataSet(stream, { explicitVR: ts.explicitVR, littleEndian: ts.littleEndian, warnings: [] }, visitor);
+  } catch {
+    return false;
+  }
+  return stream.position === data.length;
+}

@@ -1,6 +1,7 @@
 import type { DataSet, Element } from 'dicom-parser';
 import { deflateSync } from 'fflate';
 import { allocUninitialised, concatBytes } from './bytes';
+import type { DicomDataset } from './dataset';
 import { vrOf } from './dictionary';
 import {
   type DicomValue,
@@ -524,33 +525,55 @@ const REBUILT_META = new Set([
 ]);
 
 function buildMeta(parsed: ParsedDicom, plan: Plan, options: WriteOptions): Uint8Array {
+  return fileMetaOf(parsed.input, parsed.meta, {
+    sopClassUID: uidAfterEdit(parsed, plan, 0x00080016),
+    sopInstanceUID: uidAfterEdit(parsed, plan, 0x00080018),
+    transferSyntaxUID: parsed.transferSyntaxUID,
+    options,
+  });
+}
+
+/** What the written file meta takes from the data set and the write options. */
+export interface FileMetaSource {
+  /** The data set's SOPClassUID as written; undefined to take the input meta's. */
+  sopClassUID: string | undefined;
+  /** The data set's SOPInstanceUID as written; undefined for the option's or the input meta's. */
+  sopInstanceUID: string | undefined;
+  transferSyntaxUID: string;
+  options: WriteOptions;
+}
+
+/**
+ * The file meta group written for an input (`input` the whole input file, `meta` its file meta
+ * group): the SOP UIDs of the data set as written, the other input meta elements when kept, ours or
+ * the input's implementation identity.
+ */
+export function fileMetaOf(
+  input: Uint8Array,
+  meta: DicomDataset | undefined,
+  source: FileMetaSource,
+): Uint8Array {
+  const { options } = source;
   const extra: Uint8Array[] = [];
-  if (options.keepOtherMeta !== false && parsed.meta) {
-    const meta = parsed.meta;
+  if (options.keepOtherMeta !== false && meta) {
     for (const key of meta.keys()) {
       if (REBUILT_META.has(tagFromKey(key))) continue;
       const el = meta.dataSet.elements[key];
       const start = el.dataOffset - headerLength(el.vr, true);
-      extra.push(parsed.input.subarray(start, el.dataOffset + el.length));
+      extra.push(input.subarray(start, el.dataOffset + el.length));
     }
   }
+  const keepOr = (key: string, ours: string) =>
+    options.keepImplementation ? meta?.string(key) || ours : ours;
   return encodeFileMeta({
-    sopClassUID: uidAfterEdit(parsed, plan, 0x00080016) ?? parsed.meta?.string('x00020002') ?? '',
+    sopClassUID: source.sopClassUID ?? meta?.string('x00020002') ?? '',
     sopInstanceUID:
-      uidAfterEdit(parsed, plan, 0x00080018) ??
-      options.mediaStorageSOPInstanceUID ??
-      parsed.meta?.string('x00020003') ??
-      '',
-    transferSyntaxUID: parsed.transferSyntaxUID,
-    implementationClassUID: keepOr(parsed, options, 'x00020012', IMPLEMENTATION_CLASS_UID),
-    implementationVersionName: keepOr(parsed, options, 'x00020013', IMPLEMENTATION_VERSION_NAME),
+      source.sopInstanceUID ?? options.mediaStorageSOPInstanceUID ?? meta?.string('x00020003') ?? '',
+    transferSyntaxUID: source.transferSyntaxUID,
+    implementationClassUID: keepOr('x00020012', IMPLEMENTATION_CLASS_UID),
+    implementationVersionName: keepOr('x00020013', IMPLEMENTATION_VERSION_NAME),
     extra,
   });
-}
-
-function keepOr(parsed: ParsedDicom, options: WriteOptions, key: string, ours: string): string {
-  if (!options.keepImplementation) return ours;
-  return parsed.meta?.string(key) || ours;
 }
 
 function metaTagOf(bytes: Uint8Array): number {
@@ -590,14 +613,18 @@ export function writeWithPlan(parsed: ParsedDicom, plan: Plan, options: WriteOpt
     deflated = deflateSync(inflated, { level: 6 });
   }
   const preamble = options.preamble !== 'zero' && parsed.hasPreamble ? parsed.input : undefined;
-  return part10(preamble, meta, deflated ?? body);
+  return writePart10(preamble, meta, deflated ?? body);
 }
 
 /**
  * A Part 10 file in one allocation: the preamble (the first 128 bytes of `preamble`, or zeros),
  * `DICM`, the file meta and the data set.
  */
-function part10(preamble: Uint8Array | undefined, meta: Uint8Array, body: Uint8Array | Chunks): Uint8Array {
+export function writePart10(
+  preamble: Uint8Array | undefined,
+  meta: Uint8Array,
+  body: Uint8Array | Chunks,
+): Uint8Array {
   const out = allocUninitialised(132 + meta.length + body.length);
   if (preamble) out.set(preamble.subarray(0, 128));
   else out.fill(0, 0, 128);

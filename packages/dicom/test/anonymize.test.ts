@@ -168,6 +168,7 @@ describe('basic profile details', () => {
     const configs = [
       { key: 'batch' },
       { key: 'batch', dateShiftDays: 30, retain: ['SeriesInstanceUID'] },
+      { profile: 'datamint-sdk' },
     ] as const;
     for (const options of configs) {
       const batch = createAnonymizer(options);
