@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
-import { DicomParseError, DicomTagError, isDicom, parseDicom, TransferSyntax, toTag, writeDicom } from '../src/index';
+import {
+  DicomParseError,
+  DicomTagError,
+  isDicom,
+  parseDicom,
+  TransferSyntax,
+  toTag,
+  writeDicom,
+} from '../src/index';
 import { DATA_DIR, dicomFiles, read, requireData, walkFiles } from './data';
 
 const NOT_DICOM = new Set(['series/dcmqi_23x38x3/nrrd/label.nrrd']);
