@@ -352,6 +352,12 @@ function normalOf(iop: number[]): Vec3 {
   return [n[0] / len, n[1] / len, n[2] / len];
 }
 
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Orders slices along the normal when that is well defined, else by InstanceNumber. */
 function orderSlices(slices: SliceInfo[]): {
   slices: SliceInfo[];
@@ -365,8 +371,10 @@ function orderSlices(slices: SliceInfo[]): {
     why = 'ImagePositionPatient or ImageOrientationPatient missing';
   } else {
     const n = normalOf(first);
+    // Slices of one series mostly share their orientation exactly: no normal to compute for those.
+    const parallel = (o: number[]) => sameNumbers(o, first) || Math.abs(dot(normalOf(o), n)) >= 1 - 1e-4;
     if (!Number.isFinite(n[0])) why = 'ImageOrientationPatient is degenerate';
-    else if (slices.some((s) => Math.abs(dot(normalOf(s.orientation as number[]), n)) < 1 - 1e-4)) {
+    else if (!slices.every((s) => parallel(s.orientation as number[]))) {
       why = 'slices are not parallel';
     } else {
       const keyed = slices.map((s) => ({ s, d: dot(s.position as unknown as Vec3, n) }));
@@ -394,6 +402,9 @@ function mismatch(slices: SliceInfo[]): string | undefined {
     ...LAYOUT_TAGS.map((tag) => [tag, (s: SliceInfo) => s.layout[tag]] as [string, (s: SliceInfo) => string]),
   ];
   for (const [name, get] of attributes) {
+    // Usually every slice agrees: count the values only when one differs from the first.
+    const first = get(slices[0]);
+    if (slices.every((s) => get(s) === first)) continue;
     const counts = new Map<string, number>();
     for (const s of slices) counts.set(get(s), (counts.get(get(s)) ?? 0) + 1);
     if (counts.size > 1) {

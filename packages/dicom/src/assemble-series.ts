@@ -144,8 +144,13 @@ type TextTag = (typeof TEXT_TAGS)[number];
 function sharedText(slices: SliceInfo[], tag: TextTag): string[] | undefined {
   const first = slices[0].text[tag];
   if (!first || first.length === 0) return undefined;
-  const joined = first.join('\\');
-  return slices.every((s) => s.text[tag]?.join('\\') === joined) ? first : undefined;
+  return slices.every((s) => sameStrings(s.text[tag], first)) ? first : undefined;
+}
+
+function sameStrings(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function ds(tag: TextTag, value: string[]): NewElement {

@@ -327,6 +327,29 @@ describe('assembleSeries refuses to mix and never aborts the batch', () => {
     expect(outputs[0].sourceNames).toEqual([inputs[2].name, inputs[1].name, inputs[0].name]);
   });
 
+  it('orders parallel slices by position whatever the sign of their orientation, others by InstanceNumber', async () => {
+    if (!requireData()) return;
+    const orient = (k: number, iop: string[]) => (input: { name: string; bytes: Uint8Array }, i: number) =>
+      i === k
+        ? {
+            ...input,
+            bytes: writeDicom(parseDicom(input.bytes), [
+              { tag: 'ImageOrientationPatient', action: 'set', value: iop },
+            ]),
+          }
+        : input;
+    // The middle slice's row direction is reversed: the same plane, its normal flipped.
+    const flipped = makeSlices('ts/MR_small.dcm', [3, 1, 2]).map(orient(1, ['-1', '0', '0', '0', '1', '0']));
+    const parallel = await assembleSeries(flipped);
+    expect(parallel.outputs[0].orderedBy).toBe('position');
+    expect(parallel.outputs[0].sourceNames).toEqual([flipped[1].name, flipped[2].name, flipped[0].name]);
+    const tilted = makeSlices('ts/MR_small.dcm', [3, 1, 2]).map(orient(2, ['1', '0', '0', '0', '0', '1']));
+    const crossed = await assembleSeries(tilted);
+    expect(crossed.outputs[0].orderedBy).toBe('instance-number');
+    expect(crossed.outputs[0].warnings[0]).toMatch(/slices are not parallel/);
+    expect(crossed.outputs[0].sourceNames).toEqual(tilted.map((t) => t.name));
+  });
+
   it('reports a series whose file changed between the two passes', async () => {
     if (!requireData()) return;
     const [a, b] = makeSlices('ts/MR_small.dcm', [1, 2]);
