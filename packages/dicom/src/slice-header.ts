@@ -10,14 +10,17 @@ const MAX_DEPTH = 8;
 const GIVE_UP = -1;
 
 const pairOf = (vr: string): number => (vr.charCodeAt(0) - 65) * 26 + (vr.charCodeAt(1) - 65);
-/** Per pair of capital letters: 1 when the VR has a 4-byte length (as dicom-parser reads it). */
-const LONG_VR = /* @__PURE__ */ (() => {
+/** A VR with a 4-byte length, as dicom-parser reads it (the others have 2 bytes). */
+const LONG = 1;
+/** VRs dicom-parser reads with the wrong length size (OV, SV, UV): left to the general parser. */
+const UNREADABLE = 2;
+/** Per pair of capital letters: how the VR's length is read. */
+const VR_KIND = /* @__PURE__ */ (() => {
   const table = new Uint8Array(26 * 26);
-  for (const vr of ['OB', 'OD', 'OF', 'OL', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']) table[pairOf(vr)] = 1;
+  for (const vr of ['OB', 'OD', 'OF', 'OL', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']) table[pairOf(vr)] = LONG;
+  for (const vr of ['OV', 'SV', 'UV']) table[pairOf(vr)] = UNREADABLE;
   return table;
 })();
-/** VRs dicom-parser reads with the wrong length size: left to the general parser. */
-const UNREADABLE_VR = /* @__PURE__ */ new Set(['OV', 'SV', 'UV'].map(pairOf));
 const SQ = /* @__PURE__ */ pairOf('SQ');
 
 function u16(b: Uint8Array, p: number): number {
@@ -53,10 +56,11 @@ function readHeader(b: Uint8Array, p: number, stop: number, explicit: boolean, o
     const c1 = b[p + 5] - 65;
     if (c0 < 0 || c0 >= 26 || c1 < 0 || c1 >= 26) return false;
     const pair = c0 * 26 + c1;
-    if (UNREADABLE_VR.has(pair)) return false;
+    const kind = VR_KIND[pair];
+    if (kind === UNREADABLE) return false;
     out.pair = pair;
     out.sequence = pair === SQ;
-    if (LONG_VR[pair] === 1) {
+    if (kind === LONG) {
       if (p + 12 > stop) return false;
       out.length = u32(b, p + 8);
       out.dataOffset = p + 12;

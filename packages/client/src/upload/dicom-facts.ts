@@ -32,8 +32,8 @@ export interface DicomFacts {
   report: boolean;
   /** From ImageLaterality, else FrameLaterality, else Laterality. */
   laterality: 'left' | 'right' | undefined;
-  /** The grouping key (equal keys: one resource). */
-  key: string;
+  /** The grouping key (equal keys: one resource), when the reader was asked for it. */
+  key?: string;
 }
 
 function text(header: ParsedDicom, keyword: string, keys: ReadonlyMap<string, string>): string {
@@ -45,9 +45,10 @@ function text(header: ParsedDicom, keyword: string, keys: ReadonlyMap<string, st
 
 /**
  * Reads the facts of parsed headers; the attributes' data set keys are resolved once, when it is
- * made, rather than once per file.
+ * made, rather than once per file. The grouping key, eight attributes, is read only when `grouping`
+ * (platform grouping) needs it.
  */
-export function factReader(): (header: ParsedDicom) => DicomFacts {
+export function factReader(grouping: boolean): (header: ParsedDicom) => DicomFacts {
   const keys = new Map(FACT_TAGS.map((k) => [k, toTagKey(k)]));
   return (header) => {
     const modality = text(header, 'Modality', keys).toUpperCase();
@@ -58,7 +59,7 @@ export function factReader(): (header: ParsedDicom) => DicomFacts {
     return {
       report: REPORT_MODALITIES.has(modality),
       laterality: side === 'L' ? 'left' : side === 'R' ? 'right' : undefined,
-      key: JSON.stringify(GROUP_KEYS.map((k) => text(header, k, keys))),
+      ...(grouping ? { key: JSON.stringify(GROUP_KEYS.map((k) => text(header, k, keys))) } : {}),
     };
   };
 }

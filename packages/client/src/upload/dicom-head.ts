@@ -21,10 +21,17 @@ export interface HeaderParser {
   facts(header: ParsedDicom): DicomFacts;
 }
 
-/** One parser per plan: element keys are shared across its files, which makes each parse cheaper. */
-export function planHeaderParser(): HeaderParser {
-  return { parse: sliceHeaderParser(FACT_TAGS), facts: factReader() };
+/**
+ * One parser per plan: element keys are shared across its files, which makes each parse cheaper.
+ * `grouping`: the facts carry the platform's grouping key.
+ */
+export function planHeaderParser(grouping: boolean): HeaderParser {
+  return { parse: sliceHeaderParser(FACT_TAGS), facts: factReader(grouping) };
 }
+
+// SeriesDescription and Modality as data set keys: a keyword would be looked up for every file.
+const SERIES_DESCRIPTION = 'x0008103e';
+const MODALITY = 'x00080060';
 
 /** What planning keeps of one DICOM's header: a few values and its place in a series. */
 export interface DicomHead {
@@ -82,8 +89,8 @@ export function wholeDicomHead(
 
 function labelled(parse: HeaderParser, parsed: ParsedDicom, want: HeadWanted, size: number): DicomHead {
   return {
-    description: parsed.string('SeriesDescription') || undefined,
-    modality: parsed.string('Modality') || undefined,
+    description: parsed.string(SERIES_DESCRIPTION) || undefined,
+    modality: parsed.string(MODALITY) || undefined,
     ...(want.facts ? { facts: parse.facts(parsed) } : {}),
     ...(want.slice ? { reading: readSlice(want.slice, parsed, size) } : {}),
   };

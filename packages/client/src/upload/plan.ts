@@ -304,7 +304,7 @@ export async function planUpload(
   // they can (else the name decides), and a DICOM's header is parsed from the same read, which is
   // extended only when the header is longer; pixel data is never read.
   const platform = options.seriesGrouping === 'platform';
-  const parse = planHeaderParser();
+  const parse = planHeaderParser(platform);
   const wantFacts = platform || options.discardDicomReports === true;
   const assembling = (options.assembleDicoms ?? true) && drafts.length > 1;
   const wanted = (d: Draft): HeadWanted => ({

@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ExtensionFilter, fileExtension, passesExtensionFilter } from './extensions';
 import { fnmatch } from './fnmatch';
@@ -52,7 +52,8 @@ export async function walkPath(
   const walk = async (dir: string, level: number): Promise<void> => {
     let entries: import('node:fs').Dirent[];
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      await pace();
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       out.push({ kind: 'unreadable', path: dir, error: error as NodeJS.ErrnoException });
       return;
@@ -93,7 +94,7 @@ export async function walkPath(
       }
     }
     // Sizes are read with synchronous calls, yielding every few milliseconds: through the thread
-    // pool, each stat costs a round trip several times the call itself.
+    // pool, each stat (and readdir) costs a round trip several times the call itself.
     for (const slot of slots) {
       if (slot.kind !== 'file' || slot.found) continue;
       await pace();

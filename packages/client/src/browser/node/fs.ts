@@ -18,3 +18,5 @@ export const readSync = unsupported('fs.readSync');
 export const closeSync = unsupported('fs.closeSync');
 /** Refused in the browser: no file system. */
 export const statSync = unsupported('fs.statSync');
+/** Refused in the browser: no file system. */
+export const readdirSync = unsupported('fs.readdirSync');
