@@ -406,10 +406,8 @@ export interface FileMetaFields {
 
 /** Encodes a file meta group (group length first; always explicit VR little endian). */
 export function encodeFileMeta(fields: FileMetaFields): Uint8Array {
-  if (!fields.extra?.length) {
-    const direct = encodePlainFileMeta(fields);
-    if (direct) return direct;
-  }
+  const direct = encodePlainFileMeta(fields);
+  if (direct) return direct;
   const parts: Uint8Array[] = [
     encodeElement(0x00020001, 'OB', new Uint8Array([0, 1]), META_ENC),
     encodeElement(0x00020002, 'UI', fields.sopClassUID, META_ENC),
@@ -440,6 +438,8 @@ function plainMetaTexts(fields: FileMetaFields): string[] {
   ];
 }
 
+/** Above every tag. */
+const NO_TAG = 0x100000000;
 const PLAIN_META_TAGS = [0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013];
 
 /**
@@ -457,7 +457,13 @@ function plainFileMetaLength(texts: readonly string[]): number | undefined {
 }
 
 /** Writes the file meta group of {@link plainFileMetaLength} bytes at `at`. */
-function writePlainFileMeta(texts: readonly string[], size: number, out: Uint8Array, at: number): void {
+function writePlainFileMeta(
+  texts: readonly string[],
+  size: number,
+  out: Uint8Array,
+  at: number,
+  extra: readonly Uint8Array[] = [],
+): void {
   // (0002,0000) UL: the length of the rest of the group.
   const head = [0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0];
   for (let k = 0; k < 8; k++) out[at + k] = head[k];
@@ -466,15 +472,26 @@ function writePlainFileMeta(texts: readonly string[], size: number, out: Uint8Ar
   out[at + 9] = (rest >>> 8) & 0xff;
   out[at + 10] = (rest >>> 16) & 0xff;
   out[at + 11] = rest >>> 24;
+  let o = at + 12;
+  // Extra elements (in tag order) go before the first of ours with a greater tag.
+  let e = 0;
+  const extraBefore = (tag: number) => {
+    while (e < extra.length && metaTagOf(extra[e]) < tag) {
+      out.set(extra[e], o);
+      o += extra[e++].length;
+    }
+  };
+  extraBefore(0x00020001);
   // (0002,0001) OB 00\01.
   const version = [0x02, 0x00, 0x01, 0x00, 0x4f, 0x42, 0, 0, 2, 0, 0, 0, 0, 1];
-  for (let k = 0; k < 14; k++) out[at + 12 + k] = version[k];
-  let o = at + 26;
+  for (let k = 0; k < 14; k++) out[o + k] = version[k];
+  o += 14;
   for (let k = 0; k < texts.length; k++) {
     const text = texts[k];
     const padded = text.length + (text.length & 1);
     const vr = k === 4 ? 0x5348 : 0x5549; // SH, UI
     const tag = PLAIN_META_TAGS[k];
+    extraBefore(tag);
     out[o] = 0x02;
     out[o + 1] = 0x00;
     out[o + 2] = tag & 0xff;
@@ -488,15 +505,19 @@ function writePlainFileMeta(texts: readonly string[], size: number, out: Uint8Ar
     // UIDs are padded with NUL, other text with a space.
     if (text.length & 1) out[o++] = k === 4 ? 0x20 : 0;
   }
+  extraBefore(NO_TAG);
 }
 
-/** The file meta group without extra elements in one buffer; undefined as {@link plainFileMetaLength}. */
+/** The file meta group, extra elements sorted into place, in one buffer; undefined as {@link plainFileMetaLength}. */
 function encodePlainFileMeta(fields: FileMetaFields): Uint8Array | undefined {
   const texts = plainMetaTexts(fields);
-  const size = plainFileMetaLength(texts);
-  if (size === undefined) return undefined;
+  const plainSize = plainFileMetaLength(texts);
+  if (plainSize === undefined) return undefined;
+  // Extra elements in tag order (a stable sort: equal tags keep their order).
+  const extra = [...(fields.extra ?? [])].sort((a, b) => metaTagOf(a) - metaTagOf(b));
+  const size = extra.reduce((n, e) => n + e.length, plainSize);
   const out = new Uint8Array(size);
-  writePlainFileMeta(texts, size, out, 0);
+  writePlainFileMeta(texts, size, out, 0, extra);
   return out;
 }
 
