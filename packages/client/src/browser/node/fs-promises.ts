@@ -8,8 +8,6 @@ const refuse = (name: string) => {
 /** Refused in the browser: no file system. */
 export const readFile = refuse('readFile');
 /** Refused in the browser: no file system. */
-export const readdir = refuse('readdir');
-/** Refused in the browser: no file system. */
 export const stat = refuse('stat');
 /** Refused in the browser: no file system. */
 export const open = refuse('open');
