@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
 import { IDEMPOTENCY_KEY_HEADER as HEADER } from '@datamint/core/internal';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from './db/open-database';
@@ -29,17 +28,27 @@ export function bodyFingerprint(body: unknown): string {
     .digest('hex');
 }
 
-/** Fingerprint of an upload: the file's bytes, its name and its text fields in name order. */
-export async function uploadFingerprint(
-  path: string,
+/**
+ * A running SHA-256 of an upload's file bytes, fed while the file part streams to disk: hashing
+ * the stored file afterwards read every keyed upload back from disk a second time.
+ */
+export function fileDigest(): Hash {
+  return createHash('sha256');
+}
+
+/**
+ * Fingerprint of an upload: the file's bytes (already fed to `digest`, which this consumes), its
+ * name and its text fields in name order.
+ */
+export function uploadFingerprint(
+  digest: Hash,
   filename: string,
   fields: ReadonlyMap<string, unknown>,
-): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  hash.update(`\0${filename}`);
-  for (const name of [...fields.keys()].sort()) hash.update(`\0${name}=${JSON.stringify(fields.get(name))}`);
-  return hash.digest('hex');
+): string {
+  digest.update(`\0${filename}`);
+  for (const name of [...fields.keys()].sort())
+    digest.update(`\0${name}=${JSON.stringify(fields.get(name))}`);
+  return digest.digest('hex');
 }
 
 /** Where a key is looked up: per customer and per creating endpoint. */

@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from './context';
 import { BadRequestError, HttpError, PayloadTooLargeError } from './errors';
@@ -15,11 +16,15 @@ export interface ReceivedUpload {
   partMimetype: string;
   /** Text fields; a JSON-typed part arrives parsed. */
   fields: Map<string, string | JsonValue>;
+  /** The `digest` of the limits, fed with every byte of the file part. */
+  digest?: Hash;
 }
 
 export interface UploadLimits {
   fileField: string;
   maxFileBytes: number;
+  /** A hash to feed with the file part's bytes as they arrive (see `fileDigest`). */
+  digest?: Hash;
 }
 
 const MAX_FIELD_BYTES = 16 * 1024 * 1024;
@@ -108,6 +113,8 @@ export async function receiveUpload(
             );
           }
           tempPath = ctx.store.newTempPath();
+          const { digest } = limits;
+          if (digest) part.file.on('data', (chunk: Buffer) => digest.update(chunk));
           const size = await ctx.store.writeTemp(part.file, tempPath);
           if (part.file.truncated) {
             throw new PayloadTooLargeError(
@@ -120,6 +127,7 @@ export async function receiveUpload(
             filename: decodeMultipartFilename(part.filename),
             partMimetype: part.mimetype,
             fields,
+            ...(digest ? { digest } : {}),
           };
         } else {
           if (fields.has(part.fieldname)) {

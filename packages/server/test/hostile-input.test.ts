@@ -1,6 +1,8 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileDigest, uploadFingerprint } from '../src/idempotency';
 import { DATABASE_FILE } from '../src/index';
 import { grayPng } from './support/images';
 import { aiohttpMultipart } from './support/multipart';
@@ -178,6 +180,41 @@ describe('Idempotency-Key fingerprints', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('fingerprints a file of many chunks as it streams in: a repeat replays, one changed last byte is refused', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    const post = (file: Uint8Array) => {
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'resource', value: file, filename: 'big-fp.bin' },
+        { name: 'channel', value: 'fp' },
+      ]);
+      return send(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType, ...idem('upload-fp-big') },
+      });
+    };
+    const first = await post(bytes);
+    expect(first.status).toBe(201);
+    const again = await post(bytes);
+    expect(again.status).toBe(201);
+    expect(again.json.id).toBe(first.json.id);
+    const changed = Uint8Array.from(bytes);
+    changed[changed.length - 1]! ^= 1;
+    expect((await post(changed)).status).toBe(422);
+  });
+
+  it('keeps the fingerprint format of stored keys: SHA-256 of the bytes, then the name, then the fields by name', () => {
+    const digest = fileDigest();
+    digest.update(Buffer.from('abc'));
+    digest.update(Buffer.from('def'));
+    const fields = new Map<string, unknown>([
+      ['source', 'api'],
+      ['channel', 'c'],
+    ]);
+    const expected = createHash('sha256').update('abcdef\0f.bin\0channel="c"\0source="api"').digest('hex');
+    expect(uploadFingerprint(digest, 'f.bin', fields)).toBe(expected);
   });
 
   it('answers 422 for a JSON body reused with other content', async () => {

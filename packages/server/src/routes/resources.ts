@@ -6,6 +6,7 @@ import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { type FileFacts, inspectFile } from '../file-inspection';
 import {
+  fileDigest,
   findIdempotent,
   idempotencyKeyOf,
   type KeyScope,
@@ -136,19 +137,25 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function createResource(req: FastifyRequest, reply: FastifyReply) {
     const customerId = req.principal.customerId;
     const idempotencyKey = idempotencyKeyOf(req);
-    const upload = await receiveUpload(req, ctx, { fileField: 'resource', maxFileBytes: ctx.maxUploadBytes });
+    const digest = idempotencyKey ? fileDigest() : undefined;
+    const upload = await receiveUpload(req, ctx, {
+      fileField: 'resource',
+      maxFileBytes: ctx.maxUploadBytes,
+      ...(digest ? { digest } : {}),
+    });
     let committedKey: string | undefined;
     try {
       // The whole body is read before a replay: only its content tells a repeat from a reused key.
-      const scope: KeyScope | undefined = idempotencyKey
-        ? {
-            customerId,
-            endpoint: UPLOAD_ENDPOINT,
-            key: idempotencyKey,
-            fingerprint: await uploadFingerprint(upload.tempPath, upload.filename, upload.fields),
-            alive: (id) => findResource(db, customerId, id) !== undefined,
-          }
-        : undefined;
+      const scope: KeyScope | undefined =
+        idempotencyKey && digest
+          ? {
+              customerId,
+              endpoint: UPLOAD_ENDPOINT,
+              key: idempotencyKey,
+              fingerprint: uploadFingerprint(digest, upload.filename, upload.fields),
+              alive: (id) => findResource(db, customerId, id) !== undefined,
+            }
+          : undefined;
       if (scope) {
         const earlier = db.transaction(() => findIdempotent(db, scope))();
         if (earlier) {
