@@ -22,7 +22,7 @@ const FILE_BYTES = 256 * 1024;
 const IN_FLIGHT = 10;
 const LIST_ROWS = Number(process.env.BENCH_LIST_ROWS ?? 100_000);
 const PAGE = 5000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const KEY = 'bench-key-0123456789';
 const self = fileURLToPath(import.meta.url);
 const serverBin = fileURLToPath(new URL('../../server/src/bin.ts', import.meta.url));
@@ -35,6 +35,8 @@ interface Measure {
   seconds: number;
   perSecond: number;
   mbPerSecond: number;
+  /** CPU time (user + system) of the measuring process during the measurement, in seconds. */
+  cpuSeconds: number;
   /** Peak resident memory of the measuring process (VmHWM). */
   rssPeakMb: number;
   /** Largest heap in use after a forced GC, over the heap before the measurement. */
@@ -79,7 +81,9 @@ async function measure(
     peak = Math.max(peak, used);
   };
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const counted = (await fn(probe)) ?? items;
+  const cpu = process.cpuUsage(cpuStart);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   probe();
   return {
@@ -87,6 +91,7 @@ async function measure(
     seconds,
     perSecond: counted / seconds,
     mbPerSecond: bytes / 1e6 / seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssPeakMb: await peakRssMb(),
     retainedMb: (peak - base) / 1024 / 1024,
     samplesMb,
@@ -103,14 +108,16 @@ async function worker(kind: string, url: string, arg: string): Promise<void> {
   const api = new APIHandler({ rootUrl: url, apiKey: KEY, configFile: null, concurrency: IN_FLIGHT });
   let result: Measure;
   // Warm-up outside the measurement: code compilation, connections, the server's first requests.
-  const WARM = 10;
-  if (kind === 'raw' || kind === 'client') {
+  // V8 needs a few hundred requests to optimize the client's upload path (a cold first thousand
+  // costs twice the CPU of a warm one); the raw loop gets the same warm-up.
+  const WARM = 200;
+  if (kind === 'raw' || kind === 'raw-keyed' || kind === 'client') {
     const warm = (await filesOf(arg)).slice(0, WARM);
     await api.uploadResources(warm, { channel: 'warm-up' });
   } else {
     await api.getResources({ pageSize: PAGE, limit: PAGE }).toArray();
   }
-  if (kind === 'raw') {
+  if (kind === 'raw' || kind === 'raw-keyed') {
     const paths = await filesOf(arg);
     // Bodies built in memory up front so the loop measures HTTP only, as in the server bench.
     const bodies = await Promise.all(
@@ -131,7 +138,12 @@ async function worker(kind: string, url: string, arg: string): Promise<void> {
         const res = await request(`${url}/resources`, {
           method: 'POST',
           body: bodies[i]!.body,
-          headers: { apikey: KEY, 'content-type': bodies[i]!.type },
+          headers: {
+            apikey: KEY,
+            'content-type': bodies[i]!.type,
+            // What the client sends with every create: the server then fingerprints the upload.
+            ...(kind === 'raw-keyed' ? { 'idempotency-key': `raw-${process.pid}-${i}` } : {}),
+          },
           dispatcher: agent,
         });
         await res.body.text();
@@ -219,8 +231,15 @@ async function spawnServer(dataDir: string): Promise<{ url: string; stop: () => 
 
 function uploadLine(label: string, m: Measure): void {
   console.log(
-    `${label.padEnd(36)} ${m.perSecond.toFixed(0).padStart(7)} files/s ${m.mbPerSecond.toFixed(1).padStart(7)} MB/s ${m.seconds.toFixed(2).padStart(7)} s   RSS peak ${m.rssPeakMb.toFixed(0)} MB`,
+    `${label.padEnd(36)} ${m.perSecond.toFixed(0).padStart(7)} files/s ${m.mbPerSecond.toFixed(1).padStart(7)} MB/s ${m.seconds.toFixed(2).padStart(7)} s  CPU ${m.cpuSeconds.toFixed(2)} s   RSS peak ${m.rssPeakMb.toFixed(0)} MB`,
   );
+}
+
+/** `median M, LOW to HIGH` of per-round ratios. */
+function spread(ratios: number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+  return `median ${median.toFixed(2)}, ${sorted[0]!.toFixed(2)} to ${sorted.at(-1)!.toFixed(2)}`;
 }
 
 function best(a: Measure | undefined, b: Measure): Measure {
@@ -240,16 +259,37 @@ async function main(): Promise<void> {
     await pool(FILES, 16, async (i) => writeFile(paths[i]!, randomBytes(FILE_BYTES)));
 
     // The machine may be shared: alternate the two and keep each one's best round.
+    // A round is one raw run and one client run back to back; the server's disk writes make
+    // single runs move by 20% or more, so both the best runs and the median round are reported.
     let raw: Measure | undefined;
+    let keyed: Measure | undefined;
     let client: Measure | undefined;
+    const roundRatios: number[] = [];
+    const keyedRoundRatios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      raw = best(raw, await child('raw', server.url, dir));
-      client = best(client, await child('client', server.url, dir));
+      const rawRound = await child('raw', server.url, dir);
+      const keyedRound = await child('raw-keyed', server.url, dir);
+      const clientRound = await child('client', server.url, dir);
+      roundRatios.push(clientRound.perSecond / rawRound.perSecond);
+      keyedRoundRatios.push(clientRound.perSecond / keyedRound.perSecond);
+      raw = best(raw, rawRound);
+      keyed = best(keyed, keyedRound);
+      client = best(client, clientRound);
     }
     uploadLine('baseline raw undici loop (memory)', raw!);
+    uploadLine('raw loop, Idempotency-Key on each', keyed!);
     uploadLine('client uploadResources (from disk)', client!);
     console.log(
       `  ratio client/raw: files/s ${(client!.perSecond / raw!.perSecond).toFixed(2)} (aim >= 0.9), RSS ${(client!.rssPeakMb / raw!.rssPeakMb).toFixed(2)}; best of ${ROUNDS} alternating rounds`,
+    );
+    console.log(
+      `  ratio client/raw keyed: files/s ${(client!.perSecond / keyed!.perSecond).toFixed(2)}; best of ${ROUNDS} alternating rounds`,
+    );
+    console.log(
+      `  ratio per round, client/raw: ${spread(roundRatios)}; client/raw keyed: ${spread(keyedRoundRatios)}`,
+    );
+    console.log(
+      `  CPU per file: client ${((client!.cpuSeconds / client!.items) * 1000).toFixed(2)} ms, raw ${((raw!.cpuSeconds / raw!.items) * 1000).toFixed(2)} ms`,
     );
 
     const users = (await (

@@ -6,8 +6,11 @@ export type WantMore = (bytes: Uint8Array) => number;
 
 /** A planned file's bytes, read on demand: streamed, whole, or just the leading bytes. */
 export interface FileContent {
-  /** The content, streamed; callable once per attempt. */
-  open(): AsyncIterable<Uint8Array>;
+  /**
+   * The content, streamed; callable once per attempt. `expectedSize` (what planning measured) sizes
+   * the reads of a file on disk; the stream still ends where the content ends.
+   */
+  open(expectedSize?: number): AsyncIterable<Uint8Array>;
   bytes(): Promise<Uint8Array>;
   /**
    * The first `length` bytes (fewer at the end of the file), then as many more as `more` asks for,

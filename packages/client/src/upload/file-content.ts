@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type FileContent, readPrefixSync, type WantMore } from './content';
 
@@ -31,11 +31,41 @@ export function readHeadSync(file: string, length: number, more?: WantMore): Uin
   }
 }
 
+/** The largest read while streaming a file: fewer, bigger chunks cost less CPU than 64 KiB ones. */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * A file's bytes in chunks of at most 1 MiB, each read into a buffer of the size still expected,
+ * with synchronous calls. A read stream allocates a buffer of its full chunk size for every read and
+ * copies what a short read filled into another, and every asynchronous call wakes a thread-pool
+ * thread: for files of a few hundred KiB that cost more CPU than the read, and an upload shares the
+ * machine's cores with everything else (the server, on a workstation). A read is bounded by the
+ * chunk, and the consumer (the socket) runs between chunks.
+ */
+async function* fileChunks(file: string, expectedSize: number | undefined): AsyncGenerator<Uint8Array> {
+  const fd = openSync(file, 'r');
+  try {
+    let position = 0;
+    for (;;) {
+      const left = expectedSize === undefined ? CHUNK_BYTES : expectedSize - position;
+      // Past the expected end, one small read tells a file that grew from one that ended.
+      const length = left > 0 ? Math.min(left, CHUNK_BYTES) : 1;
+      // Not zero-filled: only the bytes read are handed on.
+      const buffer = Buffer.allocUnsafe(length);
+      const bytesRead = readSync(fd, buffer, 0, length, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A file on disk, read when asked (streamed for sending, whole for DICOM transforms). */
 export function pathContent(file: string): FileContent {
   return {
-    // Large reads: fewer, bigger chunks cost less CPU than the default 64 KiB.
-    open: () => createReadStream(file, { highWaterMark: 1 << 20 }),
+    open: (expectedSize) => fileChunks(file, expectedSize),
     bytes: async () => new Uint8Array(await readFile(file)),
     // One open, positioned reads, no stat (the walk knows the size).
     prefix: async (length, more) => readHeadSync(file, length, more),

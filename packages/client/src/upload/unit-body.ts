@@ -79,7 +79,7 @@ export async function unitBody(
   if (unit.kind === 'file' && !unit.anonymize) {
     const content = contentOf(first.origin, inputs);
     return {
-      content: { size: first.size, open: () => content.open() },
+      content: { size: first.size, open: () => content.open(first.size) },
       filename: unit.filename,
       sourceFilepath: unit.sourceFilepath,
     };
