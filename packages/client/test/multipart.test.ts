@@ -34,6 +34,27 @@ describe('multipart body (aiohttp layout, http-api.md §1.6 and §4.8)', () => {
     expect(body.length).toBe(Buffer.byteLength(text));
   });
 
+  it('sends the text around a file as one chunk each (every chunk is a socket write)', async () => {
+    const body = multipartBody([
+      { name: 'source', value: 'api' },
+      { name: 'resource', filename: 'a.bin', contentType: 'x/y', content: bytesContent(new Uint8Array(5)) },
+      { name: 'source_filepath', value: 'a.bin' },
+      { name: 'channel', value: 'c' },
+    ]);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body.chunks()) chunks.push(chunk);
+    expect(chunks.map((c) => c.byteLength)[1]).toBe(5);
+    expect(chunks).toHaveLength(3);
+    const text = chunks.map((c) => Buffer.from(c).toString('latin1'));
+    expect(text[0]).toMatch(
+      /name="source"\r\n\r\napi\r\n--[0-9a-f]{32}\r\n.*name="resource"; filename="a\.bin"\r\n\r\n$/s,
+    );
+    expect(text[2]).toMatch(
+      /^\r\n--[0-9a-f]{32}\r\n.*name="source_filepath".*name="channel"\r\n\r\nc\r\n--[0-9a-f]{32}--\r\n$/s,
+    );
+    expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(body.length);
+  });
+
   it('fails when a file yields a different size than declared', async () => {
     const shrunk = {
       size: 10,
