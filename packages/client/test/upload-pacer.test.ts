@@ -1,3 +1,4 @@
+import { APIUserAbortError } from '@datamint/core';
 import { describe, expect, it } from 'vitest';
 import { eventLoopPacer } from '../src/upload/pacer';
 
@@ -17,5 +18,13 @@ describe('eventLoopPacer', () => {
     const pace = eventLoopPacer(Number.POSITIVE_INFINITY);
     expect(pace()).toBeUndefined();
     expect(pace()).toBeUndefined();
+  });
+
+  it('throws APIUserAbortError at the next item once its signal fired, budget or not', () => {
+    const controller = new AbortController();
+    const pace = eventLoopPacer(Number.POSITIVE_INFINITY, controller.signal);
+    expect(pace()).toBeUndefined();
+    controller.abort('enough');
+    expect(() => pace()).toThrow(APIUserAbortError);
   });
 });

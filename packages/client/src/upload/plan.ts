@@ -14,7 +14,7 @@ import { fileExtension } from './extensions';
 import { checkMung, uploadNames } from './filename';
 import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
 import { resolveMimetype, SNIFF_BYTES, sniffMimetype } from './mimetype';
-import { eventLoopPacer } from './pacer';
+import { eventLoopPacer, PACE_MS, throwIfAborted } from './pacer';
 import { contentOf } from './plan-content';
 import type { PlannedFile, PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from './plan-types';
 import { type SegmentationTask, segmentationTasks } from './segmentation-tasks';
@@ -238,6 +238,8 @@ export async function planUpload(
     (input, i) => expandInput(input, i, options, spool, skipped),
     options.signal ? { signal: options.signal } : {},
   );
+  // Inputs cut short by an abort are not problems of the files: the plan as a whole was stopped.
+  throwIfAborted(options.signal);
   const problems: PlanProblem[] = [];
   let drafts: Draft[] = [];
   let position = 0;
@@ -344,7 +346,7 @@ export async function planUpload(
   };
   // Files on disk are read with synchronous calls, one after the other, yielding to the event loop
   // every few milliseconds (see readHeadSync); in-memory inputs (Blobs read asynchronously) as before.
-  const pace = eventLoopPacer();
+  const pace = eventLoopPacer(PACE_MS, options.signal);
   for (const d of drafts) {
     if (d.item.origin.kind !== 'path') continue;
     await pace();

@@ -1,4 +1,3 @@
-import { APIUserAbortError } from '@datamint/core';
 import type { HandlerContext } from '../context';
 import { UploadFileError } from '../errors';
 import { resolveProject } from '../projects';
@@ -6,6 +5,7 @@ import type { Project } from '../types';
 import { removeSpool, type UploadSource } from './inputs';
 import { UploadJournal } from './journal';
 import { type SendSettings, sendSettings } from './options';
+import { throwIfAborted } from './pacer';
 import { planUpload } from './plan';
 import type { UploadPlan } from './plan-types';
 import { publishAll } from './publish';
@@ -41,11 +41,6 @@ export function isUploadPlan(value: unknown): value is UploadPlan {
     Array.isArray((value as UploadPlan).units) &&
     Array.isArray((value as UploadPlan).problems)
   );
-}
-
-function aborted(signal: AbortSignal | undefined): void {
-  // Typed like every other abort (throwIfAborted would throw the signal's DOMException).
-  if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
 }
 
 /** Sends the units a journal does not already know as done; returns every unit's outcome by id. */
@@ -180,7 +175,7 @@ async function runPlan(
       : {}),
   };
   const outcomes = await sendAll(run, plan, journal);
-  aborted(options.signal);
+  throwIfAborted(options.signal);
   if (settings.onError === 'raise') {
     for (const outcome of outcomes.values()) if (!outcome.ok) throw outcome.error;
   }
@@ -204,7 +199,7 @@ export async function uploadResources(
   platform?: PlatformUpload,
 ): Promise<UploadResult[]> {
   const settings = sendSettings(options, ctx.concurrency, (m) => ctx.warn(m));
-  aborted(options.signal);
+  throwIfAborted(options.signal);
   const given = isUploadPlan(files);
   const inputs: readonly UploadSource[] | undefined = given
     ? options.sources

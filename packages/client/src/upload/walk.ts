@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ExtensionFilter, fileExtension, passesExtensionFilter } from './extensions';
 import { fnmatch } from './fnmatch';
-import { eventLoopPacer } from './pacer';
+import { eventLoopPacer, PACE_MS } from './pacer';
 import type { SkippedFile } from './plan-types';
 import { isSystemDirectory, isSystemFile } from './system-files';
 
@@ -15,6 +15,8 @@ export interface WalkOptions extends ExtensionFilter {
   excludeDirs?: readonly string[] | undefined;
   /** Files found in directories that are smaller than this are skipped as empty (default 0: none). */
   minSize?: number | undefined;
+  /** Stops the walk at its next file or folder with `APIUserAbortError`. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A file found on disk, or a path that could not be read. */
@@ -48,11 +50,12 @@ export async function walkPath(
   const out: WalkedPath[] = [];
   const maxDepth = depthOf(options.recursive);
   const minSize = options.minSize ?? 0;
-  const pace = eventLoopPacer();
+  const pace = eventLoopPacer(PACE_MS, options.signal);
   const walk = async (dir: string, level: number): Promise<void> => {
     let entries: import('node:fs').Dirent[];
+    // Outside the try: an abort ends the walk, it is not an unreadable folder.
+    await pace();
     try {
-      await pace();
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       out.push({ kind: 'unreadable', path: dir, error: error as NodeJS.ErrnoException });
