@@ -4,7 +4,10 @@ import { type FileContent, readPrefixSync, type WantMore } from './content';
 
 /** Reads `length` bytes at `offset` into a new buffer, fewer only at the end of the file. */
 function readAtSync(fd: number, offset: number, length: number): Uint8Array {
-  const buffer = new Uint8Array(length);
+  // Not zero-filled (only the bytes read are handed on), and not from the shared pool, so the view
+  // starts its own ArrayBuffer like any other Uint8Array.
+  const unfilled = Buffer.allocUnsafeSlow(length);
+  const buffer = new Uint8Array(unfilled.buffer, 0, length);
   let got = 0;
   // A read may return fewer bytes than asked before the end of the file (network file systems).
   while (got < length) {

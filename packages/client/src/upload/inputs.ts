@@ -102,7 +102,8 @@ export function checkInput(input: unknown, inputIndex: number): void {
 
 /**
  * The files of one input, in order (directories expand in name order). Streams are copied to the
- * spool so a retry can send them again; in-memory data stays the caller's.
+ * spool so a retry can send them again; in-memory data stays the caller's. `pace` is the plan's
+ * event-loop pacer, shared by the walks of all its inputs.
  */
 export async function expandInput(
   input: UploadSource,
@@ -110,9 +111,10 @@ export async function expandInput(
   options: WalkOptions,
   spool: Spool,
   skipped: SkippedFile[],
+  pace?: () => Promise<void> | undefined,
 ): Promise<ExpandedItem[]> {
   if (typeof input === 'string') {
-    return (await walkPath(input, options, skipped)).map((found) =>
+    return (await walkPath(input, options, skipped, pace)).map((found) =>
       found.kind === 'file'
         ? {
             kind: 'file',

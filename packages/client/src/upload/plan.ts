@@ -232,10 +232,11 @@ export async function planUpload(
   const mung = checkMung(options.mungFilename);
   const skipped: SkippedFile[] = [];
   const spool = new Spool();
+  const walkPace = eventLoopPacer(PACE_MS, options.signal);
   const expanded = await mapSettled(
     inputs,
     concurrency,
-    (input, i) => expandInput(input, i, options, spool, skipped),
+    (input, i) => expandInput(input, i, options, spool, skipped, walkPace),
     options.signal ? { signal: options.signal } : {},
   );
   // Inputs cut short by an abort are not problems of the files: the plan as a whole was stopped.

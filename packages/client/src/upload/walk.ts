@@ -34,15 +34,20 @@ function depthOf(recursive: WalkOptions['recursive']): number {
  * name order (the file system's order differs between machines), skipping system files and the
  * filters' rejects. Linked files are followed; linked directories are not, so a loop cannot trap
  * the walk. A file or folder that cannot be read is returned in its place, for the caller to report.
+ * `pace` is shared by the walks of one plan, so that many single-file inputs yield too.
  */
 export async function walkPath(
   input: string,
   options: WalkOptions,
   skipped: SkippedFile[],
+  pace: () => Promise<void> | undefined = eventLoopPacer(PACE_MS, options.signal),
 ): Promise<WalkedPath[]> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: ReturnType<typeof statSync>;
+  await pace();
   try {
-    info = await stat(input);
+    // Synchronous like every other call of the walk: through the thread pool a stat costs a round
+    // trip several times the call, and most inputs of a big upload are single files.
+    info = statSync(input);
   } catch (error) {
     return [{ kind: 'unreadable', path: input, error: error as NodeJS.ErrnoException }];
   }
@@ -50,7 +55,6 @@ export async function walkPath(
   const out: WalkedPath[] = [];
   const maxDepth = depthOf(options.recursive);
   const minSize = options.minSize ?? 0;
-  const pace = eventLoopPacer(PACE_MS, options.signal);
   const walk = async (dir: string, level: number): Promise<void> => {
     let entries: import('node:fs').Dirent[];
     // Outside the try: an abort ends the walk, it is not an unreadable folder.
