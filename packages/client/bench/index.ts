@@ -23,6 +23,11 @@ const IN_FLIGHT = 10;
 const LIST_ROWS = Number(process.env.BENCH_LIST_ROWS ?? 100_000);
 const PAGE = 5000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+// Warm-up outside the measurement: code compilation, connections, the server's first requests.
+// V8 keeps optimizing the client's upload path over a process's first few thousand uploads (the
+// first thousand cost about twice the CPU of the third), so the figures include part of that
+// warming, as a real run of a thousand files would. The raw loop gets the same warm-up.
+const WARM = 200;
 const KEY = 'bench-key-0123456789';
 const self = fileURLToPath(import.meta.url);
 const serverBin = fileURLToPath(new URL('../../server/src/bin.ts', import.meta.url));
@@ -107,10 +112,6 @@ async function worker(kind: string, url: string, arg: string): Promise<void> {
   const agent = new Agent({ connections: IN_FLIGHT });
   const api = new APIHandler({ rootUrl: url, apiKey: KEY, configFile: null, concurrency: IN_FLIGHT });
   let result: Measure;
-  // Warm-up outside the measurement: code compilation, connections, the server's first requests.
-  // V8 needs a few hundred requests to optimize the client's upload path (a cold first thousand
-  // costs twice the CPU of a warm one); the raw loop gets the same warm-up.
-  const WARM = 200;
   if (kind === 'raw' || kind === 'raw-keyed' || kind === 'client') {
     const warm = (await filesOf(arg)).slice(0, WARM);
     await api.uploadResources(warm, { channel: 'warm-up' });
@@ -297,7 +298,8 @@ async function main(): Promise<void> {
     ).body.json()) as Array<{
       customer_id: string;
     }>;
-    const toSeed = Math.max(0, LIST_ROWS - 2 * ROUNDS * (FILES + 10));
+    // Each round's three upload runs left their files (and their warm-up's) in the listing.
+    const toSeed = Math.max(0, LIST_ROWS - 3 * ROUNDS * (FILES + WARM));
     const { seedResources } = (await import(seedModule)) as { seedResources: Seed };
     seedResources(path.join(work, 'data'), users[0]!.customer_id, toSeed);
 
