@@ -61,7 +61,7 @@ export function encodeNpy(frames: readonly Raster[]): Uint8Array {
   let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
   // The preamble (10 bytes) plus header, newline-terminated, is padded to a multiple of 64.
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  header = `${header.padEnd(total - 10 - 1, ' ')}\n`;
   const body = frames.reduce((n, f) => n + f.data.length, 0);
   const out = new Uint8Array(total + body);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
