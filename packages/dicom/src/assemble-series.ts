@@ -10,7 +10,10 @@ import {
   type Unassembled,
 } from './assemble-plan';
 import { allocUninitialised } from './bytes';
-import { compressToJpegLs, JpegLsRefused } from './codecs/compress-jpeg-ls';
+import { jpegLsRefusal } from './codecs/compress-jpeg-ls';
+import { encapsulatePixelData } from './codecs/encapsulate';
+import { jpegLsFrameEncoder } from './codecs/encode-jpeg-ls';
+import { pixelLayoutOf } from './codecs/pixel-layout';
 import {
   type ElementEncoding,
   encodeHeader,
@@ -219,16 +222,18 @@ function assemblyEdits(group: SeriesGroup, sopInstanceUID: string): DicomEdit[] 
 function header(
   template: ParsedDicom,
   edits: DicomEdit[],
+  explicitVR = false,
 ): { body: Uint8Array; transferSyntaxUID: string; encoding: ElementEncoding } {
   const written = writeDicom(template, edits, { preamble: 'zero' });
   const ts = template.transferSyntax;
-  if (ts.littleEndian && !ts.deflated) {
+  if (ts.littleEndian && !ts.deflated && (ts.explicitVR || !explicitVR)) {
     // The writer emits preamble, DICM and a meta group that starts with its group length.
     const view = new DataView(written.buffer, written.byteOffset, written.byteLength);
     const metaEnd = 132 + 12 + view.getUint32(140, true);
     return { body: written.subarray(metaEnd), transferSyntaxUID: ts.uid, encoding: template.encoding };
   }
-  // Big endian and deflated outputs become Explicit VR Little Endian (pixels are swapped/inflated below).
+  // Big endian and deflated outputs become Explicit VR Little Endian (pixels are swapped/inflated
+  // below), and so do implicit VR ones that are to be compressed (encapsulated pixel data needs it).
   const reparsed = parseDicom(written, { fileName: template.fileName });
   return {
     body: toExplicitLittleEndian(reparsed.dataSet, !ts.littleEndian),
@@ -259,6 +264,56 @@ function defaultName(template: ParsedDicom, frames: number): string {
   return `${modality || 'DICOM'}_series${number || 'X'}_${frames}frames.dcm`;
 }
 
+/** Big endian sources: the unit each pixel sample is swapped by (OW of 8-bit samples holds byte pairs). */
+function swapUnitOf(template: ParsedDicom, bits: number): number {
+  if (template.transferSyntax.littleEndian) return 1;
+  if (bits > 8) return bits / 8;
+  return template.vr(PIXEL_DATA) === 'OW' ? 2 : 1;
+}
+
+/**
+ * The native frame of each slice, in order, as stored (not yet swapped), read one slice at a time;
+ * `firstBytes` are the first slice's bytes, already loaded.
+ */
+async function* nativeFrames(
+  slices: readonly SliceInfo[],
+  firstBytes: Uint8Array,
+  keys: TagKeys,
+  uid: string,
+): AsyncGenerator<Uint8Array> {
+  for (let k = 0; k < slices.length; k++) {
+    const slice = slices[k];
+    if (slice.frameOffset !== undefined && 'bytes' in slice.input) {
+      // In-memory bytes are the very bytes planned: the frame's place is known.
+      const at = slice.frameOffset;
+      yield slice.input.bytes.subarray(at, at + slice.frameLength);
+      continue;
+    }
+    const bytes = k === 0 ? firstBytes : await loadBytes(slice.input);
+    const parsed = parseDicomWith(bytes, { fileName: slice.name, headerOnly: true }, keys);
+    checkSame(slice, parsed, uid);
+    const frame = parsed.frame(0);
+    if (frame.length !== slice.frameLength) {
+      throw new DicomAssembleError(`frame has ${frame.length} bytes, expected ${slice.frameLength}`, {
+        seriesInstanceUID: uid,
+        fileName: slice.name,
+      });
+    }
+    yield frame;
+  }
+}
+
+/** What one group's output is built from, shared by the uncompressed and the JPEG-LS writers. */
+interface GroupSource {
+  group: SeriesGroup;
+  template: ParsedDicom;
+  firstBytes: Uint8Array;
+  keys: TagKeys;
+  sopInstanceUID: string;
+  edits: DicomEdit[];
+  name: string;
+}
+
 /**
  * Builds the multi-frame file of one planned series. Memory: the output, plus one slice at a time.
  * Throws {@link DicomAssembleError} (or a parse error) when a slice cannot be used.
@@ -267,15 +322,81 @@ export async function assembleGroup(
   group: SeriesGroup,
   options: AssembleOptions = {},
 ): Promise<AssembledSeries> {
+  const first = group.slices[0];
+  const firstBytes = await loadBytes(first.input);
+  const keys = new TagKeys();
+  const template = parseDicomWith(firstBytes, { fileName: first.name, headerOnly: true }, keys);
+  checkSame(first, template, group.seriesInstanceUID);
+  const sopInstanceUID = (options.newUid ?? randomUid)();
+  const source: GroupSource = {
+    group,
+    template,
+    firstBytes,
+    keys,
+    sopInstanceUID,
+    edits: assemblyEdits(group, sopInstanceUID),
+    name: defaultName(template, group.slices.length),
+  };
+  if (options.compression !== 'jpeg-ls' || first.encapsulated) return assembleUncompressed(source);
+  const refusal = jpegLsRefusal(template);
+  if (refusal === undefined) return assembleJpegLs(source, options);
+  const kept = await assembleUncompressed(source);
+  return {
+    ...kept,
+    warnings: [...kept.warnings, `kept uncompressed: file ${kept.name}: cannot write JPEG-LS: ${refusal}`],
+  };
+}
+
+/**
+ * The JPEG-LS output, each slice's frame encoded as it is read: no uncompressed output is built
+ * (it cost more than a third of the codec's own time, mostly in page faults of a fresh buffer the
+ * size of the series). The header is written as Explicit VR Little Endian, as encapsulated pixel
+ * data requires.
+ */
+async function assembleJpegLs(source: GroupSource, options: AssembleOptions): Promise<AssembledSeries> {
+  const { group, template, sopInstanceUID } = source;
+  const slices = group.slices;
+  const { body } = header(template, source.edits, true);
+  const meta = encodeFileMeta({
+    sopClassUID: template.string('SOPClassUID') ?? '',
+    sopInstanceUID,
+    transferSyntaxUID: TransferSyntax.JPEGLSLossless,
+  });
+  const encode = await jpegLsFrameEncoder(pixelLayoutOf(template), { locateWasm: options.locateWasm });
+  const swapUnit = swapUnitOf(template, Number(slices[0].layout.BitsAllocated));
+  const swapped = swapUnit > 1 ? new Uint8Array(slices[0].frameLength) : undefined;
+  const frames: Uint8Array[] = [];
+  const uid = group.seriesInstanceUID;
+  for await (const frame of nativeFrames(slices, source.firstBytes, source.keys, uid)) {
+    if (swapped) swapInto(frame, swapped, 0, swapUnit);
+    frames.push(encode(swapped ?? frame));
+  }
+  const pixels = encapsulatePixelData(frames);
+  const out = new Uint8Array(132 + meta.length + body.length + pixels.length);
+  out.set([0x44, 0x49, 0x43, 0x4d], 128);
+  out.set(meta, 132);
+  out.set(body, 132 + meta.length);
+  out.set(pixels, 132 + meta.length + body.length);
+  return {
+    name: source.name,
+    bytes: out,
+    sourceNames: slices.map((s) => s.name),
+    frames: slices.length,
+    orderedBy: group.orderedBy,
+    seriesInstanceUID: uid,
+    sopInstanceUID,
+    transferSyntaxUID: TransferSyntax.JPEGLSLossless,
+    warnings: group.warnings,
+  };
+}
+
+/** The output with the slices' pixel data as it is: native frames concatenated, or their fragments. */
+async function assembleUncompressed(source: GroupSource): Promise<AssembledSeries> {
+  const { group, template, keys, sopInstanceUID } = source;
   const slices = group.slices;
   const uid = group.seriesInstanceUID;
   const first = slices[0];
-  let firstBytes: Uint8Array | undefined = await loadBytes(first.input);
-  const keys = new TagKeys();
-  const template = parseDicomWith(firstBytes, { fileName: first.name, headerOnly: true }, keys);
-  checkSame(first, template, uid);
-  const sopInstanceUID = (options.newUid ?? randomUid)();
-  const { body, transferSyntaxUID, encoding } = header(template, assemblyEdits(group, sopInstanceUID));
+  const { body, transferSyntaxUID, encoding } = header(template, source.edits);
   const meta = encodeFileMeta({
     sopClassUID: template.string('SOPClassUID') ?? '',
     sopInstanceUID,
@@ -322,38 +443,17 @@ export async function assembleGroup(
   out.set(pixelHeader, o);
   o += pixelHeader.length;
 
-  let botAt = 0;
-  let fragmentsStart = 0;
   if (encapsulated) {
     out.set(encodeHeader(ITEM, '', 4 * n, EXPLICIT_LE), o);
-    botAt = o + 8;
+    const botAt = o + 8;
     o = botAt + 4 * n;
-    fragmentsStart = o;
-  }
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  // Big endian sources: swap each pixel sample (OW of 8-bit samples holds byte pairs).
-  const swapUnit = template.transferSyntax.littleEndian
-    ? 1
-    : bits > 8
-      ? bits / 8
-      : template.vr(PIXEL_DATA) === 'OW'
-        ? 2
-        : 1;
-
-  for (let k = 0; k < n; k++) {
-    const slice = slices[k];
-    if (!encapsulated && slice.frameOffset !== undefined && 'bytes' in slice.input) {
-      // In-memory bytes are the very bytes planned: the frame's place is known, copy it and move on.
-      const at = slice.frameOffset;
-      swapInto(slice.input.bytes.subarray(at, at + slice.frameLength), out, o, swapUnit);
-      o += slice.frameLength;
-      continue;
-    }
-    const bytes: Uint8Array = k === 0 && firstBytes ? firstBytes : await loadBytes(slice.input);
-    firstBytes = undefined;
-    const parsed = parseDicomWith(bytes, { fileName: slice.name, headerOnly: !encapsulated }, keys);
-    checkSame(slice, parsed, uid);
-    if (encapsulated) {
+    const fragmentsStart = o;
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    for (let k = 0; k < n; k++) {
+      const slice = slices[k];
+      const bytes = k === 0 ? source.firstBytes : await loadBytes(slice.input);
+      const parsed = parseDicomWith(bytes, { fileName: slice.name, headerOnly: false }, keys);
+      checkSame(slice, parsed, uid);
       const fragments = parsed.pixelData?.fragments ?? [];
       const lengths = fragments.map((f) => f.length).join(',');
       if (lengths !== (slice.fragmentLengths ?? []).join(',')) {
@@ -368,29 +468,22 @@ export async function assembleGroup(
         out.set(parsed.bytes.subarray(f.position, f.position + f.length), o + 8);
         o += 8 + f.length;
       }
-    } else {
-      const frame = parsed.frame(0);
-      if (frame.length !== slice.frameLength) {
-        throw new DicomAssembleError(`frame has ${frame.length} bytes, expected ${slice.frameLength}`, {
-          seriesInstanceUID: uid,
-          fileName: slice.name,
-        });
-      }
+    }
+    out.set(encodeHeader(SEQUENCE_DELIMITER, '', 0, EXPLICIT_LE), o);
+    o += 8;
+  } else {
+    const swapUnit = swapUnitOf(template, bits);
+    for await (const frame of nativeFrames(slices, source.firstBytes, keys, uid)) {
       swapInto(frame, out, o, swapUnit);
       o += frame.length;
     }
-  }
-  if (encapsulated) {
-    out.set(encodeHeader(SEQUENCE_DELIMITER, '', 0, EXPLICIT_LE), o);
-    o += 8;
-  } else if (o % 2 === 1) {
-    out[o++] = 0;
+    if (o % 2 === 1) out[o++] = 0;
   }
   if (o !== out.length) {
     throw new DicomAssembleError(`wrote ${o} of ${out.length} bytes`, { seriesInstanceUID: uid });
   }
-  const assembled: AssembledSeries = {
-    name: defaultName(template, n),
+  return {
+    name: source.name,
     bytes: out,
     sourceNames: slices.map((s) => s.name),
     frames: n,
@@ -400,21 +493,6 @@ export async function assembleGroup(
     transferSyntaxUID,
     warnings: group.warnings,
   };
-  return options.compression === 'jpeg-ls' && !encapsulated ? withJpegLs(assembled, options) : assembled;
-}
-
-/** The output as JPEG-LS, or unchanged with a warning when its pixel data is of a kind JPEG-LS cannot hold. */
-async function withJpegLs(series: AssembledSeries, options: AssembleOptions): Promise<AssembledSeries> {
-  try {
-    const bytes = await compressToJpegLs(series.bytes, {
-      fileName: series.name,
-      locateWasm: options.locateWasm,
-    });
-    return { ...series, bytes, transferSyntaxUID: TransferSyntax.JPEGLSLossless };
-  } catch (e) {
-    if (!(e instanceof JpegLsRefused)) throw e;
-    return { ...series, warnings: [...series.warnings, `kept uncompressed: ${e.message}`] };
-  }
 }
 
 function uniqueName(name: string, taken: Set<string>): string {

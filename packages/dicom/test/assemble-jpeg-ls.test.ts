@@ -177,6 +177,25 @@ describe.skipIf(!hasData)('assembleSeries with JPEG-LS', () => {
     expect(packed.outputs[0].bytes.length).toBeLessThan(plain.outputs[0].bytes.length * 0.6);
   });
 
+  it('writes the same bytes from slices loaded lazily, one at a time, as from slices in memory', async () => {
+    const inputs = seriesInputs('series/pydicom_ct5n');
+    const loaded: string[] = [];
+    const lazy: AssembleInput[] = inputs.map((input) => ({
+      name: input.name,
+      load: async () => {
+        loaded.push(input.name);
+        return 'bytes' in input ? input.bytes : new Uint8Array();
+      },
+    }));
+    const fromMemory = await assembleSeries(inputs, { newUid: UID(), compression: 'jpeg-ls' });
+    const fromLoads = await assembleSeries(lazy, { newUid: UID(), compression: 'jpeg-ls' });
+    expect(fromLoads.outputs).toHaveLength(1);
+    expect(fromLoads.outputs[0].transferSyntaxUID).toBe(TransferSyntax.JPEGLSLossless);
+    expect(bytesOf(fromLoads.outputs[0].bytes).equals(bytesOf(fromMemory.outputs[0].bytes))).toBe(true);
+    // Planning reads each slice once, assembly once more.
+    expect(loaded).toHaveLength(2 * inputs.length);
+  });
+
   it('writes 8-bit unsigned and 8-bit signed monochrome', async () => {
     await checkJpegLs(crafted('ts/image_dfl.dcm', [], shifted));
     const { packed } = await checkJpegLs(

@@ -15,7 +15,7 @@ const PIXEL_DATA = 'x7fe00010';
 export class JpegLsRefused extends DicomError {}
 
 /** Why a parsed native file cannot be written as JPEG-LS, or undefined when it can. */
-function refusalOf(parsed: ParsedDicom): string | undefined {
+export function jpegLsRefusal(parsed: ParsedDicom): string | undefined {
   if (!parsed.pixelData) return 'no PixelData';
   if (parsed.isEncapsulated) return 'pixel data is already compressed';
   try {
@@ -38,7 +38,7 @@ export async function compressToJpegLs(
 ): Promise<Uint8Array> {
   const label = options.fileName ? `file ${options.fileName}: ` : '';
   const parsed = parseDicom(bytes, { fileName: options.fileName, headerOnly: true });
-  const refusal = refusalOf(parsed);
+  const refusal = jpegLsRefusal(parsed);
   if (refusal) throw new JpegLsRefused(`${label}cannot write JPEG-LS: ${refusal}`);
   const ts = parsed.transferSyntax;
   if (!ts.littleEndian || ts.deflated) {
