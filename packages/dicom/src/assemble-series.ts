@@ -11,7 +11,7 @@ import {
 } from './assemble-plan';
 import { allocUninitialised } from './bytes';
 import { jpegLsRefusal } from './codecs/compress-jpeg-ls';
-import { encapsulatePixelData } from './codecs/encapsulate';
+import { encapsulatedFile } from './codecs/encapsulate';
 import { jpegLsFrameEncoder } from './codecs/encode-jpeg-ls';
 import { pixelLayoutOf } from './codecs/pixel-layout';
 import {
@@ -371,12 +371,7 @@ async function assembleJpegLs(source: GroupSource, options: AssembleOptions): Pr
     if (swapped) swapInto(frame, swapped, 0, swapUnit);
     frames.push(encode(swapped ?? frame));
   }
-  const pixels = encapsulatePixelData(frames);
-  const out = new Uint8Array(132 + meta.length + body.length + pixels.length);
-  out.set([0x44, 0x49, 0x43, 0x4d], 128);
-  out.set(meta, 132);
-  out.set(body, 132 + meta.length);
-  out.set(pixels, 132 + meta.length + body.length);
+  const out = encapsulatedFile(meta, body, frames);
   return {
     name: source.name,
     bytes: out,

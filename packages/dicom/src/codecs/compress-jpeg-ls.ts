@@ -5,7 +5,7 @@ import { toExplicitLittleEndian } from '../transcode';
 import { TransferSyntax } from '../transfer-syntax';
 import { encodeFileMeta } from '../write';
 import type { CodecLoadOptions } from './codec-modules';
-import { encapsulatePixelData } from './encapsulate';
+import { encapsulatedFile } from './encapsulate';
 import { jpegLsEncodable, jpegLsFrameEncoder } from './encode-jpeg-ls';
 import { pixelLayoutOf } from './pixel-layout';
 
@@ -63,11 +63,5 @@ export async function compressToJpegLs(
     sopInstanceUID: parsed.string('SOPInstanceUID') ?? '',
     transferSyntaxUID: TransferSyntax.JPEGLSLossless,
   });
-  const pixels = encapsulatePixelData(frames);
-  const out = new Uint8Array(132 + meta.length + body.length + pixels.length);
-  out.set([0x44, 0x49, 0x43, 0x4d], 128);
-  out.set(meta, 132);
-  out.set(body, 132 + meta.length);
-  out.set(pixels, 132 + meta.length + body.length);
-  return out;
+  return encapsulatedFile(meta, body, frames);
 }

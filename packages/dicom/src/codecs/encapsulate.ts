@@ -34,3 +34,21 @@ export function encapsulatePixelData(frames: readonly Uint8Array[]): Uint8Array 
   out.set(encodeHeader(SEQUENCE_DELIMITER, '', 0, EXPLICIT_LE), o);
   return out;
 }
+
+/**
+ * A Part 10 file of encapsulated frames: zero preamble, DICM, the file meta group `meta`, the data
+ * set `body` (Explicit VR Little Endian, without pixel data), then the frames' PixelData element.
+ */
+export function encapsulatedFile(
+  meta: Uint8Array,
+  body: Uint8Array,
+  frames: readonly Uint8Array[],
+): Uint8Array {
+  const pixels = encapsulatePixelData(frames);
+  const out = new Uint8Array(132 + meta.length + body.length + pixels.length);
+  out.set([0x44, 0x49, 0x43, 0x4d], 128);
+  out.set(meta, 132);
+  out.set(body, 132 + meta.length);
+  out.set(pixels, 132 + meta.length + body.length);
+  return out;
+}
