@@ -10,7 +10,7 @@ import {
   type Unassembled,
 } from './assemble-plan';
 import { allocUninitialised } from './bytes';
-import { jpegLsRefusal } from './codecs/compress-jpeg-ls';
+import { jpegLsRefusal, jpegLsRefusalMessage } from './codecs/compress-jpeg-ls';
 import { encapsulatedFile } from './codecs/encapsulate';
 import { jpegLsFrameEncoder } from './codecs/encode-jpeg-ls';
 import { pixelLayoutOf } from './codecs/pixel-layout';
@@ -343,7 +343,7 @@ export async function assembleGroup(
   const kept = await assembleUncompressed(source);
   return {
     ...kept,
-    warnings: [...kept.warnings, `kept uncompressed: file ${kept.name}: cannot write JPEG-LS: ${refusal}`],
+    warnings: [...kept.warnings, `kept uncompressed: ${jpegLsRefusalMessage(kept.name, refusal)}`],
   };
 }
 

@@ -16,8 +16,6 @@ export interface ReceivedUpload {
   partMimetype: string;
   /** Text fields; a JSON-typed part arrives parsed. */
   fields: Map<string, string | JsonValue>;
-  /** The `digest` of the limits, fed with every byte of the file part. */
-  digest?: Hash;
 }
 
 export interface UploadLimits {
@@ -127,7 +125,6 @@ export async function receiveUpload(
             filename: decodeMultipartFilename(part.filename),
             partMimetype: part.mimetype,
             fields,
-            ...(digest ? { digest } : {}),
           };
         } else {
           if (fields.has(part.fieldname)) {

@@ -2,12 +2,17 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type FileContent, readPrefixSync, type WantMore } from './content';
 
+/**
+ * A buffer for a read: not zero-filled (only the bytes read are handed on), and not from Node's
+ * shared pool, so it starts its own ArrayBuffer like any other Uint8Array.
+ */
+function unfilled(length: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+}
+
 /** Reads `length` bytes at `offset` into a new buffer, fewer only at the end of the file. */
 function readAtSync(fd: number, offset: number, length: number): Uint8Array {
-  // Not zero-filled (only the bytes read are handed on), and not from the shared pool, so the view
-  // starts its own ArrayBuffer like any other Uint8Array.
-  const unfilled = Buffer.allocUnsafeSlow(length);
-  const buffer = new Uint8Array(unfilled.buffer, 0, length);
+  const buffer = unfilled(length);
   let got = 0;
   // A read may return fewer bytes than asked before the end of the file (network file systems).
   while (got < length) {
@@ -53,8 +58,7 @@ async function* fileChunks(file: string, expectedSize: number | undefined): Asyn
       const left = expectedSize === undefined ? CHUNK_BYTES : expectedSize - position;
       // Past the expected end, one small read tells a file that grew from one that ended.
       const length = left > 0 ? Math.min(left, CHUNK_BYTES) : 1;
-      // Not zero-filled: only the bytes read are handed on.
-      const buffer = Buffer.allocUnsafe(length);
+      const buffer = unfilled(length);
       const bytesRead = readSync(fd, buffer, 0, length, position);
       if (bytesRead === 0) return;
       position += bytesRead;

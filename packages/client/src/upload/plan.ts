@@ -232,11 +232,12 @@ export async function planUpload(
   const mung = checkMung(options.mungFilename);
   const skipped: SkippedFile[] = [];
   const spool = new Spool();
-  const walkPace = eventLoopPacer(PACE_MS, options.signal);
+  // One pacer for all of planning's synchronous file-system work: the walks and the head reads.
+  const pace = eventLoopPacer(PACE_MS, options.signal);
   const expanded = await mapSettled(
     inputs,
     concurrency,
-    (input, i) => expandInput(input, i, options, spool, skipped, walkPace),
+    (input, i) => expandInput(input, i, options, spool, skipped, pace),
     options.signal ? { signal: options.signal } : {},
   );
   // Inputs cut short by an abort are not problems of the files: the plan as a whole was stopped.
@@ -347,7 +348,6 @@ export async function planUpload(
   };
   // Files on disk are read with synchronous calls, one after the other, yielding to the event loop
   // every few milliseconds (see readHeadSync); in-memory inputs (Blobs read asynchronously) as before.
-  const pace = eventLoopPacer(PACE_MS, options.signal);
   for (const d of drafts) {
     if (d.item.origin.kind !== 'path') continue;
     await pace();

@@ -14,6 +14,11 @@ const PIXEL_DATA = 'x7fe00010';
 /** The pixel data is of a kind JPEG-LS does not hold; the file is fine as it is. */
 export class JpegLsRefused extends DicomError {}
 
+/** The message for a file that cannot be written as JPEG-LS, naming it when it has a name. */
+export function jpegLsRefusalMessage(fileName: string | undefined, refusal: string): string {
+  return `${fileName ? `file ${fileName}: ` : ''}cannot write JPEG-LS: ${refusal}`;
+}
+
 /** Why a parsed native file cannot be written as JPEG-LS, or undefined when it can. */
 export function jpegLsRefusal(parsed: ParsedDicom): string | undefined {
   if (!parsed.pixelData) return 'no PixelData';
@@ -39,7 +44,7 @@ export async function compressToJpegLs(
   const label = options.fileName ? `file ${options.fileName}: ` : '';
   const parsed = parseDicom(bytes, { fileName: options.fileName, headerOnly: true });
   const refusal = jpegLsRefusal(parsed);
-  if (refusal) throw new JpegLsRefused(`${label}cannot write JPEG-LS: ${refusal}`);
+  if (refusal) throw new JpegLsRefused(jpegLsRefusalMessage(options.fileName, refusal));
   const ts = parsed.transferSyntax;
   if (!ts.littleEndian || ts.deflated) {
     throw new DicomError(`${label}cannot write JPEG-LS from ${ts.uid}: only little endian, not deflated`);
