@@ -3,6 +3,7 @@ import { appendFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BodyBufferPool } from '../src/upload/body-buffers';
 import { pathContent } from '../src/upload/file-content';
 import { ContentSizeError, multipartBody } from '../src/upload/multipart-body';
 
@@ -65,6 +66,84 @@ describe('a file on disk, streamed for sending', () => {
     await expect(chunksOf(declared(6))).rejects.toBeInstanceOf(ContentSizeError);
     await expect(chunksOf(declared(2))).rejects.toThrow(/changing\.bin changed while uploading/);
     expect(joined(await chunksOf(declared(3))).toString()).toContain('\r\n\r\nabc\r\n');
+  });
+
+  describe('a body of at most 1 MiB, laid out in one reused buffer', () => {
+    const fileBody = (file: string, size: number) => {
+      const content = pathContent(file);
+      return multipartBody([
+        { name: 'source', value: 'api' },
+        {
+          name: 'resource',
+          filename: path.basename(file),
+          contentType: 'application/octet-stream',
+          content: { size, open: () => content.open(size), readInto: content.readInto! },
+        },
+        { name: 'source_filepath', value: path.basename(file) },
+      ]);
+    };
+
+    it('is one chunk with the same bytes as the streamed body, and its buffer serves the next body', async () => {
+      const pool = new BodyBufferPool(2);
+      const files = await Promise.all(
+        [1, 300_000, 290_000, (1 << 20) - 1000].map(async (size, i) => {
+          const file = path.join(dir, `whole-${i}.bin`);
+          await writeFile(file, randomBytes(size));
+          return { file, size };
+        }),
+      );
+      const backings: ArrayBufferLike[] = [];
+      for (const { file, size } of files) {
+        const body = fileBody(file, size);
+        const streamed = joined(await chunksOf(body.chunks()));
+        const lease = pool.lease();
+        const seen: number[] = [];
+        const whole: Uint8Array[] = [];
+        for await (const chunk of body.chunks((n) => seen.push(n), lease)) whole.push(chunk);
+        expect(whole).toHaveLength(1);
+        expect(Buffer.from(whole[0]!).equals(streamed)).toBe(true);
+        expect(whole[0]!.byteLength).toBe(body.length);
+        expect(seen).toEqual([size]);
+        backings.push(whole[0]!.buffer);
+        lease.release();
+      }
+      // 1 byte fits no buffer the 300,000 bytes can use; 290,000 bytes reuse that one.
+      expect(backings[1]).not.toBe(backings[0]);
+      expect(backings[2]).toBe(backings[1]);
+      expect(backings[3]).not.toBe(backings[2]);
+    });
+
+    it('streams bodies over 1 MiB in chunks even with a lease', async () => {
+      const size = (1 << 20) + 10;
+      const file = path.join(dir, 'over.bin');
+      await writeFile(file, randomBytes(size));
+      const chunks = await chunksOf(fileBody(file, size).chunks(undefined, new BodyBufferPool(1).lease()));
+      expect(chunks.length).toBeGreaterThan(2);
+      expect(joined(chunks).length).toBe(fileBody(file, size).length);
+    });
+
+    it('refuses a file that grew or shrank after planning, naming it', async () => {
+      const file = path.join(dir, 'whole-changing.bin');
+      await writeFile(file, Buffer.from('abcdef'));
+      const lease = new BodyBufferPool(1).lease();
+      await expect(chunksOf(fileBody(file, 5).chunks(undefined, lease))).rejects.toThrow(
+        /whole-changing\.bin changed while uploading: expected 5 bytes, read more than 5/,
+      );
+      await expect(chunksOf(fileBody(file, 8).chunks(undefined, lease))).rejects.toThrow(
+        /expected 8 bytes, read 6$/,
+      );
+      await expect(chunksOf(fileBody(file, 8).chunks(undefined, lease))).rejects.toBeInstanceOf(
+        ContentSizeError,
+      );
+      expect(joined(await chunksOf(fileBody(file, 6).chunks(undefined, lease))).toString()).toContain(
+        '\r\n\r\nabcdef\r\n',
+      );
+    });
+
+    it('names the file when it cannot be opened', () => {
+      const missing = path.join(dir, 'missing-whole.bin');
+      expect(() => pathContent(missing).readInto!(new Uint8Array(4))).toThrow(/ENOENT.*missing-whole\.bin/);
+    });
   });
 
   it('names the file when it cannot be opened', async () => {

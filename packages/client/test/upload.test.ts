@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -325,6 +326,40 @@ describe('fault injection', () => {
         '\n',
       );
       expect(shown).not.toContain(API_KEY);
+    } finally {
+      await faulty.close();
+    }
+  });
+});
+
+describe('files on disk, bodies in reused buffers', () => {
+  it('60 files of mixed sizes, with 10% 503/reset, are each stored byte for byte', async () => {
+    const faulty = await startTestServer({
+      faults: { rate: 0.1, kinds: ['503', 'reset'], seed: 11, retryAfterSeconds: 0 },
+    });
+    try {
+      const dir = path.join(work, 'reused-buffers');
+      await mkdir(dir);
+      // Sizes that share a buffer, need a bigger one, or stream in chunks (over 1 MiB).
+      const sizes = [1, 70_000, 65_000, 300_000, 290_000, 1_048_000, 1_200_000, 0, 5];
+      const files = await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          const file = path.join(dir, `f${String(i).padStart(2, '0')}.bin`);
+          const bytes = randomBytes(sizes[i % sizes.length]!);
+          await writeFile(file, bytes);
+          return { file, bytes };
+        }),
+      );
+      const client = faulty.api({ maxRetries: 8, concurrency: 6 });
+      const results = await client.uploadResources(
+        files.map((f) => f.file),
+        { onError: 'skip' },
+      );
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      for (const [i, result] of results.entries()) {
+        const stored = await client.downloadResourceFile(result.ok ? result.id : '', { autoConvert: false });
+        expect(Buffer.from(stored.bytes!).equals(files[i]!.bytes), path.basename(files[i]!.file)).toBe(true);
+      }
     } finally {
       await faulty.close();
     }

@@ -5,7 +5,7 @@ const MASK = '***';
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join(MASK);
+    if (secret && secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(MASK);
   }
   return out;
 }
@@ -13,6 +13,9 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 /** A URL safe to show: secret-looking query parameters and any known secret masked. */
 export function redactUrl(url: string, secrets: readonly (string | undefined)[]): string {
   let shown = url;
+  // Without a query or user info there is nothing to parse for: every request's URL is redacted,
+  // and parsing it was a measurable share of the CPU of each small upload.
+  if (!url.includes('?') && !url.includes('@')) return redactSecrets(shown, secrets);
   try {
     const parsed = new URL(url);
     let changed = false;

@@ -13,6 +13,11 @@ export interface FileContent {
   open(expectedSize?: number): AsyncIterable<Uint8Array>;
   bytes(): Promise<Uint8Array>;
   /**
+   * For content that can be read synchronously (a file on disk): the whole content into `target`,
+   * returning the bytes read, plus one when the content is longer than `target`.
+   */
+  readInto?(target: Uint8Array): number;
+  /**
    * The first `length` bytes (fewer at the end of the file), then as many more as `more` asks for,
    * through one opening of the file: planning sniffs the type and reads a DICOM header from one read.
    */

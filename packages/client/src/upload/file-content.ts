@@ -1,26 +1,40 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { unfilled } from './body-buffers';
 import { type FileContent, readPrefixSync, type WantMore } from './content';
 
-/**
- * A buffer for a read: not zero-filled (only the bytes read are handed on), and not from Node's
- * shared pool, so it starts its own ArrayBuffer like any other Uint8Array.
- */
-function unfilled(length: number): Uint8Array {
-  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+/** Fills `target` from `offset` in the file; fewer bytes only at the end of the file. */
+function fillSync(fd: number, target: Uint8Array, offset: number): number {
+  let got = 0;
+  // A read may return fewer bytes than asked before the end of the file (network file systems).
+  while (got < target.length) {
+    const n = readSync(fd, target, got, target.length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }
 
 /** Reads `length` bytes at `offset` into a new buffer, fewer only at the end of the file. */
 function readAtSync(fd: number, offset: number, length: number): Uint8Array {
   const buffer = unfilled(length);
-  let got = 0;
-  // A read may return fewer bytes than asked before the end of the file (network file systems).
-  while (got < length) {
-    const n = readSync(fd, buffer, got, length - got, offset + got);
-    if (n === 0) break;
-    got += n;
-  }
+  const got = fillSync(fd, buffer, offset);
   return got === length ? buffer : buffer.subarray(0, got);
+}
+
+/**
+ * The whole file into `target`, counting one byte more when the file is longer than `target` (a
+ * one-byte probe, not stored): the caller tells a file that changed size from one that did not.
+ */
+function readIntoSync(file: string, target: Uint8Array): number {
+  const fd = openSync(file, 'r');
+  try {
+    const got = fillSync(fd, target, 0);
+    if (got < target.length) return got;
+    return got + readSync(fd, new Uint8Array(1), 0, 1, got);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -73,6 +87,7 @@ async function* fileChunks(file: string, expectedSize: number | undefined): Asyn
 export function pathContent(file: string): FileContent {
   return {
     open: (expectedSize) => fileChunks(file, expectedSize),
+    readInto: (target) => readIntoSync(file, target),
     bytes: async () => new Uint8Array(await readFile(file)),
     // One open, positioned reads, no stat (the walk knows the size).
     prefix: async (length, more) => readHeadSync(file, length, more),

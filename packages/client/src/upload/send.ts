@@ -3,6 +3,7 @@ import type { Anonymizer } from '@datamint/dicom';
 import type { HandlerContext } from '../context';
 import { UnexpectedResponseError, UploadFileError } from '../errors';
 import { type UploadSegmentationsOptions, uploadSegmentations } from '../segmentations';
+import type { BodyBufferPool } from './body-buffers';
 import type { UploadSource } from './inputs';
 import { readMetadata } from './metadata';
 import { multipartBody } from './multipart-body';
@@ -35,6 +36,8 @@ export interface SendContext {
   resourceParts?: ResourcePartsBuilder;
   /** How a unit's masks are sent when the caller speaks another wire than the default (the `Api`). */
   uploadSegmentation?: SegmentationUploader;
+  /** Body buffers shared by the run's requests. */
+  buffers?: BodyBufferPool;
 }
 
 /** Sends one mask of a created resource; returns the annotation ids. */
@@ -61,13 +64,14 @@ async function createResource(
   const parts = build({ unit, body, metadata, modality, fields: settings.fields });
   const multipart = multipartBody(parts);
   const onData = tracker ? (n: number) => tracker.sent(n) : undefined;
+  const buffers = run.buffers?.lease();
   const answer = await ctx.http.request<{ id?: unknown }>({
     method: 'POST',
     path: 'resources',
     // Rebuilt for every attempt: the file is streamed again from the start.
     body: () => {
       tracker?.attempt();
-      return multipart.chunks(onData);
+      return multipart.chunks(onData, buffers);
     },
     headers: {
       'content-type': multipart.contentType,
@@ -79,6 +83,8 @@ async function createResource(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   });
+  // Answered with success: the body was sent in full, its buffer can serve the next request.
+  buffers?.release();
   if (!answer || typeof answer !== 'object' || typeof answer.id !== 'string') {
     throw new UnexpectedResponseError('POST /resources', answer, 'an object with the new resource "id"');
   }

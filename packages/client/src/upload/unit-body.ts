@@ -79,7 +79,11 @@ export async function unitBody(
   if (unit.kind === 'file' && !unit.anonymize) {
     const content = contentOf(first.origin, inputs);
     return {
-      content: { size: first.size, open: () => content.open(first.size) },
+      content: {
+        size: first.size,
+        open: () => content.open(first.size),
+        ...(content.readInto ? { readInto: content.readInto } : {}),
+      },
       filename: unit.filename,
       sourceFilepath: unit.sourceFilepath,
     };

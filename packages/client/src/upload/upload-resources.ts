@@ -2,6 +2,7 @@ import type { HandlerContext } from '../context';
 import { UploadFileError } from '../errors';
 import { resolveProject } from '../projects';
 import type { Project } from '../types';
+import { BodyBufferPool } from './body-buffers';
 import { removeSpool, type UploadSource } from './inputs';
 import { UploadJournal } from './journal';
 import { type SendSettings, sendSettings } from './options';
@@ -173,6 +174,7 @@ async function runPlan(
     ...(platform
       ? { resourceParts: platform.resourceParts, uploadSegmentation: platform.uploadSegmentation }
       : {}),
+    buffers: new BodyBufferPool(settings.concurrency),
   };
   const outcomes = await sendAll(run, plan, journal);
   throwIfAborted(options.signal);
