@@ -66,8 +66,15 @@ export class FileStore {
 
   async commit(tempPath: string, key: string): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(tempPath, target);
+    try {
+      await rename(tempPath, target);
+    } catch (err) {
+      // The folder is made on first use only: there are 256 per kind, and making sure of one
+      // before every rename was a file-system call per upload for nothing.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tempPath, target);
+    }
   }
 
   async writeBytes(key: string, bytes: Uint8Array): Promise<void> {
