@@ -4,8 +4,11 @@
  * RSS and heap numbers belong to that measurement alone; the server is another process.
  *  1. Upload 1,000 files of 256 KiB from disk with `uploadResources` vs a raw undici loop that POSTs
  *     prebuilt multipart bodies from memory (the server bench's loop), both 10 in flight.
+ *     Each run also reports the server's CPU per upload (from /proc, Linux only).
  *  2. Iterate 100,000 resources with `for await (getResources())` vs `.toArray()`: the heap retained
  *     while streaming stays at about one page, whatever the listing size.
+ * Settings: BENCH_FILES, BENCH_ROUNDS, BENCH_LIST_ROWS, BENCH_WARM (uploads before measuring, 200),
+ * BENCH_PROFILE=DIR (a CPU profile of each measurement).
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +30,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 // V8 keeps optimizing the client's upload path over a process's first few thousand uploads (the
 // first thousand cost about twice the CPU of the third), so the figures include part of that
 // warming, as a real run of a thousand files would. The raw loop gets the same warm-up.
-const WARM = 200;
+const WARM = Number(process.env.BENCH_WARM ?? 200);
 const KEY = 'bench-key-0123456789';
 const self = fileURLToPath(import.meta.url);
 const serverBin = fileURLToPath(new URL('../../server/src/bin.ts', import.meta.url));
@@ -42,6 +45,8 @@ interface Measure {
   mbPerSecond: number;
   /** CPU time (user + system) of the measuring process during the measurement, in seconds. */
   cpuSeconds: number;
+  /** CPU time of the server process over the whole child run (warm-up included), in seconds. */
+  serverCpuSeconds?: number;
   /** Peak resident memory of the measuring process (VmHWM). */
   rssPeakMb: number;
   /** Largest heap in use after a forced GC, over the heap before the measurement. */
@@ -85,11 +90,13 @@ async function measure(
     samplesMb.push((used - base) / 1024 / 1024);
     peak = Math.max(peak, used);
   };
+  const profiler = await startProfiler();
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   const counted = (await fn(probe)) ?? items;
   const cpu = process.cpuUsage(cpuStart);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await profiler?.();
   probe();
   return {
     items: counted,
@@ -103,6 +110,27 @@ async function measure(
   };
 }
 
+/**
+ * With `BENCH_PROFILE=DIR`, a V8 CPU profile of the measurement alone (warm-up and setup left out)
+ * is written to DIR, one `.cpuprofile` per measuring process (open it in Chrome DevTools).
+ */
+async function startProfiler(): Promise<(() => Promise<void>) | undefined> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return undefined;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `${process.argv[3]}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 async function filesOf(dir: string): Promise<string[]> {
   return Array.from({ length: FILES }, (_, i) => path.join(dir, `file-${String(i).padStart(5, '0')}.bin`));
 }
@@ -113,8 +141,10 @@ async function worker(kind: string, url: string, arg: string): Promise<void> {
   const api = new APIHandler({ rootUrl: url, apiKey: KEY, configFile: null, concurrency: IN_FLIGHT });
   let result: Measure;
   if (kind === 'raw' || kind === 'raw-keyed' || kind === 'client') {
-    const warm = (await filesOf(arg)).slice(0, WARM);
-    await api.uploadResources(warm, { channel: 'warm-up' });
+    const all = await filesOf(arg);
+    for (let done = 0; done < WARM; done += all.length) {
+      await api.uploadResources(all.slice(0, Math.min(all.length, WARM - done)), { channel: 'warm-up' });
+    }
   } else {
     await api.getResources({ pageSize: PAGE, limit: PAGE }).toArray();
   }
@@ -192,8 +222,23 @@ async function child(kind: string, url: string, arg = ''): Promise<Measure> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Measure;
 }
 
+/** User + system CPU of a process so far (Linux `/proc`; NaN elsewhere), in seconds. */
+async function processCpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them,
+    // in clock ticks of 1/100 s (USER_HZ, fixed at 100 on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** The server binary in its own process; resolves once it prints `listening on URL`. */
-async function spawnServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function spawnServer(
+  dataDir: string,
+): Promise<{ url: string; cpuSeconds: () => Promise<number>; stop: () => Promise<void> }> {
   const proc = spawn(
     process.execPath,
     [
@@ -222,6 +267,7 @@ async function spawnServer(dataDir: string): Promise<{ url: string; stop: () => 
   });
   return {
     url,
+    cpuSeconds: () => processCpuSeconds(proc.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         proc.once('exit', () => resolve());
@@ -232,7 +278,7 @@ async function spawnServer(dataDir: string): Promise<{ url: string; stop: () => 
 
 function uploadLine(label: string, m: Measure): void {
   console.log(
-    `${label.padEnd(36)} ${m.perSecond.toFixed(0).padStart(7)} files/s ${m.mbPerSecond.toFixed(1).padStart(7)} MB/s ${m.seconds.toFixed(2).padStart(7)} s  CPU ${m.cpuSeconds.toFixed(2)} s   RSS peak ${m.rssPeakMb.toFixed(0)} MB`,
+    `${label.padEnd(36)} ${m.perSecond.toFixed(0).padStart(7)} files/s ${m.mbPerSecond.toFixed(1).padStart(7)} MB/s ${m.seconds.toFixed(2).padStart(7)} s  CPU ${m.cpuSeconds.toFixed(2)} s  server CPU/file ${(((m.serverCpuSeconds ?? Number.NaN) / (m.items + WARM)) * 1000).toFixed(2)} ms  RSS peak ${m.rssPeakMb.toFixed(0)} MB`,
   );
 }
 
@@ -267,10 +313,15 @@ async function main(): Promise<void> {
     let client: Measure | undefined;
     const roundRatios: number[] = [];
     const keyedRoundRatios: number[] = [];
+    const upload = async (kind: string): Promise<Measure> => {
+      const before = await server.cpuSeconds();
+      const m = await child(kind, server.url, dir);
+      return { ...m, serverCpuSeconds: (await server.cpuSeconds()) - before };
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      const rawRound = await child('raw', server.url, dir);
-      const keyedRound = await child('raw-keyed', server.url, dir);
-      const clientRound = await child('client', server.url, dir);
+      const rawRound = await upload('raw');
+      const keyedRound = await upload('raw-keyed');
+      const clientRound = await upload('client');
       roundRatios.push(clientRound.perSecond / rawRound.perSecond);
       keyedRoundRatios.push(clientRound.perSecond / keyedRound.perSecond);
       raw = best(raw, rawRound);
