@@ -17,8 +17,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+// The built package, as users import it (the bench task builds it first).
+import { APIHandler } from '@datamint/client';
 import { Agent, FormData, request } from 'undici';
-import { APIHandler } from '../src';
 
 const FILES = Number(process.env.BENCH_FILES ?? 1000);
 const FILE_BYTES = 256 * 1024;

@@ -55,8 +55,11 @@ export interface FormDataLike {
   forEach(callback: (value: unknown, key: string) => void): void;
 }
 
-/** Builds a request body for one attempt (a Node `Readable` is such an iterable). */
-export type BodyFactory = () => AsyncIterable<Uint8Array>;
+/**
+ * Builds a request body for one attempt: bytes, or chunks streamed as they are read (a Node
+ * `Readable` is such an iterable).
+ */
+export type BodyFactory = () => AsyncIterable<Uint8Array> | Uint8Array;
 
 /** One call: what to send and how patiently. */
 export interface RequestOptions {

@@ -20,8 +20,10 @@ export interface FileContent {
   /**
    * The first `length` bytes (fewer at the end of the file), then as many more as `more` asks for,
    * through one opening of the file: planning sniffs the type and reads a DICOM header from one read.
+   * `scratch`, when it holds `length` bytes, may receive the first read instead of a new buffer:
+   * what is returned is then only good until the scratch is used again.
    */
-  prefix(length: number, more?: WantMore): Promise<Uint8Array>;
+  prefix(length: number, more?: WantMore, scratch?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** How many bytes to read after `bytes` (a read of `length` asked), 0 when the prefix is complete. */

@@ -15,9 +15,9 @@ function fillSync(fd: number, target: Uint8Array, offset: number): number {
   return got;
 }
 
-/** Reads `length` bytes at `offset` into a new buffer, fewer only at the end of the file. */
-function readAtSync(fd: number, offset: number, length: number): Uint8Array {
-  const buffer = unfilled(length);
+/** Reads `length` bytes at `offset` into `scratch` or a new buffer, fewer only at the end of the file. */
+function readAtSync(fd: number, offset: number, length: number, scratch?: Uint8Array): Uint8Array {
+  const buffer = scratch && scratch.length >= length ? scratch.subarray(0, length) : unfilled(length);
   const got = fillSync(fd, buffer, offset);
   return got === length ? buffer : buffer.subarray(0, got);
 }
@@ -44,10 +44,18 @@ function readIntoSync(file: string, target: Uint8Array): number {
  * file-system calls most of planning's time. Callers read many files this way in a loop that
  * yields to the event loop between files (see `eventLoopPacer`).
  */
-export function readHeadSync(file: string, length: number, more?: WantMore): Uint8Array {
+export function readHeadSync(
+  file: string,
+  length: number,
+  more?: WantMore,
+  scratch?: Uint8Array,
+): Uint8Array {
   const fd = openSync(file, 'r');
   try {
-    return readPrefixSync(length, more, (offset, n) => readAtSync(fd, offset, n));
+    // Only the first read may use the scratch: a longer prefix joins it with the reads after it.
+    return readPrefixSync(length, more, (offset, n) =>
+      readAtSync(fd, offset, n, offset === 0 ? scratch : undefined),
+    );
   } finally {
     closeSync(fd);
   }
@@ -90,6 +98,6 @@ export function pathContent(file: string): FileContent {
     readInto: (target) => readIntoSync(file, target),
     bytes: async () => new Uint8Array(await readFile(file)),
     // One open, positioned reads, no stat (the walk knows the size).
-    prefix: async (length, more) => readHeadSync(file, length, more),
+    prefix: async (length, more, scratch) => readHeadSync(file, length, more, scratch),
   };
 }

@@ -29,41 +29,55 @@ const BY_EXTENSION: Record<string, string> = {
 /** How many leading bytes {@link sniffMimetype} looks at. */
 export const SNIFF_BYTES = 544;
 
+// Every file of an upload is sniffed: the checks compare bytes in place, without building strings,
+// arrays or views for each file.
 function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
   if (bytes.length < offset + signature.length) return false;
-  return signature.every((b, i) => bytes[offset + i] === b);
+  for (let i = 0; i < signature.length; i++) if (bytes[offset + i] !== signature[i]) return false;
+  return true;
 }
 
-function ascii(bytes: Uint8Array, offset: number, length: number): string {
-  return String.fromCharCode(...bytes.subarray(offset, offset + length));
+/** True when the bytes at `offset` spell `text` (ASCII). */
+function asciiAt(bytes: Uint8Array, offset: number, text: string): boolean {
+  if (bytes.length < offset + text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 function int32(bytes: Uint8Array, offset: number, littleEndian: boolean): number | undefined {
   if (bytes.length < offset + 4) return undefined;
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(offset, littleEndian);
+  const b0 = bytes[offset]!;
+  const b1 = bytes[offset + 1]!;
+  const b2 = bytes[offset + 2]!;
+  const b3 = bytes[offset + 3]!;
+  return littleEndian ? (b3 << 24) | (b2 << 16) | (b1 << 8) | b0 : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
 }
 
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const JPEG = [0xff, 0xd8, 0xff];
+const TIFF_LE = [0x49, 0x49, 0x2a, 0x00];
+const TIFF_BE = [0x4d, 0x4d, 0x00, 0x2a];
+const WEBM = [0x1a, 0x45, 0xdf, 0xa3];
+
 export function isDicomPreamble(head: Uint8Array): boolean {
-  return ascii(head, 128, 4) === 'DICM';
+  return asciiAt(head, 128, 'DICM');
 }
 
 /** The type the leading bytes prove, or undefined. */
 export function sniffMimetype(head: Uint8Array): string | undefined {
   if (isDicomPreamble(head)) return 'application/dicom';
-  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (startsWith(head, [0xff, 0xd8, 0xff])) return 'image/jpeg';
-  if (ascii(head, 0, 4) === 'GIF8') return 'image/gif';
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) {
-    return 'image/tiff';
-  }
-  if (ascii(head, 4, 4) === 'ftyp') return ascii(head, 8, 4) === 'qt  ' ? 'video/quicktime' : 'video/mp4';
-  if (startsWith(head, [0x1a, 0x45, 0xdf, 0xa3])) return 'video/webm';
-  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'AVI ') return 'video/x-msvideo';
+  if (startsWith(head, PNG)) return 'image/png';
+  if (startsWith(head, JPEG)) return 'image/jpeg';
+  if (asciiAt(head, 0, 'GIF8')) return 'image/gif';
+  if (startsWith(head, TIFF_LE) || startsWith(head, TIFF_BE)) return 'image/tiff';
+  if (asciiAt(head, 4, 'ftyp')) return asciiAt(head, 8, 'qt  ') ? 'video/quicktime' : 'video/mp4';
+  if (startsWith(head, WEBM)) return 'video/webm';
+  if (asciiAt(head, 0, 'RIFF') && asciiAt(head, 8, 'AVI ')) return 'video/x-msvideo';
   for (const le of [true, false]) {
-    if (int32(head, 0, le) === 348 && ['n+1\0', 'ni1\0'].includes(ascii(head, 344, 4))) {
+    if (int32(head, 0, le) === 348 && (asciiAt(head, 344, 'n+1\0') || asciiAt(head, 344, 'ni1\0'))) {
       return 'application/x-nifti';
     }
-    if (int32(head, 0, le) === 540 && ['n+2\0', 'ni2\0'].includes(ascii(head, 4, 4))) {
+    if (int32(head, 0, le) === 540 && (asciiAt(head, 4, 'n+2\0') || asciiAt(head, 4, 'ni2\0'))) {
       return 'application/x-nifti';
     }
   }

@@ -19,17 +19,23 @@ export type MultipartPart =
 export interface MultipartBody {
   contentType: string;
   length: number;
+  /** The body, streamed; `onData` sees the byte count of every file chunk sent. */
+  chunks(onData?: (bytes: number) => void): AsyncGenerator<Uint8Array, void, undefined>;
   /**
-   * The body, streamed; `onData` sees the byte count of every file chunk sent. With `buffers`, a
-   * body of at most 1 MiB whose files read synchronously comes as one chunk in a buffer of the lease.
+   * The body for one attempt: a body of at most 1 MiB whose files read synchronously is laid out
+   * whole in a buffer of `buffers` (its files read now); any other is {@link chunks}.
    */
-  chunks(onData?: (bytes: number) => void, buffers?: BodyLease): AsyncGenerator<Uint8Array, void, undefined>;
+  attempt(
+    onData: ((bytes: number) => void) | undefined,
+    buffers: BodyLease,
+  ): Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 /**
- * The largest body built in one buffer. One chunk is one socket write and no stream machinery
- * per file part, which is most of the per-upload CPU for small files; larger files are streamed,
- * so memory stays bounded by the chunk size.
+ * The largest body laid out in one buffer. Bytes go to the socket in one write, without the stream
+ * machinery an iterable body takes (generators, awaited writes): for files of a few hundred KiB
+ * that machinery was a large part of the client's CPU per upload. Larger files are streamed, so
+ * memory stays bounded by the chunk size.
  */
 const WHOLE_BODY_MAX = 1 << 20;
 
@@ -95,18 +101,16 @@ export function multipartBody(parts: readonly MultipartPart[]): MultipartBody {
     (sum, s) => sum + (s instanceof Uint8Array ? s.byteLength : s.content.size),
     0,
   );
+  const whole =
+    length <= WHOLE_BODY_MAX &&
+    segments.every((s) => s instanceof Uint8Array || s.content.readInto !== undefined);
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     length,
-    async *chunks(onData, buffers) {
-      const whole =
-        buffers !== undefined &&
-        length <= WHOLE_BODY_MAX &&
-        segments.every((s) => s instanceof Uint8Array || s.content.readInto !== undefined);
-      if (whole) {
-        yield wholeBody(segments, buffers.take(length), onData);
-        return;
-      }
+    attempt(onData, buffers) {
+      return whole ? wholeBody(segments, buffers.take(length), onData) : this.chunks(onData);
+    },
+    async *chunks(onData) {
       for (const segment of segments) {
         if (segment instanceof Uint8Array) {
           yield segment;

@@ -1,6 +1,7 @@
 import { mapSettled } from '@datamint/core';
 import { groupSlices } from '@datamint/dicom';
 import { ValidationError } from '../errors';
+import { unfilled } from './body-buffers';
 import { type DicomFacts, partitionByKey } from './dicom-facts';
 import {
   type DicomHead,
@@ -317,7 +318,7 @@ export async function planUpload(
       ? { name: String(d.position), load: () => contentOf(d.item.origin, inputs).bytes() }
       : undefined,
   });
-  const readHead = async (d: Draft): Promise<void> => {
+  const readHead = async (d: Draft, scratch?: Uint8Array): Promise<void> => {
     try {
       const names = uploadNames(d.item.source, mung);
       d.names = names;
@@ -326,13 +327,21 @@ export async function planUpload(
       let mimetype: string | undefined;
       let typed = false;
       const content = contentOf(d.item.origin, inputs);
-      const bytes = await content.prefix(Math.min(FIRST_READ, d.item.size), (head) => {
-        if (!typed) {
-          mimetype = resolveMimetype(sniffMimetype(head.subarray(0, SNIFF_BYTES)), names.filename, explicit);
-          typed = true;
-        }
-        return mimetype === DICOM_MIMETYPE ? reader.more(head) : 0;
-      });
+      const bytes = await content.prefix(
+        Math.min(FIRST_READ, d.item.size),
+        (head) => {
+          if (!typed) {
+            mimetype = resolveMimetype(
+              sniffMimetype(head.subarray(0, SNIFF_BYTES)),
+              names.filename,
+              explicit,
+            );
+            typed = true;
+          }
+          return mimetype === DICOM_MIMETYPE ? reader.more(head) : 0;
+        },
+        scratch,
+      );
       d.file = {
         position: d.position,
         inputIndex: d.item.inputIndex,
@@ -348,15 +357,20 @@ export async function planUpload(
   };
   // Files on disk are read with synchronous calls, one after the other, yielding to the event loop
   // every few milliseconds (see readHeadSync); in-memory inputs (Blobs read asynchronously) as before.
+  // Being read one after the other, files share one buffer for their first read: planning keeps
+  // values of a file, never its bytes, and a new buffer for every file cost more than the read.
+  // It is made on the first path (a browser has none, nor the Node buffer it is made from).
+  let scratch: Uint8Array | undefined;
   for (const d of drafts) {
     if (d.item.origin.kind !== 'path') continue;
+    scratch ??= unfilled(FIRST_READ);
     await pace();
-    await readHead(d);
+    await readHead(d, scratch);
   }
   await mapSettled(
     drafts.filter((d) => d.item.origin.kind !== 'path'),
     concurrency,
-    readHead,
+    (d) => readHead(d),
   );
   // Rare: compressed or deflated pixel data, or data after the pixels, must parse in full.
   await mapSettled(

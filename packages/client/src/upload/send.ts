@@ -37,7 +37,7 @@ export interface SendContext {
   /** How a unit's masks are sent when the caller speaks another wire than the default (the `Api`). */
   uploadSegmentation?: SegmentationUploader;
   /** Body buffers shared by the run's requests. */
-  buffers?: BodyBufferPool;
+  buffers: BodyBufferPool;
 }
 
 /** Sends one mask of a created resource; returns the annotation ids. */
@@ -64,14 +64,14 @@ async function createResource(
   const parts = build({ unit, body, metadata, modality, fields: settings.fields });
   const multipart = multipartBody(parts);
   const onData = tracker ? (n: number) => tracker.sent(n) : undefined;
-  const buffers = run.buffers?.lease();
+  const buffers = run.buffers.lease();
   const answer = await ctx.http.request<{ id?: unknown }>({
     method: 'POST',
     path: 'resources',
     // Rebuilt for every attempt: the file is streamed again from the start.
     body: () => {
       tracker?.attempt();
-      return multipart.chunks(onData, buffers);
+      return multipart.attempt(onData, buffers);
     },
     headers: {
       'content-type': multipart.contentType,
@@ -84,7 +84,7 @@ async function createResource(
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   });
   // Answered with success: the body was sent in full, its buffer can serve the next request.
-  buffers?.release();
+  buffers.release();
   if (!answer || typeof answer !== 'object' || typeof answer.id !== 'string') {
     throw new UnexpectedResponseError('POST /resources', answer, 'an object with the new resource "id"');
   }
