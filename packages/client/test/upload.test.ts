@@ -10,6 +10,7 @@ import {
   APIHandler,
   APIUserAbortError,
   InvalidDicomError,
+  planUpload,
   ResourceNotFoundError,
   UploadFileError,
   type UploadProgress,
@@ -363,6 +364,37 @@ describe('files on disk, bodies in reused buffers', () => {
     } finally {
       await faulty.close();
     }
+  });
+});
+
+describe('a file that changes between planning and sending', () => {
+  it('fails on its own, named, whether its body is laid out whole or streamed; the others land', async () => {
+    const dir = path.join(work, 'changing');
+    await mkdir(dir);
+    const small = path.join(dir, 'small.bin');
+    const big = path.join(dir, 'big.bin');
+    const steady = path.join(dir, 'steady.bin');
+    await writeFile(small, randomBytes(1000));
+    await writeFile(big, randomBytes(1_500_000));
+    await writeFile(steady, randomBytes(2000));
+    const plan = await planUpload([small, big, steady]);
+    await writeFile(small, randomBytes(1200)); // grew: whole-body path
+    await writeFile(big, randomBytes(1_400_000)); // shrank: streamed path
+    const results = await api.uploadResources(plan, { channel: 'changing', onError: 'skip' });
+    expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([
+      ['small.bin', false],
+      ['big.bin', false],
+      ['steady.bin', true],
+    ]);
+    const [grew, shrank] = results.map((r) => (r.ok ? undefined : r.error));
+    expect(grew).toBeInstanceOf(UploadFileError);
+    expect(grew?.message).toMatch(
+      /small\.bin changed while uploading: expected 1000 bytes, read more than 1000/,
+    );
+    expect(grew?.message).not.toMatch(/outcome unknown/);
+    expect(shrank?.message).toMatch(/big\.bin changed while uploading: expected 1500000 bytes, read 1400000/);
+    expect(await resourcesNamed('small.bin')).toEqual([]);
+    expect(await resourcesNamed('big.bin')).toEqual([]);
   });
 });
 
