@@ -17,17 +17,37 @@ export function jpegLsEncodable(layout: PixelLayout): string | undefined {
  * and what makes JPEG-LS compress well), else BitsAllocated, so that bits above BitsStored (sign
  * extension, overlays) survive and decoding gives back the very bytes.
  */
-function precisionOf(frame: Uint8Array, layout: PixelLayout): number {
+export function precisionOf(frame: Uint8Array, layout: PixelLayout): number {
   const stored = Math.max(2, layout.bitsStored);
   if (stored >= layout.bitsAllocated) return layout.bitsAllocated;
-  const limit = 2 ** stored;
-  if (layout.bitsAllocated === 8) {
-    for (let i = 0; i < frame.length; i++) if (frame[i] >= limit) return 8;
-    return stored;
+  return highBitsSet(frame, layout.bitsAllocated === 16, stored) ? layout.bitsAllocated : stored;
+}
+
+/**
+ * True when a sample (8-bit, or 16-bit little endian) has a bit set at `stored` or above. The
+ * samples are OR-ed a 32-bit word at a time and the combined bits tested, checked every 16 KiB so
+ * a frame that has such bits stops early: a frame usually has none, so every sample is read, and
+ * a comparison per sample made this scan a visible part of encoding a series.
+ */
+function highBitsSet(frame: Uint8Array, wide: boolean, stored: number): boolean {
+  const sampleMask = wide ? (0xffff << stored) & 0xffff : (0xff << stored) & 0xff;
+  const wordMask = wide ? sampleMask | (sampleMask << 16) : sampleMask * 0x01010101;
+  const step = wide ? 2 : 1;
+  const sampleAt = (i: number) => (wide ? frame[i]! | (frame[i + 1]! << 8) : frame[i]!);
+  // Samples before the first 4-byte boundary and after the last whole word, one at a time.
+  const head = Math.min(frame.length, (4 - (frame.byteOffset & 3)) & 3);
+  const words = (frame.length - head) >> 2;
+  const tail = head + words * 4;
+  for (let i = 0; i + step <= head; i += step) if (sampleAt(i) & sampleMask) return true;
+  for (let i = tail; i + step <= frame.length; i += step) if (sampleAt(i) & sampleMask) return true;
+  if (words === 0) return false;
+  const view = new Uint32Array(frame.buffer, frame.byteOffset + head, words);
+  let bits = 0;
+  for (let i = 0; i < words; i++) {
+    bits |= view[i]!;
+    if ((i & 4095) === 4095 && bits & wordMask) return true;
   }
-  const samples = new Uint16Array(frame.buffer, frame.byteOffset, frame.length >> 1);
-  for (let i = 0; i < samples.length; i++) if (samples[i] >= limit) return 16;
-  return stored;
+  return (bits & wordMask) !== 0;
 }
 
 /** An encoder bound to a loaded CharLS module: one call per frame. */
