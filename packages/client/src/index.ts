@@ -137,7 +137,7 @@ export type {
 export type { MungFilename } from './upload/filename';
 export type { NamedUpload, UploadSource } from './upload/inputs';
 export { JournalError } from './upload/journal';
-export { ContentSizeError } from './upload/multipart-body';
+export { ContentReadError, ContentSizeError } from './upload/multipart-body';
 export { planUpload } from './upload/plan';
 export type { SegmentationTask } from './upload/segmentation-tasks';
 export type {

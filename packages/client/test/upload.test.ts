@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APIHandler,
   APIUserAbortError,
+  ContentReadError,
   InvalidDicomError,
   planUpload,
   ResourceNotFoundError,
@@ -395,6 +396,39 @@ describe('a file that changes between planning and sending', () => {
     expect(shrank?.message).toMatch(/big\.bin changed while uploading: expected 1500000 bytes, read 1400000/);
     expect(await resourcesNamed('small.bin')).toEqual([]);
     expect(await resourcesNamed('big.bin')).toEqual([]);
+  });
+});
+
+describe('a file that cannot be read when its turn comes', () => {
+  it('fails on its own with ContentReadError, sent once and not reported as an unknown outcome', async () => {
+    const dir = path.join(work, 'vanishing');
+    await mkdir(dir);
+    const small = path.join(dir, 'small.bin');
+    const big = path.join(dir, 'big.bin');
+    const steady = path.join(dir, 'steady.bin');
+    await writeFile(small, randomBytes(1000));
+    await writeFile(big, randomBytes(1_500_000));
+    await writeFile(steady, randomBytes(2000));
+    const plan = await planUpload([small, big, steady]);
+    await rm(small);
+    await rm(big);
+    await mkdir(big); // a folder where the file was: a different failure than a missing file
+    const events: string[] = [];
+    const client = server.api({ log: (e) => events.push(`${e.type} ${e.method} ${e.url}`) });
+    const results = await client.uploadResources(plan, { channel: 'vanishing', onError: 'skip' });
+    expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([
+      ['small.bin', false],
+      ['big.bin', false],
+      ['steady.bin', true],
+    ]);
+    const [missing, folder] = results.map((r) => (r.ok ? undefined : r.error));
+    expect(missing?.cause).toBeInstanceOf(ContentReadError);
+    expect(missing?.message).toMatch(/small\.bin could not be read while uploading: ENOENT/);
+    expect(folder?.cause).toBeInstanceOf(ContentReadError);
+    expect(folder?.message).toMatch(/big\.bin could not be read while uploading: EISDIR/);
+    for (const error of [missing, folder]) expect(error?.message).not.toMatch(/outcome unknown/);
+    // One create per file: nothing was repeated.
+    expect(events.filter((e) => e.startsWith('request POST'))).toHaveLength(3);
   });
 });
 

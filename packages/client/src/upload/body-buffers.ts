@@ -2,8 +2,10 @@
  * Request-body buffers reused across the uploads of one run. A fresh buffer for every file makes
  * the operating system map, zero and later unmap new pages for each upload: for files of a few
  * hundred KiB that cost more system time than reading the file into it. A buffer goes back to the
- * pool only after its request succeeded, so no socket can still be sending from it (undici closes
- * a connection whose answer came before the body was written, dropping what was queued on it).
+ * pool only after its request was answered with success, which the server gives only once it has
+ * read the whole body (it fingerprints the file before creating anything): every byte has then
+ * left the socket, so none is still queued from the buffer. Undici does not wait for that itself:
+ * a body given as bytes counts as sent once handed to the socket.
  */
 export class BodyBufferPool {
   readonly #free: Uint8Array[] = [];

@@ -55,7 +55,12 @@ function wholeBody(segments: readonly Segment[], target: Uint8Array, onData?: (b
       continue;
     }
     const { content, filename } = segment;
-    const read = content.readInto!(target.subarray(at, at + content.size));
+    let read: number;
+    try {
+      read = content.readInto!(target.subarray(at, at + content.size));
+    } catch (error) {
+      throw readFailure(filename, error);
+    }
     // The declared Content-Length must stay true, or the request would be corrupt.
     if (read !== content.size) throw sizeMismatch(filename, content.size, read);
     onData?.(read);
@@ -70,6 +75,28 @@ export class ContentSizeError extends DatamintException {
   constructor(filename: string, expected: number, actual: string) {
     super(`${filename} changed while uploading: expected ${expected} bytes, read ${actual}`);
   }
+}
+
+/**
+ * A file could not be read while its upload was being sent (removed, made unreadable, replaced by
+ * a folder since planning). Typed, so the request is known not to have created anything: it is
+ * neither repeated nor reported as an upload whose outcome is unknown.
+ */
+export class ContentReadError extends DatamintException {
+  override name = 'ContentReadError';
+  constructor(filename: string, cause: unknown) {
+    super(
+      `${filename} could not be read while uploading: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** A failure while reading `filename`'s content, typed (errors of our own pass as they are). */
+function readFailure(filename: string, error: unknown): DatamintException {
+  return error instanceof DatamintException ? error : new ContentReadError(filename, error);
 }
 
 const encoder = new TextEncoder();
@@ -118,12 +145,16 @@ export function multipartBody(parts: readonly MultipartPart[]): MultipartBody {
         }
         const { content, filename } = segment;
         let read = 0;
-        for await (const chunk of content.open()) {
-          read += chunk.byteLength;
-          // The declared Content-Length must stay true, or the request would be corrupt.
-          if (read > content.size) throw sizeMismatch(filename, content.size, read);
-          onData?.(chunk.byteLength);
-          yield chunk;
+        try {
+          for await (const chunk of content.open()) {
+            read += chunk.byteLength;
+            // The declared Content-Length must stay true, or the request would be corrupt.
+            if (read > content.size) throw sizeMismatch(filename, content.size, read);
+            onData?.(chunk.byteLength);
+            yield chunk;
+          }
+        } catch (error) {
+          throw readFailure(filename, error);
         }
         if (read !== content.size) throw sizeMismatch(filename, content.size, read);
       }

@@ -68,7 +68,8 @@ async function createResource(
   const answer = await ctx.http.request<{ id?: unknown }>({
     method: 'POST',
     path: 'resources',
-    // Rebuilt for every attempt: the file is streamed again from the start.
+    // Rebuilt for every attempt: the file is read again from the start (into a new buffer, or
+    // streamed when the body is over 1 MiB).
     body: () => {
       tracker?.attempt();
       return multipart.attempt(onData, buffers);

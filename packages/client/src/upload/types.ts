@@ -148,7 +148,8 @@ export interface UploadResourcesOptions extends PlanUploadOptions, CallOptions {
   onProgress?: (progress: UploadProgress) => void;
   /**
    * Called as file bytes are sent (every chunk, and when a resource finishes): for byte-accurate
-   * progress bars on big files. A retry starts its file's count again.
+   * progress bars on big files. A retry starts its file's count again. A file of at most 1 MiB is
+   * counted whole when its request body is put together, just before it goes to the socket.
    */
   onBytes?: (progress: UploadBytesProgress) => void;
 }

@@ -25,10 +25,11 @@ const STATEMENT_CACHE_SIZE = 500;
  * prepared its queries anew, and preparing costs about as much as running a small query: it was
  * a tenth of the server's time per upload. Sharing a statement is safe because better-sqlite3 runs
  * each to completion synchronously, and no code here puts one in a mode (`pluck`, `raw`, `expand`,
- * `safeIntegers`) or keeps one open with `iterate` (a test holds the sources to that).
+ * `safeIntegers`), binds its parameters for good (`bind`) or keeps one open with `iterate`
+ * (test/prepared-statements.test.ts reads the sources to hold them to that).
  */
 export function reusePreparedStatements(db: Db, size = STATEMENT_CACHE_SIZE): void {
-  const prepare = db.prepare.bind(db);
+  const prepare = (sql: string) => Database.prototype.prepare.call(db, sql);
   const prepared = new Map<string, Database.Statement>();
   db.prepare = ((sql: string) => {
     let statement = prepared.get(sql);
