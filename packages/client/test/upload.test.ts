@@ -368,17 +368,23 @@ describe('files on disk, bodies in reused buffers', () => {
   });
 });
 
+/**
+ * Plans three files in a new folder: `small.bin` (1,000 bytes, its body laid out whole),
+ * `big.bin` (1.5 MB, streamed) and `steady.bin`, which the tests leave alone.
+ */
+async function plannedTrio(folder: string) {
+  const dir = path.join(work, folder);
+  await mkdir(dir);
+  const [small, big, steady] = ['small.bin', 'big.bin', 'steady.bin'].map((name) => path.join(dir, name));
+  await writeFile(small!, randomBytes(1000));
+  await writeFile(big!, randomBytes(1_500_000));
+  await writeFile(steady!, randomBytes(2000));
+  return { small: small!, big: big!, plan: await planUpload([small!, big!, steady!]) };
+}
+
 describe('a file that changes between planning and sending', () => {
   it('fails on its own, named, whether its body is laid out whole or streamed; the others land', async () => {
-    const dir = path.join(work, 'changing');
-    await mkdir(dir);
-    const small = path.join(dir, 'small.bin');
-    const big = path.join(dir, 'big.bin');
-    const steady = path.join(dir, 'steady.bin');
-    await writeFile(small, randomBytes(1000));
-    await writeFile(big, randomBytes(1_500_000));
-    await writeFile(steady, randomBytes(2000));
-    const plan = await planUpload([small, big, steady]);
+    const { small, big, plan } = await plannedTrio('changing');
     await writeFile(small, randomBytes(1200)); // grew: whole-body path
     await writeFile(big, randomBytes(1_400_000)); // shrank: streamed path
     const results = await api.uploadResources(plan, { channel: 'changing', onError: 'skip' });
@@ -401,15 +407,7 @@ describe('a file that changes between planning and sending', () => {
 
 describe('a file that cannot be read when its turn comes', () => {
   it('fails on its own with ContentReadError, sent once and not reported as an unknown outcome', async () => {
-    const dir = path.join(work, 'vanishing');
-    await mkdir(dir);
-    const small = path.join(dir, 'small.bin');
-    const big = path.join(dir, 'big.bin');
-    const steady = path.join(dir, 'steady.bin');
-    await writeFile(small, randomBytes(1000));
-    await writeFile(big, randomBytes(1_500_000));
-    await writeFile(steady, randomBytes(2000));
-    const plan = await planUpload([small, big, steady]);
+    const { small, big, plan } = await plannedTrio('vanishing');
     await rm(small);
     await rm(big);
     await mkdir(big); // a folder where the file was: a different failure than a missing file
