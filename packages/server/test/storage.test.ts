@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../src/storage';
 
 describe('the file store puts files in place', () => {
-  it('makes a folder on first use, again when it was removed, and refuses a missing temp file', async () => {
+  it('makes a folder on first use, again when it was removed, and refuses a missing temp file or a taken place', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'dm-store-'));
     try {
       const store = new FileStore(dir);
@@ -24,6 +24,14 @@ describe('the file store puts files in place', () => {
       await store.commit(temp, second);
       expect(await readFile(store.pathOf(second), 'utf8')).toBe('two');
       expect(existsSync(temp)).toBe(false);
+
+      // Any other failure is not a missing folder: it is thrown as it is, and nothing is moved.
+      const blocked = store.keyFor('resources', randomUUID());
+      await mkdir(path.join(store.pathOf(blocked), 'inside'), { recursive: true });
+      const kept = store.newTempPath();
+      await writeFile(kept, 'three');
+      await expect(store.commit(kept, blocked)).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
+      expect(await readFile(kept, 'utf8')).toBe('three');
 
       await expect(
         store.commit(store.newTempPath(), store.keyFor('masks', randomUUID())),

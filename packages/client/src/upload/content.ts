@@ -13,8 +13,8 @@ export interface FileContent {
   open(expectedSize?: number): AsyncIterable<Uint8Array>;
   bytes(): Promise<Uint8Array>;
   /**
-   * For content that can be read synchronously (a file on disk): the whole content into `target`,
-   * returning the bytes read, plus one when the content is longer than `target`.
+   * For content that can be read synchronously (a file on disk): the content from its start into
+   * `target`, as much as fits, returning the bytes read.
    */
   readInto?(target: Uint8Array): number;
   /**

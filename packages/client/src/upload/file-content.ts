@@ -22,16 +22,11 @@ function readAtSync(fd: number, offset: number, length: number, scratch?: Uint8A
   return got === length ? buffer : buffer.subarray(0, got);
 }
 
-/**
- * The whole file into `target`, counting one byte more when the file is longer than `target` (a
- * one-byte probe, not stored): the caller tells a file that changed size from one that did not.
- */
+/** The file from its start into `target`, as much as fits; returns the bytes read. */
 function readIntoSync(file: string, target: Uint8Array): number {
   const fd = openSync(file, 'r');
   try {
-    const got = fillSync(fd, target, 0);
-    if (got < target.length) return got;
-    return got + readSync(fd, new Uint8Array(1), 0, 1, got);
+    return fillSync(fd, target, 0);
   } finally {
     closeSync(fd);
   }

@@ -6,8 +6,8 @@ export interface UploadContent {
   size: number;
   open(): AsyncIterable<Uint8Array>;
   /**
-   * For content read synchronously (a file on disk): the whole content into `target`, returning
-   * the bytes read, plus one when the content is longer than `target`.
+   * For content read synchronously (a file on disk): the content from its start into `target`, as
+   * much as fits, returning the bytes read.
    */
   readInto?(target: Uint8Array): number;
 }
@@ -57,7 +57,9 @@ function wholeBody(segments: readonly Segment[], target: Uint8Array, onData?: (b
     const { content, filename } = segment;
     let read: number;
     try {
-      read = content.readInto!(target.subarray(at, at + content.size));
+      // One byte more than declared tells a file that grew: the closing boundary always follows a
+      // file and is written after it, over that byte.
+      read = content.readInto!(target.subarray(at, at + content.size + 1));
     } catch (error) {
       throw readFailure(filename, error);
     }
