@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { IDEMPOTENCY_KEY_HEADER as HEADER } from '@datamint/core/internal';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from './db/open-database';
@@ -28,29 +28,6 @@ export function bodyFingerprint(body: unknown): string {
     .digest('hex');
 }
 
-/**
- * A running SHA-256 of an upload's file bytes, fed while the file part streams to disk: hashing
- * the stored file afterwards read every keyed upload back from disk a second time.
- */
-export function fileDigest(): Hash {
-  return createHash('sha256');
-}
-
-/**
- * Fingerprint of an upload: the file's bytes (already fed to `digest`, which this consumes), its
- * name and its text fields in name order.
- */
-export function uploadFingerprint(
-  digest: Hash,
-  filename: string,
-  fields: ReadonlyMap<string, unknown>,
-): string {
-  digest.update(`\0${filename}`);
-  for (const name of [...fields.keys()].sort())
-    digest.update(`\0${name}=${JSON.stringify(fields.get(name))}`);
-  return digest.digest('hex');
-}
-
 /** Where a key is looked up: per customer and per creating endpoint. */
 export interface KeyScope {
   customerId: string;
@@ -62,12 +39,14 @@ export interface KeyScope {
   alive?: (entityId: string) => boolean;
 }
 
-/**
- * The entity created earlier under this key, to replay; undefined when the key is new or its entity
- * was deleted since (the key is then forgotten, so the request creates afresh). A key reused with
- * other content is refused with 422, as payment APIs do, instead of replaying the first result.
- */
-export function findIdempotent(db: Db, scope: KeyScope): string | undefined {
+/** What was recorded under a key: the entity it created and the fingerprint of the request. */
+export interface RecordedKey {
+  entityId: string;
+  fingerprint: string | null;
+}
+
+/** The record of this key, if any. */
+export function recordedKey(db: Db, scope: KeyScope): RecordedKey | undefined {
   const row = db
     .prepare(
       'SELECT entity_id, fingerprint FROM idempotency_keys WHERE customer_id = ? AND endpoint = ? AND key = ?',
@@ -75,21 +54,48 @@ export function findIdempotent(db: Db, scope: KeyScope): string | undefined {
     .get(scope.customerId, scope.endpoint, scope.key) as
     | { entity_id: string; fingerprint: string | null }
     | undefined;
-  if (!row) return undefined;
-  if (row.fingerprint !== null && scope.fingerprint !== undefined && row.fingerprint !== scope.fingerprint) {
-    throw new UnprocessableEntityError(
-      `Idempotency-Key '${scope.key}' was already used for a different request to ${scope.endpoint}; use a new key for new content`,
-    );
+  return row && { entityId: row.entity_id, fingerprint: row.fingerprint };
+}
+
+/**
+ * Forgets the key when it still names `entityId` (whose entity was deleted), so the request creates
+ * afresh; a key recorded again meanwhile by a concurrent request stays.
+ */
+export function forgetKey(db: Db, scope: KeyScope, entityId: string): void {
+  db.prepare(
+    'DELETE FROM idempotency_keys WHERE customer_id = ? AND endpoint = ? AND key = ? AND entity_id = ?',
+  ).run(scope.customerId, scope.endpoint, scope.key, entityId);
+}
+
+/**
+ * A key reused with other content is refused with 422, as payment APIs do, instead of replaying the
+ * first result.
+ */
+export function keyReusedError(scope: KeyScope): UnprocessableEntityError {
+  return new UnprocessableEntityError(
+    `Idempotency-Key '${scope.key}' was already used for a different request to ${scope.endpoint}; use a new key for new content`,
+  );
+}
+
+/**
+ * The entity created earlier under this key, to replay; undefined when the key is new or its entity
+ * was deleted since (the key is then forgotten, so the request creates afresh).
+ */
+export function findIdempotent(db: Db, scope: KeyScope): string | undefined {
+  const recorded = recordedKey(db, scope);
+  if (!recorded) return undefined;
+  if (
+    recorded.fingerprint !== null &&
+    scope.fingerprint !== undefined &&
+    recorded.fingerprint !== scope.fingerprint
+  ) {
+    throw keyReusedError(scope);
   }
-  if (scope.alive && !scope.alive(row.entity_id)) {
-    db.prepare('DELETE FROM idempotency_keys WHERE customer_id = ? AND endpoint = ? AND key = ?').run(
-      scope.customerId,
-      scope.endpoint,
-      scope.key,
-    );
+  if (scope.alive && !scope.alive(recorded.entityId)) {
+    forgetKey(db, scope, recorded.entityId);
     return undefined;
   }
-  return row.entity_id;
+  return recorded.entityId;
 }
 
 /** Records the key; call inside the transaction that creates the entity. */

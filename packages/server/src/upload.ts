@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from './context';
 import { BadRequestError, HttpError, PayloadTooLargeError } from './errors';
@@ -21,8 +20,6 @@ export interface ReceivedUpload {
 export interface UploadLimits {
   fileField: string;
   maxFileBytes: number;
-  /** A hash to feed with the file part's bytes as they arrive (see `fileDigest`). */
-  digest?: Hash;
 }
 
 const MAX_FIELD_BYTES = 16 * 1024 * 1024;
@@ -111,8 +108,6 @@ export async function receiveUpload(
             );
           }
           tempPath = ctx.store.newTempPath();
-          const { digest } = limits;
-          if (digest) part.file.on('data', (chunk: Buffer) => digest.update(chunk));
           const size = await ctx.store.writeTemp(part.file, tempPath);
           if (part.file.truncated) {
             throw new PayloadTooLargeError(

@@ -195,6 +195,37 @@ describe('Idempotency-Key on POST /resources', () => {
       'header Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
     );
   });
+  it('keeps one upload when concurrent requests share a key but not their bytes: the others are refused', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    // Same name, size and fields: only the bytes tell the two contents apart.
+    const contents = [new Uint8Array([1, 1, 1, 1]), new Uint8Array([2, 2, 2, 2])];
+    const post = async (content: Uint8Array) => {
+      const { body: b, contentType } = aiohttpMultipart([
+        { name: 'resource', value: content, filename: 'twin.bin' },
+      ]);
+      const res = await request(`${server.url}/resources`, {
+        method: 'POST',
+        body: b,
+        headers: { apikey: KEY_A, 'content-type': contentType, 'idempotency-key': 'idem-twins' },
+      });
+      return { content, status: res.statusCode, json: (await res.body.json()) as { id: string } };
+    };
+    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => post(contents[i % 2]!)));
+    const created = replies.filter((r) => r.status === 201);
+    const refused = replies.filter((r) => r.status === 422);
+    expect(created.length + refused.length).toBe(replies.length);
+    expect(new Set(created.map((r) => r.json.id)).size).toBe(1);
+    const file = await request(`${server.url}/resources/${created[0]!.json.id}/file`, {
+      headers: { apikey: KEY_A },
+    });
+    const stored = new Uint8Array(await file.body.arrayBuffer());
+    // Every request that got the resource sent what it holds; every other one was refused.
+    for (const reply of created) expect(reply.content).toEqual(stored);
+    expect(refused).toHaveLength(6);
+    expect(rowCount(server.dataDir)).toBe(1);
+    expect(await filesOnDisk(server.dataDir)).toHaveLength(1);
+  });
 });
 
 describe('segmentation bursts (one E21 + E22 chain per frame, all at once)', () => {

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileDigest, uploadFingerprint } from '../src/idempotency';
 import { DATABASE_FILE } from '../src/index';
 import { grayPng } from './support/images';
 import { aiohttpMultipart } from './support/multipart';
@@ -182,7 +181,7 @@ describe('Idempotency-Key fingerprints', () => {
     }
   });
 
-  it('fingerprints a file of many chunks as it streams in: a repeat replays, one changed last byte is refused', async () => {
+  it('compares a repeat of a file of many chunks with the stored file: it replays, one changed last byte is refused', async () => {
     const bytes = randomBytes(3 * 1024 * 1024 + 17);
     const post = (file: Uint8Array) => {
       const { body, contentType } = aiohttpMultipart([
@@ -205,16 +204,58 @@ describe('Idempotency-Key fingerprints', () => {
     expect((await post(changed)).status).toBe(422);
   });
 
-  it('keeps the fingerprint format of stored keys: SHA-256 of the bytes, then the name, then the fields by name', () => {
-    const digest = fileDigest();
-    digest.update(Buffer.from('abc'));
-    digest.update(Buffer.from('def'));
-    const fields = new Map<string, unknown>([
-      ['source', 'api'],
-      ['channel', 'c'],
-    ]);
-    const expected = createHash('sha256').update('abcdef\0f.bin\0channel="c"\0source="api"').digest('hex');
-    expect(uploadFingerprint(digest, 'f.bin', fields)).toBe(expected);
+  it('honours keys recorded by earlier servers with a SHA-256 of the bytes: a repeat replays, other bytes or fields are refused', async () => {
+    const bytes = new Uint8Array([7, 7, 7, 7]);
+    const post = (file: Uint8Array, channel: string) => {
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'resource', value: file, filename: 'legacy.bin' },
+        { name: 'channel', value: channel },
+      ]);
+      return send(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType, ...idem('legacy-fp-1') },
+      });
+    };
+    const first = await post(bytes, 'c');
+    expect(first.status).toBe(201);
+    // What an earlier server recorded: SHA-256 of the bytes, then the name, then the fields by name.
+    const legacy = createHash('sha256').update(bytes).update('\0legacy.bin\0channel="c"').digest('hex');
+    const db = new Database(join(server.dataDir, DATABASE_FILE));
+    try {
+      const changed = db
+        .prepare("UPDATE idempotency_keys SET fingerprint = ? WHERE key = 'legacy-fp-1'")
+        .run(legacy);
+      expect(changed.changes).toBe(1);
+    } finally {
+      db.close();
+    }
+    const again = await post(bytes, 'c');
+    expect(again.status).toBe(201);
+    expect(again.json.id).toBe(first.json.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await post(new Uint8Array([7, 7, 7, 8]), 'c')).status).toBe(422);
+    expect((await post(bytes, 'other')).status).toBe(422);
+  });
+
+  it('refuses a key reused for the same bytes under another name or channel', async () => {
+    const post = (filename: string, channel: string) => {
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'resource', value: new Uint8Array([5, 5]), filename },
+        { name: 'channel', value: channel },
+      ]);
+      return send(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType, ...idem('meta-fp-1') },
+      });
+    };
+    expect((await post('m.bin', 'a')).status).toBe(201);
+    expect((await post('m.bin', 'a')).headers['idempotent-replayed']).toBe('true');
+    const renamed = await post('n.bin', 'a');
+    expect(renamed.status).toBe(422);
+    expect(renamed.json.message).toContain("Idempotency-Key 'meta-fp-1'");
+    expect((await post('m.bin', 'b')).status).toBe(422);
   });
 
   it('answers 422 for a JSON body reused with other content', async () => {

@@ -5,14 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { BadRequestError, NotFoundError } from '../errors';
 import { type FileFacts, inspectFile } from '../file-inspection';
-import {
-  fileDigest,
-  findIdempotent,
-  idempotencyKeyOf,
-  type KeyScope,
-  recordIdempotent,
-  uploadFingerprint,
-} from '../idempotency';
+import { idempotencyKeyOf, recordIdempotent } from '../idempotency';
 import { requireId } from '../ids';
 import { isMediaType, servedContentType, storageFor } from '../mimetypes';
 import { lastPathComponent, sanitiseFileName } from '../multipart-filename';
@@ -53,6 +46,7 @@ import {
 } from '../schemas/entities';
 import { nowIso } from '../time';
 import { receiveUpload, textField } from '../upload';
+import { assertRepeat, recordedUpload, type UploadKeyScope, uploadFingerprint } from '../upload-idempotency';
 import { optionalArray, optionalStringArray, requireObject } from '../validate';
 
 interface IdParams {
@@ -137,31 +131,27 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function createResource(req: FastifyRequest, reply: FastifyReply) {
     const customerId = req.principal.customerId;
     const idempotencyKey = idempotencyKeyOf(req);
-    const digest = idempotencyKey ? fileDigest() : undefined;
-    const upload = await receiveUpload(req, ctx, {
-      fileField: 'resource',
-      maxFileBytes: ctx.maxUploadBytes,
-      ...(digest ? { digest } : {}),
-    });
+    const upload = await receiveUpload(req, ctx, { fileField: 'resource', maxFileBytes: ctx.maxUploadBytes });
     let committedKey: string | undefined;
     try {
       // The whole body is read before a replay: only its content tells a repeat from a reused key.
-      const scope: KeyScope | undefined =
-        idempotencyKey && digest
-          ? {
-              customerId,
-              endpoint: UPLOAD_ENDPOINT,
-              key: idempotencyKey,
-              fingerprint: uploadFingerprint(digest, upload.filename, upload.fields),
-              alive: (id) => findResource(db, customerId, id) !== undefined,
-            }
-          : undefined;
-      if (scope) {
-        const earlier = db.transaction(() => findIdempotent(db, scope))();
-        if (earlier) {
-          await store.discardTemp(upload.tempPath);
-          return replay(reply, customerId, earlier);
-        }
+      const scope: UploadKeyScope | undefined = idempotencyKey
+        ? {
+            customerId,
+            endpoint: UPLOAD_ENDPOINT,
+            key: idempotencyKey,
+            fingerprint: uploadFingerprint(upload),
+            storedFile: (id) => {
+              const stored = findResource(db, customerId, id);
+              return stored && store.pathOf(stored.file_key);
+            },
+          }
+        : undefined;
+      const earlier = scope && recordedUpload(db, scope);
+      if (earlier) {
+        await assertRepeat(scope, earlier, { ...upload, path: upload.tempPath });
+        await store.discardTemp(upload.tempPath);
+        return replay(reply, customerId, earlier.entityId);
       }
       const { fields } = upload;
       const sourceFilepath = textField(fields, 'source_filepath') ?? null;
@@ -215,17 +205,19 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
         instance_uid: facts.instanceUid,
         transfer_syntax_uid: facts.transferSyntaxUid,
       };
-      // A concurrent twin with the same key may have finished first: then ours is dropped.
-      const winner = db.transaction(() => {
-        if (scope) {
-          const earlier = findIdempotent(db, scope);
-          if (earlier) return earlier;
-          recordIdempotent(db, scope, id, at);
-        }
+      // A concurrent twin with the same key may have recorded it first: ours is then a repeat of the
+      // twin's upload (replayed, our file dropped) or a reused key (422).
+      const twin = db.transaction(() => {
+        const recorded = scope && recordedUpload(db, scope);
+        if (recorded) return recorded;
+        if (scope) recordIdempotent(db, scope, id, at);
         insertResource(db, row);
-        return id;
+        return undefined;
       })();
-      if (winner !== id) return replay(reply, customerId, winner);
+      if (scope && twin) {
+        await assertRepeat(scope, twin, { ...upload, path: store.pathOf(key) });
+        return replay(reply, customerId, twin.entityId);
+      }
       committedKey = undefined;
       reply.code(201);
       return getResourceJson(db, customerId, id);
