@@ -26,7 +26,7 @@ const FILE_BYTES = 256 * 1024;
 const IN_FLIGHT = 10;
 const LIST_ROWS = Number(process.env.BENCH_LIST_ROWS ?? 100_000);
 const PAGE = 5000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 // Warm-up outside the measurement: code compilation, connections, the server's first requests.
 // V8 keeps optimizing the client's upload path over a process's first few thousand uploads (the
 // first thousand cost about twice the CPU of the third), so the figures include part of that
@@ -288,11 +288,14 @@ function uploadLine(label: string, m: Measure): void {
   );
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+}
+
 /** `median M, LOW to HIGH` of per-round ratios. */
 function spread(ratios: number[]): string {
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const median = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
-  return `median ${median.toFixed(2)}, ${sorted[0]!.toFixed(2)} to ${sorted.at(-1)!.toFixed(2)}`;
+  return `median ${median(ratios).toFixed(2)}, ${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)}`;
 }
 
 function best(a: Measure | undefined, b: Measure): Measure {
@@ -319,6 +322,7 @@ async function main(): Promise<void> {
     let client: Measure | undefined;
     const roundRatios: number[] = [];
     const keyedRoundRatios: number[] = [];
+    const rates = { raw: [] as number[], keyed: [] as number[], client: [] as number[] };
     const upload = async (kind: string): Promise<Measure> => {
       // Each run stores 300 MB: what one run leaves to write back to disk would otherwise slow
       // the next one down, so every run starts with nothing left to write.
@@ -342,6 +346,9 @@ async function main(): Promise<void> {
         `  round ${round + 1} (${kinds.map((_, i) => kinds[(round + i) % kinds.length]).join(', ')}): files/s raw ${rawRound.perSecond.toFixed(0)}, keyed ${keyedRound.perSecond.toFixed(0)}, client ${clientRound.perSecond.toFixed(0)}`,
       );
       roundRatios.push(clientRound.perSecond / rawRound.perSecond);
+      rates.raw.push(rawRound.perSecond);
+      rates.keyed.push(keyedRound.perSecond);
+      rates.client.push(clientRound.perSecond);
       keyedRoundRatios.push(clientRound.perSecond / keyedRound.perSecond);
       raw = best(raw, rawRound);
       keyed = best(keyed, keyedRound);
@@ -358,6 +365,11 @@ async function main(): Promise<void> {
     );
     console.log(
       `  ratio per round, client/raw: ${spread(roundRatios)}; client/raw keyed: ${spread(keyedRoundRatios)}`,
+    );
+    // Each kind's median over the rounds: one slow run of either side moves it less than it moves
+    // that round's ratio.
+    console.log(
+      `  ratio of median files/s over ${ROUNDS} rounds, client/raw: ${(median(rates.client) / median(rates.raw)).toFixed(2)} (aim >= 0.9); client/raw keyed: ${(median(rates.client) / median(rates.keyed)).toFixed(2)}`,
     );
     console.log(
       `  CPU per file: client ${((client!.cpuSeconds / client!.items) * 1000).toFixed(2)} ms, raw ${((raw!.cpuSeconds / raw!.items) * 1000).toFixed(2)} ms`,
