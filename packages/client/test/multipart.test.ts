@@ -1,5 +1,6 @@
 import { multipartFileName } from '@datamint/core';
 import { describe, expect, it } from 'vitest';
+import { BodyBufferPool } from '../src/upload/body-buffers';
 import { bytesContent, ContentSizeError, multipartBody } from '../src/upload/multipart-body';
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<string> {
@@ -53,6 +54,54 @@ describe('multipart body (aiohttp layout, http-api.md §1.6 and §4.8)', () => {
       /^\r\n--[0-9a-f]{32}\r\n.*name="source_filepath".*name="channel"\r\n\r\nc\r\n--[0-9a-f]{32}--\r\n$/s,
     );
     expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(body.length);
+  });
+
+  it('names a file in its errors as the user knows it, not as the wire encodes it', async () => {
+    const wireName = multipartFileName('café scan.bin');
+    expect(wireName).not.toBe('café scan.bin');
+    const unreadable = {
+      size: 3,
+      readInto(): number {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      },
+      async *open() {
+        yield* [];
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      },
+    };
+    const body = multipartBody([
+      {
+        name: 'resource',
+        filename: wireName,
+        contentType: 'x/y',
+        content: unreadable,
+        displayName: 'café scan.bin',
+      },
+    ]);
+    const lease = new BodyBufferPool(1).lease();
+    expect(() => body.attempt(undefined, lease)).toThrow(
+      /^café scan\.bin could not be read while uploading: EACCES/,
+    );
+    await expect(collect(body.chunks())).rejects.toThrow(
+      /^café scan\.bin could not be read while uploading: EACCES/,
+    );
+    const shrunk = {
+      size: 10,
+      readInto: () => 4,
+      async *open() {
+        yield new Uint8Array(4);
+      },
+    };
+    const sized = multipartBody([
+      {
+        name: 'resource',
+        filename: wireName,
+        contentType: 'x/y',
+        content: shrunk,
+        displayName: 'café scan.bin',
+      },
+    ]);
+    expect(() => sized.attempt(undefined, lease)).toThrow(/^café scan\.bin changed while uploading/);
   });
 
   it('fails when a file yields a different size than declared', async () => {

@@ -14,7 +14,15 @@ export interface UploadContent {
 
 export type MultipartPart =
   | { name: string; value: string; contentType?: string }
-  | { name: string; filename: string; contentType: string; content: UploadContent };
+  | {
+      name: string;
+      /** The name as sent: percent-encoded where the wire needs it. */
+      filename: string;
+      contentType: string;
+      content: UploadContent;
+      /** How errors name the file (default: `filename`); the name as the user knows it. */
+      displayName?: string;
+    };
 
 export interface MultipartBody {
   contentType: string;
@@ -39,7 +47,8 @@ export interface MultipartBody {
  */
 const WHOLE_BODY_MAX = 1 << 20;
 
-type Segment = Uint8Array | { filename: string; content: UploadContent };
+/** Bytes laid out as they are, or a file's content with the name its errors give it. */
+type Segment = Uint8Array | { shownName: string; content: UploadContent };
 
 function sizeMismatch(filename: string, size: number, read: number): ContentSizeError {
   return new ContentSizeError(filename, size, read > size ? `more than ${size}` : String(read));
@@ -54,17 +63,17 @@ function wholeBody(segments: readonly Segment[], target: Uint8Array, onData?: (b
       at += segment.byteLength;
       continue;
     }
-    const { content, filename } = segment;
+    const { content, shownName } = segment;
     let read: number;
     try {
       // One byte more than declared tells a file that grew: the closing boundary always follows a
       // file and is written after it, over that byte.
       read = content.readInto!(target.subarray(at, at + content.size + 1));
     } catch (error) {
-      throw readFailure(filename, error);
+      throw readFailure(shownName, error);
     }
     // The declared Content-Length must stay true, or the request would be corrupt.
-    if (read !== content.size) throw sizeMismatch(filename, content.size, read);
+    if (read !== content.size) throw sizeMismatch(shownName, content.size, read);
     onData?.(read);
     at += read;
   }
@@ -121,7 +130,7 @@ export function multipartBody(parts: readonly MultipartPart[]): MultipartBody {
     } else {
       text += `--${boundary}\r\nContent-Type: ${part.contentType}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\n\r\n`;
       segments.push(encoder.encode(text));
-      segments.push({ filename: part.filename, content: part.content });
+      segments.push({ shownName: part.displayName ?? part.filename, content: part.content });
       text = '\r\n';
     }
   }
@@ -145,20 +154,20 @@ export function multipartBody(parts: readonly MultipartPart[]): MultipartBody {
           yield segment;
           continue;
         }
-        const { content, filename } = segment;
+        const { content, shownName } = segment;
         let read = 0;
         try {
           for await (const chunk of content.open()) {
             read += chunk.byteLength;
             // The declared Content-Length must stay true, or the request would be corrupt.
-            if (read > content.size) throw sizeMismatch(filename, content.size, read);
+            if (read > content.size) throw sizeMismatch(shownName, content.size, read);
             onData?.(chunk.byteLength);
             yield chunk;
           }
         } catch (error) {
-          throw readFailure(filename, error);
+          throw readFailure(shownName, error);
         }
-        if (read !== content.size) throw sizeMismatch(filename, content.size, read);
+        if (read !== content.size) throw sizeMismatch(shownName, content.size, read);
       }
     },
   };

@@ -29,6 +29,7 @@ export const defaultResourceParts: ResourcePartsBuilder = ({ unit, body, metadat
       filename: multipartFileName(body.filename),
       contentType: unit.mimetype ?? 'application/octet-stream',
       content: body.content,
+      displayName: body.filename,
     },
     { name: 'source_filepath', value: body.sourceFilepath },
   ];
@@ -98,6 +99,7 @@ export function platformResourceParts(options: PlatformPartsOptions): ResourcePa
         filename: multipartFileName(body.filename),
         contentType: mimetype,
         content: body.content,
+        displayName: body.filename,
       },
       { name: 'source_filepath', value: sourcePathOf(unit, body, options.absoluteSourcePaths) },
       { name: 'mimetype', value: mimetype },
