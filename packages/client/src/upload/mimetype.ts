@@ -58,28 +58,23 @@ interface Signature {
  * apart) at byte 344; NIfTI-2 starts with 540 and has `n+2\0` or `ni2\0` at byte 4. Either byte order.
  */
 function niftiSignatures(): Signature[] {
-  const out: Signature[] = [];
-  for (const littleEndian of [true, false]) {
-    for (const magic of ['n+1\0', 'ni1\0']) {
-      out.push({
-        mimetype: 'application/x-nifti',
-        at: [
-          [0, int32Bytes(348, littleEndian)],
-          [344, ascii(magic)],
-        ],
-      });
-    }
-    for (const magic of ['n+2\0', 'ni2\0']) {
-      out.push({
-        mimetype: 'application/x-nifti',
-        at: [
-          [0, int32Bytes(540, littleEndian)],
-          [4, ascii(magic)],
-        ],
-      });
-    }
-  }
-  return out;
+  const versions = [
+    { headerSize: 348, magicAt: 344, magics: ['n+1\0', 'ni1\0'] },
+    { headerSize: 540, magicAt: 4, magics: ['n+2\0', 'ni2\0'] },
+  ];
+  return [true, false].flatMap((littleEndian) =>
+    versions.flatMap(({ headerSize, magicAt, magics }) =>
+      magics.map(
+        (magic): Signature => ({
+          mimetype: 'application/x-nifti',
+          at: [
+            [0, int32Bytes(headerSize, littleEndian)],
+            [magicAt, ascii(magic)],
+          ],
+        }),
+      ),
+    ),
+  );
 }
 
 /**
