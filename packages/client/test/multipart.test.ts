@@ -104,6 +104,34 @@ describe('multipart body (aiohttp layout, http-api.md §1.6 and §4.8)', () => {
     expect(() => sized.attempt(undefined, lease)).toThrow(/^café scan\.bin changed while uploading/);
   });
 
+  it('closes a file the consumer stops reading, and passes an error thrown in by the consumer as it is', async () => {
+    let closed = 0;
+    const content = {
+      size: 8,
+      async *open() {
+        try {
+          yield new Uint8Array(4);
+          yield new Uint8Array(4);
+        } finally {
+          closed++;
+        }
+      },
+    };
+    const parts = [{ name: 'resource', filename: 'f.bin', contentType: 'x/y', content }];
+    const stopped = multipartBody(parts).chunks();
+    await stopped.next(); // the header text
+    await stopped.next(); // the file's first chunk
+    await stopped.return();
+    expect(closed).toBe(1);
+
+    const thrownInto = multipartBody(parts).chunks();
+    await thrownInto.next();
+    await thrownInto.next();
+    const consumerError = new TypeError('socket gone');
+    await expect(thrownInto.throw(consumerError)).rejects.toBe(consumerError);
+    expect(closed).toBe(2);
+  });
+
   it('fails when a file yields a different size than declared', async () => {
     const shrunk = {
       size: 10,

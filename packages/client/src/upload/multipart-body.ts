@@ -150,27 +150,45 @@ export function multipartBody(parts: readonly MultipartPart[]): MultipartBody {
     },
     async *chunks(onData) {
       for (const segment of segments) {
-        if (segment instanceof Uint8Array) {
-          yield segment;
-          continue;
-        }
-        const { content, shownName } = segment;
-        let read = 0;
-        try {
-          for await (const chunk of content.open()) {
-            read += chunk.byteLength;
-            // The declared Content-Length must stay true, or the request would be corrupt.
-            if (read > content.size) throw sizeMismatch(shownName, content.size, read);
-            onData?.(chunk.byteLength);
-            yield chunk;
-          }
-        } catch (error) {
-          throw readFailure(shownName, error);
-        }
-        if (read !== content.size) throw sizeMismatch(shownName, content.size, read);
+        if (segment instanceof Uint8Array) yield segment;
+        else yield* fileChunks(segment.content, segment.shownName, onData);
       }
     },
   };
+}
+
+/**
+ * One file's chunks, held to its declared size. Only failures of reading the file are typed as
+ * such: the read is outside the `yield`, so an error thrown into the body by its consumer stays
+ * what it is.
+ */
+async function* fileChunks(
+  content: UploadContent,
+  shownName: string,
+  onData: ((bytes: number) => void) | undefined,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const chunks = content.open()[Symbol.asyncIterator]();
+  let read = 0;
+  try {
+    for (;;) {
+      let step: IteratorResult<Uint8Array>;
+      try {
+        step = await chunks.next();
+      } catch (error) {
+        throw readFailure(shownName, error);
+      }
+      if (step.done) break;
+      read += step.value.byteLength;
+      // The declared Content-Length must stay true, or the request would be corrupt.
+      if (read > content.size) throw sizeMismatch(shownName, content.size, read);
+      onData?.(step.value.byteLength);
+      yield step.value;
+    }
+  } finally {
+    // Stopped early (the request failed, or the file grew): the content closes its file.
+    await chunks.return?.();
+  }
+  if (read !== content.size) throw sizeMismatch(shownName, content.size, read);
 }
 
 export function bytesContent(bytes: Uint8Array): UploadContent {
