@@ -1,7 +1,12 @@
 import { multipartFileName } from '@datamint/core';
 import { describe, expect, it } from 'vitest';
 import { BodyBufferPool } from '../src/upload/body-buffers';
-import { bytesContent, ContentSizeError, multipartBody } from '../src/upload/multipart-body';
+import {
+  bytesContent,
+  ContentReadError,
+  ContentSizeError,
+  multipartBody,
+} from '../src/upload/multipart-body';
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<string> {
   const parts: Buffer[] = [];
@@ -130,6 +135,20 @@ describe('multipart body (aiohttp layout, http-api.md §1.6 and §4.8)', () => {
     const consumerError = new TypeError('socket gone');
     await expect(thrownInto.throw(consumerError)).rejects.toBe(consumerError);
     expect(closed).toBe(2);
+  });
+
+  it('types a failure to start reading a file (a stream the platform cannot iterate) as ContentReadError', async () => {
+    const content = {
+      size: 2,
+      open(): AsyncIterable<Uint8Array> {
+        throw new TypeError('stream is not async iterable');
+      },
+    };
+    const body = multipartBody([{ name: 'resource', filename: 'h.bin', contentType: 'x/y', content }]);
+    await expect(collect(body.chunks())).rejects.toThrow(
+      /^h\.bin could not be read while uploading: stream is not async iterable/,
+    );
+    await expect(collect(body.chunks())).rejects.toBeInstanceOf(ContentReadError);
   });
 
   it('fails when a file yields a different size than declared', async () => {

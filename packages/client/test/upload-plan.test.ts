@@ -166,6 +166,18 @@ describe('planUpload', () => {
   });
 });
 
+describe('planUpload at scale', () => {
+  it('plans 150,000 files without passing them all to one call (which overflows the stack)', async () => {
+    const count = 150_000;
+    const data = new Uint8Array([1, 2, 3]);
+    const inputs = Array.from({ length: count }, (_, i) => ({ name: `f${i}.bin`, data }));
+    const plan = await planUpload(inputs, { assembleDicoms: false });
+    expect(plan.units).toHaveLength(count);
+    expect(plan.problems).toEqual([]);
+    expect(plan.units[count - 1]!.files[0]!.source).toBe(`f${count - 1}.bin`);
+  }, 60_000);
+});
+
 describe('journal', () => {
   it.skipIf(!requireData())('a second run with the same journal sends only what did not land', async () => {
     const root = await tree('journal');

@@ -26,13 +26,27 @@ async function sameHandleBytes(first: FileHandle, second: FileHandle): Promise<b
   for (let position = 0; position < statA.size; ) {
     const length = Math.min(bufferA.length, statA.size - position);
     const [readA, readB] = await Promise.all([
-      first.read(bufferA, 0, length, position),
-      second.read(bufferB, 0, length, position),
+      fill(first, bufferA, length, position),
+      fill(second, bufferB, length, position),
     ]);
-    // A file that shrank under us reads short: then it is not the same file any more.
-    if (readA.bytesRead !== length || readB.bytesRead !== length) return false;
+    // Only the end of a file stops a fill short: a file that shrank under us is not the same file.
+    if (readA !== length || readB !== length) return false;
     if (!bufferA.subarray(0, length).equals(bufferB.subarray(0, length))) return false;
     position += length;
   }
   return true;
+}
+
+/**
+ * Reads `length` bytes at `position` into `buffer`, or fewer at the end of the file: a single read
+ * may return less than asked (network and FUSE file systems do) without being at the end.
+ */
+async function fill(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<number> {
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await handle.read(buffer, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }

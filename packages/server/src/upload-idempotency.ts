@@ -5,10 +5,10 @@ import { forgetKey, type KeyScope, keyReusedError, type RecordedKey, recordedKey
 import { sameFileBytes } from './same-bytes';
 
 /**
- * Upload fingerprints leave the file's bytes out: hashing every keyed upload as it streamed in was about
- * a tenth of the server's CPU per upload, all for the rare repeat. A repeat is instead compared byte
- * for byte with the file its key stored (resources keep the uploaded bytes unchanged). Keys recorded before carry a SHA-256 of the
- * bytes and no prefix; they are still honoured.
+ * Upload fingerprints leave the file's bytes out: hashing every keyed upload as it streamed in was a
+ * large part of the server's CPU per upload, all for the rare repeat. A repeat is instead compared
+ * byte for byte with the file its key stored (resources keep the uploaded bytes unchanged). Keys
+ * recorded by earlier versions carry a SHA-256 of the bytes and no prefix; they are still honoured.
  */
 const WITHOUT_BYTES = 'name-size-fields:';
 
@@ -53,12 +53,17 @@ export interface RecordedUpload extends RecordedKey {
 
 /**
  * The resource an earlier upload recorded under this key, if it is still there; a key whose resource
- * was deleted since is forgotten, so the upload creates afresh. Synchronous: safe inside the
- * transaction that records a new key.
+ * was deleted since is forgotten, so the upload creates afresh. A key reused for another name, size
+ * or field is refused first (422), deleted resource or not, as keys of JSON requests are; only the
+ * bytes are left to {@link assertRepeat}. Synchronous: safe inside the transaction that records a
+ * new key.
  */
 export function recordedUpload(db: Db, scope: UploadKeyScope): RecordedUpload | undefined {
   const recorded = recordedKey(db, scope);
   if (!recorded) return undefined;
+  const { fingerprint } = recorded;
+  if (fingerprint?.startsWith(WITHOUT_BYTES) && fingerprint !== scope.fingerprint)
+    throw keyReusedError(scope);
   const storedPath = scope.storedFile(recorded.entityId);
   if (storedPath === undefined) {
     forgetKey(db, scope, recorded.entityId);

@@ -275,6 +275,25 @@ describe('Idempotency-Key fingerprints', () => {
     expect(JSON.stringify(list.json)).not.toContain('fp-b');
   });
 
+  it('refuses a key reused for another name even after the resource it created was deleted', async () => {
+    const post = (filename: string) => {
+      const { body, contentType } = aiohttpMultipart([
+        { name: 'resource', value: new Uint8Array([8, 8]), filename },
+      ]);
+      return send(`${server.url}/resources`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType, ...idem('deleted-other-1') },
+      });
+    };
+    const first = await post('one.bin');
+    expect(first.status).toBe(201);
+    expect((await send(`${server.url}/resources/${first.json.id}`, { method: 'DELETE' })).status).toBe(200);
+    const other = await post('two.bin');
+    expect(other.status).toBe(422);
+    expect(other.json.message).toContain("Idempotency-Key 'deleted-other-1'");
+  });
+
   it('does not replay a deleted resource: the key then creates afresh', async () => {
     const post = () => {
       const { body, contentType } = aiohttpMultipart([

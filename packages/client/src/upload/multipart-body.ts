@@ -167,7 +167,12 @@ async function* fileChunks(
   shownName: string,
   onData: ((bytes: number) => void) | undefined,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const chunks = content.open()[Symbol.asyncIterator]();
+  let chunks: AsyncIterator<Uint8Array>;
+  try {
+    chunks = content.open()[Symbol.asyncIterator]();
+  } catch (error) {
+    throw readFailure(shownName, error);
+  }
   let read = 0;
   try {
     for (;;) {
@@ -185,8 +190,9 @@ async function* fileChunks(
       yield step.value;
     }
   } finally {
-    // Stopped early (the request failed, or the file grew): the content closes its file.
-    await chunks.return?.();
+    // Closes the file when the read stopped early (the request failed, the file grew). A failure to
+    // close must not replace the error that stopped it, nor fail a file read whole.
+    await chunks.return?.().catch(() => undefined);
   }
   if (read !== content.size) throw sizeMismatch(shownName, content.size, read);
 }
