@@ -15,6 +15,7 @@ import {
   ResourceNotFoundError,
   UploadFileError,
   type UploadProgress,
+  type UploadResult,
   ValidationError,
 } from '../src';
 import { dataDir, requireData } from './helpers/data';
@@ -382,18 +383,23 @@ async function plannedTrio(folder: string) {
   return { small: small!, big: big!, plan: await planUpload([small!, big!, steady!]) };
 }
 
+/** The errors of the trio's two changed files, once it is checked that they failed and steady.bin landed. */
+function trioErrors(results: readonly UploadResult[]) {
+  expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([
+    ['small.bin', false],
+    ['big.bin', false],
+    ['steady.bin', true],
+  ]);
+  return results.slice(0, 2).map((r) => (r.ok ? undefined : r.error));
+}
+
 describe('a file that changes between planning and sending', () => {
   it('fails on its own, named, whether its body is laid out whole or streamed; the others land', async () => {
     const { small, big, plan } = await plannedTrio('changing');
     await writeFile(small, randomBytes(1200)); // grew: whole-body path
     await writeFile(big, randomBytes(1_400_000)); // shrank: streamed path
     const results = await api.uploadResources(plan, { channel: 'changing', onError: 'skip' });
-    expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([
-      ['small.bin', false],
-      ['big.bin', false],
-      ['steady.bin', true],
-    ]);
-    const [grew, shrank] = results.map((r) => (r.ok ? undefined : r.error));
+    const [grew, shrank] = trioErrors(results);
     expect(grew).toBeInstanceOf(UploadFileError);
     expect(grew?.message).toMatch(
       /small\.bin changed while uploading: expected 1000 bytes, read more than 1000/,
@@ -414,12 +420,7 @@ describe('a file that cannot be read when its turn comes', () => {
     const events: string[] = [];
     const client = server.api({ log: (e) => events.push(`${e.type} ${e.method} ${e.url}`) });
     const results = await client.uploadResources(plan, { channel: 'vanishing', onError: 'skip' });
-    expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([
-      ['small.bin', false],
-      ['big.bin', false],
-      ['steady.bin', true],
-    ]);
-    const [missing, folder] = results.map((r) => (r.ok ? undefined : r.error));
+    const [missing, folder] = trioErrors(results);
     expect(missing?.cause).toBeInstanceOf(ContentReadError);
     expect(missing?.message).toMatch(/small\.bin could not be read while uploading: ENOENT/);
     expect(folder?.cause).toBeInstanceOf(ContentReadError);

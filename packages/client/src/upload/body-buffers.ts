@@ -3,8 +3,8 @@
  * the operating system map, zero and later unmap new pages for each upload: for files of a few
  * hundred KiB that cost more system time than reading the file into it. A buffer goes back to the
  * pool only after its request was answered with success, which the server gives only once it has
- * read the whole body (it fingerprints the file before creating anything): every byte has then
- * left the socket, so none is still queued from the buffer. Undici does not wait for that itself:
+ * read the whole body (it stores the file before creating the resource): every byte has then left
+ * the socket, so none is still queued from the buffer. Undici does not wait for that itself:
  * a body given as bytes counts as sent once handed to the socket.
  */
 export class BodyBufferPool {
