@@ -389,7 +389,6 @@ class BasicPass implements ElementVisitor {
     if (end > this.data.length) return this.fail();
     const tag = group * 0x10000 + element;
     const elementVr = vr ?? vrOf(tag);
-    if (this.enc.explicitVR && (vr === 'OV' || vr === 'SV' || vr === 'UV')) return this.fail();
     if (!this.onShortWay(tag)) return this.visit(tag, elementVr, dataOffset, length, undefined, start, end);
     this.previousTag = tag;
     // What decideBasic does for an element that is not a sequence, from the remembered rule.
@@ -493,7 +492,7 @@ class BasicPass implements ElementVisitor {
   }
 
   parsed(el: Element, start: number, end: number): boolean {
-    if (elementProblem([el], this.data, this.enc, false, 0)) return this.fail();
+    if (elementProblem([el], this.data, false, 0)) return this.fail();
     const tag = tagFromKey(el.tag);
     const vr = elementVr(el, tag);
     if (

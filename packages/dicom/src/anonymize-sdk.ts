@@ -63,7 +63,7 @@ function trimPadEnd(s: string): string {
  * for sequences, dropped) as they are read and everything else is copied in runs, as the
  * parse-plan-write path writes them. Like the basic profile's pass it gives up (`failed`) on
  * whatever that path would treat otherwise or reject (elements out of tag order, values past the
- * end, unreadable VRs, a bad NumberOfFrames, SOP UIDs that are not plain UI elements), and the
+ * end, a bad NumberOfFrames, SOP UIDs that are not plain UI elements), and the
  * caller takes that path.
  */
 class SdkPass implements ElementVisitor {
@@ -95,13 +95,12 @@ class SdkPass implements ElementVisitor {
   ) {
     const to = at + size;
     if (to > this.data.length) return this.fail();
-    if (this.enc.explicitVR && (written === 'OV' || written === 'SV' || written === 'UV')) return this.fail();
     const tag = group * 0x10000 + elementNumber;
     return this.visit(undefined, tag, written ?? vrOf(tag), from, at, size, to);
   }
 
   parsed(el: Element, start: number, end: number): boolean {
-    if (elementProblem([el], this.data, this.enc, false, 0)) return this.fail();
+    if (elementProblem([el], this.data, false, 0)) return this.fail();
     const tag = tagFromKey(el.tag);
     const vr = el.vr ?? (el.items ? 'SQ' : vrOf(tag));
     return this.visit(el, tag, vr, start, el.dataOffset, el.length, end);

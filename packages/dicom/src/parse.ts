@@ -2,6 +2,7 @@ import dicomParser, { type DataSet, type Element } from 'dicom-parser';
 import { inflateSync } from 'fflate';
 import { type DatasetEncoding, DicomDataset, trimPad } from './dataset';
 import { DicomError, DicomParseError } from './errors';
+import { newDataSet } from './explicit-element';
 import type { DicomParseWarning } from './parse-warnings';
 import { readDataSet, TagKeys } from './read-dataset';
 import {
@@ -33,7 +34,6 @@ export interface ParseOptions {
 }
 
 const PIXEL_DATA = 'x7fe00010';
-const UNSUPPORTED_VRS = new Set(['OV', 'SV', 'UV']);
 
 /** A parsed DICOM file: the root data set's accessors plus file meta, pixel data and frame access. */
 export class ParsedDicom extends DicomDataset {
@@ -378,10 +378,6 @@ function safeText(data: Uint8Array, offset: number, length: number): string {
   return s;
 }
 
-const DataSetCtor = (
-  dicomParser as unknown as { DataSet: new (p: unknown, b: Uint8Array, e: object) => DataSet }
-).DataSet;
-
 interface FileMeta {
   dataSet: DataSet;
   /** Offset of the first byte after the group. */
@@ -402,7 +398,7 @@ function readFileMeta(
   keys: TagKeys,
 ): FileMeta {
   const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, offset);
-  const dataSet = new DataSetCtor(dicomParser.littleEndianByteArrayParser, bytes, {});
+  const dataSet = newDataSet(dicomParser.littleEndianByteArrayParser, bytes, {});
   dataSet.warnings = [];
   try {
     const list = readDataSet(dataSet, stream, {
@@ -618,7 +614,7 @@ export function emptyDataSet(located: LocatedDataSet): DataSet {
   const parser = located.ts.littleEndian
     ? dicomParser.littleEndianByteArrayParser
     : dicomParser.bigEndianByteArrayParser;
-  const dataSet = new DataSetCtor(parser, located.data, {});
+  const dataSet = newDataSet(parser, located.data, {});
   dataSet.warnings = [];
   return dataSet;
 }
@@ -637,7 +633,7 @@ export function finishParse(
 ): ParsedDicom {
   const { hasPreamble, meta, position, data, ts, warnings } = located;
   const headerOnly = options.headerOnly === true;
-  validate(dataSet, root, data, ts, options.fileName, headerOnly);
+  validate(dataSet, root, data, options.fileName, headerOnly);
   const utf8 = isUtf8(dataSet, data);
   return new ParsedDicom({
     input: bytes,
@@ -677,24 +673,16 @@ export interface ElementProblem {
 }
 
 /**
- * The first problem of `elements` (and their items, recursively) that dicom-parser accepted but
- * that we refuse: VRs it cannot read, values running past the end of the data.
+ * The first problem of `elements` (and their items, recursively) that the element readers accepted
+ * but that we refuse: values running past the end of the data.
  */
 export function elementProblem(
   elements: Iterable<Element>,
   data: Uint8Array,
-  ts: { readonly explicitVR: boolean },
   headerOnly: boolean,
   depth: number,
 ): ElementProblem | undefined {
   for (const el of elements) {
-    if (ts.explicitVR && el.vr && UNSUPPORTED_VRS.has(el.vr)) {
-      return {
-        message: `element ${el.tag} has VR ${el.vr}, which dicom-parser cannot read`,
-        offset: el.dataOffset,
-        expected: 'VRs other than OV, SV, UV',
-      };
-    }
     const isLastPixel = headerOnly && el.tag === PIXEL_DATA && depth === 0;
     if (!isLastPixel && !el.hadUndefinedLength && el.dataOffset + el.length > data.length) {
       return {
@@ -706,7 +694,7 @@ export function elementProblem(
     if (el.items) {
       for (const item of el.items) {
         if (!item.dataSet) continue;
-        const problem = elementProblem(Object.values(item.dataSet.elements), data, ts, headerOnly, depth + 1);
+        const problem = elementProblem(Object.values(item.dataSet.elements), data, headerOnly, depth + 1);
         if (problem) return problem;
       }
     }
@@ -724,11 +712,10 @@ function validate(
   dataSet: DataSet,
   root: readonly Element[],
   data: Uint8Array,
-  ts: TransferSyntaxInfo,
   fileName: string | undefined,
   headerOnly: boolean,
 ): void {
-  const problem = elementProblem(root, data, ts, headerOnly, 0);
+  const problem = elementProblem(root, data, headerOnly, 0);
   if (problem) {
     throw new DicomParseError(problem.message, {
       fileName,

@@ -1,10 +1,10 @@
 import dicomParser, { type ByteStream, type DataSet, type Element } from 'dicom-parser';
 import { vrOf } from './dictionary';
+import { readElementExplicit } from './explicit-element';
 import { tagFromKey } from './tags';
+import { LONG_HEADER_VRS } from './transfer-syntax';
 
 const UNDEFINED_LENGTH = 0xffffffff;
-/** VRs dicom-parser reads with a 4-byte length (it does not know OV, SV, UV: validation rejects them). */
-const LONG_LENGTH = new Set(['OB', 'OD', 'OL', 'OW', 'SQ', 'OF', 'UC', 'UR', 'UT', 'UN']);
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /**
  * Every pair of capital letters, indexed by `(c0 - 65) * 26 + (c1 - 65)`: VRs are taken from here
@@ -13,7 +13,7 @@ const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0
 const LETTER_PAIRS = Array.from({ length: 26 * 26 }, (_, i) =>
   String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26)),
 );
-const LONG_PAIR = LETTER_PAIRS.map((vr) => LONG_LENGTH.has(vr));
+const LONG_PAIR = LETTER_PAIRS.map((vr) => LONG_HEADER_VRS.has(vr));
 
 /**
  * Element keys (`'xggggeeee'`) by tag, shared by the files of one batch. A property key V8 has seen
@@ -125,9 +125,10 @@ export interface ScanOptions {
  * parseDicomDataSetExplicit/Implicit would, but several times faster: a plain element with a defined
  * length (most of a header) is read here with direct byte access and handed to the visitor as
  * numbers; sequences, undefined lengths, the stop tag and anything odd (VR bytes that are not two
- * capital letters, a header cut by the end of the data) go to dicom-parser's own element reader, so
- * items, fragments, warnings and errors are dicom-parser's. Leaves `stream.position` after the last
- * element read.
+ * capital letters, a header cut by the end of the data) go to an element reader: dicom-parser's
+ * for implicit VR, {@link readElementExplicit} (dicom-parser's, reading OV, SV and UV right) for
+ * explicit VR, so items, fragments, warnings and errors are as dicom-parser makes them. Leaves
+ * `stream.position` after the last element read.
  */
 export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: ElementVisitor): void {
   const b = stream.byteArray;
@@ -193,7 +194,7 @@ export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: E
     }
     stream.position = p;
     const el = explicitVR
-      ? dicomParser.readDicomElementExplicit(stream, warnings, untilTag)
+      ? readElementExplicit(stream, warnings, untilTag)
       : dicomParser.readDicomElementImplicit(stream, untilTag, implicitVrCallback as (tag: string) => string);
     const start = p;
     p = stream.position;
@@ -237,8 +238,8 @@ class Collector implements ElementVisitor {
 }
 
 /**
- * Reads the root data set into `dataSet` exactly as dicom-parser's parseDicomDataSetExplicit/Implicit
- * would (see {@link scanDataSet}); returns the elements in file order.
+ * Reads the root data set into `dataSet` as dicom-parser's parseDicomDataSetExplicit/Implicit would,
+ * OV, SV and UV included (see {@link scanDataSet}); returns the elements in file order.
  */
 export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadDataSetOptions): Element[] {
   const collector = new Collector(dataSet.elements, options.keys, options.onlyTags, options.untilTag);

@@ -2,6 +2,7 @@ import type { Element } from 'dicom-parser';
 import { ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER, UNDEFINED_LENGTH } from './encode';
 import { emptyDataSet, finishParse, locateDataSet, type ParsedDicom } from './parse';
 import { implicitVrOfTag, type TagKeys } from './read-dataset';
+import { LONG_HEADER_VRS } from './transfer-syntax';
 
 const PIXEL_DATA = 0x7fe00010;
 /** Sequences nested deeper than this are left to the general parser. */
@@ -10,15 +11,12 @@ const MAX_DEPTH = 8;
 const GIVE_UP = -1;
 
 const pairOf = (vr: string): number => (vr.charCodeAt(0) - 65) * 26 + (vr.charCodeAt(1) - 65);
-/** A VR with a 4-byte length, as dicom-parser reads it (the others have 2 bytes). */
+/** A VR with a 4-byte length after two reserved bytes (the others have a 2-byte length). */
 const LONG = 1;
-/** VRs dicom-parser reads with the wrong length size (OV, SV, UV): left to the general parser. */
-const UNREADABLE = 2;
 /** Per pair of capital letters: how the VR's length is read. */
 const VR_KIND = /* @__PURE__ */ (() => {
   const table = new Uint8Array(26 * 26);
-  for (const vr of ['OB', 'OD', 'OF', 'OL', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']) table[pairOf(vr)] = LONG;
-  for (const vr of ['OV', 'SV', 'UV']) table[pairOf(vr)] = UNREADABLE;
+  for (const vr of LONG_HEADER_VRS) table[pairOf(vr)] = LONG;
   return table;
 })();
 const SQ = /* @__PURE__ */ pairOf('SQ');
@@ -47,8 +45,8 @@ interface Header {
 
 /**
  * Reads the element header at `p` (its tag already checked to fit), or undefined when it is not the
- * plain case: VR bytes that are not capital letters, a VR dicom-parser misreads, a header cut by
- * `stop`, an implicit VR element of unknown VR whose value looks like sequence items.
+ * plain case: VR bytes that are not capital letters, a header cut by `stop`, an implicit VR element
+ * of unknown VR whose value looks like sequence items.
  */
 function readHeader(b: Uint8Array, p: number, stop: number, explicit: boolean, out: Header): boolean {
   if (explicit) {
@@ -57,7 +55,6 @@ function readHeader(b: Uint8Array, p: number, stop: number, explicit: boolean, o
     if (c0 < 0 || c0 >= 26 || c1 < 0 || c1 >= 26) return false;
     const pair = c0 * 26 + c1;
     const kind = VR_KIND[pair];
-    if (kind === UNREADABLE) return false;
     out.pair = pair;
     out.sequence = pair === SQ;
     if (kind === LONG) {
