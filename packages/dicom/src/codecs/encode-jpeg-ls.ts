@@ -34,8 +34,11 @@ function highBitsSet(frame: Uint8Array, wide: boolean, stored: number): boolean 
   const wordMask = wide ? sampleMask | (sampleMask << 16) : sampleMask * 0x01010101;
   const step = wide ? 2 : 1;
   const sampleAt = (i: number) => (wide ? frame[i]! | (frame[i + 1]! << 8) : frame[i]!);
-  // Samples before the first 4-byte boundary and after the last whole word, one at a time.
-  const head = Math.min(frame.length, (4 - (frame.byteOffset & 3)) & 3);
+  // Samples before the first 4-byte boundary and after the last whole word, one at a time. 16-bit
+  // samples that start at an odd byte straddle the words' halves: such a frame is read sample by
+  // sample (the encoder copies odd frames first, but the scan must not depend on its caller).
+  const head =
+    wide && frame.byteOffset & 1 ? frame.length : Math.min(frame.length, (4 - (frame.byteOffset & 3)) & 3);
   const words = (frame.length - head) >> 2;
   const tail = head + words * 4;
   for (let i = 0; i + step <= head; i += step) if (sampleAt(i) & sampleMask) return true;
