@@ -11,7 +11,8 @@
  * - `missing-preamble`: a file meta group without the 128-byte preamble and `DICM` before it.
  * - `meta-group-length`: FileMetaInformationGroupLength (0002,0000) disagrees with the group's
  *   real size; the group was read element by element up to the first non-0002 tag.
- * - `parser`: a note from dicom-parser (e.g. an odd value length), passed on as it said it.
+ * - `parser`: a note from the element readers (e.g. a sequence or item whose delimitation item is
+ *   missing at the end of the file, so it was read up to the end), passed on as they said it.
  */
 export type DicomParseWarningCode =
   | 'transfer-syntax-mismatch'

@@ -189,8 +189,12 @@ describe('OV, SV and UV elements (explicit VR)', () => {
       );
       const parsed = parseDicom(cut);
       expect(parsed.sequence(0x0008041a)![0]!.number(0x0008040c)).toBe(BIG);
-      expect(parsed.dataSet.warnings).toEqual([
-        'eof encountered before finding sequence delimitation tag while reading sequence of undefined length',
+      expect(parsed.warnings).toEqual([
+        {
+          code: 'parser',
+          message:
+            'eof encountered before finding sequence delimitation tag while reading sequence of undefined length',
+        },
       ]);
     });
 
@@ -201,9 +205,15 @@ describe('OV, SV and UV elements (explicit VR)', () => {
       );
       const parsed = parseDicom(cut);
       expect(parsed.sequence(0x0008041a)![0]!.number(0x0008040c)).toBe(BIG);
-      expect(parsed.dataSet.warnings).toEqual([
-        'eof encountered before finding item delimiter tag while reading sequence item of undefined length',
-        'eof encountered before finding sequence delimitation tag while reading sequence of undefined length',
+      expect(parsed.warnings.map((w) => [w.code, w.message])).toEqual([
+        [
+          'parser',
+          'eof encountered before finding item delimiter tag while reading sequence item of undefined length',
+        ],
+        [
+          'parser',
+          'eof encountered before finding sequence delimitation tag while reading sequence of undefined length',
+        ],
       ]);
     });
 
