@@ -10,9 +10,9 @@ import {
   type Unassembled,
 } from './assemble-plan';
 import { allocUninitialised } from './bytes';
-import { jpegLsRefusal, jpegLsRefusalMessage } from './codecs/compress-jpeg-ls';
-import { encapsulatedFile } from './codecs/encapsulate';
+import { encapsulatedFile, FRAGMENT_TABLE_TAGS } from './codecs/encapsulate';
 import { jpegLsFrameEncoder } from './codecs/encode-jpeg-ls';
+import { jpegLsRefusal, jpegLsRefusalMessage } from './codecs/jpeg-ls-refusal';
 import { pixelLayoutOf } from './codecs/pixel-layout';
 import {
   type ElementEncoding,
@@ -207,7 +207,7 @@ function assemblyEdits(group: SeriesGroup, sopInstanceUID: string): DicomEdit[] 
       'SliceLocation',
       'InstanceNumber',
     ].map((tag) => ({ tag, action: 'delete' as const })),
-    { tag: PIXEL_DATA, action: 'delete' },
+    ...[PIXEL_DATA, ...FRAGMENT_TABLE_TAGS].map((tag) => ({ tag, action: 'delete' as const })),
     { tag: 'SOPInstanceUID', action: 'set', vr: 'UI', value: sopInstanceUID },
     { tag: 'NumberOfFrames', action: 'set', vr: 'IS', value: String(group.slices.length) },
     { tag: 'FrameIncrementPointer', action: 'set', vr: 'AT', value: PER_FRAME },

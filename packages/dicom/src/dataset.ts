@@ -181,7 +181,10 @@ export class DicomDataset {
     return all?.[index];
   }
 
-  /** All numbers of a value; undefined when absent, not numeric or not parseable. */
+  /**
+   * All numbers of a value; undefined when absent, not numeric or not parseable. SV and UV values
+   * beyond 2^53 come back rounded to the nearest JavaScript number: `value()` has their exact bytes.
+   */
   numbers(tag: TagInput): number[] | undefined {
     const el = this.rawElement(tag);
     if (!el) return undefined;

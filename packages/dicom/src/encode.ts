@@ -89,7 +89,11 @@ export function encodeValue(tag: number, vr: string, value: DicomValue, enc: Ele
   }
   const size = BINARY_SIZE[vr];
   if (size !== undefined) {
-    const nums = (typeof value === 'number' ? [value] : value) as readonly unknown[];
+    // A text value given for a binary VR (an anonymizer's replacement text on a number element) is
+    // one value that is not a number, not a list of characters.
+    const nums = (
+      typeof value === 'number' || typeof value === 'string' ? [value] : value
+    ) as readonly unknown[];
     const out = new Uint8Array(nums.length * size);
     const view = new DataView(out.buffer);
     const le = enc.littleEndian;

@@ -5,6 +5,8 @@ const UNDEFINED_LENGTH = 0xffffffff;
 const PIXEL_DATA = 'x7fe00010';
 const ITEM_DELIMITATION = 'xfffee00d';
 const SEQUENCE_DELIMITATION = 'xfffee0dd';
+/** An item's tag and 4-byte length. */
+const ITEM_HEADER_BYTES = 8;
 
 // dicom-parser's typings omit its DataSet constructor, which it exports.
 const DataSetCtor = (
@@ -23,8 +25,9 @@ export function newDataSet(
 /**
  * Reads one explicit VR element at the stream's position the way dicom-parser's
  * readDicomElementExplicit does, with one difference: every VR whose header carries a 4-byte length
- * is read with one. dicom-parser 1.8 predates OV, SV and UV and reads their length from the two
- * reserved bytes (always 0), which turns the rest of the data set into garbage; pydicom reads them.
+ * is read with one. dicom-parser 1.8 does not know OV, SV and UV and reads their length from the
+ * two reserved bytes (always 0), which turns the rest of the data set into garbage; pydicom reads
+ * them.
  * Sequences are read here as well, so the elements of their items get the same reading.
  * Undefined-length values that are not sequences (encapsulated pixel data, UN holding implicit VR
  * items, delimited values) are left to dicom-parser's own readers. Malformed data throws a string,
@@ -95,7 +98,7 @@ function readItem(stream: ByteStream, warnings: string[]): NonNullable<Element['
   }
   const end = stream.position + item.length;
   if (end > stream.byteArray.length) {
-    throw `item at ${item.dataOffset} (${item.length} bytes) extends past the end of the data`;
+    throw `item at ${item.dataOffset - ITEM_HEADER_BYTES} (${item.length} bytes) extends past the end of the data`;
   }
   while (stream.position < end) {
     const el = readElementExplicit(stream, warnings);

@@ -604,8 +604,7 @@ function parseInner(
         },
       );
     }
-    // Explicit VR element readers report to the data set, implicit VR ones to the stream.
-    for (const w of [...stream.warnings, ...dataSet.warnings]) warnings.push({ code: 'parser', message: w });
+    for (const w of stream.warnings) warnings.push({ code: 'parser', message: w });
   }
   return finishParse(bytes, options, located, dataSet, root);
 }

@@ -126,8 +126,8 @@ export interface ScanOptions {
  * length (most of a header) is read here with direct byte access and handed to the visitor as
  * numbers; sequences, undefined lengths, the stop tag and anything odd (VR bytes that are not two
  * capital letters, a header cut by the end of the data) go to an element reader: dicom-parser's
- * for implicit VR, {@link readElementExplicit} (dicom-parser's, reading OV, SV and UV right) for
- * explicit VR, so items, fragments, warnings and errors are as dicom-parser makes them. Leaves
+ * for implicit VR, {@link readElementExplicit} (a copy of dicom-parser's that reads OV, SV and UV
+ * right) for explicit VR, so items and fragments are as dicom-parser makes them. Leaves
  * `stream.position` after the last element read.
  */
 export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: ElementVisitor): void {
@@ -248,7 +248,8 @@ export function readDataSet(dataSet: DataSet, stream: ByteStream, options: ReadD
     littleEndian: options.littleEndian,
     untilTag: options.untilTag,
     onlyGroup: options.onlyGroup,
-    warnings: dataSet.warnings,
+    // The stream's list, where dicom-parser's implicit VR readers write theirs: one list in file order.
+    warnings: stream.warnings,
   };
   scanDataSet(stream, scan, collector);
   return collector.list;

@@ -1,11 +1,10 @@
-import { TransferSyntax } from './transfer-syntax';
+import { LONG_HEADER_VRS, TransferSyntax } from './transfer-syntax';
 
 const VRS = new Set(
   'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(
     ' ',
   ),
 );
-const LONG = new Set('OB OD OF OL OV OW SQ SV UC UN UR UT UV'.split(' '));
 const UNDEFINED = 0xffffffff;
 const MAX_ELEMENTS = 6;
 
@@ -52,7 +51,8 @@ type HeaderReader = (b: Uint8Array, p: number, littleEndian: boolean) => Element
 const explicitHeader: HeaderReader = (b, p, littleEndian) => {
   const vr = String.fromCharCode(b[p + 4], b[p + 5]);
   if (!VRS.has(vr)) return undefined;
-  if (!LONG.has(vr)) return { size: 8, length: u16(b, p + 6, littleEndian), mayBeUndefined: false };
+  if (!LONG_HEADER_VRS.has(vr))
+    return { size: 8, length: u16(b, p + 6, littleEndian), mayBeUndefined: false };
   if (p + 12 > b.length || b[p + 6] !== 0 || b[p + 7] !== 0) return undefined;
   const length = u32(b, p + 8, littleEndian);
   return { size: 12, length, mayBeUndefined: vr === 'SQ' || vr === 'UN' || vr === 'OB' || vr === 'OW' };

@@ -2,17 +2,39 @@
 // reserved bytes, then a 4-byte length. dicom-parser 1.8 reads a 2-byte length there; pydicom reads
 // them right, so we must too, at the root and inside items of every kind of sequence.
 import dcmjs from 'dcmjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sliceHeaderTags } from '../src/assemble-plan';
 import { concatBytes } from '../src/bytes';
 import { type ElementEncoding, encodeElement } from '../src/encode';
-import { createAnonymizer, parseDicom, TransferSyntax } from '../src/index';
+import {
+  assembleSeries,
+  createAnonymizer,
+  type DicomEdit,
+  DicomParseError,
+  DicomWriteError,
+  decodeFrame,
+  parseDicom,
+  TransferSyntax,
+  writeDicom,
+} from '../src/index';
 import { parseDicomWith } from '../src/parse';
 import { TagKeys } from '../src/read-dataset';
 import { scanSliceHeader } from '../src/slice-header';
+import { read, requireData } from './data';
+
+// parseDicomWith is what the anonymizer falls back to when its one-pass writer gives up; watching
+// it tells the two paths apart.
+vi.mock('../src/parse', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/parse')>();
+  return { ...actual, parseDicomWith: vi.fn(actual.parseDicomWith) };
+});
 
 const META: ElementEncoding = { explicitVR: true, littleEndian: true };
 const BIG = 2 ** 40 + 5;
+
+function syntaxOf(enc: ElementEncoding): string {
+  return enc.littleEndian ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ExplicitVRBigEndian;
+}
 
 function part10(transferSyntaxUID: string, body: Uint8Array): Uint8Array {
   const elements = [
@@ -128,7 +150,10 @@ describe('OV, SV and UV elements (explicit VR)', () => {
       const input = veryLongFile(enc);
       for (const profile of ['basic', 'datamint-sdk'] as const) {
         const anonymizer = createAnonymizer({ profile, key: 'very-long' });
+        vi.mocked(parseDicomWith).mockClear();
         const onePass = anonymizer.anonymize(input, { fileName: 'very-long.dcm' });
+        // The one-pass writer took the file: the anonymizer never fell back to parsing it.
+        expect(parseDicomWith, profile).not.toHaveBeenCalled();
         const parsedPath = anonymizer.anonymizeParsed(parseDicom(input, { fileName: 'very-long.dcm' }));
         expect(Buffer.from(onePass).equals(Buffer.from(parsedPath)), profile).toBe(true);
         const out = parseDicom(onePass);
@@ -174,75 +199,147 @@ describe('OV, SV and UV elements (explicit VR)', () => {
     expect(dict['00100010']!.Value).toEqual([{ Alphabetic: ours.string('PatientName') }]);
   });
 
-  describe('sequences cut short or overrunning their items', () => {
-    const e = (tag: number, vr: string, value: Parameters<typeof encodeElement>[2]) =>
-      encodeElement(tag, vr, value, META);
-    const start = [e(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'), e(0x00080018, 'UI', '1.2.3.4.5')];
-    const sequence = e(0x0008041a, 'SQ', [[{ tag: 0x0008040c, vr: 'UV', value: BIG }]]);
-    const sequenceDelimiter = 8;
-    const itemDelimiter = 8;
+  for (const enc of [META, { explicitVR: true, littleEndian: false }]) {
+    describe(`sequences cut short or overrunning their items, ${enc.littleEndian ? 'little' : 'big'} endian`, () => {
+      const e = (tag: number, vr: string, value: Parameters<typeof encodeElement>[2]) =>
+        encodeElement(tag, vr, value, enc);
+      const file = (...body: Uint8Array[]) =>
+        part10(
+          syntaxOf(enc),
+          concatBytes([
+            e(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'),
+            e(0x00080018, 'UI', '1.2.3.4.5'),
+            ...body,
+          ]),
+        );
+      const sequence = e(0x0008041a, 'SQ', [[{ tag: 0x0008040c, vr: 'UV', value: BIG }]]);
+      const sequenceDelimiter = 8;
+      const itemDelimiter = 8;
 
-    it('keeps what was read of a sequence whose delimitation item is missing, with a warning', () => {
-      const cut = part10(
-        TransferSyntax.ExplicitVRLittleEndian,
-        concatBytes([...start, sequence.subarray(0, -sequenceDelimiter)]),
-      );
-      const parsed = parseDicom(cut);
-      expect(parsed.sequence(0x0008041a)![0]!.number(0x0008040c)).toBe(BIG);
-      expect(parsed.warnings).toEqual([
-        {
-          code: 'parser',
-          message:
+      it('keeps what was read of a sequence whose delimitation item is missing, with a warning', () => {
+        const parsed = parseDicom(file(sequence.subarray(0, -sequenceDelimiter)));
+        expect(parsed.sequence(0x0008041a)![0]!.number(0x0008040c)).toBe(BIG);
+        expect(parsed.warnings).toEqual([
+          {
+            code: 'parser',
+            message:
+              'eof encountered before finding sequence delimitation tag while reading sequence of undefined length',
+          },
+        ]);
+      });
+
+      it('keeps what was read of an item whose delimitation item is missing, with a warning', () => {
+        const parsed = parseDicom(file(sequence.subarray(0, -sequenceDelimiter - itemDelimiter)));
+        expect(parsed.sequence(0x0008041a)![0]!.number(0x0008040c)).toBe(BIG);
+        expect(parsed.warnings.map((w) => [w.code, w.message])).toEqual([
+          [
+            'parser',
+            'eof encountered before finding item delimiter tag while reading sequence item of undefined length',
+          ],
+          [
+            'parser',
             'eof encountered before finding sequence delimitation tag while reading sequence of undefined length',
-        },
-      ]);
-    });
+          ],
+        ]);
+      });
 
-    it('keeps what was read of an item whose delimitation item is missing, with a warning', () => {
-      const cut = part10(
-        TransferSyntax.ExplicitVRLittleEndian,
-        concatBytes([...start, sequence.subarray(0, -sequenceDelimiter - itemDelimiter)]),
-      );
-      const parsed = parseDicom(cut);
-      expect(parsed.sequence(0x0008041a)![0]!.number(0x0008040c)).toBe(BIG);
-      expect(parsed.warnings.map((w) => [w.code, w.message])).toEqual([
-        [
-          'parser',
-          'eof encountered before finding item delimiter tag while reading sequence item of undefined length',
-        ],
-        [
-          'parser',
-          'eof encountered before finding sequence delimitation tag while reading sequence of undefined length',
-        ],
-      ]);
-    });
+      it('refuses an item whose declared length runs past the end of the data', () => {
+        const whole = definedLengthSequence(0x00080420, e(0x0008040c, 'UV', BIG), enc);
+        const input = file(whole.subarray(0, -4));
+        // The item's header starts after the sequence's 12-byte header.
+        const itemAt = Buffer.from(input).indexOf(Buffer.from(whole.subarray(0, 12))) + 12;
+        expect(() => parseDicom(input, { fileName: 'short-item.dcm' })).toThrow(
+          new RegExp(`short-item\\.dcm.*item at ${itemAt} \\(20 bytes\\) extends past the end of the data`),
+        );
+      });
 
-    it('refuses an item whose declared length runs past the end of the data', () => {
-      const item = e(0x0008040c, 'UV', BIG);
-      const whole = definedLengthSequence(0x00080420, item, META);
-      const input = part10(
-        TransferSyntax.ExplicitVRLittleEndian,
-        concatBytes([...start, whole.subarray(0, -4)]),
-      );
-      expect(() => parseDicom(input, { fileName: 'short-item.dcm' })).toThrow(
-        /short-item\.dcm.*item at \d+ \(20 bytes\) extends past the end of the data/,
-      );
-    });
+      it('refuses an element that runs past the end of its item', () => {
+        // The item says 16 bytes; its UV element (12-byte header, 8-byte value) needs 20.
+        const item = e(0x0008040c, 'UV', BIG);
+        const whole = definedLengthSequence(0x00080420, item, enc);
+        new DataView(whole.buffer, whole.byteOffset).setUint32(16, item.length - 4, enc.littleEndian);
+        const input = file(whole, e(0x00100010, 'PN', 'Doe^Jane'));
+        expect(() => parseDicom(input, { fileName: 'overrun.dcm' })).toThrow(
+          /overrun\.dcm.*runs past the end of its item/,
+        );
+      });
 
-    it('refuses an element that runs past the end of its item', () => {
-      // The item says 16 bytes; its UV element (12-byte header, 8-byte value) needs 20.
-      const item = e(0x0008040c, 'UV', BIG);
-      const whole = definedLengthSequence(0x00080420, item, META);
-      new DataView(whole.buffer, whole.byteOffset).setUint32(16, item.length - 4, true);
-      const input = part10(
-        TransferSyntax.ExplicitVRLittleEndian,
-        concatBytes([...start, whole, e(0x00100010, 'PN', 'Doe^Jane')]),
-      );
-      expect(() => parseDicom(input, { fileName: 'overrun.dcm' })).toThrow(
-        /overrun\.dcm.*runs past the end of its item/,
-      );
+      it('refuses, as a parse error naming the file, sequences nested deeper than the stack', () => {
+        let nested: Uint8Array = e(0x0008040c, 'UV', BIG);
+        const header = e(0x00080420, 'SQ', [[]]).subarray(0, 12 + 8);
+        const tail = e(0x00080420, 'SQ', [[]]).subarray(12 + 8);
+        const parts: Uint8Array[] = [];
+        for (let depth = 0; depth < 20_000; depth++) parts.push(header);
+        parts.push(nested);
+        for (let depth = 0; depth < 20_000; depth++) parts.push(tail);
+        nested = concatBytes(parts);
+        expect(() => parseDicom(file(nested), { fileName: 'deep.dcm' })).toThrow(DicomParseError);
+        expect(() => parseDicom(file(nested), { fileName: 'deep.dcm' })).toThrow(/deep\.dcm/);
+      });
+
+      it('anonymizes, in one pass or not, to a parse error naming the file when an OV runs past the end', () => {
+        const input = file(
+          e(0x00100010, 'PN', 'Doe^Jane'),
+          e(0x7fe00001, 'OV', words64([0, 6], enc.littleEndian)),
+        );
+        const cut = input.subarray(0, input.length - 4);
+        for (const profile of ['basic', 'datamint-sdk'] as const) {
+          expect(() =>
+            createAnonymizer({ profile, key: 'k' }).anonymize(cut, { fileName: 'cut-ov.dcm' }),
+          ).toThrow(/cut-ov\.dcm/);
+        }
+      });
     });
+  }
+
+  it('is a DicomWriteError naming the tag when the datamint-sdk profile clears an SV element with text', () => {
+    const enc = META;
+    const input = part10(
+      syntaxOf(enc),
+      concatBytes([
+        encodeElement(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7', enc),
+        encodeElement(0x00080018, 'UI', '1.2.3.4.5', enc),
+        // PatientName written with a wrong VR: the profile replaces it with its cleared text.
+        encodeElement(0x00100010, 'SV', 5, enc),
+      ]),
+    );
+    const anonymizer = createAnonymizer({ profile: 'datamint-sdk', key: 'k' });
+    expect(() => anonymizer.anonymize(input)).toThrow(DicomWriteError);
+    expect(() => anonymizer.anonymize(input)).toThrow(/0010,0010/);
   });
+
+  it.skipIf(!requireData())(
+    "leaves the slices' extended offset table out of an assembled series, uncompressed or JPEG-LS",
+    async () => {
+      const source = parseDicom(read('ts/MR_small.dcm'));
+      const stale: DicomEdit[] = [
+        { tag: 0x7fe00001, action: 'set', vr: 'OV', value: words64([0], true) },
+        { tag: 0x7fe00002, action: 'set', vr: 'OV', value: words64([8192], true) },
+        { tag: 0x7fe00003, action: 'set', vr: 'UV', value: 8192 },
+      ];
+      const slices = [1, 2, 3].map((z, k) => ({
+        name: `slice-${k}`,
+        bytes: writeDicom(source, [
+          ...stale,
+          { tag: 'ImagePositionPatient', action: 'set', value: ['0', '0', String(z)] },
+          { tag: 'ImageOrientationPatient', action: 'set', value: ['1', '0', '0', '0', '1', '0'] },
+          { tag: 'SOPInstanceUID', action: 'set', value: `2.25.${1000 + k}` },
+        ]),
+      }));
+      expect(parseDicom(slices[0]!.bytes).has(0x7fe00001)).toBe(true);
+      for (const compression of ['none', 'jpeg-ls'] as const) {
+        const { outputs, unassembled } = await assembleSeries(slices, { compression });
+        expect(unassembled, compression).toEqual([]);
+        const out = parseDicom(outputs[0]!.bytes);
+        expect(
+          [0x7fe00001, 0x7fe00002, 0x7fe00003].map((tag) => out.has(tag)),
+          compression,
+        ).toEqual([false, false, false]);
+        expect(out.numberOfFrames, compression).toBe(3);
+        expect((await decodeFrame(out, 2)).pixels.byteLength, compression).toBe(8192);
+      }
+    },
+  );
 
   it('still types a truncated OV value as a parse error naming the file', () => {
     const input = veryLongFile(META);

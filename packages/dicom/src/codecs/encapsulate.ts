@@ -6,6 +6,14 @@ const EXPLICIT_LE: ElementEncoding = { explicitVR: true, littleEndian: true };
 const MAX_OFFSET = 0xffffffff;
 
 /**
+ * ExtendedOffsetTable, ExtendedOffsetTableLengths and EncapsulatedPixelDataValueTotalLength describe
+ * the fragments of the pixel data they came with. Writers of new pixel data (assembled frames,
+ * compressed frames) drop them: kept, they would send readers that prefer them to the wrong bytes,
+ * and a Basic Offset Table must be empty when an extended one is present.
+ */
+export const FRAGMENT_TABLE_TAGS: readonly number[] = [0x7fe00001, 0x7fe00002, 0x7fe00003];
+
+/**
  * The PixelData element of encapsulated pixel data: OB of undefined length, a Basic Offset Table
  * with the offset of each frame, one fragment per frame (odd lengths padded with a zero byte, as
  * items must have even length), and the sequence delimiter.
