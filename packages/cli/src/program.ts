@@ -113,7 +113,12 @@ export async function run(argv: string[], streams: CliStreams = processStreams()
     return ExitCode.ok;
   } catch (error) {
     const verbose = argv.includes('--verbose') || argv.includes('-v');
-    const term = new Terminal(streams, { json: false, verbose, noColor: argv.includes('--no-color') });
+    // With --json the error still goes to stderr, without colours, as everything else of the run.
+    const term = new Terminal(streams, {
+      json: argv.includes('--json'),
+      verbose,
+      noColor: argv.includes('--no-color'),
+    });
     await registerKnownSecrets(term, argv, streams);
     return reportError(error, term);
   }

@@ -97,6 +97,10 @@ describe.skipIf(!hasData)('upload on a terminal (in process, terminal-like strea
     await run(['download', '--project', 'nope'], plain.streams);
     expect(plain.stderr.text).toMatch(/^error: /);
     expect(plain.stderr.text).not.toContain('\u001b[');
+    const json = terminal(env(), '');
+    expect(await run(['download', '--project', 'nope', '--json'], json.streams)).toBe(1);
+    expect(json.stderr.text).toMatch(/^error: /);
+    expect(json.stderr.text).not.toContain('\u001b[');
   });
 });
 

@@ -224,6 +224,26 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect((await serverResources()).map((r) => r.filename).sort()).toEqual(['also-good.png', 'good.png']);
   });
 
+  it('warns that a run which did not finish would be uploaded again without --resume, and that --resume found nothing', async () => {
+    place('mix/good.png', pngGray);
+    place(
+      'mix/bad.dcm',
+      new TextEncoder().encode('this is not a DICOM file, just text pretending to be one'),
+    );
+    const fresh = await cli(['upload', 'mix', '--yes', '--resume']);
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toContain('warning: --resume: no unfinished run of this command was found');
+    // The failed file kept the journal: the same command again would send good.png a second time.
+    const again = await cli(['upload', 'mix', '--yes']);
+    expect(again.stderr).toContain(
+      'warning: an earlier run of this command did not finish (interrupted, or some files failed): without --resume, what it uploaded is uploaded again',
+    );
+    expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png', 'good.png']);
+    const resumed = await cli(['upload', 'mix', '--yes', '--resume']);
+    expect(resumed.stderr).not.toContain('warning:');
+    expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png', 'good.png']);
+  });
+
   it('matches segmentations from a folder layout with a names file', async () => {
     place('R/images/case1/img1.png', pngGray);
     place('R/images/case2/img2.png', pngGray);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -179,6 +179,16 @@ describe('planUpload at scale', () => {
 });
 
 describe('journal', () => {
+  it.skipIf(!requireData())('is readable by its owner only: it holds the anonymizer key', async () => {
+    const root = await tree('private');
+    const journal = path.join(work, 'private', 'journals', 'run.jsonl');
+    const plan = await planUpload([root], { recursive: true, anonymize: true });
+    await api.uploadResources(plan, { onError: 'skip', channel: 'private', journal, anonymize: true });
+    expect(readFileSync(journal, 'utf8')).toContain('"state":"anonymizer"');
+    expect(statSync(journal).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(journal)).mode & 0o777).toBe(0o700);
+  });
+
   it.skipIf(!requireData())('a second run with the same journal sends only what did not land', async () => {
     const root = await tree('journal');
     const journal = path.join(work, 'journal.jsonl');

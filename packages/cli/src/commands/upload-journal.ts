@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { UploadRequest } from './upload-request';
 
@@ -28,4 +28,14 @@ export function journalPath(
 /** Forgets a journal: a run without `--resume` starts afresh, and a run where everything landed needs none. */
 export async function removeJournal(file: string): Promise<void> {
   await rm(file, { force: true });
+}
+
+/** Whether an earlier run of the same command left its journal: it was interrupted or some files failed. */
+export async function journalExists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

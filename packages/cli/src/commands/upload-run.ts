@@ -5,13 +5,13 @@ import type {
   UploadResourcesOptions,
   UploadResult,
 } from '@datamint/client';
-import { openClient, resolveSettings } from '../connect';
+import { openClient } from '../connect';
 import type { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { plural, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
 import { truncateMiddle } from '../ui/width';
-import { journalPath, removeJournal } from './upload-journal';
+import { removeJournal } from './upload-journal';
 import type { UploadRequest } from './upload-request';
 import { kindOf, planTotals, problemReason, type ShowPath, unitLabel } from './upload-summary';
 
@@ -208,12 +208,13 @@ export function sendOptions(request: UploadRequest): UploadResourcesOptions {
   };
 }
 
-/** Runs the plan through `APIHandler.uploadResources` and prints one row per input. */
+/** Runs the plan through `APIHandler.uploadResources` (recording outcomes in `journal`) and prints one row per input. */
 export async function executeUpload(
   ctx: CommandContext,
   request: UploadRequest,
   plan: UploadPlan,
   show: ShowPath,
+  journal: string,
 ): Promise<void> {
   const { term } = ctx;
   const totals = planTotals(plan);
@@ -230,8 +231,6 @@ export async function executeUpload(
   const problems = plan.problems.length;
   bars.update({ done: problems, failed: problems });
   const api = await openClient(ctx, { concurrency: request.concurrency });
-  const settings = await resolveSettings(ctx);
-  const journal = journalPath(ctx.configFile, request, ctx.streams.cwd, settings.rootUrl);
   // Without --resume the run starts afresh; with it, what an earlier run recorded as landed is kept.
   if (!request.resume) await removeJournal(journal);
   else term.debug(`resuming from ${journal}`);

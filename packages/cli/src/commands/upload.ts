@@ -8,6 +8,7 @@ import type { CliStreams } from '../io';
 import { truncateEnd } from '../ui/width';
 import { type MaskLocator, maskLocator } from '../upload/masks';
 import { readSegmentationNames } from '../upload/segmentation-names';
+import { journalExists, journalPath } from './upload-journal';
 import { collect } from './upload-options';
 import { type RawUploadOptions, type UploadRequest, validateUploadOptions } from './upload-request';
 import { executeUpload } from './upload-run';
@@ -106,6 +107,18 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
     }
     return;
   }
+  const journal = journalPath(ctx.configFile, request, ctx.streams.cwd, (await resolveSettings(ctx)).rootUrl);
+  const unfinished = await journalExists(journal);
+  // Said before the question, so that the answer can take it into account.
+  if (unfinished && !request.resume) {
+    ctx.term.warn(
+      'an earlier run of this command did not finish (interrupted, or some files failed): without --resume, what it uploaded is uploaded again; run the same command with --resume to send only the rest',
+    );
+  } else if (!unfinished && request.resume) {
+    ctx.term.warn(
+      '--resume: no unfinished run of this command was found (the paths, the options and the server must be the same), so everything is uploaded',
+    );
+  }
   if (!request.yes) {
     if (ctx.term.json || !ctx.term.stdinIsTTY) {
       throw new UsageError(
@@ -120,7 +133,7 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
   } else {
     for (const line of lines) ctx.term.note(line);
   }
-  await executeUpload(ctx, request, plan, show);
+  await executeUpload(ctx, request, plan, show, journal);
 }
 
 export function registerUpload(program: Command, streams: CliStreams): void {

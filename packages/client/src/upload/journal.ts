@@ -94,7 +94,9 @@ export class UploadJournal {
 
   /** Opens (or starts) the journal at `file`. */
   static open(file: string): UploadJournal {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // The journal holds the run's anonymizer key (which links pseudonymised UIDs back to the
+    // originals): only its owner may read it, like the config file with the API key.
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
     return new UploadJournal(file, readLines(file));
   }
 
@@ -139,6 +141,6 @@ export class UploadJournal {
   }
 
   #append(line: Line): void {
-    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+    appendFileSync(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
   }
 }
