@@ -112,6 +112,27 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(readFileSync(join(work, 'out2', 'gray.png'))).toEqual(readFileSync(pngGray));
   }, 240_000);
 
+  it('exits 2 naming the option for a day that is not YYYY-MM-DD, days out of order, --asc alone and an empty project name', async () => {
+    for (const [args, named] of [
+      [['resources', 'list', '--from', 'yesterday'], '--from "yesterday": expected a day as YYYY-MM-DD'],
+      [['resources', 'list', '--from', '2024-13-45'], '--from "2024-13-45"'],
+      [['resources', 'list', '--to', '2024-02-30'], '--to "2024-02-30"'],
+      [
+        ['resources', 'list', '--from', '2024-05-02', '--to', '2024-05-01'],
+        '--from 2024-05-02 is after --to 2024-05-01',
+      ],
+      [['resources', 'list', '--asc'], '--asc orders by a field: give --order-by too'],
+      [['projects', 'create', ' '], 'the project name is empty'],
+    ] as const) {
+      const result = await cli([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain(named);
+    }
+    const fine = await cli(['resources', 'list', '--from', '2024-02-29', '--to', '2024-03-01', '--json']);
+    expect(fine.code).toBe(0);
+    expect(JSON.parse(fine.stdout)).toEqual([]);
+  });
+
   it('fails with one line for unknown ids and projects, and asks for ids or --project', async () => {
     const missing = await cli(['download', '00000000-0000-0000-0000-000000000000', '--out', 'none']);
     expect(missing.code).toBe(1);

@@ -2,6 +2,7 @@ import type { Project } from '@datamint/client';
 import type { Command } from 'commander';
 import { openClient } from '../connect';
 import { contextFor } from '../context';
+import { UsageError } from '../errors';
 import type { CliStreams } from '../io';
 import { renderTable } from '../ui/format';
 import { collect } from './upload-options';
@@ -48,6 +49,7 @@ export function registerProjects(program: Command, streams: CliStreams): void {
     )
     .action(async (name: string, options: { description: string; resource?: string[] }, command: Command) => {
       const ctx = contextFor(command, streams);
+      if (name.trim() === '') throw new UsageError('the project name is empty: give a name', 'name');
       const api = await openClient(ctx);
       try {
         const project = await api.createProject(name, options.description, options.resource ?? []);

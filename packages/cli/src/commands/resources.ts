@@ -3,9 +3,10 @@ import { RESOURCE_ORDER_FIELDS, RESOURCE_STATUSES } from '@datamint/core/interna
 import { type Command, Option } from 'commander';
 import { openClient } from '../connect';
 import { contextFor } from '../context';
+import { UsageError } from '../errors';
 import type { CliStreams } from '../io';
 import { humanSize, renderTable } from '../ui/format';
-import { collect, parsePositiveInt } from './upload-options';
+import { collect, parseDay, parsePositiveInt } from './upload-options';
 
 interface ListOptions {
   status?: string;
@@ -27,8 +28,16 @@ interface ListOptions {
 export function resourceFilters(options: ListOptions): GetResourcesOptions {
   const filters: GetResourcesOptions = {};
   if (options.status) filters.status = options.status as ResourceStatus;
-  if (options.from) filters.fromDate = options.from;
-  if (options.to) filters.toDate = options.to;
+  if (options.from !== undefined) filters.fromDate = parseDay(options.from, '--from');
+  if (options.to !== undefined) filters.toDate = parseDay(options.to, '--to');
+  if (filters.fromDate && filters.toDate && filters.fromDate > filters.toDate) {
+    throw new UsageError(
+      `--from ${filters.fromDate} is after --to ${filters.toDate}: no resource can match`,
+      '--from',
+    );
+  }
+  if (options.asc && !options.orderBy)
+    throw new UsageError('--asc orders by a field: give --order-by too', '--asc');
   if (options.tag?.length) filters.tags = options.tag.flatMap((t) => t.split(',')).map((t) => t.trim());
   if (options.modality) filters.modality = options.modality;
   if (options.mimetype) filters.mimetype = options.mimetype;

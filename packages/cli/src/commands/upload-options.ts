@@ -33,6 +33,19 @@ export function parsePositiveInt(value: string, option: string, max = Number.MAX
   return Number(value);
 }
 
+/** A calendar day `YYYY-MM-DD` given to `option` (a usage error otherwise, naming the option). */
+export function parseDay(value: string, option: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  const day = match
+    ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+    : undefined;
+  // Date.UTC rolls 2024-02-30 over into March: a real day gives back its own digits.
+  if (!day || day.toISOString().slice(0, 10) !== value.trim()) {
+    throw new UsageError(`${option} ${JSON.stringify(value)}: expected a day as YYYY-MM-DD`, option);
+  }
+  return value.trim();
+}
+
 export function parseDepth(value: string): number {
   if (!/^\d+$/.test(value.trim())) {
     throw new UsageError(`--depth ${JSON.stringify(value)}: expected a non-negative integer`, '--depth');
