@@ -224,6 +224,19 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect((await serverResources()).map((r) => r.filename).sort()).toEqual(['also-good.png', 'good.png']);
   });
 
+  it('skips files under 4 bytes found in folders as empty, as the Python tool does', async () => {
+    place('small/good.png', pngGray);
+    place('small/tiny.png', new Uint8Array([0x89, 0x50]));
+    place('small/empty.dcm', new Uint8Array(0));
+    const dry = await cli(['upload', 'small', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('1 file (');
+    expect(dry.stdout).toMatch(/Skipped: 2 empty/);
+    const result = await cli(['upload', 'small', '--yes']);
+    expect(result.code).toBe(0);
+    expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png']);
+  });
+
   it('warns that a run which did not finish would be uploaded again without --resume, and that --resume found nothing', async () => {
     place('mix/good.png', pngGray);
     place(

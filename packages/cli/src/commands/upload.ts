@@ -19,6 +19,8 @@ export function planOptions(request: UploadRequest, masks: MaskLocator | undefin
   return {
     recursive: Number.isFinite(request.depth) ? request.depth : true,
     excludeDirs: request.excludeDirs,
+    // The Python tool drops files under 4 bytes found in folders as empty; so do we.
+    minSize: 4,
     ...(request.includeExtensions ? { includeExtensions: request.includeExtensions } : {}),
     ...(request.excludeExtensions ? { excludeExtensions: request.excludeExtensions } : {}),
     anonymize: request.anonymize,
