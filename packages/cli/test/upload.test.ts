@@ -218,7 +218,8 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAILED\s+-\s+mix\/bad\.dcm\s+.*not a readable DICOM/);
     expect(result.stdout).toContain('3 inputs: 2 uploaded, 1 failed');
-    expect(result.stdout).toContain('2 resources created from 3 files.');
+    // The failed file is a failed input, not a file a resource was created from.
+    expect(result.stdout).toContain('2 resources created from 2 files.');
     expect(result.stdout).not.toMatch(/^ok /m);
     expect(result.stderr.trim().split('\n').pop()).toMatch(/^error: 1 of 3 input\(s\) failed/);
     expect((await serverResources()).map((r) => r.filename).sort()).toEqual(['also-good.png', 'good.png']);
@@ -254,6 +255,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png', 'good.png']);
     const resumed = await cli(['upload', 'mix', '--yes', '--resume']);
     expect(resumed.stderr).not.toContain('warning:');
+    expect(resumed.stdout).toContain('0 resources created from 0 files; 1 resource uploaded by an earlier run.');
     expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png', 'good.png']);
   });
 

@@ -190,6 +190,20 @@ export function renderResultTable(rows: string[][], width: number): string[] {
   });
 }
 
+/**
+ * What this run created and from how many files: files that failed are counted as failed inputs
+ * above, and resources an earlier run uploaded (`--resume`) are named apart, so the counts agree
+ * with the plan's.
+ */
+export function createdLine(outcomes: readonly RowOutcome[]): string {
+  const now = outcomes.filter((o) => o.ok && !o.resumed);
+  const earlier = new Set(outcomes.flatMap((o) => (o.ok && o.resumed && o.id ? [o.id] : [])));
+  const resources = new Set(now.flatMap((o) => (o.id ? [o.id] : []))).size;
+  const files = now.reduce((n, o) => n + o.files.length, 0);
+  const before = earlier.size ? `; ${plural(earlier.size, 'resource')} uploaded by an earlier run` : '';
+  return `${plural(resources, 'resource')} created from ${plural(files, 'file')}${before}.`;
+}
+
 /** The client's options for the request (everything but the plan itself and progress). */
 export function sendOptions(request: UploadRequest): UploadResourcesOptions {
   return {
@@ -313,9 +327,7 @@ export async function executeUpload(
     const rows = resultRows(ordered, plan.skipped, term.verbose, show);
     if (rows.length) for (const line of renderResultTable(rows, width)) term.out(line);
     term.out(truncateMiddle(outcomeLine(outcomeCounts(ordered, plan.skipped)), width));
-    term.out(
-      truncateMiddle(`${plural(created.size, 'resource')} created from ${plural(files, 'file')}.`, width),
-    );
+    term.out(truncateMiddle(createdLine(ordered), width));
   }
   if (failures.length) {
     throw new CliError(
