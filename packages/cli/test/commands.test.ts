@@ -106,6 +106,18 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     const file = JSON.parse(one.stdout).downloaded[0].path as string;
     expect(readFileSync(file)).toEqual(readFileSync(pngColor));
 
+    // An id the server does not know fails alone; the others are downloaded.
+    const mixed = await cli(['download', 'no-such-id', colorId, '--out', 'out3', '--json']);
+    expect(mixed.code).toBe(1);
+    const report = JSON.parse(mixed.stdout) as {
+      downloaded: { id: string }[];
+      failed: { id: string; error: string }[];
+    };
+    expect(report.downloaded.map((d) => d.id)).toEqual([colorId]);
+    expect(report.failed).toEqual([{ id: 'no-such-id', error: 'not found: no resource has this id' }]);
+    expect(readdirSync(join(work, 'out3'))).toHaveLength(1);
+    expect(mixed.stderr.trim()).toBe('error: 1 of 2 download(s) failed');
+
     const all = await cli(['download', '--project', 'Knee', '--out', 'out2']);
     expect(all.code).toBe(0);
     expect(readdirSync(join(work, 'out2'))).toEqual(['gray.png']);

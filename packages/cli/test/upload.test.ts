@@ -255,7 +255,9 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png', 'good.png']);
     const resumed = await cli(['upload', 'mix', '--yes', '--resume']);
     expect(resumed.stderr).not.toContain('warning:');
-    expect(resumed.stdout).toContain('0 resources created from 0 files; 1 resource uploaded by an earlier run.');
+    expect(resumed.stdout).toContain(
+      '0 resources created from 0 files; 1 resource uploaded by an earlier run.',
+    );
     expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png', 'good.png']);
   });
 

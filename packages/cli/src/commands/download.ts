@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { APIHandler, Resource } from '@datamint/client';
+import { type APIHandler, type Resource, ResourceNotFoundError } from '@datamint/client';
 import type { Command } from 'commander';
 import { openClient } from '../connect';
 import { type CommandContext, contextFor } from '../context';
@@ -69,6 +69,24 @@ async function downloadAll(
   return outcomes;
 }
 
+/** The resources of `ids`, looked up one by one: an id the server does not know fails alone. */
+async function lookUp(
+  api: APIHandler,
+  ids: readonly string[],
+): Promise<{ resources: Resource[]; missing: Outcome[] }> {
+  const resources: Resource[] = [];
+  const missing: Outcome[] = [];
+  for (const id of ids) {
+    try {
+      resources.push(await api.getResourcesByIds(id));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundError)) throw error;
+      missing.push({ id, error: 'not found: no resource has this id' });
+    }
+  }
+  return { resources, missing };
+}
+
 export function registerDownload(program: Command, streams: CliStreams): void {
   program
     .command('download')
@@ -94,14 +112,19 @@ Examples:
       const api = await openClient(ctx);
       try {
         let resources: Resource[];
+        let missing: Outcome[] = [];
         if (options.project) {
           const project = await api.getProjectByName(options.project);
           resources = await api.getResources({ projectId: project.id }).toArray();
           if (resources.length === 0) throw new CliError(`project "${project.name}" has no resources`);
         } else {
-          resources = await api.getResourcesByIds(ids);
+          ({ resources, missing } = await lookUp(api, ids));
         }
-        const outcomes = await downloadAll(ctx, api, resources, options);
+        const downloads = resources.length ? await downloadAll(ctx, api, resources, options) : [];
+        const order = new Map(ids.map((id, i) => [id, i]));
+        const outcomes = [...downloads, ...missing].sort(
+          (a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
+        );
         const failed = outcomes.filter((o) => o.error);
         if (ctx.term.json) ctx.term.emitJson({ downloaded: outcomes.filter((o) => !o.error), failed });
         else {
