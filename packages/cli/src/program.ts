@@ -1,4 +1,10 @@
-import { API_KEY_ENV, configFilePath, DatamintException, readConfigFile } from '@datamint/core';
+import {
+  API_KEY_ENV,
+  configFilePath,
+  DatamintException,
+  ResourceNotFoundError,
+  readConfigFile,
+} from '@datamint/core';
 import { Command, CommanderError } from 'commander';
 import { registerConfig } from './commands/config';
 import { registerDownload } from './commands/download';
@@ -80,6 +86,14 @@ export function reportError(error: unknown, term: Terminal): ExitCode {
     term.error(error.message);
     if (term.verbose && error.cause instanceof Error) term.debug(error.cause.stack ?? String(error.cause));
     return error.exitCode;
+  }
+  if (error instanceof ResourceNotFoundError && error.resourceType === 'unknown' && error.response) {
+    // A 404 that no caller could name is most often a wrong API URL (a path too many or too few).
+    const { method, url } = error.response;
+    term.error(
+      `${method} ${url} answered 404 Not Found: is the API URL right? (check it with \`datamint config test\`)`,
+    );
+    return ExitCode.failure;
   }
   if (error instanceof DatamintException) {
     term.error(error.message);

@@ -157,6 +157,17 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(existsSync(join(work, 'none'))).toBe(false);
   });
 
+  it('says a bare 404 may be a wrong API URL, naming the request', async () => {
+    const wrong = await runCli(['resources', 'list'], {
+      env: { ...env(), DATAMINT_API_URL: `${server.url}/api` },
+      cwd: work,
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim()).toMatch(
+      /^error: GET http:\/\/127\.0\.0\.1:\d+\/api\/resources\S* answered 404 Not Found: is the API URL right\? \(check it with `datamint config test`\)$/,
+    );
+  });
+
   it('checks --publish-to before uploading anything', async () => {
     mkdirSync(join(work, 'pub'), { recursive: true });
     copyFileSync(pngGray, join(work, 'pub', 'x.png'));
