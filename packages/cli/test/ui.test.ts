@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ellipsize, fitColumns, humanSize, renderTable } from '../src/ui/format';
 import { renderProgress, renderProgressLine } from '../src/ui/progress';
 import { addSample, bytesPerSecond, etaSeconds, formatDuration, type RateSample } from '../src/ui/rate';
-import { displayWidth, padDisplay, truncateEnd, truncateMiddle } from '../src/ui/width';
+import { displayWidth, fitPathLine, padDisplay, truncateEnd, truncateMiddle } from '../src/ui/width';
 
 describe('formatting', () => {
   it('prints sizes in decimal units like the Python tool', () => {
@@ -165,6 +165,44 @@ describe('display width', () => {
   ])('truncateMiddle(%s, %i) = %s', (text, max, out) => {
     expect(truncateMiddle(text, max)).toBe(out);
     expect(displayWidth(truncateMiddle(text, max))).toBeLessThanOrEqual(max);
+  });
+
+  it.each([
+    [
+      '  ',
+      'deep/a long folder/first-broken.dcm',
+      ': not a readable DICOM file',
+      80,
+      '  deep/a long folder/first-broken.dcm: not a readable DICOM file',
+    ],
+    [
+      '  ',
+      'deep/a long folder/first-broken.dcm',
+      ': not a readable DICOM file',
+      50,
+      '  deep/a…rst-broken.dcm: not a readable DICOM file',
+    ],
+    [
+      '  ',
+      'deep/a long folder/first-broken.dcm',
+      '  28 files  14.9 MB',
+      44,
+      '  deep/a …irst-broken.dcm  28 files  14.9 MB',
+    ],
+    // The path is down to its shortest: then the text after it loses its end.
+    [
+      'Note: ',
+      'scans/患者/胸部/scan-0001.dcm',
+      ': uploaded as is, not assembled: TransferSyntaxUID differs',
+      50,
+      'Note: scans/…scan-0001.dcm: uploaded as is, not a…',
+    ],
+  ])('fitPathLine(%j, %j, %j, %i)', (before, path, after, max, out) => {
+    const line = fitPathLine(before, path, after, max);
+    expect(displayWidth(line)).toBeLessThanOrEqual(max);
+    expect(line).toBe(out);
+    // The end of the file name survives: the path lost its middle, not its end.
+    expect(line).toContain(path.slice(-12));
   });
 
   it('pads to a display width and cuts the end of free text without splitting a character', () => {

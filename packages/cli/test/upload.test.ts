@@ -225,6 +225,21 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect((await serverResources()).map((r) => r.filename).sort()).toEqual(['also-good.png', 'good.png']);
   });
 
+  it('fits summary lines that name files by shortening the path, so two files stay two lines', async () => {
+    const folder = 'deep/a very long folder name for testing/another nested folder with a long name';
+    place(`${folder}/first-broken.dcm`, new TextEncoder().encode('not a DICOM file, just some text'));
+    place(`${folder}/second-broken.dcm`, new TextEncoder().encode('not a DICOM file, just more text'));
+    const dry = await runCli(['upload', 'deep', '-r', '--dry-run'], {
+      env: { ...env(), COLUMNS: '80' },
+      cwd: work,
+    });
+    const problems = dry.stdout.split('\n').filter((line) => line.includes('broken.dcm: not a readable'));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('st-broken.dcm: not a readable DICOM file');
+    expect(problems[1]).toContain('nd-broken.dcm: not a readable DICOM file');
+    for (const line of dry.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
   it('skips files under 4 bytes found in folders as empty, as the Python tool does', async () => {
     place('small/good.png', pngGray);
     place('small/tiny.png', new Uint8Array([0x89, 0x50]));

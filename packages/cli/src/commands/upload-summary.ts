@@ -1,5 +1,6 @@
 import type { PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from '@datamint/client';
 import { humanSize, percent, plural } from '../ui/format';
+import { fitPathLine, truncateEnd } from '../ui/width';
 
 /** What a unit holds, for the table and `--json` (from the mimetype the plan settled on). */
 export type FileKind = 'dicom' | 'nifti' | 'image' | 'video' | 'other';
@@ -94,9 +95,17 @@ export function summarizeSkipped(skipped: readonly SkippedFile[]): string | unde
 /** The summary shown before the confirmation and by --dry-run. */
 export function summaryLines(
   plan: UploadPlan,
-  options: { segmentation: boolean; includeFilter: boolean; anonymize: boolean; show?: ShowPath },
+  options: {
+    segmentation: boolean;
+    includeFilter: boolean;
+    anonymize: boolean;
+    show?: ShowPath;
+    /** Columns each line may use (paths lose their middle first); unlimited by default. */
+    width?: number;
+  },
 ): string[] {
   const show = options.show ?? asIs;
+  const width = options.width ?? Number.POSITIVE_INFINITY;
   const t = planTotals(plan);
   const lines = [
     `${plural(t.files, 'file')} (${humanSize(t.bytes)}) → ${plural(t.resources, 'resource')}${
@@ -106,8 +115,16 @@ export function summaryLines(
   const series = plan.units.filter((u) => u.kind === 'series');
   if (series.length) {
     lines.push('Series to assemble into one multi-frame resource each:');
-    for (const s of series)
-      lines.push(`  ${unitLabel(s, show)}  ${plural(s.files.length, 'file')}  ${humanSize(s.size)}`);
+    for (const s of series) {
+      lines.push(
+        fitPathLine(
+          '  ',
+          unitLabel(s, show),
+          `  ${plural(s.files.length, 'file')}  ${humanSize(s.size)}`,
+          width,
+        ),
+      );
+    }
   }
   if (t.byExtension.length) lines.push('Files per type:');
   for (const [ext, n] of t.byExtension) lines.push(`  ${ext.padEnd(14)} ${n}`);
@@ -121,13 +138,17 @@ export function summaryLines(
       `Resources with segmentations: ${t.withMasks} of ${t.resources} (${percent(t.withMasks, t.resources)}), ${plural(t.maskFiles, 'mask file')}`,
     );
   }
-  for (const u of plan.units) if (u.note) lines.push(`Note: ${show(u.files[0]!.source)}: ${u.note}`);
+  for (const u of plan.units) {
+    if (u.note) lines.push(fitPathLine('Note: ', show(u.files[0]!.source), `: ${u.note}`, width));
+  }
   if (t.problems) {
     lines.push(`Files that cannot be uploaded and will fail: ${t.problems}`);
     for (const p of plan.problems) {
       // The reason repeats the absolute path; the name is enough after the path shown first.
       const name = p.source.split(/[\\/]/).pop() ?? p.source;
-      lines.push(`  ${show(p.source)}: ${problemReason(p).split(p.source).join(name)}`);
+      lines.push(
+        fitPathLine('  ', show(p.source), `: ${problemReason(p).split(p.source).join(name)}`, width),
+      );
     }
     // The number the progress bar and the result count, so the three agree.
     lines.push(
@@ -141,7 +162,8 @@ export function summaryLines(
   );
   const skippedLine = summarizeSkipped(plan.skipped);
   if (skippedLine) lines.push(skippedLine);
-  return lines;
+  // Fitted lines are left as they are; the others are free text that may lose their end.
+  return lines.map((line) => truncateEnd(line, width));
 }
 
 /** The --json form of the plan. */

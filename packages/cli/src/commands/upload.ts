@@ -5,7 +5,6 @@ import { ensureApiKey, openClient, resolveSettings } from '../connect';
 import { type CommandContext, contextFor } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
-import { truncateEnd } from '../ui/width';
 import { type MaskLocator, maskLocator } from '../upload/masks';
 import { readSegmentationNames } from '../upload/segmentation-names';
 import { journalExists, journalPath } from './upload-journal';
@@ -100,7 +99,8 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
     segmentation: request.segmentationPath !== undefined,
     includeFilter: request.includeExtensions !== undefined,
     anonymize: request.anonymize,
-  }).map((line) => truncateEnd(line, ctx.term.tableWidth));
+    width: ctx.term.tableWidth,
+  });
   if (request.dryRun) {
     if (ctx.term.json) ctx.term.emitJson({ dryRun: true, ...planJson(plan, show) });
     else {

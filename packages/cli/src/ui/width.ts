@@ -126,3 +126,19 @@ export function truncateEnd(text: string, max: number): string {
   }
   return `${out}…`;
 }
+
+/** The fewest columns a path keeps before the text after it is cut instead. */
+const MIN_PATH_COLUMNS = 20;
+
+/**
+ * `before`, `path` and `after` in at most `max` columns: the path loses its middle first (its file
+ * name stays), down to a short path, and only then does the line lose its end. For lines that name a
+ * file and say something about it: two files in one folder stay two different lines.
+ */
+export function fitPathLine(before: string, path: string, after: string, max: number): string {
+  const whole = `${before}${path}${after}`;
+  if (!Number.isFinite(max) || displayWidth(whole) <= max) return whole;
+  const room = max - displayWidth(before) - displayWidth(after);
+  const pathColumns = Math.max(room, Math.min(displayWidth(path), MIN_PATH_COLUMNS));
+  return truncateEnd(`${before}${truncateMiddle(path, pathColumns)}${after}`, max);
+}
