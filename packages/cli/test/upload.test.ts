@@ -112,6 +112,9 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
 
   it('assembles a DICOM series into one anonymized multi-frame resource and counts it as one input', async () => {
     for (const f of readdirSync(ct5n)) place(`ct/${f}`, join(ct5n, f));
+    expect((await cli(['upload', 'ct', '--dry-run'])).stdout).toContain(
+      'DICOM files will be anonymized (--retain-pii to keep identifiers).',
+    );
     const result = await cli(['upload', 'ct', '--yes', '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -240,6 +243,15 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     for (const line of dry.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
+  it('says -r reads sub-folders when a folder holds only sub-folders', async () => {
+    place('outer/inner/a.png', pngGray);
+    const result = await cli(['upload', 'outer', '--dry-run']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'error: no file to upload in outer (1 skipped; --verbose lists them); sub-folders are read with -r (--recursive)',
+    );
+  });
+
   it('skips files under 4 bytes found in folders as empty, as the Python tool does', async () => {
     place('small/good.png', pngGray);
     place('small/tiny.png', new Uint8Array([0x89, 0x50]));
@@ -248,6 +260,8 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('1 file (');
     expect(dry.stdout).toMatch(/Skipped: 2 empty/);
+    // Nothing to anonymize: no word about DICOM.
+    expect(dry.stdout).not.toContain('DICOM files');
     const result = await cli(['upload', 'small', '--yes']);
     expect(result.code).toBe(0);
     expect((await serverResources()).map((r) => r.filename)).toEqual(['good.png']);

@@ -155,11 +155,14 @@ export function summaryLines(
       `Inputs: ${t.resources + t.problems} (${plural(t.resources, 'resource')}, ${t.problems} that will fail)`,
     );
   }
-  lines.push(
-    options.anonymize
-      ? 'DICOM files will be anonymized (--retain-pii to keep identifiers).'
-      : 'DICOM files keep their identifiers (--retain-pii).',
-  );
+  // Said only when there is DICOM to anonymize (or keep): a folder of PNGs has nothing to say.
+  if (plan.units.some((u) => u.kind === 'series' || u.mimetype === 'application/dicom')) {
+    lines.push(
+      options.anonymize
+        ? 'DICOM files will be anonymized (--retain-pii to keep identifiers).'
+        : 'DICOM files keep their identifiers (--retain-pii).',
+    );
+  }
   const skippedLine = summarizeSkipped(plan.skipped);
   if (skippedLine) lines.push(skippedLine);
   // Fitted lines are left as they are; the others are free text that may lose their end.

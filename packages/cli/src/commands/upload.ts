@@ -53,8 +53,12 @@ export async function buildUploadPlan(request: UploadRequest, ctx: CommandContex
     );
   }
   if (plan.units.length === 0 && plan.problems.length === 0) {
+    // Folders left unread for depth are the usual reason: say how to read them.
+    const deeper = plan.skipped.some((s) => s.reason === 'too deep')
+      ? '; sub-folders are read with -r (--recursive)'
+      : '';
     throw new CliError(
-      `no file to upload in ${request.paths.join(', ')}${plan.skipped.length ? ` (${plan.skipped.length} skipped; --verbose lists them)` : ''}`,
+      `no file to upload in ${request.paths.join(', ')}${plan.skipped.length ? ` (${plan.skipped.length} skipped; --verbose lists them)` : ''}${deeper}`,
     );
   }
   return plan;
