@@ -243,6 +243,20 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     for (const line of dry.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
+  it("says a resource was created when its mask is then refused, with the server's reason", async () => {
+    place('seg/scan.nii', writeNifti({ shape: [8, 8, 1], data: new Uint8Array(64).fill(3) }));
+    place('seg/wrong.nii', writeNifti({ shape: [4, 5, 1], data: new Uint8Array(20).fill(1) }));
+    const result = await runCli(['upload', 'seg/scan.nii', '--segmentation-path', 'seg/wrong.nii', '--yes'], {
+      env: { ...env(), COLUMNS: '200' },
+      cwd: work,
+    });
+    expect(result.code).toBe(1);
+    const row = result.stdout.split('\n').find((line) => line.startsWith('FAILED'));
+    expect(row).toMatch(/^FAILED\s+[0-9a-f-]{36}\s+seg\/scan\.nii\s+created, then 4\d\d: \S/);
+    expect(row).not.toContain('http://');
+    expect(await serverResources()).toHaveLength(1);
+  });
+
   it('says -r reads sub-folders when a folder holds only sub-folders', async () => {
     place('outer/inner/a.png', pngGray);
     const result = await cli(['upload', 'outer', '--dry-run']);

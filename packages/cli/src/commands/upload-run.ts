@@ -1,9 +1,10 @@
-import type {
-  PlannedUnit,
-  SkippedFile,
-  UploadPlan,
-  UploadResourcesOptions,
-  UploadResult,
+import {
+  APIError,
+  type PlannedUnit,
+  type SkippedFile,
+  type UploadPlan,
+  type UploadResourcesOptions,
+  type UploadResult,
 } from '@datamint/client';
 import { openClient } from '../connect';
 import type { CommandContext } from '../context';
@@ -31,17 +32,26 @@ export interface RowOutcome {
   resumed: boolean;
 }
 
-/** The root cause's message: wrappers repeat the file name that the table already shows. */
+/**
+ * The root cause's message: wrappers repeat the file name that the table already shows. An answer
+ * of the server is its status and message (the request's URL would fill the column); a failure
+ * after the resource was created says so, since the resource is on the server.
+ */
 export function innermostMessage(error: Error): string {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) {
     current = current.cause;
   }
+  const created = / failed after creating resource [\w-]+: /.test(error.message) ? 'created, then ' : '';
+  if (current instanceof APIError && current.serverMessage) {
+    return `${created}${current.status}: ${current.serverMessage}`;
+  }
   // The client prefixes each member of a series with its own file; the cause is the same.
-  return (current as Error).message.replace(
+  const message = (current as Error).message.replace(
     /^(Uploading "[^"]*" failed( after creating resource [\w-]+)?: )+/,
     '',
   );
+  return `${created}${message}`;
 }
 
 function unitOutcome(unit: PlannedUnit, result: UploadResult | undefined, show: ShowPath): RowOutcome {
