@@ -1,4 +1,5 @@
 import {
+  APIConnectionError,
   APIError,
   type PlannedUnit,
   type SkippedFile,
@@ -30,6 +31,19 @@ export interface RowOutcome {
   segmentationIds: string[];
   /** Landed in an earlier run of the same journal (`--resume`). */
   resumed: boolean;
+}
+
+/** Resources in a row that could not reach the server before the run stops. */
+const LOST_AFTER = 2;
+
+/** Whether a failure was the server out of reach (after the client's retries), whatever wraps it. */
+function isConnectionLoss(error: Error | undefined): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current instanceof APIConnectionError) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 /**
@@ -260,6 +274,10 @@ export async function executeUpload(
   else term.debug(`resuming from ${journal}`);
   // Ctrl-C aborts through the client, which leaves no half-created resource; a second one quits now.
   const controller = new AbortController();
+  // Two resources in a row that could not reach the server after their retries: it is gone, and
+  // every other file would fail the same way, one by one.
+  let unreachableInARow = 0;
+  let lostConnection: Error | undefined;
   const onInterrupt = (): void => {
     if (controller.signal.aborted) process.exit(ExitCode.interrupted);
     bars.log('Interrupted: stopping the uploads in flight (Ctrl-C again to quit at once)');
@@ -283,6 +301,12 @@ export async function executeUpload(
               bytesBefore ??= totals.bytes - p.bytesTotal;
               if (p.ok) uploaded++;
               else failed++;
+              unreachableInARow = !p.ok && isConnectionLoss(p.error) ? unreachableInARow + 1 : 0;
+              if (unreachableInARow >= LOST_AFTER && !controller.signal.aborted) {
+                lostConnection = p.error;
+                bars.log('The server stopped answering: stopping the uploads in flight');
+                controller.abort();
+              }
               const resumedUnits = plan.units.length - p.filesTotal;
               bars.update({
                 done: problems + resumedUnits + p.filesDone,
@@ -302,6 +326,12 @@ export async function executeUpload(
     }
     bars.finish();
     await api.close();
+  }
+  if (lostConnection) {
+    throw new CliError(
+      `lost the connection to the server (${innermostMessage(lostConnection)}): ${uploaded} of ${totals.resources} resources were confirmed; run the same command with --resume once it answers again, to upload the rest without duplicating what landed`,
+      { cause: lostConnection },
+    );
   }
   if (controller.signal.aborted) {
     throw new CliError(

@@ -1,7 +1,13 @@
 import type { UploadBytesProgress, UploadProgress } from './types';
 
+/** What a job ends with: whether it succeeded, and why not. */
+export interface JobOutcome {
+  ok: boolean;
+  error?: Error | undefined;
+}
+
 /** One job of the scheduler: its size (for progress) and the work, told how far its bytes got. */
-export interface ScheduledJob<T extends { ok: boolean }> {
+export interface ScheduledJob<T extends JobOutcome> {
   size: number;
   source: string;
   unitId: string;
@@ -22,7 +28,7 @@ export interface ScheduleOptions {
  * `stopOnError`, an abort, or a throwing callback, no new job starts; those in flight finish.
  * Returns each job's outcome at its index (`undefined` for jobs never started).
  */
-export async function runScheduled<T extends { ok: boolean }>(
+export async function runScheduled<T extends JobOutcome>(
   jobs: readonly ScheduledJob<T>[],
   options: ScheduleOptions,
 ): Promise<(T | undefined)[]> {
@@ -83,6 +89,7 @@ export async function runScheduled<T extends { ok: boolean }>(
           source: job.source,
           unitId: job.unitId,
           ok: outcome.ok,
+          ...(outcome.ok || !outcome.error ? {} : { error: outcome.error }),
         });
       } catch (error) {
         // A throwing callback stops the upload like an error, after the files in flight.

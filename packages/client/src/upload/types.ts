@@ -42,6 +42,11 @@ export interface UploadProgress {
   unitId: string;
   /** Whether it was uploaded (`false`: it failed; see the results). */
   ok: boolean;
+  /**
+   * Why it failed, when it did: the same error as its result's. A caller can stop the rest early
+   * on it (an `APIConnectionError` after the retries: the server is gone).
+   */
+  error?: Error;
 }
 
 /** Reported through `onBytes` as bytes leave the machine. */
