@@ -240,6 +240,19 @@ describe('errors, publishing, segmentations, progress', () => {
     expect(events.map((e) => e.filesDone)).toEqual([1, 2, 3]);
     expect(events.every((e) => e.filesTotal === 3 && e.bytesTotal === total)).toBe(true);
     expect(events.at(-1)?.bytesDone).toBe(total);
+    expect(events.every((e) => e.ok && e.error === undefined)).toBe(true);
+    // A failed resource's event carries the error its result carries.
+    const refused: UploadProgress[] = [];
+    const [result] = await api.uploadResources([files[0]!], {
+      mimetype: 'not a media type',
+      onError: 'skip',
+      onProgress: (p) => refused.push(p),
+    });
+    expect(result?.ok).toBe(false);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.ok).toBe(false);
+    expect(refused[0]!.error).toBe(result && !result.ok ? result.error : undefined);
+    expect(String(refused[0]!.error)).toMatch(/mimetype/);
     const boom = new Error('progress callback failed');
     const error = await api
       .uploadResources(files, {
