@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +126,13 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(report.failed).toEqual([{ id: 'no-such-id', error: 'not found: no resource has this id' }]);
     expect(readdirSync(join(work, 'out3'))).toHaveLength(1);
     expect(mixed.stderr.trim()).toBe('error: 1 of 2 download(s) failed');
+
+    writeFileSync(join(work, 'afile'), 'not a folder');
+    const onFile = await cli(['download', colorId, '--out', 'afile']);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr.trim()).toBe(
+      'error: --out afile is a file, not a folder: give a folder to download into',
+    );
 
     const all = await cli(['download', '--project', 'Knee', '--out', 'out2']);
     expect(all.code).toBe(0);

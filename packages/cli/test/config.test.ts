@@ -106,7 +106,11 @@ describe('datamint config', () => {
     expect(existsSync(home.configFile)).toBe(true);
     const cleared = await cli(['config', 'clear', '--yes']);
     expect(cleared.code).toBe(0);
+    expect(cleared.stdout).toContain('All configuration settings cleared');
     expect(existsSync(home.configFile)).toBe(false);
+    const again = await cli(['config', 'clear', '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(`Nothing to clear: there is no ${home.configFile}.`);
   });
 
   it('runs the interactive menu from piped answers and survives end of input', async () => {

@@ -145,9 +145,11 @@ async function clear(ctx: CommandContext, yes: boolean): Promise<void> {
       return;
     }
   }
+  const existed = existsSync(ctx.configFile);
   await clearConfigFile(ctx.configFile);
-  if (ctx.term.json) ctx.term.emitJson({ cleared: true, configFile: ctx.configFile });
-  else ctx.term.out(`All configuration settings cleared (${ctx.configFile} deleted).`);
+  if (ctx.term.json) ctx.term.emitJson({ cleared: existed, configFile: ctx.configFile });
+  else if (existed) ctx.term.out(`All configuration settings cleared (${ctx.configFile} deleted).`);
+  else ctx.term.out(`Nothing to clear: there is no ${ctx.configFile}.`);
 }
 
 async function test(ctx: CommandContext): Promise<void> {

@@ -38,7 +38,21 @@ async function downloadAll(
   options: DownloadOptions,
 ) {
   const outDir = resolve(ctx.streams.cwd, options.out);
-  await mkdir(outDir, { recursive: true });
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // EEXIST: the path is a file; ENOTDIR: one of its parents is.
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UsageError(
+        `--out ${options.out} is a file, not a folder: give a folder to download into`,
+        '--out',
+      );
+    }
+    throw new CliError(`cannot create the folder ${options.out}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   const used = new Set<string>();
   const total = resources.reduce((sum, r) => sum + (typeof r.size === 'number' ? r.size : 0), 0);
   const bars = new ProgressBars(ctx.term, { inputs: resources.length, bytes: total });
