@@ -36,36 +36,31 @@ export interface RowOutcome {
 /** Resources in a row that could not reach the server before the run stops. */
 const LOST_AFTER = 2;
 
-/** Whether a failure was the server out of reach (after the client's retries), whatever wraps it. */
-function isConnectionLoss(error: Error | undefined): boolean {
+/** An error and the causes it wraps, outermost first (a few levels: wrappers never nest deeper). */
+function* causeChain(error: Error): Generator<Error> {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current instanceof APIConnectionError) return true;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    yield current;
     current = current.cause;
   }
-  return false;
+}
+
+/** Whether a failure was the server out of reach (after the client's retries), whatever wraps it. */
+function isConnectionLoss(error: Error | undefined): boolean {
+  return error !== undefined && [...causeChain(error)].some((e) => e instanceof APIConnectionError);
 }
 
 /**
  * The root cause's message: wrappers repeat the file name that the table already shows. An answer
- * of the server is its status and message (the request's URL would fill the column); a failure
- * after the resource was created says so, since the resource is on the server.
+ * of the server is its status and message (the request's URL would fill the column).
  */
 export function innermostMessage(error: Error): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) {
-    current = current.cause;
-  }
-  const created = / failed after creating resource [\w-]+: /.test(error.message) ? 'created, then ' : '';
-  if (current instanceof APIError && current.serverMessage) {
-    return `${created}${current.status}: ${current.serverMessage}`;
+  const innermost = [...causeChain(error)].at(-1)!;
+  if (innermost instanceof APIError && innermost.serverMessage) {
+    return `${innermost.status}: ${innermost.serverMessage}`;
   }
   // The client prefixes each member of a series with its own file; the cause is the same.
-  const message = (current as Error).message.replace(
-    /^(Uploading "[^"]*" failed( after creating resource [\w-]+)?: )+/,
-    '',
-  );
-  return `${created}${message}`;
+  return innermost.message.replace(/^(Uploading "[^"]*" failed( after creating resource [\w-]+)?: )+/, '');
 }
 
 function unitOutcome(unit: PlannedUnit, result: UploadResult | undefined, show: ShowPath): RowOutcome {
@@ -91,7 +86,8 @@ function unitOutcome(unit: PlannedUnit, result: UploadResult | undefined, show: 
     ...base,
     ok: false,
     id: result.id,
-    error: innermostMessage(result.error),
+    // A failure after the resource was created (a refused mask) leaves that resource on the server.
+    error: `${result.id ? 'created, then ' : ''}${innermostMessage(result.error)}`,
     segmentationIds: [],
     resumed: false,
   };
