@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import type { Db } from './db/open-database';
 import { forgetKey, type KeyScope, keyReusedError, type RecordedKey, recordedKey } from './idempotency';
 import { sameFileBytes } from './same-bytes';
@@ -88,7 +88,25 @@ export async function assertRepeat(
     if ((await bytesFingerprint(upload)) !== fingerprint) throw keyReusedError(scope);
     return;
   }
-  if (uploadFingerprint(upload) !== fingerprint || !(await sameFileBytes(upload.path, recorded.storedPath))) {
+  if (
+    uploadFingerprint(upload) !== fingerprint ||
+    !(await storedBytesMatch(upload.path, recorded.storedPath))
+  ) {
     throw keyReusedError(scope);
+  }
+}
+
+/**
+ * Whether the upload holds the bytes its key stored. A stored file that is gone (removed from the
+ * data folder behind the server's back) cannot be compared: the name, size and fields already
+ * matched, so the upload counts as the repeat it most likely is and gets the resource its key made,
+ * rather than a 500 or a refusal that would send the client's retries to a dead end.
+ */
+async function storedBytesMatch(uploadPath: string, storedPath: string): Promise<boolean> {
+  try {
+    return await sameFileBytes(uploadPath, storedPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(storedPath)) return true;
+    throw error;
   }
 }

@@ -1,5 +1,5 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -9,7 +9,8 @@ import { DATABASE_FILE } from '../src/index';
 import { aiohttpMultipart } from './support/multipart';
 import { KEY_A, KEY_B, startTestServer, type TestServer, upload } from './support/server';
 
-async function filesOnDisk(dataDir: string): Promise<string[]> {
+/** Paths of the stored resource files. */
+async function storedFiles(dataDir: string): Promise<string[]> {
   const root = join(dataDir, 'files', 'resources');
   const out: string[] = [];
   let shards: string[] = [];
@@ -18,8 +19,15 @@ async function filesOnDisk(dataDir: string): Promise<string[]> {
   } catch {
     return out;
   }
-  for (const shard of shards) out.push(...(await readdir(join(root, shard))));
+  for (const shard of shards) {
+    for (const name of await readdir(join(root, shard))) out.push(join(root, shard, name));
+  }
   return out;
+}
+
+/** Names of the stored resource files (their resource ids). */
+async function filesOnDisk(dataDir: string): Promise<string[]> {
+  return (await storedFiles(dataDir)).map((file) => basename(file));
 }
 
 function rowCount(dataDir: string): number {
@@ -194,6 +202,19 @@ describe('Idempotency-Key on POST /resources', () => {
     expect(bad.json.message).toBe(
       'header Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
     );
+  });
+  it('replays a repeat whose stored file has gone missing instead of failing (no 500)', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const first = await post(server.url, KEY_A, 'idem-lost-file');
+    expect(first.status).toBe(201);
+    const [stored] = await storedFiles(server.dataDir);
+    await rm(stored!);
+    const again = await post(server.url, KEY_A, 'idem-lost-file');
+    expect(again.status).toBe(201);
+    expect(again.json.id).toBe(first.json.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(rowCount(server.dataDir)).toBe(1);
   });
   it('keeps one upload when concurrent requests share a key but not their bytes: the others are refused', async () => {
     const server = await startTestServer();
