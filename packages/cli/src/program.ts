@@ -71,6 +71,13 @@ Settings: DATAMINT_API_KEY / DATAMINT_API_URL override the config file written b
   return program;
 }
 
+/** The name or id of a project the client looked for and did not find, if that is the error. */
+function projectNotFound(error: unknown): string | undefined {
+  if (!(error instanceof ResourceNotFoundError) || error.resourceType !== 'project') return undefined;
+  const name = error.params.project_name;
+  return typeof name === 'string' ? name : undefined;
+}
+
 /** Maps anything thrown by a command to one stderr line and an exit code. */
 export function reportError(error: unknown, term: Terminal): ExitCode {
   if (error instanceof CommanderError) {
@@ -86,6 +93,13 @@ export function reportError(error: unknown, term: Terminal): ExitCode {
     term.error(error.message);
     if (term.verbose && error.cause instanceof Error) term.debug(error.cause.stack ?? String(error.cause));
     return error.exitCode;
+  }
+  const projectName = projectNotFound(error);
+  if (projectName !== undefined) {
+    term.error(
+      `no project is named "${projectName}" or has it as id (\`datamint projects list\` shows them)`,
+    );
+    return ExitCode.failure;
   }
   if (error instanceof ResourceNotFoundError && error.resourceType === 'unknown' && error.response) {
     // A 404 that no caller could name is most often a wrong API URL (a path too many or too few).

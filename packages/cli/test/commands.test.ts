@@ -140,6 +140,26 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     expect(readFileSync(join(work, 'out2', 'gray.png'))).toEqual(readFileSync(pngGray));
   }, 240_000);
 
+  it('names downloads by their own extension, adds the type one only when missing, and never overwrites', async () => {
+    mkdirSync(join(work, 'named'));
+    writeFileSync(join(work, 'named', 'label.nrrd'), 'NRRD0004 not really');
+    copyFileSync(pngGray, join(work, 'named', 'scan'));
+    const up = await cli(['upload', 'named/label.nrrd', 'named/scan', '--yes', '--json']);
+    expect(up.code).toBe(0);
+    const ids = (JSON.parse(up.stdout).results as { id: string }[]).map((r) => r.id);
+    const first = await cli(['download', ...ids, '--out', 'named-out']);
+    expect(first.code).toBe(0);
+    // An octet-stream file keeps its name (no `.bin`); a PNG without extension gets `.png`.
+    expect(readdirSync(join(work, 'named-out')).sort()).toEqual(['label.nrrd', 'scan.png']);
+    expect(readFileSync(join(work, 'named-out', 'scan.png'))).toEqual(readFileSync(pngGray));
+    // Again into the same folder: the names with their extensions clash, so the ids prefix them.
+    const again = await cli(['download', ...ids, '--out', 'named-out']);
+    expect(again.code).toBe(0);
+    expect(readdirSync(join(work, 'named-out')).sort()).toEqual(
+      ['label.nrrd', 'scan.png', `${ids[0]}-label.nrrd`, `${ids[1]}-scan.png`].sort(),
+    );
+  });
+
   it('exits 2 naming the option for a day that is not YYYY-MM-DD, days out of order, --asc alone and an empty project name', async () => {
     for (const [args, named] of [
       [['resources', 'list', '--from', 'yesterday'], '--from "yesterday": expected a day as YYYY-MM-DD'],
@@ -165,9 +185,24 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     const missing = await cli(['download', '00000000-0000-0000-0000-000000000000', '--out', 'none']);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-    const project = await cli(['download', '--project', 'No such project']);
-    expect(project.code).toBe(1);
-    expect(project.stderr).toContain('No such project');
+    // Every command that takes a project name says the same plain line for one that does not exist.
+    const noProject =
+      'error: no project is named "No such project" or has it as id (`datamint projects list` shows them)';
+    writeFileSync(join(work, 'tiny.bin'), 'some bytes');
+    for (const args of [
+      ['download', '--project', 'No such project'],
+      ['resources', 'list', '--project', 'No such project'],
+      ['resources', 'list', '--project', 'No such project', '--json'],
+      ['upload', 'tiny.bin', '--publish-to', 'No such project', '--yes'],
+    ]) {
+      const project = await cli(args);
+      expect(project.code, args.join(' ')).toBe(1);
+      // upload prints its plan first; the error is its last line.
+      expect(project.stderr.trim().split('\n').at(-1), args.join(' ')).toBe(noProject);
+    }
+    const both = await cli(['resources', 'list', '--project', 'a', '--project-id', 'b']);
+    expect(both.code).toBe(2);
+    expect(both.stderr.trim()).toBe('error: give --project or --project-id, not both');
     const usage = await cli(['download']);
     expect(usage.code).toBe(2);
     expect(existsSync(join(work, 'none'))).toBe(false);

@@ -12,33 +12,8 @@ import {
 } from './context';
 import { type Converted, convert, type DecodedImage, decodeImage } from './decode';
 import { ValidationError } from './errors';
+import { extensionFor } from './file-types';
 import { getResourceById } from './resources';
-
-/** A fixed table, so the result does not depend on the machine's mime database (http-api.md §8 #19). */
-const EXTENSIONS: Record<string, string> = {
-  'application/dicom': '.dcm',
-  'image/png': '.png',
-  'image/jpeg': '.jpg',
-  'image/tiff': '.tiff',
-  'image/bmp': '.bmp',
-  'image/gif': '.gif',
-  'video/mp4': '.mp4',
-  'video/webm': '.webm',
-  'video/x-msvideo': '.avi',
-  'video/quicktime': '.mov',
-  'application/json': '.json',
-  'application/octet-stream': '.bin',
-  'application/x-nifti': '.nii',
-  'application/nifti': '.nii',
-  'image/nifti': '.nii',
-  'application/zip': '.zip',
-  'text/plain': '.txt',
-};
-
-export function extensionFor(mimetype: string | null | undefined): string | undefined {
-  if (!mimetype) return undefined;
-  return EXTENSIONS[mimetype.split(';')[0]!.trim().toLowerCase()];
-}
 
 /** E13 as undici options: the file of one resource, as bytes. */
 function fileRequest(resourceId: string, options: CallOptions | undefined) {

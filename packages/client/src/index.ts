@@ -109,6 +109,7 @@ export type {
   DownloadResourceOptions,
 } from './download';
 export { DecodeError, UnexpectedResponseError, UploadFileError, ValidationError } from './errors';
+export { downloadFileName } from './file-types';
 export type { AddGeometryAnnotationOptions, AddLineAnnotationOptions } from './geometry-annotations';
 export type { CreateProjectOptions, CreateUserOptions } from './projects';
 export type { GetResourcesOptions, PublishOptions } from './resources';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mimetypeByName, resolveMimetype, sniffMimetype } from '../src/upload/mimetype';
+import { mimetypeByName } from '../src/file-types';
+import { resolveMimetype, sniffMimetype } from '../src/upload/mimetype';
 import { dataDir, requireData } from './helpers/data';
 
 describe('mimetype detection', () => {

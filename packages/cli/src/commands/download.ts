@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type APIHandler, type Resource, ResourceNotFoundError } from '@datamint/client';
+import { type APIHandler, downloadFileName, type Resource, ResourceNotFoundError } from '@datamint/client';
+import { mapSettled } from '@datamint/core';
 import type { Command } from 'commander';
 import { openClient } from '../connect';
 import { type CommandContext, contextFor } from '../context';
@@ -59,18 +60,20 @@ async function downloadAll(
   const outcomes: Outcome[] = [];
   let bytesBefore = 0;
   for (const [i, resource] of resources.entries()) {
-    let name = safeFileName(resource.filename, resource.id);
+    // The listing already holds the mimetype: naming here saves the client a lookup per file, and
+    // lets the clash check below see the name the file will really have.
+    let name = downloadFileName(safeFileName(resource.filename, resource.id), resource.mimetype);
     if (used.has(name) || (!options.overwrite && existsSync(join(outDir, name))))
       name = `${resource.id}-${name}`;
     used.add(name);
+    const path = join(outDir, name);
     try {
-      const result = await api.downloadResourceFile(resource.id, {
-        savePath: join(outDir, name),
+      await api.downloadResourceFile(resource.id, {
+        savePath: path,
         autoConvert: false,
-        addExtension: true,
+        addExtension: false,
         onProgress: (p) => bars.update({ bytesDone: bytesBefore + p.bytes }),
       });
-      const path = result.savePath ?? join(outDir, name);
       const bytes = (await stat(path)).size;
       bytesBefore += bytes;
       outcomes.push({ id: resource.id, path, bytes });
@@ -83,20 +86,25 @@ async function downloadAll(
   return outcomes;
 }
 
-/** The resources of `ids`, looked up one by one: an id the server does not know fails alone. */
+/** How many ids are looked up at once: enough to hide the round trips, few enough to be polite. */
+const LOOKUPS_IN_FLIGHT = 8;
+
+/**
+ * The resources of `ids`, each looked up on its own so that an id the server does not know fails
+ * alone; any other failure (the key, the connection) ends the command.
+ */
 async function lookUp(
   api: APIHandler,
   ids: readonly string[],
 ): Promise<{ resources: Resource[]; missing: Outcome[] }> {
+  const settled = await mapSettled(ids, LOOKUPS_IN_FLIGHT, (id) => api.getResourcesByIds(id));
   const resources: Resource[] = [];
   const missing: Outcome[] = [];
-  for (const id of ids) {
-    try {
-      resources.push(await api.getResourcesByIds(id));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundError)) throw error;
-      missing.push({ id, error: 'not found: no resource has this id' });
-    }
+  for (const [i, result] of settled.entries()) {
+    if (result.ok) resources.push(result.value);
+    else if (result.error instanceof ResourceNotFoundError) {
+      missing.push({ id: ids[i]!, error: 'not found: no resource has this id' });
+    } else throw result.error;
   }
   return { resources, missing };
 }

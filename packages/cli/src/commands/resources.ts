@@ -42,7 +42,8 @@ export function resourceFilters(options: ListOptions): GetResourcesOptions {
   if (options.modality) filters.modality = options.modality;
   if (options.mimetype) filters.mimetype = options.mimetype;
   if (options.channel) filters.channel = options.channel;
-  if (options.project) filters.projectName = options.project;
+  if (options.project !== undefined && options.projectId !== undefined)
+    throw new UsageError('give --project or --project-id, not both', '--project');
   if (options.projectId) filters.projectId = options.projectId;
   if (options.filename) filters.filename = options.filename;
   if (options.orderBy) {
@@ -78,7 +79,7 @@ export function registerResources(program: Command, streams: CliStreams): void {
     .option('--modality <modality>', 'e.g. CT, MR')
     .option('--mimetype <type>', 'e.g. application/dicom')
     .option('--channel <name>', 'upload channel')
-    .option('--project <name>', 'resources of this project (name)')
+    .option('--project <name>', 'resources of this project (name or id)')
     .option('--project-id <id>', 'resources of this project (id)')
     .option('--filename <text>', 'file name contains this text')
     .addOption(new Option('--order-by <field>', 'sort field').choices(RESOURCE_ORDER_FIELDS))
@@ -100,6 +101,8 @@ Examples:
       const api = await openClient(ctx);
       try {
         const filters = resourceFilters(options);
+        // Found first, as `download --project` does: a mistyped name is an error, not an empty list.
+        if (options.project) filters.projectId = (await api.getProjectByName(options.project)).id;
         if (options.idsOnly && !ctx.term.json) {
           // Streamed page by page, so `--ids-only | xargs` works on any number of resources.
           let count = 0;

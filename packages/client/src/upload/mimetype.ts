@@ -1,30 +1,5 @@
-/**
- * Mimetype by content first, then by a fixed extension table (never the OS mime database, so the
- * result is the same on every machine; http-api.md §8 #19).
- */
-
-const BY_EXTENSION: Record<string, string> = {
-  '.dcm': 'application/dicom',
-  '.dicom': 'application/dicom',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.bmp': 'image/bmp',
-  '.gif': 'image/gif',
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.webm': 'video/webm',
-  '.avi': 'video/x-msvideo',
-  '.nii': 'application/x-nifti',
-  '.nii.gz': 'application/x-nifti',
-  '.json': 'application/json',
-  '.txt': 'text/plain',
-  '.csv': 'text/csv',
-  '.zip': 'application/zip',
-};
+/** Mimetype by content first, then by the fixed extension table of `file-types`. */
+import { mimetypeByName } from '../file-types';
 
 /** How many leading bytes {@link sniffMimetype} looks at. */
 export const SNIFF_BYTES = 544;
@@ -122,14 +97,6 @@ function matches(head: Uint8Array, signature: Signature): boolean {
 export function sniffMimetype(head: Uint8Array): string | undefined {
   for (const signature of SIGNATURES) if (matches(head, signature)) return signature.mimetype;
   return undefined;
-}
-
-export function mimetypeByName(name: string): string | undefined {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.nii.gz')) return BY_EXTENSION['.nii.gz'];
-  const dot = lower.lastIndexOf('.');
-  if (dot < 0 || dot < lower.lastIndexOf('/')) return undefined;
-  return BY_EXTENSION[lower.slice(dot)];
 }
 
 /**
