@@ -254,6 +254,8 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     const row = result.stdout.split('\n').find((line) => line.startsWith('FAILED'));
     expect(row).toMatch(/^FAILED\s+[0-9a-f-]{36}\s+seg\/scan\.nii\s+created, then 4\d\d: \S/);
     expect(row).not.toContain('http://');
+    // The resource is on the server, and the last line counts it.
+    expect(result.stdout).toContain('1 resource created from 1 file (1 of them then failed: see above).');
     expect(await serverResources()).toHaveLength(1);
   });
 

@@ -211,17 +211,20 @@ export function renderResultTable(rows: string[][], width: number): string[] {
 }
 
 /**
- * What this run created and from how many files: files that failed are counted as failed inputs
- * above, and resources an earlier run uploaded (`--resume`) are named apart, so the counts agree
- * with the plan's.
+ * What this run created and from how many files: files that failed before a resource existed are
+ * counted as failed inputs above; a resource created before a later step failed (a refused mask) is
+ * on the server, so it is counted and named apart; resources an earlier run uploaded (`--resume`)
+ * are named apart too, so the counts agree with the plan's.
  */
 export function createdLine(outcomes: readonly RowOutcome[]): string {
-  const now = outcomes.filter((o) => o.ok && !o.resumed);
+  const now = outcomes.filter((o) => o.id !== undefined && !o.resumed);
   const earlier = new Set(outcomes.flatMap((o) => (o.ok && o.resumed && o.id ? [o.id] : [])));
-  const resources = new Set(now.flatMap((o) => (o.id ? [o.id] : []))).size;
+  const resources = new Set(now.map((o) => o.id)).size;
+  const incomplete = new Set(now.flatMap((o) => (o.ok ? [] : [o.id]))).size;
   const files = now.reduce((n, o) => n + o.files.length, 0);
+  const then = incomplete ? ` (${incomplete} of them then failed: see above)` : '';
   const before = earlier.size ? `; ${plural(earlier.size, 'resource')} uploaded by an earlier run` : '';
-  return `${plural(resources, 'resource')} created from ${plural(files, 'file')}${before}.`;
+  return `${plural(resources, 'resource')} created from ${plural(files, 'file')}${then}${before}.`;
 }
 
 /** The client's options for the request (everything but the plan itself and progress). */
