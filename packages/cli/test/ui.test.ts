@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { renderResultTable } from '../src/commands/upload-run';
 import { ellipsize, fitColumns, humanSize, renderTable } from '../src/ui/format';
 import { renderProgress, renderProgressLine } from '../src/ui/progress';
 import { addSample, bytesPerSecond, etaSeconds, formatDuration, type RateSample } from '../src/ui/rate';
-import { displayWidth, fitPathLine, padDisplay, truncateEnd, truncateMiddle } from '../src/ui/width';
+import {
+  displayWidth,
+  fitPathLine,
+  padDisplay,
+  truncateEnd,
+  truncateMiddle,
+  wrapClauses,
+} from '../src/ui/width';
 
 describe('formatting', () => {
   it('prints sizes in decimal units like the Python tool', () => {
@@ -240,5 +248,62 @@ describe('display width', () => {
     expect(wide.slice(2)).toEqual(['x  胸部.png  bad', 'y  ab.png    bad']);
     expect(fitColumns([6, 36, 30, 30], { maxWidth: 60, flexible: [2, 3] })).toEqual([6, 36, 8, 8]);
     expect(fitColumns([6, 10, 30, 12], { maxWidth: 60, flexible: [2, 3] })).toEqual([6, 10, 26, 12]);
+  });
+});
+
+describe('the upload result at any width', () => {
+  const id = '3f2a9c1e-1111-4222-8333-944455556666';
+  const rows = [
+    ['ok', id, 'scans/a-rather-long-folder-name/chest-0001.dcm', ''],
+    ['FAILED', id, 'seg/scan.nii', 'created, then 422: mask shape 4x5x1 differs from image 8x8x1'],
+  ];
+
+  it('is a table while the ids fit whole', () => {
+    const lines = renderResultTable(rows, 100);
+    expect(lines[0]).toMatch(/^STATUS\s+RESOURCE\s+INPUT\s+DETAIL$/);
+    expect(lines[3]).toMatch(new RegExp(`^FAILED  ${id}  seg/scan\\.nii\\s+created, then 422`));
+  });
+
+  it.each([60, 50, 44])('stacks each row below %i columns that cannot hold a whole id', (width) => {
+    const lines = renderResultTable(rows, width);
+    expect(lines).toEqual([
+      `ok      ${id}`,
+      `        ${truncateMiddle(rows[0]![2]!, width - 8)}`,
+      `FAILED  ${id}`,
+      '        seg/scan.nii',
+      `        ${truncateEnd(rows[1]![3]!, width - 8)}`,
+    ]);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+  });
+
+  it('cuts an id only when the terminal is narrower than the id itself', () => {
+    const lines = renderResultTable(rows, 30);
+    expect(lines[0]).toBe(truncateEnd(`ok      ${id}`, 30));
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(30);
+  });
+
+  it.each([
+    [
+      '5 inputs: 2 uploaded, 3 failed; 1 skipped (1 system file)',
+      80,
+      ['5 inputs: 2 uploaded, 3 failed; 1 skipped (1 system file)'],
+    ],
+    [
+      '5 inputs: 2 uploaded, 3 failed; 1 skipped (1 system file)',
+      40,
+      ['5 inputs: 2 uploaded, 3 failed;', '1 skipped (1 system file)'],
+    ],
+    [
+      '3 resources created from 3 files; 2 resources uploaded by an earlier run.',
+      40,
+      ['3 resources created from 3 files;', '2 resources uploaded by an earlier run.'],
+    ],
+    [
+      '216 inputs: 212 uploaded, 4 failed; 6 skipped (4 dicom report, 2 system file)',
+      30,
+      ['216 inputs: 212 uploaded, 4 f…', '6 skipped (4 dicom report, 2 …'],
+    ],
+  ])('wraps %j at its clauses within %i columns', (sentence, width, lines) => {
+    expect(wrapClauses(sentence, width)).toEqual(lines);
   });
 });

@@ -79,6 +79,23 @@ describe.skipIf(!hasData)('datamint upload output (the binary against the local 
     ]);
   });
 
+  it('stacks the rows at 50 columns so resource ids stay whole, and wraps the counts at their clauses', async () => {
+    placeMix();
+    const result = await cli(['upload', 'mix', '--yes', '--verbose'], 50);
+    expect(result.code).toBe(1);
+    const out = result.stdout.trimEnd().split('\n');
+    for (const line of out) expect(displayWidth(line), line).toBeLessThanOrEqual(50);
+    const ids = (await server.api.getResources({}).toArray()).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) expect(out).toContain(`ok      ${id}`);
+    expect(out.filter((l) => l.startsWith('FAILED  -'))).toHaveLength(3);
+    expect(out.slice(-3)).toEqual([
+      '5 inputs: 2 uploaded, 3 failed;',
+      '1 skipped (1 system file)',
+      '2 resources created from 2 files.',
+    ]);
+  });
+
   it.each([100, 130])(
     'lists every input and skipped file with --verbose, within %i columns',
     async (columns) => {

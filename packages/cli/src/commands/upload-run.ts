@@ -10,9 +10,9 @@ import {
 import { openClient } from '../connect';
 import type { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { plural, renderTable } from '../ui/format';
+import { fitsWithFlexibleColumns, plural, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
-import { truncateMiddle } from '../ui/width';
+import { padDisplay, truncateEnd, truncateMiddle, wrapClauses } from '../ui/width';
 import { removeJournal } from './upload-journal';
 import type { UploadRequest } from './upload-request';
 import { kindOf, planTotals, problemReason, type ShowPath, unitLabel } from './upload-summary';
@@ -200,14 +200,24 @@ export function outcomeLine(counts: OutcomeCounts): string {
   return `${plural(counts.inputs, 'input')}: ${parts.join(', ')}${skipped}`;
 }
 
-/** The table fitted to `width` columns: paths shortened in the middle, identifiers only if nothing else fits. */
+const RESULT_HEADERS = ['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'];
+/** Where the input and detail lines of a stacked row start: under the resource id. */
+const STACK_INDENT = '        ';
+
+/**
+ * The result fitted to `width` columns. A table, its paths shortened in the middle, while its
+ * resource ids stay whole (people copy them into other commands); on a terminal too narrow for that,
+ * each row is stacked instead: status and id, then the input and the detail on lines of their own.
+ */
 export function renderResultTable(rows: string[][], width: number): string[] {
-  return renderTable(['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'], rows, {
-    maxWidth: width,
-    flexible: [2, 3],
-    middle: [2],
-    lastResort: [1],
-  });
+  const fit = { maxWidth: width, flexible: [2, 3], middle: [2], lastResort: [1] };
+  if (fitsWithFlexibleColumns(RESULT_HEADERS, rows, fit)) return renderTable(RESULT_HEADERS, rows, fit);
+  const room = width - STACK_INDENT.length;
+  return rows.flatMap(([status = '', id = '', input = '', detail = '']) => [
+    truncateEnd(`${padDisplay(status, STACK_INDENT.length - 2)}  ${id}`, width),
+    STACK_INDENT + truncateMiddle(input, room),
+    ...(detail ? [STACK_INDENT + truncateEnd(detail, room)] : []),
+  ]);
 }
 
 /**
@@ -365,8 +375,8 @@ export async function executeUpload(
     const width = term.tableWidth;
     const rows = resultRows(ordered, plan.skipped, term.verbose, show);
     if (rows.length) for (const line of renderResultTable(rows, width)) term.out(line);
-    term.out(truncateMiddle(outcomeLine(outcomeCounts(ordered, plan.skipped)), width));
-    term.out(truncateMiddle(createdLine(ordered), width));
+    for (const line of wrapClauses(outcomeLine(outcomeCounts(ordered, plan.skipped)), width)) term.out(line);
+    for (const line of wrapClauses(createdLine(ordered), width)) term.out(line);
   }
   if (failures.length) {
     throw new CliError(

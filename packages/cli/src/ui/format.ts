@@ -101,15 +101,23 @@ export function renderTable(headers: string[], rows: string[][], fit?: TableFit)
 
 const GAP = 2;
 
-/** The first droppable column, when the table does not fit even with every flexible column at its minimum. */
-function columnToDrop(headers: string[], rows: string[][], fit: TableFit): number | undefined {
-  const drop = fit.droppable?.find((i) => i < headers.length);
-  if (drop === undefined) return undefined;
+/**
+ * Whether the table fits `fit.maxWidth` with only its flexible columns shortened: its last-resort
+ * columns (identifiers) whole and none of its columns dropped.
+ */
+export function fitsWithFlexibleColumns(headers: string[], rows: string[][], fit: TableFit): boolean {
   const natural = headers.map((h, i) =>
     Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
   );
   const widths = fitColumns(natural, fit, GAP);
-  return widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1) > fit.maxWidth ? drop : undefined;
+  return widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1) <= fit.maxWidth;
+}
+
+/** The first droppable column, when the table does not fit even with every flexible column at its minimum. */
+function columnToDrop(headers: string[], rows: string[][], fit: TableFit): number | undefined {
+  const drop = fit.droppable?.find((i) => i < headers.length);
+  if (drop === undefined) return undefined;
+  return fitsWithFlexibleColumns(headers, rows, fit) ? undefined : drop;
 }
 
 /** The same fit for the table without column `drop` (later column numbers move down by one). */

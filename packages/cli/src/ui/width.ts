@@ -142,3 +142,14 @@ export function fitPathLine(before: string, path: string, after: string, max: nu
   const pathColumns = Math.max(room, Math.min(displayWidth(path), MIN_PATH_COLUMNS));
   return truncateEnd(`${before}${truncateMiddle(path, pathColumns)}${after}`, max);
 }
+
+/**
+ * A sentence of clauses joined by `; ` in lines of at most `max` columns: whole when it fits, else
+ * one line per clause (each cut at its end if it alone is too wide), so a count is never lost from
+ * the middle of a summary line.
+ */
+export function wrapClauses(sentence: string, max: number): string[] {
+  if (!Number.isFinite(max) || displayWidth(sentence) <= max) return [sentence];
+  const clauses = sentence.split('; ');
+  return clauses.map((clause, i) => truncateEnd(i < clauses.length - 1 ? `${clause};` : clause, max));
+}
