@@ -219,6 +219,18 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     );
   });
 
+  it('says in one line that an https:// URL reached a plain-HTTP server', async () => {
+    const tls = await runCli(['resources', 'list'], {
+      env: { ...env(), DATAMINT_API_URL: server.url.replace('http://', 'https://') },
+      cwd: work,
+    });
+    expect(tls.code).toBe(1);
+    expect(tls.stderr.trim().split('\n')).toHaveLength(1);
+    expect(tls.stderr).toContain(
+      'TLS handshake failed: wrong version number: the server answered in plain HTTP; is the URL http:// rather than https://?',
+    );
+  });
+
   it('checks --publish-to before uploading anything', async () => {
     mkdirSync(join(work, 'pub'), { recursive: true });
     copyFileSync(pngGray, join(work, 'pub', 'x.png'));

@@ -1,5 +1,5 @@
 import { type BackoffPolicy, retryAfterMs, sleep } from './backoff';
-import { errorCode } from './error-code';
+import { errorCode, failureReason } from './error-code';
 import {
   APIBodyError,
   APIConnectionError,
@@ -229,7 +229,7 @@ export class HttpCore<R extends TransportResponse = TransportResponse> {
         cause: error,
       });
     }
-    const reason = this.redact(error instanceof Error ? error.message : String(error));
+    const reason = this.redact(failureReason(error, code));
     return new APIConnectionError(
       `${options.method} ${shownUrl} failed: ${reason}${code ? ` (${code})` : ''}`,
       {

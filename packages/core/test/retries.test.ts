@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { failureReason } from '../src/error-code';
 import { APIConnectionError, HttpClient, InternalServerError, type RequestLogEvent } from '../src/index';
 import { type Loopback, loopback, sendJson } from './loopback';
 
@@ -156,6 +157,36 @@ describe('retries', () => {
     });
     expect(events.filter((e) => e.type === 'request')).toHaveLength(3);
     await logged.close();
+  });
+});
+
+describe('transport failures are one line', () => {
+  it('https:// against a plain-HTTP server says the server speaks plain HTTP, without OpenSSL internals', async () => {
+    server = await loopback((_req, res) => sendJson(res, 200, {}));
+    const url = server.url.replace('http://', 'https://');
+    client = new HttpClient({ rootUrl: url, apiKey: 'k-123456', backoff: fast, maxRetries: 1 });
+    const error = await client.request({ method: 'GET', path: 'projects' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as APIConnectionError).message).toBe(
+      `GET ${url}/projects failed: TLS handshake failed: wrong version number: the server answered in plain HTTP; is the URL http:// rather than https://? (ERR_SSL_WRONG_VERSION_NUMBER)`,
+    );
+    // Nothing was answered over HTTP: the handshake failed before any request.
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
+    [new Error('connect ECONNREFUSED 127.0.0.1:1'), 'ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'],
+    [new Error('first line\nsecond line'), undefined, 'first line'],
+    [
+      new Error(
+        '8036:error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:ssl.c:2091:\n',
+      ),
+      'ERR_SSL_CERTIFICATE_VERIFY_FAILED',
+      'TLS handshake failed: certificate verify failed',
+    ],
+    ['plain string', undefined, 'plain string'],
+  ])('failureReason(%j, %j) is %j', (error, code, reason) => {
+    expect(failureReason(error, code)).toBe(reason);
   });
 });
 
