@@ -83,10 +83,12 @@ describe('segmentation matching', () => {
       ['segs/case2/img2/3.png', 3, undefined],
       ['segs/case2/img2/other.png', undefined, undefined],
     ]);
-    // No name occurs in case2's mask paths: one warning per file, naming it (Python printed the last tried name).
+    // No name occurs in case2's mask paths: one warning per file, naming it (Python printed the last
+    // tried name) and saying what its labels are called.
+    const unnamed = ': its labels are named "seg" ("seg_1", "seg_2", … when it has several)';
     expect(warnings).toEqual([
-      `no segmentation name from --segmentation-names occurs in ${join(root, 'segs/case2/img2/3.png')}`,
-      `no segmentation name from --segmentation-names occurs in ${join(root, 'segs/case2/img2/other.png')}`,
+      `no segmentation name from --segmentation-names occurs in ${join(root, 'segs/case2/img2/3.png')}${unnamed}`,
+      `no segmentation name from --segmentation-names occurs in ${join(root, 'segs/case2/img2/other.png')}${unnamed}`,
     ]);
     expect(locator.matched()).toBe(2);
   });

@@ -57,6 +57,9 @@ export interface MaskLocator {
   readonly matched: () => number;
 }
 
+const NO_NAME_WARNING = 'no segmentation name from --segmentation-names occurs in';
+const NO_NAME_CONSEQUENCE = ': its labels are named "seg" ("seg_1", "seg_2", … when it has several)';
+
 /**
  * `--segmentation-path`: a single mask file (for a single image), or a root folder of masks laid
  * out like the images. A mask folder is searched first, then its sub-folder named after the image;
@@ -78,7 +81,8 @@ export async function maskLocator(
     files: paths,
     names: paths.map((path) => {
       const label = namesForMask(relative(relativeTo, path), names);
-      if (label === undefined) warn(`no segmentation name from --segmentation-names occurs in ${path}`);
+      // Unnamed, as the Python tool leaves it: the client then names its labels `seg`, `seg_1`, ….
+      if (label === undefined) warn(`${NO_NAME_WARNING} ${path}${NO_NAME_CONSEQUENCE}`);
       return label ?? undefined;
     }),
     frameIndex: paths.map(frameIndexOf),
