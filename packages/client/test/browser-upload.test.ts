@@ -132,7 +132,7 @@ describe.skipIf(!executable)('uploading from a web page (bundled client, real Ch
     const slices = ['2062.dcm', '2392.dcm', '2693.dcm', '3023.dcm', '3353.dcm'];
     for (const name of slices) await copyFile(path.join(seriesDir, name), path.join(folder, name));
     await copyFile(
-      path.join(dataDir, 'dicom', 'broken', 'MR_truncated.dcm'),
+      path.join(dataDir, 'dicom', 'broken', 'rtplan_truncated.dcm'),
       path.join(folder, 'broken.dcm'),
     );
     await writeFile(path.join(folder, '.DS_Store'), 'litter');

@@ -103,7 +103,7 @@ describe('errors, publishing, segmentations, progress', () => {
     async () => {
       const inputs = [
         { name: 'skip/ok-1.png', data: grayPng(3, 3, 11) },
-        `${dataDir}/dicom/broken/MR_truncated.dcm`,
+        `${dataDir}/dicom/broken/rtplan_truncated.dcm`,
         `${dataDir}/dicom/ts/MR_small.dcm`,
         path.join(work, 'does-not-exist.png'),
         { name: 'skip/ok-2.png', data: grayPng(3, 3, 12) },
@@ -114,7 +114,7 @@ describe('errors, publishing, segmentations, progress', () => {
       if (bad.ok) throw new Error('unreachable');
       expect(bad.error).toBeInstanceOf(UploadFileError);
       expect(bad.error.cause).toBeInstanceOf(InvalidDicomError);
-      expect(bad.error.message).toContain('MR_truncated.dcm');
+      expect(bad.error.message).toContain('rtplan_truncated.dcm');
       expect(results[3]!.ok ? '' : (results[3] as { error: Error }).error.message).toContain(
         'does-not-exist.png',
       );
@@ -127,7 +127,7 @@ describe('errors, publishing, segmentations, progress', () => {
 
       const raised = await api.uploadResources(inputs, { channel: 'raise' }).catch((e: unknown) => e);
       expect(raised).toBeInstanceOf(UploadFileError);
-      expect((raised as Error).message).toContain('MR_truncated.dcm');
+      expect((raised as Error).message).toContain('rtplan_truncated.dcm');
       expect(await api.getResources({ channel: 'raise' }).toArray()).toEqual([]);
     },
   );

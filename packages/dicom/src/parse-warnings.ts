@@ -11,6 +11,11 @@
  * - `missing-preamble`: a file meta group without the 128-byte preamble and `DICM` before it.
  * - `meta-group-length`: FileMetaInformationGroupLength (0002,0000) disagrees with the group's
  *   real size; the group was read element by element up to the first non-0002 tag.
+ * - `invalid-number-of-frames`: NumberOfFrames (0028,0008) is not an integer (`"1A"`); the frames
+ *   are counted from the pixel data (whole native frames in its length, or the Basic Offset Table's
+ *   entries) instead.
+ * - `truncated-pixel-data`: the file ends inside its (native) PixelData; the element holds what
+ *   the file has, and frames past the end cannot be read.
  * - `parser`: a note from the element readers (e.g. a sequence or item whose delimitation item is
  *   missing at the end of the file, so it was read up to the end), passed on as they said it.
  */
@@ -20,6 +25,8 @@ export type DicomParseWarningCode =
   | 'missing-file-meta'
   | 'missing-preamble'
   | 'meta-group-length'
+  | 'invalid-number-of-frames'
+  | 'truncated-pixel-data'
   | 'parser';
 
 /** One anomaly found while parsing a file that nevertheless parsed. */

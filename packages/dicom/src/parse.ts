@@ -148,11 +148,27 @@ export class ParsedDicom extends DicomDataset {
     return last ? last.position + last.length - el.dataOffset : el.length;
   }
 
-  /** NumberOfFrames, or 1 when there is pixel data without it, or 0 without pixel data. */
+  /**
+   * NumberOfFrames, or 1 when there is pixel data without it, or 0 without pixel data. A value that
+   * is not an integer (`"1A"`; the parse warns `invalid-number-of-frames`) counts the frames the
+   * pixel data holds: whole native frames in its length, or the Basic Offset Table's entries.
+   */
   get numberOfFrames(): number {
+    const el = this.rawElement('x00280008');
+    if (el && !validNumberOfFrames(this.bytes, el.dataOffset, el.length)) return this.framesInPixelData();
     const n = this.number('x00280008');
     if (n !== undefined && Number.isInteger(n) && n > 0) return n;
     return this.pixelData ? 1 : 0;
+  }
+
+  /** How many frames the pixel data holds by its size (1 when that says nothing; 0 without it). */
+  private framesInPixelData(): number {
+    const el = this.pixelData;
+    if (!el) return 0;
+    if (this.isEncapsulated) return Math.max(1, el.basicOffsetTable?.length ?? 0);
+    const bits = this.frameBits();
+    if (!bits) return 1;
+    return Math.max(1, Math.floor((el.length * 8) / bits));
   }
 
   /** Bytes of one frame of a native image, computed from Rows, Columns, SamplesPerPixel, BitsAllocated. */
@@ -633,7 +649,7 @@ export function finishParse(
 ): ParsedDicom {
   const { hasPreamble, meta, position, data, ts, warnings } = located;
   const headerOnly = options.headerOnly === true;
-  validate(dataSet, root, data, options.fileName, headerOnly);
+  validate(dataSet, root, data, options.fileName, headerOnly, warnings);
   const utf8 = isUtf8(dataSet, data);
   return new ParsedDicom({
     input: bytes,
@@ -702,6 +718,25 @@ export function elementProblem(
   return undefined;
 }
 
+/**
+ * Native pixel data that is the last element of the root data set and runs past the end of the
+ * data is cut to what the file holds, as pydicom reads it: the header reads, the frames past the end
+ * do not. Returns the declared and the kept length, or undefined when the pixel data is whole.
+ */
+function truncatedPixelData(
+  dataSet: DataSet,
+  root: readonly Element[],
+  data: Uint8Array,
+  headerOnly: boolean,
+): { declared: number; length: number } | undefined {
+  const el = dataSet.elements[PIXEL_DATA];
+  if (headerOnly || !el || el.hadUndefinedLength || root[root.length - 1] !== el) return undefined;
+  if (el.dataOffset + el.length <= data.length || el.dataOffset > data.length) return undefined;
+  const declared = el.length;
+  el.length = data.length - el.dataOffset;
+  return { declared, length: el.length };
+}
+
 /** True when a NumberOfFrames (0028,0008) value is empty or an unsigned integer. */
 export function validNumberOfFrames(data: Uint8Array, dataOffset: number, length: number): boolean {
   const text = trimPad(safeText(data, dataOffset, length));
@@ -714,7 +749,15 @@ function validate(
   data: Uint8Array,
   fileName: string | undefined,
   headerOnly: boolean,
+  warnings: DicomParseWarning[],
 ): void {
+  const cut = truncatedPixelData(dataSet, root, data, headerOnly);
+  if (cut) {
+    warnings.push({
+      code: 'truncated-pixel-data',
+      message: `PixelData (7FE0,0010) declares ${cut.declared} bytes but the file ends after ${cut.length}: read up to the end (its frames cannot all be read)`,
+    });
+  }
   const problem = elementProblem(root, data, headerOnly, 0);
   if (problem) {
     throw new DicomParseError(problem.message, {
@@ -726,10 +769,12 @@ function validate(
   }
   const frames = dataSet.elements.x00280008;
   if (frames && !validNumberOfFrames(data, frames.dataOffset, frames.length)) {
-    throw new DicomParseError(
-      `NumberOfFrames (0028,0008) is "${trimPad(safeText(data, frames.dataOffset, frames.length))}"`,
-      { fileName, offset: frames.dataOffset, expected: 'an IS integer', partial: dataSet },
-    );
+    // pydicom reads such a file and fails only when asked for pixels; the frames are counted from
+    // the pixel data instead (see ParsedDicom.numberOfFrames).
+    warnings.push({
+      code: 'invalid-number-of-frames',
+      message: `NumberOfFrames (0028,0008) is "${trimPad(safeText(data, frames.dataOffset, frames.length))}", not an integer: frames are counted from the pixel data`,
+    });
   }
 }
 

@@ -140,6 +140,7 @@ export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: E
   const warnings = options.warnings;
   const onlyGroup = options.onlyGroup;
   let p = stream.position;
+  let lastTag = -1;
   while (p < end) {
     if (onlyGroup !== undefined && (p + 8 > end || read16(b, p, le) !== onlyGroup)) break;
     if (p + 12 <= end) {
@@ -174,6 +175,7 @@ export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: E
         }
         if (length !== UNDEFINED_LENGTH) {
           const start = p;
+          lastTag = tag;
           p = dataOffset + length;
           if (!visitor.plain(group, elementNumber, vr, dataOffset, length, start)) break;
           continue;
@@ -198,14 +200,20 @@ export function scanDataSet(stream: ByteStream, options: ScanOptions, visitor: E
       : dicomParser.readDicomElementImplicit(stream, untilTag, implicitVrCallback as (tag: string) => string);
     const start = p;
     p = stream.position;
+    lastTag = tagFromKey(el.tag);
     if (!visitor.parsed(el, start, p)) break;
     if (el.tag === untilTag) return;
   }
   stream.position = p;
   // dicom-parser's explicit reader reports a last value running past the data; the implicit one does
-  // not (validation reports it then).
-  if (explicitVR && p > end) throw 'dicomParser:parseDicomDataSetExplicit: buffer overrun';
+  // not (validation reports it then). Pixel data cut short is left to validation too: pydicom reads
+  // such a file and fails only when asked for its pixels.
+  if (explicitVR && p > end && lastTag !== PIXEL_DATA_TAG) {
+    throw 'dicomParser:parseDicomDataSetExplicit: buffer overrun';
+  }
 }
+
+const PIXEL_DATA_TAG = 0x7fe00010;
 
 /** Collects the elements of a scan into a dicom-parser DataSet and a list in file order. */
 class Collector implements ElementVisitor {

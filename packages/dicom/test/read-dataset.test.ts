@@ -113,11 +113,22 @@ describe('the fast data set reader', () => {
           expected = undefined;
         }
         let actual: unknown[] | undefined;
+        let cut = false;
         try {
           // Parse with the clean file's encoding, as the reference does.
-          actual = shape(parseDicom(bytes, { transferSyntaxUID: ts.uid }).dataSet);
+          const parsed = parseDicom(bytes, { transferSyntaxUID: ts.uid });
+          actual = shape(parsed.dataSet);
+          cut = parsed.warnings.some((w) => w.code === 'truncated-pixel-data');
         } catch {
           actual = undefined;
+        }
+        if (expected && cut) {
+          // Pixel data that a corrupted length makes run past the end is cut to the end of the
+          // file (pydicom's reading); dicom-parser keeps the declared length.
+          const pixels = expected.at(-1) as { tag: string; length: number; dataOffset: number };
+          expect(pixels.tag).toBe('x7fe00010');
+          expect(pixels.dataOffset + pixels.length).toBeGreaterThan(bytes.length);
+          pixels.length = bytes.length - pixels.dataOffset;
         }
         if (expected && actual) {
           expect(actual, `${rel} mutation ${i}`).toEqual(expected);

@@ -37,6 +37,8 @@ const MODALITY = 'x00080060';
 export interface DicomHead {
   /** Why the file cannot be uploaded as DICOM. */
   problem?: string;
+  /** Something odd that does not stop the upload (pixel data cut short). */
+  note?: string;
   /**
    * The header could not be checked from the leading bytes alone (compressed or deflated pixel
    * data, data after the pixels): the whole file is parsed instead.
@@ -128,9 +130,11 @@ export function dicomHeadReader(parse: HeaderParser, size: number, source: strin
     }
     const end = pixels.dataOffset + pixels.length;
     if (end > size) {
+      // pydicom reads such a file (and so does parseDicom, with a warning), and the Python SDK
+      // uploads it: it is uploaded as it is, with a note that its pixels cannot all be read.
       return {
         ...labelled(parse, parsed, want, size),
-        problem: `file ${source}: PixelData (7FE0,0010) declares ${pixels.length} bytes at offset ${pixels.dataOffset}, but the file ends ${size - pixels.dataOffset} bytes after it (truncated)`,
+        note: `PixelData declares ${pixels.length} bytes but the file ends ${Math.max(0, size - pixels.dataOffset)} bytes into it: uploaded as is, its frames cannot all be read`,
       };
     }
     if (end < size)

@@ -467,6 +467,7 @@ export async function planUpload(
   const units: PlannedUnit[] = [];
   const grouped = new Set<Draft>();
   const notes = new Map<Draft, string>();
+  for (const d of dicoms) if (d.dicom?.note) notes.set(d, d.dicom.note);
   const anonymize = options.anonymize === true;
   if (options.discardDicomReports) {
     const reports = new Set(dicoms.filter((d) => d.facts?.report));
@@ -491,7 +492,8 @@ export async function planUpload(
       for (const name of un.names) {
         const d = byName.get(name)!;
         if (un.reason.startsWith('cannot be read')) d.problem ??= errorFacts(un.reason);
-        else notes.set(d, `uploaded as is, not assembled: ${un.reason}`);
+        // A note from the header (pixel data cut short) already says why, in more words.
+        else if (!notes.has(d)) notes.set(d, `uploaded as is, not assembled: ${un.reason}`);
       }
     }
     for (const group of plan.groups) {
