@@ -276,10 +276,22 @@ describe('the upload result at any width', () => {
     for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
   });
 
-  it('cuts an id only when the terminal is narrower than the id itself', () => {
+  it.each([43, 40])('puts the id on a line of its own at %i columns, never cut', (width) => {
+    const lines = renderResultTable(rows, width);
+    expect(lines.slice(0, 3)).toEqual([
+      'ok',
+      `${' '.repeat(width - id.length)}${id}`,
+      `        ${truncateMiddle(rows[0]![2]!, width - 8)}`,
+    ]);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+  });
+
+  it('prints the id whole even on a terminal narrower than the id (the terminal wraps that line)', () => {
     const lines = renderResultTable(rows, 30);
-    expect(lines[0]).toBe(truncateEnd(`ok      ${id}`, 30));
-    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(30);
+    expect(lines.slice(0, 2)).toEqual(['ok', id]);
+    for (const line of lines.filter((l) => !l.includes(id))) {
+      expect(displayWidth(line), line).toBeLessThanOrEqual(30);
+    }
   });
 
   it.each([

@@ -1,8 +1,8 @@
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { homeEnv, runCli } from './helpers/cli';
+import { homeEnv, runCli, sharedData } from './helpers/cli';
 import { pngColor, pngGray, sharedDataAvailable } from './helpers/data';
 import { API_KEY, uploadFixture } from './helpers/server';
 
@@ -79,9 +79,10 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
         ...(user ? { user } : {}),
       });
     try {
+      // The dry run ends as the upload would: exit 1, since two inputs would fail.
       const dry = await run(['upload', 'scans', '-r', '--dry-run', '--json']);
-      expect(dry.stderr).toBe('');
-      expect(dry.code).toBe(0);
+      expect(dry.stderr).toBe('error: 2 inputs would fail to upload\n');
+      expect(dry.code).toBe(1);
       const plan = JSON.parse(dry.stdout);
       expect(plan.resources.map((r: { files: string[] }) => r.files)).toEqual([['scans/a.png']]);
       expect(plan.problems).toEqual([
@@ -89,7 +90,8 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
         expect.objectContaining({ path: 'scans/secret.png', code: 'EACCES' }),
       ]);
       const text = await run(['upload', 'scans', '-r', '--dry-run']);
-      expect(text.code).toBe(0);
+      expect(text.code).toBe(1);
+      expect(text.stderr).toBe('error: 2 inputs would fail to upload (listed above)\n');
       expect(text.stdout).toContain('Files that cannot be uploaded and will fail: 2');
       expect(text.stdout).toMatch(/scans\/secret\.png: cannot be read: EACCES/);
 
@@ -109,5 +111,60 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
       chmodSync(join(tree, 'locked'), 0o755);
       rmSync(runHome, { recursive: true, force: true });
     }
+  });
+
+  it('ends a dry run with the exit code the upload would have, checking --publish-to when it can', async () => {
+    const work = fixture.work();
+    mkdirSync(join(work, 'd'));
+    copyFileSync(pngGray, join(work, 'd', 'a.png'));
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      runCli(args, { env: env(extra), cwd: work });
+
+    const missing = await run(['upload', 'd', 'nope.png', '--dry-run']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('nope.png: cannot be read: ENOENT');
+    expect(missing.stdout).toContain('Dry run: nothing was uploaded.');
+    expect(missing.stderr).toBe('error: 1 input would fail to upload (listed above)\n');
+
+    const unknown = await run(['upload', 'd', '--publish-to', 'No Such Project', '--dry-run']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(
+      'error: no project is named "No Such Project" or has it as id (`datamint projects list` shows them)\n',
+    );
+    const project = await fixture.server().api.createProject('Knee', 'knee scans', []);
+    for (const name of ['Knee', project.id]) {
+      const known = await run(['upload', 'd', '--project', name, '--dry-run']);
+      expect(known.code).toBe(0);
+      expect(known.stderr).toBe('');
+    }
+    // No key: the dry run still works, and says what it could not check.
+    const keyless = await run(['upload', 'd', '--publish-to', 'No Such Project', '--dry-run'], {
+      DATAMINT_API_KEY: '',
+    });
+    expect(keyless.code).toBe(0);
+    expect(keyless.stderr).toBe(
+      'warning: --publish-to "No Such Project" was not checked: no API key is configured\n',
+    );
+    const down = await run(['upload', 'd', '--publish-to', 'Knee', '--dry-run'], {
+      DATAMINT_API_URL: 'http://127.0.0.1:9',
+    });
+    expect(down.code).toBe(0);
+    expect(down.stderr).toMatch(/^warning: --publish-to "Knee" was not checked: .*ECONNREFUSED/);
+    expect(await resourceCount()).toBe(0);
+  });
+
+  it("accepts the Python tool's --auto-detect-json (the default) and still honours --no-auto-detect-json", async () => {
+    const work = fixture.work();
+    mkdirSync(join(work, 'n'));
+    copyFileSync(join(sharedData, 'nifti', 'anatomical.nii'), join(work, 'n', 'vol.nii'));
+    writeFileSync(join(work, 'n', 'vol.json'), '{"SeriesDescription":"t1"}');
+    const plan = async (flag: string[]) => {
+      const out = await runCli(['upload', 'n', ...flag, '--dry-run', '--json'], { env: env(), cwd: work });
+      expect(out.code).toBe(0);
+      return JSON.parse(out.stdout).totals.withMetadata;
+    };
+    expect(await plan([])).toBe(1);
+    expect(await plan(['--auto-detect-json'])).toBe(1);
+    expect(await plan(['--no-auto-detect-json'])).toBe(0);
   });
 });

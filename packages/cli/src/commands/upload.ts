@@ -1,10 +1,12 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { type PlanUploadOptions, planUpload, type UploadPlan } from '@datamint/client';
+import { type PlanUploadOptions, planUpload, ResourceNotFoundError, type UploadPlan } from '@datamint/client';
+import { resolveConfig } from '@datamint/core';
 import { type Command, Option } from 'commander';
 import { ensureApiKey, openClient, resolveSettings } from '../connect';
 import { type CommandContext, contextFor } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
+import { plural } from '../ui/format';
 import { type MaskLocator, maskLocator } from '../upload/masks';
 import { readSegmentationNames } from '../upload/segmentation-names';
 import { journalExists, journalPath } from './upload-journal';
@@ -82,6 +84,34 @@ async function checkConnection(ctx: CommandContext): Promise<void> {
   }
 }
 
+/**
+ * A dry run needs no key, but when one is configured the project `--publish-to` names is looked up,
+ * so that a mistyped name fails here as it would in the upload. Without a key, or without an
+ * answer, the dry run goes on and says the name was not checked.
+ */
+async function checkProjectForDryRun(ctx: CommandContext, project: string): Promise<void> {
+  const config = await resolveConfig({
+    env: ctx.streams.env,
+    configFile: ctx.configFile,
+    requireApiKey: false,
+  });
+  if (config.apiKey === undefined) {
+    ctx.term.warn(`--publish-to "${project}" was not checked: no API key is configured`);
+    return;
+  }
+  const api = await openClient(ctx, { maxRetries: 1 });
+  try {
+    await api.getProjectByName(project);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundError) throw error;
+    ctx.term.warn(
+      `--publish-to "${project}" was not checked: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    await api.close();
+  }
+}
+
 async function uploadAction(paths: string[], raw: RawUploadOptions, command: Command, streams: CliStreams) {
   const ctx = contextFor(command, streams);
   const all = [...paths, ...(raw.path ?? [])];
@@ -106,10 +136,17 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
     width: ctx.term.tableWidth,
   });
   if (request.dryRun) {
+    if (request.publishTo !== undefined) await checkProjectForDryRun(ctx, request.publishTo);
     if (ctx.term.json) ctx.term.emitJson({ dryRun: true, ...planJson(plan, show) });
     else {
       for (const line of lines) ctx.term.out(line);
       ctx.term.out('Dry run: nothing was uploaded.');
+    }
+    // As `rsync --dry-run` does: the exit code is the one the upload would end with.
+    if (plan.problems.length) {
+      throw new CliError(
+        `${plural(plan.problems.length, 'input')} would fail to upload${ctx.term.json ? '' : ' (listed above)'}`,
+      );
     }
     return;
   }
@@ -196,6 +233,12 @@ export function registerUpload(program: Command, streams: CliStreams): void {
     .addOption(new Option('--segmentation_names <file>').hideHelp())
     .option('--transpose-segmentation', 'swap the first two axes of the masks')
     .option('--no-auto-detect-json', 'do not attach X.json as metadata of X.nii / X.nii.gz')
+    .addOption(
+      new Option(
+        '--auto-detect-json',
+        "attach X.json to X.nii (the default; the Python tool's flag)",
+      ).hideHelp(),
+    )
     .option('--modality <modality>', 'modality of every resource (default: from the file or JSON metadata)')
     .option(
       '--include-dicom-reports',
