@@ -2,6 +2,7 @@ import { APIHandler } from '@datamint/client';
 import { API_KEY_ENV, type ResolvedConfig, resolveConfig, writeConfigFile } from '@datamint/core';
 import type { CommandContext } from './context';
 import { CliError } from './errors';
+import { apiUrlProblem, InvalidApiUrlError, MissingApiKeyError } from './settings-errors';
 
 /**
  * `datamint-upload`'s behaviour when no key is configured: on a terminal, ask for one (not echoed)
@@ -26,11 +27,23 @@ export async function ensureApiKey(ctx: CommandContext): Promise<void> {
   ctx.streams.env[API_KEY_ENV] = key;
 }
 
-/** The API key and URL as the Python tools resolve them (env > config file > default). */
-export async function resolveSettings(ctx: CommandContext): Promise<ResolvedConfig> {
-  const config = await resolveConfig({ env: ctx.streams.env, configFile: ctx.configFile });
+/**
+ * The API key and URL as the Python tools resolve them (env > config file > default), checked here
+ * so that a missing key or a bad URL is said in the command's terms rather than the library's.
+ */
+export async function resolveSettings(ctx: CommandContext): Promise<ResolvedConfig & { apiKey: string }> {
+  const config = await resolveConfig({
+    env: ctx.streams.env,
+    configFile: ctx.configFile,
+    requireApiKey: false,
+  });
+  if (config.apiKey === undefined) throw new MissingApiKeyError(ctx.configFile);
   ctx.term.addSecret(config.apiKey);
-  return config;
+  const problem = apiUrlProblem(config.rootUrl);
+  if (problem !== undefined) {
+    throw new InvalidApiUrlError(config.rootUrl, problem, config.sources.rootUrl, ctx.configFile);
+  }
+  return { ...config, apiKey: config.apiKey };
 }
 
 /** A client for the resolved settings; warnings and (with --verbose) requests go to stderr. */

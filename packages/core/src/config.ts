@@ -86,7 +86,7 @@ export async function readConfigFile(path: string = configFilePath()): Promise<C
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new DatamintException(`Cannot read the Datamint config file ${path}: ${(error as Error).message}`, {
+    throw new DatamintException(`cannot read the Datamint config file ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -94,17 +94,16 @@ export async function readConfigFile(path: string = configFilePath()): Promise<C
   try {
     data = parse(text);
   } catch (error) {
-    throw new DatamintException(
-      `The Datamint config file ${path} is not valid YAML: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    // The YAML parser quotes the offending lines after its first one; errors stay one line.
+    const reason = (error as Error).message.split('\n')[0]!.replace(/:$/, '');
+    throw new DatamintException(`the Datamint config file ${path} is not valid YAML: ${reason}`, {
+      cause: error,
+    });
   }
   // Python crashes on an empty file; we treat it as empty settings.
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new DatamintException(`The Datamint config file ${path} must hold a YAML mapping`);
+    throw new DatamintException(`the Datamint config file ${path} must hold a YAML mapping`);
   }
   const settings: ConfigFileSettings = {};
   const record = data as Record<string, unknown>;

@@ -93,12 +93,12 @@ export class HttpCore<R extends TransportResponse = TransportResponse> {
       parsed = new URL(options.rootUrl);
     } catch {
       throw new DatamintException(
-        `Invalid Datamint API URL ${JSON.stringify(options.rootUrl)}: expected e.g. https://api.datamint.io`,
+        `invalid Datamint API URL ${JSON.stringify(options.rootUrl)}: expected e.g. https://api.datamint.io`,
       );
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new DatamintException(
-        `Invalid Datamint API URL ${JSON.stringify(options.rootUrl)}: only http and https are supported`,
+        `invalid Datamint API URL ${JSON.stringify(options.rootUrl)}: only http and https are supported`,
       );
     }
     if (!options.apiKey) throw new DatamintException('HttpClient needs an apiKey');

@@ -132,7 +132,7 @@ describe('error classes', () => {
 
   it('an invalid root URL is a DatamintException naming the value', () => {
     expect(() => new HttpClient({ rootUrl: 'wrong', apiKey: KEY })).toThrow(
-      /Invalid Datamint API URL "wrong"/,
+      /invalid Datamint API URL "wrong"/,
     );
     expect(() => new HttpClient({ rootUrl: 'ftp://x', apiKey: KEY })).toThrow(DatamintException);
   });

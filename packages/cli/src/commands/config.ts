@@ -14,6 +14,7 @@ import { countProjects, resolveSettings } from '../connect';
 import { type CommandContext, contextFor } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
+import { apiUrlProblem, setApiKeyHint } from '../settings-errors';
 
 interface SetOptions {
   apiKey?: string;
@@ -32,21 +33,9 @@ const SOURCE_LABEL: Record<ConfigSource, string> = {
 
 /** Same rule as `datamint-config`: only http(s) URLs, but a clear error instead of exit 0. */
 export function validateApiUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(
-      `invalid API URL ${JSON.stringify(url)}: expected e.g. https://api.datamint.io`,
-      '--url',
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UsageError(
-      `invalid API URL ${JSON.stringify(url)}: it must start with http:// or https://`,
-      '--url',
-    );
-  }
+  const problem = apiUrlProblem(url);
+  if (problem !== undefined)
+    throw new UsageError(`invalid API URL ${JSON.stringify(url)}: ${problem}`, '--url');
   return url.replace(/\/+$/, '');
 }
 
@@ -86,9 +75,12 @@ async function show(ctx: CommandContext): Promise<void> {
   }
   const { term } = ctx;
   term.out(`Config file: ${info.configFile}${info.configFileExists ? '' : ' (not created yet)'}`);
-  term.out(
-    `API key:     ${info.apiKey ?? term.style('not set', 'yellow')} (${SOURCE_LABEL[info.apiKeySource]})`,
-  );
+  // An unset key has no source to name; what to do about it is more use than "(not set)" again.
+  const key =
+    info.apiKey === null
+      ? `${term.style('not set', 'yellow')}: ${setApiKeyHint()}`
+      : `${info.apiKey} (${SOURCE_LABEL[info.apiKeySource]})`;
+  term.out(`API key:     ${key}`);
   term.out(`API URL:     ${info.apiUrl} (${SOURCE_LABEL[info.apiUrlSource]})`);
   if (info.apiKeySource === 'env' || info.apiUrlSource === 'env') {
     term.out(
