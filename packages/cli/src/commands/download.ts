@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type APIHandler, downloadFileName, type Resource, ResourceNotFoundError } from '@datamint/client';
-import { mapSettled } from '@datamint/core';
+import { type APIHandler, downloadFileName, type Resource } from '@datamint/client';
 import type { Command } from 'commander';
 import { openClient } from '../connect';
 import { type CommandContext, contextFor } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
+import { lookUpResources } from '../resource-lookup';
 import { humanSize, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
 
@@ -86,29 +86,6 @@ async function downloadAll(
   return outcomes;
 }
 
-/** How many ids are looked up at once: enough to hide the round trips, few enough to be polite. */
-const LOOKUPS_IN_FLIGHT = 8;
-
-/**
- * The resources of `ids`, each looked up on its own so that an id the server does not know fails
- * alone; any other failure (the key, the connection) ends the command.
- */
-async function lookUp(
-  api: APIHandler,
-  ids: readonly string[],
-): Promise<{ resources: Resource[]; missing: Outcome[] }> {
-  const settled = await mapSettled(ids, LOOKUPS_IN_FLIGHT, (id) => api.getResourcesByIds(id));
-  const resources: Resource[] = [];
-  const missing: Outcome[] = [];
-  for (const [i, result] of settled.entries()) {
-    if (result.ok) resources.push(result.value);
-    else if (result.error instanceof ResourceNotFoundError) {
-      missing.push({ id: ids[i]!, error: 'not found: no resource has this id' });
-    } else throw result.error;
-  }
-  return { resources, missing };
-}
-
 export function registerDownload(program: Command, streams: CliStreams): void {
   program
     .command('download')
@@ -140,7 +117,9 @@ Examples:
           resources = await api.getResources({ projectId: project.id }).toArray();
           if (resources.length === 0) throw new CliError(`project "${project.name}" has no resources`);
         } else {
-          ({ resources, missing } = await lookUp(api, ids));
+          const looked = await lookUpResources(api, ids);
+          resources = looked.found;
+          missing = looked.missing.map((id) => ({ id, error: 'not found: no resource has this id' }));
         }
         const downloads = resources.length ? await downloadAll(ctx, api, resources, options) : [];
         const order = new Map(ids.map((id, i) => [id, i]));

@@ -1,11 +1,39 @@
-import type { Project } from '@datamint/client';
+import { type APIHandler, type Project, ResourceNotFoundError } from '@datamint/client';
 import type { Command } from 'commander';
 import { openClient } from '../connect';
 import { contextFor } from '../context';
-import { UsageError } from '../errors';
+import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
+import { lookUpResources } from '../resource-lookup';
 import { renderTable } from '../ui/format';
 import { collect } from './upload-options';
+
+/** `"a"` or `"a", "b"`: the ids as the user typed them. */
+const quoted = (ids: readonly string[]): string => ids.map((id) => JSON.stringify(id)).join(', ');
+
+/**
+ * Creates the project; when the server refuses it because a listed resource does not exist, the ids
+ * are looked up one by one so that the error names the ones that are missing, not the whole list.
+ */
+async function createNamingMissing(
+  api: APIHandler,
+  name: string,
+  description: string,
+  resourceIds: readonly string[],
+): Promise<Project> {
+  try {
+    return await api.createProject(name, description, resourceIds);
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundError) || error.resourceType !== 'resource') throw error;
+    const { missing } = await lookUpResources(api, resourceIds);
+    const named = missing.length ? missing : resourceIds;
+    const what = named.length === 1 ? `resource ${quoted(named)} was` : `resources ${quoted(named)} were`;
+    throw new CliError(
+      `${what} not found: no project was created (\`datamint resources list\` shows the ids)`,
+      { cause: error },
+    );
+  }
+}
 
 export function registerProjects(program: Command, streams: CliStreams): void {
   const projects = program.command('projects').description('list and create projects');
@@ -52,7 +80,7 @@ export function registerProjects(program: Command, streams: CliStreams): void {
       if (name.trim() === '') throw new UsageError('the project name is empty: give a name', 'name');
       const api = await openClient(ctx);
       try {
-        const project = await api.createProject(name, options.description, options.resource ?? []);
+        const project = await createNamingMissing(api, name, options.description, options.resource ?? []);
         if (ctx.term.json) ctx.term.emitJson(project);
         else ctx.term.out(`Created project "${project.name}" (${project.id})`);
       } finally {
