@@ -9,6 +9,7 @@ export {
   MaskValueError,
 } from './errors';
 export { type MaskFromArrayOptions, maskFromArray } from './from-array';
+export { MASK_HEADER_BYTES, type MaskGeometry, maskGeometry } from './mask-geometry';
 export { type LabelNames, labelIdentifiers } from './names';
 export { type NiftiHeader, readNiftiHeader } from './nifti-header';
 export type { NumericArray } from './normalise';

@@ -1,0 +1,51 @@
+import { readNiftiHeader } from './nifti-header';
+import { niftiLayout } from './read-nifti';
+import { isPng } from './read-png';
+
+/** A mask's size as its header declares it, in the orientation `readMask` would give it. */
+export interface MaskGeometry {
+  /** Columns of each frame. */
+  width: number;
+  /** Rows of each frame. */
+  height: number;
+  /** Frames (1 for a PNG or a 2-D NIfTI). */
+  frames: number;
+}
+
+/**
+ * How many leading bytes {@link maskGeometry} needs: a NIfTI-2 header, the longest of the headers it
+ * reads (a PNG's size is in its first 24 bytes, a NIfTI-1's in its first 348).
+ */
+export const MASK_HEADER_BYTES = 540;
+
+/** Bytes 12..15 of a PNG: the first chunk's type, which the PNG standard requires to be IHDR. */
+const IHDR = [0x49, 0x48, 0x44, 0x52];
+
+/**
+ * The width, height and frame count a mask will have once read by `readMask` with the same
+ * `transpose`, from its uncompressed leading bytes alone (gunzip the start of a `.nii.gz` first):
+ * a planner can check a mask against its image without reading the voxels. `undefined` when the
+ * bytes do not start a PNG or a NIfTI file, or stop before the size; whether the rest of the mask
+ * is readable is not checked.
+ * @example
+ * ```ts
+ * import { MASK_HEADER_BYTES, maskGeometry } from '@datamint/segmentation';
+ *
+ * const head = new Uint8Array(await file.slice(0, MASK_HEADER_BYTES).arrayBuffer());
+ * const size = maskGeometry(head); // { width: 512, height: 512, frames: 1 } for a 512x512 PNG
+ * ```
+ */
+export function maskGeometry(head: Uint8Array, transpose = false): MaskGeometry | undefined {
+  if (isPng(head)) {
+    if (head.length < 24 || IHDR.some((b, i) => head[12 + i] !== b)) return undefined;
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const width = view.getUint32(16);
+    const height = view.getUint32(20);
+    return transpose ? { width: height, height: width, frames: 1 } : { width, height, frames: 1 };
+  }
+  const header = readNiftiHeader(head);
+  if (!header || header.dims.length < 2) return undefined;
+  const [i = 1, j = 1, k = 1] = header.dims;
+  const { width, height, frames } = niftiLayout([i, j, k], transpose);
+  return { width, height, frames };
+}
