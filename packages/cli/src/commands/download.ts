@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
 import { type APIHandler, downloadFileName, type Resource } from '@datamint/client';
 import type { Command } from 'commander';
 import { openClient } from '../connect';
 import { type CommandContext, contextFor } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
+import { makeOutputFolder } from '../output-folder';
 import { lookUpResources } from '../resource-lookup';
-import { humanSize, renderTable } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
+import { compactSize } from '../ui/size-column';
+import { renderStatusTable, type StatusRow } from '../ui/status-table';
 
 interface DownloadOptions {
   project?: string;
@@ -38,22 +40,7 @@ async function downloadAll(
   resources: Resource[],
   options: DownloadOptions,
 ) {
-  const outDir = resolve(ctx.streams.cwd, options.out);
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // EEXIST: the path is a file; ENOTDIR: one of its parents is.
-    if (code === 'EEXIST' || code === 'ENOTDIR') {
-      throw new UsageError(
-        `--out ${options.out} is a file, not a folder: give a folder to download into`,
-        '--out',
-      );
-    }
-    throw new CliError(`cannot create the folder ${options.out}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const outDir = await makeOutputFolder(options.out, ctx.streams.cwd);
   const used = new Set<string>();
   const total = resources.reduce((sum, r) => sum + (typeof r.size === 'number' ? r.size : 0), 0);
   const bars = new ProgressBars(ctx.term, { inputs: resources.length, bytes: total });
@@ -86,6 +73,24 @@ async function downloadAll(
   return outcomes;
 }
 
+/**
+ * One row per id, fitted to the terminal as `upload`'s result is; paths are shown as the user gave
+ * `--out` (relative stays relative), while `--json` has them absolute.
+ */
+function resultTable(ctx: CommandContext, outcomes: readonly Outcome[], out: string): string[] {
+  const cwd = ctx.streams.cwd;
+  const shown = (path: string): string => (isAbsolute(out) ? path : relative(cwd, path));
+  const rows = outcomes.map(
+    (o): StatusRow => [
+      o.error ? 'failed' : 'ok',
+      o.id,
+      o.path ? shown(o.path) : '',
+      o.error ?? compactSize(o.bytes ?? 0),
+    ],
+  );
+  return renderStatusTable(['STATUS', 'RESOURCE', 'FILE', 'SIZE / REASON'], rows, ctx.term.tableWidth);
+}
+
 export function registerDownload(program: Command, streams: CliStreams): void {
   program
     .command('download')
@@ -108,6 +113,8 @@ Examples:
         throw new UsageError('give resource ids or --project NAME');
       }
       if (ids.length > 0 && options.project) throw new UsageError('give resource ids or --project, not both');
+      // The same id twice is one file: a second copy would only be renamed.
+      const unique = [...new Set(ids)];
       const api = await openClient(ctx);
       try {
         let resources: Resource[];
@@ -117,26 +124,18 @@ Examples:
           resources = await api.getResources({ projectId: project.id }).toArray();
           if (resources.length === 0) throw new CliError(`project "${project.name}" has no resources`);
         } else {
-          const looked = await lookUpResources(api, ids);
+          const looked = await lookUpResources(api, unique);
           resources = looked.found;
           missing = looked.missing.map((id) => ({ id, error: 'not found: no resource has this id' }));
         }
         const downloads = resources.length ? await downloadAll(ctx, api, resources, options) : [];
-        const order = new Map(ids.map((id, i) => [id, i]));
+        const order = new Map(unique.map((id, i) => [id, i]));
         const outcomes = [...downloads, ...missing].sort(
           (a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
         );
         const failed = outcomes.filter((o) => o.error);
         if (ctx.term.json) ctx.term.emitJson({ downloaded: outcomes.filter((o) => !o.error), failed });
-        else {
-          const rows = outcomes.map((o) => [
-            o.id,
-            o.error ? 'failed' : 'ok',
-            o.path ?? '',
-            o.error ?? humanSize(o.bytes ?? 0),
-          ]);
-          for (const line of renderTable(['ID', 'STATUS', 'FILE', 'SIZE / REASON'], rows)) ctx.term.out(line);
-        }
+        else for (const line of resultTable(ctx, outcomes, options.out)) ctx.term.out(line);
         if (failed.length) throw new CliError(`${failed.length} of ${outcomes.length} download(s) failed`);
       } finally {
         await api.close();

@@ -29,6 +29,8 @@ export interface CliRunOptions {
   script?: string;
   /** Run as this user (tests of permissions run as an unprivileged user when they run as root). */
   user?: { uid: number; gid: number };
+  /** Kill the child after this many ms (code `null`), so a command that hangs fails its test. */
+  timeoutMs?: number;
 }
 
 /** A throw-away HOME and XDG_CONFIG_HOME, so tests never touch the developer's config file. */
@@ -67,6 +69,7 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
         cwd: options.cwd ?? packageRoot,
         env,
         ...(options.user ?? {}),
+        ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );

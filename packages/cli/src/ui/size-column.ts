@@ -1,0 +1,16 @@
+import { humanSize } from './format';
+
+/**
+ * A size with a unit symbol in every range (`145 B`, `40.7 kB`, `1.2 MB`), decimal as the Python
+ * tool counts: a column of them reads as one scale, where `145 Bytes` next to `40.7 kB` did not.
+ */
+export function compactSize(bytes: number): string {
+  return bytes < 1000 ? `${bytes} B` : humanSize(bytes);
+}
+
+/** The cells of a size column, right-aligned so magnitudes line up; an unknown size is blank. */
+export function sizeColumn(sizes: readonly (number | undefined)[]): string[] {
+  const cells = sizes.map((s) => (s === undefined ? '' : compactSize(s)));
+  const width = Math.max(0, ...cells.map((c) => c.length));
+  return cells.map((c) => (c ? c.padStart(width) : ''));
+}

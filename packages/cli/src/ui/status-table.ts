@@ -1,0 +1,42 @@
+import { fitsWithFlexibleColumns, renderTable } from './format';
+import { displayWidth, padDisplay, truncateEnd, truncateMiddle } from './width';
+
+/** A result row: its status, the resource id, the file it is about and a detail (size or reason). */
+export type StatusRow = readonly [status: string, id: string, path: string, detail: string];
+
+/** Where the path and detail lines of a stacked row start: under the resource id. */
+const STACK_INDENT = '        ';
+
+/**
+ * Result rows fitted to `width` columns, the way `upload` prints its result (`renderResultTable`
+ * there could be this with its own headers): a table whose paths
+ * lose their middle while resource ids stay whole (people copy them into other commands); on a
+ * terminal too narrow for that, each row is stacked instead, status and id on one line, the path
+ * and the detail indented below.
+ */
+export function renderStatusTable(
+  headers: readonly [string, string, string, string],
+  rows: readonly StatusRow[],
+  width: number,
+): string[] {
+  const cells = rows.map((r) => [...r]);
+  const fit = { maxWidth: width, flexible: [2, 3], middle: [2], lastResort: [1] };
+  if (fitsWithFlexibleColumns([...headers], cells, fit)) return renderTable([...headers], cells, fit);
+  const room = width - STACK_INDENT.length;
+  return rows.flatMap(([status, id, path, detail]) => [
+    ...stackedHead(status, id, width),
+    ...(path ? [STACK_INDENT + truncateMiddle(path, room)] : []),
+    ...(detail ? [STACK_INDENT + truncateEnd(detail, room)] : []),
+  ]);
+}
+
+/**
+ * Status and id on one line when they fit, else one below the other. The id is never cut: a cut id
+ * cannot be used (below its own width the terminal wraps that one line).
+ */
+function stackedHead(status: string, id: string, width: number): string[] {
+  const head = `${padDisplay(status, STACK_INDENT.length - 2)}  ${id}`;
+  if (!id || displayWidth(head) <= width) return [head];
+  const indent = Math.max(0, Math.min(STACK_INDENT.length, width - displayWidth(id)));
+  return [status, ' '.repeat(indent) + id];
+}
