@@ -5,7 +5,7 @@ import { contextFor } from '../context';
 import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
 import { lookUpResources } from '../resource-lookup';
-import { renderTable } from '../ui/format';
+import { renderListTable } from '../ui/list-table';
 import { collect } from './upload-options';
 
 /** `"a"` or `"a", "b"`: the ids as the user typed them. */
@@ -58,8 +58,8 @@ export function registerProjects(program: Command, streams: CliStreams): void {
             p.description ?? '',
           ]);
           const headers = ['ID', 'NAME', 'RESOURCES', 'CREATED', 'DESCRIPTION'];
-          const fit = { maxWidth: ctx.term.tableWidth, flexible: [4, 1], droppable: [4, 3] };
-          for (const line of renderTable(headers, rows, fit)) ctx.term.out(line);
+          const table = { headers, rows, id: 0, name: 1, text: [4], droppable: [4, 3] };
+          for (const line of renderListTable(table, ctx.term.tableWidth)) ctx.term.out(line);
         }
       } finally {
         await api.close();

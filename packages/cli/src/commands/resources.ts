@@ -5,7 +5,8 @@ import { openClient } from '../connect';
 import { contextFor } from '../context';
 import { UsageError } from '../errors';
 import type { CliStreams } from '../io';
-import { humanSize, renderTable } from '../ui/format';
+import { type ListTable, renderListTable } from '../ui/list-table';
+import { sizeColumn } from '../ui/size-column';
 import { collect, parseDay, parsePositiveInt } from './upload-options';
 
 interface ListOptions {
@@ -53,17 +54,37 @@ export function resourceFilters(options: ListOptions): GetResourcesOptions {
   return filters;
 }
 
-function row(r: Resource): string[] {
-  return [
+const COLUMNS = ['ID', 'FILENAME', 'STATUS', 'MIMETYPE', 'MODALITY', 'SIZE', 'CHANNEL', 'CREATED'] as const;
+type ColumnName = (typeof COLUMNS)[number];
+const column = (name: ColumnName): number => COLUMNS.indexOf(name);
+/** What a narrow terminal leaves out first (documented in the README). */
+const DROP_ORDER: readonly ColumnName[] = ['CHANNEL', 'MIMETYPE', 'CREATED', 'MODALITY', 'SIZE'];
+
+/** The listing as a table: ids whole, names before free text, the expendable columns in order. */
+function resourceTable(found: readonly Resource[]): ListTable {
+  const size = sizeColumn(
+    'SIZE',
+    found.map((r) => (typeof r.size === 'number' ? r.size : undefined)),
+  );
+  const headers = COLUMNS.map((h) => (h === 'SIZE' ? size.header : h));
+  const rows = found.map((r, i) => [
     r.id,
     r.filename ?? '',
     r.status ?? '',
     r.mimetype ?? '',
     r.modality ?? '',
-    typeof r.size === 'number' ? humanSize(r.size) : '',
+    size.cells[i]!,
     r.upload_channel ?? '',
     (r.created_at ?? '').slice(0, 19),
-  ];
+  ]);
+  return {
+    headers,
+    rows,
+    id: column('ID'),
+    name: column('FILENAME'),
+    text: [column('CHANNEL'), column('MIMETYPE')],
+    droppable: DROP_ORDER.map(column),
+  };
 }
 
 export function registerResources(program: Command, streams: CliStreams): void {
@@ -120,15 +141,7 @@ Examples:
         if (ctx.term.json) ctx.term.emitJson(options.idsOnly ? found.map((r) => r.id) : found);
         else if (found.length === 0) ctx.term.note('No resources match.');
         else {
-          const headers = ['ID', 'FILENAME', 'STATUS', 'MIMETYPE', 'MODALITY', 'SIZE', 'CHANNEL', 'CREATED'];
-          // Whole ids (people copy them into other commands) and names first; the rest gives way.
-          const fit = {
-            maxWidth: ctx.term.tableWidth,
-            flexible: [1, 6, 3],
-            middle: [1],
-            droppable: [6, 3, 7, 4, 5],
-          };
-          for (const line of renderTable(headers, found.map(row), fit)) ctx.term.out(line);
+          for (const line of renderListTable(resourceTable(found), ctx.term.tableWidth)) ctx.term.out(line);
           ctx.term.note(`${found.length} resource(s)`);
         }
       } finally {

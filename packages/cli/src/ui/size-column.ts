@@ -8,9 +8,12 @@ export function compactSize(bytes: number): string {
   return bytes < 1000 ? `${bytes} B` : humanSize(bytes);
 }
 
-/** The cells of a size column, right-aligned so magnitudes line up; an unknown size is blank. */
-export function sizeColumn(sizes: readonly (number | undefined)[]): string[] {
+/** A size column, header and cells right-aligned so magnitudes line up; an unknown size is blank. */
+export function sizeColumn(
+  header: string,
+  sizes: readonly (number | undefined)[],
+): { header: string; cells: string[] } {
   const cells = sizes.map((s) => (s === undefined ? '' : compactSize(s)));
-  const width = Math.max(0, ...cells.map((c) => c.length));
-  return cells.map((c) => (c ? c.padStart(width) : ''));
+  const width = Math.max(header.length, ...cells.map((c) => c.length));
+  return { header: header.padStart(width), cells: cells.map((c) => (c ? c.padStart(width) : '')) };
 }
