@@ -15,17 +15,24 @@ export type Settled<R> =
       error: unknown;
     };
 
+function checkConcurrency(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
+}
+
 /** A counting semaphore: `run(fn)` waits for a free slot. */
 export class Limiter {
   /** The most `run` calls in flight at once. */
   readonly limit: number;
   #active = 0;
-  readonly #queue: (() => void)[] = [];
+  // Waiters are taken from `#head` on: `Array.shift` moves every element, which made a queue of
+  // 100,000 waiters cost seconds. Taken slots are dropped once they are half the array.
+  #queue: ((() => void) | undefined)[] = [];
+  #head = 0;
 
   /** @throws RangeError when `limit` is not an integer >= 1. */
   constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
+    checkConcurrency(limit);
     this.limit = limit;
   }
 
@@ -42,8 +49,19 @@ export class Limiter {
       return await fn();
     } finally {
       this.#active--;
-      this.#queue.shift()?.();
+      this.#wakeNext();
     }
+  }
+
+  #wakeNext(): void {
+    if (this.#head >= this.#queue.length) return;
+    const next = this.#queue[this.#head];
+    this.#queue[this.#head++] = undefined;
+    if (this.#head * 2 >= this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    next?.();
   }
 }
 
@@ -58,21 +76,28 @@ export async function mapSettled<T, R>(
   fn: (item: T, index: number) => Promise<R>,
   options: { signal?: AbortSignal } = {},
 ): Promise<Settled<R>[]> {
-  const limiter = new Limiter(concurrency);
+  checkConcurrency(concurrency);
   const list = [...items];
-  return Promise.all(
-    list.map((item, index) =>
-      limiter.run(async (): Promise<Settled<R>> => {
-        if (options.signal?.aborted)
-          return { ok: false, error: new APIUserAbortError({ cause: options.signal.reason }) };
-        try {
-          return { ok: true, value: await fn(item, index) };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }),
-    ),
-  );
+  const results = new Array<Settled<R>>(list.length);
+  // A few workers take the items in order, rather than a promise per item queued for a slot: the
+  // cost stays proportional to the items however many there are.
+  let next = 0;
+  const work = async (): Promise<void> => {
+    while (next < list.length) {
+      const index = next++;
+      if (options.signal?.aborted) {
+        results[index] = { ok: false, error: new APIUserAbortError({ cause: options.signal.reason }) };
+        continue;
+      }
+      try {
+        results[index] = { ok: true, value: await fn(list[index]!, index) };
+      } catch (error) {
+        results[index] = { ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, work));
+  return results;
 }
 
 /** Like {@link mapSettled} but throws the first error (after the in-flight ones finish). */
