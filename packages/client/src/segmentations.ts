@@ -41,7 +41,13 @@ export interface MaskArray {
 export type SegmentationInput = string | Uint8Array | MaskArray;
 
 export interface UploadSegmentationsOptions extends CallOptions {
-  /** One name, or a `{ value: name }` map with an optional `default` prefix. Default `seg`. */
+  /**
+   * One name, or a `{ value: name }` map with an optional `default` prefix. A name is bare on a frame
+   * holding one label and `<name>_<value>` on a frame holding several (Python parity). Without a name,
+   * labels are named over the whole mask, not per frame: `seg` on every frame when the mask holds one
+   * label value, else `seg_<value>` on every frame. (Python names each frame on its own, so a volume
+   * with label 1 on some slices and label 2 on others would be `seg` throughout.)
+   */
   name?: LabelNames;
   /** Resource frame of each mask frame (length = mask frames), or one number for a one-frame mask. */
   frameIndex?: number | readonly number[];
@@ -188,7 +194,10 @@ async function uploadFrame(
 /**
  * Creates one segmentation annotation per label and frame and attaches its mask PNG. Frames are
  * sent with bounded concurrency; masks are split lazily, so a big volume is never held as PNGs.
- * Returns the new annotation ids in frame order, then label order.
+ * Identifiers follow `splitLabels`: an unnamed mask's labels are named over the whole volume (its
+ * distinct label values, from the scan of the label array splitLabels makes before the first mask),
+ * so each label keeps one name on every slice. Returns the new annotation ids in frame order, then
+ * label order.
  */
 export async function uploadSegmentations(
   ctx: HandlerContext,

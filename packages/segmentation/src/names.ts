@@ -7,18 +7,26 @@ import { MaskNameError } from './errors';
  */
 export type LabelNames = string | ReadonlyMap<number | 'default', string> | Readonly<Record<string, string>>;
 
-/** `names` after validation. */
+/**
+ * `names` after validation. A single name is applied to the label values of one frame (`'frame'`, the
+ * Python SDK's rule for a given string) or of the whole mask (`'volume'`, the rule for an unnamed mask).
+ */
 export type ParsedNames =
-  | { kind: 'single'; name: string }
+  | { kind: 'single'; name: string; over: 'frame' | 'volume' }
   | { kind: 'map'; map: ReadonlyMap<number, string>; fallback: string | undefined };
 
 const DEFAULT_NAME = 'seg';
 
 export function parseNames(names: LabelNames | undefined): ParsedNames {
-  if (names === undefined) return { kind: 'single', name: DEFAULT_NAME };
+  // Unnamed masks are named over the whole mask, unlike the Python SDK, which names every frame on
+  // its own: there a frame holding only label 2 gets `seg` like a frame holding only label 1, so the
+  // labels of a 3-D mask can no longer be told apart across slices. Over the whole mask, one label
+  // value anywhere is `seg` on every frame and several are `seg_<value>` on every frame, which are
+  // the names Python gives a one-frame mask, so 2-D masks are unchanged.
+  if (names === undefined) return { kind: 'single', name: DEFAULT_NAME, over: 'volume' };
   if (typeof names === 'string') {
     checkName(names, 'names');
-    return { kind: 'single', name: names };
+    return { kind: 'single', name: names, over: 'frame' };
   }
   const map = new Map<number, string>();
   let fallback: string | undefined;
@@ -60,9 +68,13 @@ function checkName(name: string, field: string): void {
 }
 
 /**
- * Identifiers for the non-zero labels `values` (ascending) of one frame, exactly as the Python SDK's
- * `_get_segmentation_names`: a single name is used bare when the frame has one label and suffixed with
+ * Identifiers for the non-zero labels `values` (ascending), as the Python SDK's
+ * `_get_segmentation_names`: a single name is used bare when there is one label and suffixed with
  * `_<value>` otherwise; a map gives `map[v]`, else `default_<v>`, else MaskNameError. Duplicates raise.
+ *
+ * `splitLabels` passes one frame's labels for a given name (`'Bone'`: a frame holding only label 2 is
+ * `Bone`), but every label of the mask when `names` is absent (`seg` / `seg_<value>` the same on every
+ * frame); to name an unnamed mask's labels, pass `[...volume.labels()]`.
  */
 export function labelIdentifiers(values: readonly number[], names?: LabelNames): string[] {
   return identifiersFor(values, parseNames(names));

@@ -1,11 +1,17 @@
 import { MaskShapeError } from './errors';
-import { identifiersFor, type LabelNames, parseNames } from './names';
+import { identifiersFor, type LabelNames, type ParsedNames, parseNames } from './names';
 import { nextNonZero, wordView } from './scan';
 import { distinctLabels, type LabelArray, type MaskVolume } from './volume';
 
 /** How {@link splitLabels} names and places the masks. */
 export interface SplitLabelsOptions {
-  /** Identifiers: a name for every label, or a `{ value: name }` map with optional `'default'` (spec §2.1). Default `'seg'`. */
+  /**
+   * Identifiers: a name for every label, or a `{ value: name }` map with optional `'default'` (spec §2.1).
+   * A name is bare on a frame holding one label and `<name>_<value>` on a frame holding several, as in
+   * the Python SDK. Absent: decided over the whole mask rather than per frame (unlike the Python SDK, so
+   * labels stay apart across slices): `seg` on every frame when the mask holds one label value anywhere,
+   * else `seg_<value>` on every frame.
+   */
   names?: LabelNames;
   /**
    * Target frame index of each mask frame within the resource: an array of length `volume.frames`, or a
@@ -67,15 +73,30 @@ export function splitLabels(
   const parsed = parseNames(options.names);
   const discardEmpty = options.discardEmpty ?? true;
   const perFrame: number[][] = [];
-  const identifiers: string[][] = [];
-  for (let k = 0; k < volume.frames; k++) {
-    const values = distinctLabels(volume.frame(k).data);
-    perFrame.push(values);
-    identifiers.push(values.length > 0 ? identifiersFor(values, parsed) : []);
-  }
+  for (let k = 0; k < volume.frames; k++) perFrame.push(distinctLabels(volume.frame(k).data));
+  // Without names, a label is named over the whole mask (see parseNames): the union of the frames'
+  // labels, which is `volume.labels()` without scanning the volume a second time.
+  const wholeMask =
+    parsed.kind === 'single' && parsed.over === 'volume' ? volumeNames(perFrame, parsed) : undefined;
+  const identifiers = perFrame.map((values) =>
+    values.length === 0
+      ? []
+      : wholeMask
+        ? values.map((v) => wholeMask.get(v) as string)
+        : identifiersFor(values, parsed),
+  );
   const emptyIdentifier =
     parsed.kind === 'single' ? parsed.name : (parsed.map.get(0) ?? parsed.fallback ?? 'seg');
   return generate(volume, targets, perFrame, identifiers, discardEmpty ? undefined : emptyIdentifier);
+}
+
+/** Label value → identifier for names decided over every label of the mask. */
+function volumeNames(perFrame: readonly number[][], parsed: ParsedNames): Map<number, string> {
+  const all = new Set<number>();
+  for (const values of perFrame) for (const v of values) all.add(v);
+  const values = [...all].sort((a, b) => a - b);
+  const ids = identifiersFor(values, parsed);
+  return new Map(values.map((v, n) => [v, ids[n]]));
 }
 
 function* generate(

@@ -75,7 +75,8 @@ describe('splitLabels', () => {
       [4, 'seg_1', 1],
       [4, 'seg_2', 2],
       [5, 'seg', 0],
-      [6, 'seg', 2],
+      // Unnamed: label 2 is seg_2 on every frame, also where it is alone (the Python SDK says seg).
+      [6, 'seg_2', 2],
     ]);
     expect(Array.from(items[2].mask.data)).toEqual([0, 0, 0, 0]);
   });
