@@ -154,6 +154,14 @@ export class ParsedDicom extends DicomDataset {
    * pixel data holds: whole native frames in its length, or the Basic Offset Table's entries.
    */
   get numberOfFrames(): number {
+    // Asked once per frame by frame(i): the answer is kept, since a parsed data set does not change.
+    this.#numberOfFrames ??= this.countFrames();
+    return this.#numberOfFrames;
+  }
+
+  #numberOfFrames: number | undefined;
+
+  private countFrames(): number {
     const el = this.rawElement('x00280008');
     if (el && !validNumberOfFrames(this.bytes, el.dataOffset, el.length)) return this.framesInPixelData();
     const n = this.number('x00280008');
