@@ -58,7 +58,19 @@ export interface MaskLocator {
 }
 
 const NO_NAME_WARNING = 'no segmentation name from --segmentation-names occurs in';
-const NO_NAME_CONSEQUENCE = ': its labels are named "seg" ("seg_1", "seg_2", … when it has several)';
+// The client names an unnamed mask's labels over the whole mask (all frames of a volume), not per
+// frame as the Python SDK does, so a label keeps one name on every slice of a NIfTI mask.
+const NO_NAME_CONSEQUENCE =
+  'its labels are named "seg" when it holds one label value, "seg_<value>" ("seg_1", "seg_2", …) when it holds several';
+const NO_NAME_CONSEQUENCE_EACH =
+  'each mask\'s labels are named "seg" when it holds one label value, "seg_<value>" ("seg_1", "seg_2", …) when it holds several';
+
+/** The warning for unnamed masks: one naming the file, or one for the `count` unnamed masks of a folder. */
+function noNameWarning(path: string, count: number): string {
+  return count > 1
+    ? `${NO_NAME_WARNING} the ${count} masks in ${dirname(path)}: ${NO_NAME_CONSEQUENCE_EACH}`
+    : `${NO_NAME_WARNING} ${path}: ${NO_NAME_CONSEQUENCE}`;
+}
 
 /**
  * `--segmentation-path`: a single mask file (for a single image), or a root folder of masks laid
@@ -77,16 +89,28 @@ export async function maskLocator(
     throw new UsageError(`--segmentation-path not found: ${segmentationPath}`, '--segmentation-path');
   }
   let matched = 0;
-  const describe = (paths: string[], relativeTo: string): SegmentationFiles => ({
-    files: paths,
-    names: paths.map((path) => {
-      const label = namesForMask(relative(relativeTo, path), names);
-      // Unnamed, as the Python tool leaves it: the client then names its labels `seg`, `seg_1`, ….
-      if (label === undefined) warn(`${NO_NAME_WARNING} ${path}${NO_NAME_CONSEQUENCE}`);
-      return label ?? undefined;
-    }),
-    frameIndex: paths.map(frameIndexOf),
-  });
+  // Folders already warned about: the slices of a series each find their own mask in the same
+  // folder, and one warning for the folder says it all.
+  const warned = new Set<string>();
+  const describe = async (paths: string[], relativeTo: string): Promise<SegmentationFiles> => {
+    const labels = paths.map((path) => namesForMask(relative(relativeTo, path), names));
+    for (const [i, path] of paths.entries()) {
+      const folder = dirname(path);
+      if (labels[i] !== undefined || warned.has(folder)) continue;
+      warned.add(folder);
+      const unnamed =
+        paths.length === 1 && paths[0] === root
+          ? [path]
+          : (await masksIn(folder)).filter((m) => namesForMask(relative(relativeTo, m), names) === undefined);
+      warn(noNameWarning(path, Math.max(unnamed.length, 1)));
+    }
+    return {
+      files: paths,
+      // Unnamed, as the Python tool leaves it: the client then names the labels `seg` / `seg_<value>`.
+      names: labels.map((label) => label ?? undefined),
+      frameIndex: paths.map(frameIndexOf),
+    };
+  };
   if (info.isFile()) {
     return {
       find: async () => {
