@@ -13,6 +13,33 @@ import {
 } from '../src/index';
 import { read, requireData } from './data';
 
+/** `file` with its NumberOfFrames value overwritten by `text` (the same length, so nothing moves). */
+function withNumberOfFrames(file: string, text: string): Uint8Array {
+  const bytes = read(file).slice();
+  const el = parseDicom(bytes).rawDataSet.elements.x00280008!;
+  expect(el.length).toBe(text.length);
+  bytes.set(new TextEncoder().encode(text), el.dataOffset);
+  return bytes;
+}
+
+describe.skipIf(!requireData())('an encapsulated file whose NumberOfFrames is not an integer', () => {
+  it("counts the Basic Offset Table's entries", () => {
+    const parsed = parseDicom(withNumberOfFrames('multiframe/CT0012.not_fragmented_bot_rle.dcm', '9A'));
+    expect(parsed.warnings.map((w) => w.code)).toEqual(['invalid-number-of-frames']);
+    expect(parsed.pixelData?.basicOffsetTable).toHaveLength(2);
+    expect(parsed.numberOfFrames).toBe(2);
+  });
+
+  it('counts one frame when the Basic Offset Table is empty', () => {
+    // 8 frames in 44 fragments: without offsets, which fragments make a frame is unknown.
+    const parsed = parseDicom(
+      withNumberOfFrames('multiframe/IM00001.fragmented_no_bot_jpeg_baseline.50.dcm', '9A'),
+    );
+    expect(parsed.warnings.map((w) => w.code)).toEqual(['invalid-number-of-frames']);
+    expect(parsed.numberOfFrames).toBe(1);
+  });
+});
+
 describe.skipIf(!requireData())('NumberOfFrames that is not an integer (badVR.dcm: "1A")', () => {
   const bytes = () => read('broken/badVR.dcm');
 
