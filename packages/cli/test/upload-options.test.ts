@@ -83,12 +83,10 @@ describe('segmentation matching', () => {
       ['segs/case2/img2/3.png', 3, undefined],
       ['segs/case2/img2/other.png', undefined, undefined],
     ]);
-    // No name occurs in case2's mask paths: one warning per file, naming it (Python printed the last
-    // tried name) and saying what its labels are called.
-    const unnamed = ': its labels are named "seg" ("seg_1", "seg_2", … when it has several)';
+    // No name occurs in case2's mask paths: one warning for their folder, counting them, and saying
+    // what their labels are called.
     expect(warnings).toEqual([
-      `no segmentation name from --segmentation-names occurs in ${join(root, 'segs/case2/img2/3.png')}${unnamed}`,
-      `no segmentation name from --segmentation-names occurs in ${join(root, 'segs/case2/img2/other.png')}${unnamed}`,
+      `no segmentation name from --segmentation-names occurs in the 2 masks in ${join(root, 'segs/case2/img2')}: each mask's labels are named "seg" when it holds one label value, "seg_<value>" ("seg_1", "seg_2", …) when it holds several`,
     ]);
     expect(locator.matched()).toBe(2);
   });
