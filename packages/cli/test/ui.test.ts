@@ -10,6 +10,8 @@ import {
   truncateEnd,
   truncateMiddle,
   wrapClauses,
+  wrapPathLine,
+  wrapWords,
 } from '../src/ui/width';
 
 describe('formatting', () => {
@@ -317,5 +319,48 @@ describe('the upload result at any width', () => {
     ],
   ])('wraps %j at its clauses within %i columns', (sentence, width, lines) => {
     expect(wrapClauses(sentence, width)).toEqual(lines);
+  });
+});
+
+describe('lines that say why a file failed', () => {
+  it.each([
+    ['a short line stays whole', '  ', 'a.png', 'not a PNG', 80, ['  a.png: not a PNG']],
+    [
+      'a long reason goes below the path, wrapped at words',
+      '  ',
+      'scans/a.png',
+      'named like a PNG file, but does not start like one (first bytes: 09 50 4e 47)',
+      40,
+      [
+        '  scans/a.png:',
+        '    named like a PNG file, but does not',
+        '    start like one (first bytes: 09 50',
+        '    4e 47)',
+      ],
+    ],
+    [
+      'a path wider than the line loses its middle, never its file name',
+      'Note: ',
+      'deep/a very long folder name/and another one/scan-0001.dcm',
+      'uploaded as is',
+      30,
+      ['Note: deep/a …e/scan-0001.dcm:', '        uploaded as is'],
+    ],
+    [
+      'CJK names are measured in display columns',
+      '  ',
+      '患者/胸部/スキャン.png',
+      'cannot be read: EACCES: permission denied',
+      30,
+      ['  患者/胸部/スキャン.png:', '    cannot be read: EACCES:', '    permission denied'],
+    ],
+  ])('%s', (_what, before, path, reason, width, expected) => {
+    const lines = wrapPathLine(before, path, reason, width);
+    expect(lines).toEqual(expected);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+  });
+
+  it('breaks a word wider than the line instead of losing it', () => {
+    expect(wrapWords('see 0123456789abcdef0123 now', 10)).toEqual(['see', '0123456789', 'abcdef0123', 'now']);
   });
 });

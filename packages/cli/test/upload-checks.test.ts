@@ -123,6 +123,10 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
     const missing = await run(['upload', 'd', 'nope.png', '--dry-run']);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('nope.png: cannot be read: ENOENT');
+    expect(missing.stdout.split('\n')[0]).toMatch(
+      /^1 file \(138 Bytes\) → 1 resource; 1 more input will fail \(see below\)$/,
+    );
+    expect(missing.stdout).toContain('Inputs: 2 (1 resource, 1 that will fail)');
     expect(missing.stdout).toContain('Dry run: nothing was uploaded.');
     expect(missing.stderr).toBe('error: 1 input would fail to upload (listed above)\n');
 
@@ -166,5 +170,30 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
     expect(await plan([])).toBe(1);
     expect(await plan(['--auto-detect-json'])).toBe(1);
     expect(await plan(['--no-auto-detect-json'])).toBe(0);
+  });
+
+  it('fails files that are not what their names say, and leaves a DICOMDIR out, through the dry run and the upload', async () => {
+    const work = fixture.work();
+    mkdirSync(join(work, 'export'));
+    copyFileSync(pngGray, join(work, 'export', 'good.png'));
+    copyFileSync(join(sharedData, 'nifti', 'broken', 'not-nifti.nii'), join(work, 'export', 'volume.nii'));
+    copyFileSync(join(sharedData, 'png', 'broken', 'xs1n0g01.png'), join(work, 'export', 'broken.png'));
+    copyFileSync(
+      join(sharedData, 'dicom', 'series', 'dcm_qa_ct_philips_S2010', 'DIRFILE'),
+      join(work, 'export', 'DIRFILE'),
+    );
+    const dry = await runCli(['upload', 'export', '--dry-run'], { env: env({ COLUMNS: '200' }), cwd: work });
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toContain(
+      'export/broken.png: named like a PNG file, but does not start like one (first bytes: 09 50 4e 47 0d 0a 1a 0a)',
+    );
+    expect(dry.stdout).toMatch(/export\/volume\.nii: named like a NIfTI file, but does not start like one/);
+    expect(dry.stdout).toMatch(/Skipped: 1 dicom directory/);
+    const up = await runCli(['upload', 'export', '--yes', '--json'], { env: env(), cwd: work });
+    expect(up.code).toBe(1);
+    const report = JSON.parse(up.stdout);
+    expect(report.totals).toEqual({ inputs: 3, files: 3, resources: 1, failed: 2 });
+    const stored = await fixture.server().api.getResources({}).toArray();
+    expect(stored.map((r) => r.filename)).toEqual(['good.png']);
   });
 });

@@ -210,6 +210,36 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(annotations.map((a) => Number(a.frame_index)).sort()).toEqual([0, 3]);
   });
 
+  it('refuses a volume mask on slices uploaded one by one (--no-assemble), and attaches it to the assembled series', async () => {
+    for (const f of readdirSync(ct5n)) place(`images/ct/${f}`, join(ct5n, f));
+    place(
+      'segs/ct/mask.nii.gz',
+      gzipSync(writeNifti({ shape: [16, 16, 5], data: new Uint8Array(1280).fill(1) })),
+    );
+    const apart = await cli([
+      'upload',
+      'images',
+      '-r',
+      '--segmentation-path',
+      'segs',
+      '--no-assemble',
+      '--yes',
+      '--json',
+    ]);
+    expect(apart.code).toBe(1);
+    const report = JSON.parse(apart.stdout);
+    expect(report.totals).toEqual({ inputs: 5, files: 5, resources: 0, failed: 5 });
+    expect(report.results[0].error).toMatch(
+      /mask \S*mask\.nii\.gz has 5 frames but the image has 1: a volume mask goes with its whole series/,
+    );
+    expect(await serverResources()).toHaveLength(0);
+    const together = await cli(['upload', 'images', '-r', '--segmentation-path', 'segs', '--yes', '--json']);
+    expect(together.code).toBe(0);
+    const [series] = JSON.parse(together.stdout).results;
+    const annotations = await server.api.getAnnotations({ resourceId: series.id }).toArray();
+    expect(annotations.map((a) => Number(a.frame_index)).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('reports a corrupt DICOM as failed, uploads the rest, and exits 1', async () => {
     place('mix/good.png', pngGray);
     place(
@@ -228,7 +258,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect((await serverResources()).map((r) => r.filename).sort()).toEqual(['also-good.png', 'good.png']);
   });
 
-  it('fits summary lines that name files by shortening the path, so two files stay two lines', async () => {
+  it('fits summary lines that name files: the path loses its middle, the reason goes whole below it', async () => {
     const folder = 'deep/a very long folder name for testing/another nested folder with a long name';
     place(`${folder}/first-broken.dcm`, new TextEncoder().encode('not a DICOM file, just some text'));
     place(`${folder}/second-broken.dcm`, new TextEncoder().encode('not a DICOM file, just more text'));
@@ -236,23 +266,47 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
       env: { ...env(), COLUMNS: '80' },
       cwd: work,
     });
-    const problems = dry.stdout.split('\n').filter((line) => line.includes('broken.dcm: not a readable'));
-    expect(problems).toHaveLength(2);
-    expect(problems[0]).toContain('st-broken.dcm: not a readable DICOM file');
-    expect(problems[1]).toContain('nd-broken.dcm: not a readable DICOM file');
-    for (const line of dry.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    const lines = dry.stdout.split('\n');
+    const heads = lines.filter((line) => line.endsWith('broken.dcm:'));
+    expect(heads).toHaveLength(2);
+    expect(heads[0]).toMatch(/^ {2}deep\/.*….*\/first-broken\.dcm:$/);
+    expect(heads[1]).toMatch(/^ {2}deep\/.*….*\/second-broken\.dcm:$/);
+    for (const head of heads) {
+      const reason = lines.slice(lines.indexOf(head) + 1).filter((l) => l.startsWith('    '));
+      expect(reason[0]).toMatch(/^ {4}not a readable DICOM file: /);
+    }
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
-  it("says a resource was created when its mask is then refused, with the server's reason", async () => {
+  it('fails an image whose mask is another size in the plan, so the dry run says so and nothing is created', async () => {
     place('seg/scan.nii', writeNifti({ shape: [8, 8, 1], data: new Uint8Array(64).fill(3) }));
     place('seg/wrong.nii', writeNifti({ shape: [4, 5, 1], data: new Uint8Array(20).fill(1) }));
-    const result = await runCli(['upload', 'seg/scan.nii', '--segmentation-path', 'seg/wrong.nii', '--yes'], {
+    const args = ['upload', 'seg/scan.nii', '--segmentation-path', 'seg/wrong.nii'];
+    const dry = await runCli([...args, '--dry-run'], { env: { ...env(), COLUMNS: '200' }, cwd: work });
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toMatch(
+      /seg\/scan\.nii: mask \S*seg\/wrong\.nii is 4 x 5 \(columns x rows\) but the image is 8 x 8\n/,
+    );
+    const result = await runCli([...args, '--yes'], { env: { ...env(), COLUMNS: '200' }, cwd: work });
+    expect(result.code).toBe(1);
+    const row = result.stdout.split('\n').find((line) => line.startsWith('FAILED'));
+    expect(row).toMatch(/^FAILED\s+-\s+seg\/scan\.nii\s+mask \S*seg\/wrong\.nii is 4 x 5/);
+    expect(result.stdout).toContain('0 resources created from 0 files.');
+    expect(await serverResources()).toHaveLength(0);
+  });
+
+  it('says a resource was created when its mask then fails, with the reason', async () => {
+    place('seg/scan.nii', writeNifti({ shape: [8, 8, 1], data: new Uint8Array(64).fill(3) }));
+    // The header fits the image; the voxels stop short, which only reading the whole mask finds.
+    const cut = writeNifti({ shape: [8, 8, 1], data: new Uint8Array(64).fill(1) });
+    place('seg/cut.nii', cut.subarray(0, cut.length - 20));
+    const result = await runCli(['upload', 'seg/scan.nii', '--segmentation-path', 'seg/cut.nii', '--yes'], {
       env: { ...env(), COLUMNS: '200' },
       cwd: work,
     });
     expect(result.code).toBe(1);
     const row = result.stdout.split('\n').find((line) => line.startsWith('FAILED'));
-    expect(row).toMatch(/^FAILED\s+[0-9a-f-]{36}\s+seg\/scan\.nii\s+created, then 4\d\d: \S/);
+    expect(row).toMatch(/^FAILED\s+[0-9a-f-]{36}\s+seg\/scan\.nii\s+created, then \S/);
     expect(row).not.toContain('http://');
     // The resource is on the server, and the last line counts it.
     expect(result.stdout).toContain('1 resource created from 1 file (1 of them then failed: see above).');

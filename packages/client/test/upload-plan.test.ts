@@ -2,7 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parseDicom, planAssembly } from '@datamint/dicom';
+import { writeNifti } from '@datamint/segmentation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type APIHandler,
@@ -72,9 +74,14 @@ describe('planUpload', () => {
     'asks a mask resolver once per file; a series gets a shared mask once; a filtered sidecar still pairs',
     async () => {
       const root = await tree('masks');
-      await writeFile(path.join(root, 'vol.nii.gz'), 'not really a volume');
+      await writeFile(
+        path.join(root, 'vol.nii.gz'),
+        gzipSync(writeNifti({ data: new Uint8Array(8), shape: [2, 2, 2] })),
+      );
       await writeFile(path.join(root, 'vol.json'), '{"Modality": "MR"}');
-      const mask = path.join(root, 'mask.nii');
+      // A volume mask of the 16 x 16 x 5 series: planning checks that it fits.
+      const mask = path.join(work, 'masks-mask.nii');
+      await writeFile(mask, writeNifti({ data: new Uint8Array(16 * 16 * 5), shape: [16, 16, 5] }));
       const asked: string[] = [];
       const plan = await planUpload([root], {
         recursive: true,

@@ -29,10 +29,10 @@ const IHDR = [0x49, 0x48, 0x44, 0x52];
  * is readable is not checked.
  * @example
  * ```ts
- * import { MASK_HEADER_BYTES, maskGeometry } from '@datamint/segmentation';
+ * import { MASK_HEADER_BYTES, maskGeometry, writeNifti } from '@datamint/segmentation';
  *
- * const head = new Uint8Array(await file.slice(0, MASK_HEADER_BYTES).arrayBuffer());
- * const size = maskGeometry(head); // { width: 512, height: 512, frames: 1 } for a 512x512 PNG
+ * const nifti = writeNifti({ data: new Uint8Array(16 * 12 * 5), shape: [16, 12, 5] });
+ * const size = maskGeometry(nifti.subarray(0, MASK_HEADER_BYTES)); // { width: 16, height: 12, frames: 5 }
  * ```
  */
 export function maskGeometry(head: Uint8Array, transpose = false): MaskGeometry | undefined {

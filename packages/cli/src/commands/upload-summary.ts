@@ -1,6 +1,6 @@
 import type { PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from '@datamint/client';
 import { humanSize, percent, plural } from '../ui/format';
-import { fitPathLine, truncateEnd } from '../ui/width';
+import { fitPathLine, truncateEnd, wrapClauses, wrapPathLine } from '../ui/width';
 
 /** What a unit holds, for the table and `--json` (from the mimetype the plan settled on). */
 export type FileKind = 'dicom' | 'nifti' | 'image' | 'video' | 'other';
@@ -107,11 +107,13 @@ export function summaryLines(
   const show = options.show ?? asIs;
   const width = options.width ?? Number.POSITIVE_INFINITY;
   const t = planTotals(plan);
-  const lines = [
+  // The inputs that will fail are counted here too, so the first line agrees with "Inputs:" below.
+  const lines = wrapClauses(
     `${plural(t.files, 'file')} (${humanSize(t.bytes)}) → ${plural(t.resources, 'resource')}${
       t.series ? `, including ${plural(t.series, 'DICOM series', 'DICOM series')} to assemble` : ''
-    }`,
-  ];
+    }${t.problems ? `; ${plural(t.problems, 'more input')} will fail (see below)` : ''}`,
+    width,
+  );
   const series = plan.units.filter((u) => u.kind === 'series');
   if (series.length) {
     lines.push('Series to assemble into one multi-frame resource each:');
@@ -139,16 +141,14 @@ export function summaryLines(
     );
   }
   for (const u of plan.units) {
-    if (u.note) lines.push(fitPathLine('Note: ', show(u.files[0]!.source), `: ${u.note}`, width));
+    if (u.note) lines.push(...wrapPathLine('Note: ', show(u.files[0]!.source), u.note, width));
   }
   if (t.problems) {
     lines.push(`Files that cannot be uploaded and will fail: ${t.problems}`);
     for (const p of plan.problems) {
       // The reason repeats the absolute path; the name is enough after the path shown first.
       const name = p.source.split(/[\\/]/).pop() ?? p.source;
-      lines.push(
-        fitPathLine('  ', show(p.source), `: ${problemReason(p).split(p.source).join(name)}`, width),
-      );
+      lines.push(...wrapPathLine('  ', show(p.source), problemReason(p).split(p.source).join(name), width));
     }
     // The number the progress bar and the result count, so the three agree.
     lines.push(

@@ -29,6 +29,7 @@ export function planOptions(request: UploadRequest, masks: MaskLocator | undefin
     jsonSidecars: request.autoDetectJson,
     assembleDicoms: request.assemble,
     discardDicomReports: request.discardDicomReports,
+    transposeSegmentation: request.transposeSegmentation,
     concurrency: request.concurrency,
     ...(masks ? { segmentationsBySource: masks.find } : {}),
   };

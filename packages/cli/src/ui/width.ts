@@ -143,6 +143,54 @@ export function fitPathLine(before: string, path: string, after: string, max: nu
   return truncateEnd(`${before}${truncateMiddle(path, pathColumns)}${after}`, max);
 }
 
+/** `text` cut into pieces of at most `max` columns, without splitting a character. */
+function hardBreak(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    if (piece && displayWidth(piece + segment) > max) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += segment;
+  }
+  return piece ? [...pieces, piece] : pieces;
+}
+
+/**
+ * Words of `text` on lines of at most `max` columns (a word wider than a line is broken), so that
+ * nothing is lost: for reasons, which are worth reading whole.
+ */
+export function wrapWords(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (displayWidth(candidate) <= max) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    const pieces = displayWidth(word) > max ? hardBreak(word, max) : [word];
+    line = pieces.pop() ?? '';
+    lines.push(...pieces);
+  }
+  return line ? [...lines, line] : lines;
+}
+
+/**
+ * `before`, `path` and `: reason` on one line when they fit `max` columns; otherwise the path on a
+ * line of its own (losing its middle only if it alone is too wide) and the reason wrapped below it,
+ * indented: for lines that say why a file failed, which lose neither the file's name nor the reason.
+ */
+export function wrapPathLine(before: string, path: string, reason: string, max: number): string[] {
+  const whole = `${before}${path}: ${reason}`;
+  if (!Number.isFinite(max) || displayWidth(whole) <= max) return [whole];
+  const head = `${before}${truncateMiddle(path, Math.max(1, max - displayWidth(before) - 1))}:`;
+  const indent = ' '.repeat(Math.min(displayWidth(before) + 2, Math.max(0, max - MIN_PATH_COLUMNS)));
+  return [head, ...wrapWords(reason, max - indent.length).map((line) => indent + line)];
+}
+
 /**
  * A sentence of clauses joined by `; ` in lines of at most `max` columns: whole when it fits, else
  * one line per clause (each cut at its end if it alone is too wide), so a count is never lost from

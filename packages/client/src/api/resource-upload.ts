@@ -4,7 +4,7 @@ import { UploadFileError, ValidationError } from '../errors';
 import { uploadSegmentations } from '../segmentations';
 import { removeSpool, type UploadSource } from '../upload/inputs';
 import { planUpload } from '../upload/plan';
-import type { UploadPlan } from '../upload/plan-types';
+import type { SkipReason, UploadPlan } from '../upload/plan-types';
 import { platformResourceParts } from '../upload/resource-parts';
 import type { SegmentationUploader } from '../upload/send';
 import type { UploadResourcesOptions, UploadResult } from '../upload/types';
@@ -35,7 +35,7 @@ export interface ApiUploadOptions extends UploadResourcesOptions {
   modelName?: string;
 }
 
-/** A file `uploadResources` left out on purpose (a DICOM report): it has a result so results stay aligned with the inputs. */
+/** A file `uploadResources` left out on purpose (a DICOM report or a DICOMDIR): it has a result so results stay aligned with the inputs. */
 export interface SkippedUploadResult {
   /** Always `false`: nothing was created. */
   ok: false;
@@ -43,7 +43,7 @@ export interface SkippedUploadResult {
   skipped: true;
   /** The input's path or name. */
   source: string;
-  /** Why (`'dicom report'`). */
+  /** Why (`'dicom report'` or `'dicom directory'`). */
   reason: string;
   /** Says what was skipped and how to upload it anyway. */
   error: UploadFileError;
@@ -52,10 +52,15 @@ export interface SkippedUploadResult {
 /** One result per input file: uploaded, failed, or skipped. */
 export type ApiUploadResult = UploadResult | SkippedUploadResult;
 
-function skippedResult(source: string, reason: string): SkippedUploadResult {
-  const why = new DatamintException(
+/** What each reason a planned file is given a skipped result for says. */
+const SKIP_EXPLANATIONS: Partial<Record<SkipReason, string>> = {
+  'dicom report':
     'DICOM report (Modality SR, DOC, KO, PR or ESR) not uploaded; pass discardDicomReports: false to upload it',
-  );
+  'dicom directory': 'DICOMDIR (an index of the files of a medium, no image of its own) not uploaded',
+};
+
+function skippedResult(source: string, reason: SkipReason, explanation: string): SkippedUploadResult {
+  const why = new DatamintException(explanation);
   return { ok: false, skipped: true, source, reason, error: new UploadFileError(source, why) };
 }
 
@@ -70,8 +75,9 @@ function withSkipped(plan: UploadPlan, results: UploadResult[]): ApiUploadResult
     result,
   }));
   for (const s of plan.skipped) {
-    if (s.reason === 'dicom report' && s.position !== undefined) {
-      placed.push({ position: s.position, result: skippedResult(s.source, s.reason) });
+    const explanation = SKIP_EXPLANATIONS[s.reason];
+    if (explanation !== undefined && s.position !== undefined) {
+      placed.push({ position: s.position, result: skippedResult(s.source, s.reason, explanation) });
     }
   }
   return placed.sort((a, b) => a.position - b.position).map((p) => p.result);

@@ -12,7 +12,12 @@ export type {
   SkipReason,
   UploadPlan,
 } from '../upload/plan-types';
-export { DicomTransformError, InvalidDicomError, UnreadableFileError } from '../upload/upload-errors';
+export {
+  DicomTransformError,
+  FileContentError,
+  InvalidDicomError,
+  UnreadableFileError,
+} from '../upload/upload-errors';
 export {
   BrowserAPIHandler,
   type BrowserAPIHandlerOptions,

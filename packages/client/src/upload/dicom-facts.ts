@@ -4,6 +4,12 @@ import { type ParsedDicom, toTagKey } from '@datamint/dicom';
 const REPORT_MODALITIES = new Set(['SR', 'DOC', 'KO', 'PR', 'ESR']);
 
 /**
+ * The Media Storage SOP Class of a DICOMDIR: an index of the files on a medium (a CD, a folder of
+ * a scanner's export), with no image of its own.
+ */
+export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+
+/**
  * Attributes the platform's current client groups slices by: slices agreeing on all of them form
  * one resource.
  */

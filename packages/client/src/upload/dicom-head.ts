@@ -7,7 +7,7 @@ import {
   sliceHeaderParser,
 } from '@datamint/dicom';
 import type { WantMore } from './content';
-import { type DicomFacts, FACT_TAGS, factReader } from './dicom-facts';
+import { type DicomFacts, FACT_TAGS, factReader, MEDIA_STORAGE_DIRECTORY } from './dicom-facts';
 
 /**
  * Bytes read first from every file: enough to sniff any type and to hold most DICOM headers, so a
@@ -32,6 +32,22 @@ export function planHeaderParser(grouping: boolean): HeaderParser {
 // SeriesDescription and Modality as data set keys: a keyword would be looked up for every file.
 const SERIES_DESCRIPTION = 'x0008103e';
 const MODALITY = 'x00080060';
+const MEDIA_STORAGE_SOP_CLASS = 'x00020002';
+const ROWS = 'x00280010';
+const COLUMNS = 'x00280011';
+
+/** The size of an image's frames and how many it has. */
+export interface ImageGeometry {
+  rows: number;
+  columns: number;
+  frames: number;
+}
+
+function geometryOf(parsed: ParsedDicom): { geometry?: ImageGeometry } {
+  const rows = parsed.number(ROWS);
+  const columns = parsed.number(COLUMNS);
+  return rows && columns ? { geometry: { rows, columns, frames: parsed.numberOfFrames } } : {};
+}
 
 /** What planning keeps of one DICOM's header: a few values and its place in a series. */
 export interface DicomHead {
@@ -51,6 +67,10 @@ export interface DicomHead {
   modality?: string;
   /** Its place in a series, when asked for (grouping values only: no bytes are kept). */
   reading?: SliceReading;
+  /** A DICOMDIR: an index of other files, not an image; never uploaded. */
+  directory?: true;
+  /** Rows, Columns and frames, when asked for and the header has them (a mask must fit them). */
+  geometry?: ImageGeometry;
 }
 
 /** What {@link DicomHead} should hold beyond the checks. */
@@ -58,6 +78,8 @@ export interface HeadWanted {
   facts: boolean;
   /** The slice's place in a series, for this input. */
   slice: AssembleInput | undefined;
+  /** Its Rows, Columns and frames: masks are attached to it. */
+  geometry?: boolean;
 }
 
 function message(error: unknown): string {
@@ -95,6 +117,10 @@ function labelled(parse: HeaderParser, parsed: ParsedDicom, want: HeadWanted, si
     modality: parsed.string(MODALITY) || undefined,
     ...(want.facts ? { facts: parse.facts(parsed) } : {}),
     ...(want.slice ? { reading: readSlice(want.slice, parsed, size) } : {}),
+    ...(want.geometry ? geometryOf(parsed) : {}),
+    ...(parsed.string(MEDIA_STORAGE_SOP_CLASS) === MEDIA_STORAGE_DIRECTORY
+      ? { directory: true as const }
+      : {}),
   };
 }
 

@@ -110,3 +110,39 @@ export function resolveMimetype(
 ): string | undefined {
   return explicit ?? sniffed ?? mimetypeByName(name);
 }
+
+/** Types every file of which starts with a signature above, by the name they are called in messages. */
+const SIGNED_TYPES: ReadonlyMap<string, string> = new Map([
+  ['image/png', 'PNG'],
+  ['image/jpeg', 'JPEG'],
+  ['image/gif', 'GIF'],
+  ['image/tiff', 'TIFF'],
+  ['application/x-nifti', 'NIfTI'],
+]);
+
+function firstBytes(head: Uint8Array): string {
+  const shown = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `first bytes: ${shown || 'none'}`;
+}
+
+/**
+ * Why a file's leading bytes contradict its name, or `undefined`: a name that promises a type whose
+ * files all start with a signature (`.png`, `.jpg`, `.nii`...) on bytes that prove no type at all.
+ * Bytes that prove another type are not a contradiction (the content decides the type), nor is a
+ * name without such a promise. A `.gz` name promises gzip data; what it inflates to is not read.
+ */
+export function contentContradiction(
+  head: Uint8Array,
+  name: string,
+  sniffed: string | undefined,
+): string | undefined {
+  if (sniffed !== undefined) return undefined;
+  const promised = mimetypeByName(name);
+  const kind = promised === undefined ? undefined : SIGNED_TYPES.get(promised);
+  if (kind === undefined) return undefined;
+  if (/\.gz$/i.test(name)) {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    return `named like a compressed ${kind} file, but is not gzip data (${firstBytes(head)})`;
+  }
+  return `named like a ${kind} file, but does not start like one (${firstBytes(head)})`;
+}

@@ -89,7 +89,8 @@ export type SkipReason =
   | 'extension filter'
   | 'excluded directory'
   | 'too deep'
-  | 'dicom report';
+  | 'dicom report'
+  | 'dicom directory';
 
 /** A file or folder found in a directory and left out on purpose. */
 export interface SkippedFile {
@@ -98,7 +99,7 @@ export interface SkippedFile {
   /** Why it was left out. */
   reason: SkipReason;
   /**
-   * For a file the caller named or that planning read (a DICOM report): its position among the
+   * For a file the caller named or that planning read (a DICOM report or DICOMDIR): its position among the
    * expanded files, so a result can be reported in its place.
    */
   position?: number;

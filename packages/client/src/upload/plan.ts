@@ -8,16 +8,25 @@ import {
   dicomHeadReader,
   FIRST_READ,
   type HeadWanted,
+  type ImageGeometry,
   planHeaderParser,
   wholeDicomHead,
 } from './dicom-head';
 import { fileExtension } from './extensions';
 import { checkMung, uploadNames } from './filename';
 import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
-import { resolveMimetype, SNIFF_BYTES, sniffMimetype } from './mimetype';
+import { fitMasks, imageGeometryFromHead } from './mask-fit';
+import { contentContradiction, resolveMimetype, SNIFF_BYTES, sniffMimetype } from './mimetype';
 import { eventLoopPacer, PACE_MS, throwIfAborted } from './pacer';
 import { contentOf } from './plan-content';
-import type { PlannedFile, PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from './plan-types';
+import type {
+  PlannedFile,
+  PlannedUnit,
+  PlanProblem,
+  SkippedFile,
+  SkipReason,
+  UploadPlan,
+} from './plan-types';
 import { type SegmentationTask, segmentationTasks } from './segmentation-tasks';
 import type { MetadataSource, PlanUploadOptions } from './types';
 import { unitId } from './unit-id';
@@ -100,6 +109,8 @@ interface Draft {
   facts?: DicomFacts;
   /** A DICOM's header, as planning keeps it. */
   dicom?: DicomHead;
+  /** The image's size, read when masks are attached to it (DICOM and PNG). */
+  geometry?: ImageGeometry;
 }
 
 function errorFacts(error: unknown): PlanProblem['error'] {
@@ -155,6 +166,7 @@ function pairSidecars(drafts: Draft[], skipped: SkippedFile[]): Draft[] {
 function settleDicom(d: Draft, head: DicomHead): void {
   d.dicom = head;
   if (head.facts) d.facts = head.facts;
+  if (head.geometry) d.geometry = head.geometry;
   if (head.problem) d.problem = dicomProblem(head.problem);
 }
 
@@ -344,6 +356,24 @@ function addFileUnits(
   }
 }
 
+/** Images whose size planning reads from their first bytes, when masks are attached. */
+const SIZED_TYPES = new Set(['image/png', 'application/x-nifti']);
+
+/**
+ * The size of each unit's image, from what planning read of its files: a series has its slices'
+ * frames together. `undefined` when a file's size is unknown.
+ */
+function imageGeometryOf(drafts: readonly Draft[]): (unit: PlannedUnit) => ImageGeometry | undefined {
+  const byPosition = new Map<number, ImageGeometry>();
+  for (const d of drafts) if (d.geometry) byPosition.set(d.position, d.geometry);
+  return (unit) => {
+    const sizes = unit.files.map((f) => byPosition.get(f.position));
+    const first = sizes[0];
+    if (!first || sizes.some((g) => g === undefined)) return undefined;
+    return { ...first, frames: sizes.reduce((n, g) => n + g!.frames, 0) };
+  };
+}
+
 function dropReading(d: Draft): void {
   if (d.dicom) d.dicom.reading = undefined;
 }
@@ -400,11 +430,14 @@ export async function planUpload(
   const parse = planHeaderParser(platform);
   const wantFacts = platform || options.discardDicomReports === true;
   const assembling = (options.assembleDicoms ?? true) && drafts.length > 1;
+  // A mask given with one slice is checked against the whole series: every image's size is kept.
+  const sized = drafts.some((d) => d.segmentations.length > 0);
   const wanted = (d: Draft): HeadWanted => ({
     facts: wantFacts,
     slice: assembling
       ? { name: String(d.position), load: () => contentOf(d.item.origin, inputs).bytes() }
       : undefined,
+    geometry: sized,
   });
   const readHead = async (d: Draft, scratch?: Uint8Array): Promise<void> => {
     try {
@@ -414,22 +447,25 @@ export async function planUpload(
       const reader = dicomHeadReader(parse, d.item.size, d.item.source);
       let mimetype: string | undefined;
       let typed = false;
+      let contradiction: string | undefined;
       const content = contentOf(d.item.origin, inputs);
       const bytes = await content.prefix(
         Math.min(FIRST_READ, d.item.size),
         (head) => {
           if (!typed) {
-            mimetype = resolveMimetype(
-              sniffMimetype(head.subarray(0, SNIFF_BYTES)),
-              names.filename,
-              explicit,
-            );
+            const sniffed = sniffMimetype(head.subarray(0, SNIFF_BYTES));
+            mimetype = resolveMimetype(sniffed, names.filename, explicit);
+            if (explicit === undefined) contradiction = contentContradiction(head, d.item.source, sniffed);
             typed = true;
           }
           return mimetype === DICOM_MIMETYPE ? reader.more(head) : 0;
         },
         scratch,
       );
+      if (contradiction !== undefined) {
+        d.problem = { name: 'FileContentError', message: contradiction };
+        return;
+      }
       d.file = {
         position: d.position,
         inputIndex: d.item.inputIndex,
@@ -439,6 +475,10 @@ export async function planUpload(
         mimetype,
       };
       if (mimetype === DICOM_MIMETYPE) settleDicom(d, reader.settle(bytes, wanted(d)));
+      else if (sized && mimetype && SIZED_TYPES.has(mimetype)) {
+        const geometry = await imageGeometryFromHead(bytes);
+        if (geometry) d.geometry = geometry;
+      }
     } catch (error) {
       d.problem = errorFacts(error);
     }
@@ -469,12 +509,17 @@ export async function planUpload(
   const notes = new Map<Draft, string>();
   for (const d of dicoms) if (d.dicom?.note) notes.set(d, d.dicom.note);
   const anonymize = options.anonymize === true;
-  if (options.discardDicomReports) {
-    const reports = new Set(dicoms.filter((d) => d.facts?.report));
-    for (const d of reports)
-      skipped.push({ source: d.item.source, reason: 'dicom report', position: d.position });
-    drafts = drafts.filter((d) => !reports.has(d));
-    dicoms = dicoms.filter((d) => !reports.has(d));
+  // A DICOMDIR indexes the files beside it and holds no image: a folder exported from a scanner or
+  // a CD often has one, and the platform would store it as an empty DICOM.
+  const leftOut = new Map<Draft, SkipReason>();
+  for (const d of dicoms) {
+    if (d.dicom?.directory) leftOut.set(d, 'dicom directory');
+    else if (options.discardDicomReports && d.facts?.report) leftOut.set(d, 'dicom report');
+  }
+  if (leftOut.size) {
+    for (const [d, reason] of leftOut) skipped.push({ source: d.item.source, reason, position: d.position });
+    drafts = drafts.filter((d) => !leftOut.has(d));
+    dicoms = dicoms.filter((d) => !leftOut.has(d));
   }
   // Series are grouped from what the headers said above: nothing is read again.
   const assemble = (members: Draft[]): void => {
@@ -521,6 +566,23 @@ export async function planUpload(
   // The readings have done their work; the plan keeps only what it says.
   dicoms.forEach(dropReading);
   addFileUnits(units, drafts, grouped, notes, anonymize, problems);
+  const { fitting, misfits } = await fitMasks(
+    units,
+    imageGeometryOf(drafts),
+    options.transposeSegmentation ?? false,
+  );
+  for (const { unit, reason } of misfits) {
+    for (const file of unit.files) {
+      problems.push({
+        position: file.position,
+        inputIndex: file.inputIndex,
+        source: file.source,
+        error: { name: 'SegmentationError', message: reason },
+      });
+    }
+  }
+  units.length = 0;
+  for (const unit of fitting) units.push(unit);
   units.sort((a, b) => a.files[0]!.position - b.files[0]!.position);
   problems.sort((a, b) => a.position - b.position);
   assignUnitIds(units);

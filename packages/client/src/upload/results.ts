@@ -1,9 +1,10 @@
 import { DatamintException } from '@datamint/core';
 import { UploadFileError } from '../errors';
+import { SegmentationError } from '../segmentations';
 import type { PlanProblem, UploadPlan } from './plan-types';
 import type { UnitOutcome } from './send';
 import type { UploadResult } from './types';
-import { InvalidDicomError, UnreadableFileError } from './upload-errors';
+import { FileContentError, InvalidDicomError, UnreadableFileError } from './upload-errors';
 
 /** How a unit ended in this run, or in the earlier run a journal remembers. */
 export type FinalOutcome = UnitOutcome | (Extract<UnitOutcome, { ok: true }> & { resumed: true });
@@ -14,6 +15,8 @@ export function problemError(problem: PlanProblem): DatamintException {
   if (name === 'InvalidDicomError')
     return new InvalidDicomError(problem.source, new DatamintException(message));
   if (name === 'UnreadableFileError') return new UnreadableFileError(problem.source, message, code);
+  if (name === 'FileContentError') return new FileContentError(problem.source, message);
+  if (name === 'SegmentationError') return new SegmentationError(message, undefined, 'segmentations');
   return new DatamintException(message);
 }
 

@@ -101,6 +101,12 @@ export interface PlanUploadOptions extends WalkOptions {
    * listed in the plan's `skipped` with reason `'dicom report'` (default false).
    */
   discardDicomReports?: boolean;
+  /**
+   * Python's `transpose_segmentation` for every mask (for NIfTI its meaning is inverted, as in
+   * Python). Planning checks each mask's size against its image's with it; sending reads the masks
+   * with it.
+   */
+  transposeSegmentation?: boolean;
   /** Files read at once while planning (default: the handler's concurrency, 10). */
   concurrency?: number;
   /** Stops planning; it then throws `APIUserAbortError`. */
@@ -134,8 +140,6 @@ export interface UploadResourcesOptions extends PlanUploadOptions, CallOptions {
   publish?: boolean;
   /** Publish and add to this project (name or id); resolved before anything is uploaded. */
   publishTo?: string;
-  /** Python's `transpose_segmentation` for every mask (for NIfTI its meaning is inverted, as in Python). */
-  transposeSegmentation?: boolean;
   /** The modality field sent with every resource (default: the metadata's `modality`, if any). */
   modality?: string;
   /**

@@ -37,3 +37,17 @@ export class UnreadableFileError extends DatamintException {
     this.code = code;
   }
 }
+
+/**
+ * A file whose content is not what its name says (a `.png` that does not start like a PNG, a
+ * `.nii` without a NIfTI header): the platform could not read it, so it fails alone.
+ */
+export class FileContentError extends DatamintException {
+  override name = 'FileContentError';
+  /** The input as the caller named it (path or name). */
+  readonly source: string;
+  constructor(source: string, reason: string) {
+    super(`${source}: ${reason}`);
+    this.source = source;
+  }
+}

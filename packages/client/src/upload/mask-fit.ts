@@ -1,0 +1,177 @@
+import { MASK_HEADER_BYTES, type MaskGeometry, maskGeometry, readNiftiHeader } from '@datamint/segmentation';
+import type { SegmentationInput } from '../segmentations';
+import { type FileContent, memoryContent } from './content';
+import type { ImageGeometry } from './dicom-head';
+import { pathContent } from './file-content';
+import type { PlannedUnit } from './plan-types';
+import type { SegmentationTask } from './segmentation-tasks';
+import { DICOM_MIMETYPE } from './upload-errors';
+
+/**
+ * Compressed bytes read to inflate a `.nii.gz` mask's header: far more than the header needs (it
+ * comes first and compresses well), and still a small read of a large volume.
+ */
+const GZIP_HEAD_READ = 64 * 1024;
+
+/** Why a mask cannot be attached to the image it was planned with. */
+export class MaskMisfit {
+  constructor(readonly message: string) {}
+}
+
+function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * The first `length` bytes of gzip data, inflated from its first compressed bytes only. A stream
+ * cut where the read stopped fails only after what it could inflate, so that error is ignored
+ * once enough has come out.
+ */
+async function inflatedHead(compressed: Uint8Array, length: number): Promise<Uint8Array> {
+  const reader = new Blob([compressed as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('gzip'))
+    .getReader();
+  const out = new Uint8Array(length);
+  let filled = 0;
+  try {
+    while (filled < length) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = Math.min(value.length, length - filled);
+      out.set(value.subarray(0, take), filled);
+      filled += take;
+    }
+  } catch {
+    // Corrupt or cut short before the header ended: what came out is all there is.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return out.subarray(0, filled);
+}
+
+async function headerBytes(content: FileContent): Promise<Uint8Array> {
+  const head = await content.prefix(GZIP_HEAD_READ);
+  return isGzip(head) ? inflatedHead(head, MASK_HEADER_BYTES) : head.subarray(0, MASK_HEADER_BYTES);
+}
+
+/**
+ * The size of a PNG or NIfTI image from its leading bytes (a `.nii.gz`'s are inflated), as the
+ * server measures it: a NIfTI's columns and rows are its first two dimensions and its frames all
+ * the others together (a mask read without transposition lies the same way).
+ */
+export async function imageGeometryFromHead(head: Uint8Array): Promise<ImageGeometry | undefined> {
+  const plain = isGzip(head) ? await inflatedHead(head, MASK_HEADER_BYTES) : head;
+  const nifti = readNiftiHeader(plain);
+  if (nifti) {
+    const [columns = 0, rows = 0, ...rest] = nifti.dims;
+    const frames = rest.reduce((n, d) => n * Math.max(1, d), 1);
+    return columns > 0 && rows > 0 ? { rows, columns, frames } : undefined;
+  }
+  const size = maskGeometry(plain);
+  return size && { rows: size.height, columns: size.width, frames: 1 };
+}
+
+function describeMask(input: SegmentationInput): string {
+  return typeof input === 'string' ? input : input instanceof Uint8Array ? 'mask bytes' : 'mask array';
+}
+
+/**
+ * The size a mask will have when it is read for sending, from its header (or an array's shape).
+ * Returns a {@link MaskMisfit} when the mask cannot be read or is not a PNG or NIfTI file.
+ */
+export async function readMaskGeometry(
+  input: SegmentationInput,
+  transpose: boolean,
+): Promise<MaskGeometry | MaskMisfit> {
+  const name = describeMask(input);
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    const [height, width, frames = 1] = input.shape;
+    return transpose ? { width: height, height: width, frames } : { width, height, frames };
+  }
+  let head: Uint8Array;
+  try {
+    head = await headerBytes(typeof input === 'string' ? pathContent(input) : memoryContent(input));
+  } catch (error) {
+    return new MaskMisfit(`mask ${name} cannot be read: ${(error as Error).message}`);
+  }
+  return (
+    maskGeometry(head, transpose) ??
+    new MaskMisfit(`mask ${name} is neither a PNG nor a NIfTI file (or its header is cut short)`)
+  );
+}
+
+/** The frames a mask will be placed on, as the upload places them. */
+function framesOf(task: SegmentationTask, mask: MaskGeometry): number[] {
+  if (typeof task.frameIndex === 'number') return [task.frameIndex];
+  if (task.frameIndex !== undefined) return [...task.frameIndex];
+  if (task.memberFrame !== undefined && mask.frames === 1) return [task.memberFrame];
+  return Array.from({ length: mask.frames }, (_, i) => i);
+}
+
+/**
+ * Why `mask` does not fit `image`, or `undefined` when it does: its frames must be as large as the
+ * image's and fall on frames the image has. The server refuses a mask of another size only after
+ * the resource exists; found here, the image is not uploaded without its mask.
+ */
+export function maskMisfit(
+  unit: Pick<PlannedUnit, 'kind' | 'mimetype'>,
+  image: ImageGeometry,
+  mask: MaskGeometry,
+  task: SegmentationTask,
+): string | undefined {
+  const name = describeMask(task.input);
+  const target = unit.kind === 'series' ? `the assembled series (${image.frames} frames)` : 'the image';
+  if (mask.width !== image.columns || mask.height !== image.rows) {
+    const swapped = mask.width === image.rows && mask.height === image.columns;
+    const hint = swapped
+      ? '; width and height are swapped: toggle the transpose option (transposeSegmentation, --transpose-segmentation)'
+      : '';
+    return `mask ${name} is ${mask.width} x ${mask.height} (columns x rows) but ${target} is ${image.columns} x ${image.rows}${hint}`;
+  }
+  const frames = framesOf(task, mask);
+  const beyond = frames.find((f) => f >= image.frames);
+  if (beyond === undefined) return undefined;
+  if (task.frameIndex !== undefined) {
+    return `mask ${name} is placed on frame ${beyond}, but ${target} has ${image.frames} frame${image.frames === 1 ? '' : 's'}`;
+  }
+  // A volume mask found for each slice of a series uploaded slice by slice (assembly turned off).
+  const slice =
+    unit.kind === 'file' && unit.mimetype === DICOM_MIMETYPE && image.frames === 1
+      ? ': a volume mask goes with its whole series, assembled into one resource, not with one slice'
+      : '';
+  return `mask ${name} has ${mask.frames} frames but ${target} has ${image.frames}${slice}`;
+}
+
+/**
+ * Checks every mask of the units against its image, reading each mask's header once. Returns the
+ * units whose masks all fit and, for the others, the reason (the first misfit found). Units whose
+ * image size is unknown (types other than DICOM and PNG) are kept as they are: the server judges.
+ */
+export async function fitMasks(
+  units: readonly PlannedUnit[],
+  imageOf: (unit: PlannedUnit) => ImageGeometry | undefined,
+  transpose: boolean,
+): Promise<{ fitting: PlannedUnit[]; misfits: { unit: PlannedUnit; reason: string }[] }> {
+  const fitting: PlannedUnit[] = [];
+  const misfits: { unit: PlannedUnit; reason: string }[] = [];
+  // A volume mask found next to every slice is read once.
+  const read = new Map<SegmentationInput, Promise<MaskGeometry | MaskMisfit>>();
+  for (const unit of units) {
+    let reason: string | undefined;
+    const image = unit.segmentations.length ? imageOf(unit) : undefined;
+    for (const task of unit.segmentations) {
+      let geometry = read.get(task.input);
+      if (!geometry) {
+        geometry = readMaskGeometry(task.input, transpose);
+        read.set(task.input, geometry);
+      }
+      const mask = await geometry;
+      reason = mask instanceof MaskMisfit ? mask.message : image && maskMisfit(unit, image, mask, task);
+      if (reason) break;
+    }
+    if (reason) misfits.push({ unit, reason });
+    else fitting.push(unit);
+  }
+  return { fitting, misfits };
+}
