@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliResult, homeEnv, makeHome, runCli } from './helpers/cli';
@@ -70,4 +70,20 @@ describe('what the settings commands say', () => {
     expect(result.code).toBe(1);
     expect(errorLine(result)).toMatch(/^error: the Datamint config file .* is not valid YAML/);
   });
+
+  it.skipIf(!existsSync('/proc/self'))(
+    'saving under a folder that refuses new folders (/proc) fails at once, naming it',
+    async () => {
+      // Node's recursive mkdir loops forever there: the child is killed rather than the test hanging.
+      const result = await runCli(['config', 'set', '--url', 'http://127.0.0.1:3000'], {
+        env: { ...homeEnv(home.home), XDG_CONFIG_HOME: '/proc/x' },
+        timeoutMs: 20_000,
+      });
+      expect(result.code).toBe(1);
+      expect(errorLine(result)).toBe(
+        'error: cannot create the folder /proc/x: /proc does not accept new folders (ENOENT)',
+      );
+    },
+    30_000,
+  );
 });

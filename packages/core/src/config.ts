@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DatamintException } from './errors';
+import { makeDirectory } from './make-directory';
 
 /** The hosted Datamint API, used when neither an option, the environment nor the config file names one. */
 export const DEFAULT_API_URL = 'https://api.datamint.io';
@@ -132,7 +133,7 @@ export async function writeConfigFile(
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : 1)),
   );
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, Object.keys(sorted).length ? stringify(sorted, { lineWidth: 0 }) : '{}\n', {
     mode: 0o600,
