@@ -51,6 +51,12 @@ export interface UploadSegmentationsOptions extends CallOptions {
   name?: LabelNames;
   /** Resource frame of each mask frame (length = mask frames), or one number for a one-frame mask. */
   frameIndex?: number | readonly number[];
+  /**
+   * Without `name`: label values of the resource's other masks, named together with this mask's own,
+   * so a value gets one name on every mask of the resource (uploads pass it for the one-slice masks
+   * of a series). Ignored when `name` is given.
+   */
+  unnamedAlongside?: Iterable<number>;
   /** Where the masks came from (a tool or file name), sent as `imported_from`. */
   importedFrom?: string;
   /** Author to record instead of the key's user (admin keys only). */
@@ -223,6 +229,7 @@ export async function uploadSegmentations(
       ...(options?.name !== undefined ? { names: options.name } : {}),
       ...(frameIndex !== undefined ? { frameIndex } : {}),
       discardEmpty: options?.discardEmptySegmentations ?? true,
+      ...(options?.unnamedAlongside !== undefined ? { unnamedAlongside: options.unnamedAlongside } : {}),
     });
     frames = byFrame(split);
   } catch (error) {

@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeNifti } from '@datamint/segmentation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIHandler } from '../src';
+import { dataDir, requireData } from './helpers/data';
 import { grayPng } from './helpers/images';
 import { startTestServer, type TestServer } from './helpers/server';
 
@@ -78,5 +79,30 @@ describe('an unnamed 3-D mask keeps its labels apart on the server', () => {
       [2, 'seg'],
       [3, 'seg'],
     ]);
+  });
+});
+
+describe.skipIf(!requireData())('the unnamed one-slice masks of a series', () => {
+  it('are named together, so a label keeps one name on every slice of the assembled resource', async () => {
+    const series = path.join(dataDir, 'dicom/series/pydicom_ct5n');
+    const slices = (await readdir(series)).sort().map((f) => path.join(series, f));
+    // A 16 x 16 mask per slice: label 1 on the first two slices, label 2 on the next two, none on the last.
+    const slice = (value: number) => ({
+      data: new Uint8Array(256).fill(value, 0, 20),
+      shape: [16, 16] as const,
+    });
+    const masks = new Map(slices.slice(0, 4).map((s, i) => [s, slice(i < 2 ? 1 : 2)]));
+    const results = await api.uploadResources(slices, { segmentationsBySource: (s) => masks.get(s) });
+    const series0 = results[0];
+    if (!series0?.ok) throw new Error('upload failed');
+    const names = (await stored(series0.id)).map(([, name]) => name);
+    // Which slice is which frame depends on the slices' positions; the names are what matters.
+    expect(names.sort()).toEqual(['seg_1', 'seg_1', 'seg_2', 'seg_2']);
+
+    // One label value on every slice's mask: `seg`, as before.
+    const same = new Map(slices.slice(0, 3).map((s) => [s, slice(4)]));
+    const [again] = await api.uploadResources(slices, { segmentationsBySource: (s) => same.get(s) });
+    if (!again?.ok) throw new Error('upload failed');
+    expect((await stored(again.id)).map(([, name]) => name)).toEqual(['seg', 'seg', 'seg']);
   });
 });

@@ -20,6 +20,12 @@ export interface SplitLabelsOptions {
   frameIndex?: number | readonly number[];
   /** Skip frames without any label (default true, as the Python SDK). */
   discardEmpty?: boolean;
+  /**
+   * Without `names`: label values of other masks of the same resource (the one-slice masks of a
+   * series), named together with this mask's own, so that a value gets one name on all of them.
+   * Ignored when `names` is given.
+   */
+  unnamedAlongside?: Iterable<number>;
 }
 
 /** A binary mask frame: `data[y * width + x]` is 1 inside the label, 0 outside. */
@@ -77,7 +83,9 @@ export function splitLabels(
   // Without names, a label is named over the whole mask (see parseNames): the union of the frames'
   // labels, which is `volume.labels()` without scanning the volume a second time.
   const wholeMask =
-    parsed.kind === 'single' && parsed.over === 'volume' ? volumeNames(perFrame, parsed) : undefined;
+    parsed.kind === 'single' && parsed.over === 'volume'
+      ? volumeNames(perFrame, parsed, options.unnamedAlongside ?? [])
+      : undefined;
   const identifiers = perFrame.map((values) =>
     values.length === 0
       ? []
@@ -91,8 +99,13 @@ export function splitLabels(
 }
 
 /** Label value → identifier for names decided over every label of the mask. */
-function volumeNames(perFrame: readonly number[][], parsed: ParsedNames): Map<number, string> {
+function volumeNames(
+  perFrame: readonly number[][],
+  parsed: ParsedNames,
+  alongside: Iterable<number>,
+): Map<number, string> {
   const all = new Set<number>();
+  for (const v of alongside) if (v !== 0) all.add(v);
   for (const values of perFrame) for (const v of values) all.add(v);
   const values = [...all].sort((a, b) => a - b);
   const ids = identifiersFor(values, parsed);

@@ -76,3 +76,19 @@ describe('unnamed masks are named over the whole mask, not per frame', () => {
     ]);
   });
 });
+
+describe('unnamedAlongside: masks of one resource named together', () => {
+  it('names a one-label mask by the labels of its siblings', () => {
+    const alone = frames([0, 2, 0, 0]);
+    expect(named(alone)).toEqual([[0, 2, 'seg']]);
+    expect(named(alone, { unnamedAlongside: [1, 2] })).toEqual([[0, 2, 'seg_2']]);
+    // The background is no label; a value the mask itself holds changes nothing.
+    expect(named(alone, { unnamedAlongside: [0, 2] })).toEqual([[0, 2, 'seg']]);
+  });
+
+  it('is ignored when names are given', () => {
+    expect(named(frames([0, 2, 0, 0]), { names: 'Bone', unnamedAlongside: [1, 2] })).toEqual([
+      [0, 2, 'Bone'],
+    ]);
+  });
+});

@@ -2,7 +2,7 @@ import { APIConnectionError } from '@datamint/core';
 import type { Anonymizer } from '@datamint/dicom';
 import type { HandlerContext } from '../context';
 import { UnexpectedResponseError, UploadFileError } from '../errors';
-import { type UploadSegmentationsOptions, uploadSegmentations } from '../segmentations';
+import { loadMask, type UploadSegmentationsOptions, uploadSegmentations } from '../segmentations';
 import type { BodyBufferPool } from './body-buffers';
 import type { UploadSource } from './inputs';
 import { readMetadata } from './metadata';
@@ -112,6 +112,23 @@ async function createOnce(
   }
 }
 
+/**
+ * The label values of a resource's unnamed masks together, when it has several (the one-slice masks
+ * of a series): each is named over all of them, so that label 2 is not `seg` on a slice holding only
+ * it while label 1 is `seg` on another. Each mask is read here and again when it is sent, so only
+ * one is in memory at a time.
+ */
+async function unnamedLabels(
+  tasks: readonly SegmentationTask[],
+  transpose: boolean,
+): Promise<ReadonlySet<number> | undefined> {
+  const unnamed = tasks.filter((t) => t.names === undefined);
+  if (unnamed.length < 2) return undefined;
+  const values = new Set<number>();
+  for (const task of unnamed) for (const v of (await loadMask(task.input, transpose)).labels()) values.add(v);
+  return values;
+}
+
 /** Creates one unit's resource, then attaches its masks. Never throws: the outcome says how it went. */
 export async function sendUnit(
   run: SendContext,
@@ -126,9 +143,11 @@ export async function sendUnit(
     const created = await createOnce(run, unit, idempotencyKey, tracker);
     id = created.id;
     const segmentationIds: string[] = [];
+    const alongside = await unnamedLabels(unit.segmentations, options.transposeSegmentation ?? false);
     for (const task of unit.segmentations) {
       const maskOptions: UploadSegmentationsOptions = {
         ...(task.names !== undefined ? { name: task.names } : {}),
+        ...(task.names === undefined && alongside ? { unnamedAlongside: alongside } : {}),
         ...(task.frameIndex !== undefined ? { frameIndex: task.frameIndex } : {}),
         transposeSegmentation: options.transposeSegmentation ?? false,
         // Inside an upload slot, frames go one by one (the slots are the concurrency).
