@@ -13,7 +13,7 @@ export function setApiKeyHint(): string {
 export class MissingApiKeyError extends CliError {
   override name = 'MissingApiKeyError';
   constructor(configFile: string) {
-    super(`no API key is configured: ${setApiKeyHint()} (it goes to ${configFile})`);
+    super(`no API key is configured: ${setApiKeyHint()} (the config file is ${configFile})`);
   }
 }
 

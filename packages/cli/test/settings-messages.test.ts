@@ -40,7 +40,7 @@ describe('what the settings commands say', () => {
       const result = await cli(args, { DATAMINT_API_URL: 'http://127.0.0.1:9' });
       expect(result.code, args.join(' ')).toBe(1);
       expect(errorLine(result), args.join(' ')).toBe(
-        `error: no API key is configured: set DATAMINT_API_KEY, or save one with \`datamint config set --api-key-stdin < key.txt\` (it goes to ${home.configFile})`,
+        `error: no API key is configured: set DATAMINT_API_KEY, or save one with \`datamint config set --api-key-stdin < key.txt\` (the config file is ${home.configFile})`,
       );
     }
   });
