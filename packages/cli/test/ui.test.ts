@@ -360,6 +360,19 @@ describe('lines that say why a file failed', () => {
     for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
   });
 
+  it('keeps line breaks of a reason out of its wrapped lines, and a path at least 20 columns', () => {
+    expect(wrapPathLine('  ', 'a.png', 'first line\nsecond   line', 80)).toEqual([
+      '  a.png: first line second line',
+    ]);
+    expect(wrapPathLine('  ', 'a.png', 'first line\nsecond   line', 30)).toEqual([
+      '  a.png:',
+      '    first line second line',
+    ]);
+    expect(wrapPathLine('  ', 'folder/deeper/and-deeper/scan.png', 'x', 10)[0]).toBe(
+      '  folder…eper/scan.png:',
+    );
+  });
+
   it('breaks a word wider than the line instead of losing it', () => {
     expect(wrapWords('see 0123456789abcdef0123 now', 10)).toEqual(['see', '0123456789', 'abcdef0123', 'now']);
   });

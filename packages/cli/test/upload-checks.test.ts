@@ -132,6 +132,8 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
 
     const unknown = await run(['upload', 'd', '--publish-to', 'No Such Project', '--dry-run']);
     expect(unknown.code).toBe(1);
+    // The plan is shown all the same.
+    expect(unknown.stdout).toContain('Dry run: nothing was uploaded.');
     expect(unknown.stderr).toBe(
       'error: no project is named "No Such Project" or has it as id (`datamint projects list` shows them)\n',
     );

@@ -226,11 +226,20 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
       '--yes',
       '--json',
     ]);
+    const dryArgs = ['upload', 'images', '-r', '--segmentation-path', 'segs', '--no-assemble', '--dry-run'];
+    const wide = { env: { ...env(), COLUMNS: '300' }, cwd: work };
+    const dry = await runCli(dryArgs, wide);
+    expect(dry.code).toBe(1);
+    // Five slices fail for one reason: said once, with a count.
+    expect(dry.stdout.match(/has labels on 5 frames/g)).toHaveLength(1);
+    expect(dry.stdout).toContain('  … and 4 more files for the same reason (--verbose lists them)');
+    const verbose = await runCli([...dryArgs, '--verbose'], wide);
+    expect(verbose.stdout.match(/has labels on 5 frames/g)).toHaveLength(5);
     expect(apart.code).toBe(1);
     const report = JSON.parse(apart.stdout);
     expect(report.totals).toEqual({ inputs: 5, files: 5, resources: 0, failed: 5 });
     expect(report.results[0].error).toMatch(
-      /mask \S*mask\.nii\.gz has 5 frames but the image has 1: a volume mask goes with its whole series/,
+      /mask \S*mask\.nii\.gz has labels on 5 frames but the image has 1: a volume mask goes with its whole series/,
     );
     expect(await serverResources()).toHaveLength(0);
     const together = await cli(['upload', 'images', '-r', '--segmentation-path', 'segs', '--yes', '--json']);

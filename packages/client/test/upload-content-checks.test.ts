@@ -1,6 +1,8 @@
 import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { writeNifti } from '@datamint/segmentation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type APIHandler, FileContentError, planUpload, UploadFileError } from '../src';
 import { dataDir, requireData } from './helpers/data';
@@ -103,5 +105,30 @@ describe.skipIf(!hasData)('planUpload leaves a DICOMDIR out', () => {
     ]);
     expect(plan.problems).toEqual([]);
     expect(plan.units.map((u) => [u.kind, u.files.length])).toEqual([['series', 28]]);
+  });
+});
+
+describe('planUpload lets legitimate files through whatever the signature table lacks', () => {
+  it('takes BigTIFF, JPEG 2000 named .jpg, a gzipped .nii and a NIfTI with an odd magic byte', async () => {
+    const bigTiff = await place('slide.tif', new Uint8Array([0x49, 0x49, 0x2b, 0x00, 8, 0, 0, 0, ...noise]));
+    const jp2 = await place(
+      'scan.jpg',
+      new Uint8Array([0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a, ...noise]),
+    );
+    const codestream = await place('raw.jpg', new Uint8Array([0xff, 0x4f, 0xff, 0x51, ...noise]));
+    const volume = writeNifti({ data: new Uint8Array(24), shape: [2, 3, 4] });
+    const gzipped = await place('volume.nii', gzipSync(volume));
+    const odd = volume.slice();
+    odd[347] = 0x20; // `n+1 ` where the standard has `n+1\0`: NIfTI readers take it
+    const oddMagic = await place('odd.nii', odd);
+    const plan = await planUpload([bigTiff, jp2, codestream, gzipped, oddMagic]);
+    expect(plan.problems).toEqual([]);
+    expect(plan.units.map((u) => u.mimetype)).toEqual([
+      'image/tiff',
+      'image/jp2',
+      'image/jp2',
+      'application/x-nifti',
+      'application/x-nifti',
+    ]);
   });
 });

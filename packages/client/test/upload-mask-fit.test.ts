@@ -93,14 +93,14 @@ describe('planUpload checks that masks fit their images', () => {
       expect(apart.units).toEqual([]);
       expect(apart.problems.map((p) => p.source)).toEqual(slices);
       expect(apart.problems[0]!.error.message).toBe(
-        `mask ${volume} has 5 frames but the image has 1: a volume mask goes with its whole series, assembled into one resource, not with one slice`,
+        `mask ${volume} has labels on 5 frames but the image has 1: a volume mask goes with its whole series, assembled into one resource, not with one slice`,
       );
 
       const tooDeep = await niftiMask('ct5n-deep.nii', 16, 16, 6);
       const deep = await planUpload(slices, { segmentationsBySource: () => tooDeep });
       expect(deep.problems).toHaveLength(5);
       expect(deep.problems[0]!.error.message).toBe(
-        `mask ${tooDeep} has 6 frames but the assembled series (5 frames) has 5`,
+        `mask ${tooDeep} has labels on 6 frames but the assembled series (5 frames) has 5`,
       );
     },
   );
@@ -130,6 +130,57 @@ describe('planUpload checks that masks fit their images', () => {
     expect(plan.problems.map((p) => [p.source, p.error.message])).toEqual([
       [scan, 'mask mask array is 4 x 5 (columns x rows) but the image is 8 x 8'],
     ]);
+  });
+
+  it('counts only the frames up to the last one with a label, since empty frames are not sent', async () => {
+    const image = await widePng('trailing.png');
+    // 20 x 10 x 3 with labels on frame 0 only: the upload sends one annotation, on frame 0.
+    const data = new Uint8Array(20 * 10 * 3);
+    data.fill(1, 0, 20);
+    const file = path.join(work, 'trailing-empty.nii');
+    await writeFile(file, writeNifti({ data, shape: [20, 10, 3] }));
+    const plan = await planUpload([image], { segmentationFiles: [file] });
+    expect(plan.problems).toEqual([]);
+    data.fill(1, 400, 420);
+    await writeFile(file, writeNifti({ data, shape: [20, 10, 3] }));
+    const labelled = await planUpload([image], { segmentationFiles: [file] });
+    expect(labelled.problems[0]!.error.message).toBe(
+      `mask ${file} has labels on 3 frames but the image has 1`,
+    );
+  });
+
+  it.skipIf(!hasData)(
+    'checks the shape of frameIndex as the upload would, before anything is created',
+    async () => {
+      const volume = await niftiMask('ten.nii', 16, 16, 5);
+      const plan = (frameIndex: number | number[]) =>
+        planUpload(slices, {
+          segmentationsBySource: (source) =>
+            source === slices[0] ? { files: [volume], frameIndex: [frameIndex] as never } : undefined,
+        });
+      expect((await plan(0)).problems[0]!.error.message).toBe(
+        `mask ${volume}: frameIndex is the single number 0 but the mask has 5 frames`,
+      );
+      expect((await plan([0, 1])).problems[0]!.error.message).toBe(
+        `mask ${volume}: frameIndex has 2 entries but the mask has 5 frames`,
+      );
+      expect((await plan([0, 1, 2, 3, 4])).problems).toEqual([]);
+    },
+  );
+
+  it('fails an image whose NIfTI mask reading would refuse (a 4-D volume), naming why', async () => {
+    const image = await widePng('four-d.png');
+    const bytes = writeNifti({ data: new Uint8Array(20 * 10 * 2), shape: [20, 10, 2] });
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setInt16(40, 4, true);
+    view.setInt16(46, 1, true);
+    view.setInt16(48, 2, true);
+    const file = path.join(work, 'four-d.nii');
+    await writeFile(file, bytes);
+    const plan = await planUpload([image], { segmentationFiles: [file] });
+    expect(plan.problems[0]!.error.message).toMatch(
+      new RegExp(`^mask ${file} cannot be read: .*4-D with dim\\[4\\]=2`),
+    );
   });
 
   it('fails an image whose mask cannot be read or is not a mask, naming the mask', async () => {

@@ -1,5 +1,6 @@
+import { describeSource, MaskFormatError } from './errors';
 import { readNiftiHeader } from './nifti-header';
-import { niftiLayout } from './read-nifti';
+import { checkMaskHeader, niftiLayout } from './read-nifti';
 import { isPng } from './read-png';
 
 /** A mask's size as its header declares it, in the orientation `readMask` would give it. */
@@ -25,8 +26,9 @@ const IHDR = [0x49, 0x48, 0x44, 0x52];
  * The width, height and frame count a mask will have once read by `readMask` with the same
  * `transpose`, from its uncompressed leading bytes alone (gunzip the start of a `.nii.gz` first):
  * a planner can check a mask against its image without reading the voxels. `undefined` when the
- * bytes do not start a PNG or a NIfTI file, or stop before the size; whether the rest of the mask
- * is readable is not checked.
+ * bytes do not start a PNG or a NIfTI file, or stop before the size. A NIfTI header that `readMask`
+ * would refuse (a 4-D volume, an unsupported datatype, the header of a `.hdr`/`.img` pair) throws
+ * the MaskError it would throw, naming `fileName`; the voxels themselves are not checked.
  * @example
  * ```ts
  * import { MASK_HEADER_BYTES, maskGeometry, writeNifti } from '@datamint/segmentation';
@@ -35,7 +37,11 @@ const IHDR = [0x49, 0x48, 0x44, 0x52];
  * const size = maskGeometry(nifti.subarray(0, MASK_HEADER_BYTES)); // { width: 16, height: 12, frames: 5 }
  * ```
  */
-export function maskGeometry(head: Uint8Array, transpose = false): MaskGeometry | undefined {
+export function maskGeometry(
+  head: Uint8Array,
+  transpose = false,
+  fileName?: string,
+): MaskGeometry | undefined {
   if (isPng(head)) {
     if (head.length < 24 || IHDR.some((b, i) => head[12 + i] !== b)) return undefined;
     const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
@@ -44,8 +50,15 @@ export function maskGeometry(head: Uint8Array, transpose = false): MaskGeometry 
     return transpose ? { width: height, height: width, frames: 1 } : { width, height, frames: 1 };
   }
   const header = readNiftiHeader(head);
-  if (!header || header.dims.length < 2) return undefined;
-  const [i = 1, j = 1, k = 1] = header.dims;
-  const { width, height, frames } = niftiLayout([i, j, k], transpose);
+  if (!header) return undefined;
+  const what = describeSource(fileName, 'NIfTI');
+  if (!header.singleFile) {
+    throw new MaskFormatError(
+      `${what} is the header of a .hdr/.img pair (magic "${header.magic}"); only single-file NIfTI masks are read`,
+      { file: fileName, field: 'magic', value: header.magic },
+    );
+  }
+  const { dims } = checkMaskHeader(header, what, fileName);
+  const { width, height, frames } = niftiLayout(dims, transpose);
   return { width, height, frames };
 }

@@ -1,7 +1,7 @@
 import { copyRange } from './bytes';
 import { describeSource, MaskFormatError, MaskShapeError } from './errors';
 import { gunzip, isGzip } from './gunzip';
-import { readNiftiHeader } from './nifti-header';
+import { type NiftiHeader, readNiftiHeader } from './nifti-header';
 import type { Layout, NumericArray } from './normalise';
 
 /** Raw voxels of a NIfTI volume, still in file order: voxel (i, j, k) at `i + I*j + I*J*k`. */
@@ -17,7 +17,7 @@ export interface NiftiVoxels {
   version: 1 | 2;
 }
 
-interface DataType {
+export interface DataType {
   name: string;
   bytes: number;
   make: (buffer: ArrayBuffer, offset: number, length: number) => NumericArray;
@@ -122,59 +122,10 @@ export function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Ni
     );
   }
   const pair = !header.singleFile;
-  const rank = header.rank;
-  if (!Number.isInteger(rank) || rank < 1 || rank > 7) {
-    throw new MaskFormatError(`${what}: dim[0] is ${rank}, expected 1..7`, {
-      file,
-      field: 'dim[0]',
-      value: rank,
-    });
-  }
-  const dims: number[] = [];
-  for (let d = 1; d <= rank; d++) {
-    const stored = header.dims[d - 1]!;
-    const size = stored === 0 ? 1 : stored;
-    if (!Number.isSafeInteger(size) || size < 1) {
-      throw new MaskFormatError(`${what}: dim[${d}] is ${stored}, expected a positive size`, {
-        file,
-        field: `dim[${d}]`,
-        value: stored,
-      });
-    }
-    dims.push(size);
-  }
-  if (rank === 1) {
-    throw new MaskShapeError(`${what} is 1-D (dim[1]=${dims[0]}); a mask needs at least 2 axes`, {
-      file,
-      field: 'dim[0]',
-      value: 1,
-    });
-  }
-  for (let d = 4; d <= rank; d++) {
-    if (dims[d - 1] !== 1) {
-      throw new MaskShapeError(
-        `${what} is ${rank}-D with dim[${d}]=${dims[d - 1]}; only 2-D, 3-D and volumes whose axes beyond the 3rd have size 1 are masks`,
-        { file, field: `dim[${d}]`, value: dims[d - 1] },
-      );
-    }
-  }
-  const [I, J] = dims;
-  const K = rank >= 3 ? dims[2] : 1;
-
-  const type = DATATYPES[header.datatype];
-  if (type === undefined) {
-    const name = UNSUPPORTED[header.datatype] ?? 'unknown';
-    throw new MaskFormatError(
-      `${what}: datatype ${header.datatype} (${name}) is not supported; masks must be integer or float voxels`,
-      { file, field: 'datatype', value: header.datatype },
-    );
-  }
-  if (header.bitpix !== type.bytes * 8) {
-    throw new MaskFormatError(
-      `${what}: bitpix is ${header.bitpix} but datatype ${type.name} has ${type.bytes * 8} bits`,
-      { file, field: 'bitpix', value: header.bitpix },
-    );
-  }
+  const {
+    dims: [I, J, K],
+    type,
+  } = checkMaskHeader(header, what, file);
 
   let data = bytes;
   if (pair) {
@@ -262,4 +213,71 @@ export function niftiLayout(dims: [number, number, number], transpose: boolean):
 export function describeVoxel(dims: [number, number, number]): (index: number) => string {
   const [I, J] = dims;
   return (index) => `voxel (${index % I}, ${Math.floor(index / I) % J}, ${Math.floor(index / (I * J))})`;
+}
+
+/**
+ * The checks of a NIfTI mask's fixed header that need no voxels: rank, sizes (0 read as 1), at most
+ * three axes beyond size 1, a supported datatype and its bitpix. Returns the three axes and the
+ * datatype; throws the MaskError `readMask` would throw. Shared by `readNifti` and `maskGeometry`, so
+ * a planner sizing a mask from its header refuses what reading it would refuse.
+ */
+export function checkMaskHeader(
+  header: NiftiHeader,
+  what: string,
+  file: string | undefined,
+): { dims: [number, number, number]; type: DataType } {
+  const rank = header.rank;
+  if (!Number.isInteger(rank) || rank < 1 || rank > 7) {
+    throw new MaskFormatError(`${what}: dim[0] is ${rank}, expected 1..7`, {
+      file,
+      field: 'dim[0]',
+      value: rank,
+    });
+  }
+  const dims: number[] = [];
+  for (let d = 1; d <= rank; d++) {
+    const stored = header.dims[d - 1]!;
+    const size = stored === 0 ? 1 : stored;
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new MaskFormatError(`${what}: dim[${d}] is ${stored}, expected a positive size`, {
+        file,
+        field: `dim[${d}]`,
+        value: stored,
+      });
+    }
+    dims.push(size);
+  }
+  if (rank === 1) {
+    throw new MaskShapeError(`${what} is 1-D (dim[1]=${dims[0]}); a mask needs at least 2 axes`, {
+      file,
+      field: 'dim[0]',
+      value: 1,
+    });
+  }
+  for (let d = 4; d <= rank; d++) {
+    if (dims[d - 1] !== 1) {
+      throw new MaskShapeError(
+        `${what} is ${rank}-D with dim[${d}]=${dims[d - 1]}; only 2-D, 3-D and volumes whose axes beyond the 3rd have size 1 are masks`,
+        { file, field: `dim[${d}]`, value: dims[d - 1] },
+      );
+    }
+  }
+  const [I = 1, J = 1] = dims;
+  const K = rank >= 3 ? (dims[2] ?? 1) : 1;
+
+  const type = DATATYPES[header.datatype];
+  if (type === undefined) {
+    const name = UNSUPPORTED[header.datatype] ?? 'unknown';
+    throw new MaskFormatError(
+      `${what}: datatype ${header.datatype} (${name}) is not supported; masks must be integer or float voxels`,
+      { file, field: 'datatype', value: header.datatype },
+    );
+  }
+  if (header.bitpix !== type.bytes * 8) {
+    throw new MaskFormatError(
+      `${what}: bitpix is ${header.bitpix} but datatype ${type.name} has ${type.bytes * 8} bits`,
+      { file, field: 'bitpix', value: header.bitpix },
+    );
+  }
+  return { dims: [I, J, K], type };
 }

@@ -102,6 +102,8 @@ export function summaryLines(
     show?: ShowPath;
     /** Columns each line may use (paths lose their middle first); unlimited by default. */
     width?: number;
+    /** Every file that will fail on a line of its own, even when its reason repeats the one above. */
+    verbose?: boolean;
   },
 ): string[] {
   const show = options.show ?? asIs;
@@ -145,11 +147,27 @@ export function summaryLines(
   }
   if (t.problems) {
     lines.push(`Files that cannot be uploaded and will fail: ${t.problems}`);
+    let previous: string | undefined;
+    let repeats = 0;
+    const sayRepeats = (): void => {
+      if (repeats)
+        lines.push(`  … and ${plural(repeats, 'more file')} for the same reason (--verbose lists them)`);
+      repeats = 0;
+    };
     for (const p of plan.problems) {
       // The reason repeats the absolute path; the name is enough after the path shown first.
       const name = p.source.split(/[\\/]/).pop() ?? p.source;
-      lines.push(...wrapPathLine('  ', show(p.source), problemReason(p).split(p.source).join(name), width));
+      const reason = problemReason(p).split(p.source).join(name);
+      // The slices of a series whose mask does not fit all fail for one reason: said once.
+      if (reason === previous && !options.verbose) {
+        repeats++;
+        continue;
+      }
+      sayRepeats();
+      previous = reason;
+      lines.push(...wrapPathLine('  ', show(p.source), reason, width));
     }
+    sayRepeats();
     // The number the progress bar and the result count, so the three agree.
     lines.push(
       `Inputs: ${t.resources + t.problems} (${plural(t.resources, 'resource')}, ${t.problems} that will fail)`,

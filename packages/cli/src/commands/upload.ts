@@ -135,14 +135,16 @@ async function uploadAction(paths: string[], raw: RawUploadOptions, command: Com
     includeFilter: request.includeExtensions !== undefined,
     anonymize: request.anonymize,
     width: ctx.term.tableWidth,
+    verbose: ctx.term.verbose,
   });
   if (request.dryRun) {
-    if (request.publishTo !== undefined) await checkProjectForDryRun(ctx, request.publishTo);
     if (ctx.term.json) ctx.term.emitJson({ dryRun: true, ...planJson(plan, show) });
     else {
       for (const line of lines) ctx.term.out(line);
       ctx.term.out('Dry run: nothing was uploaded.');
     }
+    // After the plan, so that a mistyped project name does not hide it.
+    if (request.publishTo !== undefined) await checkProjectForDryRun(ctx, request.publishTo);
     // As `rsync --dry-run` does: the exit code is the one the upload would end with.
     if (plan.problems.length) {
       throw new CliError(

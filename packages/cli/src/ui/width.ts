@@ -164,7 +164,7 @@ function hardBreak(text: string, max: number): string[] {
 export function wrapWords(text: string, max: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
     const candidate = line ? `${line} ${word}` : word;
     if (displayWidth(candidate) <= max) {
       line = candidate;
@@ -184,11 +184,15 @@ export function wrapWords(text: string, max: number): string[] {
  * indented: for lines that say why a file failed, which lose neither the file's name nor the reason.
  */
 export function wrapPathLine(before: string, path: string, reason: string, max: number): string[] {
-  const whole = `${before}${path}: ${reason}`;
+  // A reason quoting a multi-line message stays within its indentation.
+  const text = reason.replace(/\s+/g, ' ').trim();
+  const whole = `${before}${path}: ${text}`;
   if (!Number.isFinite(max) || displayWidth(whole) <= max) return [whole];
-  const head = `${before}${truncateMiddle(path, Math.max(1, max - displayWidth(before) - 1))}:`;
+  // As fitPathLine: a path keeps a few columns even on a very narrow terminal.
+  const pathColumns = Math.max(MIN_PATH_COLUMNS, max - displayWidth(before) - 1);
+  const head = `${before}${truncateMiddle(path, pathColumns)}:`;
   const indent = ' '.repeat(Math.min(displayWidth(before) + 2, Math.max(0, max - MIN_PATH_COLUMNS)));
-  return [head, ...wrapWords(reason, max - indent.length).map((line) => indent + line)];
+  return [head, ...wrapWords(text, max - indent.length).map((line) => indent + line)];
 }
 
 /**

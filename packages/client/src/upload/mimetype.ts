@@ -1,5 +1,8 @@
 /** Mimetype by content first, then by the fixed extension table of `file-types`. */
+import { readNiftiHeader } from '@datamint/segmentation';
 import { mimetypeByName } from '../file-types';
+
+const NIFTI_MIMETYPE = 'application/x-nifti';
 
 /** How many leading bytes {@link sniffMimetype} looks at. */
 export const SNIFF_BYTES = 544;
@@ -63,6 +66,15 @@ const SIGNATURES: readonly Signature[] = [
   { mimetype: 'image/gif', at: [[0, ascii('GIF8')]] },
   { mimetype: 'image/tiff', at: [[0, [0x49, 0x49, 0x2a, 0x00]]] },
   { mimetype: 'image/tiff', at: [[0, [0x4d, 0x4d, 0x00, 0x2a]]] },
+  // BigTIFF (whole-slide pathology images are often one).
+  { mimetype: 'image/tiff', at: [[0, [0x49, 0x49, 0x2b, 0x00]]] },
+  { mimetype: 'image/tiff', at: [[0, [0x4d, 0x4d, 0x00, 0x2b]]] },
+  // JPEG 2000: the JP2 file format's signature box, and a bare codestream (SOC then SIZ).
+  {
+    mimetype: 'image/jp2',
+    at: [[0, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]]],
+  },
+  { mimetype: 'image/jp2', at: [[0, [0xff, 0x4f, 0xff, 0x51]]] },
   {
     mimetype: 'video/quicktime',
     at: [
@@ -117,7 +129,7 @@ const SIGNED_TYPES: ReadonlyMap<string, string> = new Map([
   ['image/jpeg', 'JPEG'],
   ['image/gif', 'GIF'],
   ['image/tiff', 'TIFF'],
-  ['application/x-nifti', 'NIfTI'],
+  [NIFTI_MIMETYPE, 'NIfTI'],
 ]);
 
 function firstBytes(head: Uint8Array): string {
@@ -140,9 +152,13 @@ export function contentContradiction(
   const promised = mimetypeByName(name);
   const kind = promised === undefined ? undefined : SIGNED_TYPES.get(promised);
   if (kind === undefined) return undefined;
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   if (/\.gz$/i.test(name)) {
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    if (gzip) return undefined;
     return `named like a compressed ${kind} file, but is not gzip data (${firstBytes(head)})`;
   }
+  // NIfTI readers take a compressed file whatever its name, and a magic other than the standard's
+  // four bytes (`n+1` and a byte that is not NUL): the one NIfTI header reader decides.
+  if (promised === NIFTI_MIMETYPE && (gzip || readNiftiHeader(head) !== undefined)) return undefined;
   return `named like a ${kind} file, but does not start like one (${firstBytes(head)})`;
 }

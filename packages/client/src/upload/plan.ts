@@ -566,11 +566,11 @@ export async function planUpload(
   // The readings have done their work; the plan keeps only what it says.
   dicoms.forEach(dropReading);
   addFileUnits(units, drafts, grouped, notes, anonymize, problems);
-  const { fitting, misfits } = await fitMasks(
-    units,
-    imageGeometryOf(drafts),
-    options.transposeSegmentation ?? false,
-  );
+  const { fitting, misfits } = await fitMasks(units, imageGeometryOf(drafts), {
+    transpose: options.transposeSegmentation ?? false,
+    concurrency,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   for (const { unit, reason } of misfits) {
     for (const file of unit.files) {
       problems.push({
