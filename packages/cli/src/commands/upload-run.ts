@@ -10,9 +10,10 @@ import {
 import { openClient } from '../connect';
 import type { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { fitsWithFlexibleColumns, plural, renderTable } from '../ui/format';
+import { plural } from '../ui/format';
 import { ProgressBars } from '../ui/progress';
-import { displayWidth, padDisplay, truncateEnd, truncateMiddle, wrapClauses } from '../ui/width';
+import { renderStatusTable, type StatusRow } from '../ui/status-table';
+import { wrapClauses } from '../ui/width';
 import { removeJournal } from './upload-journal';
 import type { UploadRequest } from './upload-request';
 import { kindOf, planTotals, problemReason, type ShowPath, unitLabel } from './upload-summary';
@@ -200,35 +201,18 @@ export function outcomeLine(counts: OutcomeCounts): string {
   return `${plural(counts.inputs, 'input')}: ${parts.join(', ')}${skipped}`;
 }
 
-const RESULT_HEADERS = ['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'];
-/** Where the input and detail lines of a stacked row start: under the resource id. */
-const STACK_INDENT = '        ';
+const RESULT_HEADERS = ['STATUS', 'RESOURCE', 'INPUT', 'DETAIL'] as const;
 
 /**
- * The result fitted to `width` columns. A table, its paths shortened in the middle, while its
- * resource ids stay whole (people copy them into other commands); on a terminal too narrow for that,
- * each row is stacked instead: status and id, then the input and the detail on lines of their own.
- * Narrower still, the id gets a line of its own; it is never cut, since a cut id cannot be used
- * (below the id's own width the terminal wraps that one line).
+ * The result fitted to `width` columns (see renderStatusTable): a table while resource ids fit whole,
+ * else each row stacked, the id never cut.
  */
 export function renderResultTable(rows: string[][], width: number): string[] {
-  const fit = { maxWidth: width, flexible: [2, 3], middle: [2], lastResort: [1] };
-  if (fitsWithFlexibleColumns(RESULT_HEADERS, rows, fit)) return renderTable(RESULT_HEADERS, rows, fit);
-  const room = width - STACK_INDENT.length;
-  return rows.flatMap(([status = '', id = '', input = '', detail = '']) => [
-    ...stackedHead(status, id, width),
-    STACK_INDENT + truncateMiddle(input, room),
-    ...(detail ? [STACK_INDENT + truncateEnd(detail, room)] : []),
-  ]);
-}
-
-/** The first line(s) of a stacked row: status and id together when they fit, else one below the other. */
-function stackedHead(status: string, id: string, width: number): string[] {
-  const head = `${padDisplay(status, STACK_INDENT.length - 2)}  ${id}`;
-  if (!id || displayWidth(head) <= width) return [head];
-  // Indented as far as the width allows, so the id still reads as part of its row.
-  const indent = Math.max(0, Math.min(STACK_INDENT.length, width - displayWidth(id)));
-  return [status, ' '.repeat(indent) + id];
+  return renderStatusTable(
+    RESULT_HEADERS,
+    rows.map(([status = '', id = '', input = '', detail = '']): StatusRow => [status, id, input, detail]),
+    width,
+  );
 }
 
 /**

@@ -8,8 +8,7 @@ export type StatusRow = readonly [status: string, id: string, path: string, deta
 const STACK_INDENT = '        ';
 
 /**
- * Result rows fitted to `width` columns, the way `upload` prints its result (`renderResultTable`
- * there could be this with its own headers): a table whose paths
+ * Result rows fitted to `width` columns, as `upload` and `download` print their results: a table whose paths
  * lose their middle while resource ids stay whole (people copy them into other commands); on a
  * terminal too narrow for that, each row is stacked instead, status and id on one line, the path
  * and the detail indented below.
