@@ -100,7 +100,7 @@ export async function mapSettled<T, R>(
   return results;
 }
 
-/** Like {@link mapSettled} but throws the first error (after the in-flight ones finish). */
+/** Like {@link mapSettled} but, once every item has run, throws the first error (in input order). */
 export async function mapConcurrent<T, R>(
   items: Iterable<T>,
   concurrency: number,
