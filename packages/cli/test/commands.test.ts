@@ -152,12 +152,31 @@ describe.skipIf(!hasData)('resources, projects and download against the local se
     // An octet-stream file keeps its name (no `.bin`); a PNG without extension gets `.png`.
     expect(readdirSync(join(work, 'named-out')).sort()).toEqual(['label.nrrd', 'scan.png']);
     expect(readFileSync(join(work, 'named-out', 'scan.png'))).toEqual(readFileSync(pngGray));
-    // Again into the same folder: the names with their extensions clash, so the ids prefix them.
-    const again = await cli(['download', ...ids, '--out', 'named-out']);
+    // Again into the same folder: the files there hold the same bytes, so nothing is added.
+    const again = await cli(['download', ...ids, '--out', 'named-out', '--json']);
     expect(again.code).toBe(0);
+    expect(readdirSync(join(work, 'named-out')).sort()).toEqual(['label.nrrd', 'scan.png']);
+    expect(JSON.parse(again.stdout).downloaded.map((d: { unchanged?: boolean }) => d.unchanged)).toEqual([
+      true,
+      true,
+    ]);
+    // Another resource of the same name and other bytes: it gets its id as prefix, the first stays.
+    mkdirSync(join(work, 'other'), { recursive: true });
+    writeFileSync(join(work, 'other', 'label.nrrd'), 'NRRD0004 another one');
+    const other = JSON.parse((await cli(['upload', 'other/label.nrrd', '--yes', '--json'])).stdout).results[0]
+      .id;
+    const clash = await cli(['download', other, '--out', 'named-out']);
+    expect(clash.code).toBe(0);
     expect(readdirSync(join(work, 'named-out')).sort()).toEqual(
-      ['label.nrrd', 'scan.png', `${ids[0]}-label.nrrd`, `${ids[1]}-scan.png`].sort(),
+      ['label.nrrd', 'scan.png', `${other}-label.nrrd`].sort(),
     );
+    expect(readFileSync(join(work, 'named-out', 'label.nrrd'), 'utf8')).toBe('NRRD0004 not really');
+    // And again: that copy is found under its prefixed name, so nothing more is added.
+    const third = JSON.parse((await cli(['download', other, '--out', 'named-out', '--json'])).stdout);
+    expect(third.downloaded).toEqual([
+      expect.objectContaining({ path: join(work, 'named-out', `${other}-label.nrrd`), unchanged: true }),
+    ]);
+    expect(readdirSync(join(work, 'named-out'))).toHaveLength(3);
   });
 
   it('exits 2 naming the option for a day that is not YYYY-MM-DD, days out of order, --asc alone and an empty project name', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { type APIHandler, downloadFileName, type Resource } from '@datamint/client';
 import type { Command } from 'commander';
@@ -9,6 +9,7 @@ import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
 import { makeOutputFolder } from '../output-folder';
 import { lookUpResources } from '../resource-lookup';
+import { sameFileContent } from '../same-file';
 import { ProgressBars } from '../ui/progress';
 import { compactSize } from '../ui/size-column';
 import { renderStatusTable, type StatusRow } from '../ui/status-table';
@@ -31,7 +32,15 @@ interface Outcome {
   id: string;
   path?: string;
   bytes?: number;
+  /** The file was already in the folder with these bytes (an earlier download): left as it was. */
+  unchanged?: true;
   error?: string;
+}
+
+/** The first of `candidates` holding the same bytes as `file`, if any. */
+async function firstSame(file: string, candidates: readonly string[]): Promise<string | undefined> {
+  for (const candidate of candidates) if (await sameFileContent(file, candidate)) return candidate;
+  return undefined;
 }
 
 async function downloadAll(
@@ -49,22 +58,40 @@ async function downloadAll(
   for (const [i, resource] of resources.entries()) {
     // The listing already holds the mimetype: naming here saves the client a lookup per file, and
     // lets the clash check below see the name the file will really have.
-    let name = downloadFileName(safeFileName(resource.filename, resource.id), resource.mimetype);
-    if (used.has(name) || (!options.overwrite && existsSync(join(outDir, name))))
-      name = `${resource.id}-${name}`;
+    const plain = downloadFileName(safeFileName(resource.filename, resource.id), resource.mimetype);
+    const prefixed = `${resource.id}-${plain}`;
+    // A file already in the folder under either name may be this resource from an earlier run:
+    // the new copy is compared with it, and kept only when it differs.
+    const earlier = options.overwrite
+      ? []
+      : [...(used.has(plain) ? [] : [plain]), prefixed].filter((n) => existsSync(join(outDir, n)));
+    const name =
+      used.has(plain) || (!options.overwrite && existsSync(join(outDir, plain))) ? prefixed : plain;
     used.add(name);
     const path = join(outDir, name);
+    const partial = earlier.length ? join(outDir, `.${resource.id}.download`) : path;
     try {
       await api.downloadResourceFile(resource.id, {
-        savePath: path,
+        savePath: partial,
         autoConvert: false,
         addExtension: false,
         onProgress: (p) => bars.update({ bytesDone: bytesBefore + p.bytes }),
       });
-      const bytes = (await stat(path)).size;
+      const bytes = (await stat(partial)).size;
       bytesBefore += bytes;
-      outcomes.push({ id: resource.id, path, bytes });
+      const same = await firstSame(
+        partial,
+        earlier.map((n) => join(outDir, n)),
+      );
+      if (same) {
+        await rm(partial, { force: true });
+        outcomes.push({ id: resource.id, path: same, bytes, unchanged: true });
+      } else {
+        if (partial !== path) await rename(partial, path);
+        outcomes.push({ id: resource.id, path, bytes });
+      }
     } catch (error) {
+      if (partial !== path) await rm(partial, { force: true });
       outcomes.push({ id: resource.id, error: (error as Error).message });
     }
     bars.update({ done: i + 1, bytesDone: bytesBefore, failed: outcomes.filter((o) => o.error).length });
@@ -85,7 +112,7 @@ function resultTable(ctx: CommandContext, outcomes: readonly Outcome[], out: str
       o.error ? 'failed' : 'ok',
       o.id,
       o.path ? shown(o.path) : '',
-      o.error ?? compactSize(o.bytes ?? 0),
+      o.error ?? `${compactSize(o.bytes ?? 0)}${o.unchanged ? ', already there' : ''}`,
     ],
   );
   return renderStatusTable(['STATUS', 'RESOURCE', 'FILE', 'SIZE / REASON'], rows, ctx.term.tableWidth);
@@ -98,7 +125,10 @@ export function registerDownload(program: Command, streams: CliStreams): void {
     .argument('[ids...]', 'resource ids')
     .option('--project <name>', 'download every resource of this project (name or id)')
     .option('-o, --out <dir>', 'output folder', '.')
-    .option('--overwrite', 'replace files of the same name instead of prefixing the resource id')
+    .option(
+      '--overwrite',
+      'replace files of the same name (without it, a different file of that name keeps it and the new one gets the id as prefix)',
+    )
     .addHelpText(
       'after',
       `
