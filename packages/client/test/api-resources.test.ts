@@ -220,6 +220,24 @@ describe('api.resources', () => {
     );
   });
 
+  it('fails at once, naming the folder, where a folder cannot be made (a recursive mkdir loops on /proc)', async () => {
+    await expect(
+      api.resources.downloadMultipleResources([ids[0]!], '/proc/datamint-nowhere/sub'),
+    ).rejects.toMatchObject({
+      name: 'DirectoryCreateError',
+      path: '/proc/datamint-nowhere',
+    });
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'api-dl-file-')), 'afile');
+    await writeFile(file, 'not a folder');
+    await expect(
+      api.resources.downloadMultipleResources([ids[0]!], path.join(file, 'sub')),
+    ).rejects.toMatchObject({
+      name: 'DirectoryCreateError',
+      path: file,
+      code: 'ENOTDIR',
+    });
+  });
+
   it('downloads frames: frame 0 of an image is its file; other frames of an image are refused', async () => {
     proxy.take();
     expect(

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { makeDirectory } from '@datamint/core';
 import { pythonJsonDumps } from '@datamint/core/internal';
 import { ValidationError } from '../errors';
 
@@ -131,7 +132,7 @@ export class ResourceCache {
    */
   async store(version: ResourceVersion, write: (tempPath: string) => Promise<void>): Promise<string> {
     const dir = entityDir(this.root, version.id);
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     const data = path.join(dir, DATA_KEY);
     const tmp = `${data}.${randomUUID()}.tmp`;
     try {

@@ -1,6 +1,6 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { mapSettled, Paginated } from '@datamint/core';
+import { makeDirectory, mapSettled, Paginated } from '@datamint/core';
 import { pythonJsonDumps } from '@datamint/core/internal';
 import {
   type CallOptions,
@@ -445,7 +445,8 @@ export class ResourcesApi {
     const paths = ids.map((id, i) =>
       typeof destination === 'string' ? path.join(destination, id) : (destination[i] as string),
     );
-    if (typeof destination === 'string') await mkdir(destination, { recursive: true });
+    // One level at a time: a recursive mkdir loops on folders that take no children (/proc).
+    if (typeof destination === 'string') await makeDirectory(destination);
     const ctx = await this.#context();
     const settled = await mapSettled(
       ids,
