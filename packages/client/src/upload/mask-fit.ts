@@ -1,83 +1,18 @@
 import { mapSettled } from '@datamint/core';
-import {
-  MASK_HEADER_BYTES,
-  MaskError,
-  type MaskGeometry,
-  maskGeometry,
-  readNiftiHeader,
-} from '@datamint/segmentation';
+import { MaskError, type MaskGeometry, maskGeometry } from '@datamint/segmentation';
 import { loadMask, type SegmentationInput } from '../segmentations';
-import { type FileContent, memoryContent } from './content';
+import { memoryContent } from './content';
 import type { ImageGeometry } from './dicom-head';
 import { pathContent } from './file-content';
+import { headerBytes } from './leading-bytes';
 import { throwIfAborted } from './pacer';
 import type { PlannedUnit } from './plan-types';
 import type { SegmentationTask } from './segmentation-tasks';
 import { DICOM_MIMETYPE } from './upload-errors';
 
-/**
- * Compressed bytes read to inflate a `.nii.gz` mask's header: far more than the header needs (it
- * comes first and compresses well), and still a small read of a large volume.
- */
-const GZIP_HEAD_READ = 64 * 1024;
-
 /** Why a mask cannot be attached to the image it was planned with. */
 export class MaskMisfit {
   constructor(readonly message: string) {}
-}
-
-function isGzip(head: Uint8Array): boolean {
-  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-
-/**
- * The first `length` bytes of gzip data, inflated from its first compressed bytes only. A stream
- * cut where the read stopped fails only after what it could inflate, so that error is ignored
- * once enough has come out.
- */
-async function inflatedHead(compressed: Uint8Array, length: number): Promise<Uint8Array> {
-  const reader = new Blob([compressed as Uint8Array<ArrayBuffer>])
-    .stream()
-    .pipeThrough(new DecompressionStream('gzip'))
-    .getReader();
-  const out = new Uint8Array(length);
-  let filled = 0;
-  try {
-    while (filled < length) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const take = Math.min(value.length, length - filled);
-      out.set(value.subarray(0, take), filled);
-      filled += take;
-    }
-  } catch {
-    // Corrupt or cut short before the header ended: what came out is all there is.
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return out.subarray(0, filled);
-}
-
-async function headerBytes(content: FileContent): Promise<Uint8Array> {
-  const head = await content.prefix(GZIP_HEAD_READ);
-  return isGzip(head) ? inflatedHead(head, MASK_HEADER_BYTES) : head.subarray(0, MASK_HEADER_BYTES);
-}
-
-/**
- * The size of a PNG or NIfTI image from its leading bytes (a `.nii.gz`'s are inflated), as the
- * server measures it: a NIfTI's columns and rows are its first two dimensions and its frames all
- * the others together (a mask read without transposition lies the same way).
- */
-export async function imageGeometryFromHead(head: Uint8Array): Promise<ImageGeometry | undefined> {
-  const plain = isGzip(head) ? await inflatedHead(head, MASK_HEADER_BYTES) : head;
-  const nifti = readNiftiHeader(plain);
-  if (nifti) {
-    const [columns = 0, rows = 0, ...rest] = nifti.dims;
-    const frames = rest.reduce((n, d) => n * Math.max(1, d), 1);
-    return columns > 0 && rows > 0 ? { rows, columns, frames } : undefined;
-  }
-  const size = maskGeometry(plain);
-  return size && { rows: size.height, columns: size.width, frames: 1 };
 }
 
 function describeMask(input: SegmentationInput): string {

@@ -1,6 +1,7 @@
 /** Mimetype by content first, then by the fixed extension table of `file-types`. */
 import { readNiftiHeader } from '@datamint/segmentation';
 import { mimetypeByName } from '../file-types';
+import { isGzip } from './leading-bytes';
 
 const NIFTI_MIMETYPE = 'application/x-nifti';
 
@@ -152,7 +153,7 @@ export function contentContradiction(
   const promised = mimetypeByName(name);
   const kind = promised === undefined ? undefined : SIGNED_TYPES.get(promised);
   if (kind === undefined) return undefined;
-  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const gzip = isGzip(head);
   if (/\.gz$/i.test(name)) {
     if (gzip) return undefined;
     return `named like a compressed ${kind} file, but is not gzip data (${firstBytes(head)})`;

@@ -14,8 +14,9 @@ import {
 } from './dicom-head';
 import { fileExtension } from './extensions';
 import { checkMung, uploadNames } from './filename';
+import { imageGeometryFromHead } from './image-geometry';
 import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
-import { fitMasks, imageGeometryFromHead } from './mask-fit';
+import { fitMasks } from './mask-fit';
 import { contentContradiction, resolveMimetype, SNIFF_BYTES, sniffMimetype } from './mimetype';
 import { eventLoopPacer, PACE_MS, throwIfAborted } from './pacer';
 import { contentOf } from './plan-content';
