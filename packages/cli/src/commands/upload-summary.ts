@@ -133,7 +133,7 @@ export function summaryLines(
   if (t.byExtension.length) lines.push('Files per type:');
   for (const [ext, n] of t.byExtension) lines.push(`  ${ext.padEnd(14)} ${n}`);
   if (t.byExtension.length > 1 && !options.includeFilter) {
-    lines.push('  (several file types: use --include-extensions / --exclude-extensions to narrow)');
+    lines.push('  (several types: --include-extensions or --exclude-extensions narrow them)');
   }
   if (t.withMetadata)
     lines.push(`Resources with JSON metadata: ${t.withMetadata} (${percent(t.withMetadata, t.resources)})`);
