@@ -149,6 +149,17 @@ describe('planUpload checks that masks fit their images', () => {
     );
   });
 
+  it('fails an image whose mask, read whole to count its labelled frames, is cut short, naming the mask', async () => {
+    const image = await widePng('cut-volume.png');
+    // Three frames by its header, so it is read whole; its voxels stop inside the second frame.
+    const whole = writeNifti({ data: new Uint8Array(20 * 10 * 3).fill(1), shape: [20, 10, 3] });
+    const file = path.join(work, 'cut-volume.nii');
+    await writeFile(file, whole.subarray(0, whole.length - 300));
+    const plan = await planUpload([image], { segmentationFiles: [file] });
+    expect(plan.units).toEqual([]);
+    expect(plan.problems[0]!.error.message).toMatch(new RegExp(`^mask ${file} cannot be read: `));
+  });
+
   it.skipIf(!hasData)(
     'checks the shape of frameIndex as the upload would, before anything is created',
     async () => {

@@ -147,12 +147,15 @@ export function fitPathLine(before: string, path: string, after: string, max: nu
 function hardBreak(text: string, max: number): string[] {
   const pieces: string[] = [];
   let piece = '';
-  for (const { segment } of new Intl.Segmenter().segment(text)) {
-    if (piece && displayWidth(piece + segment) > max) {
+  let width = 0;
+  for (const c of clusters(text)) {
+    if (piece && width + c.width > max) {
       pieces.push(piece);
       piece = '';
+      width = 0;
     }
-    piece += segment;
+    piece += c.text;
+    width += c.width;
   }
   return piece ? [...pieces, piece] : pieces;
 }

@@ -110,7 +110,7 @@ interface Draft {
   facts?: DicomFacts;
   /** A DICOM's header, as planning keeps it. */
   dicom?: DicomHead;
-  /** The image's size, read when masks are attached to it (DICOM and PNG). */
+  /** The image's size, read when the plan has masks (DICOM, PNG and NIfTI images). */
   geometry?: ImageGeometry;
 }
 
