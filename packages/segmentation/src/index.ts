@@ -11,7 +11,12 @@ export {
 export { type MaskFromArrayOptions, maskFromArray } from './from-array';
 export { MASK_HEADER_BYTES, type MaskGeometry, maskGeometry } from './mask-geometry';
 export { type LabelNames, labelIdentifiers } from './names';
-export { type NiftiHeader, readNiftiHeader } from './nifti-header';
+export {
+  isAnalyzeHeader,
+  type NiftiHeader,
+  pairHeaderToSingleFile,
+  readNiftiHeader,
+} from './nifti-header';
 export type { NumericArray } from './normalise';
 export { type ReadMaskOptions, readMask, readMaskAsync } from './read-mask';
 export { type LabelMask, type MaskFrame, type SplitLabelsOptions, splitLabels } from './split-labels';

@@ -43,6 +43,12 @@ export interface NiftiHeader {
 const NIFTI1_SIZE = 348;
 const NIFTI2_SIZE = 540;
 
+/** Where each version keeps the fields a pair's header changes to become a single file's. */
+const LAYOUT = {
+  1: { size: NIFTI1_SIZE, magicAt: 344, voxOffsetAt: 108 },
+  2: { size: NIFTI2_SIZE, magicAt: 4, voxOffsetAt: 168 },
+} as const;
+
 function magicAt(bytes: Uint8Array, offset: number): string {
   return String.fromCharCode(bytes[offset]!, bytes[offset + 1]!, bytes[offset + 2]!);
 }
@@ -93,7 +99,7 @@ function floats64(view: DataView, offset: number, count: number, le: boolean): n
 }
 
 function nifti1(bytes: Uint8Array, view: DataView, le: boolean): NiftiHeader | undefined {
-  const magic = magicAt(bytes, 344);
+  const magic = magicAt(bytes, LAYOUT[1].magicAt);
   if (magic !== 'n+1' && magic !== 'ni1') return undefined;
   const rank = view.getInt16(40, le);
   const used = rank >= 1 && rank <= 7 ? rank : 0;
@@ -108,7 +114,7 @@ function nifti1(bytes: Uint8Array, view: DataView, le: boolean): NiftiHeader | u
     dims,
     datatype: view.getInt16(70, le),
     bitpix: view.getInt16(72, le),
-    voxOffset: view.getFloat32(108, le),
+    voxOffset: view.getFloat32(LAYOUT[1].voxOffsetAt, le),
     slope: view.getFloat32(112, le),
     inter: view.getFloat32(116, le),
     pixdim: floats32(view, 76, 8, le),
@@ -121,7 +127,7 @@ function nifti1(bytes: Uint8Array, view: DataView, le: boolean): NiftiHeader | u
 }
 
 function nifti2(bytes: Uint8Array, view: DataView, le: boolean): NiftiHeader | undefined {
-  const magic = magicAt(bytes, 4);
+  const magic = magicAt(bytes, LAYOUT[2].magicAt);
   if (magic !== 'n+2' && magic !== 'ni2') return undefined;
   const rank = Number(view.getBigInt64(16, le));
   const used = rank >= 1 && rank <= 7 ? rank : 0;
@@ -136,7 +142,7 @@ function nifti2(bytes: Uint8Array, view: DataView, le: boolean): NiftiHeader | u
     dims,
     datatype: view.getInt16(12, le),
     bitpix: view.getInt16(14, le),
-    voxOffset: Number(view.getBigInt64(168, le)),
+    voxOffset: Number(view.getBigInt64(LAYOUT[2].voxOffsetAt, le)),
     slope: view.getFloat64(176, le),
     inter: view.getFloat64(184, le),
     pixdim: floats64(view, 104, 8, le),
@@ -146,4 +152,52 @@ function nifti2(bytes: Uint8Array, view: DataView, le: boolean): NiftiHeader | u
     qoffset: [view.getFloat64(376, le), view.getFloat64(384, le), view.getFloat64(392, le)],
     srow: [floats64(view, 400, 4, le), floats64(view, 432, 4, le), floats64(view, 464, 4, le)],
   };
+}
+
+/**
+ * True when `bytes` start with an Analyze 7.5 header: the 348-byte header NIfTI-1 grew from, without
+ * NIfTI's magic. Its `.hdr`/`.img` pairs leave the orientation and some fields to the reader's
+ * guess, so they are told apart from NIfTI pairs rather than read as one.
+ */
+export function isAnalyzeHeader(bytes: Uint8Array): boolean {
+  if (bytes.length < NIFTI1_SIZE || readNiftiHeader(bytes) !== undefined) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.getInt32(0, true) === NIFTI1_SIZE || view.getInt32(0, false) === NIFTI1_SIZE;
+}
+
+/**
+ * The start of the single-file NIfTI a `.hdr`/`.img` pair makes: the pair's fixed header with its
+ * magic `ni1`/`ni2` made `n+1`/`n+2` and `vox_offset` pointing just past it, then four zero bytes
+ * (no extensions follow). Append the voxels of the `.img` (from its own `vox_offset`) to get the
+ * `.nii`. Both fields are written in the header's byte order; every other field is kept as it is.
+ * Extensions stored after the `.hdr`'s fixed header are not carried over, which keeps `vox_offset`
+ * the smallest a single file allows. `undefined` when `bytes` (uncompressed) is not a pair's header.
+ * @example
+ * ```ts
+ * import { pairHeaderToSingleFile } from '@datamint/segmentation';
+ *
+ * // `hdr` and `img`: the two files' bytes, gunzipped.
+ * function joinPair(hdr: Uint8Array, img: Uint8Array): Uint8Array | undefined {
+ *   const start = pairHeaderToSingleFile(hdr); // 352 bytes for NIfTI-1, 544 for NIfTI-2
+ *   if (start === undefined) return undefined;
+ *   const nii = new Uint8Array(start.length + img.length); // the .img's vox_offset taken as 0
+ *   nii.set(start);
+ *   nii.set(img, start.length);
+ *   return nii;
+ * }
+ * ```
+ */
+export function pairHeaderToSingleFile(bytes: Uint8Array): Uint8Array | undefined {
+  const header = readNiftiHeader(bytes);
+  if (header === undefined || header.singleFile) return undefined;
+  const { size, magicAt: at, voxOffsetAt } = LAYOUT[header.version];
+  // The fixed header, then the four bytes that say whether extensions follow: all zero, none do.
+  const out = new Uint8Array(size + 4);
+  out.set(bytes.subarray(0, size));
+  const view = new DataView(out.buffer);
+  // `ni1` → `n+1`: the second byte of the magic is all that differs.
+  out[at + 1] = 0x2b;
+  if (header.version === 1) view.setFloat32(voxOffsetAt, out.length, header.littleEndian);
+  else view.setBigInt64(voxOffsetAt, BigInt(out.length), header.littleEndian);
+  return out;
 }
