@@ -7,6 +7,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // Tests import sibling packages from source, so no build is needed to run them. Subpath exports
 // (`@datamint/core/internal`) come first: a bare package alias would also match them as a prefix.
 const subpaths: Record<string, string> = {
+  '@datamint/core/internal/node': 'packages/core/src/internal-node.ts',
   '@datamint/core/internal': 'packages/core/src/internal.ts',
   '@datamint/test-support/browser': 'test-support/src/browser.ts',
   '@datamint/test-support/no-bundler': 'test-support/src/no-bundler.ts',

@@ -8,14 +8,14 @@ export default defineConfig([
   {
     ...shared,
     // ESM: Node's entry, the browser's (fetch, no node: imports) and the sibling plumbing.
-    entry: ['src/index.ts', 'src/internal.ts', 'src/browser.ts'],
+    entry: ['src/index.ts', 'src/internal.ts', 'src/internal-node.ts', 'src/browser.ts'],
     format: ['esm'],
     clean: true,
     target: ['node20', 'chrome120', 'firefox120', 'safari17'],
   },
   {
     ...shared,
-    entry: ['src/index.ts', 'src/internal.ts'],
+    entry: ['src/index.ts', 'src/internal.ts', 'src/internal-node.ts'],
     format: ['cjs'],
     target: 'node20',
   },

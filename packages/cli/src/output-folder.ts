@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { DirectoryCreateError, makeDirectory } from '@datamint/core';
+import { DirectoryCreateError } from '@datamint/core';
+import { makeDirectory } from '@datamint/core/internal/node';
 import { CliError, UsageError } from './errors';
 
 /**

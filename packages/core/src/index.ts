@@ -16,6 +16,6 @@ export {
   writeConfigFile,
 } from './config';
 export { HttpClient, type HttpClientOptions, type StreamResponse } from './http-client';
-export { DirectoryCreateError, makeDirectory } from './make-directory';
+export { DirectoryCreateError } from './make-directory';
 export { blobFromPath, FormData } from './multipart';
 export { type UndiciResponse, UndiciTransport } from './undici-transport';

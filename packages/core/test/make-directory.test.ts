@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatamintException, DirectoryCreateError, makeDirectory } from '../src/index';
+import { DatamintException, DirectoryCreateError } from '../src/index';
+import { makeDirectory } from '../src/internal-node';
 
 let root: string;
 beforeEach(() => {

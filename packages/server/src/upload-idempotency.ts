@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
+import { sameFileBytes } from '@datamint/core/internal/node';
 import type { Db } from './db/open-database';
 import { forgetKey, type KeyScope, keyReusedError, type RecordedKey, recordedKey } from './idempotency';
-import { sameFileBytes } from './same-bytes';
 
 /**
  * Upload fingerprints leave the file's bytes out: hashing every keyed upload as it streamed in was a

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { type APIHandler, downloadFileName, type Resource } from '@datamint/client';
+import { sameFileBytes } from '@datamint/core/internal/node';
 import type { Command } from 'commander';
 import { openClient } from '../connect';
 import { type CommandContext, contextFor } from '../context';
@@ -9,7 +10,6 @@ import { CliError, UsageError } from '../errors';
 import type { CliStreams } from '../io';
 import { makeOutputFolder } from '../output-folder';
 import { lookUpResources } from '../resource-lookup';
-import { sameFileContent } from '../same-file';
 import { ProgressBars } from '../ui/progress';
 import { compactSize } from '../ui/size-column';
 import { renderStatusTable, type StatusRow } from '../ui/status-table';
@@ -37,9 +37,15 @@ interface Outcome {
   error?: string;
 }
 
-/** The first of `candidates` holding the same bytes as `file`, if any. */
+/** The first of `candidates` holding the same bytes as `file`, if any; a missing candidate differs. */
 async function firstSame(file: string, candidates: readonly string[]): Promise<string | undefined> {
-  for (const candidate of candidates) if (await sameFileContent(file, candidate)) return candidate;
+  for (const candidate of candidates) {
+    const same = await sameFileBytes(file, candidate).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
+      throw error;
+    });
+    if (same) return candidate;
+  }
   return undefined;
 }
 

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { makeDirectory } from '@datamint/core';
 import { pythonJsonDumps } from '@datamint/core/internal';
+import { makeDirectory } from '@datamint/core/internal/node';
 import { ValidationError } from '../errors';
 
 /** Where the local download cache lives; shared with the Python SDK, which uses the same layout. */

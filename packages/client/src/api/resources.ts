@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { makeDirectory, mapSettled, Paginated } from '@datamint/core';
+import { mapSettled, Paginated } from '@datamint/core';
 import { pythonJsonDumps } from '@datamint/core/internal';
+import { makeDirectory } from '@datamint/core/internal/node';
 import {
   type CallOptions,
   callOpts,

@@ -3,7 +3,12 @@ import { type FileHandle, open } from 'node:fs/promises';
 /** How much of each file is compared at a time: memory stays bounded whatever the file sizes. */
 const CHUNK_BYTES = 256 * 1024;
 
-/** Whether two files hold the same bytes; reads both side by side and stops at the first difference. */
+/**
+ * Whether two files hold the same bytes: sizes first, then both read side by side in bounded chunks
+ * (files may be whole-body CTs), stopping at the first difference. A folder or other non-file never
+ * matches. A file that cannot be opened is an error (`ENOENT` for a missing one): callers decide
+ * whether "missing" means "different" or something else.
+ */
 export async function sameFileBytes(a: string, b: string): Promise<boolean> {
   const first = await open(a, 'r');
   try {
@@ -20,7 +25,7 @@ export async function sameFileBytes(a: string, b: string): Promise<boolean> {
 
 async function sameHandleBytes(first: FileHandle, second: FileHandle): Promise<boolean> {
   const [statA, statB] = await Promise.all([first.stat(), second.stat()]);
-  if (statA.size !== statB.size) return false;
+  if (!statA.isFile() || !statB.isFile() || statA.size !== statB.size) return false;
   const bufferA = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, statA.size));
   const bufferB = Buffer.allocUnsafe(bufferA.length);
   for (let position = 0; position < statA.size; ) {
