@@ -4,6 +4,7 @@
 export type { BrowserNamedUpload, BrowserUploadInput, CollectedInputs } from '../upload/browser-inputs';
 export type {
   PlannedFile,
+  PlannedNiftiPair,
   PlannedOrigin,
   PlannedSeries,
   PlannedUnit,
@@ -16,6 +17,7 @@ export {
   DicomTransformError,
   FileContentError,
   InvalidDicomError,
+  NiftiPairError,
   UnreadableFileError,
 } from '../upload/upload-errors';
 export {

@@ -46,16 +46,36 @@ export interface PlannedSeries {
   modality: string | undefined;
 }
 
-/** One resource to create: a file, or several DICOM slices assembled into one. */
+/**
+ * What planning read of a NIfTI `.hdr`/`.img` pair's header: the pair is sent as one single-file
+ * NIfTI, the header (its magic and `vox_offset` made a single file's) followed by the image's voxels.
+ */
+export interface PlannedNiftiPair {
+  /** NIfTI-1 or NIfTI-2. */
+  version: 1 | 2;
+  /** Bytes of the single file's header: the fixed header and four zero bytes (352 or 544). */
+  headerBytes: number;
+  /** Where the voxels start in the `.img` (the pair's `vox_offset`, usually 0). */
+  imageOffset: number;
+  /** The voxels' bytes, as the header's dimensions and `bitpix` count them. */
+  voxelBytes: number;
+  /** The `.img` is gzip data, inflated as it is sent. */
+  imageGzip: boolean;
+}
+
+/** One resource to create: a file, several DICOM slices assembled into one, or a NIfTI pair joined. */
 export interface PlannedUnit {
   /**
    * Stable identity of the unit, derived from its files' sources and sizes: the same inputs plan
    * to the same ids, so results, journals and resumed runs match units by it.
    */
   id: string;
-  /** One file, or DICOM slices assembled into one resource. */
-  kind: 'file' | 'series';
-  /** The unit's files (a series' slices in the order planning found them). */
+  /**
+   * One file, DICOM slices assembled into one resource, or the `.hdr` and `.img` of a NIfTI pair
+   * joined into one `.nii`.
+   */
+  kind: 'file' | 'series' | 'nifti-pair';
+  /** The unit's files (a series' slices in the order planning found them; a pair's header, then its image). */
   files: PlannedFile[];
   /** `source_filepath` and `filename` sent (an assembled series gets its name when it is built). */
   sourceFilepath: string;
@@ -63,12 +83,17 @@ export interface PlannedUnit {
   filename: string;
   /** The mimetype sent (detected or given); `undefined`: the server decides. */
   mimetype: string | undefined;
-  /** Sum of the files' sizes (before assembly or anonymization). */
+  /**
+   * Sum of the files' sizes (before assembly or anonymization); for a NIfTI pair, the size of the
+   * `.nii` sent, which the header tells.
+   */
   size: number;
   /** DICOM content is anonymized before it leaves the machine. */
   anonymize: boolean;
   /** Set for a series to assemble. */
   series?: PlannedSeries;
+  /** Set for a NIfTI pair to join. */
+  niftiPair?: PlannedNiftiPair;
   /** Something worth knowing before uploading (a series that cannot be assembled...). */
   note?: string;
   /** Masks to attach once the resource exists. */

@@ -1,6 +1,7 @@
 import { mapSettled } from '@datamint/core';
 import { groupSlices } from '@datamint/dicom';
 import { ValidationError } from '../errors';
+import { mimetypeByName } from '../file-types';
 import { unfilled } from './body-buffers';
 import { type DicomFacts, partitionByKey } from './dicom-facts';
 import {
@@ -18,8 +19,10 @@ import { imageGeometryFromHead } from './image-geometry';
 import { checkInput, type ExpandedItem, expandInput, Spool, type UploadSource } from './inputs';
 import { fitMasks } from './mask-fit';
 import { contentContradiction, resolveMimetype, SNIFF_BYTES, sniffMimetype } from './mimetype';
+import { joinedName } from './nifti-pair';
 import { eventLoopPacer, PACE_MS, throwIfAborted } from './pacer';
 import { contentOf } from './plan-content';
+import { type NiftiPairing, pairNiftiFiles } from './plan-pairs';
 import type {
   PlannedFile,
   PlannedUnit,
@@ -127,14 +130,17 @@ function dicomProblem(reason: string): PlanProblem['error'] {
   return { name: 'InvalidDicomError', message: reason };
 }
 
+/** Volumes whose `X.json` sidecar is their metadata: NIfTI, and the header of a `.hdr`/`.img` pair. */
+const SIDECAR_VOLUMES = new Set(['nii', 'nii.gz', 'hdr', 'hdr.gz']);
+
 function sidecarOf(source: string): string | undefined {
-  const ext = fileExtension(source);
-  if (ext !== 'nii' && ext !== 'nii.gz') return undefined;
-  return source.replace(/\.nii(\.gz)?$/i, '.json');
+  if (!SIDECAR_VOLUMES.has(fileExtension(source))) return undefined;
+  return source.replace(/\.(nii|hdr)(\.gz)?$/i, '.json');
 }
 
 /**
- * `X.json` next to `X.nii(.gz)` becomes its metadata; the JSON is then not a resource of its own.
+ * `X.json` next to `X.nii(.gz)` (or `X.hdr`, the header of a pair uploaded as `X.nii`) becomes its
+ * metadata; the JSON is then not a resource of its own.
  * A JSON left out by an extension filter (`--include-extensions nii.gz`) still travels with its volume.
  */
 function pairSidecars(drafts: Draft[], skipped: SkippedFile[]): Draft[] {
@@ -186,6 +192,25 @@ function fileUnit(d: Draft, anonymize: boolean): PlannedUnit {
     segmentations: d.segmentations,
     ...(d.metadata !== undefined ? { metadata: d.metadata } : {}),
     ...(d.facts?.laterality ? { laterality: d.facts.laterality } : {}),
+  };
+}
+
+/** A `.hdr` and its `.img` as one unit: the `.nii` they make, with both files' masks and metadata. */
+function pairUnit({ header, image, pair }: NiftiPairing<Draft>): PlannedUnit {
+  const filename = joinedName(header.names!.filename);
+  const metadata = header.metadata ?? image.metadata;
+  return {
+    id: '',
+    kind: 'nifti-pair',
+    files: [header.file!, image.file!],
+    sourceFilepath: joinedName(header.names!.sourceFilepath),
+    filename,
+    mimetype: mimetypeByName(filename),
+    size: pair.headerBytes + pair.voxelBytes,
+    anonymize: false,
+    niftiPair: pair,
+    segmentations: uniqueMasks([...header.segmentations, ...image.segmentations]),
+    ...(metadata !== undefined ? { metadata } : {}),
   };
 }
 
@@ -368,7 +393,9 @@ function imageGeometryOf(drafts: readonly Draft[]): (unit: PlannedUnit) => Image
   const byPosition = new Map<number, ImageGeometry>();
   for (const d of drafts) if (d.geometry) byPosition.set(d.position, d.geometry);
   return (unit) => {
-    const sizes = unit.files.map((f) => byPosition.get(f.position));
+    // A pair's header says the size of the whole volume; its image holds voxels only.
+    const files = unit.kind === 'nifti-pair' ? unit.files.slice(0, 1) : unit.files;
+    const sizes = files.map((f) => byPosition.get(f.position));
     const first = sizes[0];
     if (!first || sizes.some((g) => g === undefined)) return undefined;
     return { ...first, frames: sizes.reduce((n, g) => n + g!.frames, 0) };
@@ -504,9 +531,26 @@ export async function planUpload(
     },
   );
 
+  // A `.hdr` and its `.img` become one unit, read from the header: before DICOMs are grouped, so
+  // that a DICOM named `.img` stays a DICOM.
+  const pairs = await pairNiftiFiles(drafts, {
+    content: (d) => contentOf(d.item.origin, inputs),
+    typedByCaller: (d) => (options.mimetype ?? d.item.mimetype) !== undefined,
+    problemOf: errorFacts,
+    signal: options.signal,
+  });
   let dicoms = drafts.filter((d) => d.dicom !== undefined);
   const units: PlannedUnit[] = [];
   const grouped = new Set<Draft>();
+  for (const paired of pairs) {
+    if (sized) {
+      const geometry = await imageGeometryFromHead(paired.head);
+      if (geometry) paired.header.geometry = geometry;
+    }
+    units.push(pairUnit(paired));
+    grouped.add(paired.header);
+    grouped.add(paired.image);
+  }
   const notes = new Map<Draft, string>();
   for (const d of dicoms) if (d.dicom?.note) notes.set(d, d.dicom.note);
   const anonymize = options.anonymize === true;

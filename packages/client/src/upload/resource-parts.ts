@@ -79,8 +79,9 @@ export interface PlatformPartsOptions {
 function sourcePathOf(unit: PlannedUnit, body: UnitBody, absolute: boolean): string {
   const first = normaliseName(unit.files[0]!.source);
   const given = absolute ? path.resolve(first) : first;
-  // An assembled series is named after the series, in the folder of its first slice.
-  if (unit.kind === 'series') return path.join(path.dirname(given), body.filename);
+  // An assembled series is named after the series, in the folder of its first slice; a NIfTI pair
+  // is the `.nii` it makes, beside its header.
+  if (unit.kind !== 'file') return path.join(path.dirname(given), body.filename);
   return given;
 }
 

@@ -4,7 +4,7 @@ import { SegmentationError } from '../segmentations';
 import type { PlanProblem, UploadPlan } from './plan-types';
 import type { UnitOutcome } from './send';
 import type { UploadResult } from './types';
-import { FileContentError, InvalidDicomError, UnreadableFileError } from './upload-errors';
+import { FileContentError, InvalidDicomError, NiftiPairError, UnreadableFileError } from './upload-errors';
 
 /** How a unit ended in this run, or in the earlier run a journal remembers. */
 export type FinalOutcome = UnitOutcome | (Extract<UnitOutcome, { ok: true }> & { resumed: true });
@@ -16,6 +16,7 @@ export function problemError(problem: PlanProblem): DatamintException {
     return new InvalidDicomError(problem.source, new DatamintException(message));
   if (name === 'UnreadableFileError') return new UnreadableFileError(problem.source, message, code);
   if (name === 'FileContentError') return new FileContentError(problem.source, message);
+  if (name === 'NiftiPairError') return new NiftiPairError(problem.source, message);
   if (name === 'SegmentationError') return new SegmentationError(message, undefined, 'segmentations');
   return new DatamintException(message);
 }

@@ -8,6 +8,7 @@ import {
 } from '@datamint/dicom';
 import type { UploadSource } from './inputs';
 import { bytesContent, type UploadContent } from './multipart-body';
+import { niftiPairContent } from './nifti-pair';
 import { contentOf } from './plan-content';
 import type { PlannedUnit } from './plan-types';
 import type { RetainTag } from './types';
@@ -66,8 +67,9 @@ async function assembled(
 
 /**
  * Builds what a unit sends, when its upload slot starts (so memory is bounded by the concurrency):
- * a file streamed as it is, a DICOM anonymized, or a series assembled (compressed as asked, and
- * anonymized). Files uploaded on their own are never recompressed.
+ * a file streamed as it is, a DICOM anonymized, a series assembled (compressed as asked, and
+ * anonymized), or a NIfTI pair streamed as one `.nii`. Files uploaded on their own are never
+ * recompressed.
  */
 export async function unitBody(
   unit: PlannedUnit,
@@ -76,6 +78,18 @@ export async function unitBody(
   compression: AssembleCompression = 'none',
 ): Promise<UnitBody> {
   const first = unit.files[0]!;
+  if (unit.kind === 'nifti-pair' && unit.niftiPair) {
+    const image = unit.files[1]!;
+    const files = {
+      header: { content: contentOf(first.origin, inputs), source: first.source },
+      image: { content: contentOf(image.origin, inputs), source: image.source, size: image.size },
+    };
+    return {
+      content: niftiPairContent(files, unit.niftiPair),
+      filename: unit.filename,
+      sourceFilepath: unit.sourceFilepath,
+    };
+  }
   if (unit.kind === 'file' && !unit.anonymize) {
     const content = contentOf(first.origin, inputs);
     return {

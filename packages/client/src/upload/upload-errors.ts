@@ -51,3 +51,21 @@ export class FileContentError extends DatamintException {
     this.source = source;
   }
 }
+
+/**
+ * A file of a NIfTI `.hdr`/`.img` pair that cannot be uploaded as the one `.nii` the pair makes: a
+ * header without its image or an image without its header, an image shorter than its header says,
+ * or an Analyze 7.5 header (no NIfTI magic). Each file of the pair fails alone, naming itself.
+ */
+export class NiftiPairError extends DatamintException {
+  override name = 'NiftiPairError';
+  /** The file as the caller named it (path or name). */
+  readonly source: string;
+  /** Why, without the file's name. */
+  readonly reason: string;
+  constructor(source: string, reason: string) {
+    super(`${source}: ${reason}`);
+    this.source = source;
+    this.reason = reason;
+  }
+}
