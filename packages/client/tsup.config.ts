@@ -15,14 +15,22 @@ const shims: Record<string, string> = {
   'node:stream': 'stream.ts',
   'node:stream/promises': 'stream-promises.ts',
   'node:zlib': 'zlib.ts',
+  // Core's Node-only plumbing (making folders) is left to the page's bundler like the rest of
+  // @datamint/core, which would pull node:fs into the page: it gets a stand-in too.
+  '@datamint/core/internal/node': 'core-internal-node.ts',
 };
 const browserBuiltins: Plugin = {
   name: 'browser-builtins',
   setup(build) {
     build.onResolve(
-      { filter: /^(node:)?(path|crypto|fs|fs\/promises|os|stream|stream\/promises|zlib)$|^node:/ },
+      {
+        filter:
+          /^(node:)?(path|crypto|fs|fs\/promises|os|stream|stream\/promises|zlib)$|^node:|^@datamint\/core\/internal\/node$/,
+      },
       (args) => {
-        const shim = shims[args.path.startsWith('node:') ? args.path : `node:${args.path}`];
+        const name =
+          args.path.startsWith('node:') || args.path.startsWith('@') ? args.path : `node:${args.path}`;
+        const shim = shims[name];
         if (!shim) return { errors: [{ text: `${args.path} has no browser stand-in (src/browser/node)` }] };
         return { path: fileURLToPath(new URL(`./src/browser/node/${shim}`, import.meta.url)) };
       },
@@ -48,7 +56,8 @@ export default defineConfig([
     target: ['chrome120', 'firefox120', 'safari17'],
     // pathe (the POSIX path stand-in) is bundled; @datamint/* and fast-png are resolved by the
     // page's bundler (to their browser builds).
-    noExternal: ['pathe'],
+    // core's Node-only subpath is not left to the page: it resolves to its stand-in above.
+    noExternal: ['pathe', /^@datamint\/core\/internal\/node$/],
     esbuildPlugins: [browserBuiltins],
     // Keep `node:` on imports so the stand-ins above see them (tsup would strip it and externalise).
     removeNodeProtocol: false,

@@ -266,6 +266,18 @@ describe('the upload result at any width', () => {
     expect(lines[3]).toMatch(new RegExp(`^FAILED  ${id}  seg/scan\\.nii\\s+created, then 422`));
   });
 
+  it.each([100, 80, 64])('wraps a long reason within its column at %i columns, never cutting it', (width) => {
+    const lines = renderResultTable(rows, width);
+    const column = lines[0]!.indexOf('DETAIL');
+    const failedAt = lines.findIndex((l) => l.startsWith('FAILED'));
+    const below = lines.slice(failedAt + 1);
+    expect(below.length).toBeGreaterThan(0);
+    for (const line of below) expect(line.slice(0, column).trim()).toBe('');
+    const reason = [lines[failedAt]!, ...below].map((l) => l.slice(column)).join(' ');
+    expect(reason).toBe(rows[1]![3]);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+  });
+
   it.each([60, 50, 44])('stacks each row below %i columns that cannot hold a whole id', (width) => {
     const lines = renderResultTable(rows, width);
     expect(lines).toEqual([
@@ -273,7 +285,7 @@ describe('the upload result at any width', () => {
       `        ${truncateMiddle(rows[0]![2]!, width - 8)}`,
       `FAILED  ${id}`,
       '        seg/scan.nii',
-      `        ${truncateEnd(rows[1]![3]!, width - 8)}`,
+      ...wrapWords(rows[1]![3]!, width - 8).map((line) => `        ${line}`),
     ]);
     for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
   });

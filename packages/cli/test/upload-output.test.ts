@@ -103,7 +103,13 @@ describe.skipIf(!hasData)('datamint upload output (the binary against the local 
       const result = await cli(['upload', 'mix', '--yes', '--verbose'], columns);
       expect(result.code).toBe(1);
       const out = result.stdout.trimEnd().split('\n');
-      const rows = out.slice(2, -2);
+      const lines = out.slice(2, -2);
+      // A reason too long for its column goes on below it, starting in its column, never cut.
+      const rows = lines.filter((l) => !l.startsWith(' '));
+      const detailColumn = columnOf(out[0]!, 'DETAIL');
+      for (const more of lines.filter((l) => l.startsWith(' '))) {
+        expect(displayWidth(more) - displayWidth(more.trimStart()), more).toBe(detailColumn);
+      }
       expect(rows.map((l) => l.split(/\s+/)[0]).sort()).toEqual(
         ['FAILED', 'ok', 'skipped', 'ok', 'FAILED', 'FAILED'].sort(),
       );

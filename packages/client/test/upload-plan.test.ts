@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -227,6 +227,26 @@ describe('journal', () => {
     expect(statSync(journal).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(journal)).mode & 0o777).toBe(0o700);
   });
+
+  it.skipIf(!requireData())(
+    'a journal folder that cannot be made fails the run at once, before any upload',
+    async () => {
+      const root = await tree('blocked');
+      await writeFile(path.join(work, 'afile'), 'x');
+      const plan = await planUpload([root], { recursive: true });
+      const journals = [path.join(work, 'afile', 'run.jsonl')];
+      // A folder that refuses children: Node's recursive mkdir would loop there for ever.
+      if (existsSync('/proc/self')) journals.push('/proc/datamint/run.jsonl');
+      for (const journal of journals) {
+        const error = await api
+          .uploadResources(plan, { onError: 'skip', channel: 'blocked', journal })
+          .catch((e: unknown) => e);
+        expect(error, journal).toMatchObject({ name: 'DirectoryCreateError' });
+        expect((error as Error).message).toContain(journal.startsWith('/proc') ? '/proc/datamint' : 'afile');
+      }
+      expect(await api.getResources({ channel: 'blocked' }).toArray()).toEqual([]);
+    },
+  );
 
   it.skipIf(!requireData())('a second run with the same journal sends only what did not land', async () => {
     const root = await tree('journal');

@@ -58,9 +58,10 @@ async function isFolder(path: string): Promise<boolean> {
 /**
  * `mkdir -p`: makes `path` and the folders missing above it, one level at a time. Node's recursive
  * `mkdir` retries forever where an existing folder refuses children with ENOENT (`/proc`); made
- * one level at a time, every refusal is a {@link DirectoryCreateError} naming the folder.
+ * one level at a time, every refusal is a {@link DirectoryCreateError} naming the folder. `mode`
+ * applies to the folders made (`0o700` for folders holding secrets), not to those already there.
  */
-export async function makeDirectory(path: string): Promise<void> {
+export async function makeDirectory(path: string, options: { mode?: number } = {}): Promise<void> {
   const missing: string[] = [];
   let current = resolve(path);
   while (!(await isFolder(current))) {
@@ -71,7 +72,7 @@ export async function makeDirectory(path: string): Promise<void> {
   }
   for (const folder of missing) {
     try {
-      await mkdir(folder);
+      await mkdir(folder, { mode: options.mode });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Made meanwhile by someone else: what was wanted.

@@ -19,6 +19,14 @@ describe('makeDirectory', () => {
     await makeDirectory(root);
   });
 
+  it('gives the folders it makes the mode asked for, leaving existing ones alone', async () => {
+    const before = statSync(root).mode & 0o777;
+    await makeDirectory(join(root, 'secret', 'inner'), { mode: 0o700 });
+    expect(statSync(join(root, 'secret')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(root, 'secret', 'inner')).mode & 0o777).toBe(0o700);
+    expect(statSync(root).mode & 0o777).toBe(before);
+  });
+
   it('names the file in the way, not the folder asked for', async () => {
     writeFileSync(join(root, 'afile'), 'x');
     for (const asked of [join(root, 'afile'), join(root, 'afile', 'sub', 'deeper')]) {

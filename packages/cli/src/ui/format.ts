@@ -1,4 +1,4 @@
-import { displayWidth, padDisplay, truncateEnd, truncateMiddle } from './width';
+import { displayWidth, padDisplay, truncateEnd, truncateMiddle, wrapWords } from './width';
 
 /** Decimal units, as the Python tool prints sizes (`40.7 kB`). */
 export function humanSize(bytes: number): string {
@@ -26,6 +26,9 @@ export function visibleLength(text: string): number {
   return displayWidth(text);
 }
 
+/** Spaces between columns. */
+const GAP = 2;
+
 /** How a table may be narrowed to fit a width. */
 export interface TableFit {
   /** Columns (terminal cells) no line may exceed. */
@@ -42,6 +45,11 @@ export interface TableFit {
    * a few characters.
    */
   droppable?: readonly number[];
+  /**
+   * The last column's words wrap onto lines below, within the column, instead of being cut: for
+   * reasons, which are worth reading whole.
+   */
+  wrapLast?: boolean;
 }
 
 /** Column widths that fit `fit.maxWidth`: flexible columns give up columns, widest first. */
@@ -64,7 +72,7 @@ export function fitColumns(natural: readonly number[], fit: TableFit, gap = 2): 
 /**
  * A plain text table: a header row, a rule, one line per row; the last column is not padded.
  * Widths are display widths (CJK and emoji names align). With `fit`, flexible cells are shortened
- * so no line is wider than `fit.maxWidth`; a line is never wrapped.
+ * so no line is wider than `fit.maxWidth`; only a last column marked `wrapLast` takes more lines.
  */
 export function renderTable(headers: string[], rows: string[][], fit?: TableFit): string[] {
   const drop = fit ? columnToDrop(headers, rows, fit) : undefined;
@@ -96,10 +104,16 @@ export function renderTable(headers: string[], rows: string[][], fit?: TableFit)
       .trimEnd();
     return fit ? truncateEnd(text, fit.maxWidth) : text;
   };
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const last = headers.length - 1;
+  // Continuation lines of a wrapped last cell start under that cell.
+  const indent = ' '.repeat(widths.slice(0, last).reduce((a, b) => a + b + GAP, 0));
+  const rowLines = (cells: string[]): string[] => {
+    const pieces = fit?.wrapLast ? wrapWords(cells[last] ?? '', widths[last]!) : [];
+    if (pieces.length < 2) return [line(cells)];
+    return [line([...cells.slice(0, last), pieces[0]!]), ...pieces.slice(1).map((piece) => indent + piece)];
+  };
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.flatMap(rowLines)];
 }
-
-const GAP = 2;
 
 /**
  * Whether the table fits `fit.maxWidth` with only its flexible columns shortened: its last-resort
@@ -130,6 +144,7 @@ function withoutColumn(fit: TableFit, drop: number): TableFit {
     middle: shift(fit.middle),
     lastResort: shift(fit.lastResort),
     droppable: shift(fit.droppable),
+    wrapLast: fit.wrapLast,
   };
 }
 

@@ -1,5 +1,5 @@
 import { fitsWithFlexibleColumns, renderTable } from './format';
-import { displayWidth, padDisplay, truncateEnd, truncateMiddle } from './width';
+import { displayWidth, padDisplay, truncateMiddle, wrapWords } from './width';
 
 /** A result row: its status, the resource id, the file it is about and a detail (size or reason). */
 export type StatusRow = readonly [status: string, id: string, path: string, detail: string];
@@ -9,9 +9,10 @@ const STACK_INDENT = '        ';
 
 /**
  * Result rows fitted to `width` columns, as `upload` and `download` print their results: a table whose paths
- * lose their middle while resource ids stay whole (people copy them into other commands); on a
- * terminal too narrow for that, each row is stacked instead, status and id on one line, the path
- * and the detail indented below.
+ * lose their middle while resource ids stay whole (people copy them into other commands) and whose
+ * details (reasons) wrap within their column rather than lose their end; on a terminal too narrow
+ * for that, each row is stacked instead, status and id on one line, the path and the detail
+ * indented below.
  */
 export function renderStatusTable(
   headers: readonly [string, string, string, string],
@@ -19,13 +20,13 @@ export function renderStatusTable(
   width: number,
 ): string[] {
   const cells = rows.map((r) => [...r]);
-  const fit = { maxWidth: width, flexible: [2, 3], middle: [2], lastResort: [1] };
+  const fit = { maxWidth: width, flexible: [2, 3], middle: [2], lastResort: [1], wrapLast: true };
   if (fitsWithFlexibleColumns([...headers], cells, fit)) return renderTable([...headers], cells, fit);
   const room = width - STACK_INDENT.length;
   return rows.flatMap(([status, id, path, detail]) => [
     ...stackedHead(status, id, width),
     ...(path ? [STACK_INDENT + truncateMiddle(path, room)] : []),
-    ...(detail ? [STACK_INDENT + truncateEnd(detail, room)] : []),
+    ...wrapWords(detail, room).map((line) => STACK_INDENT + line),
   ]);
 }
 

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatamintException } from '@datamint/core';
+import { makeDirectory } from '@datamint/core/internal/node';
 
 /** What a journal remembers of one unit. */
 export interface JournalEntry {
@@ -92,11 +93,14 @@ export class UploadJournal {
     this.#anonymizerKey = recorded.anonymizerKey;
   }
 
-  /** Opens (or starts) the journal at `file`. */
-  static open(file: string): UploadJournal {
+  /**
+   * Opens (or starts) the journal at `file`, making its folder if needed: a folder that cannot be
+   * made is a `DirectoryCreateError` naming it.
+   */
+  static async open(file: string): Promise<UploadJournal> {
     // The journal holds the run's anonymizer key (which links pseudonymised UIDs back to the
     // originals): only its owner may read it, like the config file with the API key.
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    await makeDirectory(path.dirname(path.resolve(file)), { mode: 0o700 });
     return new UploadJournal(file, readLines(file));
   }
 

@@ -163,7 +163,7 @@ async function runPlan(
   if (settings.onError === 'raise' && firstProblem) {
     throw new UploadFileError(firstProblem.source, problemError(firstProblem));
   }
-  const journal = options.journal ? UploadJournal.open(options.journal) : undefined;
+  const journal = options.journal ? await UploadJournal.open(options.journal) : undefined;
   const run: SendContext = {
     ctx,
     settings,
