@@ -22,7 +22,7 @@ import { kindOf, planTotals, problemReason, type ShowPath, unitLabel } from './u
 export interface RowOutcome {
   /** What the INPUT column shows. */
   label: string;
-  kind: 'file' | 'series';
+  kind: PlannedUnit['kind'];
   type: string;
   files: string[];
   ok: boolean;
@@ -143,6 +143,7 @@ export function resultRow(o: RowOutcome): string[] {
   const detail = o.ok
     ? [
         o.kind === 'series' ? `assembled from ${o.files.length} files` : '',
+        o.kind === 'nifti-pair' ? 'one .nii from the .hdr/.img pair' : '',
         o.segmentationIds.length ? plural(o.segmentationIds.length, 'segmentation') : '',
         o.resumed ? 'uploaded by an earlier run' : '',
       ]

@@ -19,9 +19,22 @@ export type ShowPath = (source: string) => string;
 
 const asIs: ShowPath = (source) => source;
 
-/** What the table shows for a unit: a series' description and first file, or the file. */
+/** The last part of a path. */
+function baseName(source: string): string {
+  return source.split(/[\\/]/).pop() ?? source;
+}
+
+/**
+ * What the table shows for a unit: a series' description and first file, the `.nii` a NIfTI pair
+ * makes and its two files (`scans/air.nii (from air.hdr.gz + air.img.gz)`), or the file.
+ */
 export function unitLabel(unit: PlannedUnit, show: ShowPath = asIs): string {
   const first = show(unit.files[0]!.source);
+  if (unit.kind === 'nifti-pair') {
+    const [header, image] = unit.files.map((f) => baseName(f.source));
+    const folder = first.endsWith(header!) ? first.slice(0, first.length - header!.length) : '';
+    return `${folder}${unit.filename} (from ${header} + ${image})`;
+  }
   if (unit.kind !== 'series') return first;
   const about = unit.series?.description ?? unit.series?.modality;
   return about ? `${about} (${first}, …)` : `${first} (series)`;
@@ -48,6 +61,8 @@ export interface PlanTotals {
   resources: number;
   bytes: number;
   series: number;
+  /** NIfTI `.hdr`/`.img` pairs, each sent as one `.nii`. */
+  pairs: number;
   /** Files per extension, most frequent first. */
   byExtension: [string, number][];
   withMasks: number;
@@ -75,6 +90,7 @@ export function planTotals(plan: UploadPlan): PlanTotals {
     resources: plan.units.length,
     bytes,
     series: plan.units.filter((u) => u.kind === 'series').length,
+    pairs: plan.units.filter((u) => u.kind === 'nifti-pair').length,
     byExtension: [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
     withMasks: plan.units.filter((u) => u.segmentations.length > 0).length,
     maskFiles: masks.size,
@@ -113,7 +129,7 @@ export function summaryLines(
   const lines = wrapClauses(
     `${plural(t.files, 'file')} (${humanSize(t.bytes)}) → ${plural(t.resources, 'resource')}${
       t.series ? `, including ${plural(t.series, 'DICOM series', 'DICOM series')} to assemble` : ''
-    }${t.problems ? `; ${plural(t.problems, 'more input')} will fail (see below)` : ''}`,
+    }${t.pairs ? `, ${plural(t.pairs, 'NIfTI .hdr/.img pair')} joined into .nii` : ''}${t.problems ? `; ${plural(t.problems, 'more input')} will fail (see below)` : ''}`,
     width,
   );
   const series = plan.units.filter((u) => u.kind === 'series');
@@ -129,6 +145,11 @@ export function summaryLines(
         ),
       );
     }
+  }
+  const pairs = plan.units.filter((u) => u.kind === 'nifti-pair');
+  if (pairs.length) {
+    lines.push('NIfTI .hdr/.img pairs to upload as one .nii each:');
+    for (const p of pairs) lines.push(fitPathLine('  ', unitLabel(p, show), `  ${humanSize(p.size)}`, width));
   }
   if (t.byExtension.length) lines.push('Files per type:');
   for (const [ext, n] of t.byExtension) lines.push(`  ${ext.padEnd(14)} ${n}`);
