@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type APIHandler,
   type Api,
+  BrowserAPIHandler,
   NiftiPairError,
   planUpload,
   UploadFileError,
@@ -23,7 +24,13 @@ import {
 } from '../src/upload/nifti-pair';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng } from './helpers/images';
-import { type ApiHarness, startApiHarness, startTestServer, type TestServer } from './helpers/server';
+import {
+  API_KEY,
+  type ApiHarness,
+  startApiHarness,
+  startTestServer,
+  type TestServer,
+} from './helpers/server';
 
 const hasData = requireData();
 const AIR_HDR = path.join(dataDir, 'nifti/air.hdr.gz');
@@ -467,6 +474,22 @@ describe('uploadResources sends a NIfTI pair as one .nii', () => {
       `${hdrPath}: changed since the upload was planned (plan it again)`,
     );
     expect(await api.getResources({ channel: 'changed' }).toArray()).toEqual([]);
+  });
+
+  it.skipIf(!hasData)('pairs two Files a page picked, with the browser client', async () => {
+    const client = new BrowserAPIHandler({ rootUrl: server.url, apiKey: API_KEY });
+    const file = async (p: string) => new File([new Uint8Array(await readFile(p))], path.basename(p));
+    const results = await client.uploadResources([await file(AIR_IMG), await file(AIR_HDR)]);
+    expect(results.map((r) => r.ok && [r.source, r.filename])).toEqual([
+      ['air.img.gz', 'air.nii'],
+      ['air.hdr.gz', 'air.nii'],
+    ]);
+    const downloaded = await api.downloadResourceFile((results[0] as { id: string }).id, {
+      autoConvert: false,
+    });
+    expect(Buffer.from(voxelsOf(downloaded.bytes!).voxels).equals(gunzipSync(await readFile(AIR_IMG)))).toBe(
+      true,
+    );
   });
 
   it('reports the problems of a pair that cannot be joined as NiftiPairErrors, and uploads the rest', async () => {
