@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { type NiftiHeader, readNiftiHeader } from '@datamint/segmentation';
+import { type NiftiHeader, readNiftiHeader, writeNifti } from '@datamint/segmentation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type APIHandler,
@@ -303,6 +303,30 @@ describe('planUpload pairs a NIfTI .hdr with its .img', () => {
     const plan = await planUpload(path.join(work, 'meta'), { jsonSidecars: true });
     expect(plan.units).toHaveLength(1);
     expect(plan.units[0]).toMatchObject({ kind: 'nifti-pair', metadata: json });
+  });
+
+  it('gives the pair the masks of either file, checked against the size its header says', async () => {
+    const { hdr, img } = int16Pair([4, 3, 2]);
+    const files = [await place('masked/m.hdr', hdr), await place('masked/m.img', img)];
+    const fits = await place(
+      'masked/fits.nii',
+      writeNifti({ data: new Uint8Array(24).fill(1), shape: [4, 3, 2] }),
+    );
+    const wide = await place(
+      'masked/wide.nii',
+      writeNifti({ data: new Uint8Array(30).fill(1), shape: [5, 3, 2] }),
+    );
+    const plan = await planUpload(files, { segmentationFiles: [null, fits] });
+    expect(plan.problems).toEqual([]);
+    expect(plan.units.map((u) => [u.kind, u.segmentations.map((t) => t.input)])).toEqual([
+      ['nifti-pair', [fits]],
+    ]);
+    const misfit = await planUpload(files, { segmentationFiles: [wide, null] });
+    expect(misfit.units).toEqual([]);
+    expect(misfit.problems.map((p) => [path.basename(p.source), p.error.name])).toEqual([
+      ['m.hdr', 'SegmentationError'],
+      ['m.img', 'SegmentationError'],
+    ]);
   });
 
   it('fails each file of a pair that cannot be joined, naming it, and plans the rest', async () => {
