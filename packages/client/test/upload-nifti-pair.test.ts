@@ -395,6 +395,22 @@ describe('planUpload pairs a NIfTI .hdr with its .img', () => {
   });
 
   it('leaves alone what is no pair: a lone .img of a known type, a .hdr that is no NIfTI pair header, a given type', async () => {
+    if (hasData) {
+      // A DICOM named .img, even beside a pair's header of its name, stays a DICOM.
+      const slice = await readFile(path.join(dataDir, 'dicom/series/pydicom_ct5n', '2062.dcm'));
+      const dicom = await place('dicom/ct.img', slice);
+      const plan = await planUpload([dicom, await place('dicom/ct.hdr', int16Pair([2, 2]).hdr)]);
+      expect(plan.units.map((u) => [u.kind, u.filename, u.mimetype])).toEqual([
+        ['file', 'ct.img', 'application/dicom'],
+      ]);
+      expect(problemsOf(plan)).toEqual([
+        [
+          'ct.hdr',
+          'NiftiPairError',
+          'the header of a NIfTI-1 .hdr/.img pair, but its image (ct.img or ct.img.gz) is not among the files to upload: give both files, or their folder',
+        ],
+      ]);
+    }
     const png = await place('alone/picture.img', grayPng(4, 4, 1));
     const radiance = await place('alone/sky.hdr', '#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 1 +X 1\n');
     const plan = await planUpload([png, radiance]);
