@@ -5,21 +5,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ValidationError } from '../errors';
-import type { PlannedOrigin, SkippedFile } from './plan-types';
-import { type WalkOptions, walkPath } from './walk';
+import type { NamedUpload, PlannedOrigin, SkippedFile, UploadSource, WalkOptions } from './input-types';
+import { walkPath } from './walk';
 
-/** Bytes, a Blob or a stream, with the name to upload it under. */
-export interface NamedUpload {
-  /** File name, possibly with folders (becomes `source_filepath`). */
-  name: string;
-  /** The content: bytes, a Blob, or a Node or web stream (read once, as it is uploaded). */
-  data: Uint8Array | Blob | NodeJS.ReadableStream | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
-  /** Overrides detection for this input only. */
-  mimetype?: string;
-}
-
-/** A path (file or directory), a `File` (a Blob with a name) or a {@link NamedUpload}. */
-export type UploadSource = string | File | NamedUpload;
+// Defined in the leaf module of input types so the options need not import the walker.
+export type { NamedUpload, UploadSource } from './input-types';
 
 /** One file an input expanded to, or a path of it that could not be read. */
 export type ExpandedItem =

@@ -1,24 +1,9 @@
+import type { PlannedOrigin, SkippedFile } from './input-types';
 import type { SegmentationTask } from './segmentation-tasks';
 import type { MetadataSource } from './types';
 
-/**
- * Where a planned file's bytes come from: a path on disk (read again when the unit is sent), or
- * the caller's in-memory input at `inputIndex` (a `File`, a `Blob` or bytes), which must be passed
- * again to run the plan.
- */
-export type PlannedOrigin =
-  | {
-      /** Read from disk. */
-      kind: 'path';
-      /** The file's path. */
-      path: string;
-    }
-  | {
-      /** The caller's in-memory input. */
-      kind: 'input';
-      /** Its index among the inputs. */
-      inputIndex: number;
-    };
+// Defined in the leaf module of input types so the walker and the inputs need not import the plan.
+export type { PlannedOrigin, SkippedFile, SkipReason } from './input-types';
 
 /** One file of the plan. */
 export interface PlannedFile {
@@ -105,29 +90,6 @@ export interface PlannedUnit {
    * Laterality), when planning read it (`seriesGrouping: 'platform'` or `discardDicomReports`).
    */
   laterality?: 'left' | 'right';
-}
-
-/** Why a file found in a directory is not part of the plan. */
-export type SkipReason =
-  | 'system file'
-  | 'empty'
-  | 'extension filter'
-  | 'excluded directory'
-  | 'too deep'
-  | 'dicom report'
-  | 'dicom directory';
-
-/** A file or folder found in a directory and left out on purpose. */
-export interface SkippedFile {
-  /** Its path. */
-  source: string;
-  /** Why it was left out. */
-  reason: SkipReason;
-  /**
-   * For a file the caller named or that planning read (a DICOM report or DICOMDIR): its position among the
-   * expanded files, so a result can be reported in its place.
-   */
-  position?: number;
 }
 
 /** A file that cannot be uploaded (unreadable, not a readable DICOM...): it fails alone. */

@@ -4,8 +4,7 @@ import type { LabelNames } from '@datamint/segmentation';
 import type { CallOptions } from '../context';
 import type { SegmentationInput } from '../segmentations';
 import type { MungFilename } from './filename';
-import type { UploadSource } from './inputs';
-import type { WalkOptions } from './walk';
+import type { UploadSource, WalkOptions } from './input-types';
 
 /** Segmentations of one input: a mask, several masks, or masks with their names and frames. */
 export type SegmentationFiles =

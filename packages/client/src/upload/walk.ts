@@ -1,23 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type ExtensionFilter, fileExtension, passesExtensionFilter } from './extensions';
+import { fileExtension, passesExtensionFilter } from './extensions';
 import { fnmatch } from './fnmatch';
+import type { SkippedFile, WalkOptions } from './input-types';
 import { eventLoopPacer, PACE_MS } from './pacer';
-import type { SkippedFile } from './plan-types';
 import { isSystemDirectory, isSystemFile } from './system-files';
-
-/** How directories are walked. */
-export interface WalkOptions extends ExtensionFilter {
-  /** Descend into sub-directories: `true` for any depth, a number for that many levels. */
-  recursive?: boolean | number | undefined;
-  /** Shell patterns (`*`, `?`, `[ab]`) matched against directory names; matching folders are skipped. */
-  excludeDirs?: readonly string[] | undefined;
-  /** Files found in directories that are smaller than this are skipped as empty (default 0: none). */
-  minSize?: number | undefined;
-  /** Stops the walk at its next file or folder with `APIUserAbortError`. */
-  signal?: AbortSignal | undefined;
-}
 
 /** A file found on disk, or a path that could not be read. */
 export type WalkedPath =
