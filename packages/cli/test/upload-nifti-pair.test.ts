@@ -68,7 +68,7 @@ describe.skipIf(!hasData)('datamint upload of a NIfTI .hdr/.img pair', () => {
 
   it('says why a header without its image cannot be uploaded, and uploads the rest', async () => {
     place('lone/air.hdr.gz', AIR_HDR);
-    writeFileSync(join(work, 'lone', 'notes.txt'), 'a note');
+    writeFileSync(join(work, 'lone', 'notes.dat'), 'a note');
     const dry = await cli(['upload', 'lone', '--dry-run']);
     expect(dry.stdout).toContain('Files that cannot be uploaded and will fail: 1');
     // Wrapped to the terminal's width: compared with its line breaks made spaces.
@@ -79,6 +79,6 @@ describe.skipIf(!hasData)('datamint upload of a NIfTI .hdr/.img pair', () => {
     const report = JSON.parse(result.stdout);
     expect(report.totals).toMatchObject({ resources: 1, failed: 1 });
     const onServer = await server.api.getResources({ returnIdsOnly: false }).toArray();
-    expect(onServer.map((r) => r.filename)).toEqual(['notes.txt']);
+    expect(onServer.map((r) => r.filename)).toEqual(['notes.dat']);
   });
 });

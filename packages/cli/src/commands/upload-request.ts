@@ -1,3 +1,4 @@
+import { DEFAULT_EXCLUDED_EXTENSIONS } from '@datamint/client';
 import { UsageError } from '../errors';
 import {
   parseDepth,
@@ -25,6 +26,7 @@ export interface RawUploadOptions {
   mungfilename?: string;
   includeExtensions?: string[];
   excludeExtensions?: string[];
+  allExtensions?: boolean;
   segmentationPath?: string;
   segmentation_path?: string;
   segmentationNames?: string;
@@ -59,6 +61,11 @@ export interface UploadRequest {
   mungFilename: 'all' | number[] | undefined;
   includeExtensions: string[] | undefined;
   excludeExtensions: string[] | undefined;
+  /**
+   * `excludeExtensions` is the Python tool's default list (no extension flag was given), so files it
+   * leaves out are worth a word: they were not asked to be left out.
+   */
+  defaultExclusions: boolean;
   segmentationPath: string | undefined;
   segmentationNamesFile: string | undefined;
   transposeSegmentation: boolean;
@@ -95,6 +102,15 @@ export function validateUploadOptions(paths: string[], raw: RawUploadOptions): U
   if (raw.includeExtensions?.length && raw.excludeExtensions?.length) {
     throw new UsageError('--include-extensions and --exclude-extensions cannot be used together');
   }
+  if (raw.allExtensions && (raw.includeExtensions?.length || raw.excludeExtensions?.length)) {
+    throw new UsageError(
+      `--all-extensions takes every extension: drop ${raw.includeExtensions?.length ? '--include-extensions' : '--exclude-extensions'}`,
+      '--all-extensions',
+    );
+  }
+  // Python's tool leaves documents, scripts and the like out unless an extension flag says otherwise.
+  const defaultExclusions =
+    !raw.allExtensions && !raw.includeExtensions?.length && !raw.excludeExtensions?.length;
   if (raw.channel !== undefined && raw.name !== undefined && raw.channel !== raw.name) {
     throw new UsageError('--name is a synonym of --channel: give only one', '--name');
   }
@@ -148,7 +164,10 @@ export function validateUploadOptions(paths: string[], raw: RawUploadOptions): U
       : undefined,
     excludeExtensions: raw.excludeExtensions
       ? parseExtensionList(raw.excludeExtensions, '--exclude-extensions')
-      : undefined,
+      : defaultExclusions
+        ? [...DEFAULT_EXCLUDED_EXTENSIONS]
+        : undefined,
+    defaultExclusions,
     segmentationPath,
     segmentationNamesFile,
     transposeSegmentation: raw.transposeSegmentation === true,

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { type PlanUploadOptions, planUpload, ResourceNotFoundError, type UploadPlan } from '@datamint/client';
 import { resolveConfig } from '@datamint/core';
 import { type Command, Option } from 'commander';
@@ -49,6 +49,15 @@ export async function buildUploadPlan(request: UploadRequest, ctx: CommandContex
   const paths = cwd === process.cwd() ? request.paths : request.paths.map((p) => resolve(cwd, p));
   const plan = await planUpload(paths, planOptions(request, masks));
   for (const s of plan.skipped) ctx.term.debug(`skipped (${s.reason}): ${s.source}`);
+  const leftOut = request.defaultExclusions
+    ? plan.skipped.filter((s) => s.reason === 'extension filter')
+    : [];
+  if (leftOut.length > 0) {
+    const kinds = [...new Set(leftOut.map((s) => extname(s.source).toLowerCase()).filter(Boolean))].sort();
+    ctx.term.note(
+      `${plural(leftOut.length, 'file')} (${kinds.slice(0, 5).join(', ')}${kinds.length > 5 ? ', ...' : ''}) left out by the default excluded extensions; --all-extensions uploads them`,
+    );
+  }
   if (masks && masks.matched() > 1 && /\.(nii|nii\.gz|png)$/i.test(request.segmentationPath ?? '')) {
     throw new UsageError(
       `--segmentation-path ${request.segmentationPath} is a single file, which only works with a single image (got ${masks.matched()})`,
@@ -229,6 +238,10 @@ export function registerUpload(program: Command, streams: CliStreams): void {
       '--exclude-extensions <exts...>',
       'skip these extensions, e.g. txt csv or txt,csv (repeatable)',
       (value: string, previous: string[] | undefined) => collect(value, previous),
+    )
+    .option(
+      '--all-extensions',
+      'upload files of every extension: without it and without the two flags above, documents, scripts, logs and such (txt, json, csv, pdf, ...) are skipped, as by the Python tool',
     )
     .option('--segmentation-path <path>', 'mask file, or root folder of masks laid out like the images')
     .addOption(new Option('--segmentation_path <path>').hideHelp())

@@ -2,6 +2,7 @@
 // and the upload plan and per-file errors both platforms' uploads share.
 
 export type { BrowserNamedUpload, BrowserUploadInput, CollectedInputs } from '../upload/browser-inputs';
+export { DEFAULT_EXCLUDED_EXTENSIONS } from '../upload/extensions';
 export type {
   PlannedFile,
   PlannedNiftiPair,

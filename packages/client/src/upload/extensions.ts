@@ -27,6 +27,47 @@ export function extensionMatches(extension: string, filter: string): boolean {
   return extension === filter || extension.endsWith(`.${filter}`);
 }
 
+/**
+ * Extensions the platform's Python upload tool (2.29) leaves out of a folder when no extension
+ * filter is given: documents, spreadsheets, configuration, scripts, logs and temporary files, which
+ * are not medical images. Lower case, without the dot, for `excludeExtensions`. A NIfTI volume's
+ * `X.json` sidecar still travels with it as its metadata. (Python's list also names `.DS_Store` and
+ * `.gitignore`, which its suffix rule never matches; hidden files are skipped anyway.)
+ */
+export const DEFAULT_EXCLUDED_EXTENSIONS: readonly string[] = Object.freeze([
+  'txt',
+  'json',
+  'xml',
+  'docx',
+  'doc',
+  'pdf',
+  'xlsx',
+  'xls',
+  'csv',
+  'tsv',
+  'log',
+  'ini',
+  'cfg',
+  'conf',
+  'yaml',
+  'yml',
+  'md',
+  'rst',
+  'html',
+  'htm',
+  'exe',
+  'bat',
+  'sh',
+  'py',
+  'js',
+  'css',
+  'sql',
+  'bak',
+  'tmp',
+  'temp',
+  'lock',
+]);
+
 /** Extension filters of a directory walk (extensions without the dot, lower case). */
 export interface ExtensionFilter {
   /** Only files with one of these extensions (exclusive with `excludeExtensions`). */
