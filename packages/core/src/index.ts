@@ -12,7 +12,6 @@ export {
   type ResolvedConfig,
   readConfigFile,
   resolveConfig,
-  stripTrailingSlashes,
   writeConfigFile,
 } from './config';
 export { HttpClient, type HttpClientOptions, type StreamResponse } from './http-client';
