@@ -8,6 +8,36 @@ export interface TerminalOptions {
   noColor: boolean;
 }
 
+/**
+ * The narrowest width output is fitted to. Below it paths and reasons would be cut to a few
+ * characters; on a terminal that really is narrower the lines wrap instead, which loses nothing.
+ */
+export const MIN_COLUMNS = 20;
+
+/** Width used when neither the terminal nor `COLUMNS` gives one. */
+export const DEFAULT_COLUMNS = 80;
+
+/** A positive whole number of columns, or `undefined` for anything else (0, NaN, negative, fractional). */
+function validWidth(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * The columns output may use: the first width a terminal reports, else `COLUMNS`, else 80, and
+ * never under {@link MIN_COLUMNS}. A reported width of 0 counts as unknown: a pseudo-terminal
+ * that was never given a size (as some CI runners, editor shells and containers open them) says 0,
+ * and fitting to 0 columns would print every line empty.
+ */
+export function usableWidth(
+  reported: readonly (number | undefined)[],
+  columnsEnv: string | undefined,
+): number {
+  const fromEnv = /^\s*\d+\s*$/.test(columnsEnv ?? '') ? Number(columnsEnv) : undefined;
+  const width =
+    reported.map(validWidth).find((w) => w !== undefined) ?? validWidth(fromEnv) ?? DEFAULT_COLUMNS;
+  return Math.max(MIN_COLUMNS, width);
+}
+
 const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 export type Style = keyof typeof ANSI;
 
@@ -57,18 +87,21 @@ export class Terminal {
     return this.#streams.stdout.isTTY === true;
   }
 
+  /** Columns the progress line may use: stderr's width (else stdout's), as {@link usableWidth} reads them. */
   get columns(): number {
-    return this.#streams.stderr.columns ?? this.#streams.stdout.columns ?? 100;
+    return usableWidth(
+      [this.#streams.stderr.columns, this.#streams.stdout.columns],
+      this.#streams.env.COLUMNS,
+    );
   }
 
   /**
    * Columns a table on stdout may use: the terminal's width, else `COLUMNS` (set by shells and
-   * by users who pipe), else 80.
+   * by users who pipe), else 80 (see {@link usableWidth}).
    */
   get tableWidth(): number {
     const tty = this.#streams.stdout.isTTY === true ? this.#streams.stdout.columns : undefined;
-    const env = Number.parseInt(this.#streams.env.COLUMNS ?? '', 10);
-    return tty ?? (Number.isFinite(env) && env > 0 ? env : 80);
+    return usableWidth([tty], this.#streams.env.COLUMNS);
   }
 
   /** Registers a value (the API key) that must never be printed. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,23 @@ export interface CliRunOptions {
   user?: { uid: number; gid: number };
   /** Kill the child after this many ms (code `null`), so a command that hangs fails its test. */
   timeoutMs?: number;
+  /**
+   * Run in a pseudo-terminal of this size (through util-linux `script`; see {@link ptyAvailable}):
+   * stdin, stdout and stderr are all that terminal, so everything printed arrives in `stdout`, with
+   * `\r\n` line ends. `{ columns: 0, rows: 0 }` is a terminal that was never given a size.
+   */
+  pty?: { columns: number; rows: number };
+}
+
+/** Whether {@link CliRunOptions.pty} works here: util-linux `script` (Linux) is installed. */
+export function ptyAvailable(): boolean {
+  if (process.platform !== 'linux') return false;
+  return spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux') === true;
+}
+
+/** `word` quoted for a POSIX shell. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A throw-away HOME and XDG_CONFIG_HOME, so tests never touch the developer's config file. */
@@ -61,18 +78,32 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
     else env[key] = value;
   }
   env.TSX_TSCONFIG_PATH = tsconfig;
+  const argv = [
+    process.execPath,
+    '--import',
+    tsxLoader,
+    join(packageRoot, 'src', options.script ?? 'bin.ts'),
+    ...args,
+  ];
+  const [command, ...commandArgs] = options.pty
+    ? [
+        'script',
+        '--quiet',
+        '--return',
+        '--flush',
+        '--command',
+        `stty cols ${options.pty.columns} rows ${options.pty.rows} && exec ${argv.map(shellQuote).join(' ')}`,
+        '/dev/null',
+      ]
+    : argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', tsxLoader, join(packageRoot, 'src', options.script ?? 'bin.ts'), ...args],
-      {
-        cwd: options.cwd ?? packageRoot,
-        env,
-        ...(options.user ?? {}),
-        ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(command!, commandArgs, {
+      cwd: options.cwd ?? packageRoot,
+      env,
+      ...(options.user ?? {}),
+      ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
