@@ -7,6 +7,10 @@
  *
  * The tree: 50 DICOM series of 160 slices each, made from a real CT slice of ../shared/data with new
  * UIDs and positions; 1,500 PNGs; 500 small NIfTI volumes.
+ *
+ * Then memory against file size: the same 800 slices planned twice, once made from a 16x16 CT slice
+ * (4 KiB files) and once from a real 512x512 CT slice (520 KiB files). Planning reads headers only,
+ * so peak RSS should not grow with the files' sizes.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,24 +31,38 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const self = fileURLToPath(import.meta.url);
 const shared = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 const sliceFile = join(shared, 'dicom', 'series', 'pydicom_ct5n', '2062.dcm');
+const largeSliceFile = join(shared, 'dicom', 'series', 'dcm_qa_ct_philips_S2010', 'I10');
+const SIZE_SERIES = 5;
 const pngFile = join(shared, 'png', 'pngsuite', 'basn0g08.png');
 
-function makeTree(): { root: string; files: number; bytes: number } {
-  const root = mkdtempSync(join(tmpdir(), 'datamint-cli-plan-bench-'));
-  const slice = parseDicom(readFileSync(sliceFile));
-  let files = 0;
-  let bytes = 0;
-  const put = (path: string, data: Uint8Array): void => {
-    writeFileSync(path, data);
-    files++;
-    bytes += data.byteLength;
-  };
-  for (let s = 0; s < SERIES; s++) {
-    const dir = join(root, `patient${s % 10}`, `study${s}`, `series${s}`);
+interface Tree {
+  root: string;
+  files: number;
+  bytes: number;
+}
+
+/** A tree of `series` DICOM series of SLICES slices each, made from `slicePath`. */
+function makeSeriesTree(slicePath: string, series: number, prefix: string): Tree {
+  const tree: Tree = { root: mkdtempSync(join(tmpdir(), prefix)), files: 0, bytes: 0 };
+  addSeries(tree, slicePath, series);
+  return tree;
+}
+
+function put(tree: Tree, path: string, data: Uint8Array): void {
+  writeFileSync(path, data);
+  tree.files++;
+  tree.bytes += data.byteLength;
+}
+
+function addSeries(tree: Tree, slicePath: string, count: number): void {
+  const slice = parseDicom(readFileSync(slicePath));
+  for (let s = 0; s < count; s++) {
+    const dir = join(tree.root, `patient${s % 10}`, `study${s}`, `series${s}`);
     mkdirSync(dir, { recursive: true });
     const series = `1.2.826.0.1.3680043.8.498.${s + 1}`;
     for (let i = 0; i < SLICES; i++) {
       put(
+        tree,
         join(dir, `IM${String(i).padStart(4, '0')}.dcm`),
         writeDicom(slice, [
           { tag: 'StudyInstanceUID', action: 'set', value: `${series}.1` },
@@ -56,19 +74,50 @@ function makeTree(): { root: string; files: number; bytes: number } {
       );
     }
   }
+}
+
+function makeTree(): Tree {
+  const tree = makeSeriesTree(sliceFile, SERIES, 'datamint-cli-plan-bench-');
+  const root = tree.root;
   const png = readFileSync(pngFile);
   const nifti = writeNifti({ shape: [16, 16, 4], data: new Uint8Array(16 * 16 * 4).fill(1) });
   for (let i = 0; i < PNGS; i++) {
     const dir = join(root, 'photos', `batch${i % 30}`);
     mkdirSync(dir, { recursive: true });
-    put(join(dir, `photo${i}.png`), png);
+    put(tree, join(dir, `photo${i}.png`), png);
   }
   for (let i = 0; i < NIFTIS; i++) {
     const dir = join(root, 'volumes', `case${i % 20}`);
     mkdirSync(dir, { recursive: true });
-    put(join(dir, `vol${i}.nii`), nifti);
+    put(tree, join(dir, `vol${i}.nii`), nifti);
   }
-  return { root, files, bytes };
+  return tree;
+}
+
+/** Peak RSS of planning the same series made of small and of large slices. */
+async function memoryAgainstFileSize(): Promise<void> {
+  const trees = [
+    makeSeriesTree(sliceFile, SIZE_SERIES, 'datamint-cli-plan-small-'),
+    makeSeriesTree(largeSliceFile, SIZE_SERIES, 'datamint-cli-plan-large-'),
+  ];
+  try {
+    const [small, large] = [await measureIn('plan', trees[0]!.root), await measureIn('plan', trees[1]!.root)];
+    const kib = (t: Tree) => (t.bytes / t.files / 1024).toFixed(0);
+    console.log(
+      `memory against file size (${trees[0]!.files} slices in ${SIZE_SERIES} series, planned alone):`,
+    );
+    console.log(
+      `  ${kib(trees[0]!).padStart(4)} KiB per file (${(trees[0]!.bytes / 1e6).toFixed(0).padStart(4)} MB): peak RSS ${small.rssPeakMb.toFixed(0)} MB, retained heap ${small.retainedMb.toFixed(1)} MB`,
+    );
+    console.log(
+      `  ${kib(trees[1]!).padStart(4)} KiB per file (${(trees[1]!.bytes / 1e6).toFixed(0).padStart(4)} MB): peak RSS ${large.rssPeakMb.toFixed(0)} MB, retained heap ${large.retainedMb.toFixed(1)} MB`,
+    );
+    console.log(
+      `  peak RSS ratio ${(large.rssPeakMb / small.rssPeakMb).toFixed(2)}x for files ${(trees[1]!.bytes / trees[0]!.bytes).toFixed(0)}x larger (aim: about 1x)`,
+    );
+  } finally {
+    for (const tree of trees) rmSync(tree.root, { recursive: true, force: true });
+  }
 }
 
 async function walkAndStat(dir: string): Promise<number> {
@@ -167,4 +216,5 @@ if (mode === 'baseline' || mode === 'plan') {
   } finally {
     rmSync(tree.root, { recursive: true, force: true });
   }
+  await memoryAgainstFileSize();
 }
