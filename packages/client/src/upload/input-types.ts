@@ -55,6 +55,8 @@ export type SkipReason =
   | 'extension filter'
   | 'excluded directory'
   | 'too deep'
+  /** A link to a folder the walk is already inside, which would walk the same files forever. */
+  | 'symlink loop'
   | 'dicom report'
   | 'dicom directory';
 

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileExtension, passesExtensionFilter } from './extensions';
@@ -20,8 +20,10 @@ function depthOf(recursive: WalkOptions['recursive']): number {
 /**
  * The one directory walker of uploads. A file path is itself; a directory expands to its files in
  * name order (the file system's order differs between machines), skipping system files and the
- * filters' rejects. Linked files are followed; linked directories are not, so a loop cannot trap
- * the walk. A file or folder that cannot be read is returned in its place, for the caller to report.
+ * filters' rejects. Links are followed, to files and to folders alike (as Python's walker does); a
+ * folder link that leads back to a folder the walk is already inside is skipped as `symlink loop`,
+ * so a loop cannot trap the walk. A file or folder that cannot be read (a dangling link among them)
+ * is returned in its place, for the caller to report.
  * `pace` is shared by the walks of one plan, so that many single-file inputs yield too.
  */
 export async function walkPath(
@@ -37,13 +39,21 @@ export async function walkPath(
     // trip several times the call, and most inputs of a big upload are single files.
     info = statSync(input);
   } catch (error) {
-    return [{ kind: 'unreadable', path: input, error: error as NodeJS.ErrnoException }];
+    return [{ kind: 'unreadable', path: input, error: linkError(input, error) }];
   }
   if (!info.isDirectory()) return [{ kind: 'file', path: input, size: info.size }];
   const out: WalkedPath[] = [];
   const maxDepth = depthOf(options.recursive);
   const minSize = options.minSize ?? 0;
-  const walk = async (dir: string, level: number): Promise<void> => {
+  // Folders are known by their real path: a link's target resolved, a plain folder its parent's
+  // real path and its name (no call needed). A link whose target is on the path from the input
+  // to here would walk the same folders forever.
+  const walk = async (
+    dir: string,
+    real: string,
+    level: number,
+    inside: ReadonlySet<string>,
+  ): Promise<void> => {
     let entries: import('node:fs').Dirent[];
     // Outside the try: an abort ends the walk, it is not an unreadable folder.
     await pace();
@@ -54,12 +64,16 @@ export async function walkPath(
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const slots: ({ kind: 'dir'; path: string } | { kind: 'file'; path: string; found?: WalkedPath })[] = [];
+    const slots: (
+      | { kind: 'dir'; path: string; real: string }
+      | { kind: 'file'; path: string; found?: WalkedPath }
+    )[] = [];
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
+      const linked = entry.isSymbolicLink();
+      if (linked) {
         let target: Awaited<ReturnType<typeof stat>> | undefined;
         try {
           target = await stat(full);
@@ -68,19 +82,33 @@ export async function walkPath(
           slots.push({
             kind: 'file',
             path: full,
-            found: { kind: 'unreadable', path: full, error: error as NodeJS.ErrnoException },
+            found: { kind: 'unreadable', path: full, error: linkError(full, error) },
           });
           continue;
         }
         isFile = target.isFile();
-        isDir = false;
+        isDir = target.isDirectory();
       }
       if (isDir) {
         if (isSystemDirectory(entry.name)) skipped.push({ source: full, reason: 'system file' });
         else if (options.excludeDirs?.some((p) => fnmatch(entry.name, p))) {
           skipped.push({ source: full, reason: 'excluded directory' });
         } else if (level >= maxDepth) skipped.push({ source: full, reason: 'too deep' });
-        else slots.push({ kind: 'dir', path: full });
+        else {
+          let folder: string;
+          try {
+            folder = linked ? realpathSync(full) : path.join(real, entry.name);
+          } catch (error) {
+            slots.push({
+              kind: 'file',
+              path: full,
+              found: { kind: 'unreadable', path: full, error: linkError(full, error) },
+            });
+            continue;
+          }
+          if (inside.has(folder)) skipped.push({ source: full, reason: 'symlink loop' });
+          else slots.push({ kind: 'dir', path: full, real: folder });
+        }
       } else if (isFile) {
         if (isSystemFile(entry.name)) skipped.push({ source: full, reason: 'system file' });
         else if (!passesExtensionFilter(fileExtension(entry.name), options)) {
@@ -100,12 +128,40 @@ export async function walkPath(
       }
     }
     for (const slot of slots) {
-      if (slot.kind === 'dir') await walk(slot.path, level + 1);
+      if (slot.kind === 'dir') await walk(slot.path, slot.real, level + 1, new Set(inside).add(slot.real));
       else if (slot.found!.kind === 'file' && slot.found!.size < minSize) {
         skipped.push({ source: slot.path, reason: 'empty' });
       } else out.push(slot.found!);
     }
   };
-  await walk(input, 0);
+  let real: string;
+  try {
+    real = realpathSync(input);
+  } catch (error) {
+    return [{ kind: 'unreadable', path: input, error: linkError(input, error) }];
+  }
+  await walk(input, real, 0, new Set([real]));
   return out;
+}
+
+/**
+ * The error of a path that could not be stat'ed, saying so plainly when the path is a link: the
+ * system's `ENOENT ... stat` names the link, not the missing target the user has to fix.
+ */
+function linkError(file: string, error: unknown): NodeJS.ErrnoException {
+  const cause = error as NodeJS.ErrnoException;
+  let target: string;
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return cause;
+    target = readlinkSync(file);
+  } catch {
+    return cause;
+  }
+  const why =
+    cause.code === 'ENOENT'
+      ? `it is a link to ${target}, which does not exist`
+      : cause.code === 'ELOOP'
+        ? `it is a link to ${target}, a loop of links`
+        : `it is a link to ${target}: ${cause.message}`;
+  return Object.assign(new Error(why), { code: cause.code });
 }

@@ -20,3 +20,9 @@ export const closeSync = unsupported('fs.closeSync');
 export const statSync = unsupported('fs.statSync');
 /** Refused in the browser: no file system. */
 export const readdirSync = unsupported('fs.readdirSync');
+/** Refused in the browser: no file system. */
+export const lstatSync = unsupported('fs.lstatSync');
+/** Refused in the browser: no file system. */
+export const readlinkSync = unsupported('fs.readlinkSync');
+/** Refused in the browser: no file system. */
+export const realpathSync = unsupported('fs.realpathSync');
