@@ -64,10 +64,7 @@ export async function walkPath(
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const slots: (
-      | { kind: 'dir'; path: string; real: string }
-      | { kind: 'file'; path: string; found?: WalkedPath }
-    )[] = [];
+    const slots: Slot[] = [];
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       let isDir = entry.isDirectory();
@@ -79,11 +76,7 @@ export async function walkPath(
           target = await stat(full);
         } catch (error) {
           // A dangling or looping link names a file the user meant to include: report it.
-          slots.push({
-            kind: 'file',
-            path: full,
-            found: { kind: 'unreadable', path: full, error: linkError(full, error) },
-          });
+          slots.push(unreadableSlot(full, error));
           continue;
         }
         isFile = target.isFile();
@@ -99,11 +92,7 @@ export async function walkPath(
           try {
             folder = linked ? realpathSync(full) : path.join(real, entry.name);
           } catch (error) {
-            slots.push({
-              kind: 'file',
-              path: full,
-              found: { kind: 'unreadable', path: full, error: linkError(full, error) },
-            });
+            slots.push(unreadableSlot(full, error));
             continue;
           }
           if (inside.has(folder)) skipped.push({ source: full, reason: 'symlink loop' });
@@ -142,6 +131,18 @@ export async function walkPath(
   }
   await walk(input, real, 0, new Set([real]));
   return out;
+}
+
+/** An entry of a folder being walked: a folder to enter, or a file (its size read, or why not). */
+type Slot = { kind: 'dir'; path: string; real: string } | { kind: 'file'; path: string; found?: WalkedPath };
+
+/** An entry that could not be stat'ed, reported in its place. */
+function unreadableSlot(file: string, error: unknown): Slot {
+  return {
+    kind: 'file',
+    path: file,
+    found: { kind: 'unreadable', path: file, error: linkError(file, error) },
+  };
 }
 
 /**
