@@ -1,9 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeNifti } from '@datamint/segmentation';
+import { encodeMaskPng, writeNifti } from '@datamint/segmentation';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { homeEnv, runCli } from './helpers/cli';
-import { ct5n, sharedDataAvailable } from './helpers/data';
+import { ct5n, pngGray, sharedDataAvailable } from './helpers/data';
 import { API_KEY, type TestServer, uploadFixture } from './helpers/server';
 
 const hasData = sharedDataAvailable();
@@ -86,5 +86,33 @@ describe('masks that no segmentation name matches', () => {
     expect(report.results).toHaveLength(1);
     const names = await stored(report.results[0].id);
     expect(names).toEqual(slices.flatMap((_, frame) => [`${frame}:seg_1`, `${frame}:seg_2`]).sort());
+  });
+});
+
+describe.skipIf(!hasData)('system files in a mask folder', () => {
+  it('leaves out ._labels.png and .DS_Store beside labels.png, as the upload walk does for images', async () => {
+    put('images/case1/img.png', readFileSync(pngGray));
+    // A 32 × 32 mask, the image's size, with one label in its top rows.
+    const labels = Uint8Array.from({ length: 32 * 32 }, (_, i) => (i < 32 * 8 ? 1 : 0));
+    const mask = put(
+      'segs/case1/labels.png',
+      encodeMaskPng({ width: 32, height: 32, data: labels }, { colour: 'gray' }),
+    );
+    // What macOS leaves on foreign disks: an AppleDouble resource fork and a folder's view settings.
+    put('segs/case1/._labels.png', Uint8Array.from([0, 5, 22, 7, 0, 2, 0, 0, ...new Array(74).fill(0)]));
+    put('segs/case1/.DS_Store', Uint8Array.from([0, 0, 0, 1, 66, 117, 100, 49, ...new Array(64).fill(0)]));
+    const args = ['upload', 'images', '-r', '--segmentation-path', 'segs', '--json'];
+    const dry = await cli([...args, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan.problems).toEqual([]);
+    expect(plan.resources.map((r: { masks: { path: string }[] }) => r.masks.map((m) => m.path))).toEqual([
+      [mask],
+    ]);
+    const up = await cli([...args, '--yes']);
+    expect(up.code, up.stderr).toBe(0);
+    const report = JSON.parse(up.stdout);
+    expect(report.totals).toMatchObject({ inputs: 1, resources: 1, failed: 0 });
+    expect(report.results[0].segmentationIds).toHaveLength(1);
   });
 });

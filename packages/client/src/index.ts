@@ -141,6 +141,7 @@ export { JournalError } from './upload/journal';
 export { ContentReadError, ContentSizeError } from './upload/multipart-body';
 export { planUpload } from './upload/plan';
 export type { SegmentationTask } from './upload/segmentation-tasks';
+export { isSystemFile } from './upload/system-files';
 export type {
   MetadataSource,
   PlanUploadOptions,

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { SegmentationFiles } from '@datamint/client';
+import { isSystemFile, type SegmentationFiles } from '@datamint/client';
 import { UsageError } from '../errors';
 import { namesForMask, type SegmentationNames } from './segmentation-names';
 
@@ -19,10 +19,15 @@ function frameIndexOf(path: string): number | undefined {
   return /^\d+$/.test(stem) ? Number(stem) : undefined;
 }
 
+/**
+ * The masks of a folder, in name order. System and hidden files are left out by the rule the upload
+ * walk applies to images: macOS writes `._labels.png` beside `labels.png` on foreign disks, and that
+ * resource fork is no mask.
+ */
 async function masksIn(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   return entries
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && MASK_FILE.test(e.name))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && MASK_FILE.test(e.name) && !isSystemFile(e.name))
     .map((e) => join(dir, e.name))
     .sort();
 }

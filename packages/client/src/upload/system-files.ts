@@ -12,7 +12,10 @@ const SYSTEM_DIRS = new Set(['__macosx', '$recycle.bin', 'system volume informat
 
 /**
  * The one rule for files found in directories: the Python tool's system files, plus hidden files
- * (a leading dot), which no imaging tool writes on purpose. Files named explicitly are always kept.
+ * (a leading dot, such as macOS's `._scan.png` resource forks), which no imaging tool writes on
+ * purpose. `name` is the file's name without its folder. Files named explicitly are always kept;
+ * exported so that tools listing folders of their own (`datamint upload`'s mask folders) leave out
+ * the same files an upload does.
  */
 export function isSystemFile(name: string): boolean {
   const lower = name.toLowerCase();
