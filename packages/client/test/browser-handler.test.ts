@@ -1,6 +1,15 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { AuthenticationError } from '@datamint/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserAPIHandler, BrowserUnsupportedError, ConnectionCheckError, ValidationError } from '../src';
+import {
+  BrowserAPIHandler,
+  BrowserUnsupportedError,
+  ConnectionCheckError,
+  planUpload,
+  ValidationError,
+} from '../src';
 import { unsupported } from '../src/browser/unsupported';
 import { collectBrowserInputs } from '../src/upload/browser-inputs';
 import { grayPng, maskPng } from './helpers/images';
@@ -10,6 +19,58 @@ import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 // The browser client's logic, run in Node with the same fetch transport a page uses (the page
 // itself is tested in Chromium by browser-upload.test.ts).
 
+/** A dropped file as the File and Directory Entries API gives it (what `webkitGetAsEntry` returns). */
+function droppedFile(fullPath: string, bytes: Uint8Array<ArrayBuffer>): FileSystemEntry {
+  const name = fullPath.split('/').pop()!;
+  const entry = {
+    name,
+    fullPath,
+    isFile: true,
+    isDirectory: false,
+    file: (resolve: (file: File) => void) => resolve(new File([bytes], name)),
+  };
+  return entry as unknown as FileSystemEntry;
+}
+
+type Tree = { [name: string]: Uint8Array<ArrayBuffer> | Tree };
+
+/** A dropped folder: its reader answers in one batch, then an empty one (as browsers end a listing). */
+function droppedFolder(name: string, tree: Tree, parent = ''): FileSystemEntry {
+  const fullPath = `${parent}/${name}`;
+  const children = Object.entries(tree).map(([child, value]) =>
+    value instanceof Uint8Array
+      ? droppedFile(`${fullPath}/${child}`, value)
+      : droppedFolder(child, value, fullPath),
+  );
+  const entry = {
+    name,
+    fullPath,
+    isFile: false,
+    isDirectory: true,
+    createReader: () => {
+      let done = false;
+      return {
+        readEntries: (resolve: (batch: FileSystemEntry[]) => void) => {
+          resolve(done ? [] : children);
+          done = true;
+        },
+      };
+    },
+  };
+  return entry as unknown as FileSystemEntry;
+}
+
+/** The same tree written to disk, for Node's walker. */
+async function writeTree(dir: string, tree: Tree): Promise<void> {
+  for (const [name, value] of Object.entries(tree)) {
+    if (value instanceof Uint8Array) await writeFile(path.join(dir, name), value);
+    else {
+      await mkdir(path.join(dir, name));
+      await writeTree(path.join(dir, name), value);
+    }
+  }
+}
+
 describe('page inputs', () => {
   it('Files and { name, data } become named uploads, in order', async () => {
     const file = new File([grayPng(2, 2) as Uint8Array<ArrayBuffer>], 'a.png');
@@ -17,6 +78,39 @@ describe('page inputs', () => {
     expect(collected.uploads.map((u) => u.name)).toEqual(['a.png', 'dir/b.png']);
     expect(collected.inputIndexOf).toEqual([0, 1]);
     expect(collected.problems).toEqual([]);
+  });
+
+  it("a dropped folder's system files and folders are listed as skipped, by Node's walker's rule", async () => {
+    const png = grayPng(2, 2) as Uint8Array<ArrayBuffer>;
+    const files: Tree = {
+      'a.png': png,
+      '.DS_Store': png,
+      'Thumbs.db': png,
+      __MACOSX: { '._a.png': png },
+      '.git': { HEAD: png },
+      sub: { 'b.png': png, '~lock.png': png },
+    };
+    const tree = droppedFolder('study', files);
+    const collected = await collectBrowserInputs([tree, droppedFile('/.hidden.png', png)]);
+    expect(collected.uploads.map((u) => u.name)).toEqual(['study/a.png', 'study/sub/b.png', '.hidden.png']);
+    expect(collected.skipped).toEqual(
+      ['study/.DS_Store', 'study/.git', 'study/Thumbs.db', 'study/__MACOSX', 'study/sub/~lock.png'].map(
+        (source) => ({ source, reason: 'system file' }),
+      ),
+    );
+    // Node's walker, given the same folder on disk, leaves out the same entries for the same reason.
+    const disk = await mkdtemp(path.join(tmpdir(), 'dm-browser-skipped-'));
+    await writeTree(disk, { study: files });
+    const onDisk = await planUpload([path.join(disk, 'study')], { recursive: true });
+    expect(
+      onDisk.skipped.map((s) => ({ ...s, source: path.relative(disk, s.source).split(path.sep).join('/') })),
+    ).toEqual(collected.skipped);
+
+    // The plan lists them as its skipped files.
+    const client = new BrowserAPIHandler({ rootUrl: 'http://127.0.0.1:1', apiKey: 'k' });
+    const { plan } = await client.planUpload([tree]);
+    expect(plan.units.map((u) => u.sourceFilepath)).toEqual(['study/a.png', 'study/sub/b.png']);
+    expect(plan.skipped).toEqual(collected.skipped);
   });
 
   it('a path, a nameless Blob or bad data is a ValidationError naming the input', async () => {

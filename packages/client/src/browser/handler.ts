@@ -145,7 +145,9 @@ export class BrowserAPIHandler {
     // Files the page could not read fail alone, after the readable ones (as unreadable paths in Node).
     const offset = plan.units.reduce((n, u) => n + u.files.length, 0) + plan.problems.length;
     const problems = inputs.problems.map((p, i) => ({ ...p, position: offset + i }));
-    return { plan: { ...plan, problems: [...plan.problems, ...problems] }, inputs };
+    // Left out while walking, so listed before what planning left out (as Node's walker does).
+    const skipped = [...inputs.skipped, ...plan.skipped];
+    return { plan: { ...plan, problems: [...plan.problems, ...problems], skipped }, inputs };
   }
 
   /** Runs a plan made by {@link planUpload}: one result per file, in input order. */

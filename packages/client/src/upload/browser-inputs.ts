@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import type { NamedUpload } from './inputs';
+import type { NamedUpload, SkippedFile } from './input-types';
 import type { PlanProblem } from './plan-types';
 import { isSystemDirectory, isSystemFile } from './system-files';
 
@@ -28,6 +28,8 @@ export interface CollectedInputs {
   inputIndexOf: number[];
   /** Unreadable files and folders, positioned after the readable ones. */
   problems: Omit<PlanProblem, 'position'>[];
+  /** System files and folders found in dropped folders and left out, as Node's walker lists them. */
+  skipped: SkippedFile[];
 }
 
 function isEntry(value: unknown): value is FileSystemEntry {
@@ -87,7 +89,10 @@ async function walkEntry(
   signal?.throwIfAborted();
   if (entry.isFile) {
     // Explicitly dropped files are always kept; inside folders the system-file rule applies.
-    if (!explicit && isSystemFile(entry.name)) return;
+    if (!explicit && isSystemFile(entry.name)) {
+      out.skipped.push({ source: relativeName(entry), reason: 'system file' });
+      return;
+    }
     try {
       const file = await fileOf(entry as FileSystemFileEntry);
       out.uploads.push({ name: relativeName(entry), data: file });
@@ -97,7 +102,11 @@ async function walkEntry(
     }
     return;
   }
-  if (!entry.isDirectory || (!explicit && isSystemDirectory(entry.name))) return;
+  if (!entry.isDirectory) return;
+  if (!explicit && isSystemDirectory(entry.name)) {
+    out.skipped.push({ source: relativeName(entry), reason: 'system file' });
+    return;
+  }
   let children: FileSystemEntry[];
   try {
     children = await childrenOf(entry as FileSystemDirectoryEntry);
@@ -117,7 +126,7 @@ export async function collectBrowserInputs(
   inputs: readonly BrowserUploadInput[],
   signal?: AbortSignal,
 ): Promise<CollectedInputs> {
-  const out: CollectedInputs = { uploads: [], inputIndexOf: [], problems: [] };
+  const out: CollectedInputs = { uploads: [], inputIndexOf: [], problems: [], skipped: [] };
   for (const [i, input] of inputs.entries()) {
     if (isEntry(input)) {
       await walkEntry(input, i, out, true, signal);
