@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packed-release check CI runs: pack with the real release command (dry run), install the tarballs
 # with plain npm in empty projects, import and require every package, run both binaries, and check that
-# installing the client alone, or the CLI alone, pulls in none of the server's packages.
+# installing the client alone, or the CLI alone, pulls in none of the server's packages; then the lean
+# CLI uploads, lists and downloads against the packed server.
 # Prints one `::: name` line per check and `ok name` / `FAIL name`; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +65,19 @@ lean() { # lean NAME [SIBLING...]: install that tarball and the workspace siblin
 check "@datamint/client pulls no server-only packages" lean client
 check "@datamint/cli pulls no server-only packages" lean cli client
 check "datamint --version from the lean CLI install" bash -c "cd '$work/lean-cli' && ./node_modules/.bin/datamint --version | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+'"
+
+# The lean CLI against the packed server, as a new user runs them: upload a real folder, list it,
+# download a file back (each step its own ok/FAIL line).
+if [ -x "$all/node_modules/.bin/datamint-server" ] && [ -x "$work/lean-cli/node_modules/.bin/datamint" ]; then
+  echo "::: packed CLI against the packed server"
+  smoke=$(node scripts/release-smoke.mjs "$all/node_modules/.bin/datamint-server" "$work/lean-cli/node_modules/.bin/datamint" "$work/smoke" 2>&1)
+  echo "$smoke"
+  failed=$((failed + $(grep -c '^FAIL ' <<<"$smoke")))
+  grep -q '^ok ' <<<"$smoke" || { echo "FAIL packed CLI smoke ran no step"; failed=$((failed + 1)); }
+else
+  echo "FAIL packed CLI smoke: the packed binaries are not installed"
+  failed=$((failed + 1))
+fi
 
 echo "release check: $failed failed"
 [ "$failed" -eq 0 ]
