@@ -2,12 +2,12 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeFrame, type ParsedDicom, parseDicom, TransferSyntax, writeDicom } from '@datamint/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, type ApiUploadResult, ResourceNotFoundError } from '../src';
+import { Api, type ApiUploadResult, ResourceNotFoundError, UploadFileError } from '../src';
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
 import { partsOf } from './helpers/multipart-parts';
-import type { RecordedRequest, RecordingProxy } from './helpers/recording-proxy';
-import { type ApiHarness, startApiHarness } from './helpers/server';
+import { type RecordedRequest, type RecordingProxy, recordingProxy } from './helpers/recording-proxy';
+import { API_KEY, type ApiHarness, startApiHarness } from './helpers/server';
 
 const hasData = requireData();
 const SERIES = `${dataDir}/dicom/series/pydicom_ct5n`;
@@ -239,6 +239,42 @@ describe.skipIf(!hasData)('api.resources.uploadResources (the platform client pi
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResourceNotFoundError);
     expect(proxy.take().filter((r) => r.url === '/resources')).toEqual([]);
+  });
+
+  it('publishTo: when linking the ids to the project fails, every unit of the request fails with its id', async () => {
+    const project = await api.projects.create(`link-refused-${Date.now()}`);
+    const refusing = await recordingProxy(h.server.url, {
+      refuse: (r) => (r.method === 'POST' && r.url === `/projects/${project.id}/resources` ? 400 : undefined),
+    });
+    const viaRefusing = new Api({ rootUrl: refusing.url, apiKey: API_KEY, configFile: null, env: {} });
+    try {
+      const pngs = [1, 2].map((i) => path.join(dir, `link-refused-${i}.png`));
+      for (const [i, png] of pngs.entries()) await writeFile(png, grayPng(5, 5, 60 + i));
+      const results = await viaRefusing.resources.uploadResources(pngs, {
+        publishTo: project.name,
+        onError: 'skip',
+      });
+      expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([
+        ['link-refused-1.png', false],
+        ['link-refused-2.png', false],
+      ]);
+      for (const r of results) {
+        if (r.ok) throw new Error('unreachable');
+        expect(r.error).toBeInstanceOf(UploadFileError);
+        expect(r.error.cause).toMatchObject({ status: 400 });
+        // Created (published, with bypass_inbox), just not in the project.
+        expect((await api.resources.getById((r as { id: string }).id)).status).toBe('published');
+      }
+      expect(await api.projects.getProjectResources(project).toArray()).toEqual([]);
+
+      const raised = await viaRefusing.resources
+        .uploadResources([pngs[0]!], { publishTo: project.name })
+        .catch((e: unknown) => e);
+      expect(raised).toMatchObject({ status: 400 });
+    } finally {
+      await viaRefusing.close();
+      await refusing.close();
+    }
   });
 
   it('uploadResource: one file, the id back, the standard mimetype always sent (NIfTI, extensionless DICOM, unknown)', async () => {

@@ -21,6 +21,7 @@ import {
 import { dataDir, requireData } from './helpers/data';
 import { grayPng, maskPng } from './helpers/images';
 import { lossyProxy } from './helpers/lossy-proxy';
+import { recordingProxy } from './helpers/recording-proxy';
 import { API_KEY, startTestServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
@@ -150,6 +151,50 @@ describe('errors, publishing, segmentations, progress', () => {
       { publish: true },
     );
     expect((await api.getResourcesByIds(published?.ok ? published.id : '')).status).toBe('published');
+  });
+
+  it('a resource that landed but cannot be published fails alone, with its id; the rest are published', async () => {
+    let publishes = 0;
+    // The second publish request is refused (400: not retried), whichever resource it is for.
+    const proxy = await recordingProxy(server.url, {
+      refuse: (r) => (r.url.endsWith('/publish') && ++publishes === 2 ? 400 : undefined),
+    });
+    try {
+      const viaProxy = server.api({ rootUrl: proxy.url, concurrency: 1 });
+      const inputs = [1, 2, 3].map((i) => ({ name: `half-${i}.png`, data: grayPng(2, 2, 50 + i) }));
+      const results = await viaProxy.uploadResources(inputs, {
+        publish: true,
+        onError: 'skip',
+        channel: 'half-published',
+      });
+      expect(results.map((r) => [r.source, r.ok])).toEqual([
+        ['half-1.png', true],
+        ['half-2.png', false],
+        ['half-3.png', true],
+      ]);
+      const failed = results[1]!;
+      if (failed.ok) throw new Error('unreachable');
+      expect(failed.error).toBeInstanceOf(UploadFileError);
+      expect(failed.error.cause).toMatchObject({ status: 400 });
+      // It landed: the failure names the resource it could not publish.
+      expect(failed.id).toMatch(/\S/);
+      const stored = await api.getResources({ channel: 'half-published' }).toArray();
+      expect(Object.fromEntries(stored.map((r) => [r.filename, r.status]))).toMatchObject({
+        'half-1.png': 'published',
+        'half-3.png': 'published',
+      });
+      expect(stored.find((r) => r.id === failed.id)?.status).not.toBe('published');
+
+      // onError 'raise' throws that failure instead.
+      publishes = 0;
+      const raised = await viaProxy
+        .uploadResources(inputs, { publish: true, channel: 'half-raised' })
+        .catch((e: unknown) => e);
+      expect(raised).toBeInstanceOf(UploadFileError);
+      expect((raised as UploadFileError).cause).toMatchObject({ status: 400 });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('segmentationFiles are attached to their resource after it is created', async () => {

@@ -90,14 +90,18 @@ async function sendAll(
   return outcomes;
 }
 
-/** Publishes what landed (and was not published by an earlier run); a failure fails its unit. */
+/**
+ * Publishes what landed (and was not published by an earlier run). Returns the units whose
+ * publishing failed, by id, with their failed outcomes: the caller merges them over the send's.
+ */
 async function publishLanded(
   run: SendContext,
   plan: UploadPlan,
-  outcomes: Map<string, FinalOutcome>,
+  outcomes: ReadonlyMap<string, FinalOutcome>,
   project: Project | undefined,
   journal: UploadJournal | undefined,
-): Promise<void> {
+): Promise<Map<string, FinalOutcome>> {
+  const failed = new Map<string, FinalOutcome>();
   const units = plan.units.filter((u) => {
     const o = outcomes.get(u.id);
     return o?.ok && !journal?.get(u.id)?.published;
@@ -119,35 +123,38 @@ async function publishLanded(
     }
     const error = new UploadFileError(unit.files[0]!.source, failure, id);
     if (run.settings.onError === 'raise') throw error;
-    outcomes.set(unit.id, { ok: false, id, error });
+    failed.set(unit.id, { ok: false, id, error });
   }
+  return failed;
 }
 
-/** Adds what landed to the project in one request; a failure fails those units. */
+/**
+ * Adds what landed to the project in one request. Returns the units a failure failed (all those
+ * sent in the request), by id, with their failed outcomes: the caller merges them over the send's.
+ */
 async function addLanded(
   run: SendContext,
   plan: UploadPlan,
-  outcomes: Map<string, FinalOutcome>,
+  outcomes: ReadonlyMap<string, FinalOutcome>,
   platform: PlatformUpload,
   projectId: string,
   journal: UploadJournal | undefined,
-): Promise<void> {
+): Promise<Map<string, FinalOutcome>> {
   const units = plan.units.filter((u) => outcomes.get(u.id)?.ok && !journal?.get(u.id)?.published);
   const ids = units.map((u) => (outcomes.get(u.id) as Extract<FinalOutcome, { ok: true }>).id);
   try {
     await platform.addToProject(projectId, ids);
   } catch (error) {
     if (run.settings.onError === 'raise') throw error;
-    for (const [i, unit] of units.entries()) {
-      outcomes.set(unit.id, {
-        ok: false,
-        id: ids[i]!,
-        error: new UploadFileError(unit.files[0]!.source, error, ids[i]),
-      });
-    }
-    return;
+    return new Map(
+      units.map((unit, i): [string, FinalOutcome] => [
+        unit.id,
+        { ok: false, id: ids[i]!, error: new UploadFileError(unit.files[0]!.source, error, ids[i]) },
+      ]),
+    );
   }
   for (const unit of units) journal?.published(unit.id);
+  return new Map();
 }
 
 async function runPlan(
@@ -181,13 +188,15 @@ async function runPlan(
   if (settings.onError === 'raise') {
     for (const outcome of outcomes.values()) if (!outcome.ok) throw outcome.error;
   }
+  let failed = new Map<string, FinalOutcome>();
   if (platform) {
     // Created published (bypass_inbox); only the project link is left.
-    if (project) await addLanded(run, plan, outcomes, platform, project.id, journal);
+    if (project) failed = await addLanded(run, plan, outcomes, platform, project.id, journal);
   } else if (options.publish || project) {
-    await publishLanded(run, plan, outcomes, project as Project | undefined, journal);
+    failed = await publishLanded(run, plan, outcomes, project as Project | undefined, journal);
   }
-  return buildResults(plan, outcomes);
+  // A unit that landed but could not be published or linked fails in place of its send's outcome.
+  return buildResults(plan, new Map([...outcomes, ...failed]));
 }
 
 /**

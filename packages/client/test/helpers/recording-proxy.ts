@@ -27,6 +27,11 @@ export interface RecordingProxyOptions {
    * whose listings leave fields out); what it returns is sent instead.
    */
   reshape?: (request: RecordedRequest, body: unknown) => unknown;
+  /**
+   * A status to answer a request with instead of forwarding it (`undefined`: forward), to play a
+   * server that refuses one step of a flow the real server would let through.
+   */
+  refuse?: (request: RecordedRequest) => number | undefined;
 }
 
 /**
@@ -54,6 +59,12 @@ export async function recordingProxy(
       json,
     };
     requests.push(recorded);
+    const refused = options.refuse?.(recorded);
+    if (refused !== undefined) {
+      res.writeHead(refused, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ detail: `refused by the test proxy (${refused})` }));
+      return;
+    }
     const headers = { ...req.headers };
     delete headers.host;
     delete headers.connection;
