@@ -177,7 +177,7 @@ describe('ITK-SNAP label description files as --segmentation-names', () => {
 
   it('refuses a bad line with a SegmentationNamesError naming the file and the line', async () => {
     const cases: [string, RegExp][] = [
-      ['1 255 0 0 1 1 1 Femur\n', /line 1: expected IDX R G B A VIS MSH "LABEL"/],
+      ['1,255,0,0,Femur\n2,0,255,0,Tibia, left\n', /line 2: 6 fields where line 1 has 5/],
       ['# ok\n300 255 0 0 1 1 1 "Femur"\n', /line 2: label index "300" is not an integer 0-255/],
       ['1 255 0 0 1 1 1 "Femur"\n1 0 0 255 1 1 1 "Again"\n', /line 2: label 1 is described twice/],
       ['1 255 0 256 1 1 1 "Femur"\n', /line 1: colour B "256" is not an integer 0-255/],

@@ -416,7 +416,7 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     expect(annotations.map((a) => a.identifier).sort()).toEqual(['Bones_Femur', 'Bones_Tibia']);
   });
 
-  it('names the labels of a mask from an ITK-SNAP label description file; a bad line exits 2', async () => {
+  it('names the labels of a mask from an ITK-SNAP label file or a loose label table; a bad line exits 2', async () => {
     place('R/images/case1/img1.png', pngGray);
     place('R/segs/case1/labels.nii', twoLabelMask());
     writeFileSync(
@@ -430,11 +430,19 @@ describe.skipIf(!hasData)('datamint upload against the local server', () => {
     const annotations = await server.api.getAnnotations({ resourceId: report.results[0].id }).toArray();
     expect(annotations.map((a) => a.identifier).sort()).toEqual(['Femur', 'Tibia']);
 
-    writeFileSync(join(work, 'bad.csv'), '1,255,0,0,1,1,1,"Femur"\n2,0,255,0,1,1,1,Tibia\n');
+    // Python's loose tables too: value, colour and name, tab-separated; the last field is the name.
+    writeFileSync(join(work, 'labels.tsv'), '1\t255\t0\t0\tLeft femur\n2\t0\t255\t0\t"Tibia"\n');
+    const loose = await cli([...args, 'labels.tsv', '--yes', '--json']);
+    expect(loose.code, loose.stderr).toBe(0);
+    const looseId = JSON.parse(loose.stdout).results[0].id;
+    const looseNames = await server.api.getAnnotations({ resourceId: looseId }).toArray();
+    expect(looseNames.map((a) => a.identifier).sort()).toEqual(['Left femur', 'Tibia']);
+
+    writeFileSync(join(work, 'bad.csv'), '1,255,0,0,"Femur"\n2,0,255,0,Tibia, left\n');
     const bad = await cli([...args, 'bad.csv', '--yes']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      '--segmentation-names bad.csv: line 2: expected IDX R G B A VIS MSH "LABEL"',
+      '--segmentation-names bad.csv: line 2: 6 fields where line 1 has 5 (a name holding a comma must be in double quotes)',
     );
   });
 

@@ -1,7 +1,104 @@
 import { SegmentationNamesError } from './segmentation-names-error';
 
-/** One field of a label line: a bare token, or a double-quoted label (which may hold spaces). */
-const FIELD = /"((?:[^"\\]|\\.)*)"|[^\s,"]+/g;
+/**
+ * How the fields of a label table are separated: a tab, a comma, a semicolon, or runs of spaces
+ * (ITK-SNAP's own layout). One separator holds for the whole file, as when pandas sniffs it.
+ */
+export type LabelSeparator = '\t' | ',' | ';' | 'whitespace';
+
+/** The fields of one line, or why it cannot be split. */
+export type SplitLine = { fields: string[] } | { error: string };
+
+const DELIMITERS = ['\t', ',', ';'] as const;
+const SEPARATOR_NAME: Record<LabelSeparator, string> = {
+  '\t': 'a tab',
+  ',': 'a comma',
+  ';': 'a semicolon',
+  whitespace: 'a space',
+};
+
+const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/** Whether `line` holds `delimiter` outside double quotes (a quoted name may hold any character). */
+function delimits(line: string, delimiter: string): boolean {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === delimiter) return true;
+  }
+  return false;
+}
+
+/**
+ * The separator of a file's label lines: the first of tab, comma and semicolon that every line
+ * holds outside its quotes, else runs of spaces. Deciding once per file (not per line) means a
+ * line that lacks the separator the others use shows up as a line with too few fields.
+ */
+export function sniffSeparator(lines: readonly string[]): LabelSeparator {
+  return DELIMITERS.find((d) => lines.length > 0 && lines.every((line) => delimits(line, d))) ?? 'whitespace';
+}
+
+/**
+ * A double-quoted field starting at `line[start]`: `\"` (ITK-SNAP's escape) and `""` (CSV's) are
+ * quote characters inside it. Returns its text and the index after the closing quote.
+ */
+function readQuoted(line: string, start: number): { text: string; end: number } | { error: string } {
+  let text = '';
+  let i = start + 1;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (c === '\\' && i + 1 < line.length) {
+      text += line[i + 1];
+      i += 2;
+    } else if (c === '"' && line[i + 1] === '"') {
+      text += '"';
+      i += 2;
+    } else if (c === '"') {
+      return { text, end: i + 1 };
+    } else {
+      text += c;
+      i++;
+    }
+  }
+  return { error: 'a double quote is not closed' };
+}
+
+/**
+ * The fields of one label line split at `separator`; fields are trimmed and a double-quoted field
+ * (which may hold the separator) is unquoted. Empty fields between delimiters are kept, so a line
+ * ending in a comma has an empty last field.
+ */
+export function splitFields(line: string, separator: LabelSeparator): SplitLine {
+  const fields: string[] = [];
+  const ends = (c: string | undefined): boolean =>
+    c === undefined || (separator === 'whitespace' ? isBlank(c) : c === separator);
+  let i = 0;
+  const skipBlanks = (): void => {
+    while (isBlank(line[i]) && line[i] !== separator) i++;
+  };
+  for (;;) {
+    skipBlanks();
+    if (separator === 'whitespace' && i >= line.length) break;
+    if (line[i] === '"') {
+      const quoted = readQuoted(line, i);
+      if ('error' in quoted) return quoted;
+      fields.push(quoted.text);
+      i = quoted.end;
+      if (separator !== 'whitespace') skipBlanks();
+      if (!ends(line[i])) return { error: `text after the closing quote of field ${fields.length}` };
+    } else {
+      const start = i;
+      while (!ends(line[i])) i++;
+      fields.push(line.slice(start, i).trim());
+    }
+    if (i >= line.length) break;
+    // The separator itself (runs of blanks are skipped at the top of the loop).
+    i++;
+  }
+  return { fields };
+}
 
 function fail(file: string, line: number, reason: string): never {
   throw new SegmentationNamesError(file, `line ${line}: ${reason}`);
@@ -13,53 +110,79 @@ function integerIn(text: string, low: number, high: number): number | undefined 
   return n >= low && n <= high ? n : undefined;
 }
 
+/** Checks the colour and, on ITK-SNAP's 8-field lines, the opacity and flags between index and name. */
+function checkMiddle(fields: readonly string[], file: string, lineNo: number): void {
+  const colours = fields.slice(1, Math.min(4, fields.length - 1));
+  for (const [i, c] of colours.entries()) {
+    if (integerIn(c, 0, 255) === undefined) {
+      fail(file, lineNo, `colour ${'RGB'[i]} ${JSON.stringify(c)} is not an integer 0-255`);
+    }
+  }
+  if (fields.length !== 8) return;
+  const [a, vis, msh] = fields.slice(4, 7) as [string, string, string];
+  if (!/^\d*\.?\d+$/.test(a) || Number(a) > 1)
+    fail(file, lineNo, `opacity ${JSON.stringify(a)} is not a number 0-1`);
+  for (const [what, flag] of [
+    ['VIS', vis],
+    ['MSH', msh],
+  ] as const) {
+    if (flag !== '0' && flag !== '1') fail(file, lineNo, `${what} ${JSON.stringify(flag)} is not 0 or 1`);
+  }
+}
+
 /**
- * An ITK-SNAP label description file (what ITK-SNAP's "Export label descriptions" writes, often
- * saved as `.txt` or `.csv`): `# comments` and one `IDX R G B A VIS MSH "LABEL"` line per label,
- * fields separated by spaces (or commas). Returns the label names by value; 0, ITK-SNAP's
+ * A label table naming label values, read as the Python tool reads `.csv`, `.tsv` and `.txt` names
+ * files: the first field is the label value, the last is its name, and fields 1-3 (when there are
+ * more) its colour R, G, B. The separator (tab, comma, semicolon or spaces) is sniffed from the
+ * file. ITK-SNAP's label description files (`IDX R G B A VIS MSH "LABEL"`, what "Export label
+ * descriptions" writes) are such tables, and their opacity and flags are checked too. `#` lines are
+ * comments; every line has as many fields as the first. Returns the names by value; 0, ITK-SNAP's
  * "Clear Label", is the background and is not a class.
  */
-export function parseItkSnapLabels(text: string, file: string): Record<string, string> {
+export function parseLabelTable(text: string, file: string): Record<string, string> {
+  const rows: { lineNo: number; line: string }[] = [];
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line !== '' && !line.startsWith('#')) rows.push({ lineNo: i + 1, line });
+    });
+  const separator = sniffSeparator(rows.map((r) => r.line));
   const classNames: Record<string, string> = {};
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const fields = [...line.matchAll(FIELD)];
-    if (fields.length !== 8 || fields[7]![1] === undefined) {
+  let first: { lineNo: number; count: number } | undefined;
+  for (const { lineNo, line } of rows) {
+    const split = splitFields(line, separator);
+    if ('error' in split) fail(file, lineNo, `${split.error} in ${JSON.stringify(line)}`);
+    const { fields } = split;
+    if (fields.length < 2) {
       fail(
         file,
         lineNo,
-        `expected IDX R G B A VIS MSH "LABEL" (8 fields, the label in double quotes), got ${JSON.stringify(line)}`,
+        `expected a label value and a name (\`1,255,0,0,Femur\`, or ITK-SNAP's IDX R G B A VIS MSH "LABEL"), got ${JSON.stringify(line)}`,
       );
     }
-    const [idx, r, g, b, a, vis, msh] = fields.slice(0, 7).map((m) => m[0]);
-    const value = integerIn(idx!, 0, 255);
-    if (value === undefined) fail(file, lineNo, `label index ${JSON.stringify(idx)} is not an integer 0-255`);
-    for (const [what, c] of [
-      ['R', r],
-      ['G', g],
-      ['B', b],
-    ] as const) {
-      if (integerIn(c!, 0, 255) === undefined)
-        fail(file, lineNo, `colour ${what} ${JSON.stringify(c)} is not an integer 0-255`);
+    if (first && fields.length !== first.count) {
+      fail(
+        file,
+        lineNo,
+        `${fields.length} fields where line ${first.lineNo} has ${first.count} (a name holding ${SEPARATOR_NAME[separator]} must be in double quotes)`,
+      );
     }
-    const alpha = Number(a);
-    if (!/^\d*\.?\d+$/.test(a!) || alpha > 1)
-      fail(file, lineNo, `opacity ${JSON.stringify(a)} is not a number 0-1`);
-    for (const [what, flag] of [
-      ['VIS', vis],
-      ['MSH', msh],
-    ] as const) {
-      if (flag !== '0' && flag !== '1') fail(file, lineNo, `${what} ${JSON.stringify(flag)} is not 0 or 1`);
+    const idx = fields[0]!;
+    const value = integerIn(idx, 0, 255);
+    if (value === undefined) {
+      const heading = first ? '' : ' (a heading line must start with #)';
+      fail(file, lineNo, `label index ${JSON.stringify(idx)} is not an integer 0-255${heading}`);
     }
-    const name = fields[7]![1]!.replace(/\\(.)/g, '$1').trim();
-    if (value === 0) return;
+    first ??= { lineNo, count: fields.length };
+    checkMiddle(fields, file, lineNo);
+    const name = fields.at(-1)!.trim();
+    if (value === 0) continue;
     if (name === '') fail(file, lineNo, `label ${value} has an empty name`);
     if (classNames[String(value)] !== undefined) fail(file, lineNo, `label ${value} is described twice`);
     classNames[String(value)] = name;
-  });
+  }
   if (Object.keys(classNames).length === 0) {
     throw new SegmentationNamesError(file, 'no label lines (only comments or the background label 0)');
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { parseItkSnapLabels } from './itk-snap-labels';
+import { parseLabelTable } from './label-table';
 import { SegmentationNamesError } from './segmentation-names-error';
 
 export { SegmentationNamesError };
@@ -76,11 +76,11 @@ export async function readSegmentationNames(file: string): Promise<SegmentationN
       `cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
     );
   }
-  // Python reads YAML names files; ITK-SNAP label descriptions (`.txt`, `.csv`, `.label`) name
-  // the label values the same way `class_names` does.
+  // As the Python tool: YAML for `.yaml`/`.yml`, a label table (value … name) for `.csv`, `.tsv` and
+  // `.txt`, naming the label values as `class_names` does; `.label` is ITK-SNAP's own suffix.
   if (/\.(ya?ml)$/i.test(file)) return parseSegmentationNames(text, file);
-  if (/\.(txt|csv|label)$/i.test(file)) {
-    return { segmentationNames: null, classNames: parseItkSnapLabels(text, file) };
+  if (/\.(txt|csv|tsv|label)$/i.test(file)) {
+    return { segmentationNames: null, classNames: parseLabelTable(text, file) };
   }
   return parseSegmentationNames(text, file);
 }
