@@ -12,8 +12,9 @@ const subpaths: Record<string, string> = {
   '@datamint/test-support/browser': 'test-support/src/browser.ts',
   '@datamint/test-support/no-bundler': 'test-support/src/no-bundler.ts',
 };
-// Private workspace packages with tests of their own, outside packages/.
-const privateProjects = ['quickstart'];
+// Private workspace packages with tests of their own, outside packages/; and `scripts`, whose tests
+// run the repository's own checks (import cycles) so that `pnpm test` fails on them.
+const privateProjects = ['quickstart', 'scripts'];
 const alias = [
   ...Object.entries(subpaths).map(([find, file]) => ({ find, replacement: `${root}${file}` })),
   ...packages.map((name) => ({
