@@ -98,7 +98,12 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
       const up = await run(['upload', 'scans', '-r', '--yes', '--json']);
       expect(up.code).toBe(1);
       const report = JSON.parse(up.stdout);
-      expect(report.totals).toEqual({ inputs: 3, files: 3, resources: 1, failed: 2 });
+      // As the text counts: the folder and the file that cannot be read are failed inputs, not files.
+      expect(report.totals).toEqual({ inputs: 3, files: 1, resources: 1, failed: 2 });
+      expect(plan.totals.files).toBe(1);
+      expect(text.stdout.split('\n')[0]).toMatch(
+        /^1 file \(\d+ Bytes\) → 1 resource; 2 more inputs will fail/,
+      );
       expect(report.results.map((r: { input: string; ok: boolean }) => [r.input, r.ok])).toEqual([
         ['scans/a.png', true],
         ['scans/locked', false],
@@ -106,6 +111,11 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
       ]);
       expect(report.results[2].error).toMatch(/EACCES/);
       expect(await resourceCount()).toBe(1);
+
+      const upText = await run(['upload', 'scans', '-r', '--yes']);
+      expect(upText.code).toBe(1);
+      const lines = upText.stdout.trimEnd().split('\n');
+      expect(lines.slice(-2)).toEqual(['3 inputs: 1 uploaded, 2 failed', '1 resource created from 1 file.']);
     } finally {
       chmodSync(join(tree, 'secret.png'), 0o644);
       chmodSync(join(tree, 'locked'), 0o755);
@@ -194,7 +204,8 @@ describe.skipIf(!hasData)('datamint upload fails early and per file', () => {
     const up = await runCli(['upload', 'export', '--yes', '--json'], { env: env(), cwd: work });
     expect(up.code).toBe(1);
     const report = JSON.parse(up.stdout);
-    expect(report.totals).toEqual({ inputs: 3, files: 3, resources: 1, failed: 2 });
+    // As the summary counts them: the two files the plan refused are failed inputs, not files to send.
+    expect(report.totals).toEqual({ inputs: 3, files: 1, resources: 1, failed: 2 });
     const stored = await fixture.server().api.getResources({}).toArray();
     expect(stored.map((r) => r.filename)).toEqual(['good.png']);
   });

@@ -350,11 +350,17 @@ export async function executeUpload(
   const failures = ordered.filter((o) => !o.ok);
   for (const f of failures) term.debug(`failed: ${f.label}: ${f.error}`);
   const created = new Set(ordered.flatMap((o) => (o.ok && o.id ? [o.id] : [])));
-  const files = totals.files + plan.problems.length;
   if (term.json) {
     term.emitJson({
       ok: failures.length === 0,
-      totals: { inputs: ordered.length, files, resources: created.size, failed: failures.length },
+      totals: {
+        inputs: ordered.length,
+        // The files the summary counts ("8 files (…) → …"): those of the planned resources. An
+        // input the plan could not use (an unreadable folder is one) is a failed input, not a file.
+        files: totals.files,
+        resources: created.size,
+        failed: failures.length,
+      },
       results: ordered.map((o) => ({
         input: o.label,
         kind: o.kind,
