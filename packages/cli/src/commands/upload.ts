@@ -245,7 +245,10 @@ export function registerUpload(program: Command, streams: CliStreams): void {
     )
     .option('--segmentation-path <path>', 'mask file, or root folder of masks laid out like the images')
     .addOption(new Option('--segmentation_path <path>').hideHelp())
-    .option('--segmentation-names <file>', 'YAML or CSV (ITK-SNAP label file) naming the masks and labels')
+    .option(
+      '--segmentation-names <file>',
+      'YAML, or a CSV/TSV label table (ITK-SNAP label files too), naming the masks and labels',
+    )
     .addOption(new Option('--segmentation_names <file>').hideHelp())
     .option('--transpose-segmentation', 'swap the first two axes of the masks')
     .option('--no-auto-detect-json', 'do not attach X.json as metadata of X.nii / X.nii.gz')
