@@ -106,6 +106,37 @@ describe.skipIf(!hasData)('planUpload leaves a DICOMDIR out', () => {
     expect(plan.problems).toEqual([]);
     expect(plan.units.map((u) => [u.kind, u.files.length])).toEqual([['series', 28]]);
   });
+
+  it('says, through onWarning, which files the v1 upload left out without a result', async () => {
+    const dir = path.join(work, 'left-out');
+    await mkdir(dir);
+    await copyFile(
+      path.join(dataDir, 'dicom/series/dcm_qa_ct_philips_S2010/DIRFILE'),
+      path.join(dir, 'DIRFILE'),
+    );
+    const report = path.join(dir, 'report.dcm');
+    await copyFile(path.join(dataDir, 'dicom/structure/reportsi.dcm'), report);
+    await copyFile(path.join(dataDir, 'dicom/structure/reportsi.dcm'), path.join(dir, 'report2.dcm'));
+    await writeFile(path.join(dir, 'fine.png'), grayPng(4, 4, 1));
+    const warnings: string[] = [];
+    const warned = server.api({ onWarning: (m) => warnings.push(m) });
+    const results = await warned.uploadResources([dir], { channel: 'left-out', discardDicomReports: true });
+    expect(results.map((r) => [path.basename(r.source), r.ok])).toEqual([['fine.png', true]]);
+    expect(warnings).toEqual([
+      `${path.join(dir, 'DIRFILE')}: DICOMDIR (an index of the files of a medium, no image of its own) not uploaded (no result is returned for it)`,
+      `${report} and 1 more: DICOM report (Modality SR, DOC, KO, PR or ESR) not uploaded; pass discardDicomReports: false to upload it (no result is returned for them)`,
+    ]);
+    // A caller who planned first has the skipped files in the plan: nothing is said twice.
+    warnings.length = 0;
+    const plan = await planUpload([dir], { discardDicomReports: true });
+    expect(plan.skipped.map((s) => s.reason).sort()).toEqual([
+      'dicom directory',
+      'dicom report',
+      'dicom report',
+    ]);
+    await warned.uploadResources(plan, { channel: 'left-out-planned' });
+    expect(warnings).toEqual([]);
+  });
 });
 
 describe('planUpload lets legitimate files through whatever the signature table lacks', () => {

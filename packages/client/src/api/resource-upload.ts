@@ -6,6 +6,7 @@ import { removeSpool, type UploadSource } from '../upload/inputs';
 import { planUpload } from '../upload/plan';
 import type { SkipReason, UploadPlan } from '../upload/plan-types';
 import { platformResourceParts } from '../upload/resource-parts';
+import { SKIP_EXPLANATIONS } from '../upload/results';
 import type { SegmentationUploader } from '../upload/send';
 import type { UploadResourcesOptions, UploadResult } from '../upload/types';
 import { isUploadPlan, uploadResources } from '../upload/upload-resources';
@@ -51,13 +52,6 @@ export interface SkippedUploadResult {
 
 /** One result per input file: uploaded, failed, or skipped. */
 export type ApiUploadResult = UploadResult | SkippedUploadResult;
-
-/** What each reason a planned file is given a skipped result for says. */
-const SKIP_EXPLANATIONS: Partial<Record<SkipReason, string>> = {
-  'dicom report':
-    'DICOM report (Modality SR, DOC, KO, PR or ESR) not uploaded; pass discardDicomReports: false to upload it',
-  'dicom directory': 'DICOMDIR (an index of the files of a medium, no image of its own) not uploaded',
-};
 
 function skippedResult(source: string, reason: SkipReason, explanation: string): SkippedUploadResult {
   const why = new DatamintException(explanation);

@@ -1,10 +1,37 @@
 import { DatamintException } from '@datamint/core';
 import { UploadFileError } from '../errors';
 import { SegmentationError } from '../segmentations';
-import type { PlanProblem, UploadPlan } from './plan-types';
+import type { PlanProblem, SkippedFile, SkipReason, UploadPlan } from './plan-types';
 import type { UnitOutcome } from './send';
 import type { UploadResult } from './types';
 import { FileContentError, InvalidDicomError, NiftiPairError, UnreadableFileError } from './upload-errors';
+
+/**
+ * What a planned file left out on purpose is told, for the reasons that leave out a file planning
+ * read (one the caller may have named): a DICOM report, or a DICOMDIR.
+ */
+export const SKIP_EXPLANATIONS: Partial<Record<SkipReason, string>> = {
+  'dicom report':
+    'DICOM report (Modality SR, DOC, KO, PR or ESR) not uploaded; pass discardDicomReports: false to upload it',
+  'dicom directory': 'DICOMDIR (an index of the files of a medium, no image of its own) not uploaded',
+};
+
+/**
+ * One line per reason for the files planning read and left out (reports, DICOMDIRs), for an upload
+ * whose results only cover what it sent (the v1 `APIHandler`): without it they vanish unsaid.
+ */
+export function skippedWarnings(skipped: readonly SkippedFile[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const s of skipped) {
+    const explanation = SKIP_EXPLANATIONS[s.reason];
+    if (explanation === undefined || s.position === undefined) continue;
+    byReason.set(explanation, [...(byReason.get(explanation) ?? []), s.source]);
+  }
+  return [...byReason].map(([explanation, sources]) => {
+    const more = sources.length > 1 ? ` and ${sources.length - 1} more` : '';
+    return `${sources[0]}${more}: ${explanation} (no result is returned for ${sources.length === 1 ? 'it' : 'them'})`;
+  });
+}
 
 /** How a unit ended in this run, or in the earlier run a journal remembers. */
 export type FinalOutcome = UnitOutcome | (Extract<UnitOutcome, { ok: true }> & { resumed: true });

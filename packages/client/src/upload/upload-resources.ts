@@ -11,7 +11,7 @@ import { planUpload } from './plan';
 import type { UploadPlan } from './plan-types';
 import { publishAll } from './publish';
 import type { ResourcePartsBuilder } from './resource-parts';
-import { buildResults, type FinalOutcome, problemError } from './results';
+import { buildResults, type FinalOutcome, problemError, skippedWarnings } from './results';
 import { runScheduled, type ScheduledJob } from './scheduler';
 import { type SegmentationUploader, type SendContext, sendUnit, type UnitOutcome } from './send';
 import type { UploadResourcesOptions, UploadResult } from './types';
@@ -225,6 +225,9 @@ export async function uploadResources(
         ? await platform.resolveProject(options.publishTo)
         : await resolveProject(ctx, options.publishTo, options);
   const plan = given ? files : await planUpload(inputs!, { ...options, concurrency: settings.concurrency });
+  // The platform upload gives these files results of their own; this one returns only what it sent.
+  // A caller who planned first has them in `plan.skipped` already.
+  if (!platform && !given) for (const warning of skippedWarnings(plan.skipped)) ctx.warn(warning);
   try {
     return await runPlan(ctx, plan, settings, project, options, inputs, platform);
   } finally {
