@@ -83,6 +83,19 @@ describe.skipIf(!sharedDataAvailable())('datamint upload leaves out what the Pyt
     ]);
   });
 
+  it('says it of a single file left out, in the dry run too', async () => {
+    const dir = join(fixture.work(), 'one-note');
+    mkdirSync(dir);
+    copyFileSync(pngGray, join(dir, 'scan.png'));
+    writeFileSync(join(dir, 'NOTES.MD'), '# how these scans were taken');
+    const dry = await runCli(['upload', 'one-note', '--dry-run'], { env: env(), cwd: fixture.work() });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(
+      '1 file (.md) left out by the default excluded extensions; --all-extensions uploads it',
+    );
+    expect(dry.stdout).toContain('Skipped: 1 extension filter');
+  });
+
   it('refuses --all-extensions together with an extension filter (exit 2)', async () => {
     for (const flag of ['--include-extensions', '--exclude-extensions']) {
       const run = await runCli(['upload', 'x', '--all-extensions', flag, 'png', '--yes'], {

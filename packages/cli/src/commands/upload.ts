@@ -55,7 +55,7 @@ export async function buildUploadPlan(request: UploadRequest, ctx: CommandContex
   if (leftOut.length > 0) {
     const kinds = [...new Set(leftOut.map((s) => extname(s.source).toLowerCase()).filter(Boolean))].sort();
     ctx.term.note(
-      `${plural(leftOut.length, 'file')} (${kinds.slice(0, 5).join(', ')}${kinds.length > 5 ? ', ...' : ''}) left out by the default excluded extensions; --all-extensions uploads them`,
+      `${plural(leftOut.length, 'file')} (${kinds.slice(0, 5).join(', ')}${kinds.length > 5 ? ', ...' : ''}) left out by the default excluded extensions; --all-extensions uploads ${leftOut.length === 1 ? 'it' : 'them'}`,
     );
   }
   if (masks && masks.matched() > 1 && /\.(nii|nii\.gz|png)$/i.test(request.segmentationPath ?? '')) {
