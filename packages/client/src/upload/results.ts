@@ -21,15 +21,18 @@ export const SKIP_EXPLANATIONS: Partial<Record<SkipReason, string>> = {
  * whose results only cover what it sent (the v1 `APIHandler`): without it they vanish unsaid.
  */
 export function skippedWarnings(skipped: readonly SkippedFile[]): string[] {
-  const byReason = new Map<string, string[]>();
+  // The first file of each reason, and how many: an export can hold tens of thousands of reports.
+  const byReason = new Map<string, { first: string; count: number }>();
   for (const s of skipped) {
     const explanation = SKIP_EXPLANATIONS[s.reason];
     if (explanation === undefined || s.position === undefined) continue;
-    byReason.set(explanation, [...(byReason.get(explanation) ?? []), s.source]);
+    const seen = byReason.get(explanation);
+    if (seen) seen.count++;
+    else byReason.set(explanation, { first: s.source, count: 1 });
   }
-  return [...byReason].map(([explanation, sources]) => {
-    const more = sources.length > 1 ? ` and ${sources.length - 1} more` : '';
-    return `${sources[0]}${more}: ${explanation} (no result is returned for ${sources.length === 1 ? 'it' : 'them'})`;
+  return [...byReason].map(([explanation, { first, count }]) => {
+    const more = count > 1 ? ` and ${count - 1} more` : '';
+    return `${first}${more}: ${explanation} (no result is returned for ${count === 1 ? 'it' : 'them'})`;
   });
 }
 
