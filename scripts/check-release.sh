@@ -70,10 +70,16 @@ check "datamint --version from the lean CLI install" bash -c "cd '$work/lean-cli
 # download a file back (each step its own ok/FAIL line).
 if [ -x "$all/node_modules/.bin/datamint-server" ] && [ -x "$work/lean-cli/node_modules/.bin/datamint" ]; then
   echo "::: packed CLI against the packed server"
-  smoke=$(node scripts/release-smoke.mjs "$all/node_modules/.bin/datamint-server" "$work/lean-cli/node_modules/.bin/datamint" "$work/smoke" 2>&1)
+  smoke=$(timeout 900 node scripts/release-smoke.mjs "$all/node_modules/.bin/datamint-server" "$work/lean-cli/node_modules/.bin/datamint" "$work/smoke" 2>&1)
+  smoke_status=$?
   echo "$smoke"
   failed=$((failed + $(grep -c '^FAIL ' <<<"$smoke")))
   grep -q '^ok ' <<<"$smoke" || { echo "FAIL packed CLI smoke ran no step"; failed=$((failed + 1)); }
+  # A crash or a time-out after some steps passed must not pass as a whole.
+  if [ "$smoke_status" -ne 0 ] && ! grep -q '^FAIL ' <<<"$smoke"; then
+    echo "FAIL packed CLI smoke exited $smoke_status"
+    failed=$((failed + 1))
+  fi
 else
   echo "FAIL packed CLI smoke: the packed binaries are not installed"
   failed=$((failed + 1))

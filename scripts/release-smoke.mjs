@@ -29,10 +29,19 @@ function step(name, ok, detail = '') {
   if (!ok) failed++;
 }
 
+/** A command that hangs fails its step (code null) instead of stalling the release check. */
+const STEP_TIMEOUT_MS = 180_000;
+
 /** Runs the CLI to its end; resolves with its exit code and output. */
 function cli(args, env) {
   return new Promise((resolve) => {
-    const child = spawn(cliBin, args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cliBin, args, {
+      cwd: work,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: STEP_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
