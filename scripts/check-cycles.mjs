@@ -7,8 +7,8 @@
 // specifiers are resolved to files, and Tarjan's algorithm finds the strongly connected components.
 // Imports of other packages (`@datamint/…`) are not followed: a cycle between packages fails the build.
 //
-//   node scripts/check-cycles.mjs              print each cycle; exit 1 when there is one
-//   node scripts/check-cycles.mjs --json       the same as JSON: [{ files, cycle }], files sorted
+//   node scripts/check-cycles.mjs              print each cycle; exit 1 when one is not known (below)
+//   node scripts/check-cycles.mjs --json       the same as JSON: [{ files, cycle, known }], files sorted
 //   node scripts/check-cycles.mjs --root DIR   check DIR/packages/*/src instead of this repository
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -25,6 +25,27 @@ const FROM =
   /^[ \t]*(?:import|export)\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?|[\w$]+)\s*from\s*['"]([^'"\n]+)['"]/gm;
 // `import './side-effect';`
 const BARE = /^[ \t]*import\s*['"]([^'"\n]+)['"]/gm;
+
+/**
+ * The cycle the client's entity API had when the check was added. Its value imports alone form no
+ * cycle; it closes through type imports of classes (an entity names the API group or the entity it
+ * links to: `ResourcesApi`, `ProjectsApi`, `AnnotationEntity`, `ResourceEntity`), which moving a
+ * type to another module does not break: interfaces in place of those class types would. This list
+ * may only shrink: a cycle among fewer of these files passes, one that reaches any other file fails.
+ */
+export const KNOWN_CYCLES = [
+  [
+    'packages/client/src/api/annotation-images.ts',
+    'packages/client/src/api/annotation-segmentations.ts',
+    'packages/client/src/api/annotations.ts',
+    'packages/client/src/api/entities/annotation.ts',
+    'packages/client/src/api/entities/project.ts',
+    'packages/client/src/api/entities/resource.ts',
+    'packages/client/src/api/projects.ts',
+    'packages/client/src/api/resource-upload.ts',
+    'packages/client/src/api/resources.ts',
+  ],
+];
 
 /** Every `.ts` file (not `.d.ts`) under `dir`, depth first. */
 function sourceFiles(dir) {
@@ -149,24 +170,27 @@ export function findCycles(root) {
   return cyclicComponents(graph)
     .map((members) => {
       const files = [...members].sort();
-      return { files: files.map(name), cycle: cycleThrough(graph, files).map(name) };
+      const named = files.map(name);
+      const known = KNOWN_CYCLES.some((group) => named.every((f) => group.includes(f)));
+      return { files: named, cycle: cycleThrough(graph, files).map(name), known };
     })
     .sort((a, b) => (a.files[0] < b.files[0] ? -1 : 1));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const cycles = findCycles(root);
+  const fresh = cycles.filter((c) => !c.known);
   if (asJson) console.log(JSON.stringify(cycles, null, 2));
   else if (cycles.length === 0) console.log('no import cycles');
   else {
     console.log(
-      `${cycles.length} import cycle${cycles.length === 1 ? '' : 's'} (files that import each other):`,
+      `${cycles.length} import cycle${cycles.length === 1 ? '' : 's'} (files that import each other), ${fresh.length} not known:`,
     );
-    for (const { files, cycle } of cycles) {
-      console.log(`\n  ${cycle.join('\n    -> ')}`);
+    for (const { files, cycle, known } of cycles) {
+      console.log(`\n  ${known ? '(known) ' : ''}${cycle.join('\n    -> ')}`);
       if (files.length > cycle.length - 1)
         console.log(`  (${files.length} files in all: ${files.join(', ')})`);
     }
   }
-  process.exit(cycles.length === 0 ? 0 : 1);
+  process.exit(fresh.length === 0 ? 0 : 1);
 }
