@@ -45,6 +45,11 @@ describe('splitFields', () => {
     ],
     ['1 255 0 0 Membrane', 'whitespace', ['1', '255', '0', '0', 'Membrane']],
     ['1 ""', 'whitespace', ['1', '']],
+    // Delimited files follow CSV: a backslash is a character (a Windows path), `""` a quote.
+    ['1,"C:\\labels\\"', ',', ['1', 'C:\\labels\\']],
+    ['1\t"C:\\labels"\t"a ""b"""', '\t', ['1', 'C:\\labels', 'a "b"']],
+    // Space-separated (ITK-SNAP's) files also take `\"` for a quote; other backslashes stay.
+    ['1 "C:\\labels \\"x\\""', 'whitespace', ['1', 'C:\\labels "x"']],
   ] as const)('%j split at %j', (line, separator, fields) => {
     expect(splitFields(line, separator)).toEqual({ fields });
   });
@@ -84,6 +89,25 @@ describe('parseLabelTable', () => {
         2: 'Right femur',
       },
     ],
+    [
+      'space-separated names with spaces',
+      '1 255 0 0 Left Femur\n2 0 255 0 Right  Femur\n',
+      { 1: 'Left Femur', 2: 'Right Femur' },
+    ],
+    ['space-separated, value and name', '1 Left Femur\n2 Tibia\n', { 1: 'Left Femur', 2: 'Tibia' }],
+    [
+      'space-separated, quoted and unquoted names',
+      '1 255 0 0 "Left Femur"\n2 0 255 0 Right Femur\n',
+      { 1: 'Left Femur', 2: 'Right Femur' },
+    ],
+    [
+      'ITK-SNAP rows with names holding spaces and numbers',
+      '1 255 0 0 1 1 1 "Left Femur"\n2 0 255 0 1 1 0 "Femur 2"\n',
+      { 1: 'Left Femur', 2: 'Femur 2' },
+    ],
+    ['a loose row of 8 fields', '1 255 0 0 Left Femur Bone X\n', { 1: 'Left Femur Bone X' }],
+    ['two labels of one name', '1 255 0 0 Femur\n2 0 255 0 Femur\n', { 1: 'Femur', 2: 'Femur' }],
+    ['a Windows path in a CSV name', '1,255,0,0,"C:\\labels\\femur"\n', { 1: 'C:\\labels\\femur' }],
     ['semicolons', '1;255;0;0;Membrane\n', { 1: 'Membrane' }],
     ['quoted names holding the separator', '1,255,0,0,"Femur, left"\n', { 1: 'Femur, left' }],
     ['value and name only', '1,Membrane\n2,Nucleus\n', { 1: 'Membrane', 2: 'Nucleus' }],
@@ -119,10 +143,9 @@ describe('parseLabelTable', () => {
       '1,255,0,0,Femur\n2,0,255,0,Tibia, left\n',
       'line 2: 6 fields where line 1 has 5 (a name holding a comma must be in double quotes)',
     ],
-    [
-      '1 255 0 0 Femur\n2 0 255 0 Left tibia\n',
-      'line 2: 6 fields where line 1 has 5 (a name holding a space must be in double quotes)',
-    ],
+    ['1 255 0 0 Femur\n2 Tibia\n', "line 2: the name starts at field 2 where line 1's starts at field 5"],
+    ['1 255 0 Femur\n', 'line 1: expected R G B then the name after the label value, got "1 255 0 Femur"'],
+    ['1 255 0 0 2 1 1 Femur\n', 'line 1: opacity "2" is not a number 0-1'],
     ['# ok\n1\n', 'line 2: expected a label value and a name'],
     ['1 255 0 0 1 1 1 "Femur\n', 'line 1: a double quote is not closed in "1 255 0 0 1 1 1 \\"Femur"'],
     ['# only comments\n0 0 0 0 0 0 0 "Clear Label"\n', 'no label lines'],
