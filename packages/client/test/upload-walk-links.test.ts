@@ -49,6 +49,45 @@ describe('links in uploaded folders', () => {
     expect(stored).toHaveLength(2);
   });
 
+  it('a link to a folder the walk reaches anyway is skipped, so no file is uploaded twice', async () => {
+    const target = await outside('twice');
+    const root = path.join(work, 'twice', 'upload');
+    await mkdir(path.join(root, 'b'), { recursive: true });
+    await writeFile(path.join(root, 'b', 'x.png'), grayPng(4, 4, 3));
+    // `a-latest` sorts before `b`: the link is met first, the real folder still wins.
+    await symlink(path.join(root, 'b'), path.join(root, 'a-latest'));
+    await symlink(target, path.join(root, 'c-one'));
+    await symlink(target, path.join(root, 'd-two'));
+    await symlink(path.join(target, 'sub'), path.join(root, 'e-sub'));
+    const plan = await planUpload([root], { recursive: true });
+    expect(plan.units.map((u) => u.files[0]!.source)).toEqual([
+      path.join(root, 'b', 'x.png'),
+      path.join(root, 'c-one', 'a.png'),
+      path.join(root, 'c-one', 'sub', 'b.png'),
+    ]);
+    expect(plan.skipped).toEqual([
+      { source: path.join(root, 'a-latest'), reason: 'duplicate folder link' },
+      { source: path.join(root, 'd-two'), reason: 'duplicate folder link' },
+      { source: path.join(root, 'e-sub'), reason: 'duplicate folder link' },
+    ]);
+    expect(plan.problems).toEqual([]);
+
+    // The other way round: a link into the sub-folder first, then one to the whole folder, whose
+    // copy of that sub-folder is the one left out.
+    const reverse = path.join(work, 'twice', 'reverse');
+    await mkdir(reverse);
+    await symlink(path.join(target, 'sub'), path.join(reverse, 'a-sub'));
+    await symlink(target, path.join(reverse, 'b-all'));
+    const again = await planUpload([reverse], { recursive: true });
+    expect(again.units.map((u) => u.files[0]!.source)).toEqual([
+      path.join(reverse, 'a-sub', 'b.png'),
+      path.join(reverse, 'b-all', 'a.png'),
+    ]);
+    expect(again.skipped).toEqual([
+      { source: path.join(reverse, 'b-all', 'sub'), reason: 'duplicate folder link' },
+    ]);
+  });
+
   it('a linked folder counts as a level of depth, like a folder', async () => {
     const target = await outside('depth');
     const root = path.join(work, 'depth', 'upload');

@@ -57,6 +57,11 @@ export type SkipReason =
   | 'too deep'
   /** A link to a folder the walk is already inside, which would walk the same files forever. */
   | 'symlink loop'
+  /**
+   * A link to a folder the walk reaches anyway (inside the uploaded folder, or entered through
+   * another link): its files are uploaded once, under the other path.
+   */
+  | 'duplicate folder link'
   | 'dicom report'
   | 'dicom directory';
 

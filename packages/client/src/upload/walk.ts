@@ -22,7 +22,9 @@ function depthOf(recursive: WalkOptions['recursive']): number {
  * name order (the file system's order differs between machines), skipping system files and the
  * filters' rejects. Links are followed, to files and to folders alike (as Python's walker does); a
  * folder link that leads back to a folder the walk is already inside is skipped as `symlink loop`,
- * so a loop cannot trap the walk. A file or folder that cannot be read (a dangling link among them)
+ * so a loop cannot trap the walk, and one to a folder the walk reaches anyway (inside the input
+ * folder, or already entered through another link) as `duplicate folder link`, so no file is
+ * uploaded twice (Python's walker uploads those files again under each path). A file or folder that cannot be read (a dangling link among them)
  * is returned in its place, for the caller to report.
  * `pace` is shared by the walks of one plan, so that many single-file inputs yield too.
  */
@@ -96,7 +98,14 @@ export async function walkPath(
             continue;
           }
           if (inside.has(folder)) skipped.push({ source: full, reason: 'symlink loop' });
-          else slots.push({ kind: 'dir', path: full, real: folder });
+          else if ((linked && trees.some((tree) => isWithin(folder, tree))) || walked.has(folder)) {
+            // Its files are uploaded once, under the path that reached them first.
+            skipped.push({ source: full, reason: 'duplicate folder link' });
+          } else {
+            if (linked) trees.push(folder);
+            walked.add(folder);
+            slots.push({ kind: 'dir', path: full, real: folder });
+          }
         }
       } else if (isFile) {
         if (isSystemFile(entry.name)) skipped.push({ source: full, reason: 'system file' });
@@ -123,14 +132,23 @@ export async function walkPath(
       } else out.push(slot.found!);
     }
   };
-  let real: string;
+  let rootReal: string;
   try {
-    real = realpathSync(input);
+    rootReal = realpathSync(input);
   } catch (error) {
     return [{ kind: 'unreadable', path: input, error: linkError(input, error) }];
   }
-  await walk(input, real, 0, new Set([real]));
+  // The trees the walk covers (the input's, and each one a link leads into) and every folder it
+  // enters: a link into one of them, or a folder met again by another path, is not walked twice.
+  const trees = [rootReal];
+  const walked = new Set<string>();
+  await walk(input, rootReal, 0, new Set([rootReal]));
   return out;
+}
+
+/** Whether `folder` is `root` or below it (both real paths). */
+function isWithin(folder: string, root: string): boolean {
+  return folder === root || folder.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
 /** An entry of a folder being walked: a folder to enter, or a file (its size read, or why not). */
