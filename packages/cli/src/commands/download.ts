@@ -37,14 +37,30 @@ interface Outcome {
   error?: string;
 }
 
-/** The first of `candidates` holding the same bytes as `file`, if any; a missing candidate differs. */
-async function firstSame(file: string, candidates: readonly string[]): Promise<string | undefined> {
+/**
+ * Errors that mean a candidate cannot be this download: gone, a folder, or not ours to read. The
+ * download is then kept under the other name rather than failing for a file it does not replace.
+ */
+const NOT_THE_SAME = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM']);
+
+const differs = (error: NodeJS.ErrnoException): false => {
+  if (error.code && NOT_THE_SAME.has(error.code)) return false;
+  throw error;
+};
+
+/**
+ * The first of `candidates` holding the same bytes as `file` (of `size` bytes), if any. Each is
+ * stat'ed first, so a folder or a file of another size is passed over without being opened.
+ */
+async function firstSame(
+  file: string,
+  size: number,
+  candidates: readonly string[],
+): Promise<string | undefined> {
   for (const candidate of candidates) {
-    const same = await sameFileBytes(file, candidate).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
-      throw error;
-    });
-    if (same) return candidate;
+    const info = await stat(candidate).catch(differs);
+    if (info === false || !info.isFile() || info.size !== size) continue;
+    if (await sameFileBytes(file, candidate).catch(differs)) return candidate;
   }
   return undefined;
 }
@@ -87,6 +103,7 @@ async function downloadAll(
       bytesBefore += bytes;
       const same = await firstSame(
         partial,
+        bytes,
         earlier.map((n) => join(outDir, n)),
       );
       if (same) {
