@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { type NiftiHeader, readNiftiHeader, writeNifti } from '@datamint/segment
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type APIHandler,
+  APIUserAbortError,
   type Api,
   BrowserAPIHandler,
   NiftiPairError,
@@ -13,6 +15,7 @@ import {
   UploadFileError,
   type UploadPlan,
 } from '../src';
+import { isGzip } from '../src/upload/leading-bytes';
 import {
   byteRange,
   classifyPairHeader,
@@ -429,6 +432,123 @@ describe('planUpload pairs a NIfTI .hdr with its .img', () => {
       ['file', 'g.hdr'],
       ['file', 'g.img'],
     ]);
+  });
+});
+
+describe('planUpload pairs what the review found it missed', () => {
+  it('pairs a header and an image named by different paths to the same folder', async () => {
+    const { hdr, img } = int16Pair([2, 3]);
+    const hdrPath = await place('paths/p.hdr', hdr);
+    const imgPath = await place('paths/p.img.gz', gzipSync(img));
+    const rel = (p: string) => path.relative(process.cwd(), p);
+    for (const files of [
+      [`.${path.sep}${rel(hdrPath)}`, rel(imgPath)],
+      [rel(hdrPath), imgPath],
+    ]) {
+      const plan = await planUpload(files);
+      expect(problemsOf(plan)).toEqual([]);
+      expect(plan.units.map((u) => [u.kind, u.filename, u.files.map((f) => f.source)])).toEqual([
+        ['nifti-pair', 'p.nii', files],
+      ]);
+    }
+  });
+
+  it('uploads the .img beside a .hdr that is no NIfTI pair header as it is (an ENVI scene)', async () => {
+    await place('envi/scene.hdr', 'ENVI\nsamples = 2\nlines = 2\nbands = 1\ndata type = 1\n');
+    await place('envi/scene.img', new Uint8Array([1, 2, 3, 4]));
+    const plan = await planUpload(path.join(work, 'envi'));
+    expect(problemsOf(plan)).toEqual([]);
+    expect(plan.units.map((u) => [u.kind, u.filename])).toEqual([
+      ['file', 'scene.hdr'],
+      ['file', 'scene.img'],
+    ]);
+  });
+
+  it('takes a plain .img as raw whatever its first voxels, and a .img.gz that is no gzip as an error', async () => {
+    const { hdr, img } = int16Pair([2, 3]);
+    // The first voxels happen to be gzip's magic: the name says the image is plain.
+    img.set([0x1f, 0x8b, 8, 0]);
+    await place('magic/m.hdr', hdr);
+    await place('magic/m.img', img);
+    // A plain image named .img.gz: the name promises gzip, which it is not.
+    const plain = int16Pair([2, 3]);
+    await place('magic/n.hdr', plain.hdr);
+    await place('magic/n.img.gz', plain.img);
+    const plan = await planUpload(path.join(work, 'magic'));
+    expect(plan.units.map((u) => [u.kind, u.filename, u.niftiPair?.imageGzip])).toEqual([
+      ['nifti-pair', 'm.nii', false],
+    ]);
+    expect(problemsOf(plan)).toEqual([
+      ['n.hdr', 'NiftiPairError', 'its image n.img.gz cannot be read (see there)'],
+      [
+        'n.img.gz',
+        'NiftiPairError',
+        'is named .gz but is not gzip data (first bytes: 18 fc 3d fc 62 fc 87 fc): rename it .img if it is not compressed',
+      ],
+    ]);
+    expect(isGzip(Uint8Array.from([0x1f, 0x8b, 8]))).toBe(true);
+    // Deflate (8) is gzip's one compression method: other bytes after the magic are not gzip.
+    expect(isGzip(Uint8Array.from([0x1f, 0x8b, 0]))).toBe(false);
+    expect(isGzip(Uint8Array.from([0x1f, 0x8b]))).toBe(false);
+  });
+
+  it("pairs an image smaller than the walk's minimum size, which would be skipped as empty alone", async () => {
+    const { hdr, img } = int16Pair([1]);
+    await place('tiny/t.hdr', hdr);
+    await place('tiny/t.img', img);
+    await place('tiny/lone.img', new Uint8Array(2));
+    const plan = await planUpload(path.join(work, 'tiny'), { minSize: 4 });
+    expect(problemsOf(plan)).toEqual([]);
+    expect(plan.units.map((u) => [u.kind, u.filename, u.size])).toEqual([['nifti-pair', 't.nii', 352 + 2]]);
+    expect(plan.skipped.map((s) => [path.basename(s.source), s.reason])).toEqual([['lone.img', 'empty']]);
+  });
+
+  it('stops planning a big gzipped image when aborted while it is inflated', async () => {
+    const { hdr, img } = int16Pair([1024, 1024, 4]);
+    // Noise, so that the gzipped image is as big as the voxels and is read in many chunks.
+    randomFillSync(img);
+    const gz = gzipSync(img);
+    const controller = new AbortController();
+    let read = 0;
+    // Aborts once pairing reads the image as a stream (counting its voxels), and counts what it read.
+    class AbortingBlob extends Blob {
+      override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+        controller.abort(new Error('stop'));
+        return super.stream().pipeThrough(
+          new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
+            transform(chunk, out) {
+              read += chunk.length;
+              out.enqueue(chunk);
+            },
+          }),
+        );
+      }
+    }
+    const plan = planUpload(
+      [
+        { name: 'big/b.hdr', data: hdr },
+        { name: 'big/b.img.gz', data: new AbortingBlob([gz as Uint8Array<ArrayBuffer>]) },
+      ],
+      { signal: controller.signal },
+    );
+    await expect(plan).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(read).toBeLessThan(gz.length / 2);
+  });
+
+  it('counts no further than an abort', async () => {
+    const controller = new AbortController();
+    let read = 0;
+    async function* endless() {
+      for (;;) {
+        read++;
+        if (read === 3) controller.abort();
+        yield new Uint8Array(4);
+      }
+    }
+    await expect(countUpTo(endless(), 1_000_000, controller.signal)).rejects.toBeInstanceOf(
+      APIUserAbortError,
+    );
+    expect(read).toBe(3);
   });
 });
 

@@ -7,9 +7,16 @@ import type { FileContent } from './content';
  */
 const GZIP_HEAD_READ = 64 * 1024;
 
-/** Whether bytes start a gzip stream (RFC 1952's two magic bytes). */
+/** The leading bytes {@link isGzip} reads. */
+export const GZIP_MAGIC_BYTES = 3;
+
+/**
+ * Whether bytes start a gzip stream: RFC 1952's two magic bytes and its one compression method,
+ * deflate (8). The third byte halves the chance that other data starting 1f 8b is taken for gzip,
+ * and a stream of another method could not be inflated anyway.
+ */
 export function isGzip(head: Uint8Array): boolean {
-  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  return head.length >= GZIP_MAGIC_BYTES && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8;
 }
 
 /**

@@ -133,7 +133,8 @@ const SIGNED_TYPES: ReadonlyMap<string, string> = new Map([
   [NIFTI_MIMETYPE, 'NIfTI'],
 ]);
 
-function firstBytes(head: Uint8Array): string {
+/** A file's first bytes in hex, for the messages that say a file is not what its name says. */
+export function firstBytes(head: Uint8Array): string {
   const shown = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
   return `first bytes: ${shown || 'none'}`;
 }

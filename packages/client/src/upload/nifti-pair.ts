@@ -11,8 +11,10 @@ import {
   readNiftiHeader,
 } from '@datamint/segmentation';
 import type { FileContent } from './content';
-import { headerBytes, isGzip } from './leading-bytes';
+import { GZIP_MAGIC_BYTES, headerBytes, isGzip } from './leading-bytes';
+import { firstBytes } from './mimetype';
 import type { UploadContent } from './multipart-body';
+import { throwIfAborted } from './pacer';
 import type { PlannedNiftiPair } from './plan-types';
 import { NiftiPairError } from './upload-errors';
 
@@ -200,19 +202,39 @@ export async function* byteRange(
   throw short(length - left);
 }
 
-/** How many bytes a stream has, counting no further than `limit` (reading stops there). */
-export async function countUpTo(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<number> {
+/**
+ * How many bytes a stream has, counting no further than `limit` (reading stops there). `signal`
+ * is checked at each chunk: counting a big gzipped image inflates all of it, which an abort must not
+ * have to wait for. Stopping closes the stream, so no more of it is read.
+ */
+export async function countUpTo(
+  chunks: AsyncIterable<Uint8Array>,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<number> {
   let count = 0;
+  throwIfAborted(signal);
   for await (const chunk of chunks) {
+    throwIfAborted(signal);
     count += chunk.length;
     if (count >= limit) return count;
   }
   return count;
 }
 
-/** Whether a file's content starts a gzip stream. */
-export async function isGzipContent(content: FileContent): Promise<boolean> {
-  return isGzip(await content.prefix(2));
+/**
+ * Whether a pair's image is gzipped, which its name says: `.img.gz` is, `.img` is not. The content
+ * does not decide: a plain image starts with voxels, which may be any bytes, gzip's magic among
+ * them. A `.img.gz` that is not gzip data throws, naming the file.
+ */
+export async function imageIsGzip(content: FileContent, source: string): Promise<boolean> {
+  if (!/\.gz$/i.test(source)) return false;
+  const head = await content.prefix(Math.max(GZIP_MAGIC_BYTES, 8));
+  if (isGzip(head)) return true;
+  throw new NiftiPairError(
+    source,
+    `is named .gz but is not gzip data (${firstBytes(head)}): rename it .img if it is not compressed`,
+  );
 }
 
 /** The image's bytes, inflated when it is gzip (a `.img.gz`); `source` names it when it does not inflate. */

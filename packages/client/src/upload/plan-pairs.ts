@@ -1,11 +1,14 @@
+import path from 'node:path';
+import { mapSettled } from '@datamint/core';
 import type { FileContent } from './content';
+import type { PlannedOrigin } from './input-types';
 import { headerBytes } from './leading-bytes';
 import {
   baseName,
   classifyPairHeader,
   countUpTo,
   imageChunks,
-  isGzipContent,
+  imageIsGzip,
   type PairName,
   pairName,
   voxelsSaid,
@@ -19,7 +22,7 @@ export interface PairDraft {
   /** Position among the expanded files. */
   position: number;
   /** The file as the inputs expanded to it. */
-  item: { source: string; size: number };
+  item: { source: string; size: number; origin: PlannedOrigin };
   /** Why it cannot be uploaded, once something said so. */
   problem?: PlanProblem['error'];
   /** Its type as planning settled it (content first, then the name). */
@@ -48,8 +51,10 @@ export interface PairingContext<D> {
   typedByCaller(d: D): boolean;
   /** The problem of an error met while reading a draft. */
   problemOf(error: unknown): PlanProblem['error'];
-  /** Stops pairing between files. */
+  /** Stops pairing, also while a gzipped image is inflated to count its voxels. */
   signal?: AbortSignal | undefined;
+  /** How many stems are paired at once (their images read at once); default 1. */
+  concurrency?: number | undefined;
 }
 
 function pairProblem(reason: string): PlanProblem['error'] {
@@ -63,6 +68,16 @@ function namesOf(stem: string, role: PairName['role']): string {
   return `${base}.${ext} or ${base}.${ext}.gz`;
 }
 
+/**
+ * What groups the two files of a pair. For a file found on disk, its stem resolved: the same folder
+ * may be named `./scans`, `scans` or `/data/scans` by two arguments. For an in-memory input, or a
+ * stream copied to disk under a name of its own, the name the caller gave is all there is.
+ */
+function stemKey(item: PairDraft['item'], stem: string): string {
+  const onDisk = item.origin.kind === 'path' && item.origin.path === item.source;
+  return onDisk ? path.resolve(stem) : stem;
+}
+
 /** The drafts named like the halves of a pair, by stem, in plan order. */
 function byStem<D extends PairDraft>(
   drafts: readonly D[],
@@ -72,10 +87,11 @@ function byStem<D extends PairDraft>(
   for (const d of drafts) {
     const name = pairName(d.item.source);
     if (!name || d.dicom !== undefined || context.typedByCaller(d)) continue;
-    let group = stems.get(name.stem);
+    const key = stemKey(d.item, name.stem);
+    let group = stems.get(key);
     if (!group) {
       group = { headers: [], images: [] };
-      stems.set(name.stem, group);
+      stems.set(key, group);
     }
     (name.role === 'header' ? group.headers : group.images).push(d);
   }
@@ -94,7 +110,7 @@ async function voxelBytesFound<D extends PairDraft>(
 ): Promise<number> {
   if (!gzip) return image.item.size;
   const chunks = imageChunks(context.content(image), image.item.size, true, image.item.source);
-  return countUpTo(chunks, needed);
+  return countUpTo(chunks, needed, context.signal);
 }
 
 /** Pairs one header with the first free image of its stem, or says on each file why it cannot. */
@@ -108,6 +124,7 @@ async function pairHeader<D extends PairDraft>(
   try {
     head = await headerBytes(context.content(header));
   } catch (error) {
+    throwIfAborted(context.signal);
     header.problem = context.problemOf(error);
     return 'refused';
   }
@@ -134,9 +151,11 @@ async function pairHeader<D extends PairDraft>(
   let gzip = false;
   let found: number;
   try {
-    gzip = await isGzipContent(context.content(image));
+    gzip = await imageIsGzip(context.content(image), image.item.source);
     found = (await voxelBytesFound(image, gzip, imageOffset + voxelBytes, context)) - imageOffset;
   } catch (error) {
+    // An abort stops the plan: it says nothing of the image.
+    throwIfAborted(context.signal);
     image.problem = error instanceof NiftiPairError ? pairProblem(error.reason) : context.problemOf(error);
     header.problem = pairProblem(`its image ${imageName} cannot be read (see there)`);
     return 'refused';
@@ -163,44 +182,69 @@ async function pairHeader<D extends PairDraft>(
 }
 
 /**
+ * The pairs of one stem: each header takes the first free image. An image left over is its
+ * header's problem too when the header is refused, and uploaded as it is when the header is no
+ * pair's (an ENVI or Radiance `.hdr` beside its `.img`).
+ */
+async function pairStem<D extends PairDraft>(
+  stem: string,
+  { headers, images }: { headers: D[]; images: D[] },
+  context: PairingContext<D>,
+): Promise<NiftiPairing<D>[]> {
+  const pairs: NiftiPairing<D>[] = [];
+  // An image that cannot be read is still its header's: the header then says so.
+  const free = [...images];
+  let refused: D | undefined;
+  let other = false;
+  for (const header of headers) {
+    throwIfAborted(context.signal);
+    if (header.problem) {
+      refused ??= header;
+      continue;
+    }
+    const outcome = await pairHeader(header, free, stem, context);
+    if (outcome === 'refused') refused ??= header;
+    else if (outcome === 'other') other = true;
+    else pairs.push(outcome);
+  }
+  for (const image of free) {
+    if (image.problem) continue;
+    if (refused) {
+      image.problem = pairProblem(
+        `the image of ${baseName(refused.item.source)}, which cannot be uploaded (see there)`,
+      );
+    } else if (!other && image.file?.mimetype === undefined) {
+      image.problem = pairProblem(
+        `the image of a .hdr/.img pair, but its NIfTI header (${namesOf(stem, 'header')}) is not among the files to upload: give both files, or their folder`,
+      );
+    }
+  }
+  return pairs;
+}
+
+/**
  * Finds the NIfTI `.hdr`/`.img` pairs among the drafts: same folder, same name but the extension
  * (`.hdr` or `.hdr.gz` with `.img` or `.img.gz`), a header whose magic says pair (`ni1`/`ni2`) and an
  * image holding the voxels it says. Whatever stands in the way is a problem on each file concerned:
  * a header without its image, an image without its header, an Analyze 7.5 header, an image too
- * short. Left as they are: a `.hdr` that is no pair's header (a single-file NIfTI, another format),
- * and a lone `.img` whose content planning recognised (a DICOM or a PNG named `.img`).
+ * short. Left as they are: a `.hdr` that is no pair's header (a single-file NIfTI, another format)
+ * with the `.img` beside it, and a lone `.img` whose content planning recognised (a DICOM or a PNG
+ * named `.img`). Stems are paired `concurrency` at a time; an abort ends pairing with
+ * `APIUserAbortError`, even within a gzipped image being counted.
  */
 export async function pairNiftiFiles<D extends PairDraft>(
   drafts: readonly D[],
   context: PairingContext<D>,
 ): Promise<NiftiPairing<D>[]> {
-  const pairs: NiftiPairing<D>[] = [];
-  for (const [stem, { headers, images }] of byStem(drafts, context)) {
-    // An image that cannot be read is still its header's: the header then says so.
-    const free = [...images];
-    let refused: D | undefined;
-    for (const header of headers) {
-      throwIfAborted(context.signal);
-      if (header.problem) {
-        refused ??= header;
-        continue;
-      }
-      const outcome = await pairHeader(header, free, stem, context);
-      if (outcome === 'refused') refused ??= header;
-      else if (outcome !== 'other') pairs.push(outcome);
-    }
-    for (const image of free) {
-      if (image.problem) continue;
-      if (refused) {
-        image.problem = pairProblem(
-          `the image of ${baseName(refused.item.source)}, which cannot be uploaded (see there)`,
-        );
-      } else if (image.file?.mimetype === undefined) {
-        image.problem = pairProblem(
-          `the image of a .hdr/.img pair, but its NIfTI header (${namesOf(stem, 'header')}) is not among the files to upload: give both files, or their folder`,
-        );
-      }
-    }
-  }
-  return pairs;
+  const settled = await mapSettled(
+    byStem(drafts, context),
+    context.concurrency ?? 1,
+    ([stem, group]) => pairStem(stem, group, context),
+    context.signal ? { signal: context.signal } : {},
+  );
+  throwIfAborted(context.signal);
+  return settled.flatMap((s) => {
+    if (!s.ok) throw s.error;
+    return s.value;
+  });
 }

@@ -538,6 +538,7 @@ export async function planUpload(
     typedByCaller: (d) => (options.mimetype ?? d.item.mimetype) !== undefined,
     problemOf: errorFacts,
     signal: options.signal,
+    concurrency,
   });
   let dicoms = drafts.filter((d) => d.dicom !== undefined);
   const units: PlannedUnit[] = [];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileExtension, passesExtensionFilter } from './extensions';
 import { fnmatch } from './fnmatch';
 import type { SkippedFile, WalkOptions } from './input-types';
+import { pairName } from './nifti-pair';
 import { eventLoopPacer, PACE_MS } from './pacer';
 import { isSystemDirectory, isSystemFile } from './system-files';
 
@@ -125,9 +126,10 @@ export async function walkPath(
         slot.found = { kind: 'unreadable', path: slot.path, error: error as NodeJS.ErrnoException };
       }
     }
+    const pairImage = pairImages(slots);
     for (const slot of slots) {
       if (slot.kind === 'dir') await walk(slot.path, slot.real, level + 1, new Set(inside).add(slot.real));
-      else if (slot.found!.kind === 'file' && slot.found!.size < minSize) {
+      else if (slot.found!.kind === 'file' && slot.found!.size < minSize && !pairImage(slot.path)) {
         skipped.push({ source: slot.path, reason: 'empty' });
       } else out.push(slot.found!);
     }
@@ -153,6 +155,23 @@ function isWithin(folder: string, root: string): boolean {
 
 /** An entry of a folder being walked: a folder to enter, or a file (its size read, or why not). */
 type Slot = { kind: 'dir'; path: string; real: string } | { kind: 'file'; path: string; found?: WalkedPath };
+
+/**
+ * Which files of a folder are the image of a NIfTI `.hdr`/`.img` pair (a `.hdr` of its name is
+ * beside it): never skipped as empty, since a small volume's voxels take a few bytes (one uint8
+ * voxel, one byte), and a header whose image was skipped would fail without it.
+ */
+function pairImages(slots: readonly Slot[]): (file: string) => boolean {
+  const headers = new Set<string>();
+  for (const slot of slots) {
+    const name = slot.kind === 'file' ? pairName(slot.path) : undefined;
+    if (name?.role === 'header') headers.add(name.stem);
+  }
+  return (file) => {
+    const name = pairName(file);
+    return name?.role === 'image' && headers.has(name.stem);
+  };
+}
 
 /** An entry that could not be stat'ed, reported in its place. */
 function unreadableSlot(file: string, error: unknown): Slot {
