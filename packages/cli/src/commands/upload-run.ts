@@ -16,7 +16,7 @@ import { renderStatusTable, type StatusRow } from '../ui/status-table';
 import { wrapClauses } from '../ui/width';
 import { removeJournal } from './upload-journal';
 import type { UploadRequest } from './upload-request';
-import { kindOf, planTotals, problemReason, type ShowPath, unitLabel } from './upload-summary';
+import { kindOf, planTotals, problemReason, type ShowPath, skippedJson, unitLabel } from './upload-summary';
 
 /** The outcome of one row of the result table: a planned unit, or a file the plan could not use. */
 export interface RowOutcome {
@@ -372,6 +372,7 @@ export async function executeUpload(
         ...(o.resumed ? { resumed: true } : {}),
         ...(o.error ? { error: o.error } : {}),
       })),
+      skipped: skippedJson(plan.skipped, show),
     });
   } else {
     const width = term.tableWidth;

@@ -208,6 +208,14 @@ export function summaryLines(
   return lines.map((line) => truncateEnd(line, width));
 }
 
+/**
+ * The files the walk left out (by an extension filter, depth, a DICOM report…), as `--json` lists
+ * them: the dry run and the real run give the same list, since with `--json` no note says it.
+ */
+export function skippedJson(skipped: readonly SkippedFile[], show: ShowPath = asIs) {
+  return skipped.map((s) => ({ path: show(s.source), reason: s.reason }));
+}
+
 /** The --json form of the plan. */
 export function planJson(plan: UploadPlan, show: ShowPath = asIs) {
   const t = planTotals(plan);
@@ -235,6 +243,6 @@ export function planJson(plan: UploadPlan, show: ShowPath = asIs) {
       error: problemReason(p),
       ...(p.error.code ? { code: p.error.code } : {}),
     })),
-    skipped: plan.skipped.map((s) => ({ path: show(s.source), reason: s.reason })),
+    skipped: skippedJson(plan.skipped, show),
   };
 }
