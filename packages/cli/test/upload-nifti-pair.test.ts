@@ -82,3 +82,35 @@ describe.skipIf(!hasData)('datamint upload of a NIfTI .hdr/.img pair', () => {
     expect(onServer.map((r) => r.filename)).toEqual(['notes.dat']);
   });
 });
+
+/** A NIfTI-1 pair of one int16 voxel: its image takes 2 bytes, under the walk's minimum size. */
+function tinyPair(): { hdr: Uint8Array; img: Uint8Array } {
+  const hdr = new Uint8Array(348);
+  const v = new DataView(hdr.buffer);
+  v.setInt32(0, 348, true);
+  v.setInt16(40, 1, true); // dim[0]: one dimension
+  v.setInt16(42, 1, true); // of one voxel
+  v.setInt16(70, 4, true); // int16
+  v.setInt16(72, 16, true);
+  hdr.set([0x6e, 0x69, 0x31, 0], 344); // "ni1"
+  return { hdr, img: Uint8Array.from([0x34, 0x12]) };
+}
+
+describe('datamint upload of a tiny NIfTI pair', () => {
+  it('uploads a pair whose image is smaller than the size under which files are skipped as empty', async () => {
+    const { hdr, img } = tinyPair();
+    mkdirSync(join(work, 'tiny'));
+    writeFileSync(join(work, 'tiny', 'one.hdr'), hdr);
+    writeFileSync(join(work, 'tiny', 'one.img'), img);
+    writeFileSync(join(work, 'tiny', 'blank.img'), '');
+    const dry = JSON.parse((await cli(['upload', 'tiny', '--dry-run', '--json'])).stdout);
+    expect(dry.totals).toMatchObject({ files: 2, resources: 1, pairs: 1 });
+    const result = await cli(['upload', 'tiny', '--yes', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).totals).toMatchObject({ resources: 1, failed: 0 });
+    const onServer = await server.api.getResources({ returnIdsOnly: false }).toArray();
+    expect(onServer.map((r) => r.filename)).toEqual(['one.nii']);
+    const file = await server.api.downloadResourceFile(onServer[0]!.id, { autoConvert: false });
+    expect([...file.bytes!.subarray(352)]).toEqual([...img]);
+  });
+});
