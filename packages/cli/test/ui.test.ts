@@ -266,7 +266,7 @@ describe('the upload result at any width', () => {
     expect(lines[3]).toMatch(new RegExp(`^FAILED  ${id}  seg/scan\\.nii\\s+created, then 422`));
   });
 
-  it.each([100, 80, 64])('wraps a long reason within its column at %i columns, never cutting it', (width) => {
+  it.each([100, 90])('wraps a long reason within its column at %i columns, never cutting it', (width) => {
     const lines = renderResultTable(rows, width);
     const column = lines[0]!.indexOf('DETAIL');
     const failedAt = lines.findIndex((l) => l.startsWith('FAILED'));
@@ -278,16 +278,42 @@ describe('the upload result at any width', () => {
     for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
   });
 
-  it.each([60, 50, 44])('stacks each row below %i columns that cannot hold a whole id', (width) => {
-    const lines = renderResultTable(rows, width);
+  // At 80 and 64 columns the ids fit, but the reason would wrap in a column under 20 wide.
+  it.each([80, 64, 60, 50, 44])(
+    'stacks each row at %i columns: no whole id or no room for the reason',
+    (width) => {
+      const lines = renderResultTable(rows, width);
+      expect(lines).toEqual([
+        `ok      ${id}`,
+        `        ${truncateMiddle(rows[0]![2]!, width - 8)}`,
+        `FAILED  ${id}`,
+        '        seg/scan.nii',
+        ...wrapWords(rows[1]![3]!, width - 8).map((line) => `        ${line}`),
+      ]);
+      for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+    },
+  );
+
+  it('stacks a 90-character reason rather than wrap it 8 columns wide over many lines', () => {
+    const reason =
+      'created, then 422: the mask shape 4x5x1 differs from the image shape 8x8x1 of scan.nii here';
+    const lines = renderResultTable([['FAILED', id, 'seg/scan.nii', reason]], 64);
     expect(lines).toEqual([
-      `ok      ${id}`,
-      `        ${truncateMiddle(rows[0]![2]!, width - 8)}`,
       `FAILED  ${id}`,
       '        seg/scan.nii',
-      ...wrapWords(rows[1]![3]!, width - 8).map((line) => `        ${line}`),
+      ...wrapWords(reason, 56).map((line) => `        ${line}`),
     ]);
-    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+    expect(lines.length).toBeLessThanOrEqual(4);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(64);
+  });
+
+  it('keeps the table when only short details (sizes) meet a narrow column', () => {
+    const lines = renderResultTable(
+      [['ok', id, 'scans/a-rather-long-folder-name/chest-0001.dcm', '1.2 MB']],
+      64,
+    );
+    expect(lines[0]).toMatch(/^STATUS\s+RESOURCE\s+INPUT\s+DETAIL$/);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(64);
   });
 
   it.each([43, 40])('puts the id on a line of its own at %i columns, never cut', (width) => {

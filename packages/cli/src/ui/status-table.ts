@@ -1,8 +1,15 @@
-import { fitsWithFlexibleColumns, renderTable } from './format';
+import { fitColumns, fitsWithFlexibleColumns, renderTable, type TableFit } from './format';
 import { displayWidth, padDisplay, truncateMiddle, wrapWords } from './width';
 
 /** A result row: its status, the resource id, the file it is about and a detail (size or reason). */
 export type StatusRow = readonly [status: string, id: string, path: string, detail: string];
+
+/**
+ * The narrowest detail column a table may wrap a reason in: narrower, a sentence becomes a tall
+ * column of a word or two per line, which the stacked layout (a line of nearly the full width)
+ * reads far better.
+ */
+const MIN_WRAPPED_DETAIL = 20;
 
 /** Where the path and detail lines of a stacked row start: under the resource id. */
 const STACK_INDENT = '        ';
@@ -21,13 +28,22 @@ export function renderStatusTable(
 ): string[] {
   const cells = rows.map((r) => [...r]);
   const fit = { maxWidth: width, flexible: [2, 3], middle: [2], lastResort: [1], wrapLast: true };
-  if (fitsWithFlexibleColumns([...headers], cells, fit)) return renderTable([...headers], cells, fit);
+  if (fitsWithFlexibleColumns([...headers], cells, fit) && !wrapsNarrow(headers, cells, fit)) {
+    return renderTable([...headers], cells, fit);
+  }
   const room = width - STACK_INDENT.length;
   return rows.flatMap(([status, id, path, detail]) => [
     ...stackedHead(status, id, width),
     ...(path ? [STACK_INDENT + truncateMiddle(path, room)] : []),
     ...wrapWords(detail, room).map((line) => STACK_INDENT + line),
   ]);
+}
+
+/** Whether the table would wrap a detail in a column narrower than {@link MIN_WRAPPED_DETAIL}. */
+function wrapsNarrow(headers: readonly string[], cells: readonly string[][], fit: TableFit): boolean {
+  const natural = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((r) => displayWidth(r[i]!))));
+  const detail = fitColumns(natural, fit)[headers.length - 1]!;
+  return detail < MIN_WRAPPED_DETAIL && cells.some((r) => displayWidth(r.at(-1)!) > detail);
 }
 
 /**
