@@ -113,6 +113,52 @@ describe('page inputs', () => {
     expect(plan.skipped).toEqual(collected.skipped);
   });
 
+  it.each([
+    ['excludeExtensions', { excludeExtensions: ['txt', 'gz'] }],
+    ['includeExtensions', { includeExtensions: ['png'] }],
+    ['excludeDirs and minSize', { excludeDirs: ['cache*'], minSize: 4 }],
+    ['a depth of 1', { recursive: 1 }],
+  ])(
+    "a dropped folder is filtered as Node's walker filters the same folder on disk: %s",
+    async (_, filters) => {
+      const png = grayPng(2, 2) as Uint8Array<ArrayBuffer>;
+      const text = new TextEncoder().encode('notes') as Uint8Array<ArrayBuffer>;
+      const files: Tree = {
+        'a.png': png,
+        'notes.txt': text,
+        'tiny.png': new Uint8Array([1, 2]) as Uint8Array<ArrayBuffer>,
+        'vol.nii.gz': png,
+        cache1: { 'c.png': png },
+        sub: { 'b.png': png, 'more.txt': text, deeper: { 'd.png': png } },
+      };
+      const tree = droppedFolder('study', files);
+      const note = droppedFile('/readme.txt', text);
+      const collected = await collectBrowserInputs([tree, note], undefined, filters);
+      const disk = await mkdtemp(path.join(tmpdir(), 'dm-browser-filters-'));
+      await writeTree(disk, { study: files });
+      const onDisk = await planUpload([path.join(disk, 'study')], { recursive: true, ...filters });
+      const relative = (source: string) => path.relative(disk, source).split(path.sep).join('/');
+      expect(collected.skipped).toEqual(onDisk.skipped.map((s) => ({ ...s, source: relative(s.source) })));
+      // Every file the walk kept is planned (a unit, or a problem: tiny.png is no PNG).
+      const planned = [
+        ...onDisk.units.flatMap((u) => u.files.map((f) => f.source)),
+        ...onDisk.problems.map((p) => p.source),
+      ];
+      // A dropped file is always taken, as a path named in Node is.
+      expect(collected.uploads.map((u) => u.name)).toEqual([...planned.map(relative).sort(), 'readme.txt']);
+      // The handler walks with the upload's options, and planning keeps what the walk kept.
+      const client = new BrowserAPIHandler({ rootUrl: 'http://127.0.0.1:1', apiKey: 'k' });
+      const { plan } = await client.planUpload([tree, note], filters);
+      expect(plan.skipped).toEqual(collected.skipped);
+      expect(
+        [
+          ...plan.units.flatMap((u) => u.files.map((f) => f.source)),
+          ...plan.problems.map((p) => p.source),
+        ].sort(),
+      ).toEqual(collected.uploads.map((u) => u.name).sort());
+    },
+  );
+
   it('a path, a nameless Blob or bad data is a ValidationError naming the input', async () => {
     const path = (await rejection(collectBrowserInputs(['/etc/passwd' as never]))) as ValidationError;
     expect(path).toBeInstanceOf(ValidationError);

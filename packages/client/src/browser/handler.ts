@@ -140,7 +140,13 @@ export class BrowserAPIHandler {
     options: BrowserUploadOptions = {},
   ): Promise<BrowserPlan> {
     const list: readonly BrowserUploadInput[] = Array.isArray(files) ? files : [files as BrowserUploadInput];
-    const inputs = await collectBrowserInputs(list, options.signal);
+    const inputs = await collectBrowserInputs(list, options.signal, {
+      includeExtensions: options.includeExtensions,
+      excludeExtensions: options.excludeExtensions,
+      excludeDirs: options.excludeDirs,
+      minSize: options.minSize,
+      recursive: options.recursive,
+    });
     const plan = await planUpload(inputs.uploads, await this.#planOptions(inputs, options));
     // Files the page could not read fail alone, after the readable ones (as unreadable paths in Node).
     const offset = plan.units.reduce((n, u) => n + u.files.length, 0) + plan.problems.length;

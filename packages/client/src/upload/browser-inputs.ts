@@ -1,5 +1,7 @@
 import { ValidationError } from '../errors';
-import type { NamedUpload, SkippedFile } from './input-types';
+import { fileExtension, passesExtensionFilter } from './extensions';
+import { fnmatch } from './fnmatch';
+import type { NamedUpload, SkippedFile, WalkOptions } from './input-types';
 import type { PlanProblem } from './plan-types';
 import { isSystemDirectory, isSystemFile } from './system-files';
 
@@ -79,57 +81,104 @@ function relativeName(entry: FileSystemEntry): string {
   return entry.fullPath.replace(/^\/+/, '');
 }
 
-async function walkEntry(
-  entry: FileSystemEntry,
-  inputIndex: number,
-  out: CollectedInputs,
-  explicit: boolean,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  signal?.throwIfAborted();
-  if (entry.isFile) {
-    // Explicitly dropped files are always kept; inside folders the system-file rule applies.
-    if (!explicit && isSystemFile(entry.name)) {
-      out.skipped.push({ source: relativeName(entry), reason: 'system file' });
+/** The walk's filters for dropped folders, as Node's walker applies them to folders on disk. */
+export type BrowserWalkFilters = Pick<
+  WalkOptions,
+  'includeExtensions' | 'excludeExtensions' | 'excludeDirs' | 'minSize'
+> & {
+  /**
+   * Levels of sub-folders entered below a dropped folder: `true` (the default here) for any depth,
+   * a number for that many. A dropped folder means the whole folder, so the page walks it whole
+   * unless told otherwise (Node's walker enters none unless told: a path may be a home folder).
+   */
+  recursive?: boolean | number | undefined;
+};
+
+interface Walk {
+  inputIndex: number;
+  out: CollectedInputs;
+  filters: BrowserWalkFilters;
+  maxDepth: number;
+  signal: AbortSignal | undefined;
+}
+
+async function addFile(entry: FileSystemFileEntry, walk: Walk, inFolder: boolean): Promise<void> {
+  try {
+    const file = await fileOf(entry);
+    // Only files found in folders are small enough to leave out, as in Node: one named is wanted.
+    if (inFolder && file.size < (walk.filters.minSize ?? 0)) {
+      walk.out.skipped.push({ source: relativeName(entry), reason: 'empty' });
       return;
     }
-    try {
-      const file = await fileOf(entry as FileSystemFileEntry);
-      out.uploads.push({ name: relativeName(entry), data: file });
-      out.inputIndexOf.push(inputIndex);
-    } catch (error) {
-      out.problems.push(unreadable(inputIndex, relativeName(entry), error));
-    }
-    return;
-  }
-  if (!entry.isDirectory) return;
-  if (!explicit && isSystemDirectory(entry.name)) {
-    out.skipped.push({ source: relativeName(entry), reason: 'system file' });
-    return;
-  }
-  let children: FileSystemEntry[];
-  try {
-    children = await childrenOf(entry as FileSystemDirectoryEntry);
+    walk.out.uploads.push({ name: relativeName(entry), data: file });
+    walk.out.inputIndexOf.push(walk.inputIndex);
   } catch (error) {
-    out.problems.push(unreadable(inputIndex, relativeName(entry), error));
-    return;
+    walk.out.problems.push(unreadable(walk.inputIndex, relativeName(entry), error));
   }
-  for (const child of children) await walkEntry(child, inputIndex, out, false, signal);
 }
 
 /**
- * Turns a page's inputs into named in-memory uploads, walking dropped folders. Nothing is read
- * yet (a `File` is a handle): planning reads what it needs. A wrong input type is a
+ * A folder's entries: its own skips first, then its files and sub-folders in name order, each
+ * sub-folder walked where it falls (the order of Node's walker, so plans match).
+ */
+async function walkFolder(folder: FileSystemDirectoryEntry, level: number, walk: Walk): Promise<void> {
+  walk.signal?.throwIfAborted();
+  let children: FileSystemEntry[];
+  try {
+    children = await childrenOf(folder);
+  } catch (error) {
+    walk.out.problems.push(unreadable(walk.inputIndex, relativeName(folder), error));
+    return;
+  }
+  const { out, filters } = walk;
+  const kept: FileSystemEntry[] = [];
+  for (const child of children) {
+    const source = relativeName(child);
+    if (child.isDirectory) {
+      if (isSystemDirectory(child.name)) out.skipped.push({ source, reason: 'system file' });
+      else if (filters.excludeDirs?.some((p) => fnmatch(child.name, p))) {
+        out.skipped.push({ source, reason: 'excluded directory' });
+      } else if (level >= walk.maxDepth) out.skipped.push({ source, reason: 'too deep' });
+      else kept.push(child);
+    } else if (child.isFile) {
+      if (isSystemFile(child.name)) out.skipped.push({ source, reason: 'system file' });
+      else if (!passesExtensionFilter(fileExtension(child.name), filters)) {
+        out.skipped.push({ source, reason: 'extension filter' });
+      } else kept.push(child);
+    }
+  }
+  for (const child of kept) {
+    walk.signal?.throwIfAborted();
+    if (child.isDirectory) await walkFolder(child as FileSystemDirectoryEntry, level + 1, walk);
+    else await addFile(child as FileSystemFileEntry, walk, true);
+  }
+}
+
+/** A dropped entry: a file is always taken, a folder is walked with the filters. */
+async function walkEntry(entry: FileSystemEntry, walk: Walk): Promise<void> {
+  walk.signal?.throwIfAborted();
+  if (entry.isFile) await addFile(entry as FileSystemFileEntry, walk, false);
+  else if (entry.isDirectory) await walkFolder(entry as FileSystemDirectoryEntry, 0, walk);
+}
+
+/**
+ * Turns a page's inputs into named in-memory uploads, walking dropped folders with `filters` (the
+ * extension filters, `excludeDirs`, `minSize` and depth of Node's walker, applied to what a folder
+ * holds; a dropped file is always taken). Nothing is read yet (a `File` is a handle): planning
+ * reads what it needs. A wrong input type is a
  * `ValidationError` naming `files[i]`; a file or folder the browser cannot read is a per-file problem.
  */
 export async function collectBrowserInputs(
   inputs: readonly BrowserUploadInput[],
   signal?: AbortSignal,
+  filters: BrowserWalkFilters = {},
 ): Promise<CollectedInputs> {
   const out: CollectedInputs = { uploads: [], inputIndexOf: [], problems: [], skipped: [] };
+  const recursive = filters.recursive ?? true;
+  const maxDepth = recursive === true ? Number.POSITIVE_INFINITY : Math.max(0, Number(recursive));
   for (const [i, input] of inputs.entries()) {
     if (isEntry(input)) {
-      await walkEntry(input, i, out, true, signal);
+      await walkEntry(input, { inputIndex: i, out, filters, maxDepth, signal });
     } else if (typeof File !== 'undefined' && input instanceof File) {
       if (input.name === '')
         throw new ValidationError(`files[${i}].name`, input.name, 'a non-empty file name');
