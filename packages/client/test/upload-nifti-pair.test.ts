@@ -492,6 +492,23 @@ describe('planUpload pairs what the review found it missed', () => {
     expect(isGzip(Uint8Array.from([0x1f, 0x8b]))).toBe(false);
   });
 
+  it('says a short image named .img that starts like gzip may be a misnamed .img.gz', async () => {
+    const { hdr, img } = int16Pair([64, 64]);
+    await place('misnamed/g.hdr', hdr);
+    await place('misnamed/g.img', gzipSync(img));
+    const plan = await planUpload(path.join(work, 'misnamed'));
+    expect(plan.units).toEqual([]);
+    const [headerProblem, imageProblem] = problemsOf(plan);
+    expect(headerProblem).toEqual([
+      'g.hdr',
+      'NiftiPairError',
+      'its image g.img is shorter than this header says (see there)',
+    ]);
+    expect(imageProblem?.[2]).toMatch(
+      /^holds \d+ bytes of voxels, but g\.hdr says 64x64 voxels .*; it starts like gzip data: if it is compressed, name it g\.img\.gz$/,
+    );
+  });
+
   it("pairs an image smaller than the walk's minimum size, which would be skipped as empty alone", async () => {
     const { hdr, img } = int16Pair([1]);
     await place('tiny/t.hdr', hdr);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { mapSettled } from '@datamint/core';
 import type { FileContent } from './content';
 import type { PlannedOrigin } from './input-types';
-import { headerBytes } from './leading-bytes';
+import { GZIP_MAGIC_BYTES, headerBytes, isGzip } from './leading-bytes';
 import {
   baseName,
   classifyPairHeader,
@@ -161,8 +161,16 @@ async function pairHeader<D extends PairDraft>(
     return 'refused';
   }
   if (found < voxelBytes) {
+    // The name says whether an image is gzipped; a short one that starts like gzip was misnamed.
+    const start = gzip
+      ? undefined
+      : await context
+          .content(image)
+          .prefix(GZIP_MAGIC_BYTES)
+          .catch(() => undefined);
+    const misnamed = start !== undefined && isGzip(start);
     image.problem = pairProblem(
-      `holds ${Math.max(0, found)} bytes of voxels${gzip ? ' (gunzipped)' : ''}, but ${baseName(header.item.source)} says ${voxelsSaid(said.header, said.voxels)}`,
+      `holds ${Math.max(0, found)} bytes of voxels${gzip ? ' (gunzipped)' : ''}, but ${baseName(header.item.source)} says ${voxelsSaid(said.header, said.voxels)}${misnamed ? `; it starts like gzip data: if it is compressed, name it ${imageName}.gz` : ''}`,
     );
     header.problem = pairProblem(`its image ${imageName} is shorter than this header says (see there)`);
     return 'refused';
