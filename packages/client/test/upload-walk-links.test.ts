@@ -88,6 +88,36 @@ describe('links in uploaded folders', () => {
     ]);
   });
 
+  it('a link into the uploaded folder is walked when the walk would not reach its target', async () => {
+    const root = path.join(work, 'unreached', 'upload');
+    await mkdir(path.join(root, 'deep', 'er'), { recursive: true });
+    await mkdir(path.join(root, 'raw-2024'));
+    await writeFile(path.join(root, 'deep', 'er', 'd.png'), grayPng(4, 4, 1));
+    await writeFile(path.join(root, 'raw-2024', 'r.png'), grayPng(4, 4, 2));
+    await symlink(path.join(root, 'deep', 'er'), path.join(root, 'shortcut'));
+    await symlink(path.join(root, 'raw-2024'), path.join(root, 'current'));
+    // One level: deep/er is too deep for the walk, so the link is the way to it.
+    const shallow = await planUpload([root], { recursive: 1, excludeDirs: ['raw-*'] });
+    expect(shallow.units.map((u) => u.files[0]!.source)).toEqual([
+      path.join(root, 'current', 'r.png'),
+      path.join(root, 'shortcut', 'd.png'),
+    ]);
+    expect(shallow.skipped).toEqual([
+      { source: path.join(root, 'raw-2024'), reason: 'excluded directory' },
+      { source: path.join(root, 'deep', 'er'), reason: 'too deep' },
+    ]);
+    // Walked deep enough, the folder is reached without the link, which is then left out.
+    const whole = await planUpload([root], { recursive: true });
+    expect(whole.units.map((u) => u.files[0]!.source)).toEqual([
+      path.join(root, 'deep', 'er', 'd.png'),
+      path.join(root, 'raw-2024', 'r.png'),
+    ]);
+    expect(whole.skipped).toEqual([
+      { source: path.join(root, 'current'), reason: 'duplicate folder link' },
+      { source: path.join(root, 'shortcut'), reason: 'duplicate folder link' },
+    ]);
+  });
+
   it('a linked folder counts as a level of depth, like a folder', async () => {
     const target = await outside('depth');
     const root = path.join(work, 'depth', 'upload');

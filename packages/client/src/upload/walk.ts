@@ -99,7 +99,7 @@ export async function walkPath(
             continue;
           }
           if (inside.has(folder)) skipped.push({ source: full, reason: 'symlink loop' });
-          else if ((linked && trees.some((tree) => isWithin(folder, tree))) || walked.has(folder)) {
+          else if ((linked && covered(folder)) || walked.has(folder)) {
             // Its files are uploaded once, under the path that reached them first.
             skipped.push({ source: full, reason: 'duplicate folder link' });
           } else {
@@ -142,8 +142,22 @@ export async function walkPath(
   }
   // The trees the walk covers (the input's, and each one a link leads into) and every folder it
   // enters: a link into one of them, or a folder met again by another path, is not walked twice.
-  const trees = [rootReal];
+  const trees: string[] = [];
   const walked = new Set<string>();
+  // Whether the walk reaches `folder` without the link: below the input only when no folder on
+  // the way is too deep, excluded or a system folder (else the link is the only way to its files).
+  const covered = (folder: string): boolean => {
+    if (trees.some((tree) => isWithin(folder, tree))) return true;
+    if (!isWithin(folder, rootReal)) return false;
+    const parts = path
+      .relative(rootReal, folder)
+      .split(path.sep)
+      .filter((p) => p !== '');
+    return (
+      parts.length <= maxDepth &&
+      parts.every((p) => !isSystemDirectory(p) && !options.excludeDirs?.some((x) => fnmatch(p, x)))
+    );
+  };
   await walk(input, rootReal, 0, new Set([rootReal]));
   return out;
 }
