@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,7 +19,11 @@ beforeAll(async () => {
   api = server.api();
   work = await mkdtemp(path.join(tmpdir(), 'dm-content-'));
 });
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await server?.close();
+  // A folder a test made unreadable may resist removal; the scratch folder is then left, not a failure.
+  if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
+});
 
 async function place(name: string, bytes: Uint8Array | string): Promise<string> {
   const file = path.join(work, name);

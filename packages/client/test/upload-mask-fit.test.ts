@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,7 +22,11 @@ beforeAll(async () => {
   api = server.api();
   work = await mkdtemp(path.join(tmpdir(), 'dm-mask-fit-'));
 });
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await server?.close();
+  // A folder a test made unreadable may resist removal; the scratch folder is then left, not a failure.
+  if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
+});
 
 /** A uint8 NIfTI label volume of `columns` x `rows` x `frames`, written to `name` (gzip for .gz). */
 async function niftiMask(name: string, columns: number, rows: number, frames: number): Promise<string> {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -28,7 +28,11 @@ beforeAll(async () => {
   api = server.api();
   work = await mkdtemp(path.join(tmpdir(), 'dm-plan-'));
 });
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await server?.close();
+  // A folder a test made unreadable may resist removal; the scratch folder is then left, not a failure.
+  if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
+});
 
 /** A tree with one 5-slice series, two PNGs, a system file, a dangling link and a NIfTI sidecar pair. */
 async function tree(name: string): Promise<string> {

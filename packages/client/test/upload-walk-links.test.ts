@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,11 @@ beforeAll(async () => {
   api = server.api();
   work = await mkdtemp(path.join(tmpdir(), 'dm-walk-links-'));
 });
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await server?.close();
+  // A folder a test made unreadable may resist removal; the scratch folder is then left, not a failure.
+  if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
+});
 
 /** A folder outside the uploaded one, with a PNG at its top and one in a sub-folder. */
 async function outside(name: string): Promise<string> {

@@ -33,7 +33,11 @@ beforeAll(async () => {
   api = server.api();
   work = await mkdtemp(path.join(tmpdir(), 'dm-upload-'));
 });
-afterAll(async () => server?.close());
+afterAll(async () => {
+  await server?.close();
+  // A folder a test made unreadable may resist removal; the scratch folder is then left, not a failure.
+  if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
+});
 
 async function resourcesNamed(filename: string) {
   return api.getResources({ filename }).toArray();
