@@ -36,6 +36,7 @@ export default defineConfig({
       },
     })),
     passWithNoTests: true,
+    globalSetup: [`${root}scripts/vitest-temp-root.ts`],
     // .ci/run asks for a JSON report to print its closing `N passed, N failed` line.
     reporters: process.env.VITEST_JSON_REPORT ? ['default', 'json'] : ['default'],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : undefined,
