@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { PlannedUnit, PlanProblem, SkippedFile, UploadPlan } from '@datamint/client';
 import { humanSize, percent, plural } from '../ui/format';
 import { fitPathLine, truncateEnd, wrapClauses, wrapPathLine } from '../ui/width';
@@ -19,11 +20,6 @@ export type ShowPath = (source: string) => string;
 
 const asIs: ShowPath = (source) => source;
 
-/** The last part of a path. */
-function baseName(source: string): string {
-  return source.split(/[\\/]/).pop() ?? source;
-}
-
 /**
  * What the table shows for a unit: a series' description and first file, the `.nii` a NIfTI pair
  * makes and its two files (`scans/air.nii (from air.hdr.gz + air.img.gz)`), or the file.
@@ -31,7 +27,7 @@ function baseName(source: string): string {
 export function unitLabel(unit: PlannedUnit, show: ShowPath = asIs): string {
   const first = show(unit.files[0]!.source);
   if (unit.kind === 'nifti-pair') {
-    const [header, image] = unit.files.map((f) => baseName(f.source));
+    const [header, image] = unit.files.map((f) => basename(f.source));
     const folder = first.endsWith(header!) ? first.slice(0, first.length - header!.length) : '';
     return `${folder}${unit.filename} (from ${header} + ${image})`;
   }

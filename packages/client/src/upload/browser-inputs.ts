@@ -1,9 +1,7 @@
 import { ValidationError } from '../errors';
-import { fileExtension, passesExtensionFilter } from './extensions';
-import { fnmatch } from './fnmatch';
 import type { NamedUpload, SkippedFile, WalkOptions } from './input-types';
 import type { PlanProblem } from './plan-types';
-import { isSystemDirectory, isSystemFile } from './system-files';
+import { fileSkipReason, folderSkipReason, walkDepth } from './walk-rules';
 
 /**
  * What a web page can upload: a `File` (from an `<input type=file>`, with its `webkitRelativePath`
@@ -134,18 +132,13 @@ async function walkFolder(folder: FileSystemDirectoryEntry, level: number, walk:
   const kept: FileSystemEntry[] = [];
   for (const child of children) {
     const source = relativeName(child);
-    if (child.isDirectory) {
-      if (isSystemDirectory(child.name)) out.skipped.push({ source, reason: 'system file' });
-      else if (filters.excludeDirs?.some((p) => fnmatch(child.name, p))) {
-        out.skipped.push({ source, reason: 'excluded directory' });
-      } else if (level >= walk.maxDepth) out.skipped.push({ source, reason: 'too deep' });
-      else kept.push(child);
-    } else if (child.isFile) {
-      if (isSystemFile(child.name)) out.skipped.push({ source, reason: 'system file' });
-      else if (!passesExtensionFilter(fileExtension(child.name), filters)) {
-        out.skipped.push({ source, reason: 'extension filter' });
-      } else kept.push(child);
-    }
+    const reason = child.isDirectory
+      ? folderSkipReason(child.name, level, walk.maxDepth, filters.excludeDirs)
+      : child.isFile
+        ? fileSkipReason(child.name, filters)
+        : undefined;
+    if (reason) out.skipped.push({ source, reason });
+    else if (child.isDirectory || child.isFile) kept.push(child);
   }
   for (const child of kept) {
     walk.signal?.throwIfAborted();
@@ -174,8 +167,8 @@ export async function collectBrowserInputs(
   filters: BrowserWalkFilters = {},
 ): Promise<CollectedInputs> {
   const out: CollectedInputs = { uploads: [], inputIndexOf: [], problems: [], skipped: [] };
-  const recursive = filters.recursive ?? true;
-  const maxDepth = recursive === true ? Number.POSITIVE_INFINITY : Math.max(0, Number(recursive));
+  // A dropped folder is walked whole unless `recursive` says otherwise.
+  const maxDepth = walkDepth(filters.recursive, Number.POSITIVE_INFINITY);
   for (const [i, input] of inputs.entries()) {
     if (isEntry(input)) {
       await walkEntry(input, { inputIndex: i, out, filters, maxDepth, signal });

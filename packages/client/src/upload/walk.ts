@@ -1,22 +1,15 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileExtension, passesExtensionFilter } from './extensions';
-import { fnmatch } from './fnmatch';
 import type { SkippedFile, WalkOptions } from './input-types';
 import { pairName } from './nifti-pair';
 import { eventLoopPacer, PACE_MS } from './pacer';
-import { isSystemDirectory, isSystemFile } from './system-files';
+import { fileSkipReason, folderSkipReason, walkDepth } from './walk-rules';
 
 /** A file found on disk, or a path that could not be read. */
 export type WalkedPath =
   | { kind: 'file'; path: string; size: number }
   | { kind: 'unreadable'; path: string; error: NodeJS.ErrnoException };
-
-function depthOf(recursive: WalkOptions['recursive']): number {
-  if (recursive === true) return Number.POSITIVE_INFINITY;
-  return Math.max(0, Number(recursive ?? 0));
-}
 
 /**
  * The one directory walker of uploads. A file path is itself; a directory expands to its files in
@@ -24,9 +17,10 @@ function depthOf(recursive: WalkOptions['recursive']): number {
  * filters' rejects. Links are followed, to files and to folders alike (as Python's walker does); a
  * folder link that leads back to a folder the walk is already inside is skipped as `symlink loop`,
  * so a loop cannot trap the walk, and one to a folder the walk reaches anyway (inside the input
- * folder, or already entered through another link) as `duplicate folder link`, so no file is
- * uploaded twice (Python's walker uploads those files again under each path). A file or folder that cannot be read (a dangling link among them)
- * is returned in its place, for the caller to report.
+ * folder and within the walk's reach, or already entered through another link) as `duplicate
+ * folder link`, so no file is uploaded twice (Python's walker uploads those files again under each
+ * path). A file or folder that cannot be read (a dangling link among them) is returned in its place,
+ * for the caller to report.
  * `pace` is shared by the walks of one plan, so that many single-file inputs yield too.
  */
 export async function walkPath(
@@ -46,7 +40,7 @@ export async function walkPath(
   }
   if (!info.isDirectory()) return [{ kind: 'file', path: input, size: info.size }];
   const out: WalkedPath[] = [];
-  const maxDepth = depthOf(options.recursive);
+  const maxDepth = walkDepth(options.recursive, 0);
   const minSize = options.minSize ?? 0;
   // Folders are known by their real path: a link's target resolved, a plain folder its parent's
   // real path and its name (no call needed). A link whose target is on the path from the input
@@ -86,10 +80,8 @@ export async function walkPath(
         isDir = target.isDirectory();
       }
       if (isDir) {
-        if (isSystemDirectory(entry.name)) skipped.push({ source: full, reason: 'system file' });
-        else if (options.excludeDirs?.some((p) => fnmatch(entry.name, p))) {
-          skipped.push({ source: full, reason: 'excluded directory' });
-        } else if (level >= maxDepth) skipped.push({ source: full, reason: 'too deep' });
+        const reason = folderSkipReason(entry.name, level, maxDepth, options.excludeDirs);
+        if (reason) skipped.push({ source: full, reason });
         else {
           let folder: string;
           try {
@@ -109,10 +101,9 @@ export async function walkPath(
           }
         }
       } else if (isFile) {
-        if (isSystemFile(entry.name)) skipped.push({ source: full, reason: 'system file' });
-        else if (!passesExtensionFilter(fileExtension(entry.name), options)) {
-          skipped.push({ source: full, reason: 'extension filter' });
-        } else slots.push({ kind: 'file', path: full });
+        const reason = fileSkipReason(entry.name, options);
+        if (reason) skipped.push({ source: full, reason });
+        else slots.push({ kind: 'file', path: full });
       }
     }
     // Sizes are read with synchronous calls, yielding every few milliseconds: through the thread
@@ -144,8 +135,8 @@ export async function walkPath(
   // enters: a link into one of them, or a folder met again by another path, is not walked twice.
   const trees: string[] = [];
   const walked = new Set<string>();
-  // Whether the walk reaches `folder` without the link: below the input only when no folder on
-  // the way is too deep, excluded or a system folder (else the link is the only way to its files).
+  // Whether the walk reaches `folder` without the link: below the input only when it would enter
+  // every folder on the way (else the link is the only way to its files).
   const covered = (folder: string): boolean => {
     if (trees.some((tree) => isWithin(folder, tree))) return true;
     if (!isWithin(folder, rootReal)) return false;
@@ -153,10 +144,7 @@ export async function walkPath(
       .relative(rootReal, folder)
       .split(path.sep)
       .filter((p) => p !== '');
-    return (
-      parts.length <= maxDepth &&
-      parts.every((p) => !isSystemDirectory(p) && !options.excludeDirs?.some((x) => fnmatch(p, x)))
-    );
+    return parts.every((p, level) => folderSkipReason(p, level, maxDepth, options.excludeDirs) === undefined);
   };
   await walk(input, rootReal, 0, new Set([rootReal]));
   return out;
